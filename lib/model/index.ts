@@ -1,0 +1,6 @@
+export * from './access-level';
+export * from './change-window';
+export * from './environment';
+export * from './tags';
+export * from './tier';
+export * from './tool';
