@@ -23,6 +23,8 @@ export interface AgentLabels {
   readonly tool?: string;
   readonly tier?: string;
   readonly environment?: string;
+  /** `agent-guardrails:component` (tool-identity, broker, revocation, …). */
+  readonly component?: string;
 }
 
 /** What a tool declared (from the `agent-guardrails:declaration` metadata), for AIBOM drift. */

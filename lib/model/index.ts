@@ -4,3 +4,4 @@ export * from './environment';
 export * from './tags';
 export * from './tier';
 export * from './tool';
+export * from './tier-contract';

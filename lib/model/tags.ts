@@ -7,7 +7,23 @@ export const TAG_KEYS = {
   tool: 'agent-guardrails:tool',
   tier: 'agent-guardrails:tier',
   environment: 'agent-guardrails:environment',
+  /** What part of the guardrails a resource is: see `Component`. */
+  component: 'agent-guardrails:component',
 } as const;
+
+/**
+ * Values of the `agent-guardrails:component` tag/metadata. Tells the checks which identities are
+ * tool identities and which are the guardrails' own (broker, revocation), also from synthesized files.
+ */
+export enum Component {
+  TOOL_IDENTITY = 'tool-identity',
+  BROKER = 'broker',
+  REVOCATION = 'revocation',
+  BOUNDARY = 'boundary',
+  KILL_SWITCH = 'kill-switch',
+  APPROVAL_GATE = 'approval-gate',
+  AUDIT = 'audit',
+}
 
 /** The four keys, in a stable order. */
 export const AGENT_TAG_KEYS: readonly string[] = [TAG_KEYS.agent, TAG_KEYS.tool, TAG_KEYS.tier, TAG_KEYS.environment];
