@@ -176,6 +176,25 @@ export interface Unresolved {
   readonly source: SourceLocation;
 }
 
+/**
+ * An acknowledgement of a finding as CDK records it (`Validations.of(x).acknowledge({ id, reason })`).
+ * The front doors collect them (construct tree or cloud assembly) so AGENT-007 can check them.
+ */
+export interface Acknowledgement {
+  /** The id as written, e.g. `AgentGuardrailsChecks::AWS-002[s3:GetObject]` (CDK adds `Annotation::` to plain ids). */
+  readonly id: string;
+  readonly reason: string;
+  /** Construct path it was made on, without a leading `/` (`''` for the app). */
+  readonly path: string;
+  /** What that construct is: the app, a stage, a stack, or anything below a stack. */
+  readonly scope: 'app' | 'stage' | 'stack' | 'construct';
+  /** Stack it was made in, when any. */
+  readonly stack?: string;
+  /** CloudFormation logical id of the resource it was made on, when it is one (or wraps one). */
+  readonly resource?: string;
+  readonly file?: string;
+}
+
 export interface Inventory {
   readonly identities: Identity[];
   readonly grants: Grant[];
@@ -184,6 +203,8 @@ export interface Inventory {
   readonly unresolved: Unresolved[];
   /** Resource counts per stack (AWS-013 quota). */
   readonly stackResourceCounts: Record<string, number>;
+  /** Acknowledgements found with the input (AGENT-007); absent when the input records none. */
+  readonly acknowledgements?: Acknowledgement[];
 }
 
 /** An empty inventory, to build up in adapters and tests. */
@@ -202,5 +223,6 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     out.unresolved.push(...p.unresolved);
     Object.assign(out.stackResourceCounts, p.stackResourceCounts);
   }
-  return out;
+  const acknowledgements = parts.flatMap((p) => p.acknowledgements ?? []);
+  return acknowledgements.length > 0 ? { ...out, acknowledgements } : out;
 }
