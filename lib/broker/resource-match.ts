@@ -1,0 +1,35 @@
+/**
+ * Whether a concrete resource lies within a declared resource pattern. Patterns use the IAM
+ * wildcards `*` (any run of characters) and `?` (one character); matching is case-sensitive, as
+ * IAM's resource matching is. The resource itself holds no wildcards (the request schema forbids them).
+ */
+export function resourceWithin(resource: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => patternRegExp(p).test(resource));
+}
+
+function patternRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 's');
+}
+
+/**
+ * A comparable key for an identity: AWS assumed-role session ARNs become their role's ARN (so a
+ * session of a role counts as that role), and case is folded (IAM names are case-insensitive).
+ * Other strings are only trimmed and lowercased.
+ */
+export function identityKey(identity: string): string {
+  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.*$/.exec(identity.trim());
+  const key = m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : identity.trim();
+  return key.toLowerCase();
+}
+
+/** Whether two identity strings name the same identity (see `identityKey`); IAM role paths are ignored. */
+export function sameIdentity(a: string, b: string): boolean {
+  return stripRolePath(identityKey(a)) === stripRolePath(identityKey(b));
+}
+
+function stripRolePath(key: string): string {
+  // arn:aws:iam::123:role/path/to/Name → arn:aws:iam::123:role/Name (session ARNs carry no path)
+  const m = /^(arn:[^:]+:iam::\d{12}:role\/)(?:.*\/)?([^/]+)$/.exec(key);
+  return m ? `${m[1]}${m[2]}` : key;
+}
