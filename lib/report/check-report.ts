@@ -1,0 +1,149 @@
+import { Baseline } from '../baseline/baseline';
+import { Acknowledgement } from '../inventory/inventory';
+import { ACKNOWLEDGEMENT_NAMESPACE, parseAcknowledgementId } from '../rules/agent/acknowledgements';
+import { Finding, RuleMetadata, Severity } from '../rules/rule';
+import { findingId } from '../rules/run-rules';
+
+/** The lowest severity that fails a check. */
+export type FailOn = Severity;
+
+/** The acknowledgement that covers a finding. */
+export interface AcknowledgedBy {
+  /** As written, e.g. `AgentGuardrailsChecks::AWS-002[s3:GetObject]`. */
+  readonly id: string;
+  readonly reason: string;
+  /** Construct path it was made on (`''` for the app). */
+  readonly at: string;
+}
+
+/** A finding as the reports show it: with its `RuleId[detail]` id and, when acknowledged, by what. */
+export interface ReportFinding extends Finding {
+  /** `RuleId[detail]`, the id to acknowledge (prefixed with `AgentGuardrailsChecks::`). */
+  readonly id: string;
+  readonly acknowledgedBy?: AcknowledgedBy;
+}
+
+/** What one check found, before rendering. */
+export interface CheckReport {
+  /** Findings that count: not acknowledged. */
+  readonly findings: ReportFinding[];
+  /** Findings an acknowledgement covers (shown, never counted toward failing). */
+  readonly acknowledged: ReportFinding[];
+  /** Metadata of the rules that ran (SARIF rules, text headings). */
+  readonly rules: RuleMetadata[];
+  readonly summary: ReportSummary;
+}
+
+/** A loosening of a parent baseline, stated with a reason; every report shows them. */
+export interface ReportLoosening {
+  readonly baseline: string;
+  readonly path: string;
+  readonly reason: string;
+  readonly from: unknown;
+  readonly to: unknown;
+}
+
+export interface ReportSummary {
+  /** `fail` when a finding reaches `failOn`. */
+  readonly result: 'pass' | 'fail';
+  readonly failOn: FailOn;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly acknowledged: number;
+  /** Open findings per rule id. */
+  readonly byRule: Record<string, number>;
+  /** Identities checked, and how many of them our tags mark as agent tool identities. */
+  readonly identities: number;
+  readonly agentIdentities: number;
+  readonly stacks: string[];
+  readonly inputs: string[];
+  readonly baseline: { readonly id: string; readonly version: string; readonly lineage: string[]; readonly loosenings: ReportLoosening[] };
+}
+
+/** What a report is built from. */
+export interface CheckReportInput {
+  readonly findings: readonly Finding[];
+  /** Acknowledgements recorded with the input; findings they cover move to `acknowledged`. */
+  readonly acknowledgements?: readonly Acknowledgement[];
+  readonly baseline: Baseline;
+  readonly rules: readonly RuleMetadata[];
+  /** @default 'error' */
+  readonly failOn?: FailOn;
+  readonly inputs?: readonly string[];
+  readonly identities?: number;
+  readonly agentIdentities?: number;
+}
+
+/**
+ * Whether an acknowledgement may cover this finding. Error findings of hard rules, and of
+ * AGENT-007 itself, may not: the pack reports them as `fatal`, which CDK never suppresses.
+ */
+export function isAcknowledgeable(f: Pick<Finding, 'severity' | 'hard' | 'ruleId'>): boolean {
+  return !(f.severity === 'error' && (f.hard || f.ruleId === 'AGENT-007'));
+}
+
+/**
+ * The acknowledgement that covers a finding, the way CDK decides it: the namespaced id equals
+ * `AgentGuardrailsChecks::<finding id>`, and it was made on the finding's construct or an
+ * ancestor (the closest one wins).
+ */
+export function acknowledgementFor(f: Finding, acknowledgements: readonly Acknowledgement[]): AcknowledgedBy | undefined {
+  if (!isAcknowledgeable(f)) return undefined;
+  const id = findingId(f);
+  const path = f.path ?? '';
+  let best: Acknowledgement | undefined;
+  for (const ack of acknowledgements) {
+    const parsed = parseAcknowledgementId(ack.id);
+    if (parsed.namespace !== ACKNOWLEDGEMENT_NAMESPACE || parsed.findingId !== id) continue;
+    if (!isAtOrBelow(path, ack.path)) continue;
+    if (!best || ack.path.length > best.path.length) best = ack;
+  }
+  return best ? { id: best.id, reason: best.reason, at: best.path } : undefined;
+}
+
+function isAtOrBelow(path: string, ancestor: string): boolean {
+  return ancestor === '' || path === ancestor || path.startsWith(`${ancestor}/`);
+}
+
+/** Split findings into open and acknowledged, count them, and say whether the check fails. */
+export function buildCheckReport(input: CheckReportInput): CheckReport {
+  const failOn = input.failOn ?? 'error';
+  const acks = input.acknowledgements ?? [];
+  const findings: ReportFinding[] = [];
+  const acknowledged: ReportFinding[] = [];
+  for (const f of input.findings) {
+    const acknowledgedBy = acknowledgementFor(f, acks);
+    if (acknowledgedBy) acknowledged.push({ ...f, id: findingId(f), acknowledgedBy });
+    else findings.push({ ...f, id: findingId(f) });
+  }
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  const byRule: Record<string, number> = {};
+  for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+  const stacks = [...new Set([...findings, ...acknowledged].map((f) => f.stack).filter((s): s is string => !!s))].sort();
+  const fails = failOn === 'warning' ? findings.length > 0 : errors > 0;
+  const b = input.baseline;
+  return {
+    findings,
+    acknowledged,
+    rules: [...input.rules],
+    summary: {
+      result: fails ? 'fail' : 'pass',
+      failOn,
+      errors,
+      warnings,
+      acknowledged: acknowledged.length,
+      byRule,
+      identities: input.identities ?? 0,
+      agentIdentities: input.agentIdentities ?? 0,
+      stacks,
+      inputs: [...(input.inputs ?? [])],
+      baseline: {
+        id: b.id,
+        version: b.version,
+        lineage: [...b.lineage],
+        loosenings: b.loosenings.map((l) => ({ baseline: l.baseline, path: l.path, reason: l.reason, from: l.from, to: l.to })),
+      },
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './check-report';
+export * from './json-report';
+export * from './text-report';
+export * from './sarif-report';
+export * from './template-lines';

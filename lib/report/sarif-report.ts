@@ -1,0 +1,127 @@
+import { createHash } from 'crypto';
+import * as path from 'path';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { RuleMetadata } from '../rules/rule';
+import { CheckReport, ReportFinding } from './check-report';
+import { TemplateLines } from './template-lines';
+
+/** How to render SARIF. */
+export interface SarifReportOptions {
+  /**
+   * Folder that artifact URIs are relative to (GitHub code scanning wants repo-relative URIs).
+   * @default - the working directory
+   */
+  readonly repoRoot?: string;
+  /**
+   * Version reported as the tool's version.
+   * @default '0.0.0'
+   */
+  readonly toolVersion?: string;
+  /**
+   * File to locate findings that name none (engine errors), so every result has a physical
+   * location (GitHub code scanning drops results without one).
+   * @default - such results carry only a logical location
+   */
+  readonly defaultFile?: string;
+}
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const INFORMATION_URI = 'https://github.com/agent-guardrails/agent-guardrails';
+/** GitHub ranks security results by this property (0–10). */
+const SECURITY_SEVERITY: Record<string, string> = { error: '8.0', warning: '5.0' };
+
+/**
+ * SARIF 2.1.0 for GitHub code scanning: one rule per engine rule (with help text and tags),
+ * one result per finding, located at the resource's line in its template; acknowledged
+ * findings carry an accepted suppression with the reason.
+ */
+export function renderSarif(report: CheckReport, options: SarifReportOptions = {}): string {
+  return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
+}
+
+/** The SARIF log as an object (typed with `@types/sarif`). */
+export function buildSarif(report: CheckReport, options: SarifReportOptions = {}): Log {
+  const repoRoot = path.resolve(options.repoRoot ?? process.cwd());
+  const rules = new Map<string, RuleMetadata>(report.rules.map((r) => [r.id, r]));
+  const all = [...report.findings, ...report.acknowledged];
+  for (const f of all) if (!rules.has(f.ruleId)) rules.set(f.ruleId, unknownRule(f));
+  const descriptors = [...rules.values()].map(descriptor);
+  const index = new Map(descriptors.map((d, i) => [d.id, i]));
+  const lines = new TemplateLines();
+  const results = all.map((f): Result => ({
+    ruleId: f.ruleId,
+    ruleIndex: index.get(f.ruleId),
+    level: f.severity,
+    message: { text: `${f.message}. Fix: ${f.fix}` },
+    locations: [location(f, repoRoot, lines, options.defaultFile)],
+    partialFingerprints: { 'agentGuardrailsFinding/v1': fingerprint(f) },
+    properties: { findingId: f.id, stack: f.stack, identity: f.identity, constructPath: f.path, hard: f.hard },
+    ...(f.acknowledgedBy ? {
+      suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.acknowledgedBy.reason} (${f.acknowledgedBy.id} at ${f.acknowledgedBy.at || 'app'})` }],
+    } : {}),
+  }));
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'agent-guardrails',
+          informationUri: INFORMATION_URI,
+          semanticVersion: options.toolVersion ?? '0.0.0',
+          version: options.toolVersion ?? '0.0.0',
+          rules: descriptors,
+        },
+      },
+      automationDetails: { id: 'agent-guardrails/check/' },
+      columnKind: 'utf16CodeUnits',
+      results,
+    }],
+  };
+}
+
+function descriptor(rule: RuleMetadata): ReportingDescriptor {
+  const controls = rule.controls.length > 0 ? `\n\nPrior art: ${rule.controls.join(', ')}.` : '';
+  return {
+    id: rule.id,
+    name: rule.id.replace(/-/g, ''),
+    shortDescription: { text: rule.reason },
+    fullDescription: { text: rule.explanation },
+    help: {
+      text: `${rule.reason}\n\n${rule.explanation}\n\nFix: ${rule.fix}${controls}`,
+      markdown: `**${rule.reason}**\n\n${rule.explanation}\n\n**Fix:** ${rule.fix}${controls}`,
+    },
+    defaultConfiguration: { level: rule.severity },
+    properties: {
+      tags: ['security', 'iam', 'agent-guardrails', ...(rule.cloud === 'all' ? ['aws', 'gcp', 'azure'] : [rule.cloud])],
+      'security-severity': SECURITY_SEVERITY[rule.severity],
+      precision: 'high',
+    },
+  };
+}
+
+function unknownRule(f: ReportFinding): RuleMetadata {
+  return {
+    id: f.ruleId, cloud: f.cloud, severity: f.severity, controls: [],
+    reason: `${f.ruleId} finding`, explanation: f.message, fix: f.fix,
+  };
+}
+
+function location(f: ReportFinding, repoRoot: string, lines: TemplateLines, defaultFile?: string): NonNullable<Result['locations']>[number] {
+  const logical = { name: f.resource, fullyQualifiedName: f.stack ? `${f.stack}/${f.resource}` : f.resource, kind: 'resource' };
+  const file = f.file ?? defaultFile;
+  if (!file) return { logicalLocations: [logical] };
+  const absolute = path.resolve(file);
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: path.relative(repoRoot, absolute).split(path.sep).join('/') },
+      region: { startLine: lines.lineOf(absolute, f.resource) },
+    },
+    logicalLocations: [logical],
+  };
+}
+
+/** Stable across runs and line moves: the finding id, where it is, and for which identity. */
+function fingerprint(f: ReportFinding): string {
+  return createHash('sha256').update([f.id, f.cloud, f.stack ?? '', f.resource, f.identity ?? ''].join('\u0000')).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Baseline } from '../../../lib/baseline/baseline';
+import { Acknowledgement } from '../../../lib/inventory/inventory';
+import { buildCheckReport, isAcknowledgeable } from '../../../lib/report/check-report';
+import { renderJson } from '../../../lib/report/json-report';
+import { buildSarif } from '../../../lib/report/sarif-report';
+import { renderText } from '../../../lib/report/text-report';
+import { TemplateLines } from '../../../lib/report/template-lines';
+import { AGENT_007_ACKNOWLEDGEMENTS } from '../../../lib/rules/agent/acknowledgements';
+import { Finding, RuleMetadata } from '../../../lib/rules/rule';
+
+let dir: string;
+let template: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-report-'));
+  template = path.join(dir, 'cdk.out', 'AgentStack.template.json');
+  fs.mkdirSync(path.dirname(template));
+  fs.writeFileSync(template, JSON.stringify({
+    Resources: {
+      ReadRoleAB12: { Type: 'AWS::IAM::Role', Properties: {} },
+      WriteRoleCD34: { Type: 'AWS::IAM::Role', Properties: { DependsOn: ['ReadRoleAB12'] } },
+    },
+  }, null, 1));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const RULE: RuleMetadata = {
+  id: 'AWS-002', cloud: 'aws', severity: 'error', reason: 'No service wildcards.', explanation: 'Wildcards grant future actions.',
+  fix: 'Name the actions.', controls: ['AwsSolutions-IAM5'],
+};
+function finding(over: Partial<Finding> = {}): Finding {
+  return {
+    ruleId: 'AWS-002', detail: 's3:*', severity: 'error', cloud: 'aws', resource: 'ReadRoleAB12', stack: 'AgentStack',
+    file: template, path: 'AgentStack/ReadRole/Resource', identity: 'aws:AgentStack/ReadRoleAB12',
+    message: 'role grants s3:*', fix: 'Name the actions.', hard: false, ...over,
+  };
+}
+function report(findings: Finding[], acknowledgements: Acknowledgement[] = [], failOn: 'error' | 'warning' = 'error') {
+  return buildCheckReport({ findings, acknowledgements, baseline: Baseline.default(), rules: [RULE, AGENT_007_ACKNOWLEDGEMENTS], failOn, inputs: ['cdk.out'] });
+}
+const ACK: Acknowledgement = { id: 'AgentGuardrailsChecks::AWS-002[s3:*]', reason: 'legacy', path: 'AgentStack/ReadRole', scope: 'construct', stack: 'AgentStack' };
+
+describe('check report', () => {
+  test('an acknowledgement on the resource or an ancestor covers the finding; elsewhere it does not', () => {
+    const r = report([finding(), finding({ resource: 'WriteRoleCD34', path: 'AgentStack/WriteRole/Resource' })], [ACK]);
+    expect(r.findings.map((f) => f.resource)).toEqual(['WriteRoleCD34']);
+    expect(r.acknowledged[0]).toMatchObject({ id: 'AWS-002[s3:*]', acknowledgedBy: { reason: 'legacy', at: 'AgentStack/ReadRole' } });
+    expect(r.summary).toMatchObject({ result: 'fail', errors: 1, acknowledged: 1, stacks: ['AgentStack'] });
+  });
+
+  test('plain (not namespaced) ids and other details do not acknowledge', () => {
+    const r = report([finding()], [{ ...ACK, id: 'AWS-002[s3:*]' }, { ...ACK, id: 'AgentGuardrailsChecks::AWS-002[s3:Get*]' }]);
+    expect(r.acknowledged).toEqual([]);
+  });
+
+  test('hard error findings and AGENT-007 errors are never acknowledged', () => {
+    expect(isAcknowledgeable({ severity: 'error', hard: true, ruleId: 'AWS-001' })).toBe(false);
+    expect(isAcknowledgeable({ severity: 'error', hard: false, ruleId: 'AGENT-007' })).toBe(false);
+    expect(isAcknowledgeable({ severity: 'warning', hard: false, ruleId: 'AWS-011' })).toBe(true);
+    const r = report([finding({ hard: true })], [ACK]);
+    expect(r.findings).toHaveLength(1);
+  });
+
+  test('fail-on warning fails on warnings; fail-on error does not', () => {
+    expect(report([finding({ severity: 'warning' })]).summary.result).toBe('pass');
+    expect(report([finding({ severity: 'warning' })], [], 'warning').summary.result).toBe('fail');
+    expect(report([]).summary.result).toBe('pass');
+  });
+});
+
+describe('JSON report', () => {
+  test('keeps the contract fields exactly', () => {
+    const parsed = JSON.parse(renderJson(report([finding()])));
+    expect(Object.keys(parsed)).toEqual(['findings', 'acknowledged', 'summary']);
+    expect(parsed.findings[0]).toMatchObject({
+      ruleId: 'AWS-002', severity: 'error', cloud: 'aws', resource: 'ReadRoleAB12', file: template, message: 'role grants s3:*', fix: 'Name the actions.', id: 'AWS-002[s3:*]',
+    });
+    expect(parsed.summary).toMatchObject({ errors: 1, warnings: 0, result: 'fail', failOn: 'error', baseline: { id: 'agent-guardrails/default' } });
+  });
+});
+
+describe('text report', () => {
+  test('groups by stack, then identity; no colour unless asked', () => {
+    const text = renderText(report([
+      finding(),
+      finding({ stack: 'OtherStack', identity: 'aws:OtherStack/X', resource: 'X' }),
+      finding({ ruleId: 'AWS-011', detail: undefined, severity: 'warning', identity: undefined }),
+    ]));
+    expect(text).not.toMatch(/\u001b\[/);
+    const order = ['Stack AgentStack', 'Identity aws:AgentStack/ReadRoleAB12', 'AWS-002[s3:*]', '(no identity)', 'AWS-011', 'Stack OtherStack', 'Identity aws:OtherStack/X'];
+    const positions = order.map((s) => text.indexOf(s));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(text).toMatch(/FAIL — 2 errors, 1 warning, 0 acknowledged/);
+  });
+
+  test('colour when asked, and loosenings shown', () => {
+    const loosened = Baseline.fromObject({
+      id: 'team', version: '1.0.0', extends: 'agent-guardrails', session: { maxSessionSeconds: 7200 },
+      loosenings: [{ path: 'session.maxSessionSeconds', reason: 'batch jobs' }],
+    });
+    const r = buildCheckReport({ findings: [finding()], baseline: loosened, rules: [RULE] });
+    const text = renderText(r, { color: true });
+    expect(text).toMatch(/\u001b\[31merror/);
+    expect(text).toMatch(/loosened by team: session.maxSessionSeconds 3600 -> 7200 \(batch jobs\)/);
+    expect(JSON.parse(renderJson(r)).summary.baseline.loosenings).toHaveLength(1);
+  });
+});
+
+describe('SARIF report', () => {
+  test('is SARIF 2.1.0 with rules, help, tags, levels, repo-relative locations at the resource line, fingerprints', () => {
+    const log = buildSarif(report([finding({ resource: 'WriteRoleCD34' })], []), { repoRoot: dir, toolVersion: '1.2.3' });
+    expect(log.version).toBe('2.1.0');
+    expect(log.$schema).toMatch(/sarif-2\.1\.0/);
+    const run = log.runs[0];
+    expect(run.tool.driver.name).toBe('agent-guardrails');
+    const rule = run.tool.driver.rules!.find((r) => r.id === 'AWS-002')!;
+    expect(rule.shortDescription?.text).toBe('No service wildcards.');
+    expect(rule.fullDescription?.text).toBe('Wildcards grant future actions.');
+    expect(rule.help?.text).toMatch(/Fix: Name the actions/);
+    expect(rule.help?.markdown).toMatch(/\*\*Fix:\*\*/);
+    expect(rule.properties?.tags).toEqual(expect.arrayContaining(['security', 'aws']));
+    expect(rule.defaultConfiguration?.level).toBe('error');
+    const result = run.results![0];
+    expect(result).toMatchObject({ ruleId: 'AWS-002', level: 'error' });
+    expect(run.tool.driver.rules![result.ruleIndex!].id).toBe('AWS-002');
+    expect(result.message.text).toMatch(/role grants s3:\*/);
+    const physical = result.locations![0].physicalLocation!;
+    expect(physical.artifactLocation!.uri).toBe('cdk.out/AgentStack.template.json');
+    const lines = fs.readFileSync(template, 'utf8').split('\n');
+    expect(lines[physical.region!.startLine! - 1]).toMatch(/"WriteRoleCD34":/);
+    expect(Object.values(result.partialFingerprints!)[0]).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  test('acknowledged findings are results with an accepted suppression and the reason', () => {
+    const log = buildSarif(report([finding()], [ACK]), { repoRoot: dir });
+    expect(log.runs[0].results![0].suppressions).toEqual([expect.objectContaining({ kind: 'external', status: 'accepted', justification: expect.stringMatching(/legacy/) })]);
+  });
+
+  test('every result has a physical location when a default file is given', () => {
+    const log = buildSarif(report([finding({ file: undefined, resource: '(engine)', ruleId: 'AWS-099' })]), { repoRoot: dir, defaultFile: template });
+    expect(log.runs[0].results![0].locations![0].physicalLocation!.region!.startLine).toBe(1);
+    expect(log.runs[0].tool.driver.rules!.map((r) => r.id)).toContain('AWS-099');
+  });
+});
+
+describe('template lines', () => {
+  test('finds CloudFormation YAML resources and Terraform addresses', () => {
+    const yaml = path.join(dir, 't.yaml');
+    fs.writeFileSync(yaml, 'Outputs:\n  RoleX:\n    Value: 1\nResources:\n  RoleX:\n    Type: AWS::IAM::Role\n');
+    const tf = path.join(dir, 'cdk.tf.json');
+    fs.writeFileSync(tf, JSON.stringify({ resource: { google_service_account: { tool_sa: {} } } }, null, 2));
+    const lines = new TemplateLines();
+    expect(lines.lineOf(yaml, 'RoleX')).toBe(5);
+    expect(lines.lineOf(tf, 'google_service_account.tool_sa')).toBe(4);
+    expect(lines.lineOf(path.join(dir, 'missing.json'), 'X')).toBe(1);
+  });
+});
