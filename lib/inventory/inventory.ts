@@ -91,6 +91,8 @@ export interface Identity {
   readonly boundary?: string;
   /** AWS MaxSessionDuration in seconds (AWS default 3600 when absent in the template). */
   readonly maxSessionSeconds?: number;
+  /** AWS trust policy size in characters, whitespace excluded (AWS-013 quota), when known. */
+  readonly trustPolicyChars?: number;
   readonly trust: TrustEntry[];
   readonly federations: Federation[];
   /** Long-lived keys (access keys, service account keys, client secrets) issued for it. */

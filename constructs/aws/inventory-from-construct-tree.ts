@@ -1,0 +1,51 @@
+import { CfnElement, NestedStack, Stack } from 'aws-cdk-lib/core';
+import { IConstruct } from 'constructs';
+import { inventoryFromTemplate } from '../../lib/adapters/cloudformation/inventory-from-template';
+import { Inventory, mergeInventories } from '../../lib/inventory/inventory';
+
+/**
+ * The inventory of every stack under `scope` (the scope itself included when it is a stack),
+ * built from the construct tree without writing a cloud assembly.
+ *
+ * Each stack's template is rendered the way aws-cdk-lib renders it at synth: every
+ * `CfnElement` of the stack (resources, parameters, conditions, mappings) contributes its
+ * fragment through `_toCloudFormation()`, resolved with `stack.resolve(...)`. That method is
+ * marked internal in aws-cdk-lib, but it is the only one that applies escape hatches
+ * (`addOverride`, `addPropertyOverride`) and renders tags and metadata exactly as the synthesized
+ * template has them; the public L1 getters (`cfnProperties`) miss overrides. The template is
+ * then read by the same `inventoryFromTemplate` as a file, so both paths give the same inventory.
+ *
+ * Tags added with `Tags.of(...)` are aspects: call this after aspects ran (inside a validation
+ * plugin, or after `app.synth()`), or those tags and the agent labels they carry are missing.
+ */
+export function inventoryFromConstructTree(scope: IConstruct): Inventory {
+  const stacks = scope.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+  return mergeInventories(stacks.map((stack) => {
+    const { template, constructPaths } = renderTemplate(stack);
+    return inventoryFromTemplate(template, { stack: stackNameOf(stack), constructPaths, readsNestedStacks: true });
+  }));
+}
+
+function renderTemplate(stack: Stack): { template: Record<string, Record<string, unknown>>; constructPaths: Record<string, string> } {
+  const template: Record<string, Record<string, unknown>> = {};
+  const constructPaths: Record<string, string> = {};
+  for (const c of stack.node.findAll()) {
+    if (!CfnElement.isCfnElement(c) || c.stack !== stack) continue;
+    const fragment = stack.resolve((c as unknown as { _toCloudFormation(): object })._toCloudFormation()) as Record<string, Record<string, unknown>>;
+    for (const [section, entries] of Object.entries(fragment)) {
+      template[section] = { ...template[section], ...entries };
+    }
+    constructPaths[stack.resolve(c.logicalId)] = c.node.path;
+  }
+  template.Resources ??= {};
+  return { template, constructPaths };
+}
+
+/** The name the cdk.out reader uses: the stack name, or `<parent>/<logicalId>` for a nested stack. */
+function stackNameOf(stack: Stack): string {
+  if (NestedStack.isNestedStack(stack) && stack.nestedStackResource) {
+    const parent = Stack.of(stack.nestedStackResource);
+    return `${stackNameOf(parent)}/${parent.resolve(stack.nestedStackResource.logicalId)}`;
+  }
+  return stack.stackName;
+}

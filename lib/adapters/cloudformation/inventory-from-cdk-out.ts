@@ -1,0 +1,85 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GuardrailError } from '../../errors';
+import { Inventory, mergeInventories } from '../../inventory/inventory';
+import { inventoryFromTemplate } from './inventory-from-template';
+import { TemplateResolver, containsUnresolved } from './private/intrinsics';
+import { isObject } from './private/policy-document';
+import { readTemplateFile } from './read-template-file';
+
+interface ManifestArtifact {
+  readonly type?: string;
+  readonly displayName?: string;
+  readonly properties?: { templateFile?: string; stackName?: string; directoryName?: string };
+  readonly metadata?: Record<string, { type?: string; data?: unknown }[]>;
+}
+
+/**
+ * Build the inventory of a cloud assembly (`cdk.out`): every `aws:cloudformation:stack` artifact
+ * of its `manifest.json`, nested assemblies (`cdk:cloud-assembly`, e.g. CDK Pipelines stages)
+ * and nested stacks (`AWS::CloudFormation::Stack` whose template is an asset file of the folder).
+ * Construct paths come from the manifest's `aws:cdk:logicalId` metadata.
+ */
+export function inventoryFromCdkOut(dir: string): Inventory {
+  return readAssembly(path.resolve(dir), new Set());
+}
+
+function readAssembly(dir: string, seen: Set<string>): Inventory {
+  if (seen.has(dir)) return mergeInventories([]);
+  seen.add(dir);
+  const manifestFile = path.join(dir, 'manifest.json');
+  let manifest: { artifacts?: Record<string, ManifestArtifact> };
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  } catch (e) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('cloud assembly manifest', 'cannot be read as JSON', manifestFile, `${(e as Error).message.split('\n')[0]}. Run cdk synth again.`));
+  }
+  const parts: Inventory[] = [];
+  for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
+      const file = path.join(dir, artifact.properties.templateFile);
+      const stack = artifact.properties.stackName ?? artifactId;
+      parts.push(readStack(dir, file, stack, constructPathsOf(artifact), {}));
+    } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
+      parts.push(readAssembly(path.join(dir, artifact.properties.directoryName), seen));
+    }
+  }
+  return mergeInventories(parts);
+}
+
+/** One stack's template, then its nested stacks (recursively), with the parameters the parent passes. */
+function readStack(dir: string, file: string, stack: string, constructPaths: Record<string, string>, parameterValues: Record<string, unknown>): Inventory {
+  const template = readTemplateFile(file);
+  const own = inventoryFromTemplate(template, { stack, file, constructPaths, parameterValues, readsNestedStacks: true });
+  const parts = [own];
+  const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
+  const resolver = new TemplateResolver(template, parameterValues);
+  for (const [logicalId, r] of Object.entries(resources)) {
+    if (!isObject(r) || r.Type !== 'AWS::CloudFormation::Stack') continue;
+    const assetPath = isObject(r.Metadata) ? r.Metadata['aws:asset:path'] : undefined;
+    const nestedFile = typeof assetPath === 'string' ? path.join(dir, assetPath) : undefined;
+    const source = { file, stack, resource: logicalId, path: constructPaths[logicalId] ?? 'Properties.TemplateURL' };
+    if (!nestedFile || !fs.existsSync(nestedFile)) {
+      own.unresolved.push({ cloud: 'aws', what: 'Properties.TemplateURL: a nested stack whose template is not in the cloud assembly', source });
+      continue;
+    }
+    const props = isObject(r.Properties) ? r.Properties : {};
+    const passed = resolver.resolve(props.Parameters ?? {}, () => undefined) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(passed ?? {})) {
+      if (containsUnresolved(value)) own.unresolved.push({ cloud: 'aws', what: `Properties.Parameters.${name}: ${String(value)}`, source });
+    }
+    parts.push(readStack(dir, nestedFile, `${stack}/${logicalId}`, {}, passed ?? {}));
+  }
+  return mergeInventories(parts);
+}
+
+/** Logical id → construct path (`Stack/Role/Resource`, as `node.path` has it), from the manifest's `aws:cdk:logicalId` entries. */
+function constructPathsOf(artifact: ManifestArtifact): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [constructPath, entries] of Object.entries(artifact.metadata ?? {})) {
+    for (const e of entries ?? []) {
+      if (e.type === 'aws:cdk:logicalId' && typeof e.data === 'string') out[e.data] = constructPath.replace(/^\//, '');
+    }
+  }
+  return out;
+}

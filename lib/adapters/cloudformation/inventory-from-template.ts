@@ -1,0 +1,358 @@
+import { GuardrailError } from '../../errors';
+import {
+  Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, emptyInventory,
+} from '../../inventory/inventory';
+import { awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
+import { TemplateResolver } from './private/intrinsics';
+import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
+import { isObject, parseStatements, parseTrust, policySizeChars } from './private/policy-document';
+
+/** Where a template comes from, for ids and finding locations. */
+export interface TemplateInventoryOptions {
+  /** Stack name (part of every identity and policy id: `aws:<stack>/<logicalId>`). */
+  readonly stack: string;
+  /**
+   * The template file, when read from disk.
+   * @default - none (a construct tree)
+   */
+  readonly file?: string;
+  /**
+   * Construct path per logical id.
+   * @default - read from each resource's `aws:cdk:path` metadata
+   */
+  readonly constructPaths?: Record<string, string>;
+  /**
+   * Values for the template's parameters (a nested stack's `Parameters` from its parent, resolved).
+   * @default - parameter defaults; a parameter without one is reported as unresolved
+   */
+  readonly parameterValues?: Record<string, unknown>;
+  /**
+   * Whether the caller reads nested stacks (`AWS::CloudFormation::Stack`) itself.
+   * @default false - each nested stack is reported as unresolved: its template is not read here
+   */
+  readonly readsNestedStacks?: boolean;
+}
+
+/** Session length AWS applies when a role does not set `MaxSessionDuration`. */
+const AWS_DEFAULT_MAX_SESSION_SECONDS = 3600;
+
+const IDENTITY_TYPES: Record<string, IdentityKind> = {
+  'AWS::IAM::Role': 'aws-iam-role',
+  'AWS::IAM::User': 'aws-iam-user',
+  'AWS::IAM::Group': 'aws-iam-group',
+};
+const NAME_PROPERTY: Record<string, string> = { 'AWS::IAM::Role': 'RoleName', 'AWS::IAM::User': 'UserName', 'AWS::IAM::Group': 'GroupName' };
+const ATTACH_PROPERTIES = ['Roles', 'Users', 'Groups'] as const;
+/** Resources the adapter reads as IAM (everything else goes to `others`). */
+const IAM_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']);
+const IGNORED_TYPES = new Set(['AWS::CDK::Metadata']);
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+interface CfnResourceJson {
+  readonly Type?: unknown;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+  readonly Condition?: unknown;
+}
+
+/**
+ * Build the inventory of one CloudFormation template (already parsed: JSON, YAML via
+ * `readTemplateFile`, or rendered from a construct tree).
+ *
+ * Ids: identities and customer-managed/inline policies are `aws:<stack>/<logicalId>` (inline
+ * policies of a role `aws:<stack>/<logicalId>/<PolicyName>`); AWS-managed policies
+ * `aws:<stack>/aws-managed/<name>`. Grants are one per statement and attached identity.
+ * Values the template leaves open are placeholders (see `private/intrinsics.ts`) and are
+ * recorded in `unresolved`, which AWS-014 reports (fail closed).
+ */
+export function inventoryFromTemplate(template: unknown, options: TemplateInventoryOptions): Inventory {
+  if (!isObject(template) || !isObject(template.Resources)) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format(
+      `template ${options.file ?? options.stack}`, 'must be a CloudFormation template with a Resources object',
+      isObject(template) ? Object.keys(template).slice(0, 5) : typeof template, 'Pass a synthesized template (JSON or YAML) or a cdk.out folder.'));
+  }
+  return new TemplateReader(template, options).read();
+}
+
+class TemplateReader {
+  private readonly inventory = emptyInventory();
+  private readonly resolver: TemplateResolver;
+  private readonly resources: Record<string, CfnResourceJson>;
+  private readonly identities = new Map<string, Mutable<Identity>>();
+  private readonly identityByName = new Map<string, string>();
+  private readonly policies = new Map<string, Mutable<PolicyDocumentEntry>>();
+  /** Policies attached to principals that are not in this template (by the name written). */
+  private readonly externalAttachments = new Map<string, Set<string>>();
+  private readonly reported = new Set<string>();
+
+  constructor(template: Record<string, unknown>, private readonly options: TemplateInventoryOptions) {
+    this.resources = template.Resources as Record<string, CfnResourceJson>;
+    this.resolver = new TemplateResolver(template, options.parameterValues);
+  }
+
+  public read(): Inventory {
+    const inv = this.inventory;
+    inv.stackResourceCounts[this.options.stack] = Object.keys(this.resources).length;
+    const live = Object.entries(this.resources).filter(([id, r]) => isObject(r) && this.deployed(id, r));
+
+    for (const [id, r] of live) if (typeof r.Type === 'string' && r.Type in IDENTITY_TYPES) this.readIdentity(id, r);
+    for (const [id, r] of live) if (r.Type === 'AWS::IAM::ManagedPolicy') this.readPolicyResource(id, r, 'aws-customer-managed-policy');
+    for (const [id, r] of live) if (r.Type === 'AWS::IAM::Policy') this.readPolicyResource(id, r, 'aws-inline-policy');
+    for (const [id, r] of live) if (typeof r.Type === 'string' && r.Type in IDENTITY_TYPES) this.readIdentityPolicies(id, r);
+    for (const [id, r] of live) {
+      if (typeof r.Type !== 'string' || IAM_TYPES.has(r.Type) || IGNORED_TYPES.has(r.Type)) continue;
+      if (r.Type === 'AWS::IAM::AccessKey') this.readAccessKey(id, r);
+      if (r.Type === 'AWS::CloudFormation::Stack' && !this.options.readsNestedStacks) {
+        this.unresolved(id, 'Properties.TemplateURL', 'a nested stack whose template is not read; check the cdk.out folder or the nested template itself');
+      }
+      inv.others.push({
+        cloud: 'aws', type: r.Type,
+        // Other resources are context for the rules; their open values are not IAM grants, so not reported.
+        properties: (this.resolver.resolve(r.Properties ?? {}, () => undefined) ?? {}) as Record<string, unknown>,
+        labels: labelsOf(r.Properties?.Tags, r.Metadata),
+        source: this.source(id, r),
+      });
+    }
+
+    inv.identities.push(...this.identities.values());
+    inv.policies.push(...this.policies.values());
+    for (const policy of this.policies.values()) this.grantsOf(policy);
+    return inv;
+  }
+
+  // --- identities ---------------------------------------------------------------------------
+
+  private readIdentity(logicalId: string, r: CfnResourceJson): void {
+    const type = r.Type as string;
+    const props = r.Properties ?? {};
+    const source = this.source(logicalId, r);
+    const name = this.resolveProp(logicalId, props, NAME_PROPERTY[type]);
+    const labels = labelsOf(this.resolveProp(logicalId, props, 'Tags'), r.Metadata);
+    const declaration = declarationOf(r.Metadata);
+    if (declaration === 'malformed') this.unresolved(logicalId, 'Metadata.agent-guardrails:declaration', 'a declaration that is not an object with agent and tool');
+    const identity: Mutable<Identity> = {
+      id: this.idOf(logicalId), cloud: 'aws', kind: IDENTITY_TYPES[type], labels, isAgent: isAgentIdentity(labels),
+      trust: [], federations: [], longLivedKeys: [], source,
+    };
+    if (typeof name === 'string') {
+      identity.name = name;
+      this.identityByName.set(`${type}/${name}`, logicalId);
+    }
+    if (declaration && declaration !== 'malformed') identity.declaration = declaration;
+    if (type === 'AWS::IAM::Role') {
+      const trustDoc = this.resolveProp(logicalId, props, 'AssumeRolePolicyDocument');
+      identity.trust = parseTrust(trustDoc, { ...source, path: source.path ?? 'Properties.AssumeRolePolicyDocument' },
+        (what) => this.unresolved(logicalId, 'Properties.AssumeRolePolicyDocument', what));
+      identity.trustPolicyChars = policySizeChars(trustDoc);
+      identity.maxSessionSeconds = this.maxSession(logicalId, props);
+    }
+    this.identities.set(logicalId, identity);
+  }
+
+  private maxSession(logicalId: string, props: Record<string, unknown>): number | undefined {
+    if (props.MaxSessionDuration === undefined) return AWS_DEFAULT_MAX_SESSION_SECONDS;
+    const v = this.resolveProp(logicalId, props, 'MaxSessionDuration');
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+    if (n === undefined) this.unresolved(logicalId, 'Properties.MaxSessionDuration', `a value that is not a number of seconds (${JSON.stringify(v)})`);
+    return n;
+  }
+
+  /** Inline `Policies`, `ManagedPolicyArns` and `PermissionsBoundary` of a role, user or group. */
+  private readIdentityPolicies(logicalId: string, r: CfnResourceJson): void {
+    const identity = this.identities.get(logicalId)!;
+    const props = r.Properties ?? {};
+    const inline = this.resolveProp(logicalId, props, 'Policies');
+    if (inline !== undefined) {
+      (Array.isArray(inline) ? inline : [inline]).forEach((p, i) => {
+        const path = `Properties.Policies[${i}]`;
+        if (!isObject(p)) return this.unresolved(logicalId, path, 'an inline policy that is not an object');
+        const name = typeof p.PolicyName === 'string' ? p.PolicyName : String(i);
+        const id = `${this.idOf(logicalId)}/${name}`;
+        this.policies.set(id, {
+          id, cloud: 'aws', kind: 'aws-inline-policy', name,
+          statements: parseStatements(p.PolicyDocument, (what) => this.unresolved(logicalId, `${path}.PolicyDocument`, what)),
+          sizeChars: policySizeChars(p.PolicyDocument), attachedTo: [identity.id], boundaryOf: [],
+          source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path },
+        });
+      });
+    }
+    const arns = props.ManagedPolicyArns;
+    if (arns !== undefined) {
+      const list = Array.isArray(arns) ? arns : [arns];
+      list.forEach((raw, i) => {
+        const policy = this.policyFromReference(logicalId, r, raw, `Properties.ManagedPolicyArns[${i}]`);
+        if (policy && !policy.attachedTo.includes(identity.id)) policy.attachedTo.push(identity.id);
+      });
+    }
+    if (props.PermissionsBoundary !== undefined) {
+      const policy = this.policyFromReference(logicalId, r, props.PermissionsBoundary, 'Properties.PermissionsBoundary');
+      if (policy) {
+        identity.boundary = policy.id;
+        if (!policy.boundaryOf.includes(identity.id)) policy.boundaryOf.push(identity.id);
+      } else {
+        // Keep what was written, so "no boundary" is never concluded from "unknown boundary".
+        identity.boundary = String(this.resolveProp(logicalId, props, 'PermissionsBoundary', () => undefined));
+      }
+    }
+  }
+
+  /**
+   * A managed policy referenced by `Ref`, by an ARN of a template policy, or by an AWS-managed
+   * ARN the adapter knows. Anything else is reported as unresolved and returns undefined.
+   */
+  private policyFromReference(logicalId: string, r: CfnResourceJson, raw: unknown, path: string): Mutable<PolicyDocumentEntry> | undefined {
+    if (isObject(raw) && typeof raw.Ref === 'string' && this.resources[raw.Ref]?.Type === 'AWS::IAM::ManagedPolicy') {
+      const hit = this.policies.get(this.idOf(raw.Ref));
+      if (hit) return hit;
+    }
+    const arn = this.resolver.resolve(raw, (what) => this.unresolved(logicalId, path, what));
+    if (typeof arn !== 'string') {
+      this.unresolved(logicalId, path, `a policy ARN that is not a string (${JSON.stringify(arn)})`);
+      return undefined;
+    }
+    if (arn.includes('{{unresolved:')) return undefined;
+    const key = awsManagedPolicyKey(arn);
+    if (key !== undefined) return this.awsManagedPolicy(key, logicalId, r, path);
+    for (const p of this.policies.values()) {
+      if (p.kind === 'aws-customer-managed-policy' && arn === this.resolver.resolve({ Ref: p.source.resource }, () => undefined)) return p;
+    }
+    this.unresolved(logicalId, path, `policy ARN ${arn}, which is not defined in this template (its statements are unknown)`);
+    return undefined;
+  }
+
+  private awsManagedPolicy(key: string, logicalId: string, r: CfnResourceJson, path: string): Mutable<PolicyDocumentEntry> | undefined {
+    const id = `aws:${this.options.stack}/aws-managed/${key}`;
+    const existing = this.policies.get(id);
+    if (existing) return existing;
+    const doc = awsManagedPolicyDocument(key);
+    if (doc === undefined) {
+      this.unresolved(logicalId, path, `AWS-managed policy ${key}, which policies/aws-managed-policies.json does not describe`);
+      return undefined;
+    }
+    const entry: Mutable<PolicyDocumentEntry> = {
+      id, cloud: 'aws', kind: 'aws-managed-policy', name: key,
+      statements: parseStatements(doc, (what) => this.unresolved(logicalId, path, what)),
+      sizeChars: policySizeChars(doc), attachedTo: [], boundaryOf: [],
+      source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path },
+    };
+    this.policies.set(id, entry);
+    return entry;
+  }
+
+  // --- policy resources ----------------------------------------------------------------------
+
+  private readPolicyResource(logicalId: string, r: CfnResourceJson, kind: 'aws-customer-managed-policy' | 'aws-inline-policy'): void {
+    const props = r.Properties ?? {};
+    const doc = this.resolveProp(logicalId, props, 'PolicyDocument');
+    const name = this.resolveProp(logicalId, props, kind === 'aws-inline-policy' ? 'PolicyName' : 'ManagedPolicyName');
+    const id = this.idOf(logicalId);
+    const entry: Mutable<PolicyDocumentEntry> = {
+      id, cloud: 'aws', kind,
+      statements: parseStatements(doc, (what) => this.unresolved(logicalId, 'Properties.PolicyDocument', what)),
+      sizeChars: policySizeChars(doc), attachedTo: [], boundaryOf: [],
+      labels: labelsOf(undefined, r.Metadata), source: this.source(logicalId, r),
+    };
+    if (typeof name === 'string') entry.name = name;
+    for (const prop of ATTACH_PROPERTIES) {
+      const list = props[prop];
+      if (list === undefined) continue;
+      (Array.isArray(list) ? list : [list]).forEach((raw, i) => {
+        const target = this.principalFromReference(logicalId, raw, prop, `Properties.${prop}[${i}]`);
+        if (target.identity && !entry.attachedTo.includes(target.identity)) entry.attachedTo.push(target.identity);
+        if (target.external) {
+          const set = this.externalAttachments.get(id) ?? new Set<string>();
+          set.add(target.external);
+          this.externalAttachments.set(id, set);
+        }
+      });
+    }
+    this.policies.set(id, entry);
+  }
+
+  /** A role/user/group named in `Roles`/`Users`/`Groups`: in this template, or external (by name). */
+  private principalFromReference(logicalId: string, raw: unknown, prop: typeof ATTACH_PROPERTIES[number], path: string): { identity?: string; external?: string } {
+    const type = `AWS::IAM::${prop.slice(0, -1)}`;
+    if (isObject(raw) && typeof raw.Ref === 'string' && this.resources[raw.Ref]?.Type === type && this.identities.has(raw.Ref)) {
+      return { identity: this.identities.get(raw.Ref)!.id };
+    }
+    const name = this.resolver.resolve(raw, (what) => this.unresolved(logicalId, path, what));
+    const hit = typeof name === 'string' ? this.identityByName.get(`${type}/${name}`) : undefined;
+    if (hit) return { identity: this.identities.get(hit)!.id };
+    return { external: `${prop.slice(0, -1).toLowerCase()}/${typeof name === 'string' ? name : JSON.stringify(name)}` };
+  }
+
+  private readAccessKey(logicalId: string, r: CfnResourceJson): void {
+    const raw = r.Properties?.UserName;
+    const target = this.principalFromReference(logicalId, raw, 'Users', 'Properties.UserName');
+    if (target.identity) this.identities.get(target.identity.slice(this.idOf('').length))?.longLivedKeys.push(this.source(logicalId, r));
+  }
+
+  // --- grants --------------------------------------------------------------------------------
+
+  private grantsOf(policy: PolicyDocumentEntry): void {
+    const via: Grant['via'] = policy.kind === 'aws-managed-policy' ? 'aws-managed-policy' : policy.kind === 'aws-customer-managed-policy' ? 'managed-policy' : 'inline-policy';
+    const targets: { identityId?: string; principal?: string }[] = [
+      ...policy.attachedTo.map((identityId) => ({ identityId })),
+      ...[...(this.externalAttachments.get(policy.id) ?? [])].map((principal) => ({ principal })),
+    ];
+    for (const target of targets) {
+      // An AWS-managed policy has no resource of its own: findings point at the identity it is attached to.
+      const source: SourceLocation = policy.kind === 'aws-managed-policy' && target.identityId
+        ? { ...this.identityById(target.identityId).source }
+        : policy.source;
+      policy.statements.forEach((s: PolicyStatement, i) => {
+        const grant: Mutable<Grant> = {
+          id: `${policy.id}#${i}@${target.identityId ?? target.principal}`,
+          cloud: 'aws', effect: s.effect, actions: s.actions ?? [], resources: s.resources ?? [], via, policyId: policy.id, source,
+        };
+        if (target.identityId) grant.identityId = target.identityId;
+        if (target.principal) grant.principal = target.principal;
+        if (s.notActions) grant.notActions = s.notActions;
+        if (s.notResources) grant.notResources = s.notResources;
+        if (s.condition) grant.condition = s.condition;
+        this.inventory.grants.push(grant);
+      });
+    }
+  }
+
+  private identityById(id: string): Identity {
+    return this.identities.get(id.slice(this.idOf('').length))!;
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private deployed(logicalId: string, r: CfnResourceJson): boolean {
+    if (typeof r.Condition !== 'string') return true;
+    // Undecidable conditions count as deployed: the resource is checked rather than skipped.
+    return this.resolver.condition(r.Condition, (what) => this.unresolved(logicalId, 'Condition', what)) !== false;
+  }
+
+  private resolveProp(logicalId: string, props: Record<string, unknown>, key: string, report?: (what: string) => void): unknown {
+    return this.resolver.resolve(props[key], report ?? ((what) => this.unresolved(logicalId, `Properties.${key}`, what)));
+  }
+
+  private unresolved(logicalId: string, path: string, what: string): void {
+    const key = `${logicalId}\u0000${path}\u0000${what}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    const r = this.resources[logicalId];
+    this.inventory.unresolved.push({ cloud: 'aws', what: `${path}: ${what}`, source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path } });
+  }
+
+  private idOf(logicalId: string): string {
+    return `aws:${this.options.stack}/${logicalId}`;
+  }
+
+  private constructPath(logicalId: string, r: CfnResourceJson | undefined): string | undefined {
+    const fromMetadata = r?.Metadata?.['aws:cdk:path'];
+    return this.options.constructPaths?.[logicalId] ?? (typeof fromMetadata === 'string' ? fromMetadata : undefined);
+  }
+
+  private source(logicalId: string, r: CfnResourceJson | undefined): SourceLocation {
+    const loc: Mutable<SourceLocation> = { stack: this.options.stack, resource: logicalId };
+    if (this.options.file) loc.file = this.options.file;
+    const path = this.constructPath(logicalId, r);
+    if (path) loc.path = path;
+    return loc;
+  }
+}

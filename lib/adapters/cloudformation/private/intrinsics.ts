@@ -1,0 +1,285 @@
+/**
+ * Resolving CloudFormation intrinsic functions offline, as far as a template allows.
+ *
+ * What cannot be known before deploy becomes a readable placeholder:
+ * - `AWS::Partition` → `aws`, `AWS::URLSuffix` → `amazonaws.com`;
+ * - `AWS::AccountId`, `AWS::Region`, `AWS::StackName`, `AWS::StackId` stay literal as
+ *   `${AWS::AccountId}` etc.: specific (not a wildcard), and still readable in a finding;
+ * - `Ref`/`Fn::GetAtt` to a resource of the same template → `${LogicalId}` / `${LogicalId.Attr}`,
+ *   except IAM roles, users and managed policies, which get ARN-shaped placeholders
+ *   (`arn:aws:iam::${AWS::AccountId}:role/<RoleName or LogicalId>`) so rules can tell a role ARN.
+ *
+ * What the template itself leaves open (a parameter without default, `Fn::ImportValue`, an
+ * `Fn::If` whose condition depends on deploy-time values, an unknown function) becomes the
+ * string `{{unresolved:<what>}}` and is reported through `onUnresolved`: the caller records it
+ * so the checks fail closed instead of assuming the value is safe.
+ */
+
+/** Marker for `Ref: AWS::NoValue`: the enclosing property or list item is removed. */
+export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
+
+const UNRESOLVED_PREFIX = '{{unresolved:';
+
+/** The placeholder string for a value the template leaves open. */
+export function unresolvedPlaceholder(what: string): string {
+  return `${UNRESOLVED_PREFIX}${what}}}`;
+}
+
+/** Whether a resolved string holds a placeholder for an unresolved value. */
+export function containsUnresolved(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(UNRESOLVED_PREFIX);
+  if (Array.isArray(value)) return value.some(containsUnresolved);
+  if (value && typeof value === 'object') return Object.values(value).some(containsUnresolved);
+  return false;
+}
+
+/** Called once per unresolvable value, with a short description (`Fn::ImportValue SharedArn`). */
+export type UnresolvedHandler = (what: string) => void;
+
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::AccountId': '${AWS::AccountId}',
+  'AWS::Region': '${AWS::Region}',
+  'AWS::StackName': '${AWS::StackName}',
+  'AWS::StackId': '${AWS::StackId}',
+};
+
+interface TemplateParts {
+  readonly Parameters?: Record<string, { Default?: unknown; Type?: string }>;
+  readonly Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+/** Resolves intrinsic functions of one template. */
+export class TemplateResolver {
+  private readonly template: TemplateParts;
+  private readonly parameterValues: Record<string, unknown>;
+  private readonly conditionCache = new Map<string, boolean | undefined>();
+
+  /**
+   * @param template the parsed template
+   * @param parameterValues values passed in for parameters (a nested stack's `Parameters`, already resolved)
+   */
+  constructor(template: unknown, parameterValues: Record<string, unknown> = {}) {
+    this.template = (template && typeof template === 'object' ? template : {}) as TemplateParts;
+    this.parameterValues = parameterValues;
+  }
+
+  /** Resolve a value; unresolvable parts become placeholders and are reported. */
+  public resolve(value: unknown, onUnresolved: UnresolvedHandler): unknown {
+    const out = this.walk(value, onUnresolved);
+    return out === NO_VALUE ? undefined : out;
+  }
+
+  /** Evaluate a named condition; undefined when it depends on deploy-time values. */
+  public condition(name: string, onUnresolved: UnresolvedHandler): boolean | undefined {
+    if (this.conditionCache.has(name)) return this.conditionCache.get(name);
+    this.conditionCache.set(name, undefined); // guards against cycles
+    const body = this.template.Conditions?.[name];
+    const result = body === undefined ? undefined : this.evaluateCondition(body, onUnresolved);
+    this.conditionCache.set(name, result);
+    return result;
+  }
+
+  private walk(value: unknown, report: UnresolvedHandler): unknown {
+    if (Array.isArray(value)) {
+      return value.map((v) => this.walk(v, report)).filter((v) => v !== NO_VALUE);
+    }
+    if (value === null || typeof value !== 'object') return value;
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1 && isIntrinsicKey(entries[0][0])) {
+      return this.intrinsic(entries[0][0], entries[0][1], report);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of entries) {
+      const r = this.walk(v, report);
+      if (r !== NO_VALUE) out[k] = r;
+    }
+    return out;
+  }
+
+  private intrinsic(fn: string, arg: unknown, report: UnresolvedHandler): unknown {
+    const open = (what: string) => {
+      report(what);
+      return unresolvedPlaceholder(what);
+    };
+    switch (fn) {
+      case 'Ref':
+        return typeof arg === 'string' ? this.ref(arg, report) : open('Ref with a non-string argument');
+      case 'Fn::GetAtt': {
+        const [res, attr] = typeof arg === 'string' ? splitOnce(arg, '.') : Array.isArray(arg) ? [arg[0], this.walk(arg[1], report)] : [undefined, undefined];
+        if (typeof res !== 'string' || typeof attr !== 'string') return open('Fn::GetAtt with a malformed argument');
+        return this.getAtt(res, attr, open);
+      }
+      case 'Fn::Join': {
+        if (!Array.isArray(arg) || arg.length !== 2) return open('Fn::Join with a malformed argument');
+        const delimiter = this.walk(arg[0], report);
+        const parts = this.walk(arg[1], report);
+        if (typeof delimiter !== 'string' || !Array.isArray(parts)) return open('Fn::Join with a malformed argument');
+        return parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(delimiter);
+      }
+      case 'Fn::Sub':
+        return this.sub(arg, report, open);
+      case 'Fn::Select': {
+        if (!Array.isArray(arg) || arg.length !== 2) return open('Fn::Select with a malformed argument');
+        const index = Number(this.walk(arg[0], report));
+        const list = this.walk(arg[1], report);
+        if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length) return open('Fn::Select on a list it cannot index');
+        return list[index];
+      }
+      case 'Fn::Split': {
+        if (!Array.isArray(arg) || arg.length !== 2) return open('Fn::Split with a malformed argument');
+        const delimiter = this.walk(arg[0], report);
+        const source = this.walk(arg[1], report);
+        if (typeof delimiter !== 'string' || typeof source !== 'string') return open('Fn::Split with a malformed argument');
+        return source.split(delimiter);
+      }
+      case 'Fn::If': {
+        if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return open('Fn::If with a malformed argument');
+        const decided = this.condition(arg[0], report);
+        if (decided === undefined) return open(`Fn::If on condition ${arg[0]}, which depends on deploy-time values`);
+        return this.walk(decided ? arg[1] : arg[2], report);
+      }
+      case 'Fn::FindInMap': {
+        if (!Array.isArray(arg) || arg.length < 3) return open('Fn::FindInMap with a malformed argument');
+        const [map, top, second] = arg.slice(0, 3).map((a) => this.walk(a, report));
+        const hit = typeof map === 'string' && typeof top === 'string' && typeof second === 'string' ? this.template.Mappings?.[map]?.[top]?.[second] : undefined;
+        return hit === undefined ? open(`Fn::FindInMap ${[map, top, second].map(String).join('.')}`) : this.walk(hit, report);
+      }
+      case 'Fn::Base64':
+        return this.walk(arg, report);
+      case 'Fn::ToJsonString':
+        return JSON.stringify(this.walk(arg, report));
+      case 'Fn::GetAZs':
+        return ['${AWS::Region}a', '${AWS::Region}b', '${AWS::Region}c'];
+      case 'Fn::ImportValue': {
+        const name = this.walk(arg, report);
+        return open(`Fn::ImportValue ${typeof name === 'string' ? name : JSON.stringify(name)}`);
+      }
+      default:
+        return open(`${fn}, which the adapter does not evaluate`);
+    }
+  }
+
+  private ref(name: string, report: UnresolvedHandler): unknown {
+    if (name === 'AWS::NoValue') return NO_VALUE;
+    if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name];
+    if (name.startsWith('AWS::')) {
+      report(`Ref ${name}`);
+      return unresolvedPlaceholder(`Ref ${name}`);
+    }
+    if (name in this.parameterValues) return this.parameterValues[name];
+    const parameter = this.template.Parameters?.[name];
+    if (parameter) {
+      // An SSM-typed parameter's default is the SSM name, not the value used at deploy.
+      if (parameter.Default !== undefined && !String(parameter.Type ?? '').startsWith('AWS::SSM::Parameter::Value')) {
+        return String(parameter.Type ?? '').startsWith('List<') || parameter.Type === 'CommaDelimitedList'
+          ? String(parameter.Default).split(',').map((s) => s.trim())
+          : parameter.Default;
+      }
+      const what = `Ref ${name}, a parameter without a default`;
+      report(what);
+      return unresolvedPlaceholder(what);
+    }
+    const resource = this.template.Resources?.[name];
+    if (resource) return this.refToResource(name, resource);
+    const what = `Ref ${name}, which is neither a parameter nor a resource of the template`;
+    report(what);
+    return unresolvedPlaceholder(what);
+  }
+
+  private refToResource(logicalId: string, resource: { Type?: string; Properties?: Record<string, unknown> }): string {
+    const props = resource.Properties ?? {};
+    const literal = (key: string) => (typeof props[key] === 'string' ? (props[key] as string) : logicalId);
+    switch (resource.Type) {
+      case 'AWS::IAM::Role':
+        return literal('RoleName');
+      case 'AWS::IAM::User':
+        return literal('UserName');
+      case 'AWS::IAM::Group':
+        return literal('GroupName');
+      case 'AWS::IAM::ManagedPolicy':
+        return `arn:aws:iam::\${AWS::AccountId}:policy/${literal('ManagedPolicyName')}`;
+      default:
+        return `\${${logicalId}}`;
+    }
+  }
+
+  private getAtt(logicalId: string, attr: string, open: (what: string) => string): string {
+    const resource = this.template.Resources?.[logicalId];
+    if (!resource) return open(`Fn::GetAtt ${logicalId}.${attr}, which is not a resource of the template`);
+    if (attr === 'Arn') {
+      const name = this.refToResource(logicalId, resource);
+      switch (resource.Type) {
+        case 'AWS::IAM::Role': return `arn:aws:iam::\${AWS::AccountId}:role/${name}`;
+        case 'AWS::IAM::User': return `arn:aws:iam::\${AWS::AccountId}:user/${name}`;
+        case 'AWS::IAM::Group': return `arn:aws:iam::\${AWS::AccountId}:group/${name}`;
+        case 'AWS::IAM::ManagedPolicy': return name;
+        default: break;
+      }
+    }
+    if (resource.Type === 'AWS::IAM::Role' && attr === 'RoleId') return `\${${logicalId}.RoleId}`;
+    return `\${${logicalId}.${attr}}`;
+  }
+
+  private sub(arg: unknown, report: UnresolvedHandler, open: (what: string) => string): unknown {
+    const [template, rawVars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? [arg[0], arg[1] ?? {}] : [undefined, undefined];
+    if (typeof template !== 'string' || !rawVars || typeof rawVars !== 'object') return open('Fn::Sub with a malformed argument');
+    const vars = this.walk(rawVars, report) as Record<string, unknown>;
+    return template.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+      if (name.startsWith('!')) return `\${${name.slice(1)}}`;
+      if (name in vars) return stringOf(vars[name]);
+      if (name.includes('.')) {
+        const [res, attr] = splitOnce(name, '.');
+        return this.getAtt(res, attr, open);
+      }
+      const r = this.ref(name, report);
+      return r === NO_VALUE ? whole : stringOf(r);
+    });
+  }
+
+  private evaluateCondition(body: unknown, report: UnresolvedHandler): boolean | undefined {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return typeof body === 'boolean' ? body : undefined;
+    const [fn, arg] = Object.entries(body as Record<string, unknown>)[0] ?? [];
+    const args = Array.isArray(arg) ? arg : [];
+    switch (fn) {
+      case 'Condition':
+        return typeof arg === 'string' ? this.condition(arg, report) : undefined;
+      case 'Fn::Not': {
+        const v = this.evaluateCondition(args[0], report);
+        return v === undefined ? undefined : !v;
+      }
+      case 'Fn::And': {
+        const vs = args.map((a) => this.evaluateCondition(a, report));
+        return vs.includes(false) ? false : vs.includes(undefined) ? undefined : true;
+      }
+      case 'Fn::Or': {
+        const vs = args.map((a) => this.evaluateCondition(a, report));
+        return vs.includes(true) ? true : vs.includes(undefined) ? undefined : false;
+      }
+      case 'Fn::Equals': {
+        // Resolve quietly: an open operand makes the condition undecidable, which the caller reports.
+        const [a, b] = args.map((x) => this.walk(x, () => undefined));
+        if ([a, b].some((x) => containsUnresolved(x) || (typeof x === 'string' && /\$\{AWS::/.test(x)))) return undefined;
+        return JSON.stringify(a) === JSON.stringify(b);
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+function isIntrinsicKey(key: string): boolean {
+  return key === 'Ref' || key.startsWith('Fn::');
+}
+
+function splitOnce(s: string, sep: string): [string, string] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+function stringOf(v: unknown): string {
+  return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : JSON.stringify(v);
+}

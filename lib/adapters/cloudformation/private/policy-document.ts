@@ -1,0 +1,115 @@
+import { PolicyStatement, SourceLocation, TrustEntry } from '../../../inventory/inventory';
+
+/** Called for each part of a document the adapter cannot read (fail closed). */
+export type MalformedHandler = (what: string) => void;
+
+/**
+ * Statements of an IAM policy document (already resolved). A document or statement that is not
+ * IAM-shaped is reported, never read as "no permissions".
+ */
+export function parseStatements(doc: unknown, report: MalformedHandler): PolicyStatement[] {
+  if (!isObject(doc)) {
+    report('a policy document that is not an object');
+    return [];
+  }
+  const raw = doc.Statement;
+  const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  if (raw === undefined) report('a policy document without Statement');
+  const out: PolicyStatement[] = [];
+  statements.forEach((s, i) => {
+    if (!isObject(s) || (s.Effect !== 'Allow' && s.Effect !== 'Deny')) {
+      report(`statement ${i} without Effect Allow or Deny`);
+      return;
+    }
+    out.push(stripUndefined({
+      sid: typeof s.Sid === 'string' ? s.Sid : undefined,
+      effect: s.Effect,
+      actions: stringList(s.Action, `statement ${i} Action`, report),
+      notActions: stringList(s.NotAction, `statement ${i} NotAction`, report),
+      resources: stringList(s.Resource, `statement ${i} Resource`, report),
+      notResources: stringList(s.NotResource, `statement ${i} NotResource`, report),
+      condition: conditionOf(s.Condition, i, report),
+    }));
+  });
+  return out;
+}
+
+/** Entries of a trust policy (`AssumeRolePolicyDocument`). */
+export function parseTrust(doc: unknown, source: SourceLocation, report: MalformedHandler): TrustEntry[] {
+  if (!isObject(doc)) {
+    report('a trust policy that is not an object');
+    return [];
+  }
+  const raw = doc.Statement;
+  const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  const out: TrustEntry[] = [];
+  statements.forEach((s, i) => {
+    if (!isObject(s) || (s.Effect !== 'Allow' && s.Effect !== 'Deny')) {
+      report(`trust statement ${i} without Effect Allow or Deny`);
+      return;
+    }
+    const notPrincipal = s.NotPrincipal !== undefined;
+    const { principals, kinds } = principalsOf(notPrincipal ? s.NotPrincipal : s.Principal, i, report);
+    out.push(stripUndefined({
+      effect: s.Effect,
+      actions: stringList(s.Action, `trust statement ${i} Action`, report) ?? [],
+      principals,
+      principalKinds: kinds,
+      notPrincipal: notPrincipal || undefined,
+      condition: conditionOf(s.Condition, i, report),
+      source: { ...source, path: `${source.path ?? ''}#trust[${i}]` },
+    }));
+  });
+  return out;
+}
+
+function principalsOf(p: unknown, i: number, report: MalformedHandler): { principals: string[]; kinds: string[] } {
+  if (p === '*') return { principals: ['*'], kinds: ['*'] };
+  const principals: string[] = [];
+  const kinds: string[] = [];
+  if (!isObject(p)) {
+    report(`trust statement ${i} with a Principal that is not "*" or an object`);
+    return { principals, kinds };
+  }
+  for (const [kind, value] of Object.entries(p)) {
+    for (const v of stringList(value, `trust statement ${i} Principal.${kind}`, report) ?? []) {
+      principals.push(v);
+      kinds.push(kind);
+    }
+  }
+  return { principals, kinds };
+}
+
+function stringList(v: unknown, what: string, report: MalformedHandler): string[] | undefined {
+  if (v === undefined) return undefined;
+  const list = Array.isArray(v) ? v : [v];
+  const out: string[] = [];
+  for (const item of list) {
+    if (typeof item === 'string') out.push(item);
+    else report(`${what} holding a non-string value ${JSON.stringify(item)}`);
+  }
+  return out;
+}
+
+function conditionOf(c: unknown, i: number, report: MalformedHandler): Record<string, Record<string, unknown>> | undefined {
+  if (c === undefined) return undefined;
+  if (!isObject(c) || !Object.values(c).every(isObject)) {
+    report(`statement ${i} with a Condition that is not an operator → key → value block`);
+    return undefined;
+  }
+  return c as Record<string, Record<string, unknown>>;
+}
+
+/** IAM policy size as AWS counts it for quotas: the JSON with whitespace removed. */
+export function policySizeChars(doc: unknown): number {
+  return JSON.stringify(doc ?? {}).replace(/\s/g, '').length;
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

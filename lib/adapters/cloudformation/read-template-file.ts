@@ -1,0 +1,50 @@
+import * as fs from 'fs';
+import * as YAML from 'yaml';
+import { GuardrailError } from '../../errors';
+
+/** Short-form intrinsic functions CloudFormation YAML allows (`!Ref`, `!Sub`, `!GetAtt`, …). */
+const SHORT_FORMS = [
+  'Ref', 'Condition', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'And', 'Or', 'Not',
+  'FindInMap', 'ImportValue', 'Base64', 'GetAZs', 'Cidr', 'Transform', 'ToJsonString', 'Length',
+];
+
+type CustomTag = NonNullable<YAML.ParseOptions & YAML.SchemaOptions>['customTags'];
+
+/** `!Name` → `{ "Fn::Name": … }` (or `Ref`/`Condition`), for scalars, sequences and maps alike. */
+function cloudFormationTags(): CustomTag {
+  const key = (n: string) => (n === 'Ref' || n === 'Condition' ? n : `Fn::${n}`);
+  return SHORT_FORMS.flatMap((n) => [
+    // `!GetAtt Role.Arn` is the short form of `Fn::GetAtt: [Role, Arn]`.
+    { tag: `!${n}`, resolve: (s: string) => ({ [key(n)]: n === 'GetAtt' ? splitOnce(s, '.') : s }) },
+    { tag: `!${n}`, collection: 'seq' as const, resolve: (seq: YAML.YAMLSeq) => ({ [key(n)]: seq.toJSON() }) },
+    { tag: `!${n}`, collection: 'map' as const, resolve: (map: YAML.YAMLMap) => ({ [key(n)]: map.toJSON() }) },
+  ]) as CustomTag;
+}
+
+function splitOnce(s: string, sep: string): string[] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/**
+ * Read a CloudFormation template file: JSON, or YAML with the short-form tags.
+ * Throws `AG_INPUT_INVALID` with a one-line reason when the file cannot be read or parsed.
+ */
+export function readTemplateFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('template file', 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: check the path.`));
+  }
+  const trimmed = text.trimStart();
+  try {
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) return JSON.parse(text);
+    const doc = YAML.parseDocument(text, { customTags: cloudFormationTags(), uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJSON();
+  } catch (e) {
+    const reason = (e as Error).message.split('\n')[0];
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('template file', 'is not valid JSON or YAML', file, `${reason}. Fix the syntax.`));
+  }
+}

@@ -1,0 +1,86 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { policiesDir } from '../../baseline/baseline';
+import { isObject } from './private/terraform-blocks';
+
+/** An Azure built-in role as the data file describes it. */
+export interface AzureBuiltInRole {
+  readonly name: string;
+  /** Role definition GUID (lower case). */
+  readonly id: string;
+  readonly actions: string[];
+  readonly notActions: string[];
+  readonly dataActions: string[];
+  readonly notDataActions: string[];
+}
+
+/**
+ * The most privileged built-in roles, by their well-known GUIDs. Kept here as well as in
+ * `policies/azure-builtin-roles.json` so AZ-001 recognises them by GUID even with a trimmed data file.
+ */
+export const AZURE_PRIVILEGED_ROLES: readonly AzureBuiltInRole[] = [
+  { name: 'Owner', id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', actions: ['*'], notActions: [], dataActions: [], notDataActions: [] },
+  {
+    name: 'Contributor', id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', actions: ['*'],
+    notActions: ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write', 'Microsoft.Authorization/elevateAccess/Action', 'Microsoft.Blueprint/blueprintAssignments/write', 'Microsoft.Blueprint/blueprintAssignments/delete', 'Microsoft.Compute/galleries/share/action', 'Microsoft.Purview/consents/write', 'Microsoft.Purview/consents/delete', 'Microsoft.Resources/deploymentStacks/manageDenySetting/action', 'Microsoft.Subscription/cancel/action', 'Microsoft.Subscription/enable/action'],
+    dataActions: [], notDataActions: [],
+  },
+  { name: 'User Access Administrator', id: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9', actions: ['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*'], notActions: [], dataActions: [], notDataActions: [] },
+  {
+    name: 'Role Based Access Control Administrator', id: 'f58310d9-a9f6-439a-9e8d-f62e7b41a168',
+    actions: ['Microsoft.Authorization/roleAssignments/write', 'Microsoft.Authorization/roleAssignments/delete', '*/read', 'Microsoft.Support/*'],
+    notActions: [], dataActions: [], notDataActions: [],
+  },
+];
+
+let cache: { byId: Map<string, AzureBuiltInRole>; byName: Map<string, AzureBuiltInRole> } | undefined;
+
+function strings(x: unknown): string[] {
+  return Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : [];
+}
+
+function load(): { byId: Map<string, AzureBuiltInRole>; byName: Map<string, AzureBuiltInRole> } {
+  if (cache) return cache;
+  const byId = new Map<string, AzureBuiltInRole>();
+  const byName = new Map<string, AzureBuiltInRole>();
+  const add = (r: AzureBuiltInRole) => {
+    byId.set(r.id.toLowerCase(), r);
+    byName.set(r.name.toLowerCase(), r);
+  };
+  AZURE_PRIVILEGED_ROLES.forEach(add);
+  const file = path.join(policiesDir(), 'azure-builtin-roles.json');
+  if (fs.existsSync(file)) {
+    const doc: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const roles = isObject(doc) && doc.roles !== undefined ? doc.roles : doc;
+    const entries: [string | undefined, unknown][] = Array.isArray(roles) ? roles.map((r) => [undefined, r]) : isObject(roles) ? Object.entries(roles) : [];
+    for (const [key, value] of entries) {
+      if (!isObject(value)) continue;
+      const perms = Array.isArray(value.permissions) && isObject(value.permissions[0]) ? value.permissions[0] : value;
+      const name = [value.roleName, value.name, key].find((n): n is string => typeof n === 'string' && !GUID.test(n));
+      const id = [value.id, value.guid, value.roleDefinitionId, value.name, key].map((n) => (typeof n === 'string' ? GUID_IN.exec(n)?.[0] : undefined)).find((n) => n !== undefined);
+      if (!name || !id) continue;
+      add({ name, id: id.toLowerCase(), actions: strings(perms.actions), notActions: strings(perms.notActions), dataActions: strings(perms.dataActions), notDataActions: strings(perms.notDataActions) });
+    }
+  }
+  cache = { byId, byName };
+  return cache;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * A built-in role by name (`Reader`, any case), by GUID, or by role-definition id
+ * (`/subscriptions/…/providers/Microsoft.Authorization/roleDefinitions/<guid>`).
+ */
+export function azureBuiltInRole(nameOrId: string): AzureBuiltInRole | undefined {
+  const { byId, byName } = load();
+  const guid = GUID_IN.exec(nameOrId)?.[0];
+  if (guid && (GUID.test(nameOrId) || /roleDefinitions\//i.test(nameOrId))) return byId.get(guid.toLowerCase());
+  return byName.get(nameOrId.toLowerCase());
+}
+
+/** The GUID in a role-definition id or a bare GUID. */
+export function roleDefinitionGuid(value: string): string | undefined {
+  return GUID_IN.exec(value)?.[0]?.toLowerCase();
+}

@@ -1,0 +1,3 @@
+export * from './inventory-from-terraform';
+export * from './gcp-roles';
+export * from './azure-roles';

@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GuardrailError } from '../../errors';
+import { emptyInventory, Inventory, mergeInventories } from '../../inventory/inventory';
+import { azureComputed, readAzure } from './private/azure-reader';
+import { BuildContext } from './private/build-context';
+import { gcpComputed, readGcp } from './private/gcp-reader';
+import { isObject, terraformBlocks, TerraformBlock } from './private/terraform-blocks';
+import { TerraformReferences } from './private/terraform-references';
+
+/** Where a Terraform configuration came from, for findings. */
+export interface TerraformSourceOptions {
+  /**
+   * File the configuration was read from.
+   * @default - none (e.g. from a CDKTF tree)
+   */
+  readonly file?: string;
+  /**
+   * Stack name.
+   * @default - `"//".metadata.stackName` of the configuration, when present
+   */
+  readonly stack?: string;
+}
+
+/**
+ * Build the inventory from one Terraform JSON configuration (a parsed `cdk.tf.json`): google_*
+ * IAM members, bindings and policies, service accounts and keys, custom roles, deny policies,
+ * workload identity providers; azurerm role assignments and definitions, user-assigned
+ * identities, federated credentials; everything else as `others`. Values that cannot be known
+ * offline are listed in `unresolved`.
+ */
+export function inventoryFromTerraformJson(doc: unknown, options: TerraformSourceOptions = {}): Inventory {
+  if (!isObject(doc)) {
+    throw new GuardrailError('AG_TF_INVALID', GuardrailError.format('Terraform configuration', 'must be a JSON object', doc, 'Pass the content of a cdk.tf.json file.'));
+  }
+  const meta = isObject(doc['//']) && isObject(doc['//'].metadata) ? doc['//'].metadata : {};
+  const stack = options.stack ?? (typeof meta.stackName === 'string' ? meta.stackName : undefined);
+  const blocks = terraformBlocks(doc);
+  const gcp = gcpComputed(doc);
+  const azure = azureComputed(doc);
+  const refs = new TerraformReferences(doc, blocks, (block: TerraformBlock, attribute, r) =>
+    block.type.startsWith('google_') ? gcp(block, attribute, r) : azure(block, attribute, r));
+  const inventory = emptyInventory();
+  const ctx = new BuildContext(inventory, refs, blocks, options.file, stack);
+  readGcp(ctx, doc);
+  readAzure(ctx);
+  inventory.stackResourceCounts[stack ?? options.file ?? '(terraform)'] = blocks.filter((b) => b.mode === 'resource').length;
+  return inventory;
+}
+
+/** Build the inventory from a `cdk.tf.json` (or any Terraform JSON) file. */
+export function inventoryFromTerraformFile(file: string, stack?: string): Inventory {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new GuardrailError('AG_TF_UNREADABLE', GuardrailError.format('Terraform file', 'cannot be read as JSON', file, `Check the path and the JSON (${(e as Error).message}).`));
+  }
+  return inventoryFromTerraformJson(doc, stack !== undefined ? { file, stack } : { file });
+}
+
+/** Build the inventory from a `cdktf.out` folder: every stack its `manifest.json` lists. */
+export function inventoryFromCdktfOut(dir: string): Inventory {
+  const manifestFile = path.join(dir, 'manifest.json');
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  } catch (e) {
+    throw new GuardrailError('AG_TF_UNREADABLE', GuardrailError.format('cdktf.out manifest', 'cannot be read as JSON', manifestFile, `Run cdktf synth first (${(e as Error).message}).`));
+  }
+  const stacks = isObject(manifest) && isObject(manifest.stacks) ? manifest.stacks : undefined;
+  if (!stacks) {
+    throw new GuardrailError('AG_TF_INVALID', GuardrailError.format('cdktf.out manifest', 'must list stacks', manifestFile, 'Run cdktf synth again; the manifest has no "stacks".'));
+  }
+  return mergeInventories(Object.entries(stacks).map(([name, s]) => {
+    const rel = isObject(s) && typeof s.synthesizedStackPath === 'string' ? s.synthesizedStackPath : path.join('stacks', name, 'cdk.tf.json');
+    const file = path.join(dir, rel);
+    return inventoryFromTerraformFile(file, isObject(s) && typeof s.name === 'string' ? s.name : name);
+  }));
+}
+
+/** Whether a path is a Terraform input: a `*.tf.json` file or a folder with a CDKTF manifest. */
+export function isTerraformInput(p: string): boolean {
+  if (p.endsWith('.tf.json')) return true;
+  try {
+    if (!fs.statSync(p).isDirectory()) return false;
+    const manifest = path.join(p, 'manifest.json');
+    if (!fs.existsSync(manifest)) return false;
+    const doc: unknown = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+    // A CDK cloud assembly also has a manifest.json, with `artifacts` instead of `stacks`.
+    return isObject(doc) && isObject(doc.stacks) && !('artifacts' in doc);
+  } catch {
+    return false;
+  }
+}
+
+/** Read a Terraform input of either kind. */
+export function inventoryFromTerraformPath(p: string): Inventory {
+  return p.endsWith('.json') && !fs.statSync(p).isDirectory() ? inventoryFromTerraformFile(p) : inventoryFromCdktfOut(p);
+}

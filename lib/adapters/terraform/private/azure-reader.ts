@@ -1,0 +1,164 @@
+import { Grant, Identity, PolicyDocumentEntry } from '../../../inventory/inventory';
+import { azureBuiltInRole } from '../azure-roles';
+import { BuildContext } from './build-context';
+import { declarationOfBlock, isAgentIdentity, labelsOfBlock } from './labels';
+import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
+import { Resolved, TerraformReferences } from './terraform-references';
+
+/** Client secrets and certificates: long-lived credentials of app registrations. */
+export const AZURE_SECRET_TYPES: readonly string[] = ['azuread_application_password', 'azuread_service_principal_password', 'azuread_application_certificate', 'azuread_service_principal_certificate'];
+
+function providerSubscription(doc: Record<string, unknown>): string | undefined {
+  const first = nestedBlock(isObject(doc.provider) ? doc.provider.azurerm : undefined);
+  return typeof first?.subscription_id === 'string' && !first.subscription_id.includes('${') ? first.subscription_id : undefined;
+}
+
+/**
+ * Ids of azurerm resources (known only after apply) built from their arguments, so that a scope
+ * written as `${azurerm_resource_group.rg.id}` still tells its level. The subscription is a
+ * placeholder unless the provider names it.
+ */
+export function azureComputed(doc: Record<string, unknown>) {
+  const subscription = providerSubscription(doc) ?? '{subscription}';
+  return (block: TerraformBlock, attribute: string, refs: TerraformReferences): string | undefined => {
+    const arg = (k: string) => {
+      const r = refs.resolve(block.body[k]);
+      return r && !r.problem ? r.text : undefined;
+    };
+    const type = block.type;
+    if (type === 'azurerm_subscription' || type === 'azurerm_client_config') {
+      if (attribute === 'id') return `/subscriptions/${arg('subscription_id') ?? subscription}`;
+      return attribute === 'subscription_id' ? arg('subscription_id') ?? subscription : undefined;
+    }
+    if (attribute !== 'id' && attribute !== 'resource_manager_id') return undefined;
+    if (type === 'azurerm_resource_group') return `/subscriptions/${subscription}/resourceGroups/${arg('name') ?? '{resourceGroup}'}`;
+    if (type === 'azurerm_management_group') return `/providers/Microsoft.Management/managementGroups/${arg('name') ?? '{managementGroup}'}`;
+    if (!type.startsWith('azurerm_')) return undefined;
+    const name = arg('name') ?? block.name;
+    const rg = arg('resource_group_name');
+    if (rg) return `/subscriptions/${subscription}/resourceGroups/${rg}/providers/${type}/${name}`;
+    for (const [k, v] of Object.entries(block.body)) {
+      if (!k.endsWith('_id')) continue;
+      const parent = refs.resolve(v);
+      if (parent && !parent.problem && parent.text.startsWith('/subscriptions/')) return `${parent.text}/${type}/${name}`;
+    }
+    return undefined;
+  };
+}
+
+/** The level of an Azure scope (`/`, a management group, a subscription, a resource group, a resource). */
+export function azureScopeLevel(scope: string): Grant['scopeLevel'] {
+  const s = scope.trim().replace(/\/+$/, '');
+  if (s === '') return 'root';
+  if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(s)) return 'management-group';
+  if (/^\/subscriptions\/[^/]+$/i.test(s)) return 'subscription';
+  if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(s)) return 'resource-group';
+  return 'resource';
+}
+
+/** Read the azurerm_* (and azuread_* secret) blocks of one configuration into the inventory. */
+export function readAzure(ctx: BuildContext): void {
+  const blocks = ctx.blocks.filter((b) => b.mode === 'resource' && (b.type.startsWith('azurerm_') || b.type.startsWith('azuread_')));
+  const definitions = new Map<string, PolicyDocumentEntry & { attachedTo: string[] }>();
+
+  for (const block of blocks) {
+    if (block.type === 'azurerm_user_assigned_identity') {
+      const labels = labelsOfBlock(block);
+      const declaration = declarationOfBlock(block);
+      if (declaration === 'malformed') ctx.unresolved('azure', block, 'declaration', 'is not a readable declaration');
+      const identity: Identity = {
+        id: ctx.identityId('azure', block), cloud: 'azure', kind: 'azure-user-assigned-identity',
+        name: ctx.resolve('azure', block, 'name', block.body.name)?.text, labels, isAgent: isAgentIdentity(labels),
+        declaration: declaration === 'malformed' ? undefined : declaration, trust: [], federations: [], longLivedKeys: [], source: ctx.source(block),
+      };
+      ctx.inventory.identities.push(identity);
+      ctx.identitiesByAddress.set(block.address, identity);
+    } else if (block.type === 'azurerm_role_definition') {
+      const perms = nestedBlocks(block.body.permissions);
+      const list = (field: string) => perms.flatMap((p, i) => ctx.resolveList('azure', block, `permissions[${i}].${field}`, p[field]).map((r) => r.text));
+      const actions = list('actions');
+      const notActions = list('not_actions');
+      const dataActions = list('data_actions');
+      const notDataActions = list('not_data_actions');
+      const scopes = ctx.resolveList('azure', block, 'assignable_scopes', block.body.assignable_scopes).map((r) => r.text);
+      const scope = ctx.resolve('azure', block, 'scope', block.body.scope)?.text;
+      const entry = {
+        id: `azure:${ctx.stack ?? ''}/${block.address}`, cloud: 'azure' as const, kind: 'azure-role-definition' as const,
+        name: ctx.resolve('azure', block, 'name', block.body.name)?.text,
+        statements: [
+          { effect: 'Allow' as const, actions, notActions },
+          { effect: 'Allow' as const, actions: dataActions, notActions: notDataActions },
+        ],
+        permissions: [...actions, ...dataActions],
+        // An omitted assignable_scopes defaults to the definition's scope.
+        assignableScopes: scopes.length > 0 ? scopes : scope !== undefined ? [scope] : [],
+        attachedTo: [] as string[], boundaryOf: [], labels: labelsOfBlock(block), source: ctx.source(block),
+      };
+      ctx.inventory.policies.push(entry);
+      definitions.set(block.address, entry);
+    }
+  }
+
+  let grantCount = 0;
+  for (const block of blocks) {
+    if (block.type === 'azurerm_role_assignment') {
+      readRoleAssignment(ctx, block, definitions, grantCount++);
+      continue;
+    } else if (block.type === 'azurerm_federated_identity_credential') {
+      const parent = ctx.resolve('azure', block, 'parent_id', block.body.parent_id ?? block.body.user_assigned_identity_id);
+      const identity = ctx.identityReferenced(parent) ?? [...ctx.identitiesByAddress.values()].find((i) => i.cloud === 'azure' && parent?.text.endsWith(`/userAssignedIdentities/${i.name}`));
+      const federation = {
+        issuer: ctx.resolve('azure', block, 'issuer', block.body.issuer)?.text,
+        subject: ctx.resolve('azure', block, 'subject', block.body.subject)?.text,
+        audiences: ctx.resolveList('azure', block, 'audience', block.body.audience).map((r) => r.text),
+        source: ctx.source(block),
+      };
+      identity?.federations.push(federation);
+    } else if (block.type === 'azurerm_user_assigned_identity' || block.type === 'azurerm_role_definition') {
+      continue;
+    }
+    ctx.inventory.others.push({ cloud: 'azure', type: block.type, properties: block.body, labels: labelsOfBlock(block), source: ctx.source(block) });
+  }
+}
+
+function readRoleAssignment(ctx: BuildContext, block: TerraformBlock, definitions: Map<string, PolicyDocumentEntry & { attachedTo: string[] }>, index: number): void {
+  const principal = ctx.resolve('azure', block, 'principal_id', block.body.principal_id);
+  const identity = ctx.identityReferenced(principal);
+  const scope = ctx.resolve('azure', block, 'scope', block.body.scope);
+  const byName = block.body.role_definition_name !== undefined;
+  const roleValue: Resolved | undefined = byName
+    ? ctx.resolve('azure', block, 'role_definition_name', block.body.role_definition_name)
+    : ctx.resolve('azure', block, 'role_definition_id', block.body.role_definition_id);
+  if (!roleValue) ctx.unresolved('azure', block, 'role_definition_name', 'is missing (neither a role name nor a role definition id)');
+  if (!scope) ctx.unresolved('azure', block, 'scope', 'is missing');
+  // A scope that is only a reference we could not turn into an id: its level is unknown (fail closed).
+  const opaqueScope = scope !== undefined && !scope.problem && /^\$\{[^}]*\}$/.test(scope.text);
+  if (opaqueScope) ctx.unresolved('azure', block, 'scope', `is ${scope!.text}, whose level (resource, resource group, subscription) cannot be told offline`);
+
+  let role = roleValue?.text ?? '';
+  let actions: string[] = [];
+  let notActions: string[] = [];
+  const custom = roleValue?.refs.map((r) => definitions.get(r.address)).find((d) => d !== undefined)
+    ?? [...definitions.values()].find((d) => d.name !== undefined && d.name.toLowerCase() === role.toLowerCase());
+  if (custom) {
+    role = custom.name ?? role;
+    actions = [...(custom.statements[0].actions ?? []), ...(custom.statements[1].actions ?? [])];
+    notActions = [...(custom.statements[0].notActions ?? []), ...(custom.statements[1].notActions ?? [])];
+    if (identity && !custom.attachedTo.includes(identity.id)) custom.attachedTo.push(identity.id);
+  } else if (roleValue && !roleValue.problem) {
+    const builtIn = azureBuiltInRole(role);
+    if (builtIn) {
+      role = builtIn.name;
+      actions = [...builtIn.actions, ...builtIn.dataActions];
+      notActions = [...builtIn.notActions, ...builtIn.notDataActions];
+    }
+  }
+  const condition = ctx.resolve('azure', block, 'condition', block.body.condition)?.text;
+  const grant: Grant = {
+    id: `azure:${ctx.stack ?? ''}/${block.address}#${index}`, cloud: 'azure', identityId: identity?.id, principal: principal?.text,
+    effect: 'Allow', actions, ...(notActions.length ? { notActions } : {}), resources: scope ? [scope.text] : [], role,
+    scopeLevel: scope && !scope.problem && !opaqueScope ? azureScopeLevel(scope.text) : undefined,
+    ...(condition ? { condition } : {}), via: 'role-assignment', source: ctx.source(block),
+  };
+  ctx.inventory.grants.push(grant);
+}

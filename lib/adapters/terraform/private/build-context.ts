@@ -1,0 +1,56 @@
+import { Cloud, Identity, Inventory, SourceLocation } from '../../../inventory/inventory';
+import { TerraformBlock } from './terraform-blocks';
+import { Resolved, TerraformReferences } from './terraform-references';
+
+/** What the per-cloud readers share while they fill one inventory from one configuration. */
+export class BuildContext {
+  /** Identities by block address, so references and members find them. */
+  public readonly identitiesByAddress = new Map<string, Identity>();
+
+  constructor(
+    public readonly inventory: Inventory,
+    public readonly refs: TerraformReferences,
+    public readonly blocks: readonly TerraformBlock[],
+    public readonly file: string | undefined,
+    public readonly stack: string | undefined,
+  ) {}
+
+  public source(block: TerraformBlock, path?: string): SourceLocation {
+    const location: { file?: string; stack?: string; resource: string; path?: string } = { resource: block.address };
+    if (this.file !== undefined) location.file = this.file;
+    if (this.stack !== undefined) location.stack = this.stack;
+    const p = path ?? block.constructPath;
+    if (p !== undefined) location.path = p;
+    return location;
+  }
+
+  public identityId(cloud: Cloud, block: TerraformBlock): string {
+    return `${cloud}:${this.stack ?? ''}/${block.address}`;
+  }
+
+  /** Resolve an argument; a value that cannot be known offline is recorded as unresolved (fail closed). */
+  public resolve(cloud: Cloud, block: TerraformBlock, field: string, value: unknown): Resolved | undefined {
+    const r = this.refs.resolve(value);
+    if (r?.problem) this.unresolved(cloud, block, field, r.problem);
+    return r;
+  }
+
+  public resolveList(cloud: Cloud, block: TerraformBlock, field: string, value: unknown): Resolved[] {
+    const rs = this.refs.resolveList(value);
+    for (const r of rs) if (r.problem) this.unresolved(cloud, block, field, r.problem);
+    return rs;
+  }
+
+  public unresolved(cloud: Cloud, block: TerraformBlock, field: string, problem: string): void {
+    this.inventory.unresolved.push({ cloud, what: `${block.address}.${field} ${problem}`, source: this.source(block) });
+  }
+
+  /** The identity a resolved value refers to (by reference to the identity's block). */
+  public identityReferenced(r: Resolved | undefined): Identity | undefined {
+    for (const ref of r?.refs ?? []) {
+      const id = this.identitiesByAddress.get(ref.address);
+      if (id) return id;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,265 @@
+import { Grant, Identity, PolicyDocumentEntry } from '../../../inventory/inventory';
+import { gcpPredefinedRolePermissions } from '../gcp-roles';
+import { BuildContext } from './build-context';
+import { declarationOfBlock, isAgentIdentity, labelsOfBlock } from './labels';
+import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
+import { Resolved, TerraformReferences } from './terraform-references';
+
+const IAM_GRANT = /^google_(.+)_iam_(member|binding|policy)$/;
+const CUSTOM_ROLE_TYPES = ['google_project_iam_custom_role', 'google_organization_iam_custom_role'];
+
+/** The default project of the configuration's google provider, when written literally. */
+function providerProject(doc: Record<string, unknown>): string | undefined {
+  const provider = isObject(doc.provider) ? doc.provider.google ?? doc.provider['google-beta'] : undefined;
+  const first = nestedBlock(provider);
+  return typeof first?.project === 'string' && !first.project.includes('${') ? first.project : undefined;
+}
+
+/** Attributes of google resources that only exist after apply but follow from the arguments. */
+export function gcpComputed(doc: Record<string, unknown>) {
+  const defaultProject = providerProject(doc);
+  return (block: TerraformBlock, attribute: string, refs: TerraformReferences): string | undefined => {
+    const arg = (k: string) => {
+      const r = refs.resolve(block.body[k]);
+      return r && !r.problem ? r.text : undefined;
+    };
+    const project = () => arg('project') ?? defaultProject ?? '{project}';
+    switch (block.type) {
+      case 'google_service_account': {
+        const accountId = arg('account_id');
+        if (!accountId) return undefined;
+        const email = `${accountId}@${project()}.iam.gserviceaccount.com`;
+        if (attribute === 'email') return email;
+        if (attribute === 'member') return `serviceAccount:${email}`;
+        if (attribute === 'name' || attribute === 'id') return `projects/${project()}/serviceAccounts/${email}`;
+        return undefined;
+      }
+      case 'google_project_iam_custom_role':
+        return attribute === 'id' || attribute === 'name' ? `projects/${project()}/roles/${arg('role_id') ?? '{role}'}` : undefined;
+      case 'google_organization_iam_custom_role':
+        return attribute === 'id' || attribute === 'name' ? `organizations/${arg('org_id') ?? '{org}'}/roles/${arg('role_id') ?? '{role}'}` : undefined;
+      case 'google_project':
+        return attribute === 'project_id' || attribute === 'id' ? arg('project_id') : undefined;
+      default:
+        return undefined;
+    }
+  };
+}
+
+/** Where a `google_<x>_iam_*` grant applies: its resource name and level. */
+function grantTarget(ctx: BuildContext, block: TerraformBlock, kind: string, defaultProject: string | undefined): { resource: string; level: Grant['scopeLevel'] } {
+  const arg = (k: string) => ctx.refs.resolve(block.body[k])?.text;
+  const project = () => arg('project') ?? defaultProject ?? '{project}';
+  switch (kind) {
+    case 'project': return { resource: `projects/${project()}`, level: 'project' };
+    case 'organization': return { resource: `organizations/${arg('org_id') ?? '{org}'}`, level: 'organization' };
+    case 'folder': {
+      const folder = arg('folder') ?? '{folder}';
+      return { resource: folder.startsWith('folders/') ? folder : `folders/${folder}`, level: 'folder' };
+    }
+    case 'billing_account': return { resource: `billingAccounts/${arg('billing_account_id') ?? '{billing}'}`, level: 'organization' };
+    case 'service_account': return { resource: arg('service_account_id') ?? '{service-account}', level: 'resource' };
+    case 'storage_bucket': {
+      const bucket = arg('bucket') ?? '{bucket}';
+      return { resource: bucket.startsWith('b/') ? `projects/_/buckets/${bucket.slice(2)}` : `projects/_/buckets/${bucket}`, level: 'resource' };
+    }
+    case 'pubsub_topic': return { resource: qualify(arg('topic'), `projects/${project()}/topics/`), level: 'resource' };
+    case 'pubsub_subscription': return { resource: qualify(arg('subscription'), `projects/${project()}/subscriptions/`), level: 'resource' };
+    case 'secret_manager_secret': return { resource: qualify(arg('secret_id'), `projects/${project()}/secrets/`), level: 'resource' };
+    case 'bigquery_dataset': return { resource: qualify(arg('dataset_id'), `projects/${project()}/datasets/`), level: 'resource' };
+    case 'bigquery_table': return { resource: `projects/${project()}/datasets/${arg('dataset_id')}/tables/${arg('table_id')}`, level: 'resource' };
+    default: {
+      // Any other resource-level IAM: name it by its identifying arguments.
+      const skip = new Set(['role', 'member', 'members', 'condition', 'policy_data', 'project', 'etag']);
+      const ids = Object.keys(block.body).filter((k) => !skip.has(k)).sort().map((k) => arg(k)).filter((v): v is string => v !== undefined);
+      return { resource: `projects/${project()}/${kind}/${ids.join('/')}`, level: 'resource' };
+    }
+  }
+}
+
+function qualify(value: string | undefined, prefix: string): string {
+  if (value === undefined) return `${prefix}{unknown}`;
+  return value.startsWith('projects/') ? value : `${prefix}${value}`;
+}
+
+/** Read the google_* blocks of one configuration into the inventory. */
+export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
+  const defaultProject = providerProject(doc);
+  const blocks = ctx.blocks.filter((b) => b.mode === 'resource' && (b.type.startsWith('google_')));
+  const emails = new Map<string, Identity>();
+  const customRoles = new Map<string, PolicyDocumentEntry & { attachedTo: string[] }>();
+  const customRoleNames = new Map<string, PolicyDocumentEntry & { attachedTo: string[] }>();
+
+  // 1. Identities and custom roles first: grants refer to them.
+  for (const block of blocks) {
+    if (block.type === 'google_service_account') {
+      const labels = labelsOfBlock(block);
+      const declaration = declarationOfBlock(block);
+      if (declaration === 'malformed') ctx.unresolved('gcp', block, '"//".agent-guardrails.declaration', 'is not a readable declaration');
+      const accountId = ctx.resolve('gcp', block, 'account_id', block.body.account_id)?.text;
+      const identity: Identity = {
+        id: ctx.identityId('gcp', block), cloud: 'gcp', kind: 'gcp-service-account', name: accountId,
+        labels, isAgent: isAgentIdentity(labels), declaration: declaration === 'malformed' ? undefined : declaration,
+        trust: [], federations: [], longLivedKeys: [], source: ctx.source(block),
+      };
+      ctx.inventory.identities.push(identity);
+      ctx.identitiesByAddress.set(block.address, identity);
+      const email = ctx.refs.resolve(`\${${block.address}.email}`)?.text;
+      if (email && !email.includes('${')) emails.set(email.toLowerCase(), identity);
+    } else if (CUSTOM_ROLE_TYPES.includes(block.type)) {
+      const permissions = ctx.resolveList('gcp', block, 'permissions', block.body.permissions).map((r) => r.text);
+      const name = ctx.refs.resolve(`\${${block.address}.name}`)?.text ?? block.address;
+      const entry = {
+        id: `gcp:${ctx.stack ?? ''}/${block.address}`, cloud: 'gcp' as const, kind: 'gcp-custom-role' as const, name,
+        statements: [{ effect: 'Allow' as const, actions: permissions }], permissions,
+        attachedTo: [] as string[], boundaryOf: [], labels: labelsOfBlock(block), source: ctx.source(block),
+      };
+      ctx.inventory.policies.push(entry);
+      customRoles.set(block.address, entry);
+      customRoleNames.set(name, entry);
+    }
+  }
+
+  const identityOfMember = (member: Resolved): Identity | undefined => {
+    const byRef = ctx.identityReferenced(member);
+    if (byRef) return byRef;
+    const email = /^(?:serviceAccount:|principal:\/\/iam\.googleapis\.com\/projects\/-\/serviceAccounts\/)(.+)$/.exec(member.text)?.[1];
+    return email ? emails.get(email.toLowerCase()) : undefined;
+  };
+
+  const roleOf = (role: Resolved | undefined): { role: string; actions: string[]; custom?: PolicyDocumentEntry & { attachedTo: string[] } } => {
+    const text = role?.text ?? '';
+    for (const ref of role?.refs ?? []) {
+      const custom = customRoles.get(ref.address);
+      if (custom) return { role: custom.name ?? text, actions: [...(custom.permissions ?? [])], custom };
+    }
+    const custom = customRoleNames.get(text);
+    if (custom) return { role: text, actions: [...(custom.permissions ?? [])], custom };
+    return { role: text, actions: [...(gcpPredefinedRolePermissions(text) ?? [])] };
+  };
+
+  let grantCount = 0;
+  const onServiceAccounts: { grant: Grant; target: Identity }[] = [];
+  const federationsByPool = new Map<string, { issuer?: string; attributeCondition?: string; pool?: string }>();
+  const addGrant = (block: TerraformBlock, via: Grant['via'], roleValue: Resolved | undefined, member: Resolved, condition: string | undefined, path: string) => {
+    const m = IAM_GRANT.exec(block.type)!;
+    const target = grantTarget(ctx, block, m[1], defaultProject);
+    const identity = identityOfMember(member);
+    const { role, actions, custom } = roleOf(roleValue);
+    if (custom && identity && !custom.attachedTo.includes(identity.id)) custom.attachedTo.push(identity.id);
+    const grant: Grant = {
+      id: `gcp:${ctx.stack ?? ''}/${block.address}#${grantCount++}`, cloud: 'gcp', identityId: identity?.id, principal: member.text,
+      effect: 'Allow', actions, resources: [target.resource], role, scopeLevel: target.level,
+      ...(condition !== undefined ? { condition } : {}), via, source: ctx.source(block, path),
+    };
+    ctx.inventory.grants.push(grant);
+    if (m[1] === 'service_account') {
+      const sa = ctx.refs.resolve(block.body.service_account_id);
+      const email = /serviceAccounts\/([^/]+)$/.exec(sa?.text ?? '')?.[1];
+      const target = ctx.identityReferenced(sa) ?? (email ? emails.get(email.toLowerCase()) : undefined);
+      if (target) onServiceAccounts.push({ grant, target });
+    }
+  };
+
+  // 2. Grants, keys, federation and the rest.
+  for (const block of blocks) {
+    const m = IAM_GRANT.exec(block.type);
+    if (m) {
+      const kind = m[2];
+      if (kind === 'member' || kind === 'binding') {
+        const role = ctx.resolve('gcp', block, 'role', block.body.role);
+        const cond = nestedBlock(block.body.condition);
+        const condition = cond ? ctx.resolve('gcp', block, 'condition.expression', cond.expression)?.text ?? '' : undefined;
+        const members = kind === 'member'
+          ? [ctx.resolve('gcp', block, 'member', block.body.member)].filter((r): r is Resolved => r !== undefined)
+          : ctx.resolveList('gcp', block, 'members', block.body.members);
+        if (members.length === 0) ctx.unresolved('gcp', block, kind === 'member' ? 'member' : 'members', 'is missing');
+        for (const member of members) addGrant(block, kind === 'member' ? 'iam-member' : 'iam-binding', role, member, condition, block.constructPath ?? block.address);
+      } else {
+        readPolicyData(ctx, block, (role, member, condition, path) => addGrant(block, 'iam-policy', role, member, condition, path));
+      }
+      continue;
+    }
+    if (CUSTOM_ROLE_TYPES.includes(block.type) || block.type === 'google_service_account') continue;
+    if (block.type === 'google_service_account_key') {
+      const sa = ctx.resolve('gcp', block, 'service_account_id', block.body.service_account_id);
+      const identity = ctx.identityReferenced(sa) ?? [...emails.values()].find((i) => sa?.text.includes(`${i.name}@`));
+      if (identity) identity.longLivedKeys.push(ctx.source(block));
+    } else if (block.type === 'google_iam_deny_policy') {
+      readDenyPolicy(ctx, block);
+    } else if (block.type === 'google_iam_workload_identity_pool_provider') {
+      const condition = ctx.resolve('gcp', block, 'attribute_condition', block.body.attribute_condition);
+      const oidc = nestedBlock(block.body.oidc);
+      const issuer = oidc ? ctx.resolve('gcp', block, 'oidc.issuer_uri', oidc.issuer_uri)?.text : undefined;
+      // The provider belongs to a pool, not to one service account: identities that pool members may impersonate get it below.
+      federationsByPool.set(block.address, { issuer, attributeCondition: condition?.text, pool: ctx.refs.resolve(block.body.workload_identity_pool_id)?.text });
+    }
+    ctx.inventory.others.push({ cloud: 'gcp', type: block.type, properties: block.body, labels: labelsOfBlock(block), source: ctx.source(block) });
+  }
+
+  // 3. Federation: a pool's providers apply to the service accounts the pool's principals may impersonate.
+  for (const { grant, target } of onServiceAccounts) {
+    if (!grant.principal?.startsWith('principal')) continue;
+    for (const [address, f] of federationsByPool) {
+      if (f.pool && grant.principal.includes(`/workloadIdentityPools/${f.pool}/`)) {
+        target.federations.push({ issuer: f.issuer, attributeCondition: f.attributeCondition, source: { ...grant.source, resource: address } });
+      }
+    }
+  }
+}
+
+/** Bindings of an authoritative `*_iam_policy`: from a `data.google_iam_policy` it references, or a literal JSON policy. */
+function readPolicyData(ctx: BuildContext, block: TerraformBlock, add: (role: Resolved | undefined, member: Resolved, condition: string | undefined, path: string) => void): void {
+  const raw = block.body.policy_data;
+  const data = ctx.refs.resolve(raw);
+  const dataBlock = data?.refs.map((r) => ctx.refs.block(r.address)).find((b) => b?.type === 'google_iam_policy' && b.mode === 'data');
+  if (dataBlock) {
+    nestedBlocks(dataBlock.body.binding).forEach((binding, i) => {
+      const role = ctx.resolve('gcp', dataBlock, `binding[${i}].role`, binding.role);
+      const cond = nestedBlock(binding.condition);
+      const condition = cond ? ctx.resolve('gcp', dataBlock, `binding[${i}].condition.expression`, cond.expression)?.text ?? '' : undefined;
+      for (const member of ctx.resolveList('gcp', dataBlock, `binding[${i}].members`, binding.members)) add(role, member, condition, block.constructPath ?? block.address);
+    });
+    return;
+  }
+  if (!data || data.problem) {
+    ctx.unresolved('gcp', block, 'policy_data', data?.problem ?? 'is missing');
+    return;
+  }
+  let policy: unknown;
+  try {
+    policy = JSON.parse(data.text);
+  } catch {
+    ctx.unresolved('gcp', block, 'policy_data', 'is neither a data.google_iam_policy reference nor JSON');
+    return;
+  }
+  const bindings = isObject(policy) && Array.isArray(policy.bindings) ? policy.bindings : [];
+  bindings.filter(isObject).forEach((binding) => {
+    const role = ctx.refs.resolve(binding.role);
+    const cond = isObject(binding.condition) && typeof binding.condition.expression === 'string' ? binding.condition.expression : undefined;
+    for (const member of ctx.refs.resolveList(binding.members)) add(role, member, cond, block.constructPath ?? block.address);
+  });
+}
+
+/** A deny policy: a policy entry (denied permissions) and Deny grants for the principals we know. */
+function readDenyPolicy(ctx: BuildContext, block: TerraformBlock): void {
+  const statements = nestedBlocks(block.body.rules).map((rule, i) => {
+    const deny = nestedBlock(rule.deny_rule) ?? {};
+    const denied = ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_permissions`, deny.denied_permissions).map((r) => r.text);
+    const except = ctx.refs.resolveList(deny.exception_permissions).map((r) => r.text);
+    return { effect: 'Deny' as const, actions: denied, ...(except.length ? { notActions: except } : {}), principals: ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_principals`, deny.denied_principals) };
+  });
+  const attachedTo = new Set<string>();
+  for (const s of statements) {
+    for (const p of s.principals) {
+      const email = /serviceAccounts\/([^/]+)$/.exec(p.text)?.[1];
+      const identity = ctx.identityReferenced(p) ?? [...ctx.identitiesByAddress.values()].find((i) => i.cloud === 'gcp' && email?.startsWith(`${i.name}@`));
+      if (identity) attachedTo.add(identity.id);
+    }
+  }
+  ctx.inventory.policies.push({
+    id: `gcp:${ctx.stack ?? ''}/${block.address}`, cloud: 'gcp', kind: 'gcp-deny-policy', name: ctx.refs.resolve(block.body.name)?.text,
+    statements: statements.map(({ principals: _p, ...s }) => s), attachedTo: [...attachedTo], boundaryOf: [],
+    permissions: statements.flatMap((s) => s.actions), labels: labelsOfBlock(block), source: ctx.source(block),
+  });
+}

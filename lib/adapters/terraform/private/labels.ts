@@ -1,0 +1,62 @@
+import { AgentLabels, Declaration } from '../../../inventory/inventory';
+import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
+import { isObject, TerraformBlock } from './terraform-blocks';
+
+/**
+ * Our labels of a Terraform block: from `"//"["agent-guardrails"]` (short keys `agent`, `tool`,
+ * `tier`, `environment`, `component`, or the full `agent-guardrails:*` keys) and from Azure
+ * `tags` with the full keys. The metadata wins when both are set.
+ */
+export function labelsOfBlock(block: TerraformBlock): AgentLabels {
+  const labels: Record<string, string> = {};
+  const tags = isObject(block.body.tags) ? block.body.tags : {};
+  const meta = block.guardrails ?? {};
+  for (const [short, key] of Object.entries(TAG_KEYS)) {
+    const value = [meta[short], meta[key], tags[key]].find((v): v is string => typeof v === 'string' && v.length > 0);
+    if (value !== undefined) labels[short] = value;
+  }
+  return labels as AgentLabels;
+}
+
+/** An agent tool identity: labelled as one, or labelled with agent and tool and no other component. */
+export function isAgentIdentity(labels: AgentLabels): boolean {
+  if (labels.component !== undefined) return labels.component === Component.TOOL_IDENTITY;
+  return labels.agent !== undefined && labels.tool !== undefined;
+}
+
+/**
+ * The tool's declaration: `"//"["agent-guardrails"].declaration` (or the full key), or an Azure
+ * tag holding it as JSON. `'malformed'` when present but unreadable, so the caller reports it.
+ */
+export function declarationOfBlock(block: TerraformBlock): Declaration | undefined | 'malformed' {
+  const meta = block.guardrails ?? {};
+  const tags = isObject(block.body.tags) ? block.body.tags : {};
+  let raw = meta.declaration ?? meta[DECLARATION_METADATA_KEY] ?? tags[DECLARATION_METADATA_KEY];
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return 'malformed';
+    }
+  }
+  if (!isObject(raw)) return 'malformed';
+  const doc = raw;
+  const str = (k: string) => (typeof doc[k] === 'string' ? (doc[k] as string) : undefined);
+  const list = (k: string) => (Array.isArray(doc[k]) ? (doc[k] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+  const agent = str('agent');
+  const tool = str('tool');
+  if (agent === undefined || tool === undefined) return 'malformed';
+  return {
+    agent,
+    tool,
+    tier: str('tier') ?? '',
+    environment: str('environment') ?? '',
+    accessLevel: str('accessLevel') ?? '',
+    actions: list('actions'),
+    resources: list('resources'),
+    dataSources: list('dataSources'),
+    requiresApproval: doc.requiresApproval === true,
+    hasWindow: doc.hasWindow === true,
+  };
+}

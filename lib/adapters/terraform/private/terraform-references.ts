@@ -1,0 +1,172 @@
+import { isObject, TerraformBlock } from './terraform-blocks';
+
+/**
+ * A Terraform string after resolving `${...}` interpolations offline.
+ * - `text`: the value with every interpolation replaced; a reference to an attribute only known
+ *   after apply (an id, a principal id) stays as `${address.attribute}`, which still names one
+ *   resource and is safe to compare;
+ * - `refs`: the blocks referenced, in order (addresses);
+ * - `problem`: why the value cannot be known offline (a variable without default, a function,
+ *   a reference outside the configuration). Callers report it instead of assuming it is safe.
+ */
+export interface Resolved {
+  readonly text: string;
+  readonly refs: readonly ResolvedRef[];
+  readonly problem?: string;
+}
+
+export interface ResolvedRef {
+  /** `type.name` or `data.type.name`. */
+  readonly address: string;
+  readonly type: string;
+  readonly attribute: string;
+}
+
+/** Attributes that only exist after apply, computed from the arguments where the cloud defines them. */
+export type ComputedAttributes = (block: TerraformBlock, attribute: string, resolver: TerraformReferences) => string | undefined;
+
+const REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+const VARIABLE = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/;
+const LOCAL = /^local\.([A-Za-z_][A-Za-z0-9_-]*)$/;
+const MAX_DEPTH = 16;
+
+/** Resolves references between the blocks of one Terraform JSON configuration. */
+export class TerraformReferences {
+  private readonly byAddress = new Map<string, TerraformBlock>();
+  private readonly variables: Record<string, unknown>;
+  private readonly locals: Record<string, unknown>;
+
+  constructor(doc: Record<string, unknown>, blocks: readonly TerraformBlock[], private readonly computed: ComputedAttributes) {
+    for (const b of blocks) this.byAddress.set(b.address, b);
+    this.variables = isObject(doc.variable) ? doc.variable : {};
+    this.locals = isObject(doc.locals) ? doc.locals : {};
+  }
+
+  public block(address: string): TerraformBlock | undefined {
+    return this.byAddress.get(address);
+  }
+
+  /** Resolve a scalar argument; undefined when absent. Numbers and booleans become text. */
+  public resolve(value: unknown, depth = 0): Resolved | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'number' || typeof value === 'boolean') return { text: String(value), refs: [] };
+    if (typeof value !== 'string') return { text: JSON.stringify(value), refs: [], problem: 'is not a string' };
+    if (!value.includes('${')) return { text: value, refs: [] };
+    if (depth > MAX_DEPTH) return { text: value, refs: [], problem: 'references nest too deeply (a cycle?)' };
+    const parts = splitInterpolations(value);
+    if (!parts) return { text: value, refs: [], problem: 'has an unterminated ${...} interpolation' };
+    let text = '';
+    const refs: ResolvedRef[] = [];
+    let problem: string | undefined;
+    for (const part of parts) {
+      if (part.literal !== undefined) {
+        text += part.literal;
+        continue;
+      }
+      const r = this.resolveExpression(part.expression!.trim(), depth);
+      text += r.text;
+      refs.push(...r.refs);
+      problem = problem ?? r.problem;
+    }
+    return { text, refs, problem };
+  }
+
+  /** Resolve a list argument: a JSON list of strings, or one interpolation that yields a list. */
+  public resolveList(value: unknown): Resolved[] {
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v)).filter((r): r is Resolved => r !== undefined);
+    if (typeof value === 'string') {
+      const whole = /^\$\{(.*)\}$/s.exec(value);
+      const expr = whole?.[1].trim();
+      const v = expr ? VARIABLE.exec(expr) : null;
+      const def = v ? this.variableDefault(v[1]) : undefined;
+      if (Array.isArray(def)) return this.resolveList(def);
+      const local = expr ? LOCAL.exec(expr) : null;
+      if (local && Array.isArray(this.locals[local[1]])) return this.resolveList(this.locals[local[1]]);
+      const ref = expr ? REFERENCE.exec(expr) : null;
+      if (ref) {
+        const block = this.byAddress.get(`${ref[1] ?? ''}${ref[2]}.${ref[3]}`);
+        if (block && Array.isArray(block.body[ref[4]])) return this.resolveList(block.body[ref[4]]);
+      }
+      const r = this.resolve(value);
+      return r ? [{ ...r, problem: r.problem ?? 'is a list only known after apply' }] : [];
+    }
+    return [{ text: JSON.stringify(value), refs: [], problem: 'is not a list' }];
+  }
+
+  private resolveExpression(expr: string, depth: number): Resolved {
+    const raw = '${' + expr + '}';
+    const v = VARIABLE.exec(expr);
+    if (v) {
+      const def = this.variableDefault(v[1]);
+      if (def === undefined) return { text: raw, refs: [], problem: `uses variable ${v[1]}, which has no default` };
+      return this.resolve(def, depth + 1) ?? { text: raw, refs: [], problem: `uses variable ${v[1]}, whose default is null` };
+    }
+    const l = LOCAL.exec(expr);
+    if (l) {
+      if (!(l[1] in this.locals)) return { text: raw, refs: [], problem: `uses local ${l[1]}, which is not defined` };
+      return this.resolve(this.locals[l[1]], depth + 1) ?? { text: raw, refs: [], problem: `uses local ${l[1]}, which is null` };
+    }
+    const m = REFERENCE.exec(expr);
+    if (m) {
+      const address = `${m[1] ?? ''}${m[2]}.${m[3]}`;
+      const attribute = m[4];
+      const ref: ResolvedRef = { address, type: m[2], attribute };
+      const block = this.byAddress.get(address);
+      if (!block) return { text: raw, refs: [ref], problem: `references ${address}, which is not in this configuration` };
+      if (m[5]) return { text: raw, refs: [ref] }; // an element of a nested attribute: names the block, value only known after apply
+      const literal = block.body[attribute];
+      if (literal !== undefined && (typeof literal === 'string' || typeof literal === 'number' || typeof literal === 'boolean')) {
+        const inner = this.resolve(literal, depth + 1)!;
+        return { text: inner.text, refs: [ref, ...inner.refs], problem: inner.problem };
+      }
+      const computed = this.computed(block, attribute, this);
+      return { text: computed ?? raw, refs: [ref] };
+    }
+    return { text: raw, refs: [], problem: `uses the expression ${raw}, which cannot be evaluated offline` };
+  }
+
+  private variableDefault(name: string): unknown {
+    const decl = this.variables[name];
+    return isObject(decl) ? decl.default : undefined;
+  }
+}
+
+interface Part { readonly literal?: string; readonly expression?: string }
+
+/** Split `a${x}b${f("}")}` into literals and expressions, honouring nested braces and quoted strings. */
+function splitInterpolations(value: string): Part[] | undefined {
+  const parts: Part[] = [];
+  let i = 0;
+  let literal = '';
+  while (i < value.length) {
+    if (value.startsWith('$${', i)) { // escaped: a literal "${"
+      literal += '${';
+      i += 3;
+      continue;
+    }
+    if (!value.startsWith('${', i)) {
+      literal += value[i++];
+      continue;
+    }
+    if (literal) parts.push({ literal });
+    literal = '';
+    let j = i + 2;
+    let braces = 1;
+    let quoted = false;
+    for (; j < value.length && braces > 0; j++) {
+      const c = value[j];
+      if (quoted) {
+        if (c === '\\') j++;
+        else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = true;
+      else if (c === '{') braces++;
+      else if (c === '}') braces--;
+    }
+    if (braces > 0) return undefined;
+    parts.push({ expression: value.slice(i + 2, j - 1) });
+    i = j;
+  }
+  if (literal) parts.push({ literal });
+  return parts;
+}

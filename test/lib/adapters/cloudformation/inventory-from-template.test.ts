@@ -1,0 +1,153 @@
+import * as path from 'path';
+import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
+import { readTemplateFile } from '../../../../lib/adapters/cloudformation/read-template-file';
+import { GuardrailError } from '../../../../lib/errors';
+
+const fixture = (name: string) => path.join(__dirname, '..', '..', '..', 'fixtures', 'cfn', name);
+const read = (name: string) => inventoryFromTemplate(readTemplateFile(fixture(name)), { stack: 'S', file: fixture(name) });
+
+describe('inventoryFromTemplate: a least-privilege JSON template', () => {
+  const inv = read('least-privilege.json');
+
+  test('reads roles with labels, declaration, boundary, session and trust', () => {
+    const reader = inv.identities.find((i) => i.id === 'aws:S/ReaderRole')!;
+    expect(reader).toMatchObject({
+      kind: 'aws-iam-role', isAgent: true, boundary: 'aws:S/AgentBoundary', maxSessionSeconds: 3600,
+      labels: { agent: 'ops-bot', tool: 'read-reports', tier: 'observer', environment: 'prod', component: 'tool-identity' },
+      declaration: { agent: 'ops-bot', tool: 'read-reports', actions: ['s3:GetObject'], dataSources: ['reports'] },
+    });
+    expect(reader.trust).toEqual([expect.objectContaining({
+      effect: 'Allow', principals: ['arn:aws:iam::${AWS::AccountId}:role/BrokerRole'], principalKinds: ['AWS'],
+      condition: { StringLike: { 'sts:SourceIdentity': '*' } },
+    })]);
+    expect(reader.trustPolicyChars).toBeGreaterThan(100);
+    expect(inv.identities.find((i) => i.id === 'aws:S/BrokerRole')).toMatchObject({ isAgent: false, labels: { component: 'broker' } });
+  });
+
+  test('expands AWS-managed ARNs built with Fn::Join and AWS::Partition', () => {
+    const managed = inv.policies.find((p) => p.kind === 'aws-managed-policy')!;
+    expect(managed).toMatchObject({ name: 'service-role/AWSLambdaBasicExecutionRole', attachedTo: ['aws:S/ReaderRole'] });
+    const grant = inv.grants.find((g) => g.via === 'aws-managed-policy')!;
+    expect(grant).toMatchObject({ identityId: 'aws:S/ReaderRole', actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['*'] });
+    expect(grant.source.resource).toBe('ReaderRole');
+  });
+
+  test('one grant per statement and identity, with GetAtt turned into a role ARN', () => {
+    const own = inv.grants.filter((g) => g.policyId === 'aws:S/ReaderRole/read-reports');
+    expect(own).toHaveLength(4);
+    expect(own[3]).toMatchObject({ actions: ['iam:PassRole'], resources: ['arn:aws:iam::${AWS::AccountId}:role/ops-bot-worker'], condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } });
+    expect(own[0].source).toEqual({ stack: 'S', resource: 'ReaderRole', file: fixture('least-privilege.json'), path: 'Properties.Policies[0]' });
+  });
+
+  test('AWS::IAM::Policy attaches to template roles by Ref and to external roles by name', () => {
+    const extra = inv.grants.filter((g) => g.policyId === 'aws:S/ExtraPolicy');
+    expect(extra.map((g) => g.identityId ?? g.principal)).toEqual(['aws:S/ReaderRole', 'role/some-external-role']);
+    expect(extra[0].source.resource).toBe('ExtraPolicy');
+  });
+
+  test('a boundary is a ceiling, not a grant; an unattached policy grants nothing', () => {
+    expect(inv.policies.find((p) => p.id === 'aws:S/AgentBoundary')).toMatchObject({ boundaryOf: ['aws:S/ReaderRole'], attachedTo: [], labels: { agent: 'ops-bot', component: 'boundary' } });
+    expect(inv.grants.filter((g) => g.policyId === 'aws:S/AgentBoundary' || g.policyId === 'aws:S/UnattachedBroadPolicy')).toEqual([]);
+  });
+
+  test('counts resources, sizes policies without whitespace, keeps other resources with labels', () => {
+    expect(inv.stackResourceCounts).toEqual({ S: 7 });
+    const boundary = inv.policies.find((p) => p.id === 'aws:S/AgentBoundary')!;
+    const doc = (readTemplateFile(fixture('least-privilege.json')) as { Resources: Record<string, { Properties: { PolicyDocument: unknown } }> }).Resources.AgentBoundary.Properties.PolicyDocument;
+    expect(boundary.sizeChars).toBe(JSON.stringify(doc).length);
+    expect(inv.others).toEqual([expect.objectContaining({ type: 'AWS::SNS::Topic', labels: { agent: 'ops-bot' } })]);
+    expect(inv.unresolved).toEqual([]);
+  });
+});
+
+describe('inventoryFromTemplate: YAML with short-form tags and unresolvable values', () => {
+  const inv = read('unresolved.yaml');
+
+  test('reports what it cannot resolve instead of skipping it', () => {
+    expect(inv.unresolved.map((u) => u.what)).toEqual([
+      'Properties.Policies: Ref SharedRoleArn, a parameter without a default',
+      'Properties.Policies: Fn::If on condition InUsEast1, which depends on deploy-time values',
+      'Properties.ManagedPolicyArns[1]: Fn::ImportValue SharedPolicyArn',
+      'Properties.ManagedPolicyArns[2]: AWS-managed policy AmazonS3FullAccess, which policies/aws-managed-policies.json does not describe',
+    ]);
+    expect(inv.unresolved[0].source).toMatchObject({ stack: 'S', resource: 'AdminRole' });
+  });
+
+  test('decides Fn::If on conditions of parameter defaults, and keeps pseudo parameters readable', () => {
+    const role = inv.identities[0];
+    expect(role.maxSessionSeconds).toBe(3600);
+    expect(role.trust[0].principals).toEqual(['arn:aws:iam::${AWS::AccountId}:root']);
+    expect(inv.grants.find((g) => g.via === 'aws-managed-policy')).toMatchObject({ actions: ['*'], resources: ['*'], policyId: 'aws:S/aws-managed/AdministratorAccess' });
+    expect(inv.grants.find((g) => g.actions[0] === 's3:ListBucket')!.resources).toEqual(['${Bucket.Arn}']);
+  });
+});
+
+describe('inventoryFromTemplate: edge cases', () => {
+  const role = (props: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    Resources: {
+      R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] }, ...props } },
+      ...extra,
+    },
+  });
+
+  test('absent MaxSessionDuration is the AWS default of one hour; a parameter default is used', () => {
+    expect(inventoryFromTemplate(role({}), { stack: 's' }).identities[0].maxSessionSeconds).toBe(3600);
+    const t = { ...role({ MaxSessionDuration: { Ref: 'P' } }), Parameters: { P: { Type: 'Number', Default: 7200 } } };
+    expect(inventoryFromTemplate(t, { stack: 's' }).identities[0].maxSessionSeconds).toBe(7200);
+  });
+
+  test('Principal "*" is kept as such', () => {
+    expect(inventoryFromTemplate(role({}), { stack: 's' }).identities[0].trust[0]).toMatchObject({ principals: ['*'], principalKinds: ['*'] });
+  });
+
+  test('a policy ARN of another account is unresolved; a boundary ARN is kept as written', () => {
+    const inv = inventoryFromTemplate(role({ PermissionsBoundary: 'arn:aws:iam::111122223333:policy/b' }), { stack: 's' });
+    expect(inv.identities[0].boundary).toBe('arn:aws:iam::111122223333:policy/b');
+    expect(inv.unresolved[0].what).toMatch(/PermissionsBoundary: policy ARN arn:aws:iam::111122223333:policy\/b, which is not defined/);
+  });
+
+  test('a ManagedPolicyArns entry naming a template policy by its ARN is attached', () => {
+    const t = role({ ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/named' }] }, {
+      P: { Type: 'AWS::IAM::ManagedPolicy', Properties: { ManagedPolicyName: 'named', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:1:q' }] } } },
+    });
+    const inv = inventoryFromTemplate(t, { stack: 's' });
+    expect(inv.unresolved).toEqual([]);
+    expect(inv.grants).toEqual([expect.objectContaining({ identityId: 'aws:s/R', via: 'managed-policy', source: expect.objectContaining({ resource: 'P' }) })]);
+  });
+
+  test('users get access keys as long-lived keys; groups and users are identities', () => {
+    const inv = inventoryFromTemplate({ Resources: {
+      U: { Type: 'AWS::IAM::User', Properties: { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b' } } }] } },
+      G: { Type: 'AWS::IAM::Group' },
+      K: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'U' } } },
+    } }, { stack: 's' });
+    expect(inv.identities.map((i) => [i.kind, i.longLivedKeys.map((k) => k.resource)])).toEqual([['aws-iam-user', ['K']], ['aws-iam-group', []]]);
+    expect(inv.grants).toHaveLength(1);
+  });
+
+  test('a resource whose condition is false is not deployed; a malformed statement is reported', () => {
+    const inv = inventoryFromTemplate({
+      Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },
+      Resources: {
+        Off: { Type: 'AWS::IAM::Role', Condition: 'Never', Properties: {} },
+        P: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Statement: [{ Action: '*', Resource: '*' }] } } },
+      },
+    }, { stack: 's' });
+    expect(inv.identities).toEqual([]);
+    expect(inv.unresolved.map((u) => u.what)).toEqual(['Properties.PolicyDocument: statement 0 without Effect Allow or Deny']);
+  });
+
+  test('a nested stack read by nobody is reported', () => {
+    const inv = inventoryFromTemplate({ Resources: { N: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'https://x' } } } }, { stack: 's' });
+    expect(inv.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/nested stack/) })]);
+  });
+
+  test('input that is not a template is a GuardrailError', () => {
+    expect(() => inventoryFromTemplate({ resource: {} }, { stack: 's' })).toThrow(/AG_INPUT_INVALID.*Resources/);
+    try {
+      inventoryFromTemplate(42, { stack: 's' });
+    } catch (e) {
+      expect(GuardrailError.isGuardrailError(e)).toBe(true);
+    }
+  });
+});
