@@ -1,0 +1,296 @@
+import { AwsActionInfo, awsActions, wildcardRegExp } from '../../../aws/action-catalog';
+import { Grant, Identity, Inventory, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
+import { Component } from '../../../model/tags';
+import { RawFinding, Severity } from '../../rule';
+
+/**
+ * What an AWS identity can effectively do, across ALL its grants (inline policies, attached
+ * managed policies, separate `AWS::IAM::Policy` resources), after unconditional Deny statements
+ * and its permissions boundary. Shared by the catalog-driven rules (AWS-004/006/007/008/012).
+ *
+ * Fail closed: an Allow with a condition still counts (the condition may hold); a Deny with a
+ * condition does not remove anything (it may not apply); a boundary we cannot read does not cap.
+ */
+
+/** One statement, normalized, with where it came from. */
+export interface SourcedStatement extends PolicyStatement {
+  /** The grant it came from, when the adapter made one. */
+  readonly grant?: Grant;
+  /** Policy id in `inventory.policies`, when known. */
+  readonly policyId?: string;
+  readonly source: SourceLocation;
+}
+
+/** An Allow statement through which one concrete action is still allowed, and on what. */
+export interface EffectiveUse {
+  readonly statement: SourcedStatement;
+  /** The action entry that matched, as written (`iam:*PolicyVersion`), or `NotAction`. */
+  readonly written: string;
+  /** Resources left after denies and boundary (`*` stands for a NotResource allow). */
+  readonly resources: string[];
+}
+
+/** The subject of the evaluation: an inventory identity, or a principal outside it that grants name. */
+export interface Subject {
+  /** Inventory id, or `principal:<name>` for grants whose principal is not in the inventory. */
+  readonly id: string;
+  /** Logical id to report findings on (the identity's, or the policy's). */
+  readonly resource: string;
+  readonly source: SourceLocation;
+  readonly identity?: Identity;
+  readonly isAgent: boolean;
+}
+
+export class EffectivePermissions {
+  /** Every AWS subject of the inventory with its effective permissions (cached per inventory). */
+  public static all(inventory: Inventory): EffectivePermissions[] {
+    const hit = CACHE.get(inventory);
+    if (hit) return hit;
+    const out: EffectivePermissions[] = [];
+    for (const identity of inventory.identities) {
+      if (identity.cloud !== 'aws') continue;
+      out.push(new EffectivePermissions(inventory, {
+        id: identity.id, resource: identity.source.resource, source: identity.source, identity, isAgent: isAgentIdentity(identity),
+      }, statementsOf(inventory, identity.id), boundaryOf(inventory, identity)));
+    }
+    // Grants naming a principal the inventory does not hold (an imported role, say): evaluate
+    // them per principal too, so a path split over two such policies is still seen.
+    const orphans = new Map<string, Grant[]>();
+    for (const g of inventory.grants) {
+      if (g.cloud !== 'aws' || g.identityId !== undefined || !g.principal) continue;
+      orphans.set(g.principal, [...(orphans.get(g.principal) ?? []), g]);
+    }
+    for (const [principal, grants] of orphans) {
+      out.push(new EffectivePermissions(inventory, {
+        id: `principal:${principal}`, resource: grants[0].source.resource, source: grants[0].source, isAgent: false,
+      }, grants.map(fromGrant), undefined));
+    }
+    CACHE.set(inventory, out);
+    return out;
+  }
+
+  private readonly allows: SourcedStatement[];
+  private readonly denies: SourcedStatement[];
+  private readonly useCache = new Map<string, EffectiveUse[]>();
+
+  private constructor(
+    public readonly inventory: Inventory,
+    public readonly subject: Subject,
+    statements: SourcedStatement[],
+    /** Boundary statements, or undefined when there is no (readable) boundary. */
+    private readonly boundary: SourcedStatement[] | undefined,
+  ) {
+    this.allows = statements.filter((s) => s.effect === 'Allow');
+    this.denies = statements.filter((s) => s.effect === 'Deny');
+  }
+
+  /** The Allow statements through which `action` (a real action, any case) is still allowed. */
+  public usesOf(action: string): EffectiveUse[] {
+    const key = action.toLowerCase();
+    const hit = this.useCache.get(key);
+    if (hit) return hit;
+    const uses: EffectiveUse[] = [];
+    for (const statement of this.allows) {
+      const written = matchingEntry(statement, key);
+      if (written === undefined) continue;
+      const resources = this.remaining(statement, key);
+      if (resources.length > 0) uses.push({ statement, written, resources });
+    }
+    this.useCache.set(key, uses);
+    return uses;
+  }
+
+  /** Whether `action` is allowed on some resource. */
+  public isAllowed(action: string): boolean {
+    return this.usesOf(action).length > 0;
+  }
+
+  /** A finding on this subject (resource = its logical id; detail = a stable token, no ARNs). */
+  public finding(detail: string, message: string, fix: string, severity?: Severity): RawFinding {
+    const { source } = this.subject;
+    return {
+      detail, cloud: 'aws', resource: this.subject.resource, stack: source.stack, file: source.file, path: source.path,
+      identity: this.subject.identity?.id, message, fix, ...(severity ? { severity } : {}),
+    };
+  }
+
+  /**
+   * Every concrete action granted (expanded from wildcards and NotAction) that is still allowed,
+   * grouped by the entry it was written as, in statement order.
+   */
+  public granted(): Map<string, AwsActionInfo[]> {
+    const out = new Map<string, AwsActionInfo[]>();
+    const seen = new Set<string>();
+    for (const statement of this.allows) {
+      for (const [written, infos] of expandStatement(statement)) {
+        for (const info of infos) {
+          const key = info.action.toLowerCase();
+          if (seen.has(key) || this.usesOf(key).length === 0) continue;
+          seen.add(key);
+          out.set(written, [...(out.get(written) ?? []), info]);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Resources of an Allow left for `action` after unconditional denies and the boundary. */
+  private remaining(statement: SourcedStatement, action: string): string[] {
+    let resources = statement.notResources ? ['*'] : statement.resources ?? [];
+    resources = resources.filter((r) => !this.denies.some((d) => deniesOn(d, action, r)));
+    if (!this.boundary) return resources;
+    const boundary = this.boundary;
+    return resources.filter((r) =>
+      boundary.some((b) => b.effect === 'Allow' && matchingEntry(b, action) !== undefined && (b.notResources ? true : (b.resources ?? []).some((br) => globsOverlap(br, r))))
+      && !boundary.some((b) => deniesOn(b, action, r)));
+  }
+}
+
+/** True when the identity is an agent tool identity (our tags say so). */
+export function isAgentIdentity(identity: Identity): boolean {
+  return identity.isAgent || identity.labels.component === Component.TOOL_IDENTITY;
+}
+
+/** The entry of a statement that makes it apply to `action` (as written), or undefined. */
+export function matchingEntry(statement: PolicyStatement, action: string): string | undefined {
+  if (statement.notActions) return statement.notActions.some((p) => actionMatches(p, action)) ? undefined : 'NotAction';
+  return (statement.actions ?? []).find((p) => actionMatches(p, action));
+}
+
+/** Case-insensitive IAM action match (`*`, `?`). */
+export function actionMatches(pattern: string, action: string): boolean {
+  let re = PATTERN_CACHE.get(pattern);
+  if (!re) {
+    re = wildcardRegExp(pattern);
+    PATTERN_CACHE.set(pattern, re);
+  }
+  return re.test(action);
+}
+
+/** Real actions a statement's entries stand for, per entry as written (`NotAction` for the complement). */
+export function expandStatement(statement: PolicyStatement): Map<string, AwsActionInfo[]> {
+  const out = new Map<string, AwsActionInfo[]>();
+  if (statement.notActions) {
+    const excluded = statement.notActions;
+    out.set('NotAction', expandPattern('*').filter((a) => !excluded.some((p) => actionMatches(p, a.action))));
+    return out;
+  }
+  for (const p of statement.actions ?? []) out.set(p, expandPattern(p));
+  return out;
+}
+
+/** `awsActions().expand`, memoized (patterns repeat across thousands of roles). */
+export function expandPattern(pattern: string): AwsActionInfo[] {
+  const key = pattern.toLowerCase();
+  let hit = EXPAND_CACHE.get(key);
+  if (!hit) {
+    hit = awsActions().expand(pattern);
+    EXPAND_CACHE.set(key, hit);
+  }
+  return hit;
+}
+
+/**
+ * Whether two IAM resource patterns (`*`, `?`, case-sensitive) can match a common ARN. Used to
+ * intersect grants with boundaries and protected resources; over-approximates, never under.
+ */
+export function globsOverlap(a: string, b: string): boolean {
+  if (a === '*' || b === '*' || a === b) return true;
+  const memo = new Map<number, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const key = i * (b.length + 1) + j;
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+    let r: boolean;
+    if (i === a.length && j === b.length) r = true;
+    else if (i < a.length && a[i] === '*') r = go(i + 1, j) || (j < b.length && go(i, j + 1));
+    else if (j < b.length && b[j] === '*') r = go(i, j + 1) || (i < a.length && go(i + 1, j));
+    else if (i === a.length || j === b.length) r = false;
+    else r = (a[i] === '?' || b[j] === '?' || a[i] === b[j]) && go(i + 1, j + 1);
+    memo.set(key, r);
+    return r;
+  };
+  return go(0, 0);
+}
+
+/** Whether resource pattern `pattern` covers every ARN that `resource` (itself maybe a pattern) can name. */
+export function globCovers(pattern: string, resource: string): boolean {
+  if (pattern === '*') return true;
+  // Match the pattern against the resource text: a `*` in the resource is only covered by a `*`.
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '[^*]');
+  return new RegExp(`^${body}$`).test(resource);
+}
+
+/** Read an IAM condition's values for `key` under one of `operators` (keys are case-insensitive). */
+export function conditionValues(condition: Record<string, Record<string, unknown>> | undefined, operators: string[], key: string): string[] | undefined {
+  if (!condition) return undefined;
+  let found: string[] | undefined;
+  for (const [op, block] of Object.entries(condition)) {
+    if (!operators.includes(op) || typeof block !== 'object' || block === null) continue;
+    for (const [k, v] of Object.entries(block)) {
+      if (k.toLowerCase() !== key.toLowerCase()) continue;
+      found = [...(found ?? []), ...(Array.isArray(v) ? v : [v]).map(String)];
+    }
+  }
+  return found;
+}
+
+/** Up to `n` action names, for messages. */
+export function sample(actions: AwsActionInfo[], n = 5): string {
+  const names = actions.map((a) => a.action);
+  return names.length <= n ? names.join(', ') : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
+}
+
+/** True when a resource is `*` or an ARN pattern with `*`/`?` in it. */
+export function isWildcardResource(resource: string): boolean {
+  return resource.includes('*') || resource.includes('?');
+}
+
+/** An unconditional Deny that removes `action` on all of `resource`. */
+function deniesOn(d: SourcedStatement, action: string, resource: string): boolean {
+  if (d.effect !== 'Deny' || d.condition && Object.keys(d.condition).length > 0) return false;
+  if (matchingEntry(d, action) === undefined) return false;
+  if (d.notResources) return !isWildcardResource(resource) && !d.notResources.some((nr) => globCovers(nr, resource));
+  return (d.resources ?? []).some((dr) => globCovers(dr, resource));
+}
+
+function statementsOf(inventory: Inventory, identityId: string): SourcedStatement[] {
+  const out: SourcedStatement[] = [];
+  const viaGrants = new Set<string>();
+  for (const g of inventory.grants) {
+    if (g.cloud !== 'aws' || g.identityId !== identityId) continue;
+    out.push(fromGrant(g));
+    if (g.policyId) viaGrants.add(g.policyId);
+  }
+  // Attached policies the adapter did not turn into grants for this identity.
+  for (const p of inventory.policies) {
+    if (p.cloud !== 'aws' || !p.attachedTo.includes(identityId) || viaGrants.has(p.id)) continue;
+    for (const s of p.statements) out.push({ ...s, policyId: p.id, source: p.source });
+  }
+  return out;
+}
+
+function boundaryOf(inventory: Inventory, identity: Identity): SourcedStatement[] | undefined {
+  const policy = inventory.policies.find((p) => p.cloud === 'aws' && ((identity.boundary !== undefined && p.id === identity.boundary) || p.boundaryOf.includes(identity.id)));
+  // A boundary we cannot read (AWS-managed, unresolved) does not cap anything: fail closed.
+  if (!policy) return undefined;
+  return policy.statements.map((s) => ({ ...s, policyId: policy.id, source: policy.source }));
+}
+
+function fromGrant(g: Grant): SourcedStatement {
+  return {
+    effect: g.effect,
+    actions: g.notActions ? undefined : g.actions,
+    notActions: g.notActions,
+    resources: g.resources,
+    notResources: g.notResources,
+    condition: typeof g.condition === 'string' ? undefined : g.condition,
+    grant: g,
+    policyId: g.policyId,
+    source: g.source,
+  };
+}
+
+const CACHE = new WeakMap<Inventory, EffectivePermissions[]>();
+const PATTERN_CACHE = new Map<string, RegExp>();
+const EXPAND_CACHE = new Map<string, AwsActionInfo[]>();

@@ -1,0 +1,104 @@
+import { CatalogPath, loadCatalog } from '../../catalogs/catalog';
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { conditionValues, EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
+
+/** The catalog of escalation paths this rule evaluates (`policies/catalogs/aws-escalation-paths.json`). */
+export const ESCALATION_PATHS_CATALOG = 'aws-escalation-paths';
+
+/**
+ * Service principals a role must be passed to for a path's compute action to run as it. A PassRole
+ * whose `iam:PassedToService` names none of them cannot serve that path. A service missing here
+ * means the PassRole always counts (fail closed).
+ */
+const PASSED_TO: Record<string, string[]> = {
+  'ec2': ['ec2.amazonaws.com'],
+  'autoscaling': ['ec2.amazonaws.com', 'autoscaling.amazonaws.com'],
+  'lambda': ['lambda.amazonaws.com'],
+  'glue': ['glue.amazonaws.com'],
+  'cloudformation': ['cloudformation.amazonaws.com'],
+  'datapipeline': ['datapipeline.amazonaws.com', 'elasticmapreduce.amazonaws.com'],
+  'sagemaker': ['sagemaker.amazonaws.com'],
+  'ecs': ['ecs-tasks.amazonaws.com', 'ecs.amazonaws.com'],
+  'codebuild': ['codebuild.amazonaws.com'],
+  'apprunner': ['apprunner.amazonaws.com', 'tasks.apprunner.amazonaws.com', 'build.apprunner.amazonaws.com'],
+  'bedrock-agentcore': ['bedrock-agentcore.amazonaws.com'],
+};
+
+/** AWS-managed policies known to hold Deny statements only. */
+const DENY_ONLY_AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/AWSDenyAll$/;
+
+const EQUALS = ['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAnyValue:StringLike'];
+const ARN_EQUALS = ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'];
+
+/**
+ * AWS-004: no identity may hold every action of a privilege-escalation path, counted across all
+ * its policies (a path split over two policies is still a path), after Deny statements and its
+ * permissions boundary (a boundary that does not allow an action breaks the path; one we cannot
+ * read does not).
+ */
+export const PRIVILEGE_ESCALATION: Rule = {
+  id: 'AWS-004',
+  cloud: 'aws',
+  severity: 'error',
+  reason: 'An identity holds a privilege-escalation path (e.g. iam:PassRole with lambda:CreateFunction, iam:CreatePolicyVersion, iam:PutRolePolicy).',
+  explanation: 'Some combinations of IAM actions let an identity grant itself more than it was given: write a new version of its own '
+    + 'policy, attach AdministratorAccess to itself, or pass a more privileged role to compute it controls and read that role\'s '
+    + 'credentials. The paths come from Rhino Security Labs\' and pathfinding.cloud\'s research and live in '
+    + 'policies/catalogs/aws-escalation-paths.json. They are evaluated per identity across all its inline, managed and '
+    + 'separate policies, after Deny statements and the permissions boundary; conditions on Allow statements are assumed to hold.',
+  fix: 'Remove one action of the path from the identity, deny it in the permissions boundary, or narrow iam:PassRole with an '
+    + 'iam:PassedToService condition that excludes the path\'s service (and iam:Attach*Policy with an iam:PolicyARN condition naming a deny-only policy).',
+  controls: ['Cloudsplaining PrivilegeEscalation', 'Parliament', 'CKV_AWS_110', 'CKV_AWS_286', 'Rhino Security Labs AWS escalation methods', 'pathfinding.cloud'],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const paths = (loadCatalog(ESCALATION_PATHS_CATALOG).paths ?? []).filter((p) => p.cloud === 'aws');
+    const findings: RawFinding[] = [];
+    for (const perms of EffectivePermissions.all(inventory)) {
+      for (const path of paths) {
+        const steps = path.actions.map((action) => ({ action, uses: usesServingPath(perms, action, path, inventory) }));
+        if (!steps.every((s) => s.uses.length > 0)) continue;
+        const held = steps.map((s) => `${s.action} (${[...new Set(s.uses.map((u) => u.statement.source.resource))].join(', ')})`).join(', ');
+        findings.push(perms.finding(path.id,
+          `${perms.subject.resource} can escalate its privileges through ${path.id}: ${path.description} It holds ${held}.`,
+          `Remove one of ${path.actions.join(', ')} from ${perms.subject.resource}, or deny it in its permissions boundary.${path.reference ? ` See ${path.reference}.` : ''}`));
+      }
+    }
+    return findings;
+  },
+};
+
+/** Allow statements through which a path's action is held in a way that can serve the path. */
+function usesServingPath(perms: EffectivePermissions, action: string, path: CatalogPath, inventory: Inventory): EffectiveUse[] {
+  const uses = expandPattern(action).flatMap((info) => perms.usesOf(info.action));
+  const name = action.toLowerCase();
+  if (name === 'iam:passrole') return uses.filter((u) => passRoleServes(u, path));
+  if (/^iam:attach(role|user|group)policy$/.test(name)) return uses.filter((u) => !attachesDenyOnly(u, inventory));
+  return uses;
+}
+
+/** False when the PassRole's `iam:PassedToService` names none of the services the path needs. */
+function passRoleServes(use: EffectiveUse, path: CatalogPath): boolean {
+  const passedTo = conditionValues(use.statement.condition, EQUALS, 'iam:PassedToService');
+  if (!passedTo) return true;
+  const needed: string[] = [];
+  for (const action of path.actions) {
+    const service = action.split(':')[0].toLowerCase();
+    if (service === 'iam' || service === 'sts') continue;
+    const principals = PASSED_TO[service];
+    if (!principals) return true;
+    needed.push(...principals);
+  }
+  return needed.length === 0 || passedTo.some((v) => needed.some((n) => globsOverlap(v.toLowerCase(), n)));
+}
+
+/** True when an Attach*Policy is limited by `iam:PolicyARN` to policies that only deny (a kill switch). */
+function attachesDenyOnly(use: EffectiveUse, inventory: Inventory): boolean {
+  const arns = conditionValues(use.statement.condition, ARN_EQUALS, 'iam:PolicyARN');
+  if (!arns || arns.length === 0) return false;
+  return arns.every((arn) => {
+    if (arn.includes('*') || arn.includes('?')) return false;
+    if (DENY_ONLY_AWS_MANAGED.test(arn)) return true;
+    const policy = inventory.policies.find((p) => p.cloud === 'aws' && (p.id === arn || p.source.resource === arn || (p.name !== undefined && (p.name === arn || arn.endsWith(`/${p.name}`)))));
+    return policy !== undefined && policy.statements.length > 0 && policy.statements.every((s) => s.effect === 'Deny');
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Hand-built AWS inventories for the catalog-driven rule tests (AWS-004/006/007/008/012): small
+ * builders so each test states only what matters to it.
+ */
+import { Declaration, emptyInventory, Grant, Identity, Inventory, OtherResource, PolicyDocumentEntry, PolicyStatement } from '../../../../../lib/inventory/inventory';
+import { Baseline } from '../../../../../lib/baseline/baseline';
+import { Rule } from '../../../../../lib/rules/rule';
+import { Finding, runRules } from '../../../../../lib/rules';
+
+export const STACK = 'AgentStack';
+
+export interface RoleOptions {
+  readonly agent?: boolean;
+  readonly component?: string;
+  readonly name?: string;
+  readonly boundary?: string;
+  readonly declaration?: Partial<Declaration>;
+}
+
+export function role(logicalId: string, options: RoleOptions = {}): Identity {
+  const agent = options.agent ?? false;
+  return {
+    id: `aws:${STACK}/${logicalId}`, cloud: 'aws', kind: 'aws-iam-role', name: options.name,
+    labels: agent ? { agent: 'ops', tool: logicalId, tier: 'operator', environment: 'prod', component: options.component ?? 'tool-identity' } : { component: options.component },
+    isAgent: agent,
+    declaration: options.declaration ? {
+      agent: 'ops', tool: logicalId, tier: 'operator', environment: 'prod', accessLevel: 'read', actions: [], resources: [], dataSources: [],
+      requiresApproval: false, hasWindow: false, ...options.declaration,
+    } : undefined,
+    boundary: options.boundary, trust: [], federations: [], longLivedKeys: [],
+    source: { stack: STACK, resource: logicalId },
+  };
+}
+
+export interface StatementOptions {
+  readonly notActions?: string[];
+  readonly notResources?: string[];
+  readonly condition?: Record<string, Record<string, unknown>>;
+  /** Policy logical id the grant comes from. @default - an inline policy of the role */
+  readonly policy?: string;
+}
+
+let seq = 0;
+function grant(effect: 'Allow' | 'Deny', identity: Identity, actions: string[], resources: string[], o: StatementOptions): Grant {
+  const policy = o.policy ?? identity.source.resource;
+  return {
+    id: `g${++seq}`, cloud: 'aws', identityId: identity.id, effect, actions: o.notActions ? [] : actions, notActions: o.notActions,
+    resources: o.notResources ? [] : resources, notResources: o.notResources, condition: o.condition,
+    via: o.policy ? 'managed-policy' : 'inline-policy', policyId: o.policy ? `aws:${STACK}/${o.policy}` : undefined,
+    source: { stack: STACK, resource: policy },
+  };
+}
+
+export function allow(identity: Identity, actions: string[], resources: string[] = ['*'], o: StatementOptions = {}): Grant {
+  return grant('Allow', identity, actions, resources, o);
+}
+
+export function deny(identity: Identity, actions: string[], resources: string[] = ['*'], o: StatementOptions = {}): Grant {
+  return grant('Deny', identity, actions, resources, o);
+}
+
+export function statement(effect: 'Allow' | 'Deny', actions: string[], resources: string[] = ['*'], o: StatementOptions = {}): PolicyStatement {
+  return { effect, actions: o.notActions ? undefined : actions, notActions: o.notActions, resources: o.notResources ? undefined : resources, notResources: o.notResources, condition: o.condition };
+}
+
+export function managedPolicy(logicalId: string, statements: PolicyStatement[], o: { attachedTo?: Identity[]; boundaryOf?: Identity[]; name?: string; component?: string } = {}): PolicyDocumentEntry {
+  return {
+    id: `aws:${STACK}/${logicalId}`, cloud: 'aws', kind: 'aws-customer-managed-policy', name: o.name, statements,
+    attachedTo: (o.attachedTo ?? []).map((i) => i.id), boundaryOf: (o.boundaryOf ?? []).map((i) => i.id),
+    labels: o.component ? { component: o.component } : undefined, source: { stack: STACK, resource: logicalId },
+  };
+}
+
+export function inventory(parts: { identities?: Identity[]; grants?: Grant[]; policies?: PolicyDocumentEntry[]; others?: OtherResource[] }): Inventory {
+  return { ...emptyInventory(), identities: parts.identities ?? [], grants: parts.grants ?? [], policies: parts.policies ?? [], others: parts.others ?? [] };
+}
+
+/** Run one rule under the default baseline. */
+export function check(rule: Rule, inv: Inventory): Finding[] {
+  return runRules(inv, [rule], Baseline.default());
+}
+
+/** `resource[detail]` of each finding, sorted: compact assertions. */
+export function ids(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.resource}[${f.detail}]`).sort();
+}

@@ -1,0 +1,183 @@
+import { PRIVILEGE_ESCALATION } from '../../../../lib/rules/aws/privilege-escalation';
+import { allow, check, deny, ids, inventory, managedPolicy, role, statement } from './private/hand-built-inventory';
+
+const LAMBDA_ROLE = 'arn:aws:iam::111111111111:role/app-fn';
+
+describe('AWS-004: no privilege-escalation paths, across all policies of an identity', () => {
+  test('an escalation split across two policies of one role is found', () => {
+    // GIVEN PassRole in one managed policy, CreateFunction + InvokeFunction in another
+    const r = role('DeployRole');
+    const inv = inventory({
+      identities: [r],
+      grants: [
+        allow(r, ['iam:PassRole'], [LAMBDA_ROLE], { policy: 'PassPolicy' }),
+        allow(r, ['lambda:CreateFunction', 'lambda:InvokeFunction'], ['arn:aws:lambda:eu-west-1:111111111111:function:*'], { policy: 'LambdaPolicy' }),
+      ],
+    });
+    // WHEN
+    const findings = check(PRIVILEGE_ESCALATION, inv);
+    // THEN
+    expect(ids(findings)).toEqual(['DeployRole[lambda-create-invoke-pass-role]']);
+    expect(findings[0].message).toMatch(/iam:PassRole \(PassPolicy\).*lambda:CreateFunction \(LambdaPolicy\)/);
+    expect(findings[0].severity).toBe('error');
+    expect(findings[0].hard).toBe(true);
+  });
+
+  test('a managed policy listed only in attachedTo (no grants) still counts', () => {
+    const r = role('Role');
+    const inv = inventory({
+      identities: [r],
+      grants: [allow(r, ['iam:PassRole'], [LAMBDA_ROLE])],
+      policies: [managedPolicy('Ec2Policy', [statement('Allow', ['ec2:RunInstances'])], { attachedTo: [r] })],
+    });
+    expect(ids(check(PRIVILEGE_ESCALATION, inv))).toEqual(['Role[ec2-run-instances-pass-role]']);
+  });
+
+  test.each([
+    ['case disguise', ['IAM:createpolicyversion']],
+    ['wildcard disguise', ['iam:*PolicyVersion']],
+    ['question-mark disguise', ['iam:CreatePolicyVersio?']],
+  ])('%s of iam:CreatePolicyVersion is expanded', (_name, actions) => {
+    const r = role('Role');
+    const found = ids(check(PRIVILEGE_ESCALATION, inventory({ identities: [r], grants: [allow(r, actions)] })));
+    expect(found).toContain('Role[iam-create-policy-version]');
+  });
+
+  test('NotAction that leaves IAM in is an escalation', () => {
+    const r = role('Role');
+    const inv = inventory({ identities: [r], grants: [allow(r, [], ['*'], { notActions: ['s3:*', 'ec2:*'] })] });
+    const found = ids(check(PRIVILEGE_ESCALATION, inv));
+    expect(found).toEqual(expect.arrayContaining(['Role[iam-put-role-policy]', 'Role[iam-attach-role-policy]', 'Role[lambda-create-invoke-pass-role]']));
+    expect(found).not.toContain('Role[ec2-run-instances-pass-role]');
+  });
+
+  test('an unconditional Deny breaks the path; a conditional Deny does not (fail closed)', () => {
+    const r = role('Role');
+    const broken = inventory({ identities: [r], grants: [allow(r, ['iam:PutRolePolicy']), deny(r, ['iam:Put*'])] });
+    expect(check(PRIVILEGE_ESCALATION, broken)).toEqual([]);
+    const conditional = inventory({
+      identities: [r],
+      grants: [allow(r, ['iam:PutRolePolicy']), deny(r, ['iam:Put*'], ['*'], { condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } })],
+    });
+    expect(ids(check(PRIVILEGE_ESCALATION, conditional))).toEqual(['Role[iam-put-role-policy]']);
+  });
+
+  test('a Deny on some roles leaves the rest of a broader Allow', () => {
+    const r = role('Role');
+    const inv = inventory({
+      identities: [r],
+      grants: [allow(r, ['iam:PutRolePolicy'], ['arn:aws:iam::111111111111:role/*']), deny(r, ['iam:PutRolePolicy'], ['arn:aws:iam::111111111111:role/agent-*'])],
+    });
+    expect(ids(check(PRIVILEGE_ESCALATION, inv))).toEqual(['Role[iam-put-role-policy]']);
+  });
+
+  test('a boundary that does not allow one action breaks the path', () => {
+    const r = role('Role', { boundary: 'aws:AgentStack/Boundary' });
+    const inv = inventory({
+      identities: [r],
+      grants: [allow(r, ['iam:PassRole'], [LAMBDA_ROLE]), allow(r, ['lambda:CreateFunction', 'lambda:InvokeFunction'])],
+      policies: [managedPolicy('Boundary', [statement('Allow', ['iam:PassRole', 'lambda:InvokeFunction', 's3:*'])], { boundaryOf: [r] })],
+    });
+    expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
+  });
+
+  test('a boundary whose resources do not overlap the grant breaks the path', () => {
+    const r = role('Role', { boundary: 'aws:AgentStack/Boundary' });
+    const inv = inventory({
+      identities: [r],
+      grants: [allow(r, ['iam:CreatePolicyVersion'], ['arn:aws:iam::111111111111:policy/app/*'])],
+      policies: [managedPolicy('Boundary', [statement('Allow', ['iam:*'], ['arn:aws:iam::111111111111:policy/other/*'])])],
+    });
+    expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
+  });
+
+  test('a boundary that denies the action breaks the path', () => {
+    const r = role('Role', { boundary: 'aws:AgentStack/Boundary' });
+    const inv = inventory({
+      identities: [r],
+      grants: [allow(r, ['iam:AttachRolePolicy'])],
+      policies: [managedPolicy('Boundary', [statement('Allow', ['*']), statement('Deny', ['iam:Attach*'])])],
+    });
+    expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
+  });
+
+  test('an unresolved or AWS-managed boundary does not break the path (fail closed)', () => {
+    const unresolved = role('A', { boundary: '${Token[TOKEN.12]}' });
+    const awsManaged = role('B', { boundary: 'arn:aws:iam::aws:policy/PowerUserAccess' });
+    const inv = inventory({ identities: [unresolved, awsManaged], grants: [allow(unresolved, ['iam:CreatePolicyVersion']), allow(awsManaged, ['iam:CreatePolicyVersion'])] });
+    expect(ids(check(PRIVILEGE_ESCALATION, inv))).toEqual(['A[iam-create-policy-version]', 'B[iam-create-policy-version]']);
+  });
+
+  test('UpdateAssumeRolePolicy needs sts:AssumeRole too', () => {
+    const r = role('Role');
+    expect(check(PRIVILEGE_ESCALATION, inventory({ identities: [r], grants: [allow(r, ['iam:UpdateAssumeRolePolicy'])] }))).toEqual([]);
+    const both = inventory({ identities: [r], grants: [allow(r, ['iam:UpdateAssumeRolePolicy']), allow(r, ['sts:AssumeRole'], ['arn:aws:iam::111111111111:role/admin'])] });
+    expect(ids(check(PRIVILEGE_ESCALATION, both))).toEqual(['Role[iam-update-assume-role-policy]']);
+  });
+
+  test('AgentCore code interpreter with PassRole is a path', () => {
+    const r = role('Role', { agent: true });
+    const inv = inventory({
+      identities: [r],
+      grants: [
+        allow(r, ['iam:PassRole'], ['arn:aws:iam::111111111111:role/interp'], { condition: { StringEquals: { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' } } }),
+        allow(r, ['bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter']),
+      ],
+    });
+    expect(ids(check(PRIVILEGE_ESCALATION, inv))).toEqual(['Role[bedrock-agentcore-code-interpreter-pass-role]']);
+  });
+
+  test('grants on a principal outside the inventory are evaluated per principal', () => {
+    const outside = role('Imported');
+    const g1 = { ...allow(outside, ['iam:PassRole'], [LAMBDA_ROLE], { policy: 'P1' }), identityId: undefined, principal: 'imported-role' };
+    const g2 = { ...allow(outside, ['ec2:RunInstances'], ['*'], { policy: 'P2' }), identityId: undefined, principal: 'imported-role' };
+    expect(ids(check(PRIVILEGE_ESCALATION, inventory({ grants: [g1, g2] })))).toEqual(['P1[ec2-run-instances-pass-role]']);
+  });
+
+  describe('precision: these pass', () => {
+    test('iam:PassRole on a named role with PassedToService and no compute-create action', () => {
+      const r = role('Role', { agent: true });
+      const inv = inventory({
+        identities: [r],
+        grants: [
+          allow(r, ['iam:PassRole'], [LAMBDA_ROLE], { condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } }),
+          allow(r, ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'], ['arn:aws:lambda:eu-west-1:111111111111:function:app']),
+        ],
+      });
+      expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
+    });
+
+    test('PassRole limited to another service does not serve the path', () => {
+      const r = role('Role');
+      const inv = inventory({
+        identities: [r],
+        grants: [
+          allow(r, ['iam:PassRole'], [LAMBDA_ROLE], { condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } } }),
+          allow(r, ['ec2:RunInstances']),
+        ],
+      });
+      expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
+    });
+
+    test('a kill switch that may only attach a deny-only policy', () => {
+      const revocation = role('Revocation', { component: 'revocation' });
+      const inv = inventory({
+        identities: [revocation],
+        grants: [allow(revocation, ['iam:AttachRolePolicy'], ['arn:aws:iam::111111111111:role/agent-guardrails/*'], {
+          condition: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::111111111111:policy/agent-guardrails/ops-deny-all' } },
+        })],
+        policies: [managedPolicy('DenyAll', [statement('Deny', ['*'])], { name: 'ops-deny-all', component: 'kill-switch' })],
+      });
+      expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
+      // ... but the same grant naming a policy that allows something is a path.
+      const allowing = inventory({ ...inv, policies: [managedPolicy('DenyAll', [statement('Allow', ['*'])], { name: 'ops-deny-all' })] });
+      expect(ids(check(PRIVILEGE_ESCALATION, allowing))).toEqual(['Revocation[iam-attach-role-policy]']);
+    });
+
+    test('a read-only role', () => {
+      const r = role('Role', { agent: true });
+      const inv = inventory({ identities: [r], grants: [allow(r, ['iam:Get*', 'iam:List*', 'lambda:GetFunction'])] });
+      expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
+    });
+  });
+});
