@@ -1,0 +1,200 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { awsActions, hasWildcard, wildcardRegExp } from '../../aws/action-catalog';
+import { policiesDir } from '../../baseline/baseline';
+import { Cloud } from '../../inventory/inventory';
+
+/**
+ * What an action (or a role) can do, cloud-neutral. `unknown` means we could not tell; every
+ * rule treats it as a write (fail closed).
+ */
+export type ActionClass = 'list' | 'read' | 'write' | 'permissions' | 'tagging' | 'unknown';
+
+/** From harmless to dangerous: a wildcard or a role takes the highest class of what it holds. */
+const RANK: Record<ActionClass, number> = { list: 0, read: 1, tagging: 2, write: 3, unknown: 4, permissions: 5 };
+
+/** True for the classes an observer may hold. */
+export function isReadClass(c: ActionClass): boolean {
+  return c === 'list' || c === 'read';
+}
+
+/** The more dangerous of several classes (`list` for none). */
+export function maxClass(classes: Iterable<ActionClass>): ActionClass {
+  let out: ActionClass = 'list';
+  for (const c of classes) if (RANK[c] > RANK[out]) out = c;
+  return out;
+}
+
+/**
+ * Classify one action, permission or role of a cloud.
+ *
+ * - AWS: the access level of the Service Authorization Reference; a wildcard takes the highest
+ *   level of the real actions it matches (and `unknown` when it matches none).
+ * - GCP: permissions by their verb; roles by their permissions when `policies/gcp-roles.json`
+ *   knows them, else by name (`*viewer`/`*reader` read, `*admin` permissions, else write).
+ * - Azure: actions by their last segment; `Microsoft.Authorization` writes are permissions.
+ */
+export function classifyAction(cloud: Cloud, action: string): ActionClass {
+  switch (cloud) {
+    case 'aws': return classifyAws(action);
+    case 'gcp': return classifyGcp(action);
+    case 'azure': return classifyAzure(action);
+    default: return 'unknown';
+  }
+}
+
+const AWS_LEVELS: Record<string, ActionClass> = {
+  'List': 'list', 'Read': 'read', 'Write': 'write', 'Permissions management': 'permissions', 'Tagging': 'tagging',
+};
+
+function classifyAws(action: string): ActionClass {
+  if (hasWildcard(action)) {
+    const matched = awsActions().expand(action);
+    return matched.length === 0 ? 'unknown' : maxClass(matched.map((a) => awsLevel(a.accessLevel)));
+  }
+  const info = awsActions().action(action);
+  return info ? awsLevel(info.accessLevel) : 'unknown';
+}
+
+/** iam-data writes combined levels (`Permissions management, Write`): the most dangerous part counts. */
+function awsLevel(level: string): ActionClass {
+  return maxClass(level.split(',').map((l) => AWS_LEVELS[l.trim()] ?? 'unknown'));
+}
+
+/** GCP permissions that mint or borrow credentials: as dangerous as changing IAM. */
+const GCP_IDENTITY_VERBS = new Set(['getAccessToken', 'getOpenIdToken', 'signBlob', 'signJwt', 'actAs', 'implicitDelegation']);
+/** GCP read verbs besides `get*`/`list*`. */
+const GCP_READ_VERBS = new Set(['access', 'read', 'search', 'query', 'lookup', 'view', 'check']);
+
+function classifyGcp(action: string): ActionClass {
+  if (isGcpRole(action)) return classifyGcpRole(action);
+  if (hasWildcard(action)) return 'unknown';
+  const parts = action.split('.');
+  if (parts.length < 3) return 'unknown';
+  const verb = parts[parts.length - 1];
+  if (verb === 'setIamPolicy' || GCP_IDENTITY_VERBS.has(verb)) return 'permissions';
+  if (verb === 'list' || /^list[A-Z]/.test(verb)) return 'list';
+  if (verb === 'get' || /^get[A-Z]/.test(verb) || GCP_READ_VERBS.has(verb) || /^search[A-Z]/.test(verb)) return 'read';
+  // Everything else in the IAM service changes identities, roles or keys.
+  if (parts[0] === 'iam' || parts[1] === 'tagBindings' || parts[1] === 'tagValueBindings') return parts[0] === 'iam' ? 'permissions' : 'tagging';
+  return 'write';
+}
+
+function isGcpRole(s: string): boolean {
+  return s.startsWith('roles/') || /^(projects|organizations)\/[^/]+\/roles\/[^/]+$/.test(s);
+}
+
+function classifyGcpRole(role: string): ActionClass {
+  const known = gcpRoles().get(role);
+  const byName = classifyGcpRoleByName(role);
+  if (!known) return byName;
+  if (known.flags.some((f) => f === 'admin' || f === 'escalation' || f === 'impersonation' || f === 'key-management')) return 'permissions';
+  const byPermissions = maxClass(known.permissions.map(classifyGcp));
+  // An incomplete list may miss the role's worst permission: its name still counts.
+  if (!known.permissionsComplete || known.permissions.length === 0) return maxClass([byPermissions, byName]);
+  return byPermissions;
+}
+
+function classifyGcpRoleByName(role: string): ActionClass {
+  if (!role.startsWith('roles/')) return 'unknown'; // a custom role whose permissions we do not know
+  const name = role.slice('roles/'.length);
+  if (name === 'owner') return 'permissions';
+  if (name === 'viewer' || name === 'browser') return 'read';
+  if (name === 'editor') return 'write';
+  if (/(\.viewer|Viewer|\.reader|Reader)$/.test(name)) return 'read';
+  if (/(\.admin|Admin)$/.test(name) || name.startsWith('iam.')) return 'permissions';
+  return 'write';
+}
+
+interface KnownGcpRole {
+  readonly permissions: string[];
+  readonly permissionsComplete: boolean;
+  readonly flags: string[];
+}
+
+let gcpRoleCache: Map<string, KnownGcpRole> | undefined;
+
+/** Predefined GCP roles with their permissions, from `policies/gcp-roles.json` (absent file: none known). */
+function gcpRoles(): Map<string, KnownGcpRole> {
+  if (gcpRoleCache) return gcpRoleCache;
+  gcpRoleCache = new Map();
+  const doc = readPolicyFile('gcp-roles.json') as { roles?: Record<string, Partial<KnownGcpRole>> } | undefined;
+  for (const [name, r] of Object.entries(doc?.roles ?? {})) {
+    gcpRoleCache.set(name, { permissions: r.permissions ?? [], permissionsComplete: r.permissionsComplete ?? false, flags: r.flags ?? [] });
+  }
+  return gcpRoleCache;
+}
+
+interface KnownAzureRole {
+  readonly name: string;
+  readonly id: string;
+  readonly flags?: string[];
+  readonly actions?: string[];
+  readonly notActions?: string[];
+  readonly dataActions?: string[];
+}
+
+let azureRoleCache: Map<string, ActionClass> | undefined;
+
+/** Azure built-in roles by lower-case name and GUID, from `policies/azure-builtin-roles.json`. */
+function azureRoles(): Map<string, ActionClass> {
+  if (azureRoleCache) return azureRoleCache;
+  azureRoleCache = new Map();
+  const doc = readPolicyFile('azure-builtin-roles.json') as { roles?: KnownAzureRole[] } | undefined;
+  for (const r of doc?.roles ?? []) {
+    let cls = maxClass([...(r.actions ?? []), ...(r.dataActions ?? [])].map(classifyAzure));
+    const authorizationWritesExcluded = (r.notActions ?? []).some((a) => /^Microsoft\.Authorization\/\*\/write$/i.test(a));
+    if (cls === 'permissions' && !(r.flags ?? []).includes('role-assignment') && authorizationWritesExcluded) cls = 'write';
+    azureRoleCache.set(r.name.toLowerCase(), cls);
+    azureRoleCache.set(r.id.toLowerCase(), cls);
+  }
+  return azureRoleCache;
+}
+
+function readPolicyFile(name: string): unknown {
+  try {
+    const file = path.join(policiesDir(), name);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Built-in Azure roles by definition GUID, for assignments that name the GUID. */
+const AZURE_ROLE_GUIDS: Record<string, ActionClass> = {
+  'acdd72a7-3385-48ef-bd42-f606fba81ae7': 'read', // Reader
+  '8e3af657-a8ff-443c-a75c-2fe8c4bcb635': 'permissions', // Owner
+  'b24988ac-6180-42a0-ab88-20f7382dd24c': 'write', // Contributor
+  '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9': 'permissions', // User Access Administrator
+  'f58310d9-a9f6-439a-9e8d-f62e7b41a168': 'permissions', // Role Based Access Control Administrator
+  '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1': 'read', // Storage Blob Data Reader
+  'ba92f5b4-2d11-453d-a403-e96b0029c9fe': 'write', // Storage Blob Data Contributor
+  '4633458b-17de-408a-b874-0445c86b69e6': 'read', // Key Vault Secrets User
+  '73c42c96-874c-492b-b04d-ab87d138a893': 'read', // Log Analytics Reader
+  '43d0d8ad-25c7-4714-9337-8ba259a9fe05': 'read', // Monitoring Reader
+};
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function classifyAzure(action: string): ActionClass {
+  if (!action.includes('/')) return classifyAzureRole(action);
+  const guid = action.split('/').pop() ?? '';
+  if (action.toLowerCase().includes('/roledefinitions/') && GUID.test(guid)) return classifyAzureRole(guid);
+  const lower = action.toLowerCase();
+  const provider = lower.split('/')[0];
+  const touchesAuthorization = wildcardRegExp(provider).test('microsoft.authorization');
+  if (lower.endsWith('/read')) return 'read';
+  if (touchesAuthorization) return 'permissions';
+  if (lower.endsWith('/write') || lower.endsWith('/delete') || lower.endsWith('/action') || lower.endsWith('/*') || lower === '*') return 'write';
+  return 'unknown';
+}
+
+function classifyAzureRole(role: string): ActionClass {
+  const known = azureRoles().get(role.toLowerCase());
+  if (known) return known;
+  if (GUID.test(role)) return AZURE_ROLE_GUIDS[role.toLowerCase()] ?? 'unknown';
+  if (role === '*') return 'permissions';
+  if (/^(Owner|User Access Administrator|Role Based Access Control Administrator)$/i.test(role)) return 'permissions';
+  if (/\b(Reader|Viewer)$/i.test(role) || /^Key Vault Secrets User$/i.test(role)) return 'read';
+  return 'write';
+}
