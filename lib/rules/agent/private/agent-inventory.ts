@@ -1,0 +1,184 @@
+import { Grant, Identity, Inventory } from '../../../inventory/inventory';
+import { Component } from '../../../model/tags';
+import { RawFinding, Severity } from '../../rule';
+import { ActionClass, classifyAction, maxClass } from '../../private/access-classifier';
+
+/** Components that are the guardrails' own identities, not tool identities. */
+const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY];
+
+/** Tool identities of agents: marked by our tags, and not one of the guardrails' own. */
+export function toolIdentities(inventory: Inventory): Identity[] {
+  return inventory.identities.filter((i) => i.isAgent && !GUARDRAIL_COMPONENTS.includes(i.labels.component ?? ''));
+}
+
+export function agentOf(i: Identity): string | undefined {
+  return i.labels.agent ?? i.declaration?.agent;
+}
+
+export function toolOf(i: Identity): string | undefined {
+  return i.labels.tool ?? i.declaration?.tool;
+}
+
+export function environmentOf(i: Identity): string | undefined {
+  return i.labels.environment ?? i.declaration?.environment;
+}
+
+export function tierOf(i: Identity): string | undefined {
+  return i.labels.tier ?? i.declaration?.tier;
+}
+
+/** Grants by identity id, built once per rule run. */
+export function grantsByIdentity(inventory: Inventory): Map<string, Grant[]> {
+  const out = new Map<string, Grant[]>();
+  for (const g of inventory.grants) {
+    if (!g.identityId) continue;
+    const list = out.get(g.identityId) ?? [];
+    list.push(g);
+    out.set(g.identityId, list);
+  }
+  return out;
+}
+
+/** The Allow grants of an identity. */
+export function allowGrants(byIdentity: Map<string, Grant[]>, identity: Identity): Grant[] {
+  return (byIdentity.get(identity.id) ?? []).filter((g) => g.effect === 'Allow');
+}
+
+/**
+ * What a grant lets its holder do, one entry per action (or the role, when the adapter could
+ * not expand it). `NotAction` on an Allow is classified as permissions: it allows almost everything.
+ */
+export function grantedActions(grant: Grant): { readonly action: string; readonly cls: ActionClass }[] {
+  if (grant.notActions && grant.notActions.length > 0) {
+    return [{ action: `NotAction ${grant.notActions.join(',')}`, cls: 'permissions' }];
+  }
+  if (grant.actions.length > 0) return grant.actions.map((a) => ({ action: a, cls: classifyAction(grant.cloud, a) }));
+  if (grant.role) return [{ action: grant.role, cls: classifyAction(grant.cloud, grant.role) }];
+  return [];
+}
+
+/** The most dangerous class a grant holds. */
+export function grantClass(grant: Grant): ActionClass {
+  return maxClass(grantedActions(grant).map((a) => a.cls));
+}
+
+/** A finding about an identity, located where the identity is defined. */
+export function identityFinding(identity: Identity, detail: string, message: string, fix: string, severity?: Severity): RawFinding {
+  return {
+    detail: sanitizeDetail(detail), cloud: identity.cloud, resource: identity.source.resource, stack: identity.source.stack,
+    file: identity.source.file, path: identity.source.path, identity: identity.id, message, fix, ...(severity ? { severity } : {}),
+  };
+}
+
+/** A finding about a grant of an identity, located where the grant is written. */
+export function grantFinding(identity: Identity, grant: Grant, detail: string, message: string, fix: string, severity?: Severity): RawFinding {
+  return {
+    detail: sanitizeDetail(detail), cloud: grant.cloud, resource: grant.source.resource, stack: grant.source.stack,
+    file: grant.source.file, path: grant.source.path, identity: identity.id, message, fix, ...(severity ? { severity } : {}),
+  };
+}
+
+/** Finding ids are `RuleId[detail]`: keep details short and free of `::`, ARNs and logical ids. */
+export function sanitizeDetail(detail: string): string {
+  return detail.replace(/::+/g, ':').replace(/[[\]]/g, '').slice(0, 120);
+}
+
+/** How to refer to an identity in a message. */
+export function describeIdentity(i: Identity): string {
+  const agent = agentOf(i);
+  const tool = toolOf(i);
+  const env = environmentOf(i);
+  const who = agent && tool ? `${agent}/${tool}${env ? ` (${env})` : ''}` : i.name ?? i.source.resource;
+  return `${who} [${i.source.resource}]`;
+}
+
+/**
+ * The identity a principal string names, if it is in the inventory: an inventory id, a name,
+ * an AWS role ARN ending in that name, a GCP `serviceAccount:` member or email, or an Azure
+ * principal naming the identity.
+ */
+export function resolvePrincipal(inventory: Inventory, principal: string): Identity | undefined {
+  const byId = inventory.identities.find((i) => i.id === principal);
+  if (byId) return byId;
+  const p = principal.replace(/^serviceAccount:/, '');
+  return inventory.identities.find((i) => {
+    if (!i.name) return false;
+    if (p === i.name) return true;
+    if (i.cloud === 'aws') return new RegExp(`^arn:[^:]+:(iam|sts)::[^:]*:(role|assumed-role|user)/(.*/)?${escapeRegExp(i.name)}(/.*)?$`).test(p);
+    if (i.cloud === 'gcp') return p.startsWith(`${i.name}@`) || p.endsWith(`/serviceAccounts/${i.name}`) || p.includes(`/serviceAccounts/${i.name}@`);
+    return p.toLowerCase().endsWith(`/userassignedidentities/${i.name.toLowerCase()}`);
+  });
+}
+
+/** Whether a string names this GCP service account or Azure identity (as a grant resource). */
+export function namesIdentity(resource: string, i: Identity): boolean {
+  if (!i.name) return false;
+  if (resource === i.id || resource === i.name) return true;
+  if (i.cloud === 'gcp') return resource.startsWith(`${i.name}@`) || resource.includes(`/serviceAccounts/${i.name}@`) || resource.endsWith(`/serviceAccounts/${i.name}`);
+  if (i.cloud === 'azure') return resource.toLowerCase().endsWith(`/userassignedidentities/${i.name.toLowerCase()}`);
+  return false;
+}
+
+/** GCP roles and permissions that let a principal act as, or mint tokens for, a service account. */
+export const GCP_IMPERSONATION: readonly string[] = [
+  'roles/iam.serviceAccountTokenCreator', 'roles/iam.serviceAccountUser', 'roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountOpenIdTokenCreator',
+  'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.actAs', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.signJwt',
+  'iam.serviceAccounts.implicitDelegation', 'iam.serviceAccounts.getOpenIdToken',
+];
+
+/** Grants that let someone become `target` (GCP token creator and friends on the service account). */
+export function impersonationGrants(inventory: Inventory, target: Identity): Grant[] {
+  if (target.cloud !== 'gcp') return [];
+  return inventory.grants.filter((g) => g.effect === 'Allow' && g.cloud === 'gcp'
+    && ([g.role ?? '', ...g.actions].some((a) => GCP_IMPERSONATION.includes(a)))
+    && g.resources.some((r) => namesIdentity(r, target)));
+}
+
+/** Who may become an identity: trust principals (all clouds) and impersonation grantees (GCP). */
+export interface Assumer {
+  /** The principal as written. */
+  readonly principal: string;
+  /** The identity it resolves to, when in the inventory. */
+  readonly identity?: Identity;
+  /** How: `trust`, `impersonation` or `federation`. */
+  readonly via: 'trust' | 'impersonation' | 'federation';
+}
+
+/** Everyone who may become `target`, as far as the inventory shows. */
+export function assumersOf(inventory: Inventory, target: Identity, byId: Map<string, Identity>): Assumer[] {
+  const out: Assumer[] = [];
+  for (const t of target.trust) {
+    if (t.effect !== 'Allow' || !t.actions.some(isAssumeAction)) continue;
+    for (const p of t.principals) out.push({ principal: p, identity: resolvePrincipal(inventory, p), via: 'trust' });
+  }
+  for (const g of impersonationGrants(inventory, target)) {
+    const identity = g.identityId ? byId.get(g.identityId) : g.principal ? resolvePrincipal(inventory, g.principal) : undefined;
+    out.push({ principal: g.principal ?? g.identityId ?? '(unknown)', identity, via: 'impersonation' });
+  }
+  for (const f of target.federations) out.push({ principal: `${f.issuer ?? '?'}#${f.subject ?? '?'}`, via: 'federation' });
+  return out;
+}
+
+/** Trust actions that hand out the identity (not `sts:TagSession` / `SetSourceIdentity` alone). */
+export function isAssumeAction(action: string): boolean {
+  const a = action.toLowerCase();
+  return a === '*' || a === 'sts:*' || a.startsWith('sts:assumerole') || a === 'gcp:impersonate' || a === 'azure:federate' || !a.startsWith('sts:');
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Group items by a key, skipping items without one. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const list = out.get(k) ?? [];
+    list.push(item);
+    out.set(k, list);
+  }
+  return out;
+}
+

@@ -1,0 +1,58 @@
+import { Cloud } from '../../../inventory/inventory';
+
+/**
+ * Whether every string the `granted` pattern can match is also matched by the `declared`
+ * pattern (IAM globs: `*` any run, `?` one character). A literal `*` in `granted` can only be
+ * covered by a `*` in `declared`, so `b/*` is not within `b/logs/*`, and `a*` is not within `a?`.
+ */
+export function globCovers(declared: string, granted: string, ignoreCase = false): boolean {
+  const d = ignoreCase ? declared.toLowerCase() : declared;
+  const g = ignoreCase ? granted.toLowerCase() : granted;
+  if (!d.includes('*') && !d.includes('?')) return d === g;
+  // Dynamic programming over (position in d, position in g).
+  let row = new Array<boolean>(g.length + 1).fill(false);
+  row[0] = true;
+  for (let i = 0; i < d.length; i++) {
+    const next = new Array<boolean>(g.length + 1).fill(false);
+    const dc = d[i];
+    if (dc === '*') {
+      let reachable = false;
+      for (let j = 0; j <= g.length; j++) {
+        reachable = reachable || row[j];
+        next[j] = reachable;
+      }
+    } else {
+      for (let j = 1; j <= g.length; j++) {
+        if (!row[j - 1]) continue;
+        const gc = g[j - 1];
+        next[j] = dc === '?' ? gc !== '*' : dc === gc && gc !== '*' && gc !== '?';
+      }
+    }
+    row = next;
+  }
+  return row[g.length];
+}
+
+/**
+ * Whether a granted resource lies within one of the declared resources or data sources.
+ * AWS ARNs match by glob only; GCP resource names and Azure scopes also cover their children
+ * (a grant on a topic is within a declared project), never their parents.
+ */
+export function resourceWithin(cloud: Cloud, granted: string, declared: readonly string[]): boolean {
+  const ignoreCase = cloud === 'azure';
+  const norm = (s: string) => (cloud === 'azure' ? s.replace(/\/+$/, '') : s);
+  const g = norm(granted);
+  return declared.some((raw) => {
+    const d = norm(raw);
+    if (globCovers(d, g, ignoreCase)) return true;
+    if (cloud === 'aws' || d === '') return false;
+    const dl = ignoreCase ? d.toLowerCase() : d;
+    const gl = ignoreCase ? g.toLowerCase() : g;
+    return gl.startsWith(`${dl}/`) && !gl.includes('*');
+  });
+}
+
+/** Whether a granted action is one of the declared actions (globs allowed on the declared side). */
+export function actionWithin(granted: string, declared: readonly string[]): boolean {
+  return declared.some((d) => globCovers(d, granted, true));
+}
