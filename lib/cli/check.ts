@@ -1,0 +1,61 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { inventoryFromPaths } from '../adapters';
+import { Baseline } from '../baseline/baseline';
+import { Finding, Rule } from '../rules/rule';
+import { ALL_RULES } from '../rules';
+import { runRules } from '../rules/run-rules';
+import { buildCheckReport, CheckReport, FailOn } from '../report/check-report';
+import { CloudAssemblyMetadata } from './cloud-assembly-metadata';
+
+/** What to check. */
+export interface CheckPathsOptions {
+  /**
+   * The baseline to check against.
+   * @default - the package's default baseline
+   */
+  readonly baseline?: Baseline;
+  /** @default 'error' */
+  readonly failOn?: FailOn;
+  /**
+   * Rules to run.
+   * @default ALL_RULES
+   */
+  readonly rules?: readonly Rule[];
+}
+
+/**
+ * Check templates and `cdk.out` folders: build the inventory, add the acknowledgements the
+ * cloud assembly records, run the rules once, and split findings into open and acknowledged.
+ * Throws a GuardrailError for input that cannot be read (the CLI turns it into exit code 2).
+ */
+export function checkPaths(paths: readonly string[], options: CheckPathsOptions = {}): CheckReport {
+  const baseline = options.baseline ?? Baseline.default();
+  const rules = options.rules ?? ALL_RULES;
+  const inventory = inventoryFromPaths([...paths]);
+  const metadata = CloudAssemblyMetadata.empty();
+  for (const p of paths) {
+    if (fs.statSync(p).isDirectory() && fs.existsSync(path.join(p, 'manifest.json'))) metadata.addAll(CloudAssemblyMetadata.read(p));
+  }
+  const acknowledgements = [...(inventory.acknowledgements ?? []), ...metadata.acknowledgements];
+  const findings = runRules({ ...inventory, acknowledgements }, rules, baseline).map((f) => withConstructPath(f, metadata));
+  return buildCheckReport({
+    findings,
+    acknowledgements,
+    baseline,
+    rules,
+    failOn: options.failOn,
+    inputs: [...paths],
+    identities: inventory.identities.length,
+    agentIdentities: inventory.identities.filter((i) => i.isAgent).length,
+  });
+}
+
+/**
+ * The construct path a finding is reported on, the way the pack reports it: its resource's,
+ * else its stack's (findings that name no resource), else the app's.
+ */
+function withConstructPath(f: Finding, metadata: CloudAssemblyMetadata): Finding {
+  const p = metadata.constructPathOf(f.stack, f.resource) ?? metadata.stackPathOf(f.stack);
+  return p === undefined ? f : { ...f, path: p };
+}

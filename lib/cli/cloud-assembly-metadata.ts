@@ -1,0 +1,156 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GuardrailError } from '../errors';
+import { Acknowledgement } from '../inventory/inventory';
+
+const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
+const LOGICAL_ID = 'aws:cdk:logicalId';
+
+interface MetadataEntry { readonly type?: string; readonly data?: unknown }
+type MetadataMap = Record<string, MetadataEntry[] | undefined>;
+interface ManifestArtifact {
+  readonly type?: string;
+  readonly displayName?: string;
+  readonly properties?: { readonly templateFile?: string; readonly stackName?: string; readonly directoryName?: string };
+  readonly metadata?: MetadataMap;
+  readonly additionalMetadataFile?: string;
+}
+interface SuppressedViolation { readonly acknowledgedId?: string; readonly reason?: string; readonly acknowledgedAt?: string }
+
+/**
+ * What a cloud assembly (`cdk.out`) records beyond its templates: construct paths per logical id
+ * and the acknowledgements made with `Validations.of(x).acknowledge(...)`.
+ *
+ * CDK writes each stack's construct metadata (including `aws:cdk:acknowledged-rules`) to the
+ * manifest or to the stack's `<stack>.metadata.json`; acknowledgements made on the app or a
+ * stage are in no stack, so they are also read from `validation-report.json`
+ * (`suppressedViolations`), which exists when the pack ran during synth.
+ */
+export class CloudAssemblyMetadata {
+  /** Read a cloud assembly folder and its nested assemblies (stages). */
+  public static read(dir: string): CloudAssemblyMetadata {
+    const out = new CloudAssemblyMetadata();
+    out.readAssembly(path.resolve(dir), new Set());
+    return out;
+  }
+
+  /** Nothing recorded (for template files). */
+  public static empty(): CloudAssemblyMetadata {
+    return new CloudAssemblyMetadata();
+  }
+
+  /** Acknowledgements found, de-duplicated by id and path. */
+  public readonly acknowledgements: Acknowledgement[] = [];
+  private readonly paths = new Map<string, string>();
+  private readonly stackPaths = new Map<string, string>();
+  private readonly ackKeys = new Set<string>();
+
+  private constructor() {}
+
+  /** Construct path of a resource (`Stack/Role/Resource`), when recorded. */
+  public constructPathOf(stack: string | undefined, logicalId: string): string | undefined {
+    return stack === undefined ? undefined : this.paths.get(`${stack}\u0000${logicalId}`);
+  }
+
+  /** Construct path of a stack (`Stage/Stack`), when recorded. */
+  public stackPathOf(stack: string | undefined): string | undefined {
+    return stack === undefined ? undefined : this.stackPaths.get(stack);
+  }
+
+  /** Add another assembly's metadata (several inputs). */
+  public addAll(other: CloudAssemblyMetadata): void {
+    for (const [k, v] of other.paths) this.paths.set(k, v);
+    for (const [k, v] of other.stackPaths) this.stackPaths.set(k, v);
+    for (const a of other.acknowledgements) this.addAcknowledgement(a);
+  }
+
+  private readAssembly(dir: string, seen: Set<string>): void {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const manifest = readJson(path.join(dir, 'manifest.json')) as { artifacts?: Record<string, ManifestArtifact> };
+    const stacks: { stack: string; stackPath: string; file?: string; metadata: MetadataMap }[] = [];
+    for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
+      if (artifact.type === 'aws:cloudformation:stack') {
+        const metadata: MetadataMap = { ...(artifact.metadata ?? {}) };
+        if (artifact.additionalMetadataFile) Object.assign(metadata, readJson(path.join(dir, artifact.additionalMetadataFile)));
+        const stack = artifact.properties?.stackName ?? artifactId;
+        const stackPath = artifact.displayName ?? artifactId;
+        const file = artifact.properties?.templateFile ? path.join(dir, artifact.properties.templateFile) : undefined;
+        stacks.push({ stack, stackPath, file, metadata });
+        // Findings may name the stack by stack name or by artifact id: answer both.
+        for (const name of new Set([stack, artifactId])) this.stackPaths.set(name, stackPath);
+        for (const [constructPath, entries] of Object.entries(metadata)) {
+          for (const e of entries ?? []) {
+            if (e.type === LOGICAL_ID && typeof e.data === 'string') {
+              for (const name of new Set([stack, artifactId])) this.paths.set(`${name}\u0000${e.data}`, trimSlash(constructPath));
+            }
+          }
+        }
+      } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
+        this.readAssembly(path.join(dir, artifact.properties.directoryName), seen);
+      }
+    }
+    for (const s of stacks) this.readStackAcknowledgements(s.stack, s.stackPath, s.file, s.metadata);
+    this.readValidationReport(dir, stacks);
+  }
+
+  private readStackAcknowledgements(stack: string, stackPath: string, file: string | undefined, metadata: MetadataMap): void {
+    for (const [rawPath, entries] of Object.entries(metadata)) {
+      const at = trimSlash(rawPath);
+      for (const e of entries ?? []) {
+        if (e.type !== ACKNOWLEDGED_RULES || typeof e.data !== 'object' || e.data === null) continue;
+        for (const [id, reason] of Object.entries(e.data as Record<string, unknown>)) {
+          this.addAcknowledgement({
+            id, reason: typeof reason === 'string' ? reason : '', path: at, scope: at === stackPath ? 'stack' : 'construct',
+            stack, file, resource: this.resourceAt(stack, at),
+          });
+        }
+      }
+    }
+  }
+
+  private readValidationReport(dir: string, stacks: { stack: string; stackPath: string; file?: string }[]): void {
+    const file = path.join(dir, 'validation-report.json');
+    if (!fs.existsSync(file)) return;
+    const report = readJson(file) as { pluginReports?: { suppressedViolations?: SuppressedViolation[] }[] };
+    for (const plugin of report.pluginReports ?? []) {
+      for (const v of plugin.suppressedViolations ?? []) {
+        if (!v.acknowledgedId || v.acknowledgedAt === undefined) continue;
+        const at = trimSlash(v.acknowledgedAt);
+        const inStack = stacks.find((s) => at === s.stackPath || at.startsWith(`${s.stackPath}/`));
+        const scope = at === '' ? 'app' : inStack ? (at === inStack.stackPath ? 'stack' : 'construct') : 'stage';
+        this.addAcknowledgement({
+          id: v.acknowledgedId, reason: v.reason ?? '', path: at, scope, stack: inStack?.stack, file: inStack?.file,
+          resource: inStack ? this.resourceAt(inStack.stack, at) : undefined,
+        });
+      }
+    }
+  }
+
+  /** The logical id of the resource at a construct path, or of its default child (`Role` → `Role/Resource`). */
+  private resourceAt(stack: string, at: string): string | undefined {
+    for (const [key, p] of this.paths) {
+      if (key.startsWith(`${stack}\u0000`) && (p === at || p === `${at}/Resource` || p === `${at}/Default`)) return key.slice(stack.length + 1);
+    }
+    return undefined;
+  }
+
+  private addAcknowledgement(a: Acknowledgement): void {
+    const key = `${a.id}\u0000${a.path}`;
+    if (this.ackKeys.has(key)) return;
+    this.ackKeys.add(key);
+    this.acknowledgements.push(a);
+  }
+}
+
+function trimSlash(p: string): string {
+  return p.replace(/^\//, '');
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('cloud assembly file', 'cannot be read as JSON', file, `${(e as Error).message.split('\n')[0]}. Run cdk synth again.`));
+  }
+}

@@ -1,0 +1,118 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, CommanderError, Option } from 'commander';
+import { Baseline } from '../baseline/baseline';
+import { GuardrailError } from '../errors';
+import { FailOn } from '../report/check-report';
+import { renderJson } from '../report/json-report';
+import { renderSarif } from '../report/sarif-report';
+import { renderText, renderTextSummary } from '../report/text-report';
+import { checkPaths } from './check';
+
+/** Exit codes of `agent-guardrails`: a contract for CI. */
+export const EXIT_PASS = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_INPUT = 2;
+
+/** Where the CLI writes and what it knows of its terminal (tests pass their own). */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: Record<string, string | undefined>;
+}
+
+interface CheckFlags {
+  readonly baseline?: string;
+  readonly format: 'text' | 'json' | 'sarif';
+  readonly failOn: FailOn;
+  readonly output?: string;
+}
+
+/**
+ * Run the CLI with `argv` (without `node` and the script) and return the exit code:
+ * 0 when no finding reaches `--fail-on`, 1 when one does, 2 for unreadable or invalid input
+ * and usage errors (one line on stderr, no stack trace).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = EXIT_PASS;
+  const program = new Command('agent-guardrails')
+    .description('Synth-time guardrail checks for AI agent identities in cloud infrastructure.')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  program.command('check')
+    .description('Check CloudFormation templates and cdk.out folders; exit 0 (pass), 1 (findings at --fail-on), 2 (bad input).')
+    .argument('<paths...>', 'cdk.out folders or CloudFormation templates (.json, .yaml, .yml, .template)')
+    .option('--baseline <file>', 'guardrail baseline JSON (default: the package\'s default baseline)')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['error', 'warning']).default('error'))
+    .option('--output <file>', 'write the report to a file (the summary still goes to stdout)')
+    .exitOverride()
+    .action((paths: string[], flags: CheckFlags) => {
+      exitCode = check(paths, flags, io);
+    });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; every usage error is 2 (commander already printed it).
+      return e.exitCode === 0 ? EXIT_PASS : EXIT_INPUT;
+    }
+    io.stderr.write(`agent-guardrails: ${oneLine(e)}\n`);
+    if (io.env.AGENT_GUARDRAILS_DEBUG) io.stderr.write(`${(e as Error).stack}\n`);
+    return EXIT_INPUT;
+  }
+}
+
+function check(paths: string[], flags: CheckFlags, io: CliIo): number {
+  const baseline = flags.baseline ? Baseline.fromFile(flags.baseline) : Baseline.default();
+  const report = checkPaths(paths, { baseline, failOn: flags.failOn });
+  const color = !flags.output && io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+  const rendered = flags.format === 'json' ? renderJson(report)
+    : flags.format === 'sarif' ? renderSarif(report, { repoRoot: repoRoot(process.cwd()), toolVersion: packageVersion(), defaultFile: paths[0] })
+      : renderText(report, { color });
+  if (flags.output) {
+    fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
+    fs.writeFileSync(flags.output, rendered);
+    io.stdout.write(renderTextSummary(report.summary));
+  } else {
+    io.stdout.write(rendered);
+  }
+  return report.summary.result === 'fail' ? EXIT_FINDINGS : EXIT_PASS;
+}
+
+function oneLine(e: unknown): string {
+  const message = GuardrailError.isGuardrailError(e) || e instanceof Error ? e.message : String(e);
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+/** The repository root (nearest folder with `.git`), so SARIF URIs are repo-relative. */
+function repoRoot(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
+  }
+}
+
+function packageVersion(): string {
+  for (const candidate of [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8'));
+      if (pkg.name === 'agent-guardrails') return String(pkg.version);
+    } catch {
+      // try the next candidate
+    }
+  }
+  return '0.0.0';
+}
+
+function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
