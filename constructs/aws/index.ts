@@ -1,0 +1,4 @@
+export * from './agent-identity';
+export * from './permissions-boundary';
+export * from './kill-switch';
+export * from './tool-role';

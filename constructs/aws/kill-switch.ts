@@ -1,0 +1,113 @@
+import { Duration, Stack, Tags } from 'aws-cdk-lib/core';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GuardrailError, fail } from '../../lib/errors';
+import { Environment } from '../../lib/model/environment';
+import { Component, TAG_KEYS } from '../../lib/model/tags';
+import { GUARDRAIL_POLICY_PATH } from './permissions-boundary';
+
+const KILL_SWITCH_SYMBOL = Symbol.for('agent-guardrails.KillSwitch');
+
+export interface KillSwitchProps {
+  /** The agent whose tool roles the kill switch cuts. */
+  readonly agentName: string;
+  /** The agent's environment. */
+  readonly environment: Environment;
+  /**
+   * Who may pull the switch (e.g. an incident-response role). They assume the revocation role;
+   * nobody else can. Never `*`.
+   */
+  readonly revocationPrincipals: iam.IPrincipal[];
+}
+
+/**
+ * The kill switch of one agent: a prepared deny-all managed policy (`Deny * on *`), attached to
+ * nothing, plus a revocation role that may do exactly one thing: attach that policy to this agent's
+ * tool roles (`iam:AttachRolePolicy` on the tool role ARNs with `iam:PolicyARN` equal to it).
+ *
+ * Pulling the switch cuts sessions already issued too: IAM evaluates the role's attached policies on
+ * every request, so a session minted before the attachment is denied from then on.
+ *
+ * Restoring access is deliberately not possible through this construct: the revocation role cannot
+ * detach anything, and the agent's boundary denies every IAM write. A human restores access through
+ * the account's separate break-glass path (e.g. an administrator running
+ * `aws iam detach-role-policy --role-name <tool role> --policy-arn <denyAllPolicy ARN>` for each tool
+ * role, after the incident review).
+ */
+export class KillSwitch extends Construct {
+  /** Whether `x` is a KillSwitch (works across copies of this library). */
+  public static isKillSwitch(x: unknown): x is KillSwitch {
+    return typeof x === 'object' && x !== null && KILL_SWITCH_SYMBOL in x;
+  }
+
+  /** The deny-all policy (not attached until someone pulls the switch). */
+  public readonly denyAllPolicy: iam.ManagedPolicy;
+  /** The role that may attach `denyAllPolicy` to this agent's tool roles, and nothing else. */
+  public readonly revocationRole: iam.Role;
+  private readonly revokeStatement: iam.PolicyStatement;
+  private readonly covered: string[] = [];
+
+  constructor(scope: Construct, id: string, props: KillSwitchProps) {
+    super(scope, id);
+    Object.defineProperty(this, KILL_SWITCH_SYMBOL, { value: true });
+    const field = `KillSwitch(${props.agentName}).revocationPrincipals`;
+    if (props.revocationPrincipals.length === 0) {
+      fail('AG_KILL_SWITCH_NO_PRINCIPALS', field, 'must name at least one principal', [], 'Pass the incident-response role, e.g. [iam.Role.fromRoleArn(this, "Ir", "arn:aws:iam::…:role/incident-response")].');
+    }
+    for (const p of props.revocationPrincipals) {
+      const json = Stack.of(this).resolve(p.policyFragment.principalJson) as Record<string, unknown>;
+      if (Object.values(json).some((v) => v === '*' || (Array.isArray(v) && v.includes('*')))) {
+        fail('AG_KILL_SWITCH_ANY_PRINCIPAL', field, 'must not allow any principal', json, 'Name the incident-response role(s) that may pull the switch.');
+      }
+    }
+
+    this.denyAllPolicy = new iam.ManagedPolicy(this, 'DenyAll', {
+      managedPolicyName: `agent-guardrails-${props.agentName}-${props.environment.name}-kill-switch`,
+      path: GUARDRAIL_POLICY_PATH,
+      description: `Kill switch of agent ${props.agentName} (${props.environment.name}): attached to a tool role, denies everything, including sessions already issued.`,
+      statements: [new iam.PolicyStatement({ sid: 'KillSwitchDenyAll', effect: iam.Effect.DENY, actions: ['*'], resources: ['*'] })],
+    });
+    const policyCfn = this.denyAllPolicy.node.defaultChild as iam.CfnManagedPolicy;
+    policyCfn.addMetadata(TAG_KEYS.component, Component.KILL_SWITCH);
+    policyCfn.addMetadata(TAG_KEYS.agent, props.agentName);
+    policyCfn.addMetadata(TAG_KEYS.environment, props.environment.name);
+
+    this.revokeStatement = new iam.PolicyStatement({
+      sid: 'AttachKillSwitchToToolRoles',
+      actions: ['iam:AttachRolePolicy'],
+      conditions: { ArnEquals: { 'iam:PolicyARN': this.denyAllPolicy.managedPolicyArn } },
+    });
+    this.revocationRole = new iam.Role(this, 'RevocationRole', {
+      assumedBy: new iam.CompositePrincipal(...props.revocationPrincipals),
+      description: `Pulls the kill switch of agent ${props.agentName} (${props.environment.name}): may only attach the deny-all policy to its tool roles.`,
+      maxSessionDuration: Duration.hours(1),
+      inlinePolicies: { KillSwitch: new iam.PolicyDocument({ statements: [this.revokeStatement] }) },
+    });
+    const roleCfn = this.revocationRole.node.defaultChild as iam.CfnRole;
+    roleCfn.addMetadata(TAG_KEYS.component, Component.REVOCATION);
+    roleCfn.addMetadata(TAG_KEYS.agent, props.agentName);
+    Tags.of(this.revocationRole).add(TAG_KEYS.component, Component.REVOCATION, { priority: 300 });
+    Tags.of(this.revocationRole).add(TAG_KEYS.agent, props.agentName, { priority: 300 });
+    Tags.of(this.revocationRole).add(TAG_KEYS.environment, props.environment.name, { priority: 300 });
+
+    this.node.addValidation({
+      validate: () => this.covered.length > 0 ? [] : [GuardrailError.format(`KillSwitch(${props.agentName})`, 'must cover at least one tool role', [],
+        'Call killSwitch.coverRole(role) for each tool role (AgentIdentity does this for you).')],
+    });
+  }
+
+  /** The ARN of the deny-all policy, for runbooks and the broker. */
+  public get denyAllPolicyArn(): string {
+    return this.denyAllPolicy.managedPolicyArn;
+  }
+
+  /**
+   * Let the revocation role attach the deny-all policy to `role` (one of this agent's tool roles).
+   * AgentIdentity calls this for each tool role it creates.
+   */
+  public coverRole(role: iam.IRole): void {
+    this.covered.push(role.roleArn);
+    this.revokeStatement.addResources(role.roleArn);
+  }
+}
+

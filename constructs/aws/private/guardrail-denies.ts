@@ -1,0 +1,120 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { awsActions } from '../../../lib/aws/action-catalog';
+import { TAG_KEYS } from '../../../lib/model/tags';
+
+/** Services whose write actions are privilege escalation for an agent: identities and the organization. */
+const ESCALATION_SERVICES = ['iam', 'organizations'];
+/** Read-only access levels: everything else changes state. */
+const READ_LEVELS = new Set(['List', 'Read']);
+
+/**
+ * `service:Verb*` patterns covering every write, permissions-management and tagging action of IAM
+ * and Organizations (Create*, Put*, Attach*, Detach*, Delete*, Update*, Tag*, …), derived from the
+ * AWS action list so that a verb is never forgotten. Verb wildcards keep the boundary small and also
+ * cover actions AWS adds later under the same verbs. `iam:PassRole` is handled on its own.
+ */
+export function escalationDenyPatterns(): string[] {
+  const patterns = new Set<string>();
+  for (const service of ESCALATION_SERVICES) {
+    for (const info of awsActions().actionsOf(service)?.values() ?? []) {
+      if (READ_LEVELS.has(info.accessLevel) || info.action === 'iam:PassRole') continue;
+      const verb = info.action.split(':')[1].match(/^[A-Z][a-z]+/)?.[0] ?? info.action.split(':')[1];
+      patterns.add(`${service}:${verb}*`);
+    }
+  }
+  return [...patterns].sort();
+}
+
+/** Actions that blind the audit trail. */
+export const AUDIT_TAMPER_ACTIONS = [
+  'cloudtrail:StopLogging',
+  'cloudtrail:DeleteTrail',
+  'cloudtrail:UpdateTrail',
+  'cloudtrail:PutEventSelectors',
+  'cloudtrail:PutInsightSelectors',
+  'cloudtrail:DeleteEventDataStore',
+  'cloudtrail:UpdateEventDataStore',
+  'cloudtrail:StopEventDataStoreIngestion',
+  'logs:DeleteLogGroup',
+  'logs:DeleteLogStream',
+  'logs:PutRetentionPolicy',
+  'logs:DeleteRetentionPolicy',
+  'logs:DisassociateKmsKey',
+];
+
+/**
+ * Global services, exempt from the region deny: their requests carry `us-east-1` (or no region)
+ * whatever the environment's regions are.
+ */
+export const GLOBAL_SERVICE_ACTIONS = [
+  'iam:*', 'sts:*', 'organizations:*', 'support:*', 'cloudfront:*', 'route53:*', 'route53domains:*',
+  'globalaccelerator:*', 'waf:*', 'budgets:*', 'ce:*', 'health:*', 'trustedadvisor:*', 'account:*',
+];
+
+/** What the guardrail denies need to know about the agent. */
+export interface GuardrailDenyProps {
+  readonly environmentName: string;
+  readonly regions: string[];
+  /** ARNs of the guardrails' own policies: the boundary itself and the kill switch. */
+  readonly protectedPolicyArns: string[];
+  /** `arn:<partition>:iam::<account>:policy/agent-guardrails/*`: every guardrail policy of the account. */
+  readonly guardrailPolicyPathArn: string;
+  /** `arn:<partition>:ssm:*:<account>:parameter/agent-guardrails/*`: kill-switch flags and broker settings. */
+  readonly guardrailParameterArn: string;
+  /** Role ARNs some tool declared for `iam:PassRole`; every other PassRole is denied. */
+  readonly passableRoleArns: string[];
+  /** Role ARNs some tool declared for `sts:AssumeRole`; every other AssumeRole is denied. */
+  readonly assumableRoleArns: string[];
+  /** Actions the baseline forbids for every agent. */
+  readonly forbiddenActions: string[];
+}
+
+/**
+ * The explicit denies of an agent's permissions boundary. A Deny in a boundary wins over any Allow
+ * in the role's policies, so even a role widened to `*` on `*` cannot escalate, tamper with the
+ * guardrails or reach another environment.
+ */
+export function guardrailDenyStatements(props: GuardrailDenyProps): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({ sid: 'DenyPrivilegeEscalation', effect: iam.Effect.DENY, actions: escalationDenyPatterns(), resources: ['*'] }),
+    denyExcept('DenyPassRoleUndeclared', 'iam:PassRole', props.passableRoleArns),
+    denyExcept('DenyAssumeRoleUndeclared', 'sts:AssumeRole', props.assumableRoleArns),
+    new iam.PolicyStatement({
+      sid: 'DenyGuardrailPolicyTamper', effect: iam.Effect.DENY, actions: ['iam:*'],
+      resources: [...props.protectedPolicyArns, props.guardrailPolicyPathArn],
+    }),
+    new iam.PolicyStatement({ sid: 'DenyGuardrailParameterTamper', effect: iam.Effect.DENY, actions: ['ssm:*'], resources: [props.guardrailParameterArn] }),
+    new iam.PolicyStatement({ sid: 'DenyAuditTamper', effect: iam.Effect.DENY, actions: AUDIT_TAMPER_ACTIONS, resources: ['*'] }),
+    // Deny only when the tag is present and differs: untagged resources and services without tag
+    // support are limited by the role's declared ARNs instead (Null false = the key exists).
+    new iam.PolicyStatement({
+      sid: 'DenyOtherEnvironmentResources', effect: iam.Effect.DENY, actions: ['*'], resources: ['*'],
+      conditions: {
+        StringNotEquals: { [`aws:ResourceTag/${TAG_KEYS.environment}`]: props.environmentName },
+        Null: { [`aws:ResourceTag/${TAG_KEYS.environment}`]: 'false' },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyOtherEnvironmentTags', effect: iam.Effect.DENY, actions: ['*'], resources: ['*'],
+      conditions: {
+        StringNotEquals: { [`aws:RequestTag/${TAG_KEYS.environment}`]: props.environmentName },
+        Null: { [`aws:RequestTag/${TAG_KEYS.environment}`]: 'false' },
+      },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyOtherRegions', effect: iam.Effect.DENY, notActions: GLOBAL_SERVICE_ACTIONS, resources: ['*'],
+      conditions: { StringNotEquals: { 'aws:RequestedRegion': props.regions } },
+    }),
+  ];
+  if (props.forbiddenActions.length > 0) {
+    statements.push(new iam.PolicyStatement({ sid: 'DenyBaselineForbidden', effect: iam.Effect.DENY, actions: props.forbiddenActions, resources: ['*'] }));
+  }
+  return statements;
+}
+
+/** Deny `action` on everything but `allowed` (on everything when nothing is declared). */
+function denyExcept(sid: string, action: string, allowed: string[]): iam.PolicyStatement {
+  return allowed.length === 0
+    ? new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, actions: [action], resources: ['*'] })
+    : new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, actions: [action], notResources: allowed });
+}

@@ -1,0 +1,13 @@
+import { App } from 'aws-cdk-lib/core';
+import { DeployOperatorStack, SupportObserverStack } from './agents';
+
+/** The example AWS app (`cdk.json`): two agents, synthesized offline by `npm run synth`. */
+const app = new App();
+new SupportObserverStack(app, 'SupportObserverStaging');
+new DeployOperatorStack(app, 'DeployOperatorProd');
+
+// --- agent-guardrails checks: the nag pack is registered here -------------------------------
+// Validations.of(app).addPlugins(new AgentGuardrailsPack(...));
+// ----------------------------------------------------------------------------------------------
+
+app.synth();

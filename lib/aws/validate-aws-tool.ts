@@ -1,0 +1,143 @@
+import { Baseline } from '../baseline/baseline';
+import { loadCatalog } from '../catalogs/catalog';
+import { GuardrailError } from '../errors';
+import { AccessLevel } from '../model/access-level';
+import { AwsEnvironmentProps } from '../model/environment';
+import { tierContractViolations } from '../model/tier-contract';
+import { AgentTier } from '../model/tier';
+import { AwsToolPermissions, Tool } from '../model/tool';
+import { looksUnresolved } from '../private/tokens';
+import { awsActions, hasWildcard } from './action-catalog';
+
+/** One broken rule: a stable code plus the standard message (`<field> <rule>; got <value>. <fix>`). */
+export interface AwsToolViolation {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What a tool is checked against. */
+export interface AwsToolContext {
+  readonly agentName: string;
+  readonly environmentName: string;
+  /** The environment's AWS placement (account and regions). */
+  readonly environment: AwsEnvironmentProps;
+  readonly baseline: Baseline;
+  /**
+   * Tells whether a value is still a framework token; tokens are skipped (checked at synth).
+   * @default - agent-guardrails' framework-neutral token check
+   */
+  readonly isUnresolved?: (value: unknown) => boolean;
+}
+
+/** Access levels a read tool may hold: anything else changes state. */
+const READ_ONLY_LEVELS = new Set(['List', 'Read']);
+
+/**
+ * Construct-time checks of one tool's AWS permissions (cloud-specific; the tier contract is
+ * `awsAgentViolations`). Returns every violation, not just the first, with a stable code.
+ */
+export function awsToolViolations(tool: Tool, ctx: AwsToolContext): AwsToolViolation[] {
+  return awsPermissionViolations(tool.name, tool.accessLevel, tool.aws, ctx);
+}
+
+/**
+ * The same checks over a tool's parts, e.g. with token values resolved at synth.
+ */
+export function awsPermissionViolations(toolName: string, accessLevel: AccessLevel, permissions: AwsToolPermissions | undefined, ctx: AwsToolContext): AwsToolViolation[] {
+  const out: AwsToolViolation[] = [];
+  const unresolved = ctx.isUnresolved ?? looksUnresolved;
+  const field = `Agent(${ctx.agentName}).tools[${toolName}].aws`;
+  const add = (code: string, f: string, rule: string, value: unknown, fix: string) => out.push({ code, message: GuardrailError.format(f, rule, value, fix) });
+
+  if (!permissions) {
+    add('AG_TOOL_NO_AWS', field, 'must be set for an AWS agent identity', undefined, 'Declare aws: { actions, resources } on the tool.');
+    return out;
+  }
+  const { actions, resources } = permissions;
+  if (actions.length === 0) add('AG_TOOL_NO_ACTIONS', `${field}.actions`, 'must hold at least one action', actions, 'List the exact IAM actions the tool calls, e.g. ["ecs:DescribeServices"].');
+  if (resources.length === 0) add('AG_TOOL_NO_RESOURCES', `${field}.resources`, 'must hold at least one resource', resources, 'List the exact resource ARNs, or ["*"] for actions that support no resource type.');
+
+  const forbidden = ctx.baseline.forbiddenAwsActions.map((a) => a.toLowerCase());
+  const resourceLevel: string[] = [];
+  for (const action of actions) {
+    if (unresolved(action)) continue;
+    if (action === '*' || hasWildcard(action)) {
+      add('AG_TOOL_WILDCARD_ACTION', `${field}.actions`, 'must not hold wildcards', action, 'Name each action exactly (service:Action); a wildcard grants actions AWS adds later.');
+      continue;
+    }
+    const info = awsActions().action(action);
+    if (!info) {
+      add('AG_TOOL_UNKNOWN_ACTION', `${field}.actions`, 'must hold real IAM actions (service:Action)', action, 'Check the spelling against the AWS Service Authorization Reference.');
+      continue;
+    }
+    if (forbidden.includes(info.action.toLowerCase())) {
+      add('AG_TOOL_FORBIDDEN_ACTION', `${field}.actions`, `holds an action baseline ${ctx.baseline.id} forbids`, action, 'Remove the action; the baseline forbids it for every agent.');
+    }
+    if (accessLevel === AccessLevel.READ && !READ_ONLY_LEVELS.has(info.accessLevel)) {
+      add('AG_TOOL_READ_WRITES', `${field}.actions`, `must be List/Read actions in a read tool (${info.action} is ${info.accessLevel})`, action, 'Move the action to a Tool.write or Tool.destructive tool: read and write never share an identity.');
+    }
+    if (!info.wildcardOnly) resourceLevel.push(info.action);
+  }
+  if (resources.includes('*') && resourceLevel.length > 0) {
+    add('AG_TOOL_WILDCARD_RESOURCE', `${field}.resources`, `must not be "*" for actions that support resource-level permissions (${resourceLevel.join(', ')})`, '*',
+      'Name the resource ARNs; put wildcard-only actions (e.g. cloudwatch:PutMetricData) in a tool of their own if they need "*".');
+  }
+  for (const arn of resources) {
+    if (unresolved(arn) || arn === '*') continue;
+    out.push(...arnEnvironmentViolations(arn, `${field}.resources`, ctx, unresolved));
+  }
+  return out;
+}
+
+/**
+ * Environment isolation of one declared ARN: a concrete account or region that is not the
+ * environment's is refused, and so is a wildcard there (it reaches every account or region).
+ */
+export function arnEnvironmentViolations(arn: string, field: string, ctx: AwsToolContext, unresolved: (v: unknown) => boolean = looksUnresolved): AwsToolViolation[] {
+  const out: AwsToolViolation[] = [];
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') {
+    return [{ code: 'AG_TOOL_BAD_ARN', message: GuardrailError.format(field, 'must hold ARNs (arn:partition:service:region:account:resource) or "*"', arn, 'Write the full ARN of the resource.') }];
+  }
+  const [, , , region, account] = parts;
+  const env = ctx.environment;
+  if (hasWildcard(account) || hasWildcard(region)) {
+    out.push({ code: 'AG_TOOL_OTHER_ENVIRONMENT', message: GuardrailError.format(field, `must not use a wildcard account or region (environment ${ctx.environmentName})`, arn,
+      `Write the account ${env.account} and one of the regions ${env.regions.join(', ')}.`) });
+    return out;
+  }
+  if (account && !unresolved(env.account) && account !== env.account) {
+    out.push({ code: 'AG_TOOL_OTHER_ENVIRONMENT', message: GuardrailError.format(field, `must name resources of environment ${ctx.environmentName} (account ${env.account})`, arn,
+      'Declare this environment\'s resource; an identity of one environment never reaches another\'s.') });
+  }
+  if (region && !env.regions.some(unresolved) && !env.regions.includes(region)) {
+    out.push({ code: 'AG_TOOL_OTHER_ENVIRONMENT', message: GuardrailError.format(field, `must name resources in the regions of environment ${ctx.environmentName} (${env.regions.join(', ')})`, arn,
+      'Use one of the environment\'s regions, or add the region to Environment.aws.regions.') });
+  }
+  return out;
+}
+
+/**
+ * The tier contract of an AWS agent (tier ceilings, advisor writes = proposal actions only,
+ * duplicates, approvals, windows), with stable codes.
+ */
+export function awsAgentViolations(agentName: string, tier: AgentTier, tools: readonly Tool[], baseline: Baseline): AwsToolViolation[] {
+  const proposals = new Set((loadCatalog('proposal-actions').aws ?? []).map((a) => a.toLowerCase()));
+  const isProposalOnly = (tool: Tool) => (tool.aws?.actions ?? []).every((a) => proposals.has(a.toLowerCase()));
+  return tierContractViolations(agentName, tier, tools, baseline, isProposalOnly).map((message) => ({ code: tierCode(message), message }));
+}
+
+/** Every violation of an AWS agent and its tools, as messages (for construct validations, nag rules and the CLI). */
+export function validateAwsTool(tool: Tool, ctx: AwsToolContext): string[] {
+  return awsToolViolations(tool, ctx).map((v) => v.message);
+}
+
+function tierCode(message: string): string {
+  if (message.includes('duplicate tool name')) return 'AG_TOOL_DUPLICATE';
+  if (message.includes('must hold at least one tool')) return 'AG_AGENT_NO_TOOLS';
+  if (message.includes('beyond proposal actions')) return 'AG_TIER_ADVISOR_WRITE';
+  if (message.includes('exceeds the')) return 'AG_TIER_CEILING';
+  if (message.includes('change window')) return 'AG_TOOL_WINDOW_REQUIRED';
+  if (message.includes('requiresApproval')) return 'AG_TOOL_APPROVAL_REQUIRED';
+  return 'AG_TIER_CONTRACT';
+}
