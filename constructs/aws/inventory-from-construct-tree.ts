@@ -1,6 +1,7 @@
 import { CfnElement, NestedStack, Stack } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { inventoryFromTemplate } from '../../lib/adapters/cloudformation/inventory-from-template';
+import { nestedStackParameters } from '../../lib/adapters/cloudformation/private/nested-stack-parameters';
 import { Inventory, mergeInventories } from '../../lib/inventory/inventory';
 
 /**
@@ -20,13 +21,35 @@ import { Inventory, mergeInventories } from '../../lib/inventory/inventory';
  */
 export function inventoryFromConstructTree(scope: IConstruct): Inventory {
   const stacks = scope.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+  const rendered = new Map<Stack, Rendered>();
+  const render = (stack: Stack): Rendered => {
+    let hit = rendered.get(stack);
+    if (!hit) {
+      hit = renderTemplate(stack);
+      // A nested stack gets the values its parent passes, as CloudFormation (and the cdk.out reader) does.
+      if (NestedStack.isNestedStack(stack) && stack.nestedStackResource) {
+        const parentStack = Stack.of(stack.nestedStackResource);
+        const parent = render(parentStack);
+        const passed = nestedStackParameters(parent.template, parent.parameterValues, parentStack.resolve(stack.nestedStackResource.logicalId));
+        hit.parameterValues = passed.values;
+      }
+      rendered.set(stack, hit);
+    }
+    return hit;
+  };
   return mergeInventories(stacks.map((stack) => {
-    const { template, constructPaths } = renderTemplate(stack);
-    return inventoryFromTemplate(template, { stack: stackNameOf(stack), constructPaths, readsNestedStacks: true });
+    const { template, constructPaths, parameterValues } = render(stack);
+    return inventoryFromTemplate(template, { stack: stackNameOf(stack), constructPaths, parameterValues, readsNestedStacks: true });
   }));
 }
 
-function renderTemplate(stack: Stack): { template: Record<string, Record<string, unknown>>; constructPaths: Record<string, string> } {
+interface Rendered {
+  readonly template: Record<string, Record<string, unknown>>;
+  readonly constructPaths: Record<string, string>;
+  parameterValues: Record<string, unknown>;
+}
+
+function renderTemplate(stack: Stack): Rendered {
   const template: Record<string, Record<string, unknown>> = {};
   const constructPaths: Record<string, string> = {};
   for (const c of stack.node.findAll()) {
@@ -38,7 +61,7 @@ function renderTemplate(stack: Stack): { template: Record<string, Record<string,
     constructPaths[stack.resolve(c.logicalId)] = c.node.path;
   }
   template.Resources ??= {};
-  return { template, constructPaths };
+  return { template, constructPaths, parameterValues: {} };
 }
 
 /** The name the cdk.out reader uses: the stack name, or `<parent>/<logicalId>` for a nested stack. */

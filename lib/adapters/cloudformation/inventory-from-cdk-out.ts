@@ -3,7 +3,8 @@ import * as path from 'path';
 import { GuardrailError } from '../../errors';
 import { Inventory, mergeInventories } from '../../inventory/inventory';
 import { inventoryFromTemplate } from './inventory-from-template';
-import { TemplateResolver, containsUnresolved } from './private/intrinsics';
+import { TemplateResolver } from './private/intrinsics';
+import { nestedStackParameters } from './private/nested-stack-parameters';
 import { isObject } from './private/policy-document';
 import { readTemplateFile } from './read-template-file';
 
@@ -22,6 +23,29 @@ interface ManifestArtifact {
  */
 export function inventoryFromCdkOut(dir: string): Inventory {
   return readAssembly(path.resolve(dir), new Set());
+}
+
+/**
+ * Nested stack templates by asset object key (`<hash>.json`), from the folder's `*.assets.json`
+ * files: the fallback when a template lacks `aws:asset:path` metadata (apps synthesized
+ * outside the CDK CLI do not write it).
+ */
+function nestedTemplatesByObjectKey(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of fs.readdirSync(dir)) {
+    if (!f.endsWith('.assets.json')) continue;
+    try {
+      const assets = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }> };
+      for (const asset of Object.values(assets.files ?? {})) {
+        const source = asset.source?.path;
+        if (!source) continue;
+        for (const d of Object.values(asset.destinations ?? {})) if (d.objectKey) out.set(d.objectKey, source);
+      }
+    } catch {
+      // An unreadable asset manifest only loses the fallback; the nested stack is then reported.
+    }
+  }
+  return out;
 }
 
 function readAssembly(dir: string, seen: Set<string>): Inventory {
@@ -56,21 +80,27 @@ function readStack(dir: string, file: string, stack: string, constructPaths: Rec
   const resolver = new TemplateResolver(template, parameterValues);
   for (const [logicalId, r] of Object.entries(resources)) {
     if (!isObject(r) || r.Type !== 'AWS::CloudFormation::Stack') continue;
-    const assetPath = isObject(r.Metadata) ? r.Metadata['aws:asset:path'] : undefined;
-    const nestedFile = typeof assetPath === 'string' ? path.join(dir, assetPath) : undefined;
+    const props = isObject(r.Properties) ? r.Properties : {};
+    const nestedFile = nestedTemplateFile(dir, r.Metadata, resolver.resolve(props.TemplateURL, () => undefined));
     const source = { file, stack, resource: logicalId, path: constructPaths[logicalId] ?? 'Properties.TemplateURL' };
     if (!nestedFile || !fs.existsSync(nestedFile)) {
       own.unresolved.push({ cloud: 'aws', what: 'Properties.TemplateURL: a nested stack whose template is not in the cloud assembly', source });
       continue;
     }
-    const props = isObject(r.Properties) ? r.Properties : {};
-    const passed = resolver.resolve(props.Parameters ?? {}, () => undefined) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(passed ?? {})) {
-      if (containsUnresolved(value)) own.unresolved.push({ cloud: 'aws', what: `Properties.Parameters.${name}: ${String(value)}`, source });
-    }
-    parts.push(readStack(dir, nestedFile, `${stack}/${logicalId}`, {}, passed ?? {}));
+    const passed = nestedStackParameters(template, parameterValues, logicalId);
+    for (const what of passed.open) own.unresolved.push({ cloud: 'aws', what: `Properties.Parameters.${what}`, source });
+    parts.push(readStack(dir, nestedFile, `${stack}/${logicalId}`, {}, passed.values));
   }
   return mergeInventories(parts);
+}
+
+function nestedTemplateFile(dir: string, metadata: unknown, templateUrl: unknown): string | undefined {
+  const assetPath = isObject(metadata) ? metadata['aws:asset:path'] : undefined;
+  if (typeof assetPath === 'string') return path.join(dir, assetPath);
+  if (typeof templateUrl !== 'string') return undefined;
+  const objectKey = templateUrl.split('/').pop() ?? '';
+  const source = nestedTemplatesByObjectKey(dir).get(objectKey);
+  return source ? path.join(dir, source) : undefined;
 }
 
 /** Logical id → construct path (`Stack/Role/Resource`, as `node.path` has it), from the manifest's `aws:cdk:logicalId` entries. */

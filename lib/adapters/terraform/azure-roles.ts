@@ -12,6 +12,8 @@ export interface AzureBuiltInRole {
   readonly notActions: string[];
   readonly dataActions: string[];
   readonly notDataActions: string[];
+  /** `privileged`, `role-assignment`, `identity-pivot`, `read-only`, `data-read`, … (see azure-builtin-roles.schema.json). */
+  readonly flags: string[];
 }
 
 /**
@@ -19,17 +21,17 @@ export interface AzureBuiltInRole {
  * `policies/azure-builtin-roles.json` so AZ-001 recognises them by GUID even with a trimmed data file.
  */
 export const AZURE_PRIVILEGED_ROLES: readonly AzureBuiltInRole[] = [
-  { name: 'Owner', id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', actions: ['*'], notActions: [], dataActions: [], notDataActions: [] },
+  { name: 'Owner', id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', actions: ['*'], notActions: [], dataActions: [], notDataActions: [], flags: ['privileged'] },
   {
     name: 'Contributor', id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', actions: ['*'],
     notActions: ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write', 'Microsoft.Authorization/elevateAccess/Action', 'Microsoft.Blueprint/blueprintAssignments/write', 'Microsoft.Blueprint/blueprintAssignments/delete', 'Microsoft.Compute/galleries/share/action', 'Microsoft.Purview/consents/write', 'Microsoft.Purview/consents/delete', 'Microsoft.Resources/deploymentStacks/manageDenySetting/action', 'Microsoft.Subscription/cancel/action', 'Microsoft.Subscription/enable/action'],
-    dataActions: [], notDataActions: [],
+    dataActions: [], notDataActions: [], flags: ['privileged'],
   },
-  { name: 'User Access Administrator', id: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9', actions: ['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*'], notActions: [], dataActions: [], notDataActions: [] },
+  { name: 'User Access Administrator', id: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9', actions: ['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*'], notActions: [], dataActions: [], notDataActions: [], flags: ['privileged'] },
   {
     name: 'Role Based Access Control Administrator', id: 'f58310d9-a9f6-439a-9e8d-f62e7b41a168',
     actions: ['Microsoft.Authorization/roleAssignments/write', 'Microsoft.Authorization/roleAssignments/delete', '*/read', 'Microsoft.Support/*'],
-    notActions: [], dataActions: [], notDataActions: [],
+    notActions: [], dataActions: [], notDataActions: [], flags: ['privileged'],
   },
 ];
 
@@ -59,7 +61,7 @@ function load(): { byId: Map<string, AzureBuiltInRole>; byName: Map<string, Azur
       const name = [value.roleName, value.name, key].find((n): n is string => typeof n === 'string' && !GUID.test(n));
       const id = [value.id, value.guid, value.roleDefinitionId, value.name, key].map((n) => (typeof n === 'string' ? GUID_IN.exec(n)?.[0] : undefined)).find((n) => n !== undefined);
       if (!name || !id) continue;
-      add({ name, id: id.toLowerCase(), actions: strings(perms.actions), notActions: strings(perms.notActions), dataActions: strings(perms.dataActions), notDataActions: strings(perms.notDataActions) });
+      add({ name, id: id.toLowerCase(), actions: strings(perms.actions), notActions: strings(perms.notActions), dataActions: strings(perms.dataActions), notDataActions: strings(perms.notDataActions), flags: strings(value.flags) });
     }
   }
   cache = { byId, byName };

@@ -1,0 +1,16 @@
+import { TemplateResolver, containsUnresolved } from './intrinsics';
+import { isObject } from './policy-document';
+
+/**
+ * The parameter values a parent template passes to one of its nested stacks
+ * (`AWS::CloudFormation::Stack` `Parameters`), resolved in the parent's context, and the names
+ * of those the parent itself cannot resolve (the caller reports them on the parent's resource).
+ */
+export function nestedStackParameters(parentTemplate: unknown, parentParameterValues: Record<string, unknown>, nestedLogicalId: string): { values: Record<string, unknown>; open: string[] } {
+  const resources = isObject(parentTemplate) && isObject(parentTemplate.Resources) ? parentTemplate.Resources : {};
+  const resource = resources[nestedLogicalId];
+  const props = isObject(resource) && isObject(resource.Properties) ? resource.Properties : {};
+  const resolved = new TemplateResolver(parentTemplate, parentParameterValues).resolve(props.Parameters ?? {}, () => undefined);
+  const values = isObject(resolved) ? resolved : {};
+  return { values, open: Object.entries(values).filter(([, v]) => containsUnresolved(v)).map(([k, v]) => `${k}: ${String(v)}`) };
+}

@@ -1,0 +1,129 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, NestedStack, Stack, Stage, Tags } from 'aws-cdk-lib/core';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { inventoryFromPaths } from '../../../../lib/adapters';
+import { inventoryFromCdkOut } from '../../../../lib/adapters/cloudformation/inventory-from-cdk-out';
+import { inventoryFromConstructTree } from '../../../../constructs/aws/inventory-from-construct-tree';
+
+/** A small app: a tagged tool role with a boundary, a nested stack whose role gets a parent value, a stage. */
+function buildApp(outdir: string): App {
+  // The CDK CLI turns on path and asset metadata; a test app must ask for them.
+  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true } });
+  const stack = new Stack(app, 'AgentStack');
+  const boundary = new iam.ManagedPolicy(stack, 'Boundary', {
+    statements: [new iam.PolicyStatement({ actions: ['*'], resources: ['*'] })],
+  });
+  const role = new iam.Role(stack, 'ToolRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    permissionsBoundary: boundary,
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+  });
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/daily/*'] }));
+  Tags.of(role).add('agent-guardrails:agent', 'ops-bot');
+  Tags.of(role).add('agent-guardrails:tool', 'read-reports');
+
+  const nested = new NestedStack(stack, 'Inner');
+  const inner = new iam.Role(nested, 'InnerRole', { assumedBy: new iam.AccountRootPrincipal() });
+  inner.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [role.roleArn] }));
+
+  const stage = new Stage(app, 'Prod');
+  const staged = new Stack(stage, 'StagedStack');
+  new iam.Role(staged, 'StagedRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), maxSessionDuration: undefined });
+  return app;
+}
+
+describe('inventoryFromCdkOut: a synthesized app', () => {
+  let outdir: string;
+  let app: App;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-cdkout-'));
+    app = buildApp(outdir);
+    app.synth();
+  });
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('finds nested stack templates through the asset manifest when metadata is off', () => {
+    const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-cdkout-plain-'));
+    try {
+      const app2 = new App({ outdir: plain });
+      const parent = new Stack(app2, 'Parent');
+      new iam.Role(new NestedStack(parent, 'Child'), 'ChildRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      app2.synth();
+      const inv = inventoryFromCdkOut(plain);
+      expect(inv.unresolved).toEqual([]);
+      expect(inv.identities.map((i) => i.id)).toEqual([expect.stringMatching(/^aws:Parent\/ChildNestedStack\w+\/ChildRole\w+$/)]);
+    } finally {
+      fs.rmSync(plain, { recursive: true, force: true });
+    }
+  });
+
+  test('reads every stack, nested assemblies and nested stacks, with construct paths', () => {
+    const inv = inventoryFromCdkOut(outdir);
+    const roles = inv.identities.map((i) => i.source.path);
+    expect(roles).toEqual(expect.arrayContaining(['AgentStack/ToolRole/Resource', 'Prod/StagedStack/StagedRole/Resource']));
+    const inner = inv.identities.find((i) => i.id.includes('InnerRole'))!;
+    expect(inner.id).toMatch(/^aws:AgentStack\/Inner\w+\/InnerRole\w+$/);
+    expect(Object.keys(inv.stackResourceCounts)).toEqual(expect.arrayContaining(['AgentStack', 'Prod-StagedStack']));
+  });
+
+  test('the tool role: tags as labels, boundary, AWS-managed policy, its own statement', () => {
+    const inv = inventoryFromCdkOut(outdir);
+    const tool = inv.identities.find((i) => i.source.path === 'AgentStack/ToolRole/Resource')!;
+    expect(tool).toMatchObject({ isAgent: true, labels: { agent: 'ops-bot', tool: 'read-reports' }, maxSessionSeconds: 3600 });
+    expect(inv.policies.find((p) => p.id === tool.boundary)!.source.path).toBe('AgentStack/Boundary/Resource');
+    const actions = inv.grants.filter((g) => g.identityId === tool.id).flatMap((g) => g.actions);
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 'logs:PutLogEvents']));
+  });
+
+  test('a nested stack gets the parent value it is passed (no false unresolved)', () => {
+    const inv = inventoryFromCdkOut(outdir);
+    expect(inv.unresolved).toEqual([]);
+    const pass = inv.grants.find((g) => g.actions.includes('iam:PassRole'))!;
+    expect(pass.resources).toEqual([expect.stringMatching(/^arn:aws:iam::\$\{AWS::AccountId\}:role\/ToolRole/)]);
+  });
+
+  test('inventoryFromPaths dispatches a cdk.out folder and a template file', () => {
+    expect(inventoryFromPaths([outdir]).identities).toHaveLength(3);
+    const inv = inventoryFromPaths([path.join(outdir, 'AgentStack.template.json')]);
+    expect(inv.identities.map((i) => i.id)).toEqual([expect.stringMatching(/^aws:AgentStack\/ToolRole/)]);
+    expect(inv.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/nested stack/) })]);
+  });
+
+  test('the construct tree gives the same inventory as the synthesized templates (file names aside)', () => {
+    const fromTree = inventoryFromConstructTree(app);
+    const fromFiles = inventoryFromCdkOut(outdir);
+    const stripFiles = (x: unknown) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'file' ? undefined : v)));
+    const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
+    expect(stripFiles(byId(fromTree.identities))).toEqual(stripFiles(byId(fromFiles.identities)));
+    expect(stripFiles(byId(fromTree.grants))).toEqual(stripFiles(byId(fromFiles.grants)));
+    expect(stripFiles(byId(fromTree.policies))).toEqual(stripFiles(byId(fromFiles.policies)));
+  });
+});
+
+describe('inventoryFromPaths: input errors', () => {
+  let dir: string;
+  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-paths-')); });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('Terraform input is refused as not supported yet', () => {
+    fs.writeFileSync(path.join(dir, 'cdk.tf.json'), '{"resource":{}}');
+    expect(() => inventoryFromPaths([path.join(dir, 'cdk.tf.json')])).toThrow(/AG_INPUT_UNSUPPORTED.*Terraform input is not supported yet/);
+    fs.mkdirSync(path.join(dir, 'tf', 'stacks', 'a'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tf', 'stacks', 'a', 'cdk.tf.json'), '{}');
+    expect(() => inventoryFromPaths([path.join(dir, 'tf')])).toThrow(/AG_INPUT_UNSUPPORTED/);
+  });
+
+  test('missing, unparsable or unknown input is AG_INPUT_INVALID with a one-line reason', () => {
+    fs.mkdirSync(path.join(dir, 'empty'));
+    fs.writeFileSync(path.join(dir, 'bad.yaml'), 'Resources: [unclosed');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'hello');
+    for (const p of [path.join(dir, 'nope.json'), path.join(dir, 'bad.yaml'), path.join(dir, 'notes.txt'), path.join(dir, 'empty')]) {
+      let message = '';
+      try { inventoryFromPaths([p]); } catch (e) { message = (e as Error).message; }
+      expect(message).toMatch(/^\[AG_INPUT_INVALID\] [^\n]+$/);
+    }
+    expect(() => inventoryFromPaths([])).toThrow(/AG_INPUT_INVALID/);
+  });
+});
