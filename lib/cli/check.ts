@@ -52,10 +52,12 @@ export function checkPaths(paths: readonly string[], options: CheckPathsOptions 
 }
 
 /**
- * The construct path a finding is reported on, the way the pack reports it: its resource's,
- * else its stack's (findings that name no resource), else the app's.
+ * The construct path a finding is reported on, the way the pack reports it: its resource's
+ * (by logical id), else the path it names when that construct exists, else its stack's
+ * (findings that name no resource), else the app's (`''`).
  */
 function withConstructPath(f: Finding, metadata: CloudAssemblyMetadata): Finding {
-  const p = metadata.constructPathOf(f.stack, f.resource) ?? metadata.stackPathOf(f.stack);
-  return p === undefined ? f : { ...f, path: p };
+  const known = f.path !== undefined && metadata.hasConstructPath(f.path) ? f.path : undefined;
+  const p = metadata.constructPathOf(f.stack, f.resource) ?? known ?? metadata.stackPathOf(f.stack) ?? (metadata.isEmpty ? f.path : '');
+  return p === f.path ? f : { ...f, path: p };
 }

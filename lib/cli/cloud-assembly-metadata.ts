@@ -42,6 +42,7 @@ export class CloudAssemblyMetadata {
   /** Acknowledgements found, de-duplicated by id and path. */
   public readonly acknowledgements: Acknowledgement[] = [];
   private readonly paths = new Map<string, string>();
+  private readonly knownPaths = new Set<string>();
   private readonly stackPaths = new Map<string, string>();
   private readonly ackKeys = new Set<string>();
 
@@ -57,10 +58,21 @@ export class CloudAssemblyMetadata {
     return stack === undefined ? undefined : this.stackPaths.get(stack);
   }
 
+  /** Whether nothing was read (template files only): findings keep the paths they name. */
+  public get isEmpty(): boolean {
+    return this.knownPaths.size === 0;
+  }
+
+  /** Whether the assembly records a construct at this path. */
+  public hasConstructPath(constructPath: string): boolean {
+    return this.knownPaths.has(constructPath);
+  }
+
   /** Add another assembly's metadata (several inputs). */
   public addAll(other: CloudAssemblyMetadata): void {
     for (const [k, v] of other.paths) this.paths.set(k, v);
     for (const [k, v] of other.stackPaths) this.stackPaths.set(k, v);
+    for (const p of other.knownPaths) this.knownPaths.add(p);
     for (const a of other.acknowledgements) this.addAcknowledgement(a);
   }
 
@@ -79,7 +91,9 @@ export class CloudAssemblyMetadata {
         stacks.push({ stack, stackPath, file, metadata });
         // Findings may name the stack by stack name or by artifact id: answer both.
         for (const name of new Set([stack, artifactId])) this.stackPaths.set(name, stackPath);
+        this.knownPaths.add(stackPath);
         for (const [constructPath, entries] of Object.entries(metadata)) {
+          this.knownPaths.add(trimSlash(constructPath));
           for (const e of entries ?? []) {
             if (e.type === LOGICAL_ID && typeof e.data === 'string') {
               for (const name of new Set([stack, artifactId])) this.paths.set(`${name}\u0000${e.data}`, trimSlash(constructPath));
