@@ -98,7 +98,8 @@ function attachesDenyOnly(use: EffectiveUse, inventory: Inventory): boolean {
   return arns.every((arn) => {
     if (arn.includes('*') || arn.includes('?')) return false;
     if (DENY_ONLY_AWS_MANAGED.test(arn)) return true;
-    const policy = inventory.policies.find((p) => p.cloud === 'aws' && (p.id === arn || p.source.resource === arn || (p.name !== undefined && (p.name === arn || arn.endsWith(`/${p.name}`)))));
+    // By id, or by ARN (the adapter writes a template policy's ARN as `...:policy/<name or logical id>`).
+    const policy = inventory.policies.find((p) => p.cloud === 'aws' && (p.id === arn || arn.endsWith(`:policy/${p.name ?? p.source.resource}`) || arn.endsWith(`/${p.name ?? p.source.resource}`)));
     return policy !== undefined && policy.statements.length > 0 && policy.statements.every((s) => s.effect === 'Deny');
   });
 }

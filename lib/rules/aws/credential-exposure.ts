@@ -1,0 +1,67 @@
+import { loadCatalog } from '../../catalogs/catalog';
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { EffectivePermissions, expandPattern, isWildcardResource } from './private/effective-permissions';
+
+/** The catalog of credential-returning actions (`policies/catalogs/aws-credential-returning.json`). */
+export const CREDENTIAL_RETURNING_CATALOG = 'aws-credential-returning';
+
+/**
+ * Secrets Manager appends `-` and six random characters to every secret ARN; `-??????` is how a
+ * policy names one secret without knowing the suffix, so it still counts as a named resource.
+ */
+const SECRET_SUFFIX = /^arn:[^:*?]+:secretsmanager:[^:*?]*:[^:*?]*:secret:[^*?]+-\?{6}$/;
+
+/**
+ * AWS-007: credential-returning actions (sts:AssumeRole, iam:CreateAccessKey,
+ * secretsmanager:GetSecretValue, kms:Decrypt, ...) only on named resources. Actions that support no
+ * resource type (ecr:GetAuthorizationToken) cannot be named: they are a warning on agent identities.
+ */
+export const CREDENTIAL_EXPOSURE: Rule = {
+  id: 'AWS-007',
+  cloud: 'aws',
+  severity: 'error',
+  reason: 'A credential-returning action (sts:AssumeRole, secretsmanager:GetSecretValue, kms:Decrypt, ...) is granted on a wildcard resource.',
+  explanation: 'These actions return a credential, a secret or a decrypted value. On `*` or a wildcard ARN they reach every role, '
+    + 'secret or key that exists now or later, so one compromised identity becomes many. The list is '
+    + 'policies/catalogs/aws-credential-returning.json (after Cloudsplaining\'s CredentialsExposure). Each must name its resources; '
+    + 'a Secrets Manager ARN ending in `-??????` (the random suffix) counts as named. Actions that support no resource type, such '
+    + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only.',
+  fix: 'Replace `*` or the wildcard ARN with the exact ARNs of the roles, secrets, keys or parameters the identity needs.',
+  controls: ['Cloudsplaining CredentialsExposure', 'CKV_AWS_107', 'AwsSolutions-IAM5'],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const actions = (loadCatalog(CREDENTIAL_RETURNING_CATALOG).aws ?? []).flatMap(expandPattern);
+    const findings: RawFinding[] = [];
+    for (const perms of EffectivePermissions.all(inventory)) {
+      for (const info of actions) {
+        const uses = perms.usesOf(info.action);
+        if (uses.length === 0) continue;
+        if (info.wildcardOnly) {
+          if (perms.subject.isAgent) {
+            findings.push(perms.finding(info.action,
+              `agent identity ${perms.subject.resource} holds ${info.action}, which returns a credential and cannot be limited to a resource.`,
+              `Remove ${info.action} from the agent's tool if it is not essential; otherwise acknowledge this warning with a reason.`,
+              'warning'));
+          }
+          continue;
+        }
+        const broad = [...new Set(uses.flatMap((u) => u.resources).filter((r) => !isNamedResource(r)))];
+        if (broad.length === 0) continue;
+        findings.push(perms.finding(info.action,
+          `${perms.subject.resource} holds ${info.action}, which returns credentials or secrets, on ${broad.map(describe).join(', ')}.`,
+          `Grant ${info.action} on the exact ARNs ${perms.subject.resource} needs, not on a wildcard.`));
+      }
+    }
+    return findings;
+  },
+};
+
+/** A resource naming one thing: no wildcard (bar a Secrets Manager suffix), nothing left unresolved. */
+export function isNamedResource(resource: string): boolean {
+  if (resource.includes('{{unresolved:')) return false;
+  return !isWildcardResource(resource) || SECRET_SUFFIX.test(resource);
+}
+
+function describe(resource: string): string {
+  return resource === '*' ? '`*` (every resource)' : `\`${resource}\``;
+}

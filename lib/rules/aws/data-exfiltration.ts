@@ -1,0 +1,75 @@
+import { loadCatalog } from '../../catalogs/catalog';
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { EffectivePermissions, expandPattern, globCovers, isWildcardResource } from './private/effective-permissions';
+
+/** The catalog of data-read actions (`policies/catalogs/aws-data-read.json`). */
+export const DATA_READ_CATALOG = 'aws-data-read';
+
+/**
+ * AWS-008: data reads (s3:GetObject, ssm:GetParameter*, dynamodb:Scan, snapshot copies and shares,
+ * ...) only on declared data sources. An agent identity with a declaration may read only what it
+ * declared (resources or data sources; a declared `bucket/prefix/*` covers reads under it). Other
+ * identities are flagged only for reads on a store they do not name (`*`, `bucket-*`, `table/*`).
+ */
+export const DATA_EXFILTRATION: Rule = {
+  id: 'AWS-008',
+  cloud: 'aws',
+  severity: 'error',
+  reason: 'A data-read action (s3:GetObject, ssm:GetParameter, dynamodb:Scan, snapshot sharing, ...) reaches data that was not declared.',
+  explanation: 'Reading objects, items, parameters or snapshots is how data leaves an account. An agent tool may read only the data '
+    + 'sources it declared (its `agent-guardrails:declaration` resources and dataSources); anything else widens what a prompt '
+    + 'injection can take. Identities without a declaration are flagged when a read does not name its store (`*`, a wildcard '
+    + 'bucket or table name). The list is policies/catalogs/aws-data-read.json (after Cloudsplaining\'s DataExfiltration).',
+  fix: 'Grant the read only on the declared ARNs (a declared `arn:aws:s3:::bucket/prefix/*` covers reads under that prefix), '
+    + 'or add the data source to the tool\'s declaration so reviewers see it.',
+  controls: ['Cloudsplaining DataExfiltration', 'CKV_AWS_108', 'AwsSolutions-IAM5'],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const actions = (loadCatalog(DATA_READ_CATALOG).aws ?? []).flatMap(expandPattern);
+    const findings: RawFinding[] = [];
+    for (const perms of EffectivePermissions.all(inventory)) {
+      const declaration = perms.subject.isAgent ? perms.subject.identity?.declaration : undefined;
+      const declared = declaration ? [...declaration.resources, ...declaration.dataSources] : undefined;
+      for (const info of actions) {
+        const resources = [...new Set(perms.usesOf(info.action).flatMap((u) => u.resources))];
+        if (resources.length === 0) continue;
+        if (declared) {
+          const undeclared = resources.filter((r) => !declared.some((d) => globCovers(d, r)));
+          if (undeclared.length === 0) continue;
+          findings.push(perms.finding(info.action,
+            `agent identity ${perms.subject.resource} can ${info.action} on ${undeclared.map((r) => `\`${r}\``).join(', ')}, which its declaration does not list.`,
+            `Limit ${info.action} to the declared data sources, or declare ${undeclared.length === 1 ? 'it' : 'them'} (dataSources) so the AIBOM shows the read.`));
+          continue;
+        }
+        const broad = resources.filter(readsUnnamedStore);
+        if (broad.length === 0) continue;
+        findings.push(perms.finding(info.action,
+          `${perms.subject.isAgent ? 'agent identity' : 'identity'} ${perms.subject.resource} can ${info.action} on ${broad.map((r) => `\`${r}\``).join(', ')}, which names no single data store.`,
+          `Grant ${info.action} on the ARNs of the buckets, tables, parameters or snapshots ${perms.subject.resource} needs${perms.subject.isAgent ? ', and declare them as data sources' : ''}.`,
+          perms.subject.isAgent ? undefined : 'warning'));
+      }
+    }
+    return findings;
+  },
+};
+
+/**
+ * True when a resource does not name one store: `*`, something that is not an ARN, a wildcard in
+ * the partition or service, or a wildcard in the store's name (the bucket, or the part after the
+ * resource type: `table/*`, `parameter/*`). A wildcard below a named store (`bucket/prefix/*`,
+ * `parameter/app/*`) names the store.
+ */
+export function readsUnnamedStore(resource: string): boolean {
+  if (resource === '*' || resource.includes('{{unresolved:')) return true;
+  const parts = resource.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return true;
+  const [, partition, service, region, account] = parts;
+  if (isWildcardResource(partition) || isWildcardResource(service)) return true;
+  const rest = parts.slice(5).join(':');
+  const segments = rest.split(/[/:]/);
+  // S3 bucket and object ARNs (no region, no account) carry no resource type: the first segment is the bucket.
+  const bucketForm = service === 's3' && region === '' && account === '';
+  const name = bucketForm || segments.length === 1 ? segments[0] : segments[1];
+  if (bucketForm) return name === '' || isWildcardResource(name);
+  return name === '' || isWildcardResource(name) || (segments.length > 1 && isWildcardResource(segments[0]));
+}

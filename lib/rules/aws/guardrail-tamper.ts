@@ -1,0 +1,118 @@
+import { AwsActionInfo } from '../../aws/action-catalog';
+import { loadCatalog } from '../../catalogs/catalog';
+import { Inventory } from '../../inventory/inventory';
+import { Component } from '../../model/tags';
+import { RawFinding, Rule } from '../rule';
+import { EffectivePermissions, expandPattern, globsOverlap } from './private/effective-permissions';
+
+/** The catalog of tamper actions (`policies/catalogs/aws-guardrail-tamper.json`). */
+export const GUARDRAIL_TAMPER_CATALOG = 'aws-guardrail-tamper';
+
+/** SSM parameters of the guardrails (kill-switch flags, broker settings) live under this path. */
+export const GUARDRAIL_PARAMETER_PATTERN = 'arn:*:ssm:*:*:parameter/agent-guardrails/*';
+
+/** Components whose IAM roles and policies no agent may change. */
+const PROTECTED_COMPONENTS = new Set<string>([Component.KILL_SWITCH, Component.REVOCATION, Component.BROKER, Component.BOUNDARY, Component.APPROVAL_GATE, Component.AUDIT]);
+
+/** A guardrail resource an agent could change, as ARN patterns. */
+interface Protected {
+  readonly what: string;
+  readonly patterns: string[];
+  /** Actions that change it (IAM for roles and policies, SSM for parameters). */
+  readonly service: 'iam' | 'ssm';
+}
+
+/**
+ * AWS-012: no agent identity may change its guardrails: permissions boundaries, the kill switch
+ * (its role, policies and `/agent-guardrails/` parameters), the broker, CloudTrail and log
+ * settings, Config recorders, GuardDuty and Security Hub, organization policies, or an AgentCore
+ * gateway or policy engine (UpdateGateway can move enforcement to log-only).
+ */
+export const GUARDRAIL_TAMPER: Rule = {
+  id: 'AWS-012',
+  cloud: 'aws',
+  severity: 'error',
+  reason: 'An agent identity can switch off or rewrite its own guardrails (boundary, kill switch, audit trail, AgentCore policy).',
+  explanation: 'Guardrails hold only if the agent cannot change them. This rule reports every action of '
+    + 'policies/catalogs/aws-guardrail-tamper.json (permissions boundaries, CloudTrail, CloudWatch Logs retention and deletion, '
+    + 'Config, GuardDuty, Security Hub, organization policies, AgentCore gateways and policy engines) held by an agent identity, '
+    + 'on any resource, and every write to the guardrails\' own resources: the roles and policies tagged as kill switch, revocation, '
+    + 'broker, boundary, approval gate or audit, every policy used as a permissions boundary, and SSM parameters under '
+    + '/agent-guardrails/. Wildcards and NotAction are expanded; a Deny or the boundary that removes the action clears it.',
+  fix: 'Remove the action from the agent\'s tool (or the wildcard that brings it in). Keep the boundary\'s tamper denies in place; '
+    + 'changes to the guardrails go through the security team\'s pipeline, never through an agent.',
+  controls: ['MITRE ATT&CK T1562.001', 'MITRE ATT&CK T1562.008', 'CKV_AWS_286'],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const tamper = (loadCatalog(GUARDRAIL_TAMPER_CATALOG).aws ?? []).flatMap(expandPattern);
+    const protectedResources = guardrailResources(inventory);
+    const iamWrites = expandPattern('iam:*').filter(isChange);
+    const ssmWrites = expandPattern('ssm:*').filter((a) => isChange(a) && a.resourceTypes.includes('parameter'));
+    const findings: RawFinding[] = [];
+    for (const perms of EffectivePermissions.all(inventory)) {
+      if (!perms.subject.isAgent) continue;
+      const reported = new Set<string>();
+      for (const info of tamper) {
+        if (!perms.isAllowed(info.action)) continue;
+        reported.add(info.action);
+        findings.push(perms.finding(info.action,
+          `agent identity ${perms.subject.resource} holds ${info.action}, which can switch off or rewrite a guardrail.`,
+          `Remove ${info.action} from ${perms.subject.resource}; no agent may hold guardrail-changing actions.`));
+      }
+      for (const info of [...iamWrites, ...ssmWrites]) {
+        if (reported.has(info.action)) continue;
+        const target = protectedResources.find((p) => p.service === info.service
+          && perms.usesOf(info.action).some((u) => u.resources.some((r) => p.patterns.some((pattern) => globsOverlap(r, pattern)))));
+        if (!target) continue;
+        reported.add(info.action);
+        findings.push(perms.finding(info.action,
+          `agent identity ${perms.subject.resource} can ${info.action} on ${target.what}, a guardrail resource.`,
+          `Limit ${info.action} on ${perms.subject.resource} to resources that are not guardrails, or remove it.`));
+      }
+    }
+    return findings;
+  },
+};
+
+/** Writes: anything that is not a read or list. */
+function isChange(info: AwsActionInfo): boolean {
+  const level: string = info.accessLevel;
+  return level !== 'Read' && level !== 'List';
+}
+
+/** The guardrails' own roles, policies and parameters in the inventory, plus the fixed parameter path. */
+function guardrailResources(inventory: Inventory): Protected[] {
+  const out: Protected[] = [{ what: 'the /agent-guardrails/ parameters', patterns: [GUARDRAIL_PARAMETER_PATTERN], service: 'ssm' }];
+  for (const identity of inventory.identities) {
+    if (identity.cloud !== 'aws' || !identity.labels.component || !PROTECTED_COMPONENTS.has(identity.labels.component)) continue;
+    const type = identity.kind === 'aws-iam-user' ? 'user' : identity.kind === 'aws-iam-group' ? 'group' : 'role';
+    out.push({ what: `the ${identity.labels.component} ${type} ${identity.source.resource}`, patterns: iamPatterns(type, identity.name, identity.source.resource), service: 'iam' });
+  }
+  for (const policy of inventory.policies) {
+    if (policy.cloud !== 'aws') continue;
+    const component = policy.labels?.component;
+    const isBoundary = policy.boundaryOf.length > 0 || inventory.identities.some((i) => i.boundary === policy.id);
+    if (!isBoundary && !(component && PROTECTED_COMPONENTS.has(component))) continue;
+    const what = `the ${isBoundary ? 'permissions boundary' : component} policy ${policy.name ?? policy.source.resource}`;
+    const patterns = policy.kind === 'aws-managed-policy' && policy.name ? [`arn:*:iam::aws:policy/${policy.name}`] : iamPatterns('policy', policy.name, policy.source.resource);
+    out.push({ what, patterns, service: 'iam' });
+  }
+  // Boundaries written as ARNs the adapter could not read are protected by that ARN.
+  for (const identity of inventory.identities) {
+    if (identity.boundary?.startsWith('arn:')) out.push({ what: `the permissions boundary ${identity.boundary}`, patterns: [identity.boundary], service: 'iam' });
+  }
+  for (const other of inventory.others) {
+    const name = other.properties.Name;
+    if (other.type !== 'AWS::SSM::Parameter' || other.labels?.component === undefined || !PROTECTED_COMPONENTS.has(other.labels.component) || typeof name !== 'string') continue;
+    out.push({ what: `the ${other.labels.component} parameter ${name}`, patterns: [`arn:*:ssm:*:*:parameter/${name.replace(/^\//, '')}`], service: 'ssm' });
+  }
+  return out;
+}
+
+/**
+ * ARN patterns of a guardrail role or policy. Without a literal name: the adapter's placeholder
+ * (`...:role/<LogicalId>`) and CloudFormation's generated names, which embed the logical id.
+ */
+function iamPatterns(type: string, name: string | undefined, logicalId: string): string[] {
+  if (name) return [`arn:*:iam::*:${type}/${name}`, `arn:*:iam::*:${type}/*/${name}`];
+  return [`arn:*:iam::*:${type}/*${logicalId}*`];
+}

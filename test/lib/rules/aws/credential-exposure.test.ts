@@ -1,0 +1,64 @@
+import { CREDENTIAL_EXPOSURE, isNamedResource } from '../../../../lib/rules/aws/credential-exposure';
+import { allow, check, ids, inventory, role } from './private/hand-built-inventory';
+
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-??????';
+
+describe('AWS-007: credential-returning actions only on named resources', () => {
+  test.each([
+    ['sts:AssumeRole on *', ['sts:AssumeRole'], '*', 'sts:AssumeRole'],
+    ['secretsmanager:GetSecretValue on every secret', ['secretsmanager:GetSecretValue'], 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:*', 'secretsmanager:GetSecretValue'],
+    ['kms:Decrypt on *', ['kms:Decrypt'], '*', 'kms:Decrypt'],
+    ['iam:CreateAccessKey on a user wildcard', ['iam:CreateAccessKey'], 'arn:aws:iam::111111111111:user/*', 'iam:CreateAccessKey'],
+    ['a wildcard disguise (Secretsmanager:Get*Value)', ['Secretsmanager:Get*Value'], '*', 'secretsmanager:GetSecretValue'],
+    ['sts:AssumeRole on a role-name wildcard', ['sts:AssumeRole'], 'arn:aws:iam::111111111111:role/tool-*', 'sts:AssumeRole'],
+  ])('%s is an error', (_name, actions, resource, detail) => {
+    const r = role('Role');
+    const findings = check(CREDENTIAL_EXPOSURE, inventory({ identities: [r], grants: [allow(r, actions, [resource])] }));
+    expect(ids(findings)).toEqual([`Role[${detail}]`]);
+    expect(findings[0].severity).toBe('error');
+    expect(findings[0].detail).not.toMatch(/::|arn:/);
+  });
+
+  test('NotResource with Allow counts as a wildcard', () => {
+    const r = role('Role');
+    const inv = inventory({ identities: [r], grants: [allow(r, ['secretsmanager:GetSecretValue'], [], { notResources: [SECRET] })] });
+    expect(ids(check(CREDENTIAL_EXPOSURE, inv))).toEqual(['Role[secretsmanager:GetSecretValue]']);
+  });
+
+  test('ecr:GetAuthorizationToken (wildcard-only) is a warning on agents and nothing on other identities', () => {
+    const agent = role('Tool', { agent: true });
+    const builder = role('Builder');
+    const inv = inventory({ identities: [agent, builder], grants: [allow(agent, ['ecr:GetAuthorizationToken']), allow(builder, ['ecr:GetAuthorizationToken'])] });
+    const findings = check(CREDENTIAL_EXPOSURE, inv);
+    expect(ids(findings)).toEqual(['Tool[ecr:GetAuthorizationToken]']);
+    expect(findings[0].severity).toBe('warning');
+  });
+
+  describe('compliant: named resources', () => {
+    test('sts:AssumeRole on a named role, a secret with its random suffix, kms:Decrypt on a key', () => {
+      const r = role('Broker', { component: 'broker' });
+      const inv = inventory({
+        identities: [r],
+        grants: [
+          allow(r, ['sts:AssumeRole', 'sts:TagSession'], ['arn:aws:iam::111111111111:role/ops-restart']),
+          allow(r, ['secretsmanager:GetSecretValue'], [SECRET]),
+          allow(r, ['kms:Decrypt'], ['arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab']),
+          allow(r, ['ssm:GetParameter'], ['arn:aws:ssm:eu-west-1:${AWS::AccountId}:parameter/agent-guardrails/ops/kill-switch']),
+        ],
+      });
+      expect(check(CREDENTIAL_EXPOSURE, inv)).toEqual([]);
+    });
+
+    test('a wildcard grant of non-credential actions', () => {
+      const r = role('Role');
+      expect(check(CREDENTIAL_EXPOSURE, inventory({ identities: [r], grants: [allow(r, ['cloudwatch:PutMetricData', 'xray:PutTraceSegments'])] }))).toEqual([]);
+    });
+  });
+
+  test('isNamedResource', () => {
+    expect(isNamedResource(SECRET)).toBe(true);
+    expect(isNamedResource('arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/*-??????')).toBe(false);
+    expect(isNamedResource('{{unresolved:Fn::ImportValue X}}')).toBe(false);
+    expect(isNamedResource('arn:aws:iam::${AWS::AccountId}:role/Tool')).toBe(true);
+  });
+});

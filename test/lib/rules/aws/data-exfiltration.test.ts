@@ -1,0 +1,73 @@
+import { DATA_EXFILTRATION, readsUnnamedStore } from '../../../../lib/rules/aws/data-exfiltration';
+import { allow, check, ids, inventory, role } from './private/hand-built-inventory';
+
+const PREFIX = 'arn:aws:s3:::reports/daily/*';
+
+describe('AWS-008: data reads only on declared data sources', () => {
+  describe('agents with a declaration', () => {
+    test('s3:GetObject on a declared prefix passes; under it too', () => {
+      const r = role('Tool', { agent: true, declaration: { dataSources: [PREFIX] } });
+      const inv = inventory({ identities: [r], grants: [allow(r, ['s3:GetObject'], [PREFIX, 'arn:aws:s3:::reports/daily/2026/*'])] });
+      expect(check(DATA_EXFILTRATION, inv)).toEqual([]);
+    });
+
+    test('declared resources count as well as data sources', () => {
+      const table = 'arn:aws:dynamodb:eu-west-1:111111111111:table/Orders';
+      const r = role('Tool', { agent: true, declaration: { resources: [table] } });
+      expect(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['dynamodb:GetItem', 'dynamodb:Query'], [table])] }))).toEqual([]);
+    });
+
+    test('a read beyond the declared prefix is an error', () => {
+      const r = role('Tool', { agent: true, declaration: { dataSources: [PREFIX] } });
+      const findings = check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['s3:GetObject'], ['arn:aws:s3:::reports/*'])] }));
+      expect(ids(findings)).toEqual(['Tool[s3:GetObject]']);
+      expect(findings[0].severity).toBe('error');
+    });
+
+    test('a disguised wildcard (S3:getobj*) on an undeclared bucket is found per real action', () => {
+      const r = role('Tool', { agent: true, declaration: { dataSources: [PREFIX] } });
+      const found = ids(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['S3:getobj*'], ['arn:aws:s3:::payroll/*'])] })));
+      expect(found).toEqual(expect.arrayContaining(['Tool[s3:GetObject]', 'Tool[s3:GetObjectVersion]']));
+    });
+
+    test('snapshot sharing on a declared database snapshot passes, on another it does not', () => {
+      const snap = 'arn:aws:rds:eu-west-1:111111111111:snapshot:nightly';
+      const r = role('Tool', { agent: true, declaration: { dataSources: [snap] } });
+      expect(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['rds:ModifyDBSnapshotAttribute'], [snap])] }))).toEqual([]);
+      expect(ids(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['rds:ModifyDBSnapshotAttribute'], ['arn:aws:rds:eu-west-1:111111111111:snapshot:*'])] }))))
+        .toEqual(['Tool[rds:ModifyDBSnapshotAttribute]']);
+    });
+  });
+
+  describe('identities without a declaration: only reads that name no store', () => {
+    test('s3:GetObject on * is flagged (warning for a non-agent, error for an agent)', () => {
+      const app = role('AppRole');
+      const agent = role('Tool', { agent: true });
+      const findings = check(DATA_EXFILTRATION, inventory({ identities: [app, agent], grants: [allow(app, ['s3:GetObject']), allow(agent, ['ssm:GetParametersByPath'], ['arn:aws:ssm:eu-west-1:111111111111:parameter/*'])] }));
+      expect(findings.map((f) => `${f.resource}[${f.detail}]:${f.severity}`).sort()).toEqual(['AppRole[s3:GetObject]:warning', 'Tool[ssm:GetParametersByPath]:error']);
+    });
+
+    test('a named bucket prefix, a named table and a parameter path pass', () => {
+      const app = role('AppRole');
+      const inv = inventory({
+        identities: [app],
+        grants: [allow(app, ['s3:GetObject', 'dynamodb:Scan', 'ssm:GetParameter'], [PREFIX, 'arn:aws:dynamodb:*:*:table/Orders', 'arn:aws:ssm:eu-west-1:111111111111:parameter/app/*'])],
+      });
+      expect(check(DATA_EXFILTRATION, inv)).toEqual([]);
+    });
+  });
+
+  test('readsUnnamedStore', () => {
+    expect(readsUnnamedStore('*')).toBe(true);
+    expect(readsUnnamedStore('arn:aws:s3:::*')).toBe(true);
+    expect(readsUnnamedStore('arn:aws:s3:::*/*')).toBe(true);
+    expect(readsUnnamedStore('arn:aws:s3:::logs-*/*')).toBe(true);
+    expect(readsUnnamedStore('arn:aws:s3:::reports/*')).toBe(false);
+    expect(readsUnnamedStore('arn:aws:dynamodb:eu-west-1:1:table/*')).toBe(true);
+    expect(readsUnnamedStore('arn:aws:dynamodb:eu-west-1:1:table/Orders/index/*')).toBe(false);
+    expect(readsUnnamedStore('arn:aws:rds:eu-west-1:1:snapshot:*')).toBe(true);
+    expect(readsUnnamedStore('arn:aws:ec2:eu-west-1::snapshot/*')).toBe(true);
+    expect(readsUnnamedStore('arn:*:s3:::reports/*')).toBe(true);
+    expect(readsUnnamedStore('arn:aws:s3:eu-west-1:1:accesspoint/ap/object/*')).toBe(false);
+  });
+});
