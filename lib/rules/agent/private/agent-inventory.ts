@@ -100,11 +100,15 @@ export function describeIdentity(i: Identity): string {
 export function resolvePrincipal(inventory: Inventory, principal: string): Identity | undefined {
   const byId = inventory.identities.find((i) => i.id === principal);
   if (byId) return byId;
-  const p = principal.replace(/^serviceAccount:/, '');
+  const p = withoutPlaceholderColons(principal.replace(/^serviceAccount:/, ''));
   return inventory.identities.find((i) => {
+    // The CloudFormation adapter writes `role/<LogicalId>` for a role of the template without a RoleName.
+    if (i.cloud === 'aws') {
+      return [i.name, i.source.resource].some((n) => n !== undefined
+        && (p === n || new RegExp(`^arn:[^:]+:(iam|sts)::[^:]*:(role|assumed-role|user)/(.*/)?${escapeRegExp(n)}(/.*)?$`).test(p)));
+    }
     if (!i.name) return false;
     if (p === i.name) return true;
-    if (i.cloud === 'aws') return new RegExp(`^arn:[^:]+:(iam|sts)::[^:]*:(role|assumed-role|user)/(.*/)?${escapeRegExp(i.name)}(/.*)?$`).test(p);
     if (i.cloud === 'gcp') return p.startsWith(`${i.name}@`) || p.endsWith(`/serviceAccounts/${i.name}`) || p.includes(`/serviceAccounts/${i.name}@`);
     return p.toLowerCase().endsWith(`/userassignedidentities/${i.name.toLowerCase()}`);
   });
@@ -163,6 +167,14 @@ export function assumersOf(inventory: Inventory, target: Identity, byId: Map<str
 export function isAssumeAction(action: string): boolean {
   const a = action.toLowerCase();
   return a === '*' || a === 'sts:*' || a.startsWith('sts:assumerole') || a === 'gcp:impersonate' || a === 'azure:federate' || !a.startsWith('sts:');
+}
+
+/**
+ * Placeholders such as `${AWS::AccountId}` (left by the CloudFormation adapter) hold colons;
+ * replace them inside the placeholder so an ARN still splits into its six fields.
+ */
+export function withoutPlaceholderColons(s: string): string {
+  return s.replace(/\$\{[^}]*\}/g, (m) => m.replace(/:/g, '_'));
 }
 
 export function escapeRegExp(s: string): string {

@@ -1,0 +1,140 @@
+import { awsActions, hasWildcard, wildcardRegExp } from '../../aws/action-catalog';
+import { Catalog, loadCatalog } from '../../catalogs/catalog';
+import { GuardrailError } from '../../errors';
+import { Cloud, Identity, Inventory } from '../../inventory/inventory';
+import { AccessLevel } from '../../model/access-level';
+import { Component } from '../../model/tags';
+import { RawFinding, Rule, RuleContext } from '../rule';
+import { allowGrants, assumersOf, describeIdentity, grantsByIdentity, grantFinding, identityFinding, toolIdentities } from './private/agent-inventory';
+
+/**
+ * AGENT-004: destructive actions are reachable only through the approval-gated broker. A
+ * destructive tool requires approval and can be assumed only by a broker identity; a tool that
+ * is not destructive holds no action from the destructive catalog.
+ */
+export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
+  id: 'AGENT-004',
+  cloud: 'all',
+  severity: 'error',
+  reason: 'Destructive actions are reachable only through the approval-gated broker, never granted directly.',
+  explanation:
+    'The broker checks the kill switch, the change window and a fresh human approval before it mints a short-lived credential. '
+    + 'A destructive tool that does not require approval, that someone other than the broker can assume, or a read/write tool that quietly holds '
+    + 'a destructive action (delete, terminate, roll back) bypasses that gate. The destructive classes are the versioned catalogs in policies/catalogs.',
+  fix: 'Declare destructive actions only on destructive tools (Tool.destructive) with requiresApproval, and trust only the broker identity on their roles or service accounts.',
+  controls: [],
+  evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
+    const findings: RawFinding[] = [];
+    const byIdentity = grantsByIdentity(inventory);
+    const byId = new Map(inventory.identities.map((i) => [i.id, i]));
+    const catalogs = new Map<Cloud, string[] | GuardrailError>();
+    const destructiveList = (cloud: Cloud) => {
+      if (!catalogs.has(cloud)) catalogs.set(cloud, loadDestructive(cloud));
+      return catalogs.get(cloud)!;
+    };
+    const missingReported = new Set<Cloud>();
+
+    for (const identity of toolIdentities(inventory)) {
+      const decl = identity.declaration;
+      if (decl?.accessLevel === AccessLevel.DESTRUCTIVE) {
+        if (!decl.requiresApproval) {
+          findings.push(identityFinding(identity, 'no-approval',
+            `${describeIdentity(identity)} is a destructive tool that does not require approval`,
+            'Remove requiresApproval: false from the destructive tool; approvals go through the broker.'));
+        }
+        findings.push(...brokerOnly(inventory, identity, byId));
+        continue;
+      }
+      const grants = allowGrants(byIdentity, identity);
+      if (grants.length === 0) continue;
+      const list = destructiveList(identity.cloud);
+      if (list instanceof GuardrailError) {
+        if (!missingReported.has(identity.cloud)) {
+          missingReported.add(identity.cloud);
+          findings.push(identityFinding(identity, `catalog-missing:${identity.cloud}`,
+            `the destructive catalog for ${identity.cloud} cannot be loaded (${list.message}), so destructive grants cannot be ruled out`,
+            `Add policies/catalogs/${identity.cloud}-destructive.json (or reinstall agent-guardrails).`));
+        }
+        continue;
+      }
+      for (const grant of grants) {
+        const held = [...grant.actions, ...(grant.role ? [grant.role] : [])];
+        for (const action of held) {
+          const hit = destructiveMatch(identity.cloud, action, list);
+          if (!hit) continue;
+          findings.push(grantFinding(identity, grant, `destructive:${hit}`,
+            `${describeIdentity(identity)} is a ${decl?.accessLevel ?? 'undeclared'} tool but holds ${action}, which can ${hit === action ? 'destroy state' : `perform ${hit}`} (destructive catalog)`,
+            `Move ${hit} to a destructive tool (Tool.destructive) that only the approval-gated broker can assume.`));
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+/** Every principal that can become a destructive tool identity must be a broker identity. */
+function brokerOnly(inventory: Inventory, identity: Identity, byId: Map<string, Identity>): RawFinding[] {
+  const out: RawFinding[] = [];
+  const assumers = assumersOf(inventory, identity, byId);
+  if (assumers.length === 0 && identity.cloud === 'aws') {
+    out.push(identityFinding(identity, 'no-trust',
+      `${describeIdentity(identity)} is a destructive tool whose trust policy is not in the inventory, so broker-only access cannot be shown`,
+      'Give the role a trust policy that names only the broker role.'));
+  }
+  const brokerSubjects = new Set(inventory.identities.filter(isBroker).flatMap((b) => b.federations.map((f) => `${f.issuer ?? '?'}#${f.subject ?? '?'}`)));
+  for (const a of assumers) {
+    const ok = a.identity ? isBroker(a.identity) : a.via === 'federation' && brokerSubjects.has(a.principal);
+    if (ok) continue;
+    out.push(identityFinding(identity, `non-broker:${a.via}`,
+      `${describeIdentity(identity)} is a destructive tool that ${a.identity ? describeIdentity(a.identity) : a.principal} can assume (via ${a.via}); only the broker may`,
+      'Trust only the broker identity (component broker) on destructive tools, so every use passes the approval gate.'));
+  }
+  return out;
+}
+
+function isBroker(i: Identity): boolean {
+  return i.labels.component === Component.BROKER;
+}
+
+/**
+ * The destructive entries for a cloud: `<cloud>-destructive`, else a shared `destructive`
+ * catalog. AWS needs its catalog (missing = an error finding). GCP and Azure fall back to the
+ * destroying verbs (`*.delete`, `*.stop`, `/delete`, …) until they have catalogs of their own.
+ */
+function loadDestructive(cloud: Cloud): string[] | GuardrailError {
+  let firstError: GuardrailError | undefined;
+  for (const id of [`${cloud}-destructive`, 'destructive']) {
+    let catalog: Catalog;
+    try {
+      catalog = loadCatalog(id);
+    } catch (e) {
+      if (!GuardrailError.isGuardrailError(e)) throw e;
+      firstError ??= e;
+      continue;
+    }
+    const entries = catalog[cloud];
+    if (entries) return entries;
+  }
+  if (cloud !== 'aws') return [...DESTRUCTIVE_VERBS[cloud]];
+  return firstError ?? new GuardrailError('AG_CATALOG_MISSING', `no destructive catalog lists ${cloud} entries`);
+}
+
+/** Verbs that destroy or stop, used on GCP and Azure when no catalog lists them. */
+const DESTRUCTIVE_VERBS: Record<'gcp' | 'azure', readonly string[]> = {
+  gcp: ['*.delete', '*.destroy', '*.purge', '*.stop', '*.reset', '*.suspend', '*.rollback', '*.disable', '*.undeploy'],
+  azure: ['*/delete', '*/stop/action', '*/deallocate/action', '*/restart/action', '*/powerOff/action', '*/purge/action', '*/reimage/action'],
+};
+
+/** The catalog entry a held action matches (AWS wildcards are expanded against the real actions). */
+function destructiveMatch(cloud: Cloud, action: string, catalog: readonly string[]): string | undefined {
+  const patterns = catalog.map((c) => ({ entry: c, re: wildcardRegExp(c) }));
+  const direct = patterns.find((p) => p.re.test(action));
+  if (direct) return direct.entry;
+  if (cloud === 'aws' && hasWildcard(action)) {
+    for (const info of awsActions().expand(action)) {
+      const hit = patterns.find((p) => p.re.test(info.action));
+      if (hit) return info.action;
+    }
+  }
+  return undefined;
+}
