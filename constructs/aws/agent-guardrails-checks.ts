@@ -1,0 +1,116 @@
+import * as path from 'path';
+import {
+  CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolation, PolicyViolatingResource,
+} from 'aws-cdk-lib/core';
+import { NagPack, NagPackProps } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { Baseline } from '../../lib/baseline/baseline';
+import { isAcknowledgeable } from '../../lib/report/check-report';
+import { ACKNOWLEDGEMENT_NAMESPACE } from '../../lib/rules/agent/acknowledgements';
+import { ALL_RULES } from '../../lib/rules';
+import { Finding, Rule } from '../../lib/rules/rule';
+import { findingId, runRules } from '../../lib/rules/run-rules';
+import { inventoryFromConstructTree } from './inventory-from-construct-tree';
+import { acknowledgementsOf } from './private/nag-acknowledgements';
+import { FindingNodes } from './private/nag-finding-nodes';
+
+const PACK_SYMBOL = Symbol.for('agent-guardrails.AgentGuardrailsChecks');
+
+/** Props of the agent-guardrails cdk-nag pack. */
+export interface AgentGuardrailsChecksProps extends NagPackProps {
+  /**
+   * The guardrail baseline: severities, hard rules, quotas and acknowledgement terms.
+   * @default - the package's default baseline (`policies/baseline.default.json`)
+   */
+  readonly baseline?: Baseline;
+}
+
+/**
+ * The agent-guardrails rules as a cdk-nag 3 pack (a CDK policy-validation plugin):
+ * `Validations.of(app).addPlugins(new AgentGuardrailsChecks(app, { baseline }))`.
+ *
+ * A thin adapter over the rule engine: per validation it builds the inventory of every stack
+ * once (from the construct tree), runs the rules once, and reports each finding on the
+ * resource whose logical id it names (findings that name none go on their stack, never lost).
+ * Violation names are finding ids (`AWS-002[s3:GetObject]`); acknowledge one with
+ * `Validations.of(resource).acknowledge({ id: 'AgentGuardrailsChecks::AWS-002[s3:GetObject]', reason })`,
+ * which CDK records under `suppressedViolations` in `validation-report.json`. Error findings of
+ * the baseline's hard rules (and AGENT-007's) are reported as `fatal`, which CDK never
+ * suppresses; AGENT-007 also reports every acknowledgement of a hard rule.
+ */
+export class AgentGuardrailsChecks extends NagPack {
+  /** Whether `x` is an AgentGuardrailsChecks pack (works across copies of this package). */
+  public static isAgentGuardrailsChecks(x: unknown): x is AgentGuardrailsChecks {
+    return typeof x === 'object' && x !== null && PACK_SYMBOL in x;
+  }
+
+  public readonly name = ACKNOWLEDGEMENT_NAMESPACE;
+  /** Ids of the rules the pack runs. */
+  public readonly ruleIds: string[];
+  /** The baseline the pack checks against. */
+  public readonly baseline: Baseline;
+  private readonly rules: readonly Rule[];
+  private readonly verboseDescriptions: boolean;
+  private templatePaths = new Map<string, string>();
+
+  constructor(scope?: IConstruct, props: AgentGuardrailsChecksProps = {}) {
+    super(scope, props);
+    this.packName = ACKNOWLEDGEMENT_NAMESPACE;
+    this.baseline = props.baseline ?? Baseline.default();
+    this.rules = ALL_RULES;
+    this.ruleIds = this.rules.map((r) => r.id);
+    this.verboseDescriptions = props.verbose ?? false;
+    Object.defineProperty(this, PACK_SYMBOL, { value: true });
+  }
+
+  /** Called by CDK at synth: remembers each stack's template so violations name it, then validates the app. */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    this.templatePaths = new Map(context.stackTemplates?.map((s) => [s.stackConstructPath, s.templatePath]) ?? []);
+    return super.validate(context);
+  }
+
+  /** Validate every stack under `scope` (the scope itself included): the engine runs once. */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    const acknowledgements = acknowledgementsOf(scope);
+    const inventory = inventoryFromConstructTree(scope);
+    const findings = runRules({ ...inventory, acknowledgements: [...(inventory.acknowledgements ?? []), ...acknowledgements] }, this.rules, this.baseline);
+    const nodes = new FindingNodes(scope);
+    const rules = new Map(this.rules.map((r) => [r.id, r]));
+    const violations = new Map<string, PolicyViolation & { violatingResources: PolicyViolatingResource[] }>();
+    for (const f of findings) {
+      const node = nodes.nodeOf(f);
+      const templatePath = node.stackPath === undefined ? undefined : this.templatePaths.get(node.stackPath);
+      const resource: PolicyViolatingResource = {
+        constructPath: node.constructPath,
+        locations: ['Properties'],
+        ...(node.logicalId && templatePath ? { resourceLogicalId: node.logicalId, templatePath: path.resolve(templatePath) } : {}),
+      };
+      const ruleName = findingId(f);
+      const description = this.describe(f, rules.get(f.ruleId));
+      const severity = isAcknowledgeable(f) ? f.severity : 'fatal';
+      const groupKey = `${ruleName}\u0000${description}\u0000${severity}`;
+      const existing = violations.get(groupKey);
+      if (existing) {
+        existing.violatingResources.push(resource);
+      } else {
+        violations.set(groupKey, {
+          ruleName, description, fix: f.fix, severity,
+          ruleMetadata: { ruleId: f.ruleId, cloud: f.cloud, hard: String(f.hard), ...(f.identity ? { identity: f.identity } : {}) },
+          violatingResources: [resource],
+        });
+      }
+    }
+    const all = [...violations.values()];
+    return { success: all.every((v) => v.severity === 'warning'), violations: all };
+  }
+
+  /** The engine runs once per validation in `validateScope`, not once per resource. */
+  protected checkResource(_node: CfnResource): void {
+    // Intentionally empty: see validateScope.
+  }
+
+  private describe(f: Finding, rule: Rule | undefined): string {
+    const text = `${f.message}${rule ? ` (${rule.reason})` : ''}`;
+    return this.verboseDescriptions && rule ? `${text} ${rule.explanation}` : text;
+  }
+}

@@ -1,0 +1,55 @@
+import { CfnResource, NestedStack, Stack } from 'aws-cdk-lib/core';
+import { IConstruct } from 'constructs';
+import { Finding } from '../../../lib/rules/rule';
+
+/** Where a finding is reported: a construct path, and the resource's template when known. */
+export interface FindingNode {
+  readonly constructPath: string;
+  readonly logicalId?: string;
+  readonly stackPath?: string;
+}
+
+/**
+ * Maps engine findings to construct nodes, built in one walk of the tree: the node whose
+ * logical id the finding names; else the construct path it names, when that exists; else its
+ * stack (findings that name no resource, e.g. unresolved values); else the app (`''`).
+ * The CLI applies the same order to the cloud assembly, so both front doors agree.
+ */
+export class FindingNodes {
+  private readonly byLogicalId = new Map<string, { path: string; stackPath: string }>();
+  private readonly stackPaths = new Map<string, string>();
+  private readonly paths = new Set<string>();
+
+  constructor(scope: IConstruct) {
+    for (const c of scope.node.findAll()) {
+      this.paths.add(c.node.path);
+      if (Stack.isStack(c)) {
+        this.stackPaths.set(stackNameOf(c), c.node.path);
+      } else if (CfnResource.isCfnResource(c)) {
+        const stack = Stack.of(c);
+        this.byLogicalId.set(key(stackNameOf(stack), stack.resolve(c.logicalId) as string), { path: c.node.path, stackPath: stack.node.path });
+      }
+    }
+  }
+
+  public nodeOf(f: Finding): FindingNode {
+    const resource = f.stack === undefined ? undefined : this.byLogicalId.get(key(f.stack, f.resource));
+    if (resource) return { constructPath: resource.path, logicalId: f.resource, stackPath: resource.stackPath };
+    if (f.path !== undefined && this.paths.has(f.path)) return { constructPath: f.path };
+    const stackPath = f.stack === undefined ? undefined : this.stackPaths.get(f.stack);
+    return { constructPath: stackPath ?? '', stackPath };
+  }
+}
+
+/** The stack name the adapters use: the stack name, or `<parent>/<logicalId>` for a nested stack. */
+export function stackNameOf(stack: Stack): string {
+  if (NestedStack.isNestedStack(stack) && stack.nestedStackResource) {
+    const parent = Stack.of(stack.nestedStackResource);
+    return `${stackNameOf(parent)}/${parent.resolve(stack.nestedStackResource.logicalId)}`;
+  }
+  return stack.stackName;
+}
+
+function key(stack: string, logicalId: string): string {
+  return `${stack}\u0000${logicalId}`;
+}

@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib/core';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AgentGuardrailsChecks } from '../../../constructs/aws/agent-guardrails-checks';
+import { FindingNodes } from '../../../constructs/aws/private/nag-finding-nodes';
+import { Baseline } from '../../../lib/baseline/baseline';
+import { CliIo, main } from '../../../lib/cli/main';
+import { ALL_RULES } from '../../../lib/rules';
+
+const SECRET = 'AWS-007[secretsmanager:GetSecretValue]';
+const ACK_ID = `AgentGuardrailsChecks::${SECRET}`;
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-pack-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+interface Fixture { app: App; stack: Stack; reader: Role; outdir: string }
+/** A stack with one clean role and one that reads every secret (AWS-007 error). */
+function fixture(name: string, options: { baseline?: Baseline; keepGoing?: boolean } = {}): Fixture {
+  const outdir = path.join(dir, name);
+  const app = new App({ outdir, context: options.keepGoing ? { '@aws-cdk/core:failSynthOnValidationErrors': false } : {} });
+  Validations.of(app).addPlugins(new AgentGuardrailsChecks(app, { baseline: options.baseline }));
+  const stack = new Stack(app, 'AgentStack');
+  const clean = new Role(stack, 'Logs', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  clean.addToPolicy(new PolicyStatement({ actions: ['logs:GetLogEvents'], resources: ['arn:aws:logs:eu-west-1:111122223333:log-group:/app:*'] }));
+  const reader = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  reader.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+  return { app, stack, reader, outdir };
+}
+function validationReport(outdir: string): { pluginReports: { pluginName: string; violations: any[]; suppressedViolations?: any[] }[] } {
+  return JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+}
+function ours(outdir: string) {
+  const report = validationReport(outdir).pluginReports.find((r) => r.pluginName === 'AgentGuardrailsChecks');
+  return { violations: report?.violations ?? [], suppressed: report?.suppressedViolations ?? [] };
+}
+async function cliJson(outdir: string): Promise<{ findings: any[]; acknowledged: any[] }> {
+  let stdout = '';
+  const io: CliIo = { stdout: { write: (s: string) => { stdout += s; } }, stderr: { write: () => undefined }, env: {} };
+  await main(['check', outdir, '--format', 'json'], io);
+  return JSON.parse(stdout);
+}
+
+describe('AgentGuardrailsChecks', () => {
+  test('runs exactly the engine\'s rules', () => {
+    const pack = new AgentGuardrailsChecks();
+    expect(pack.name).toBe('AgentGuardrailsChecks');
+    expect(pack.ruleIds).toEqual(ALL_RULES.map((r) => r.id));
+    expect(pack.ruleIds).toContain('AGENT-007');
+    expect(AgentGuardrailsChecks.isAgentGuardrailsChecks(pack)).toBe(true);
+    expect(AgentGuardrailsChecks.isAgentGuardrailsChecks({ name: 'AgentGuardrailsChecks' })).toBe(false);
+  });
+
+  test('reports a finding on the resource whose logical id it names, with reason, fix and severity', () => {
+    // GIVEN
+    const { app, stack } = fixture('direct');
+    // WHEN
+    const report = new AgentGuardrailsChecks().validateScope(app);
+    // THEN
+    const secret = report.violations.find((v) => v.ruleName === SECRET);
+    expect(secret).toMatchObject({ severity: 'error', fix: expect.any(String), violatingResources: [{ constructPath: 'AgentStack/Reader/Resource' }] });
+    expect(secret?.description).toMatch(/secretsmanager:GetSecretValue/);
+    expect(report.violations.every((v) => !v.ruleName.includes('::'))).toBe(true);
+    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => r.constructPath))).not.toContain('AgentStack/Logs/Resource');
+    expect(report.success).toBe(false);
+    expect(stack.node.path).toBe('AgentStack');
+  });
+
+  test('an error fails synth; acknowledged with a reason, it is recorded under suppressedViolations and synth passes', () => {
+    expect(() => fixture('fails').app.synth()).toThrow(/ERROR .*secretsmanager:GetSecretValue[\s\S]*Acknowledge with 'AgentGuardrailsChecks::AWS-007\[secretsmanager:GetSecretValue\]'/);
+
+    const { app, reader, outdir } = fixture('acknowledged');
+    Validations.of(reader).acknowledge({ id: ACK_ID, reason: 'the broker reads one rotated secret per run [owner: platform]' });
+    app.synth();
+    const { violations, suppressed } = ours(outdir);
+    expect(violations.map((v) => v.ruleName)).not.toContain(SECRET);
+    expect(suppressed).toEqual(expect.arrayContaining([expect.objectContaining({
+      ruleName: SECRET, acknowledgedId: ACK_ID, reason: 'the broker reads one rotated secret per run [owner: platform]', acknowledgedAt: 'AgentStack/Reader',
+    })]));
+  });
+
+  test('an acknowledgement without a reason is an AGENT-007 error that cannot itself be acknowledged', () => {
+    const { app, reader, stack, outdir } = fixture('no-reason', { keepGoing: true });
+    Validations.of(reader).acknowledge({ id: ACK_ID, reason: '' });
+    Validations.of(stack).acknowledge({ id: `AgentGuardrailsChecks::AGENT-007[no-reason:${SECRET}]`, reason: 'silence it' });
+    app.synth();
+    const { violations } = ours(outdir);
+    expect(violations).toEqual(expect.arrayContaining([expect.objectContaining({ ruleName: `AGENT-007[no-reason:${SECRET}]`, severity: 'fatal' })]));
+  });
+
+  test('a hard rule\'s finding cannot be acknowledged: it stays (fatal) and AGENT-007 reports the attempt', () => {
+    const baseline = Baseline.fromObject({ id: 'team', version: '1.0.0', extends: 'agent-guardrails', rules: { 'AWS-007': { hard: true } } });
+    const { app, reader, outdir } = fixture('hard', { baseline, keepGoing: true });
+    Validations.of(reader).acknowledge({ id: ACK_ID, reason: 'we really need it' });
+    app.synth();
+    const { violations, suppressed } = ours(outdir);
+    expect(suppressed.map((v) => v.ruleName)).not.toContain(SECRET);
+    expect(violations).toEqual(expect.arrayContaining([
+      expect.objectContaining({ ruleName: SECRET, severity: 'fatal' }),
+      expect.objectContaining({ ruleName: `AGENT-007[hard-rule:${SECRET}]`, severity: 'fatal' }),
+    ]));
+    expect(() => fixture('hard-throws', { baseline }).app.synth()).toThrow(/FATAL .*secretsmanager:GetSecretValue/);
+  });
+
+  test('a stack-wide acknowledgement of an IAM rule is an AGENT-007 error on the stack', () => {
+    const { app, stack, outdir } = fixture('stack-wide', { keepGoing: true });
+    Validations.of(stack).acknowledge({ id: ACK_ID, reason: 'whole stack is fine' });
+    app.synth();
+    const wide = ours(outdir).violations.find((v) => v.ruleName === `AGENT-007[wide-scope:${SECRET}]`);
+    expect(wide?.violatingConstructs.map((c: { constructPath: string }) => c.constructPath)).toEqual(['AgentStack']);
+  });
+
+  test('findings that name no node are reported on their stack, or on the app', () => {
+    const { app } = fixture('nodes');
+    const nodes = new FindingNodes(app);
+    const base = { ruleId: 'AWS-014', severity: 'error' as const, cloud: 'aws' as const, message: 'm', fix: 'f', hard: false };
+    expect(nodes.nodeOf({ ...base, resource: '(engine)', stack: 'AgentStack' }).constructPath).toBe('AgentStack');
+    expect(nodes.nodeOf({ ...base, resource: '(engine)' }).constructPath).toBe('');
+    expect(nodes.nodeOf({ ...base, resource: 'Nope', stack: 'AgentStack', path: 'AgentStack/Reader' }).constructPath).toBe('AgentStack/Reader');
+  });
+
+  test('the pack and the CLI give the same findings and acknowledgements for the same app', async () => {
+    // GIVEN an app with errors, warnings and one acknowledged finding, synthesized with the pack
+    const { app, reader, stack, outdir } = fixture('same', { keepGoing: true });
+    Validations.of(reader).acknowledge({ id: 'AgentGuardrailsChecks::AWS-008[secretsmanager:GetSecretValue]', reason: 'reviewed' });
+    const extra = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    extra.addToPolicy(new PolicyStatement({ actions: ['s3:Get*', 'iam:PassRole'], resources: ['*'] }));
+    Validations.of(extra).acknowledge({ id: 'AgentGuardrailsChecks::AWS-005[iam:PassRole]', reason: '' });
+    app.synth();
+    // WHEN
+    const pack = ours(outdir);
+    const cli = await cliJson(outdir);
+    // THEN
+    const fromPack = (vs: any[]) => vs.flatMap((v) => v.violatingConstructs.map((c: { constructPath: string }) =>
+      `${v.ruleName} @ ${c.constructPath} (${v.severity === 'fatal' ? 'error' : v.severity})`)).sort();
+    const fromCli = (fs_: any[]) => fs_.map((f) => `${f.id} @ ${f.path} (${f.severity})`).sort();
+    expect(fromPack(pack.violations).length).toBeGreaterThan(2);
+    expect(fromCli(cli.findings)).toEqual(fromPack(pack.violations));
+    expect(fromCli(cli.acknowledged)).toEqual(fromPack(pack.suppressed));
+    expect(cli.acknowledged[0].acknowledged).toMatchObject({ reason: 'reviewed', at: 'AgentStack/Reader' });
+  });
+});
