@@ -1,0 +1,141 @@
+import { wildcardRegExp } from '../../aws/action-catalog';
+import { AgentLabels, Cloud, Grant, Inventory, SourceLocation } from '../../inventory/inventory';
+import { Component } from '../../model/tags';
+import { isReadClass } from '../private/access-classifier';
+import { RawFinding, Rule, RuleContext } from '../rule';
+import { agentOf, allowGrants, describeIdentity, grantedActions, grantsByIdentity, grantFinding, groupBy, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
+
+/** One kill-switch part (policy, revocation role, custom role, binding) as the inventory shows it. */
+interface KillSwitchPart {
+  readonly cloud: Cloud;
+  readonly component: string;
+  readonly name?: string;
+  readonly source: SourceLocation;
+}
+
+/**
+ * AGENT-005: every agent has a kill switch, and no agent identity can modify it. On AWS that is
+ * a managed policy (component kill-switch) and a revocation role (component revocation) for the
+ * agent; on GCP and Azure any resource labelled kill-switch or revocation for the agent.
+ */
+export const KILL_SWITCH: Rule = {
+  id: 'AGENT-005',
+  cloud: 'all',
+  severity: 'error',
+  reason: 'Every agent has a pre-provisioned kill switch, and no agent identity can modify it.',
+  explanation:
+    'The kill switch cuts every tool identity of an agent at once, including sessions already issued. It has to exist before it is needed, '
+    + 'and an agent that can edit the deny policy, the revocation role or their bindings (IAM writes on them or on `*`) can disarm it. '
+    + 'On AWS both parts are required: the prepared deny-all managed policy and the revocation role that may only attach it.',
+  fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
+  controls: [],
+  evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
+    const findings: RawFinding[] = [];
+    const tools = toolIdentities(inventory);
+    const parts = killSwitchParts(inventory);
+    const byIdentity = grantsByIdentity(inventory);
+
+    for (const [key, identities] of groupBy(tools, (i) => (agentOf(i) ? `${i.cloud}|${agentOf(i)}` : undefined))) {
+      const [cloud, agent] = key.split('|') as [Cloud, string];
+      const mine = parts.filter((p) => p.cloud === cloud && p.agent === agent);
+      const has = (c: string) => mine.some((p) => p.component === c);
+      const missing = cloud === 'aws'
+        ? [Component.KILL_SWITCH, Component.REVOCATION].filter((c) => !has(c))
+        : has(Component.KILL_SWITCH) || has(Component.REVOCATION) ? [] : [`${Component.KILL_SWITCH} or ${Component.REVOCATION}`];
+      if (missing.length > 0) {
+        const first = identities[0];
+        findings.push({
+          detail: `missing:${agent}`, cloud, resource: first.source.resource, stack: first.source.stack, file: first.source.file, identity: first.id,
+          message: `agent ${agent} has no kill switch on ${cloud}: no resource labelled component ${missing.join(' and ')} for it`,
+          fix: cloud === 'aws'
+            ? 'Provision the agent\'s deny-all managed policy and revocation role (AgentIdentity does), tagged agent-guardrails:component kill-switch / revocation.'
+            : 'Provision the agent\'s revocation custom role and bindings (AgentIdentity does), labelled agent-guardrails:component kill-switch / revocation.',
+        });
+      }
+    }
+
+    for (const identity of tools) {
+      for (const grant of allowGrants(byIdentity, identity)) {
+        const dangerous = grantedActions(grant).filter((a) => !isReadClass(a.cls) && isIdentityAdministration(grant.cloud, a.action));
+        if (dangerous.length === 0) continue;
+        const targets = reachableParts(grant, parts.filter((p) => p.cloud === grant.cloud));
+        if (targets.length === 0) continue;
+        findings.push(grantFinding(identity, grant, `can-modify:${dangerous[0].action}`,
+          `${describeIdentity(identity)} holds ${dangerous.map((a) => a.action).join(', ')} on ${grant.resources.join(', ') || grant.scopeLevel || '(no resource)'}, which reaches ${targets.join(', ')}`,
+          'Agent identities must not hold IAM/authorization writes on `*` or on the kill switch; name the exact resources the tool manages (never the kill switch).'));
+      }
+    }
+    return findings;
+  },
+};
+
+/** Kill-switch and revocation parts of every agent, from identities, policies and other resources. */
+function killSwitchParts(inventory: Inventory): (KillSwitchPart & { agent?: string })[] {
+  const wanted: string[] = [Component.KILL_SWITCH, Component.REVOCATION];
+  const out: (KillSwitchPart & { agent?: string })[] = [];
+  const add = (cloud: Cloud, labels: AgentLabels | undefined, name: string | undefined, source: SourceLocation) => {
+    if (labels?.component && wanted.includes(labels.component)) out.push({ cloud, component: labels.component, agent: labels.agent, name, source });
+  };
+  for (const i of inventory.identities) add(i.cloud, i.labels, i.name, i.source);
+  for (const p of inventory.policies) add(p.cloud, p.labels, p.name, p.source);
+  for (const o of inventory.others) add(o.cloud, o.labels, nameOf(o.properties), o.source);
+  return out;
+}
+
+function nameOf(properties: Record<string, unknown>): string | undefined {
+  for (const key of ['name', 'role_id', 'ManagedPolicyName', 'RoleName', 'PolicyName']) {
+    const v = properties[key];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+/** Actions that administer identities and policies: the ones that could disarm a kill switch. */
+function isIdentityAdministration(cloud: Cloud, action: string): boolean {
+  const a = action.toLowerCase();
+  if (a === '*' || a.startsWith('notaction')) return true;
+  if (cloud === 'aws') return /^(iam|sts|organizations):/.test(a) || wildcardRegExp(a.split(':')[0] || a).test('iam');
+  if (cloud === 'gcp') return a.startsWith('iam.') || a.endsWith('.setiampolicy') || a.startsWith('roles/iam.') || a === 'roles/owner' || a.includes('securityadmin') || a.endsWith('.admin') && a.startsWith('roles/iam');
+  const provider = a.split('/')[0];
+  return wildcardRegExp(provider).test('microsoft.authorization') || wildcardRegExp(provider).test('microsoft.managedidentity')
+    || /^(owner|user access administrator|role based access control administrator)$/.test(a);
+}
+
+/** The kill-switch parts a grant's resources could reach (by wildcard, by name, or by a containing scope). */
+function reachableParts(grant: Grant, parts: readonly KillSwitchPart[]): string[] {
+  const hits = new Set<string>();
+  for (const r of grant.resources.length > 0 ? grant.resources : ['*']) {
+    if (r === '*') {
+      // An IAM write on every resource reaches the kill switch even before it is provisioned.
+      hits.add(parts.length > 0 ? parts.map(describePart).join(', ') : 'every kill switch (resource *)');
+      continue;
+    }
+    for (const p of parts) {
+      if (couldReach(grant.cloud, r, grant.scopeLevel, p)) hits.add(describePart(p));
+    }
+  }
+  return [...hits];
+}
+
+function couldReach(cloud: Cloud, resource: string, scopeLevel: Grant['scopeLevel'], part: KillSwitchPart): boolean {
+  if (cloud === 'aws') {
+    const m = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$/.exec(withoutPlaceholderColons(resource));
+    if (!m) return false;
+    const kind = part.component === Component.REVOCATION ? 'role' : 'policy';
+    const re = wildcardRegExp(m[1]);
+    // Without a name the adapter writes the logical id into same-template ARNs.
+    const name = part.name ?? part.source.resource;
+    return re.test(`${kind}/${name}`) || new RegExp(`^${kind}/(.*/)?${escape(name)}$`, 'i').test(m[1]);
+  }
+  // GCP / Azure: a project, subscription, resource-group or wider grant covers everything in it.
+  if (scopeLevel && scopeLevel !== 'resource') return true;
+  return part.name !== undefined && resource.toLowerCase().includes(part.name.toLowerCase());
+}
+
+function describePart(p: KillSwitchPart): string {
+  return `${p.component} ${p.name ?? p.source.resource}`;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
