@@ -1,7 +1,7 @@
 import { AwsActionInfo } from '../../aws/action-catalog';
 import { Identity, Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { EffectivePermissions, globsOverlap, sample } from './private/effective-permissions';
+import { ATTACH_POLICY, attachesDenyOnly, EffectivePermissions, globsOverlap, sample } from './private/effective-permissions';
 
 /** Services whose every write changes who may do what. */
 const IDENTITY_SERVICES = new Set(['iam', 'organizations', 'ram']);
@@ -29,7 +29,8 @@ export const PERMISSIONS_MANAGEMENT: Rule = {
     for (const perms of EffectivePermissions.all(inventory)) {
       const self = selfArnPatterns(perms.subject.identity);
       for (const [written, infos] of perms.granted()) {
-        const hits = infos.filter((info) => changesPermissions(info) || (isIamTagging(info) && taggedSelf(perms, info, self)));
+        const hits = infos.filter((info) => (changesPermissions(info) && !onlyAttachesDenies(perms, info, inventory))
+          || (isIamTagging(info) && taggedSelf(perms, info, self)));
         if (hits.length === 0) continue;
         const who = perms.subject.isAgent ? 'agent identity' : 'identity';
         findings.push(perms.finding(written,
@@ -49,6 +50,8 @@ export const PERMISSIONS_MANAGEMENT: Rule = {
  */
 function changesPermissions(info: AwsActionInfo): boolean {
   const level: string = info.accessLevel;
+  // iam:PassRole is a Write in the data but hands over an existing role: AWS-005 and AWS-004 judge it.
+  if (info.action === 'iam:PassRole') return false;
   if (level.includes('Permissions management')) return true;
   return IDENTITY_SERVICES.has(info.service) && level.includes('Write') && !level.includes('Tagging');
 }
@@ -56,6 +59,11 @@ function changesPermissions(info: AwsActionInfo): boolean {
 function isIamTagging(info: AwsActionInfo): boolean {
   const level: string = info.accessLevel;
   return info.service === 'iam' && level.includes('Tagging');
+}
+
+/** A kill switch's Attach*Policy limited to deny-only policies can only take permissions away. */
+function onlyAttachesDenies(perms: EffectivePermissions, info: AwsActionInfo, inventory: Inventory): boolean {
+  return ATTACH_POLICY.test(info.action.toLowerCase()) && perms.usesOf(info.action).every((u) => attachesDenyOnly(u, inventory));
 }
 
 /** Whether a tagging action is allowed on a resource that can be the identity itself. */

@@ -1,7 +1,7 @@
 import { CatalogPath, loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { conditionValues, EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
+import { ATTACH_POLICY, attachesDenyOnly, conditionValues, EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
 
 /** The catalog of escalation paths this rule evaluates (`policies/catalogs/aws-escalation-paths.json`). */
 export const ESCALATION_PATHS_CATALOG = 'aws-escalation-paths';
@@ -25,11 +25,7 @@ const PASSED_TO: Record<string, string[]> = {
   'bedrock-agentcore': ['bedrock-agentcore.amazonaws.com'],
 };
 
-/** AWS-managed policies known to hold Deny statements only. */
-const DENY_ONLY_AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/AWSDenyAll$/;
-
 const EQUALS = ['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAnyValue:StringLike'];
-const ARN_EQUALS = ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'];
 
 /**
  * AWS-004: no identity may hold every action of a privilege-escalation path, counted across all
@@ -72,7 +68,7 @@ function usesServingPath(perms: EffectivePermissions, action: string, path: Cata
   const uses = expandPattern(action).flatMap((info) => perms.usesOf(info.action));
   const name = action.toLowerCase();
   if (name === 'iam:passrole') return uses.filter((u) => passRoleServes(u, path));
-  if (/^iam:attach(role|user|group)policy$/.test(name)) return uses.filter((u) => !attachesDenyOnly(u, inventory));
+  if (ATTACH_POLICY.test(name)) return uses.filter((u) => !attachesDenyOnly(u, inventory));
   return uses;
 }
 
@@ -89,17 +85,4 @@ function passRoleServes(use: EffectiveUse, path: CatalogPath): boolean {
     needed.push(...principals);
   }
   return needed.length === 0 || passedTo.some((v) => needed.some((n) => globsOverlap(v.toLowerCase(), n)));
-}
-
-/** True when an Attach*Policy is limited by `iam:PolicyARN` to policies that only deny (a kill switch). */
-function attachesDenyOnly(use: EffectiveUse, inventory: Inventory): boolean {
-  const arns = conditionValues(use.statement.condition, ARN_EQUALS, 'iam:PolicyARN');
-  if (!arns || arns.length === 0) return false;
-  return arns.every((arn) => {
-    if (arn.includes('*') || arn.includes('?')) return false;
-    if (DENY_ONLY_AWS_MANAGED.test(arn)) return true;
-    // By id, or by ARN (the adapter writes a template policy's ARN as `...:policy/<name or logical id>`).
-    const policy = inventory.policies.find((p) => p.cloud === 'aws' && (p.id === arn || arn.endsWith(`:policy/${p.name ?? p.source.resource}`) || arn.endsWith(`/${p.name ?? p.source.resource}`)));
-    return policy !== undefined && policy.statements.length > 0 && policy.statements.every((s) => s.effect === 'Deny');
-  });
 }

@@ -59,6 +59,20 @@ describe('AWS-006: no permissions-management actions for agent identities, any t
     expect(check(PERMISSIONS_MANAGEMENT, bounded)).toEqual([]);
   });
 
+  test('compliant: iam:PassRole (judged by AWS-004/005) and a kill switch that may only attach a deny-only policy', () => {
+    const tool = role('Tool', { agent: true });
+    const revocation = role('Revocation', { component: 'revocation' });
+    const inv = inventory({
+      identities: [tool, revocation],
+      grants: [
+        allow(tool, ['iam:PassRole'], ['arn:aws:iam::111111111111:role/app-fn'], { condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } }),
+        allow(revocation, ['iam:AttachRolePolicy'], [tool.id], { condition: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::${AWS::AccountId}:policy/ops-kill-switch' } } }),
+      ],
+      policies: [managedPolicy('KillSwitch', [statement('Deny', ['*'])], { name: 'ops-kill-switch' })],
+    });
+    expect(check(PERMISSIONS_MANAGEMENT, inv)).toEqual([]);
+  });
+
   test('compliant: an agent with reads and narrow writes', () => {
     const r = role('Tool', { agent: true });
     const inv = inventory({ identities: [r], grants: [allow(r, ['iam:GetRole', 'iam:ListRoles', 'ecs:UpdateService', 's3:PutObject'], ['arn:aws:s3:::b/*'])] });
