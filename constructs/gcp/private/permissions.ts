@@ -1,0 +1,85 @@
+/**
+ * GCP permissions an agent tool identity may never hold directly: they let the holder grant itself
+ * more (escalation) or weaken the guardrails (tamper). Rhino Security Labs' GCP escalation list and
+ * the IAM permissions reference; the rules' catalog (GCP-006) is the complete version.
+ */
+const ESCALATION_PERMISSIONS = new Set([
+  'iam.serviceAccounts.actAs',
+  'iam.serviceAccounts.getAccessToken',
+  'iam.serviceAccounts.getOpenIdToken',
+  'iam.serviceAccounts.signBlob',
+  'iam.serviceAccounts.signJwt',
+  'iam.serviceAccounts.implicitDelegation',
+  'iam.serviceAccounts.enable',
+  'iam.serviceAccounts.undelete',
+  'iam.serviceAccountKeys.create',
+  'iam.roles.create',
+  'iam.roles.update',
+  'iam.denypolicies.create',
+  'iam.denypolicies.update',
+  'iam.denypolicies.delete',
+  'orgpolicy.policy.set',
+  'deploymentmanager.deployments.create',
+  'cloudfunctions.functions.create',
+  'cloudfunctions.functions.update',
+  'logging.sinks.delete',
+  'logging.sinks.update',
+]);
+
+/** Verbs that change state; a read tool may hold none of them. */
+const MUTATING_VERB = /^(create|update|delete|undelete|patch|set[A-Z]\w*|enable|disable|move|rename|restore|publish|run|runWithOverrides|start|stop|cancel|invoke|attach\w*|detach\w*|add\w*|remove\w*|upload\w*|write|sshRoot|sshRead|createSnapshot)$/;
+
+export const PERMISSION_FORMAT = /^[a-z][a-zA-Z0-9]*\.[a-zA-Z0-9]+\.[a-zA-Z0-9]+$/;
+
+/** Whether a permission can escalate or tamper (never for agent tool identities). */
+export function isEscalationPermission(permission: string): boolean {
+  return ESCALATION_PERMISSIONS.has(permission) || permission.endsWith('.setIamPolicy');
+}
+
+/** Whether a permission changes state (reading data, e.g. `secretmanager.versions.access`, is not a change). */
+export function isMutatingPermission(permission: string): boolean {
+  return MUTATING_VERB.test(permission.split('.').pop() ?? '');
+}
+
+/**
+ * Escalation and tamper permissions the boundary denies to the agent's service accounts, in the
+ * `SERVICE_FQDN/RESOURCE.VERB` form deny policies take (only permissions listed in
+ * https://cloud.google.com/iam/docs/deny-permissions-support are accepted by the API).
+ */
+export const BOUNDARY_DENIED_PERMISSIONS: readonly string[] = [
+  'iam.googleapis.com/serviceAccounts.actAs',
+  'iam.googleapis.com/serviceAccounts.getAccessToken',
+  'iam.googleapis.com/serviceAccounts.getOpenIdToken',
+  'iam.googleapis.com/serviceAccounts.signBlob',
+  'iam.googleapis.com/serviceAccounts.signJwt',
+  'iam.googleapis.com/serviceAccounts.implicitDelegation',
+  'iam.googleapis.com/serviceAccounts.setIamPolicy',
+  'iam.googleapis.com/serviceAccounts.enable',
+  'iam.googleapis.com/serviceAccounts.undelete',
+  'iam.googleapis.com/serviceAccounts.create',
+  'iam.googleapis.com/serviceAccounts.delete',
+  'iam.googleapis.com/serviceAccountKeys.create',
+  'iam.googleapis.com/roles.create',
+  'iam.googleapis.com/roles.update',
+  'iam.googleapis.com/roles.delete',
+  'iam.googleapis.com/denypolicies.create',
+  'iam.googleapis.com/denypolicies.update',
+  'iam.googleapis.com/denypolicies.delete',
+  'iam.googleapis.com/workloadIdentityPools.update',
+  'iam.googleapis.com/workloadIdentityPoolProviders.create',
+  'iam.googleapis.com/workloadIdentityPoolProviders.update',
+  'cloudresourcemanager.googleapis.com/projects.setIamPolicy',
+  'run.googleapis.com/services.setIamPolicy',
+  'storage.googleapis.com/buckets.setIamPolicy',
+  'logging.googleapis.com/sinks.delete',
+  'logging.googleapis.com/sinks.update',
+];
+
+/** The service (`storage.googleapis.com`) a permission or predefined role belongs to, for audit configs. */
+export function serviceOf(permissionOrRole: string): string | undefined {
+  const name = permissionOrRole.startsWith('roles/') ? permissionOrRole.slice('roles/'.length) : permissionOrRole;
+  if (permissionOrRole.includes('/') && !permissionOrRole.startsWith('roles/')) return undefined; // custom role path
+  const service = name.split('.')[0];
+  if (!/^[a-z][a-z0-9]*$/.test(service)) return undefined;
+  return service === 'resourcemanager' ? 'cloudresourcemanager.googleapis.com' : `${service}.googleapis.com`;
+}
