@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib/core';
+import { App, Validations } from 'aws-cdk-lib/core';
+import { AgentGuardrailsChecks } from '../../constructs/aws';
 import { DeployOperatorStack, SupportObserverStack } from './agents';
 
 /** The example AWS app (`cdk.json`): two agents, synthesized offline by `npm run synth`. */
@@ -7,7 +8,7 @@ new SupportObserverStack(app, 'SupportObserverStaging');
 new DeployOperatorStack(app, 'DeployOperatorProd');
 
 // --- agent-guardrails checks: the nag pack is registered here -------------------------------
-// Validations.of(app).addPlugins(new AgentGuardrailsPack(...));
+Validations.of(app).addPlugins(new AgentGuardrailsChecks(app));
 // ----------------------------------------------------------------------------------------------
 
 app.synth();
