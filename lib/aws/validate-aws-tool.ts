@@ -80,7 +80,7 @@ export function awsPermissionViolations(toolName: string, accessLevel: AccessLev
   }
   if (resources.includes('*') && resourceLevel.length > 0) {
     add('AG_TOOL_WILDCARD_RESOURCE', `${field}.resources`, `must not be "*" for actions that support resource-level permissions (${resourceLevel.join(', ')})`, '*',
-      'Name the resource ARNs; put wildcard-only actions (e.g. cloudwatch:PutMetricData) in a tool of their own if they need "*".');
+      'Name the resource ARNs; put wildcard-only actions (e.g. xray:PutTraceSegments) in a tool of their own if they need "*".');
   }
   for (const arn of resources) {
     if (unresolved(arn) || arn === '*') continue;

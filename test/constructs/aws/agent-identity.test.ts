@@ -186,7 +186,7 @@ describe('AgentIdentity: construct-time refusal', () => {
       tools: [
         Tool.read('read-cases', { aws: { actions: ['support:DescribeCases'], resources: ['*'] } }),
         Tool.write('open-ops-item', { aws: { actions: ['ssm:CreateOpsItem'], resources: ['*'] } }),
-        Tool.write('put-metrics', { aws: { actions: ['cloudwatch:PutMetricData', 'xray:PutTraceSegments'], resources: ['*'] } }),
+        Tool.write('put-metrics', { aws: { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] } }),
       ],
       maxSessionDuration: Duration.hours(1),
     })).toThrow(/AG_TIER_ADVISOR_WRITE[^\n]*put-metrics/);
