@@ -1,5 +1,8 @@
+import { Stack } from 'aws-cdk-lib/core';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { PRIVILEGE_ESCALATION } from '../../../../lib/rules/aws/privilege-escalation';
-import { allow, check, deny, ids, inventory, managedPolicy, role, statement } from './private/hand-built-inventory';
+import { IamSimulator } from '../../../helpers/iam-simulator';
+import { ACCOUNT, allow, check, deny, exampleAppInventory, ids, inventory, managedPolicy, REGION, role, statement, synthesized } from './private/hand-built-inventory';
 
 const LAMBDA_ROLE = 'arn:aws:iam::111111111111:role/app-fn';
 
@@ -179,5 +182,62 @@ describe('AWS-004: no privilege-escalation paths, across all policies of an iden
       const inv = inventory({ identities: [r], grants: [allow(r, ['iam:Get*', 'iam:List*', 'lambda:GetFunction'])] });
       expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
     });
+  });
+});
+
+describe('AWS-004 through synthesized CloudFormation (adapter + IAM simulator)', () => {
+  const target = `arn:aws:iam::${ACCOUNT}:role/admin-fn`;
+  const fn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:x`;
+
+  /** A role whose escalation is split over two AWS::IAM::Policy resources; optionally bounded. */
+  function splitRole(stack: Stack, boundaryActions?: string[]): void {
+    const r = new iam.Role(stack, 'DeployRole', { assumedBy: new iam.AccountPrincipal(ACCOUNT) });
+    new iam.Policy(stack, 'PassPolicy', { roles: [r], statements: [new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [target] })] });
+    new iam.Policy(stack, 'LambdaPolicy', { roles: [r], statements: [new iam.PolicyStatement({ actions: ['lambda:CreateFunction', 'lambda:InvokeFunction'], resources: ['*'] })] });
+    if (boundaryActions) {
+      iam.PermissionsBoundary.of(r).apply(new iam.ManagedPolicy(stack, 'Boundary', { statements: [new iam.PolicyStatement({ actions: boundaryActions, resources: ['*'] })] }));
+    }
+  }
+
+  const logicalId = (template: any, type: string) => Object.keys(template.Resources).find((k) => template.Resources[k].Type === type)!;
+
+  test('a path split over two policies: the simulator allows every step, the rule reports it', async () => {
+    // GIVEN
+    const { template, inventory: inv } = synthesized((stack) => splitRole(stack));
+    const role = logicalId(template, 'AWS::IAM::Role');
+    const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+    // THEN the attack works...
+    expect(await sim.decide({ role, action: 'iam:PassRole', resource: target, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } })).toBe('Allowed');
+    expect(await sim.decide({ role, action: 'lambda:CreateFunction', resource: fn })).toBe('Allowed');
+    expect(await sim.decide({ role, action: 'lambda:InvokeFunction', resource: fn })).toBe('Allowed');
+    // ... and the rule sees it, on the role.
+    expect(ids(check(PRIVILEGE_ESCALATION, inv))).toEqual([`${role}[lambda-create-invoke-pass-role]`]);
+  });
+
+  test('a boundary without lambda:CreateFunction: the simulator denies the step, the rule passes', async () => {
+    const { template, inventory: inv } = synthesized((stack) => splitRole(stack, ['iam:PassRole', 'lambda:InvokeFunction']));
+    const role = logicalId(template, 'AWS::IAM::Role');
+    const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+    expect(await sim.decide({ role, action: 'lambda:CreateFunction', resource: fn })).toBe('ImplicitlyDenied');
+    expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
+  });
+
+  test.each([
+    ['IAM:createpolicyversion', { actions: ['IAM:createpolicyversion'] }],
+    ['iam:*PolicyVersion', { actions: ['iam:*PolicyVersion'] }],
+    ['NotAction', { notActions: ['s3:*'] }],
+  ])('disguise %s: the simulator allows iam:CreatePolicyVersion, the rule reports it', async (_name, shape) => {
+    const { template, inventory: inv } = synthesized((stack) => {
+      const r = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountPrincipal(ACCOUNT) });
+      r.addToPolicy(new iam.PolicyStatement({ ...shape, resources: ['*'] }));
+    });
+    const role = logicalId(template, 'AWS::IAM::Role');
+    const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+    expect(await sim.decide({ role, action: 'iam:CreatePolicyVersion', resource: `arn:aws:iam::${ACCOUNT}:policy/any` })).toBe('Allowed');
+    expect(ids(check(PRIVILEGE_ESCALATION, inv))).toContain(`${role}[iam-create-policy-version]`);
+  });
+
+  test('precision: the example app (AgentIdentity tool roles, boundary, kill switch) has no path', () => {
+    expect(check(PRIVILEGE_ESCALATION, exampleAppInventory())).toEqual([]);
   });
 });

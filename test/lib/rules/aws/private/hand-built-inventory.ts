@@ -1,11 +1,20 @@
 /**
  * Hand-built AWS inventories for the catalog-driven rule tests (AWS-004/006/007/008/012): small
- * builders so each test states only what matters to it.
+ * builders so each test states only what matters to it, and CDK stacks read by the
+ * CloudFormation adapter for the tests that go through real templates.
  */
-import { Declaration, emptyInventory, Grant, Identity, Inventory, OtherResource, PolicyDocumentEntry, PolicyStatement } from '../../../../../lib/inventory/inventory';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib/core';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DeployOperatorStack, SupportObserverStack } from '../../../../../examples/aws/agents';
+import { inventoryFromTemplate } from '../../../../../lib/adapters/cloudformation/inventory-from-template';
+import { Declaration, emptyInventory, mergeInventories, Grant, Identity, Inventory, OtherResource, PolicyDocumentEntry, PolicyStatement } from '../../../../../lib/inventory/inventory';
 import { Baseline } from '../../../../../lib/baseline/baseline';
 import { Rule } from '../../../../../lib/rules/rule';
-import { Finding, runRules } from '../../../../../lib/rules';
+import { Finding } from '../../../../../lib/rules/rule';
+import { runRules } from '../../../../../lib/rules/run-rules';
 
 export const STACK = 'AgentStack';
 
@@ -84,3 +93,35 @@ export function check(rule: Rule, inv: Inventory): Finding[] {
 export function ids(findings: Finding[]): string[] {
   return findings.map((f) => `${f.resource}[${f.detail}]`).sort();
 }
+
+/**
+ * A CDK stack built by `build`, synthesized offline (temporary outdir, removed) and read by the
+ * CloudFormation adapter: the template (for the IAM simulator) and its inventory (for the rules).
+ */
+export function synthesized(build: (stack: Stack) => void, stackName = STACK): { template: any; inventory: Inventory } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-h2b-'));
+  try {
+    const app = new App({ outdir });
+    const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
+    build(stack);
+    const template = Template.fromStack(stack).toJSON();
+    return { template, inventory: inventoryFromTemplate(template, { stack: stackName }) };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The example app's two agent stacks (examples/aws), read by the adapter. */
+export function exampleAppInventory(): Inventory {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-h2b-example-'));
+  try {
+    const app = new App({ outdir });
+    const stacks = [new SupportObserverStack(app, 'SupportObserverStaging'), new DeployOperatorStack(app, 'DeployOperatorProd')];
+    return mergeInventories(stacks.map((s) => inventoryFromTemplate(Template.fromStack(s).toJSON(), { stack: s.stackName })));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export const ACCOUNT = '111111111111';
+export const REGION = 'eu-west-1';
