@@ -1,0 +1,109 @@
+import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement } from '../../../inventory/inventory';
+import { RawFinding, Severity } from '../../rule';
+import { actionMatches, expandPattern } from './effective-permissions';
+
+/**
+ * Helpers for the statement-level AWS rules (AWS-001/002/003/005/009/010/011/013/014): they judge
+ * each grant as written, where `effective-permissions.ts` judges what an identity can do in the end.
+ */
+
+/** AWS Allow grants of the inventory (one per statement and attached principal). */
+export function awsAllowGrants(inventory: Inventory): Grant[] {
+  return inventory.grants.filter((g) => g.cloud === 'aws' && g.effect === 'Allow');
+}
+
+/** AWS identities of the inventory. */
+export function awsIdentities(inventory: Inventory): Identity[] {
+  return inventory.identities.filter((i) => i.cloud === 'aws');
+}
+
+/** A finding on the resource holding a grant's statement (the policy, or the role for inline/AWS-managed policies). */
+export function grantFinding(grant: Grant, detail: string, message: string, fix: string, severity?: Severity): RawFinding {
+  const { source } = grant;
+  return strip({ detail, cloud: 'aws', resource: source.resource, stack: source.stack, file: source.file, path: source.path, identity: grant.identityId, message, fix, severity });
+}
+
+/** A finding on an identity (its logical id). */
+export function identityFinding(identity: Identity, detail: string, message: string, fix: string, severity?: Severity): RawFinding {
+  const { source } = identity;
+  return strip({ detail, cloud: 'aws', resource: source.resource, stack: source.stack, file: source.file, path: source.path, identity: identity.id, message, fix, severity });
+}
+
+/** A finding on a policy resource (its logical id). */
+export function policyFinding(policy: PolicyDocumentEntry, detail: string, message: string, fix: string): RawFinding {
+  const { source } = policy;
+  return strip({ detail, cloud: 'aws', resource: source.resource, stack: source.stack, file: source.file, path: source.path, message, fix });
+}
+
+/** How a message names where a grant comes from: `policy read-reports, statement 2`. */
+export function grantOrigin(grant: Grant): string {
+  const index = statementIndex(grant);
+  const policy = grant.policyId?.split('/').slice(1).join('/') ?? grant.source.resource;
+  const kind = grant.via === 'aws-managed-policy' ? 'AWS-managed policy' : 'policy';
+  return `${kind} ${grant.via === 'aws-managed-policy' ? policy.replace(/^aws-managed\//, '') : policy}${index === undefined ? '' : `, statement ${index}`}`;
+}
+
+/** The statement's position in its policy (from the adapter's grant id `<policy>#<index>@<principal>`). */
+export function statementIndex(grant: Grant): number | undefined {
+  const m = /#(\d+)@/.exec(grant.id);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** `*` or `*:*`-like: an action pattern that matches every action of every service. */
+export function isAllActionsPattern(pattern: string): boolean {
+  return /^\*+(:\*+)?$/.test(pattern);
+}
+
+/** Whether a grant or statement applies to every resource (`Resource: *`, or any `NotResource`). */
+export function coversAllResources(s: Pick<PolicyStatement, 'resources' | 'notResources'>): boolean {
+  return s.notResources !== undefined || (s.resources ?? []).includes('*');
+}
+
+/** Whether a grant or statement allows `action` (a concrete action, any case), through Action or NotAction. */
+export function allowsAction(s: Pick<PolicyStatement, 'actions' | 'notActions'>, action: string): boolean {
+  if (s.notActions) return !s.notActions.some((p) => actionMatches(p, action));
+  return (s.actions ?? []).some((p) => actionMatches(p, action));
+}
+
+let totalActions: number | undefined;
+
+/** The share (0..1) of all AWS actions a NotAction list leaves allowed. */
+export function notActionAllowedShare(notActions: string[]): number {
+  totalActions ??= expandPattern('*').length;
+  const excluded = new Set(notActions.flatMap((p) => expandPattern(p).map((a) => a.action.toLowerCase())));
+  return totalActions === 0 ? 1 : (totalActions - excluded.size) / totalActions;
+}
+
+/** Lower-cased condition keys of an IAM condition block, across operators. */
+export function conditionKeys(condition: Grant['condition']): Set<string> {
+  const out = new Set<string>();
+  if (!condition || typeof condition === 'string') return out;
+  for (const block of Object.values(condition)) {
+    if (block && typeof block === 'object') for (const k of Object.keys(block)) out.add(k.toLowerCase());
+  }
+  return out;
+}
+
+/**
+ * Values a condition requires for `key` under a positive operator (`StringEquals`, `StringLike`,
+ * `ArnEquals`, `ArnLike`, their `ForAnyValue:`/`ForAllValues:` and `IfExists` forms, `Null` excluded).
+ * Undefined when the key is not constrained that way.
+ */
+export function requiredValues(condition: Grant['condition'], key: string): string[] | undefined {
+  if (!condition || typeof condition === 'string') return undefined;
+  let found: string[] | undefined;
+  for (const [op, block] of Object.entries(condition)) {
+    const base = op.replace(/^For(Any|All)Values:/, '').replace(/IfExists$/, '');
+    if (!/^(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/.test(base) || !block || typeof block !== 'object') continue;
+    for (const [k, v] of Object.entries(block)) {
+      if (k.toLowerCase() === key.toLowerCase()) found = [...(found ?? []), ...(Array.isArray(v) ? v : [v]).map(String)];
+    }
+  }
+  return found;
+}
+
+function strip(f: RawFinding & { severity?: Severity }): RawFinding {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(f)) if (v !== undefined) out[k] = v;
+  return out as unknown as RawFinding;
+}

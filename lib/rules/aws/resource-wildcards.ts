@@ -1,0 +1,48 @@
+import { hasWildcard } from '../../aws/action-catalog';
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { adminForm } from './private/admin';
+import { expandPattern, sample } from './private/effective-permissions';
+import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
+
+/**
+ * AWS-003: `Resource: "*"` only for actions that support no resource type (`xray:PutTraceSegments`,
+ * `cloudwatch:PutMetricData`, …), as the AWS action list records them. AWS-managed policies are
+ * out of scope (their author is AWS; AWS-001/002/004–008 judge what they grant).
+ */
+export const RESOURCE_WILDCARDS: Rule = {
+  id: 'AWS-003',
+  cloud: 'aws',
+  severity: 'error',
+  reason: 'A policy grants, on Resource "*", actions that can be scoped to specific resources.',
+  explanation: 'Most actions can be limited to named resources (a bucket, a table, a role). Granting them on `*` reaches every such '
+    + 'resource in the account, present and future, including those of other teams and environments. Only actions that support no '
+    + 'resource type (e.g. `xray:PutTraceSegments`, `cloudwatch:PutMetricData`, `sts:GetCallerIdentity`) need `*`; the AWS action '
+    + 'list says which. Actions the list does not know are reported as warnings (they cannot be shown to be wildcard-only).',
+  fix: 'Replace "*" with the ARNs of the resources the actions are used on, or split the statement: wildcard-only actions on "*", the others on their ARNs.',
+  controls: ['CKV_AWS_355', 'CKV_AWS_356', 'policy_sentry wildcard-only', 'AwsSolutions-IAM5'],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const findings: RawFinding[] = [];
+    for (const grant of awsAllowGrants(inventory)) {
+      if (grant.via === 'aws-managed-policy' || !grant.resources.includes('*') || grant.notActions || adminForm(grant)) continue;
+      const origin = grantOrigin(grant);
+      for (const written of grant.actions) {
+        const infos = expandPattern(written);
+        if (infos.length === 0) {
+          // A wildcard matching nothing is AWS-002's; a plain unknown action cannot be shown wildcard-only.
+          if (!hasWildcard(written)) {
+            findings.push(grantFinding(grant, written, `${origin} grants ${written} on "*", and ${written} is not in the AWS action list.`,
+              `Check the spelling of ${written}; if it is a new action, scope it to resource ARNs or acknowledge with a reason.`, 'warning'));
+          }
+          continue;
+        }
+        const scopable = infos.filter((a) => !a.wildcardOnly);
+        if (scopable.length === 0) continue;
+        findings.push(grantFinding(grant, written,
+          `${origin} grants ${written} on "*", but ${sample(scopable)} can be scoped to resources (${[...new Set(scopable.flatMap((a) => a.resourceTypes))].slice(0, 4).join(', ')}).`,
+          `Replace "*" with the ARNs ${written} is used on.`));
+      }
+    }
+    return findings;
+  },
+};

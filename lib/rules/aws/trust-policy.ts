@@ -1,0 +1,105 @@
+import { Identity, Inventory, TrustEntry } from '../../inventory/inventory';
+import { Component } from '../../model/tags';
+import { RawFinding, Rule } from '../rule';
+import { awsIdentities, conditionKeys, identityFinding, requiredValues } from './private/grant-findings';
+
+/** Condition keys that tie `Principal: *` to one account, organization or principal. */
+const NARROWING_KEYS = ['aws:principalarn', 'aws:principalaccount', 'aws:principalorgid', 'aws:sourcearn', 'aws:sourceaccount', 'aws:sourceorgid'];
+/** Keys that make an account-root trust acceptable: a shared secret (confused deputy) or a named caller. */
+const ACCOUNT_ROOT_KEYS = ['sts:externalid', ...NARROWING_KEYS];
+const ACCOUNT_ROOT = /^(arn:[a-z-]+:iam::[^:]+:root|\d{12}|\$\{AWS::AccountId\})$/;
+
+/**
+ * AWS-009: who may assume a role. No `Principal: *` (or NotPrincipal) without a condition that
+ * names the caller; no account root (own or external) without `sts:ExternalId` or a caller
+ * condition; no web-identity federation without `sub` and `aud` conditions; and agent tool roles
+ * trust exactly one principal (the broker, when the inventory has one for the agent) and require
+ * `sts:SourceIdentity`.
+ */
+export const TRUST_POLICY: Rule = {
+  id: 'AWS-009',
+  cloud: 'aws',
+  severity: 'error',
+  reason: 'A role\'s trust policy lets too many principals assume it.',
+  explanation: 'The trust policy decides who becomes the role. `Principal: "*"` lets any AWS account in (unless a condition names '
+    + 'the caller by aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceArn or aws:SourceAccount). An account '
+    + 'root principal delegates to every identity of that account that has sts:AssumeRole; for another account it also opens the '
+    + 'confused-deputy problem, hence sts:ExternalId or a caller condition. A web-identity (OIDC) trust without a `sub` condition '
+    + 'lets every workload of the provider in: with GitHub, any repository\'s workflow (`token.actions.githubusercontent.com:sub`). '
+    + 'Agent tool roles are only ever assumed by the broker, which must set sts:SourceIdentity for lineage.',
+  fix: 'Name the exact principal (the broker role ARN for tool roles), and add the conditions the message lists '
+    + '(sts:ExternalId, aws:PrincipalArn/aws:SourceArn, `<provider>:sub` and `<provider>:aud`, sts:SourceIdentity).',
+  controls: ['Cloudsplaining AssumableByAnyPrincipal', 'CKV_AWS_60', 'CKV_AWS_61', 'CKV_AWS_358'],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const findings: RawFinding[] = [];
+    const roles = awsIdentities(inventory).filter((i) => i.kind === 'aws-iam-role');
+    for (const role of roles) {
+      const allows = role.trust.filter((t) => t.effect === 'Allow');
+      for (const t of allows) findings.push(...entryFindings(role, t));
+      if (role.isAgent || role.labels.component === Component.TOOL_IDENTITY) findings.push(...toolRoleFindings(role, allows, roles));
+    }
+    return findings;
+  },
+};
+
+function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
+  const out: RawFinding[] = [];
+  const keys = conditionKeys(t.condition);
+  const name = role.source.resource;
+  const has = (candidates: string[]) => candidates.some((k) => keys.has(k) && !(requiredValues(t.condition, k) ?? []).every(isAnyValue));
+  if (t.notPrincipal) {
+    out.push(identityFinding(role, 'NotPrincipal', `trust policy of ${name} allows every principal except ${JSON.stringify(t.principals)} (Allow with NotPrincipal).`,
+      'Replace NotPrincipal with a Principal naming who may assume the role.'));
+    return out;
+  }
+  t.principals.forEach((p, i) => {
+    const kind = t.principalKinds[i];
+    if (p === '*' && !has(NARROWING_KEYS)) {
+      out.push(identityFinding(role, 'principal-any', `trust policy of ${name} lets any AWS principal assume it (Principal ${kind === '*' ? '"*"' : `{ ${kind}: "*" }`}) without a condition naming the caller.`,
+        'Name the principal, or add a condition on aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceArn or aws:SourceAccount with exact values.'));
+    } else if (kind === 'AWS' && ACCOUNT_ROOT.test(p) && !has(ACCOUNT_ROOT_KEYS)) {
+      const own = p.includes('${AWS::AccountId}');
+      out.push(identityFinding(role, 'account-root', `trust policy of ${name} trusts ${own ? 'the account root of its own account' : `account ${accountOf(p)}`} without a condition, so every identity of that account with sts:AssumeRole can assume it.`,
+        own ? 'Trust the exact role ARN that needs it, or add an aws:PrincipalArn condition.' : 'Trust the exact role ARN of the other account, or add an sts:ExternalId (or aws:PrincipalArn) condition.'));
+    } else if (kind === 'Federated' && !/saml-provider\//.test(p)) {
+      const host = p.includes('oidc-provider/') ? p.slice(p.indexOf('oidc-provider/') + 'oidc-provider/'.length) : p;
+      const missing = [`${host}:aud`, ...(host === 'cognito-identity.amazonaws.com' ? [] : [`${host}:sub`])]
+        .filter((k) => !keys.has(k.toLowerCase()) || (requiredValues(t.condition, k) ?? ['*']).some(isAnyValue));
+      if (missing.length > 0) {
+        out.push(identityFinding(role, `oidc-${missing.map((m) => m.split(':').pop()).join('-')}`, `trust policy of ${name} lets web identities of ${host} assume it without an exact ${missing.join(' and ')} condition, so any workload of that provider can.`,
+          `Add StringEquals (or StringLike without a bare "*") conditions on ${missing.join(' and ')}, e.g. "${host}:sub": "repo:<org>/<repo>:ref:refs/heads/main".`));
+      }
+    }
+  });
+  return out;
+}
+
+function toolRoleFindings(role: Identity, allows: TrustEntry[], roles: Identity[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  const name = role.source.resource;
+  const principals = [...new Set(allows.flatMap((t) => t.principals))];
+  if (principals.length !== 1) {
+    out.push(identityFinding(role, 'tool-principals', `agent tool role ${name} is trusted by ${principals.length} principals (${principals.join(', ') || 'none'}), not exactly one broker.`,
+      'Trust only the agent\'s broker role.'));
+  } else {
+    const brokers = roles.filter((r) => r.labels.component === Component.BROKER && r.labels.agent === role.labels.agent);
+    if (brokers.length > 0 && !brokers.some((b) => principals[0].endsWith(`:role/${b.name ?? b.source.resource}`))) {
+      out.push(identityFinding(role, 'tool-principals', `agent tool role ${name} is trusted by ${principals[0]}, which is not the broker of agent ${role.labels.agent}.`,
+        `Trust only the broker role (${brokers.map((b) => b.source.resource).join(', ')}).`));
+    }
+  }
+  const assume = allows.filter((t) => t.actions.some((a) => /^sts:AssumeRole$/i.test(a) || a === '*' || /^sts:\*$/i.test(a)));
+  if (assume.length === 0 || assume.some((t) => !conditionKeys(t.condition).has('sts:sourceidentity'))) {
+    out.push(identityFinding(role, 'SourceIdentity', `agent tool role ${name} can be assumed without sts:SourceIdentity, so its sessions carry no lineage.`,
+      'Add a condition { "StringEquals": { "sts:SourceIdentity": "<agent>" } } to the sts:AssumeRole statement and allow sts:SetSourceIdentity to the broker.'));
+  }
+  return out;
+}
+
+function isAnyValue(v: string): boolean {
+  return /^[*?]*$/.test(v);
+}
+
+function accountOf(principal: string): string {
+  return /^\d{12}$/.test(principal) ? principal : principal.split(':')[4] ?? principal;
+}

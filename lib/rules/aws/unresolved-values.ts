@@ -1,0 +1,34 @@
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+
+/**
+ * AWS-014: values the adapter could not resolve in IAM resources (a parameter without default,
+ * `Fn::ImportValue`, an `Fn::If` on a deploy-time condition, an AWS-managed or external policy
+ * ARN whose statements are unknown, a nested stack template it could not read). The other rules
+ * see a placeholder there; this rule makes the gap visible, so the check fails closed.
+ */
+export const UNRESOLVED_VALUES: Rule = {
+  id: 'AWS-014',
+  cloud: 'aws',
+  severity: 'error',
+  reason: 'An IAM value cannot be resolved before deploy, so it cannot be checked.',
+  explanation: 'The checks run on the synthesized template, offline. A value that is only known at deploy time (a parameter without '
+    + 'default, an import from another stack, a condition on the region or account, a managed policy defined elsewhere) may grant '
+    + 'anything. Rather than assume it is safe, the check reports it. Values that are known but account- or region-specific '
+    + '(`AWS::AccountId`, `AWS::Region`) are kept as `${AWS::AccountId}` placeholders and are not reported.',
+  fix: 'Write the value into the template (a literal, or a reference to a resource of the same stack), or, when it truly comes from '
+    + 'elsewhere, review it there and acknowledge this finding with a reason.',
+  controls: [],
+  evaluate(inventory: Inventory): RawFinding[] {
+    return inventory.unresolved.filter((u) => u.cloud === 'aws').map((u) => {
+      const [where, ...rest] = u.what.split(': ');
+      return {
+        // The property path (`ManagedPolicyArns[1]`) is stable and short; never the value itself.
+        detail: where.replace(/^Properties\./, '').replace(/::/g, ':'),
+        cloud: 'aws', resource: u.source.resource, stack: u.source.stack, file: u.source.file, path: u.source.path,
+        message: `${u.source.resource} ${where}: ${rest.join(': ') || 'a value that cannot be resolved'}.`,
+        fix: 'Resolve the value in the template, or review it where it is defined and acknowledge with a reason.',
+      } as RawFinding;
+    });
+  },
+};

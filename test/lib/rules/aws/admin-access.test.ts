@@ -1,0 +1,67 @@
+import * as path from 'path';
+import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
+import { readTemplateFile } from '../../../../lib/adapters/cloudformation/read-template-file';
+import { Baseline } from '../../../../lib/baseline/baseline';
+import { runRules } from '../../../../lib/rules';
+import { ADMIN_ACCESS } from '../../../../lib/rules/aws/admin-access';
+import { IamSimulator } from '../../../helpers/iam-simulator';
+import { check, ids, roleTemplate } from '../../../fixtures/cfn/rule-harness';
+
+const ADMIN_JOIN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess']] };
+
+describe('AWS-001: no Allow of * on *, in any form', () => {
+  test('compliant: the least-privilege fixture (specific ARNs, wildcard-only actions on *, an unattached broad policy)', () => {
+    const file = path.join(__dirname, '../../../fixtures/cfn/least-privilege.json');
+    const inv = inventoryFromTemplate(readTemplateFile(file), { stack: 'S' });
+    // Its boundary allows * and is AWS-001's business; everything else passes.
+    expect(ids(runRules(inv, [ADMIN_ACCESS], Baseline.default()))).toEqual(['AWS-001[boundary]@AgentBoundary']);
+  });
+
+  test('compliant: specific actions on specific resources', () => {
+    expect(check(ADMIN_ACCESS, roleTemplate([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/prefix/*' }]))).toEqual([]);
+  });
+
+  test('non-compliant: literal * on *, also with a condition, also as "*:*"', () => {
+    const f = check(ADMIN_ACCESS, roleTemplate([
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Allow', Action: ['*:*'], Resource: ['*'], Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+    ]));
+    expect(ids(f)).toEqual(['AWS-001[*]@Role', 'AWS-001[*]@Role']);
+    expect(f[0]).toMatchObject({ severity: 'error', hard: true, message: expect.stringMatching(/policy .*tool, statement 0 grants Role administrator access/) });
+  });
+
+  test('non-compliant: NotAction with a tiny exclusion list on *', async () => {
+    const statement = { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*'], Resource: '*' };
+    expect(ids(check(ADMIN_ACCESS, roleTemplate([statement])))).toEqual(['AWS-001[NotAction]@Role']);
+    // The simulator agrees that this is admin in all but name.
+    const sim = IamSimulator.fromTemplate(roleTemplate([statement]), { account: '111122223333', region: 'eu-west-1' });
+    expect(await sim.decide({ role: 'Role', action: 's3:DeleteBucket', resource: 'arn:aws:s3:::any-bucket' })).toBe('Allowed');
+    expect(await sim.decide({ role: 'Role', action: 'dynamodb:DeleteTable', resource: 'arn:aws:dynamodb:eu-west-1:111122223333:table/orders' })).toBe('Allowed');
+    expect(await sim.decide({ role: 'Role', action: 'iam:PutRolePolicy', resource: 'arn:aws:iam::111122223333:role/x' })).toBe('ImplicitlyDenied');
+  });
+
+  test('compliant: NotAction that excludes most of AWS is not admin (AWS-002 still reports NotAction)', () => {
+    expect(check(ADMIN_ACCESS, roleTemplate([{ Effect: 'Allow', NotAction: ['ec2:*', 's3:*', 'iam:*', 'sagemaker:*', 'glue:*', 'rds:*', 'lambda:*', 'cloudformation:*', 'ssm:*', 'quicksight:*', 'connect:*', 'chime:*', 'iot:*', 'elasticmapreduce:*', 'redshift:*', 'cloudwatch:*', 'logs:*', 'dynamodb:*', 'kms:*', 'sts:*'].concat(['a*', 'b*', 'c*', 'd*', 'e*', 'g*', 'm*', 'q*', 's*', 'w*', 'l*', 'r*', 'i*', 'f*', 'o*', 'p*', 't*']).map((p) => (p.includes(':') ? p : `${p}:*`)), Resource: '*' }]))).toEqual([]);
+  }, 20000);
+
+  test('non-compliant: AWS-managed AdministratorAccess by literal ARN, Fn::Join and Fn::Sub; PowerUserAccess', () => {
+    for (const arn of ['arn:aws:iam::aws:policy/AdministratorAccess', ADMIN_JOIN, { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess' }]) {
+      const f = check(ADMIN_ACCESS, roleTemplate([], { ManagedPolicyArns: [arn] }));
+      expect(ids(f)).toEqual(['AWS-001[AdministratorAccess]@Role']);
+      expect(f[0].fix).toMatch(/Detach AdministratorAccess from Role/);
+    }
+    expect(ids(check(ADMIN_ACCESS, roleTemplate([], { ManagedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'] })))).toEqual(['AWS-001[PowerUserAccess]@Role']);
+  });
+
+  test('non-compliant: a boundary that is itself admin (AWS-managed or customer-managed); unattached is fine', () => {
+    expect(ids(check(ADMIN_ACCESS, roleTemplate([], { PermissionsBoundary: ADMIN_JOIN })))).toEqual(['AWS-001[boundary]@Role']);
+    const broad = { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } } };
+    expect(ids(check(ADMIN_ACCESS, roleTemplate([], { PermissionsBoundary: { Ref: 'B' } }, { B: broad })))).toEqual(['AWS-001[boundary]@B']);
+    expect(check(ADMIN_ACCESS, roleTemplate([], {}, { B: broad }))).toEqual([]);
+  });
+
+  test('non-compliant: an admin managed policy attached through AWS::IAM::Policy Roles', () => {
+    const t = roleTemplate([], {}, { P: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } } } });
+    expect(ids(check(ADMIN_ACCESS, t))).toEqual(['AWS-001[*]@P']);
+  });
+});
