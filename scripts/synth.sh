@@ -8,3 +8,6 @@ export CDK_DISABLE_CLI_TELEMETRY=true CDK_DISABLE_VERSION_CHECK=1 AWS_EC2_METADA
 echo "== AWS: cdk synth (examples/aws, agent-guardrails nag pack on)"
 npx cdk synth --quiet --no-notices --no-version-reporting --ci > /dev/null
 echo "   cdk.out written"
+
+echo "== AWS: agent-guardrails check cdk.out (the CLI over the synthesized output; SARIF kept for code scanning)"
+npx --offline agent-guardrails check cdk.out --format sarif --output cdk.out/agent-guardrails.sarif
