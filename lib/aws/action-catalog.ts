@@ -14,12 +14,15 @@ export interface AwsActionInfo {
   readonly resourceTypes: string[];
   /** True when the action supports no resource type: `Resource: *` is the only option. */
   readonly wildcardOnly: boolean;
+  /** Service condition keys the action supports (`cloudwatch:namespace`), besides the global `aws:*` ones. */
+  readonly conditionKeys?: string[];
 }
 
 interface RawAction {
   name: string;
   accessLevel: AwsAccessLevel;
   resourceTypes: { name: string }[];
+  conditionKeys?: string[];
 }
 
 /**
@@ -67,6 +70,7 @@ class ActionCatalog {
         accessLevel: a.accessLevel,
         resourceTypes: a.resourceTypes.map((r) => r.name),
         wildcardOnly: a.resourceTypes.length === 0,
+        conditionKeys: a.conditionKeys ?? [],
       });
     }
     this.services.set(key, actions);

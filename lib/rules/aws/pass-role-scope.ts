@@ -4,7 +4,7 @@ import { adminForm } from './private/admin';
 import { awsAllowGrants, allowsAction, grantFinding, grantOrigin, requiredValues } from './private/grant-findings';
 
 /** A role ARN without wildcards (the account may be the `${AWS::AccountId}` placeholder). */
-const ROLE_ARN = /^arn:[a-z-]+:iam::[^:*?]*:role\/[^*?]+$/;
+const ROLE_ARN = /^arn:[a-z-]+:iam::(\d*|\$\{AWS::AccountId\}):role\/[^*?]+$/;
 
 /**
  * AWS-005: `iam:PassRole` names role ARNs and carries `iam:PassedToService`. Applies to every

@@ -3,7 +3,8 @@ import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
-import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
+import { awsAllowGrants, grantFinding, grantOrigin, requiredValues } from './private/grant-findings';
+import { Grant } from '../../inventory/inventory';
 
 /**
  * AWS-003: `Resource: "*"` only for actions that support no resource type (`xray:PutTraceSegments`,
@@ -18,7 +19,9 @@ export const RESOURCE_WILDCARDS: Rule = {
   explanation: 'Most actions can be limited to named resources (a bucket, a table, a role). Granting them on `*` reaches every such '
     + 'resource in the account, present and future, including those of other teams and environments. Only actions that support no '
     + 'resource type (e.g. `xray:PutTraceSegments`, `cloudwatch:PutMetricData`, `sts:GetCallerIdentity`) need `*`; the AWS action '
-    + 'list says which. Actions the list does not know are reported as warnings (they cannot be shown to be wildcard-only).',
+    + 'list says which. An action on `*` that is narrowed by one of its own service condition keys with exact values (e.g. '
+    + '`cloudwatch:PutMetricData` with `cloudwatch:namespace`) counts as scoped. Actions the list does not know are reported as '
+    + 'warnings (they cannot be shown to be wildcard-only).',
   fix: 'Replace "*" with the ARNs of the resources the actions are used on, or split the statement: wildcard-only actions on "*", the others on their ARNs.',
   controls: ['CKV_AWS_355', 'CKV_AWS_356', 'policy_sentry wildcard-only', 'AwsSolutions-IAM5'],
   evaluate(inventory: Inventory): RawFinding[] {
@@ -36,7 +39,8 @@ export const RESOURCE_WILDCARDS: Rule = {
           }
           continue;
         }
-        const scopable = infos.filter((a) => !a.wildcardOnly);
+        // An action narrowed by one of its own condition keys (cloudwatch:PutMetricData by cloudwatch:namespace) is scoped.
+        const scopable = infos.filter((a) => !a.wildcardOnly && !narrowedByOwnConditionKey(grant, a.conditionKeys ?? []));
         if (scopable.length === 0) continue;
         findings.push(grantFinding(grant, written,
           `${origin} grants ${written} on "*", but ${sample(scopable)} can be scoped to resources (${[...new Set(scopable.flatMap((a) => a.resourceTypes))].slice(0, 4).join(', ')}).`,
@@ -46,3 +50,10 @@ export const RESOURCE_WILDCARDS: Rule = {
     return findings;
   },
 };
+
+/** Whether the grant's condition pins one of the action's own service keys to values without wildcards. */
+function narrowedByOwnConditionKey(grant: Grant, keys: string[]): boolean {
+  return keys.some((k) => !k.toLowerCase().startsWith('aws:') && !k.includes('${')
+    && (requiredValues(grant.condition, k) ?? []).some((v) => v.length > 0)
+    && (requiredValues(grant.condition, k) ?? []).every((v) => !/^[*?]+$/.test(v)));
+}
