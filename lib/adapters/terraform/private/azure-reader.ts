@@ -5,9 +5,6 @@ import { declarationOfBlock, isAgentIdentity, labelsOfBlock } from './labels';
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { Resolved, TerraformReferences } from './terraform-references';
 
-/** Client secrets and certificates: long-lived credentials of app registrations. */
-export const AZURE_SECRET_TYPES: readonly string[] = ['azuread_application_password', 'azuread_service_principal_password', 'azuread_application_certificate', 'azuread_service_principal_certificate'];
-
 function providerSubscription(doc: Record<string, unknown>): string | undefined {
   const first = nestedBlock(isObject(doc.provider) ? doc.provider.azurerm : undefined);
   return typeof first?.subscription_id === 'string' && !first.subscription_id.includes('${') ? first.subscription_id : undefined;

@@ -1,0 +1,170 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { inventoryFromCdktfOut, inventoryFromTerraformFile, inventoryFromTerraformJson, isTerraformInput } from '../../../../lib/adapters/terraform';
+import { GuardrailError } from '../../../../lib/errors';
+import { inventoryOf, PROJECT, ref, RG_ID, tf } from '../../../fixtures/tf/tf-builder';
+
+const SA_EMAIL = `reader@${PROJECT}.iam.gserviceaccount.com`;
+
+describe('Terraform adapter: GCP', () => {
+  test('a labelled service account becomes an agent identity with its labels and declaration', () => {
+    const b = tf().resource('google_service_account', 'reader', { account_id: 'reader' }, {
+      'agent-guardrails:agent': 'support', 'agent-guardrails:tool': 'read-logs', 'agent-guardrails:tier': 'observer',
+      'agent-guardrails:environment': 'prod', 'agent-guardrails:component': 'tool-identity',
+      'agent-guardrails:declaration': { agent: 'support', tool: 'read-logs', tier: 'observer', environment: 'prod', accessLevel: 'read', actions: ['roles/logging.viewer'], resources: [`projects/${PROJECT}`], dataSources: [], requiresApproval: false, hasWindow: false },
+    });
+    const [identity] = inventoryOf(b).identities;
+    expect(identity).toMatchObject({
+      id: 'gcp:test/google_service_account.reader', kind: 'gcp-service-account', name: 'reader', isAgent: true,
+      labels: { agent: 'support', tool: 'read-logs', tier: 'observer', environment: 'prod', component: 'tool-identity' },
+      declaration: { tool: 'read-logs', actions: ['roles/logging.viewer'] },
+      source: { resource: 'google_service_account.reader', stack: 'test', path: 'test/reader' },
+    });
+  });
+
+  test('members written as a reference, an email or `.member` all reach the service account', () => {
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_project_iam_member', 'by_ref', { project: PROJECT, role: 'roles/logging.viewer', member: `serviceAccount:${ref('google_service_account.reader', 'email')}` })
+      .resource('google_project_iam_member', 'by_member', { project: PROJECT, role: 'roles/logging.viewer', member: ref('google_service_account.reader', 'member') })
+      .resource('google_project_iam_member', 'by_email', { project: PROJECT, role: 'roles/logging.viewer', member: `serviceAccount:${SA_EMAIL}` });
+    const inv = inventoryOf(b);
+    expect(inv.grants.map((g) => g.identityId)).toEqual(Array(3).fill('gcp:test/google_service_account.reader'));
+    expect(inv.grants[0]).toMatchObject({ principal: `serviceAccount:${SA_EMAIL}`, role: 'roles/logging.viewer', resources: [`projects/${PROJECT}`], scopeLevel: 'project', via: 'iam-member' });
+    expect(inv.grants[0].actions).toContain('logging.logEntries.list');
+    expect(inv.unresolved).toEqual([]);
+  });
+
+  test('bindings, authoritative policies and data.google_iam_policy yield one grant per member', () => {
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_storage_bucket_iam_binding', 'bind', { bucket: 'logs', role: 'roles/storage.objectViewer', members: [ref('google_service_account.reader', 'member'), 'group:ops@example.com'] })
+      .data('google_iam_policy', 'owners', { binding: [{ role: 'roles/owner', members: [ref('google_service_account.reader', 'member')], condition: { title: 't', expression: 'true' } }] })
+      .resource('google_project_iam_policy', 'authoritative', { project: PROJECT, policy_data: ref('data.google_iam_policy.owners', 'policy_data') })
+      .resource('google_folder_iam_policy', 'literal', { folder: 'folders/42', policy_data: JSON.stringify({ bindings: [{ role: 'roles/editor', members: ['user:a@example.com'] }] }) });
+    const grants = inventoryOf(b).grants;
+    expect(grants.map((g) => [g.via, g.role, g.principal, g.resources[0], g.scopeLevel])).toEqual([
+      ['iam-binding', 'roles/storage.objectViewer', `serviceAccount:${SA_EMAIL}`, 'projects/_/buckets/logs', 'resource'],
+      ['iam-binding', 'roles/storage.objectViewer', 'group:ops@example.com', 'projects/_/buckets/logs', 'resource'],
+      ['iam-policy', 'roles/owner', `serviceAccount:${SA_EMAIL}`, `projects/${PROJECT}`, 'project'],
+      ['iam-policy', 'roles/editor', 'user:a@example.com', 'folders/42', 'folder'],
+    ]);
+    expect(grants[2].condition).toBe('true');
+  });
+
+  test('organization and folder grants carry their level', () => {
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_organization_iam_member', 'org', { org_id: '123', role: 'roles/browser', member: ref('google_service_account.reader', 'member') })
+      .resource('google_folder_iam_member', 'folder', { folder: '456', role: 'roles/browser', member: ref('google_service_account.reader', 'member') });
+    expect(inventoryOf(b).grants.map((g) => [g.scopeLevel, g.resources[0]])).toEqual([['organization', 'organizations/123'], ['folder', 'folders/456']]);
+  });
+
+  test('custom roles are expanded into the grant and attached to the identity', () => {
+    const b = tf().agentServiceAccount('writer')
+      .resource('google_project_iam_custom_role', 'tool_role', { role_id: 'toolRole', title: 't', permissions: ['pubsub.topics.publish'] })
+      .resource('google_pubsub_topic_iam_member', 'publish', { topic: 'events', role: ref('google_project_iam_custom_role.tool_role', 'id'), member: ref('google_service_account.writer', 'member') });
+    const inv = inventoryOf(b);
+    expect(inv.grants[0]).toMatchObject({ role: `projects/${PROJECT}/roles/toolRole`, actions: ['pubsub.topics.publish'], resources: [`projects/${PROJECT}/topics/events`] });
+    expect(inv.policies[0]).toMatchObject({ kind: 'gcp-custom-role', permissions: ['pubsub.topics.publish'], attachedTo: ['gcp:test/google_service_account.writer'] });
+  });
+
+  test('keys, workload identity providers and deny policies are read', () => {
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_service_account_key', 'key', { service_account_id: ref('google_service_account.reader', 'name') })
+      .resource('google_iam_workload_identity_pool', 'pool', { workload_identity_pool_id: 'ci' })
+      .resource('google_iam_workload_identity_pool_provider', 'gh', { workload_identity_pool_id: ref('google_iam_workload_identity_pool.pool', 'workload_identity_pool_id'), workload_identity_pool_provider_id: 'gh', attribute_condition: 'assertion.repository == "org/repo"', oidc: { issuer_uri: 'https://token.actions.githubusercontent.com' } })
+      .resource('google_service_account_iam_member', 'wif', { service_account_id: ref('google_service_account.reader', 'name'), role: 'roles/iam.workloadIdentityUser', member: 'principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/ci/attribute.repository/org/repo' })
+      .resource('google_iam_deny_policy', 'deny', { parent: 'x', name: 'agent-deny', rules: [{ deny_rule: { denied_principals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${SA_EMAIL}`], denied_permissions: ['iam.googleapis.com/roles.update'] } }] });
+    const inv = inventoryOf(b);
+    const sa = inv.identities[0];
+    expect(sa.longLivedKeys.map((k) => k.resource)).toEqual(['google_service_account_key.key']);
+    expect(sa.federations).toEqual([expect.objectContaining({ issuer: 'https://token.actions.githubusercontent.com', attributeCondition: 'assertion.repository == "org/repo"' })]);
+    expect(inv.policies.find((p) => p.kind === 'gcp-deny-policy')).toMatchObject({ attachedTo: [sa.id], statements: [{ effect: 'Deny', actions: ['iam.googleapis.com/roles.update'] }] });
+    expect(inv.grants.find((g) => g.role === 'roles/iam.workloadIdentityUser')).toMatchObject({ scopeLevel: 'resource', resources: [`projects/${PROJECT}/serviceAccounts/${SA_EMAIL}`] });
+    expect(inv.others.map((o) => o.type)).toEqual(expect.arrayContaining(['google_service_account_key', 'google_iam_workload_identity_pool_provider', 'google_iam_deny_policy']));
+  });
+
+  test('variables with defaults resolve; without default, functions and outside references are unresolved (fail closed)', () => {
+    const b = tf().agentServiceAccount('reader')
+      .variable('role', { type: 'string', default: 'roles/logging.viewer' })
+      .variable('who', { type: 'string' })
+      .resource('google_project_iam_member', 'defaulted', { project: PROJECT, role: '${var.role}', member: ref('google_service_account.reader', 'member') })
+      .resource('google_project_iam_member', 'no_default', { project: PROJECT, role: 'roles/logging.viewer', member: '${var.who}' })
+      .resource('google_project_iam_member', 'fn', { project: PROJECT, role: '${lower("ROLES/OWNER")}', member: ref('google_service_account.reader', 'member') })
+      .resource('google_project_iam_member', 'outside', { project: PROJECT, role: 'roles/logging.viewer', member: ref('google_service_account.elsewhere', 'member') });
+    const inv = inventoryOf(b);
+    expect(inv.grants[0].role).toBe('roles/logging.viewer');
+    expect(inv.unresolved.map((u) => u.what)).toEqual([
+      'google_project_iam_member.no_default.member uses variable who, which has no default',
+      'google_project_iam_member.fn.role uses the expression ${lower("ROLES/OWNER")}, which cannot be evaluated offline',
+      'google_project_iam_member.outside.member references google_service_account.elsewhere, which is not in this configuration',
+    ]);
+  });
+});
+
+describe('Terraform adapter: Azure', () => {
+  test('a tagged user-assigned identity is an agent identity; its federated credentials attach to it', () => {
+    const b = tf().agentIdentity('reader', 'observer')
+      .resource('azurerm_federated_identity_credential', 'fic', { name: 'gh', parent_id: ref('azurerm_user_assigned_identity.reader', 'id'), issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:org/repo:environment:prod', audience: ['api://AzureADTokenExchange'] });
+    const [identity] = inventoryOf(b).identities;
+    expect(identity).toMatchObject({ kind: 'azure-user-assigned-identity', name: 'reader', isAgent: true, labels: { tier: 'observer', environment: 'prod' } });
+    expect(identity.federations).toEqual([expect.objectContaining({ issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:org/repo:environment:prod', audiences: ['api://AzureADTokenExchange'] })]);
+  });
+
+  test('role assignments by name, by GUID and by custom definition; scope levels from literal ids and references', () => {
+    const b = tf().agentIdentity('tool')
+      .resource('azurerm_resource_group', 'rg', { name: 'agents-prod', location: 'westeurope' })
+      .resource('azurerm_storage_account', 'sa', { name: 'data', resource_group_name: ref('azurerm_resource_group.rg', 'name') })
+      .resource('azurerm_role_definition', 'custom', { name: 'tool-role', scope: RG_ID, permissions: [{ actions: ['Microsoft.Storage/storageAccounts/read'], not_actions: [], data_actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'] }], assignable_scopes: [RG_ID] })
+      .resource('azurerm_role_assignment', 'by_name', { scope: ref('azurerm_resource_group.rg', 'id'), role_definition_name: 'Reader', principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id') })
+      .resource('azurerm_role_assignment', 'by_guid', { scope: ref('azurerm_storage_account.sa', 'id'), role_definition_id: `/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`, principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id') })
+      .resource('azurerm_role_assignment', 'custom', { scope: '/subscriptions/x', role_definition_id: ref('azurerm_role_definition.custom', 'role_definition_resource_id'), principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id') })
+      .resource('azurerm_role_assignment', 'mg', { scope: '/providers/Microsoft.Management/managementGroups/root-mg', role_definition_name: 'Reader', principal_id: 'aaaa' })
+      .resource('azurerm_role_assignment', 'root', { scope: '/', role_definition_name: 'Reader', principal_id: 'aaaa' });
+    const inv = inventoryOf(b);
+    expect(inv.grants.map((g) => [g.role, g.scopeLevel, g.identityId ?? g.principal])).toEqual([
+      ['Reader', 'resource-group', 'azure:test/azurerm_user_assigned_identity.tool'],
+      ['Owner', 'resource', 'azure:test/azurerm_user_assigned_identity.tool'],
+      ['tool-role', 'subscription', 'azure:test/azurerm_user_assigned_identity.tool'],
+      ['Reader', 'management-group', 'aaaa'],
+      ['Reader', 'root', 'aaaa'],
+    ]);
+    expect(inv.grants[2].actions).toEqual(['Microsoft.Storage/storageAccounts/read', 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read']);
+    expect(inv.policies[0]).toMatchObject({ kind: 'azure-role-definition', assignableScopes: [RG_ID], attachedTo: ['azure:test/azurerm_user_assigned_identity.tool'] });
+    expect(inv.unresolved).toEqual([]);
+  });
+
+  test('a scope that is a variable without default is unresolved and has no level', () => {
+    const b = tf().agentIdentity('tool').variable('scope', { type: 'string' })
+      .resource('azurerm_role_assignment', 'ra', { scope: '${var.scope}', role_definition_name: 'Reader', principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id') });
+    const inv = inventoryOf(b);
+    expect(inv.grants[0].scopeLevel).toBeUndefined();
+    expect(inv.unresolved.map((u) => u.what)).toEqual(['azurerm_role_assignment.ra.scope uses variable scope, which has no default']);
+  });
+});
+
+describe('Terraform adapter: files and folders', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-tf-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('reads a cdktf.out folder through its manifest, one stack per file', () => {
+    const doc = tf().agentServiceAccount('reader').build();
+    fs.mkdirSync(path.join(dir, 'stacks', 'gcp-prod'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'stacks', 'gcp-prod', 'cdk.tf.json'), JSON.stringify(doc));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: { 'gcp-prod': { name: 'gcp-prod', synthesizedStackPath: 'stacks/gcp-prod/cdk.tf.json' } } }));
+    expect(isTerraformInput(dir)).toBe(true);
+    const inv = inventoryFromCdktfOut(dir);
+    expect(inv.identities[0].id).toBe('gcp:gcp-prod/google_service_account.reader');
+    expect(inv.identities[0].source).toMatchObject({ stack: 'gcp-prod', file: path.join(dir, 'stacks', 'gcp-prod', 'cdk.tf.json') });
+  });
+
+  test('a CDK cloud assembly is not a Terraform input; bad files are clear errors', () => {
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '43.0.0', artifacts: {} }));
+    expect(isTerraformInput(dir)).toBe(false);
+    expect(isTerraformInput('x/cdk.tf.json')).toBe(true);
+    const bad = path.join(dir, 'cdk.tf.json');
+    fs.writeFileSync(bad, '{ not json');
+    expect(() => inventoryFromTerraformFile(bad)).toThrow(/AG_TF_UNREADABLE/);
+    expect(() => inventoryFromTerraformJson([])).toThrow(GuardrailError);
+  });
+});
