@@ -1,8 +1,9 @@
+import { TrustEntry } from '../../../../lib/inventory/inventory';
 import { LINEAGE } from '../../../../lib/rules/agent/lineage';
 import { check, ids, InventoryBuilder } from './inventory-builder';
 
 const BROKER = 'arn:aws:iam::111111111111:role/broker';
-const LINEAGE_TRUST = [
+const LINEAGE_TRUST: Partial<TrustEntry>[] = [
   { actions: ['sts:AssumeRole'], principals: [BROKER], condition: { StringEquals: { 'sts:SourceIdentity': 'triage' } } },
   { actions: ['sts:SetSourceIdentity'], principals: [BROKER], condition: { StringEquals: { 'sts:SourceIdentity': 'triage' } } },
   {
