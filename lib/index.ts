@@ -7,3 +7,4 @@ export * from './catalogs/catalog';
 export * from './aws/action-catalog';
 export * from './inventory/inventory';
 export * from './rules';
+export * from './aibom';
