@@ -7,7 +7,7 @@ import { awsIdentities, conditionKeys, identityFinding, requiredValues } from '.
 const NARROWING_KEYS = ['aws:principalarn', 'aws:principalaccount', 'aws:principalorgid', 'aws:sourcearn', 'aws:sourceaccount', 'aws:sourceorgid'];
 /** Keys that make an account-root trust acceptable: a shared secret (confused deputy) or a named caller. */
 const ACCOUNT_ROOT_KEYS = ['sts:externalid', ...NARROWING_KEYS];
-const ACCOUNT_ROOT = /^(arn:[a-z-]+:iam::[^:]+:root|\d{12}|\$\{AWS::AccountId\})$/;
+const ACCOUNT_ROOT = /^(arn:[a-z-]+:iam::(\d{12}|\$\{AWS::AccountId\}):root|\d{12}|\$\{AWS::AccountId\})$/;
 
 /**
  * AWS-009: who may assume a role. No `Principal: *` (or NotPrincipal) without a condition that

@@ -1,0 +1,102 @@
+import { TRUST_POLICY } from '../../../../lib/rules/aws/trust-policy';
+import { IamSimulator } from '../../../helpers/iam-simulator';
+import { check, ids } from '../../../fixtures/cfn/rule-harness';
+
+const ACCOUNT = '111122223333';
+const trusting = (statements: unknown[], tags: { Key: string; Value: string }[] = [], extra: Record<string, unknown> = {}) => ({
+  Resources: {
+    Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, Tags: tags } },
+    ...extra,
+  },
+});
+const GITHUB = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+const TOOL_TAGS = [
+  { Key: 'agent-guardrails:agent', Value: 'ops-bot' }, { Key: 'agent-guardrails:tool', Value: 'read' },
+  { Key: 'agent-guardrails:component', Value: 'tool-identity' },
+];
+const BROKER = {
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    Tags: [{ Key: 'agent-guardrails:agent', Value: 'ops-bot' }, { Key: 'agent-guardrails:component', Value: 'broker' }],
+  },
+};
+const brokerTrust = (condition?: unknown) => [
+  { Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['Broker', 'Arn'] } }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) },
+  { Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['Broker', 'Arn'] } }, Action: 'sts:SetSourceIdentity' },
+];
+
+describe('AWS-009: trust policies name their principals and carry conditions', () => {
+  test('compliant: a service principal, a named role, a root with ExternalId, GitHub OIDC with sub and aud', () => {
+    expect(check(TRUST_POLICY, trusting([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:role/deployer' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x-7f3a' } } },
+      {
+        Effect: 'Allow', Principal: { Federated: GITHUB }, Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:acme/infra:ref:refs/heads/main' } },
+      },
+      { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } },
+    ]))).toEqual([]);
+  });
+
+  test('non-compliant: Principal "*" (both spellings) without a condition naming the caller', async () => {
+    const statements = [
+      { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': '*' } } },
+    ];
+    const f = check(TRUST_POLICY, trusting(statements));
+    expect(ids(f)).toEqual(['AWS-009[principal-any]@Role', 'AWS-009[principal-any]@Role']);
+    expect(f[0]).toMatchObject({ hard: true, message: expect.stringMatching(/lets any AWS principal assume it/) });
+    // The attack: a role in a stranger's account assumes it.
+    const sim = IamSimulator.fromTemplate(trusting(statements.slice(0, 1)), { account: ACCOUNT, region: 'eu-west-1' });
+    expect(await sim.decideAssume({ role: 'Role', principal: 'arn:aws:iam::999988887777:role/attacker', action: 'sts:AssumeRole',
+      principalPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }] })).toBe('Allowed');
+  });
+
+  test('non-compliant: an external account root (ARN or bare id) and the own account root, without conditions', async () => {
+    const f = check(TRUST_POLICY, trusting([
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { AWS: '999988887777' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: 'sts:AssumeRole' },
+    ]));
+    expect(ids(f)).toEqual(['AWS-009[account-root]@Role', 'AWS-009[account-root]@Role', 'AWS-009[account-root]@Role']);
+    expect(f[0].message).toMatch(/trusts account 999988887777 without a condition/);
+    expect(f[2].message).toMatch(/account root of its own account/);
+    const sim = IamSimulator.fromTemplate(trusting([{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'sts:AssumeRole' }]), { account: ACCOUNT, region: 'eu-west-1' });
+    expect(await sim.decideAssume({ role: 'Role', principal: 'arn:aws:iam::999988887777:user/anyone', action: 'sts:AssumeRole',
+      principalPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }] })).toBe('Allowed');
+  });
+
+  test('non-compliant: GitHub OIDC without sub (any repository\'s workflow gets in), or with sub "*"', async () => {
+    const noSub = { Effect: 'Allow', Principal: { Federated: GITHUB }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } };
+    expect(ids(check(TRUST_POLICY, trusting([noSub])))).toEqual(['AWS-009[oidc-sub]@Role']);
+    const starSub = { ...noSub, Condition: { StringEquals: noSub.Condition.StringEquals, StringLike: { 'token.actions.githubusercontent.com:sub': '*' } } };
+    expect(ids(check(TRUST_POLICY, trusting([starSub])))).toEqual(['AWS-009[oidc-sub]@Role']);
+    const bare = { Effect: 'Allow', Principal: { Federated: GITHUB }, Action: 'sts:AssumeRoleWithWebIdentity' };
+    expect(check(TRUST_POLICY, trusting([bare]))[0]).toMatchObject({ detail: 'oidc-aud-sub', message: expect.stringMatching(/without an exact token.actions.githubusercontent.com:aud and token.actions.githubusercontent.com:sub condition/) });
+  });
+
+  test('non-compliant: Allow with NotPrincipal', () => {
+    expect(ids(check(TRUST_POLICY, trusting([{ Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::1:role/x' }, Action: 'sts:AssumeRole' }])))).toEqual(['AWS-009[NotPrincipal]@Role']);
+  });
+});
+
+describe('AWS-009: agent tool roles trust only the broker and require sts:SourceIdentity', () => {
+  test('compliant: the broker only, with a SourceIdentity condition', () => {
+    expect(check(TRUST_POLICY, trusting(brokerTrust({ StringEquals: { 'sts:SourceIdentity': 'ops-bot' } }), TOOL_TAGS, { Broker: BROKER }))).toEqual([]);
+  });
+
+  test('non-compliant: no sts:SourceIdentity condition', () => {
+    expect(ids(check(TRUST_POLICY, trusting(brokerTrust(), TOOL_TAGS, { Broker: BROKER })))).toEqual(['AWS-009[SourceIdentity]@Role']);
+  });
+
+  test('non-compliant: a second principal, or a principal that is not the agent\'s broker', () => {
+    const two = [...brokerTrust({ StringEquals: { 'sts:SourceIdentity': 'ops-bot' } }), { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:SourceIdentity': 'x' } } }];
+    expect(ids(check(TRUST_POLICY, trusting(two, TOOL_TAGS, { Broker: BROKER })))).toEqual(['AWS-009[tool-principals]@Role']);
+    const other = [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/someone' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:SourceIdentity': 'ops-bot' } } }];
+    const f = check(TRUST_POLICY, trusting(other, TOOL_TAGS, { Broker: BROKER }));
+    expect(ids(f)).toEqual(['AWS-009[tool-principals]@Role']);
+    expect(f[0].message).toMatch(/not the broker of agent ops-bot/);
+  });
+});
