@@ -1,7 +1,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { AwsToolViolation, awsAgentViolations, awsPermissionViolations, awsToolViolations } from '../../lib/aws/validate-aws-tool';
+import { AwsToolContext, AwsToolViolation, awsAgentViolations, awsPermissionViolations, awsToolViolations } from '../../lib/aws/validate-aws-tool';
 import { Baseline } from '../../lib/baseline/baseline';
 import { GuardrailError, fail } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
@@ -77,7 +77,7 @@ export class AgentIdentity extends Construct {
     const awsEnv = props.environment.requireAws(`AgentIdentity(${props.agentName})`);
     const maxSession = this.maxSession(props.maxSessionDuration, baseline, props.agentName);
 
-    const ctx = { agentName: props.agentName, environmentName: props.environment.name, environment: awsEnv, baseline, isUnresolved: (v: unknown) => Token.isUnresolved(v) };
+    const ctx: AwsToolContext = { agentName: props.agentName, environmentName: props.environment.name, environment: awsEnv, baseline };
     throwAll([
       ...awsAgentViolations(props.agentName, props.tier, props.tools, baseline),
       ...props.tools.flatMap((t) => awsToolViolations(t, ctx)),
@@ -145,7 +145,7 @@ export class AgentIdentity extends Construct {
   }
 
   /** Re-run the checks on token values now that they resolve; also check the stack's own placement. */
-  private synthViolations(ctx: { agentName: string; environmentName: string; environment: { account: string; regions: string[] }; baseline: Baseline }): string[] {
+  private synthViolations(ctx: AwsToolContext): string[] {
     const stack = Stack.of(this);
     const errors: string[] = [];
     const literal = (v: unknown): string | undefined => {
@@ -153,7 +153,7 @@ export class AgentIdentity extends Construct {
       return typeof r === 'string' ? r : undefined;
     };
     const env = { account: literal(ctx.environment.account) ?? ctx.environment.account, regions: ctx.environment.regions.map((r) => literal(r) ?? r) };
-    const synthCtx = { ...ctx, environment: env, isUnresolved: (v: unknown) => Token.isUnresolved(v) };
+    const synthCtx: AwsToolContext = { ...ctx, environment: env };
     for (const tool of this.tools) {
       const aws = tool.aws;
       if (!aws || ![...aws.actions, ...aws.resources].some((v) => Token.isUnresolved(v))) continue;

@@ -22,11 +22,6 @@ export interface AwsToolContext {
   /** The environment's AWS placement (account and regions). */
   readonly environment: AwsEnvironmentProps;
   readonly baseline: Baseline;
-  /**
-   * Tells whether a value is still a framework token; tokens are skipped (checked at synth).
-   * @default - agent-guardrails' framework-neutral token check
-   */
-  readonly isUnresolved?: (value: unknown) => boolean;
 }
 
 /** Access levels a read tool may hold: anything else changes state. */
@@ -45,7 +40,6 @@ export function awsToolViolations(tool: Tool, ctx: AwsToolContext): AwsToolViola
  */
 export function awsPermissionViolations(toolName: string, accessLevel: AccessLevel, permissions: AwsToolPermissions | undefined, ctx: AwsToolContext): AwsToolViolation[] {
   const out: AwsToolViolation[] = [];
-  const unresolved = ctx.isUnresolved ?? looksUnresolved;
   const field = `Agent(${ctx.agentName}).tools[${toolName}].aws`;
   const add = (code: string, f: string, rule: string, value: unknown, fix: string) => out.push({ code, message: GuardrailError.format(f, rule, value, fix) });
 
@@ -60,7 +54,7 @@ export function awsPermissionViolations(toolName: string, accessLevel: AccessLev
   const forbidden = ctx.baseline.forbiddenAwsActions.map((a) => a.toLowerCase());
   const resourceLevel: string[] = [];
   for (const action of actions) {
-    if (unresolved(action)) continue;
+    if (looksUnresolved(action)) continue; // tokens: checked by the construct at synth
     if (action === '*' || hasWildcard(action)) {
       add('AG_TOOL_WILDCARD_ACTION', `${field}.actions`, 'must not hold wildcards', action, 'Name each action exactly (service:Action); a wildcard grants actions AWS adds later.');
       continue;
@@ -83,8 +77,8 @@ export function awsPermissionViolations(toolName: string, accessLevel: AccessLev
       'Name the resource ARNs; put wildcard-only actions (e.g. xray:PutTraceSegments) in a tool of their own if they need "*".');
   }
   for (const arn of resources) {
-    if (unresolved(arn) || arn === '*') continue;
-    out.push(...arnEnvironmentViolations(arn, `${field}.resources`, ctx, unresolved));
+    if (looksUnresolved(arn) || arn === '*') continue;
+    out.push(...arnEnvironmentViolations(arn, `${field}.resources`, ctx));
   }
   return out;
 }
@@ -93,7 +87,7 @@ export function awsPermissionViolations(toolName: string, accessLevel: AccessLev
  * Environment isolation of one declared ARN: a concrete account or region that is not the
  * environment's is refused, and so is a wildcard there (it reaches every account or region).
  */
-export function arnEnvironmentViolations(arn: string, field: string, ctx: AwsToolContext, unresolved: (v: unknown) => boolean = looksUnresolved): AwsToolViolation[] {
+export function arnEnvironmentViolations(arn: string, field: string, ctx: AwsToolContext): AwsToolViolation[] {
   const out: AwsToolViolation[] = [];
   const parts = arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') {
@@ -106,11 +100,11 @@ export function arnEnvironmentViolations(arn: string, field: string, ctx: AwsToo
       `Write the account ${env.account} and one of the regions ${env.regions.join(', ')}.`) });
     return out;
   }
-  if (account && !unresolved(env.account) && account !== env.account) {
+  if (account && !looksUnresolved(env.account) && account !== env.account) {
     out.push({ code: 'AG_TOOL_OTHER_ENVIRONMENT', message: GuardrailError.format(field, `must name resources of environment ${ctx.environmentName} (account ${env.account})`, arn,
       'Declare this environment\'s resource; an identity of one environment never reaches another\'s.') });
   }
-  if (region && !env.regions.some(unresolved) && !env.regions.includes(region)) {
+  if (region && !env.regions.some(looksUnresolved) && !env.regions.includes(region)) {
     out.push({ code: 'AG_TOOL_OTHER_ENVIRONMENT', message: GuardrailError.format(field, `must name resources in the regions of environment ${ctx.environmentName} (${env.regions.join(', ')})`, arn,
       'Use one of the environment\'s regions, or add the region to Environment.aws.regions.') });
   }
