@@ -1,0 +1,67 @@
+import { loadCatalog } from '../../catalogs/catalog';
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule, RuleContext } from '../rule';
+import { allowGrants, findingAt, globMatches } from './private/gcp-rule-helpers';
+
+/** The catalog of escalation permissions and paths (`policies/catalogs/gcp-escalation-permissions.json`). */
+export const GCP_ESCALATION_CATALOG = 'gcp-escalation-permissions';
+
+/**
+ * GCP-006: custom roles hold no escalation permission and no complete escalation path; and no
+ * grant holds a permission the baseline forbids.
+ */
+export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
+  id: 'GCP-006',
+  cloud: 'gcp',
+  severity: 'error',
+  reason: 'A custom role holds a privilege-escalation permission (setIamPolicy, actAs, getAccessToken, serviceAccountKeys.create, roles.update, …).',
+  explanation: 'Some permissions let the holder grant itself more: change an IAM policy, act as or mint tokens for another service account, '
+    + 'create its keys, widen a custom role, or deploy code (functions, VMs, builds) that runs as another service account. '
+    + 'Permissions and combinations come from Rhino Security Labs\' GCP research and live in policies/catalogs/gcp-escalation-permissions.json; '
+    + 'the baseline\'s forbidden GCP permissions are checked on every grant too.',
+  fix: 'Remove the permission from the custom role; if a tool really needs to act as another service account, grant '
+    + 'roles/iam.serviceAccountUser on that one account and keep the tool\'s own role free of it.',
+  controls: ['Rhino Security Labs GCP privilege escalation', 'CKV_GCP_41', 'CKV_GCP_49'],
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    const catalog = loadCatalog(GCP_ESCALATION_CATALOG);
+    const single = catalog.gcp ?? [];
+    const paths = (catalog.paths ?? []).filter((p) => p.cloud === 'gcp');
+    const findings: RawFinding[] = [];
+    for (const role of inventory.policies.filter((p) => p.cloud === 'gcp' && p.kind === 'gcp-custom-role')) {
+      const perms = role.permissions ?? [];
+      for (const perm of perms) {
+        const hit = single.find((pattern) => globMatches(pattern, perm));
+        if (hit) {
+          findings.push(findingAt('gcp', role.source, {
+            detail: perm,
+            message: `Custom role ${role.name ?? role.source.resource} holds ${perm} (escalation: ${hit}).`,
+            fix: GCP_CUSTOM_ROLE_ESCALATION_RULE.fix,
+          }));
+        }
+      }
+      for (const path of paths) {
+        if (path.actions.every((a) => perms.some((p) => globMatches(a, p)))) {
+          findings.push(findingAt('gcp', role.source, {
+            detail: path.id,
+            message: `Custom role ${role.name ?? role.source.resource} holds the escalation path ${path.actions.join(' + ')}: ${path.description}`,
+            fix: GCP_CUSTOM_ROLE_ESCALATION_RULE.fix,
+          }));
+        }
+      }
+    }
+    const forbidden = context.baseline.forbiddenGcpPermissions;
+    if (forbidden.length > 0) {
+      for (const g of allowGrants(inventory, 'gcp')) {
+        for (const perm of g.actions.filter((a) => forbidden.some((f) => globMatches(f, a)))) {
+          findings.push(findingAt('gcp', g.source, {
+            detail: perm,
+            identity: g.identityId,
+            message: `${g.source.resource} grants ${perm} (through ${g.role}), which baseline ${context.baseline.id} forbids.`,
+            fix: 'Grant a role without this permission.',
+          }));
+        }
+      }
+    }
+    return findings;
+  },
+};

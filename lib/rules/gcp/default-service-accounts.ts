@@ -1,0 +1,60 @@
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { allowGrants, findingAt, identitiesById, principalOf } from './private/gcp-rule-helpers';
+
+/** `<number>-compute@developer.gserviceaccount.com` and `<project>@appspot.gserviceaccount.com`. */
+const DEFAULT_SERVICE_ACCOUNT = /\b(\d+-compute@developer\.gserviceaccount\.com|[a-z][a-z0-9-]*@appspot\.gserviceaccount\.com)\b/i;
+
+/** The default compute or App Engine service account a text names, if any. */
+export function defaultServiceAccountIn(text: string): string | undefined {
+  return DEFAULT_SERVICE_ACCOUNT.exec(text)?.[1];
+}
+
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsIn(v, out));
+  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => stringsIn(v, out));
+  return out;
+}
+
+/** GCP-005: no default compute / App Engine service accounts for agents, nor grants to or on them. */
+export const GCP_DEFAULT_SERVICE_ACCOUNTS_RULE: Rule = {
+  id: 'GCP-005',
+  cloud: 'gcp',
+  severity: 'error',
+  reason: 'The default compute or App Engine service account is used, granted roles, or granted on.',
+  explanation: 'The default compute (<number>-compute@developer.gserviceaccount.com) and App Engine (<project>@appspot.gserviceaccount.com) '
+    + 'service accounts are shared by every VM, function and app that does not name another one, and often hold roles/editor. '
+    + 'Work done as them cannot be told apart or revoked per tool; a grant on them lets the grantee act as all that workload.',
+  fix: 'Create a dedicated service account per tool (the AgentIdentity construct does), grant it the narrow roles, and run workloads as it.',
+  controls: ['CKV_GCP_30', 'CKV_GCP_31', 'CKV_GCP_46', 'CKV_GCP_47', 'CKV_GCP_48'],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const identities = identitiesById(inventory, 'gcp');
+    const findings: RawFinding[] = [];
+    for (const g of allowGrants(inventory, 'gcp')) {
+      const to = defaultServiceAccountIn(g.principal ?? '');
+      const on = g.resources.map(defaultServiceAccountIn).find((x) => x !== undefined);
+      if (!to && !on) continue;
+      const identity = g.identityId ? identities.get(g.identityId) : undefined;
+      findings.push(findingAt('gcp', g.source, {
+        detail: to ? 'grant-to-default' : 'grant-on-default',
+        identity: identity?.id,
+        message: to
+          ? `${g.source.resource} grants ${g.role} to the default service account ${to}.`
+          : `${g.source.resource} grants ${g.role} on the default service account ${on} to ${principalOf(g, identity)}.`,
+        fix: GCP_DEFAULT_SERVICE_ACCOUNTS_RULE.fix,
+      }));
+    }
+    for (const o of inventory.others) {
+      if (o.cloud !== 'gcp' || /_iam_(member|binding|policy)$/.test(o.type)) continue;
+      const used = stringsIn(o.properties).map(defaultServiceAccountIn).find((x) => x !== undefined);
+      if (!used) continue;
+      findings.push(findingAt('gcp', o.source, {
+        detail: 'runs-as-default',
+        message: `${o.source.resource} runs as the default service account ${used}.`,
+        fix: GCP_DEFAULT_SERVICE_ACCOUNTS_RULE.fix,
+      }));
+    }
+    return findings;
+  },
+};

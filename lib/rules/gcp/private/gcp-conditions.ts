@@ -1,0 +1,130 @@
+/**
+ * Textual analysis of GCP IAM condition expressions (CEL), for what the rules need to know
+ * offline: does a condition narrow the resource, does it bound the time. The analysis errs on
+ * the side of "does not narrow" (fail closed): a term it does not understand narrows nothing.
+ */
+
+/** A `resource.name` prefix that names no single resource: empty, a project, or a collection. */
+export function isVacuousPrefix(prefix: string): boolean {
+  const segments = prefix.split('/');
+  // Pairs of collection/id; the prefix narrows when it names an id (not `_`, not empty) of a collection below the project.
+  for (let i = 0; i + 1 < segments.length; i += 2) {
+    const collection = segments[i];
+    const id = segments[i + 1];
+    if (collection === 'projects' || collection === 'organizations' || collection === 'folders' || collection === 'locations') continue;
+    if (id !== '' && id !== '_' && id !== '*' && id !== '-') return false;
+  }
+  return true;
+}
+
+/** Split on a top-level operator (`||` or `&&`), outside parentheses and string literals. */
+function splitTopLevel(expr: string, op: '||' | '&&'): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && expr.startsWith(op, i)) {
+      parts.push(expr.slice(start, i));
+      start = i + op.length;
+      i += op.length - 1;
+    }
+  }
+  parts.push(expr.slice(start));
+  return parts.map((p) => stripParens(p.trim()));
+}
+
+function stripParens(s: string): string {
+  while (s.startsWith('(') && closingParen(s) === s.length - 1) s = s.slice(1, -1).trim();
+  return s;
+}
+
+/** Index of the parenthesis closing the one at 0, outside string literals; -1 when unbalanced. */
+function closingParen(s: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+const STARTS_WITH = /^resource\.name\.startsWith\(\s*(["'])(.*)\1\s*\)$/s;
+const NAME_EQUALS = /^resource\.name\s*==\s*(["'])(.+)\1$/s;
+
+interface Analysis {
+  /** Names specific resources (in every alternative). */
+  readonly narrows: boolean;
+  /** Bounds time with `request.time` (in every alternative). */
+  readonly time: boolean;
+  /** `true`: always true; `resource`: matches every resource of a kind; with the offending text. */
+  readonly vacuous?: { readonly kind: 'true' | 'resource'; readonly text: string };
+}
+
+function analyzeAtom(term: string): Analysis {
+  const t = term.trim();
+  if (t === 'true' || t === '') return { narrows: false, time: false, vacuous: { kind: 'true', text: t || '(empty)' } };
+  const sw = STARTS_WITH.exec(t);
+  if (sw) return isVacuousPrefix(sw[2]) ? { narrows: false, time: false, vacuous: { kind: 'resource', text: t } } : { narrows: true, time: false };
+  const eq = NAME_EQUALS.exec(t);
+  if (eq) return isVacuousPrefix(eq[2]) ? { narrows: false, time: false, vacuous: { kind: 'resource', text: t } } : { narrows: true, time: false };
+  if (/^resource\.name\.(endsWith|matches)\(/.test(t)) return { narrows: true, time: false };
+  return { narrows: false, time: /request\.time/.test(t) };
+}
+
+function analyze(expression: string): Analysis {
+  const expr = stripParens(expression.trim());
+  const alternatives = splitTopLevel(expr, '||');
+  if (alternatives.length > 1) {
+    const rs = alternatives.map(analyze);
+    return { narrows: rs.every((r) => r.narrows), time: rs.every((r) => r.time), vacuous: rs.find((r) => r.vacuous)?.vacuous };
+  }
+  const terms = splitTopLevel(expr, '&&');
+  if (terms.length > 1) {
+    const rs = terms.map(analyze);
+    const narrows = rs.some((r) => r.narrows);
+    let vacuous: Analysis['vacuous'];
+    if (rs.every((r) => r.vacuous?.kind === 'true')) vacuous = { kind: 'true', text: expr };
+    else if (!narrows) vacuous = rs.find((r) => r.vacuous?.kind === 'resource')?.vacuous;
+    return { narrows, time: rs.some((r) => r.time), vacuous };
+  }
+  return analyzeAtom(expr);
+}
+
+/**
+ * Why a condition narrows nothing, or undefined when it does narrow. A condition narrows nothing
+ * when an alternative (`||`) is always true, or names resources only by prefixes that match every
+ * resource of a kind (`resource.name.startsWith("projects/_/buckets/")`).
+ */
+export function vacuousConditionReason(expression: string): string | undefined {
+  const v = analyze(expression).vacuous;
+  if (!v) return undefined;
+  return v.kind === 'true' ? `"${v.text}" is always true` : `"${v.text}" matches every resource of its kind`;
+}
+
+/** Whether the condition bounds time (`request.time`) in every alternative, and is not vacuous. */
+export function boundsTime(expression: string | undefined): boolean {
+  if (!expression) return false;
+  const a = analyze(expression);
+  return a.time && a.vacuous?.kind !== 'true';
+}
+
+/** Whether the condition names specific resources in every alternative. */
+export function narrowsResource(expression: string | undefined): boolean {
+  if (!expression) return false;
+  const a = analyze(expression);
+  return a.narrows && a.vacuous === undefined;
+}

@@ -1,0 +1,29 @@
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { vacuousConditionReason } from './private/gcp-conditions';
+import { allowGrants, findingAt } from './private/gcp-rule-helpers';
+
+/** GCP-010: a condition that narrows nothing does not count as narrowing. */
+export const GCP_VACUOUS_CONDITIONS_RULE: Rule = {
+  id: 'GCP-010',
+  cloud: 'gcp',
+  severity: 'error',
+  reason: 'An IAM condition narrows nothing (always true, or a resource prefix that matches every resource of a kind).',
+  explanation: 'A condition such as resource.name.startsWith("projects/_/buckets/") looks like narrowing but matches every bucket; '
+    + '`true` or an alternative (||) that is always true matches everything. Such a grant is as broad as an unconditional one at its level.',
+  fix: 'Name the resource: resource.name == "projects/_/buckets/b" || resource.name.startsWith("projects/_/buckets/b/"), or bind the role on the resource itself.',
+  controls: [],
+  evaluate(inventory: Inventory): RawFinding[] {
+    return allowGrants(inventory, 'gcp').flatMap((g) => {
+      if (typeof g.condition !== 'string') return [];
+      const reason = vacuousConditionReason(g.condition);
+      if (!reason) return [];
+      return [findingAt('gcp', g.source, {
+        detail: g.role,
+        identity: g.identityId,
+        message: `${g.source.resource} grants ${g.role} on ${g.resources.join(', ')} with a condition that narrows nothing: ${reason}.`,
+        fix: GCP_VACUOUS_CONDITIONS_RULE.fix,
+      })];
+    });
+  },
+};

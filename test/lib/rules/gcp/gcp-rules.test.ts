@@ -1,0 +1,278 @@
+import { run as celRun } from '@bufbuild/cel';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { Baseline } from '../../../../lib/baseline/baseline';
+import { GCP_RULES, vacuousConditionReason } from '../../../../lib/rules/gcp';
+import { check, ids, PROJECT, ref, tf, TfBuilder } from '../../../fixtures/tf/tf-builder';
+
+const rule = (id: string) => GCP_RULES.filter((r) => r.id === id);
+const member = (sa: string) => ref(`google_service_account.${sa}`, 'member');
+const WINDOW = 'request.time.getHours("Europe/Berlin") >= 9 && request.time < timestamp("2027-01-01T00:00:00Z")';
+
+function run(id: string, b: TfBuilder, baseline?: Baseline): string[] {
+  return ids(check(b, rule(id), baseline));
+}
+
+test('the GCP registry holds GCP-001 … GCP-012 in order, each with metadata', () => {
+  expect(GCP_RULES.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => `GCP-${String(i + 1).padStart(3, '0')}`));
+  for (const r of GCP_RULES) {
+    expect(r).toMatchObject({ cloud: 'gcp', reason: expect.any(String), explanation: expect.any(String), fix: expect.any(String), controls: expect.any(Array) });
+  }
+});
+
+describe('GCP-001: no basic roles via member, binding or authoritative policy', () => {
+  test('a narrow role on one bucket passes', () => {
+    expect(run('GCP-001', tf().agentServiceAccount('reader').resource('google_storage_bucket_iam_member', 'm', { bucket: 'logs', role: 'roles/storage.objectViewer', member: member('reader') }))).toEqual([]);
+  });
+  test('owner as a member, editor in a binding, viewer at the organization are caught', () => {
+    const b = tf().agentServiceAccount('a')
+      .resource('google_project_iam_member', 'owner', { project: PROJECT, role: 'roles/owner', member: member('a') })
+      .resource('google_project_iam_binding', 'editor', { project: PROJECT, role: 'roles/editor', members: ['group:dev@example.com'] })
+      .resource('google_organization_iam_member', 'viewer', { org_id: '1', role: 'roles/viewer', member: 'user:x@example.com' });
+    expect(run('GCP-001', b)).toEqual(['GCP-001[roles/owner]@google_project_iam_member.owner', 'GCP-001[roles/editor]@google_project_iam_binding.editor', 'GCP-001[roles/viewer]@google_organization_iam_member.viewer']);
+  });
+  test('disguised: owner through an authoritative policy built from data.google_iam_policy', () => {
+    const b = tf().agentServiceAccount('a')
+      .data('google_iam_policy', 'p', { binding: [{ role: 'roles/storage.objectViewer', members: [member('a')] }, { role: 'roles/owner', members: [member('a')] }] })
+      .resource('google_project_iam_policy', 'authoritative', { project: PROJECT, policy_data: ref('data.google_iam_policy.p', 'policy_data') });
+    const findings = check(b, rule('GCP-001'));
+    expect(ids(findings)).toEqual(['GCP-001[roles/owner]@google_project_iam_policy.authoritative']);
+    expect(findings[0]).toMatchObject({ severity: 'error', hard: true, identity: 'gcp:test/google_service_account.a' });
+    expect(findings[0].message).toMatch(/basic role roles\/owner .*via iam-policy/);
+  });
+  test('disguised: owner via a variable default', () => {
+    const b = tf().agentServiceAccount('a').variable('r', { type: 'string', default: 'roles/owner' })
+      .resource('google_project_iam_member', 'm', { project: PROJECT, role: '${var.r}', member: member('a') });
+    expect(run('GCP-001', b)).toEqual(['GCP-001[roles/owner]@google_project_iam_member.m']);
+  });
+  test('a role the baseline forbids is caught too', () => {
+    const baseline = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', forbidden: { gcp: { roles: ['roles/run.developer'] } } });
+    const b = tf().agentServiceAccount('a').resource('google_project_iam_member', 'm', { project: PROJECT, role: 'roles/run.developer', member: member('a') });
+    expect(run('GCP-001', b, baseline)).toEqual(['GCP-001[roles/run.developer]@google_project_iam_member.m']);
+  });
+});
+
+describe('GCP-002: impersonation roles only on one named service account', () => {
+  test('token creator on one service account passes', () => {
+    const b = tf().agentServiceAccount('tool').resource('google_service_account', 'broker', { account_id: 'broker' })
+      .resource('google_service_account_iam_member', 'tc', { service_account_id: ref('google_service_account.tool', 'name'), role: 'roles/iam.serviceAccountTokenCreator', member: member('broker') });
+    expect(run('GCP-002', b)).toEqual([]);
+  });
+  test('token creator at project, service account user at folder, workload identity user at org are caught', () => {
+    const b = tf().resource('google_service_account', 'broker', { account_id: 'broker' })
+      .resource('google_project_iam_member', 'tc', { project: PROJECT, role: 'roles/iam.serviceAccountTokenCreator', member: member('broker') })
+      .resource('google_folder_iam_member', 'sau', { folder: 'folders/1', role: 'roles/iam.serviceAccountUser', member: member('broker') })
+      .resource('google_organization_iam_binding', 'wiu', { org_id: '1', role: 'roles/iam.workloadIdentityUser', members: ['principalSet://iam.googleapis.com/x'] });
+    expect(run('GCP-002', b)).toEqual([
+      'GCP-002[roles/iam.serviceAccountTokenCreator]@google_project_iam_member.tc',
+      'GCP-002[roles/iam.serviceAccountUser]@google_folder_iam_member.sau',
+      'GCP-002[roles/iam.workloadIdentityUser]@google_organization_iam_binding.wiu',
+    ]);
+  });
+});
+
+describe('GCP-003: no admin roles for agent service accounts', () => {
+  test('narrow roles for agents, and admin roles for non-agent principals, pass', () => {
+    const b = tf().agentServiceAccount('a')
+      .resource('google_pubsub_topic_iam_member', 'pub', { topic: 't', role: 'roles/pubsub.publisher', member: member('a') })
+      .resource('google_project_iam_member', 'human', { project: PROJECT, role: 'roles/storage.admin', member: 'group:platform@example.com' });
+    expect(run('GCP-003', b)).toEqual([]);
+  });
+  test('roles/*.admin and roles/*Admin on an agent are caught, also on one resource', () => {
+    const b = tf().agentServiceAccount('a')
+      .resource('google_storage_bucket_iam_member', 'sa', { bucket: 'b', role: 'roles/storage.admin', member: member('a') })
+      .resource('google_project_iam_member', 'sec', { project: PROJECT, role: 'roles/iam.securityAdmin', member: member('a') });
+    expect(run('GCP-003', b)).toEqual(['GCP-003[roles/storage.admin]@google_storage_bucket_iam_member.sa', 'GCP-003[roles/iam.securityAdmin]@google_project_iam_member.sec']);
+  });
+});
+
+describe('GCP-004: no service account keys', () => {
+  test('no key, no finding', () => {
+    expect(run('GCP-004', tf().agentServiceAccount('a'))).toEqual([]);
+  });
+  test('a google_service_account_key is a hard error naming the account', () => {
+    const b = tf().agentServiceAccount('a').resource('google_service_account_key', 'k', { service_account_id: ref('google_service_account.a', 'name') });
+    const findings = check(b, rule('GCP-004'));
+    expect(ids(findings)).toEqual(['GCP-004@google_service_account_key.k']);
+    expect(findings[0]).toMatchObject({ hard: true, identity: 'gcp:test/google_service_account.a' });
+  });
+});
+
+describe('GCP-005: no default compute / App Engine service accounts', () => {
+  test('a dedicated service account passes', () => {
+    const b = tf().agentServiceAccount('a').resource('google_cloud_run_v2_service', 'svc', { name: 's', template: { service_account: ref('google_service_account.a', 'email') } });
+    expect(run('GCP-005', b)).toEqual([]);
+  });
+  test('grants to and on default accounts, and workloads running as them, are caught', () => {
+    const b = tf()
+      .resource('google_project_iam_member', 'to', { project: PROJECT, role: 'roles/logging.viewer', member: 'serviceAccount:123456789-compute@developer.gserviceaccount.com' })
+      .resource('google_service_account_iam_member', 'on', { service_account_id: `projects/${PROJECT}/serviceAccounts/${PROJECT}@appspot.gserviceaccount.com`, role: 'roles/iam.serviceAccountUser', member: 'user:x@example.com' })
+      .resource('google_compute_instance', 'vm', { name: 'vm', service_account: { email: '123456789-compute@developer.gserviceaccount.com', scopes: ['cloud-platform'] } });
+    expect(run('GCP-005', b)).toEqual(['GCP-005[grant-to-default]@google_project_iam_member.to', 'GCP-005[grant-on-default]@google_service_account_iam_member.on', 'GCP-005[runs-as-default]@google_compute_instance.vm']);
+  });
+});
+
+describe('GCP-006: custom roles hold no escalation permissions', () => {
+  test('a narrow custom role passes', () => {
+    const b = tf().resource('google_project_iam_custom_role', 'r', { role_id: 'narrow', title: 'n', permissions: ['storage.objects.get', 'storage.objects.list'] });
+    expect(run('GCP-006', b)).toEqual([]);
+  });
+  test('setIamPolicy (by pattern), getAccessToken and the functions.create + actAs path are caught', () => {
+    const b = tf()
+      .resource('google_project_iam_custom_role', 'r', { role_id: 'sneaky', title: 's', permissions: ['storage.buckets.setIamPolicy', 'iam.serviceAccounts.getAccessToken'] })
+      .resource('google_organization_iam_custom_role', 'fn', { org_id: '1', role_id: 'deployer', title: 'd', permissions: ['cloudfunctions.functions.create', 'iam.serviceAccounts.actAs'] });
+    expect(run('GCP-006', b)).toEqual([
+      'GCP-006[storage.buckets.setIamPolicy]@google_project_iam_custom_role.r',
+      'GCP-006[iam.serviceAccounts.getAccessToken]@google_project_iam_custom_role.r',
+      'GCP-006[iam.serviceAccounts.actAs]@google_organization_iam_custom_role.fn',
+      'GCP-006[gcp-cloudfunctions-create-actas]@google_organization_iam_custom_role.fn',
+    ]);
+  });
+  test('a permission the baseline forbids is caught on any grant', () => {
+    const baseline = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', forbidden: { gcp: { permissions: ['storage.objects.delete'] } } });
+    const b = tf().agentServiceAccount('a').resource('google_storage_bucket_iam_member', 'm', { bucket: 'b', role: 'roles/storage.objectAdmin', member: member('a') });
+    expect(run('GCP-006', b, baseline)).toEqual(['GCP-006[storage.objects.delete]@google_storage_bucket_iam_member.m']);
+  });
+});
+
+describe('GCP-007: workload identity pool providers have an attribute_condition', () => {
+  const provider = (condition?: string) => tf().resource('google_iam_workload_identity_pool_provider', 'gh', {
+    workload_identity_pool_id: 'ci', workload_identity_pool_provider_id: 'gh', ...(condition !== undefined ? { attribute_condition: condition } : {}),
+    oidc: { issuer_uri: 'https://token.actions.githubusercontent.com' },
+  });
+  test('a provider restricted to one repository passes', () => {
+    expect(run('GCP-007', provider('assertion.repository == "org/repo"'))).toEqual([]);
+  });
+  test('missing, empty or "true" conditions are caught', () => {
+    expect(run('GCP-007', provider())).toEqual(['GCP-007@google_iam_workload_identity_pool_provider.gh']);
+    expect(run('GCP-007', provider(' '))).toHaveLength(1);
+    expect(run('GCP-007', provider('true'))).toHaveLength(1);
+  });
+});
+
+describe('GCP-008: no allUsers / allAuthenticatedUsers', () => {
+  test('named members pass', () => {
+    expect(run('GCP-008', tf().resource('google_storage_bucket_iam_member', 'm', { bucket: 'b', role: 'roles/storage.objectViewer', member: 'group:x@example.com' }))).toEqual([]);
+  });
+  test('allUsers in a member and allAuthenticatedUsers in a binding are caught', () => {
+    const b = tf()
+      .resource('google_storage_bucket_iam_member', 'pub', { bucket: 'b', role: 'roles/storage.objectViewer', member: 'allUsers' })
+      .resource('google_pubsub_topic_iam_binding', 'auth', { topic: 't', role: 'roles/pubsub.publisher', members: ['group:x@example.com', 'allAuthenticatedUsers'] });
+    expect(run('GCP-008', b)).toEqual(['GCP-008[allUsers]@google_storage_bucket_iam_member.pub', 'GCP-008[allAuthenticatedUsers]@google_pubsub_topic_iam_binding.auth']);
+  });
+});
+
+describe('GCP-009: no organization or folder grants to agent identities', () => {
+  test('project and resource grants to agents pass; org grants to humans are not this rule', () => {
+    const b = tf().agentServiceAccount('a')
+      .resource('google_project_iam_member', 'p', { project: PROJECT, role: 'roles/logging.logWriter', member: member('a') })
+      .resource('google_organization_iam_member', 'h', { org_id: '1', role: 'roles/browser', member: 'group:x@example.com' });
+    expect(run('GCP-009', b)).toEqual([]);
+  });
+  test('organization and folder grants to an agent are caught', () => {
+    const b = tf().agentServiceAccount('a')
+      .resource('google_organization_iam_member', 'o', { org_id: '1', role: 'roles/browser', member: member('a') })
+      .resource('google_folder_iam_binding', 'f', { folder: '2', role: 'roles/logging.viewer', members: [member('a')] });
+    expect(run('GCP-009', b)).toEqual(['GCP-009[roles/browser]@google_organization_iam_member.o', 'GCP-009[roles/logging.viewer]@google_folder_iam_binding.f']);
+  });
+});
+
+describe('GCP-010: conditions that narrow nothing do not count as narrowing', () => {
+  const grant = (expression: string) => tf().agentServiceAccount('a')
+    .resource('google_project_iam_member', 'm', { project: PROJECT, role: 'roles/storage.objectViewer', member: member('a'), condition: { title: 'c', expression } });
+  test('a condition naming one bucket (as the constructs write it), or bounding time only, passes', () => {
+    expect(run('GCP-010', grant('(resource.name == "projects/_/buckets/logs" || resource.name.startsWith("projects/_/buckets/logs/")) && ' + WINDOW))).toEqual([]);
+    expect(run('GCP-010', grant('request.time < timestamp("2027-01-01T00:00:00Z")'))).toEqual([]);
+  });
+  test.each([
+    ['every bucket', 'resource.name.startsWith("projects/_/buckets/")'],
+    ['every bucket, hidden behind a time bound', `resource.name.startsWith("projects/_/buckets/") && ${WINDOW}`],
+    ['empty prefix', 'resource.name.startsWith("")'],
+    ['the whole project', `resource.name.startsWith("projects/${PROJECT}/")`],
+    ['always true', 'true'],
+    ['an alternative that is always true', 'resource.name == "projects/_/buckets/logs" || true'],
+  ])('%s is caught', (_what, expression) => {
+    expect(run('GCP-010', grant(expression))).toEqual(['GCP-010[roles/storage.objectViewer]@google_project_iam_member.m']);
+  });
+});
+
+describe('GCP-011: operator bindings carry a request.time condition; observer bindings are get/list only', () => {
+  test('an operator write with a window condition, and operator telemetry/read roles without one, pass', () => {
+    const b = tf().agentServiceAccount('op', 'operator')
+      .resource('google_pubsub_topic_iam_member', 'pub', { topic: 't', role: 'roles/pubsub.publisher', member: member('op'), condition: { title: 'w', expression: WINDOW } })
+      .resource('google_project_iam_member', 'log', { project: PROJECT, role: 'roles/logging.logWriter', member: member('op') })
+      .resource('google_project_iam_member', 'jobs', { project: PROJECT, role: 'roles/bigquery.jobUser', member: member('op') })
+      .resource('google_storage_bucket_iam_member', 'read', { bucket: 'b', role: 'roles/storage.objectViewer', member: member('op') });
+    expect(run('GCP-011', b)).toEqual([]);
+  });
+  test('an operator write without a time condition is caught', () => {
+    const b = tf().agentServiceAccount('op', 'operator')
+      .resource('google_pubsub_topic_iam_member', 'pub', { topic: 't', role: 'roles/pubsub.publisher', member: member('op') });
+    expect(run('GCP-011', b)).toEqual(['GCP-011[roles/pubsub.publisher]@google_pubsub_topic_iam_member.pub']);
+  });
+  test('observer viewer roles, narrow get/list custom roles and the metric writer pass', () => {
+    const b = tf().agentServiceAccount('obs', 'observer')
+      .resource('google_project_iam_custom_role', 'r', { role_id: 'getlist', title: 'g', permissions: ['storage.objects.get', 'storage.objects.list'] })
+      .resource('google_storage_bucket_iam_member', 'custom', { bucket: 'b', role: ref('google_project_iam_custom_role.r', 'id'), member: member('obs') })
+      .resource('google_project_iam_member', 'logs', { project: PROJECT, role: 'roles/logging.viewer', member: member('obs') })
+      .resource('google_project_iam_member', 'metrics', { project: PROJECT, role: 'roles/monitoring.metricWriter', member: member('obs') });
+    expect(run('GCP-011', b)).toEqual([]);
+  });
+  test('observer writes, and roles whose permissions are not known, are caught', () => {
+    const b = tf().agentServiceAccount('obs', 'observer')
+      .resource('google_pubsub_topic_iam_member', 'pub', { topic: 't', role: 'roles/pubsub.publisher', member: member('obs') })
+      .resource('google_project_iam_member', 'unknown', { project: PROJECT, role: 'roles/compute.instanceAdmin.v1', member: member('obs') });
+    expect(run('GCP-011', b)).toEqual(['GCP-011[roles/pubsub.publisher]@google_pubsub_topic_iam_member.pub', 'GCP-011[roles/compute.instanceAdmin.v1]@google_project_iam_member.unknown']);
+  });
+});
+
+describe('GCP-012: unresolvable IAM values are reported (fail closed)', () => {
+  test('literal and defaulted values pass', () => {
+    const b = tf().agentServiceAccount('a').variable('r', { default: 'roles/logging.viewer' })
+      .resource('google_project_iam_member', 'm', { project: PROJECT, role: '${var.r}', member: member('a') });
+    expect(run('GCP-012', b)).toEqual([]);
+  });
+  test('a member from a variable without default and a role from a function are caught', () => {
+    const b = tf().agentServiceAccount('a').variable('who', { type: 'string' })
+      .resource('google_project_iam_member', 'v', { project: PROJECT, role: 'roles/logging.viewer', member: '${var.who}' })
+      .resource('google_project_iam_member', 'f', { project: PROJECT, role: '${join("", ["roles/", "owner"])}', member: member('a') });
+    expect(run('GCP-012', b)).toEqual(['GCP-012[member]@google_project_iam_member.v', 'GCP-012[role]@google_project_iam_member.f']);
+  });
+});
+
+describe('GCP precision: least-privilege configurations pass every GCP rule', () => {
+  test('narrow roles on one resource, project telemetry, BigQuery job user, narrow custom roles, window-bound operator writes', () => {
+    const b = tf().agentServiceAccount('obs', 'observer').agentServiceAccount('op', 'operator')
+      .resource('google_service_account', 'broker', { account_id: 'broker' }, { 'agent-guardrails:agent': 'support', 'agent-guardrails:component': 'broker' })
+      .resource('google_storage_bucket_iam_member', 'read', { bucket: 'logs', role: 'roles/storage.objectViewer', member: member('obs') })
+      .resource('google_project_iam_member', 'logw', { project: PROJECT, role: 'roles/logging.logWriter', member: member('obs') })
+      .resource('google_project_iam_member', 'metw', { project: PROJECT, role: 'roles/monitoring.metricWriter', member: member('op') })
+      .resource('google_project_iam_member', 'jobs', { project: PROJECT, role: 'roles/bigquery.jobUser', member: member('op') })
+      .resource('google_project_iam_custom_role', 'publish', { role_id: 'publishOnly', title: 'p', permissions: ['pubsub.topics.publish'] })
+      .resource('google_pubsub_topic_iam_member', 'pub', { topic: 'events', role: ref('google_project_iam_custom_role.publish', 'id'), member: member('op'), condition: { title: 'w', expression: WINDOW } })
+      .resource('google_service_account_iam_member', 'tc', { service_account_id: ref('google_service_account.op', 'name'), role: 'roles/iam.serviceAccountTokenCreator', member: member('broker'), condition: { title: 'w', expression: WINDOW } });
+    expect(ids(check(b, GCP_RULES))).toEqual([]);
+  });
+});
+
+describe('GCP-010 proven with a CEL evaluator (@bufbuild/cel)', () => {
+  const at = new Date('2026-06-01T10:00:00Z');
+  const celTrue = (expression: string, resourceName: string) => celRun(expression, { request: { time: timestampFromDate(at) }, resource: { name: resourceName } }) === true;
+  const EXPIRY = 'request.time < timestamp("2027-01-01T00:00:00Z")';
+  const vacuous = [
+    'resource.name.startsWith("projects/_/buckets/")',
+    `resource.name.startsWith("projects/_/buckets/") && ${EXPIRY}`,
+    'resource.name.startsWith("")',
+    'resource.name == "projects/_/buckets/logs" || true',
+  ];
+  test.each(vacuous)('%s lets an attacker bucket through, and the rule reports it', (expression) => {
+    expect(celTrue(expression, 'projects/_/buckets/attacker-exfil')).toBe(true);
+    expect(vacuousConditionReason(expression)).toBeDefined();
+  });
+  test('the construct-style condition admits the bucket and its objects, not a look-alike bucket, and the rule accepts it', () => {
+    const expression = `(resource.name == "projects/_/buckets/logs" || resource.name.startsWith("projects/_/buckets/logs/")) && ${EXPIRY}`;
+    expect(celTrue(expression, 'projects/_/buckets/logs/objects/a.txt')).toBe(true);
+    expect(celTrue(expression, 'projects/_/buckets/logs-archive')).toBe(false);
+    expect(celTrue(expression, 'projects/_/buckets/attacker-exfil')).toBe(false);
+    expect(vacuousConditionReason(expression)).toBeUndefined();
+  });
+});
