@@ -4,3 +4,4 @@ export * from './broker-config';
 export * from './ports';
 export * from './resource-match';
 export * from './credential-broker-core';
+export * from './tool-broker-config';

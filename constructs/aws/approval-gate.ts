@@ -1,0 +1,138 @@
+import { Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib/core';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { Component, TAG_KEYS } from '../../lib/model/tags';
+import { handlerBundleDir } from './broker-runtime/handler-bundle';
+
+const APPROVAL_GATE_SYMBOL = Symbol.for('agent-guardrails.ApprovalGate');
+
+export interface ApprovalGateProps {
+  /**
+   * People (roles, users, groups) who may approve requests through the approve endpoint.
+   * More can be added with `grantApprove`.
+   * @default - nobody until `grantApprove` is called
+   */
+  readonly approvers?: iam.IGrantable[];
+  /**
+   * How long the approve endpoint's log (who approved what, when) is kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the approvals table and the logs when the stack is deleted.
+   * @default RemovalPolicy.RETAIN (approvals are audit evidence)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Human approval for approval-gated tools: a DynamoDB table of approvals, an SNS topic that
+ * announces pending requests, and an approve endpoint (a Lambda function URL with `AWS_IAM` auth,
+ * so the approver is the caller's IAM identity as Lambda verified it — recorded with the approval).
+ * One approve call = one approval; the broker consumes it once, atomically.
+ *
+ * Subscribe the on-call channel to `topic`; an approver calls the URL, SigV4-signed, with
+ * `{"approvalId": "…"}` from the announcement (e.g. `awscurl --service lambda -X POST -d … <url>`).
+ */
+export class ApprovalGate extends Construct {
+  /** Whether `x` is an ApprovalGate (works across copies of this library). */
+  public static isApprovalGate(x: unknown): x is ApprovalGate {
+    return typeof x === 'object' && x !== null && APPROVAL_GATE_SYMBOL in x;
+  }
+
+  /** Approvals (partition key `approvalId`; TTL attribute `expiresAt`). */
+  public readonly table: dynamodb.Table;
+  /** Announces pending approval requests. */
+  public readonly topic: sns.Topic;
+  /** The approve endpoint's function. */
+  public readonly approveFunction: lambda.Function;
+  /** The approve endpoint (auth type `AWS_IAM`). */
+  public readonly approveUrl: lambda.FunctionUrl;
+  /** The approve endpoint's log group (who approved what). */
+  public readonly logGroup: logs.LogGroup;
+  private readonly deniedApprovers: string[] = [];
+  private approvers = 0;
+
+  constructor(scope: Construct, id: string, props: ApprovalGateProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, APPROVAL_GATE_SYMBOL, { value: true });
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.table = new dynamodb.Table(this, 'Approvals', {
+      partitionKey: { name: 'approvalId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy,
+    });
+    this.topic = new sns.Topic(this, 'PendingApprovals', { displayName: 'agent-guardrails: approvals needed', enforceSSL: true });
+
+    this.logGroup = new logs.LogGroup(this, 'ApproveLog', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy });
+    const role = new iam.Role(this, 'ApproveRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'agent-guardrails approve endpoint: reads a pending approval and records who approved it.',
+      inlinePolicies: {
+        Approve: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'ReadAndApprove', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
+            new iam.PolicyStatement({ sid: 'WriteOwnLog', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] /* GetAtt Arn ends in :*, covering its streams */ }),
+          ],
+        }),
+      },
+    });
+    this.approveFunction = new lambda.Function(this, 'ApproveFunction', {
+      description: 'agent-guardrails approve endpoint (one call = one approval, by the signed caller).',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(handlerBundleDir('approve')),
+      role,
+      logGroup: this.logGroup,
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      environment: {
+        APPROVALS_TABLE: this.table.tableName,
+        DENIED_APPROVERS: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.deniedApprovers) }),
+      },
+    });
+    this.approveUrl = this.approveFunction.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+
+    for (const c of [this.table, this.topic, role, this.approveFunction] as Construct[]) {
+      Tags.of(c).add(TAG_KEYS.component, Component.APPROVAL_GATE, { priority: 300 });
+    }
+    for (const approver of props.approvers ?? []) this.grantApprove(approver);
+  }
+
+  /**
+   * Let `grantee` (a person's role or user) approve requests through the endpoint. Granted on the
+   * function (resource policy), so imported roles work and are never modified.
+   */
+  public grantApprove(grantee: iam.IGrantable): void {
+    const n = this.approvers++;
+    const principal = grantee.grantPrincipal;
+    this.approveFunction.addPermission(`Approver${n}Url`, { principal, action: 'lambda:InvokeFunctionUrl', functionUrlAuthType: lambda.FunctionUrlAuthType.AWS_IAM });
+    // Function URLs also need lambda:InvokeFunction, limited to calls that come through the URL.
+    this.approveFunction.addPermission(`Approver${n}Invoke`, { principal, action: 'lambda:InvokeFunction', invokedViaFunctionUrl: true });
+  }
+
+  /**
+   * An identity that may never approve (an agent runtime, a tool role, a broker). Sessions of a
+   * denied role are denied too. `CredentialBroker.addAgent` calls this for the agent's identities.
+   */
+  public denyApprover(identityArn: string): void {
+    this.deniedApprovers.push(identityArn);
+  }
+
+  /** @internal Let a broker role read, open and consume approvals and announce pending ones. */
+  public _grantBroker(role: iam.IRole): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'UseApprovals', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AnnouncePendingApprovals', actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+  }
+}
