@@ -1,0 +1,169 @@
+/**
+ * AWS benchmark (not a test; `npm run bench`): a generated CDK app with 2,000 tool roles
+ * (200 AgentIdentity agents × 10 tools). In one run it measures
+ *   (a) the CLI's wall time and peak memory checking the synthesized cdk.out (goal < 2 s), and
+ *   (b) synth time with no pack, with cdk-nag's AwsSolutionsChecks and with AgentGuardrailsChecks;
+ *       our pack's added time is reported as a ratio to AwsSolutions' (goal ≤ 1).
+ * Writes bench/results/aws-<timestamp>.json and prints a table.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { App, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib/core';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AgentGuardrailsChecks } from '../../constructs/aws/agent-guardrails-checks';
+import { BenchAppSize, DEFAULT_SIZE, populateBenchApp } from './bench-app';
+
+const ROOT = path.join(__dirname, '..', '..');
+const RESULTS = path.join(ROOT, 'bench', 'results');
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
+type Variant = 'none' | 'aws-solutions' | 'agent-guardrails';
+
+interface SynthSample { readonly constructMs: number; readonly synthMs: number; readonly violations: number }
+
+function main(): void {
+  const size: BenchAppSize = {
+    ...DEFAULT_SIZE,
+    ...(process.env.BENCH_AGENTS ? { agents: Number(process.env.BENCH_AGENTS) } : {}),
+  };
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-aws-'));
+  try {
+    // One synth without a pack gives the cdk.out the CLI checks (and warms the JIT for the rest).
+    const cdkOut = path.join(work, 'cdk.out');
+    const roles = synthOnce('none', size, cdkOut).roles;
+    const cli = measureCli(cdkOut, work);
+
+    // Interleave variants so that drift (GC, heat) spreads evenly; keep the median.
+    const samples: Record<Variant, SynthSample[]> = { 'none': [], 'aws-solutions': [], 'agent-guardrails': [] };
+    for (let i = 0; i < REPEATS; i++) {
+      for (const variant of Object.keys(samples) as Variant[]) {
+        const outdir = path.join(work, `synth-${variant}-${i}`);
+        samples[variant].push(synthOnce(variant, size, outdir).sample);
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+    const median = (v: Variant) => medianOf(samples[v].map((s) => s.synthMs));
+    const base = median('none');
+    const addedAwsSolutions = median('aws-solutions') - base;
+    const addedOurs = median('agent-guardrails') - base;
+    const result = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, node: process.version, totalMemGiB: Math.round(os.totalmem() / 2 ** 30) },
+      size: { ...size, toolRoles: roles, stacks: Math.ceil(size.agents / size.agentsPerStack) },
+      cli: { ...cli, goalMs: 2000, meetsGoal: cli.wallMs < 2000 },
+      synth: {
+        repeats: REPEATS,
+        medianMs: { 'none': base, 'aws-solutions': median('aws-solutions'), 'agent-guardrails': median('agent-guardrails') },
+        samples,
+        addedMs: { 'aws-solutions': addedAwsSolutions, 'agent-guardrails': addedOurs },
+        ratioOursToAwsSolutions: addedAwsSolutions > 0 ? round(addedOurs / addedAwsSolutions, 2) : null,
+        meetsGoal: addedOurs <= addedAwsSolutions,
+      },
+    };
+    fs.mkdirSync(RESULTS, { recursive: true });
+    const file = path.join(RESULTS, `aws-${result.date.replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    printTable(result);
+    console.log(`results: ${path.relative(ROOT, file)}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { roles: number; sample: SynthSample } {
+  const t0 = performance.now();
+  const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  const plugin: IPolicyValidationPlugin | undefined = variant === 'aws-solutions' ? new AwsSolutionsChecks(app)
+    : variant === 'agent-guardrails' ? new AgentGuardrailsChecks(app) : undefined;
+  if (plugin) Validations.of(app).addPlugins(plugin);
+  const roles = populateBenchApp(app, size);
+  const t1 = performance.now();
+  // The validation report goes to stderr when there are violations: keep the table readable.
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    app.synth();
+  } finally {
+    process.stderr.write = write;
+  }
+  const t2 = performance.now();
+  return { roles, sample: { constructMs: round(t1 - t0), synthMs: round(t2 - t1), violations: countViolations(outdir, plugin?.name) } };
+}
+
+function countViolations(outdir: string, pluginName: string | undefined): number {
+  const file = path.join(outdir, 'validation-report.json');
+  if (!pluginName || !fs.existsSync(file)) return 0;
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports?: { pluginName: string; violations: { violatingConstructs: unknown[] }[] }[] };
+  return (report.pluginReports ?? []).filter((r) => r.pluginName === pluginName)
+    .reduce((n, r) => n + r.violations.reduce((m, v) => m + v.violatingConstructs.length, 0), 0);
+}
+
+/**
+ * Run the CLI as a user does, in its own process, from a fresh JavaScript build of the sources
+ * (esbuild, no bundling: the same module layout as dist/). Wall time includes Node start-up.
+ */
+function measureCli(cdkOut: string, work: string): { wallMs: number; checkMs: number; peakRssMiB: number; exitCode: number; findings: number } {
+  const build = path.join(work, 'cli-build');
+  const sources = ['lib', 'constructs'].flatMap((d) => listTs(path.join(ROOT, d)));
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [...sources, `--outdir=${build}`, `--outbase=${ROOT}`, '--platform=node', '--format=cjs', '--log-level=error']);
+  fs.symlinkSync(path.join(ROOT, 'policies'), path.join(build, 'policies'));
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(build, 'package.json'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
+  const report = path.join(work, 'report.json');
+  const script = [
+    `const t = process.hrtime.bigint();`,
+    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(['check', ${JSON.stringify(cdkOut)}, '--format', 'json', '--output', ${JSON.stringify(report)}], { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
+    `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })));`,
+  ].join('\n');
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const wallMs = performance.now() - t0;
+  if (child.status !== 0 || !child.stdout) throw new Error(`CLI run failed: ${child.stderr}`);
+  const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
+  const findings = (JSON.parse(fs.readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length;
+  return { wallMs: round(wallMs), checkMs: round(out.checkMs), peakRssMiB: round(out.maxRssKiB / 1024), exitCode: out.code, findings };
+}
+
+function listTs(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return listTs(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+function printTable(r: {
+  size: { toolRoles: number; stacks: number };
+  cli: { wallMs: number; checkMs: number; peakRssMiB: number; findings: number; meetsGoal: boolean };
+  synth: { medianMs: Record<Variant, number>; addedMs: Record<string, number>; ratioOursToAwsSolutions: number | null; meetsGoal: boolean; repeats: number };
+}): void {
+  const rows: [string, string][] = [
+    ['tool roles / stacks', `${r.size.toolRoles} / ${r.size.stacks}`],
+    ['CLI check: wall (incl. node start)', `${r.cli.wallMs} ms ${r.cli.meetsGoal ? '(< 2 s goal: met)' : '(< 2 s goal: MISSED)'}`],
+    ['CLI check: in-process', `${r.cli.checkMs} ms`],
+    ['CLI peak memory (RSS)', `${r.cli.peakRssMiB} MiB`],
+    ['CLI findings', String(r.cli.findings)],
+    [`synth, no pack (median of ${r.synth.repeats})`, `${r.synth.medianMs.none} ms`],
+    ['synth, AwsSolutionsChecks', `${r.synth.medianMs['aws-solutions']} ms (+${round(r.synth.addedMs['aws-solutions'])} ms)`],
+    ['synth, AgentGuardrailsChecks', `${r.synth.medianMs['agent-guardrails']} ms (+${round(r.synth.addedMs['agent-guardrails'])} ms)`],
+    ['our added time / AwsSolutions\' added time', `${r.synth.ratioOursToAwsSolutions ?? 'n/a'} ${r.synth.meetsGoal ? '(≤ 1 goal: met)' : '(≤ 1 goal: MISSED)'}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log('\nAWS benchmark');
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return round(s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2);
+}
+
+function round(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+main();
