@@ -77,12 +77,15 @@ const GUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
  */
 export function azureBuiltInRole(nameOrId: string): AzureBuiltInRole | undefined {
   const { byId, byName } = load();
-  const guid = GUID_IN.exec(nameOrId)?.[0];
-  if (guid && (GUID.test(nameOrId) || /roleDefinitions\//i.test(nameOrId))) return byId.get(guid.toLowerCase());
+  const guid = roleDefinitionGuid(nameOrId);
+  if (guid && (GUID.test(nameOrId) || /roleDefinitions\//i.test(nameOrId))) return byId.get(guid);
   return byName.get(nameOrId.toLowerCase());
 }
 
-/** The GUID in a role-definition id or a bare GUID. */
+/** The GUID of a role-definition id (the last one: the subscription id is a GUID too) or a bare GUID. */
 export function roleDefinitionGuid(value: string): string | undefined {
-  return GUID_IN.exec(value)?.[0]?.toLowerCase();
+  const all = value.match(GUID_ALL);
+  return all ? all[all.length - 1].toLowerCase() : undefined;
 }
+
+const GUID_ALL = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;

@@ -1,4 +1,24 @@
 import { Rule } from '../rule';
+import { AZURE_ASSIGNMENT_SCOPE_RULE } from './assignment-scope';
+import { AZURE_CUSTOM_ROLE_WILDCARDS_RULE } from './custom-role-wildcards';
+import { AZURE_FEDERATED_CREDENTIALS_RULE } from './federated-credentials';
+import { AZURE_IDENTITY_PIVOT_RULE } from './identity-pivot-actions';
+import { AZURE_PRIVILEGED_ROLES_RULE } from './privileged-roles';
+import { AZURE_ROLE_MANAGEMENT_RULE } from './role-management-actions';
+import { AZURE_UNRESOLVED_VALUES_RULE } from './unresolved-values';
 
-/** The Azure rules (AZ-001 … AZ-006), in id order. */
-export const AZURE_RULES: Rule[] = [];
+export {
+  AZURE_PRIVILEGED_ROLES_RULE, AZURE_CUSTOM_ROLE_WILDCARDS_RULE, AZURE_ROLE_MANAGEMENT_RULE, AZURE_IDENTITY_PIVOT_RULE,
+  AZURE_ASSIGNMENT_SCOPE_RULE, AZURE_FEDERATED_CREDENTIALS_RULE, AZURE_UNRESOLVED_VALUES_RULE,
+};
+
+/** The Azure rules (AZ-001 … AZ-007), in id order. */
+export const AZURE_RULES: Rule[] = [
+  AZURE_PRIVILEGED_ROLES_RULE,
+  AZURE_CUSTOM_ROLE_WILDCARDS_RULE,
+  AZURE_ROLE_MANAGEMENT_RULE,
+  AZURE_IDENTITY_PIVOT_RULE,
+  AZURE_ASSIGNMENT_SCOPE_RULE,
+  AZURE_FEDERATED_CREDENTIALS_RULE,
+  AZURE_UNRESOLVED_VALUES_RULE,
+];

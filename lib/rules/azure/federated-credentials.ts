@@ -1,0 +1,61 @@
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { findingAt } from './private/azure-rule-helpers';
+
+/** Client secrets and certificates of app registrations: long-lived credentials. */
+const AZURE_SECRET_TYPES: readonly string[] = ['azuread_application_password', 'azuread_service_principal_password', 'azuread_application_certificate', 'azuread_service_principal_certificate'];
+
+/**
+ * AZ-006: federated identity credentials name an exact issuer and subject, and an identity's
+ * credentials serve one environment; app registrations get no client secrets.
+ */
+export const AZURE_FEDERATED_CREDENTIALS_RULE: Rule = {
+  id: 'AZ-006',
+  cloud: 'azure',
+  severity: 'error',
+  reason: 'A federated identity credential has a missing or wildcard issuer or subject, serves another environment, or a client secret is created instead.',
+  explanation: 'The federated credential is the whole trust of a managed identity: the issuer must be one exact https URL and the subject one '
+    + 'exact workload (e.g. repo:org/repo:environment:prod). A subject naming another environment than the identity\'s lets that '
+    + 'environment\'s workload act in this one. Client secrets (azuread_*_password) are long-lived credentials that federation replaces.',
+  fix: 'Set issuer to the exact issuer URL and subject to the one workload of the identity\'s environment; remove client secrets and federate instead.',
+  controls: [],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const findings: RawFinding[] = [];
+    const ownerOf = new Map<string, { environment?: string; id: string; issuer?: string; subject?: string }>();
+    for (const identity of inventory.identities.filter((i) => i.cloud === 'azure')) {
+      for (const f of identity.federations) {
+        ownerOf.set(`${f.source.stack}/${f.source.resource}`, { environment: identity.labels.environment, id: identity.id, issuer: f.issuer, subject: f.subject });
+      }
+    }
+    for (const o of inventory.others.filter((x) => x.cloud === 'azure')) {
+      if (AZURE_SECRET_TYPES.includes(o.type)) {
+        findings.push(findingAt('azure', o.source, {
+          detail: 'client-secret',
+          message: `${o.source.resource} creates a long-lived client credential (${o.type}).`,
+          fix: AZURE_FEDERATED_CREDENTIALS_RULE.fix,
+        }));
+        continue;
+      }
+      if (o.type !== 'azurerm_federated_identity_credential') continue;
+      const owner = ownerOf.get(`${o.source.stack}/${o.source.resource}`);
+      // Resolved values when the adapter matched the credential to its identity, else as written.
+      const issuer = owner?.issuer ?? (typeof o.properties.issuer === 'string' ? o.properties.issuer : '');
+      const subject = owner?.subject ?? (typeof o.properties.subject === 'string' ? o.properties.subject : '');
+      const problems: string[] = [];
+      if (!/^https:\/\/[^*?\s]+$/.test(issuer) || issuer.includes('${')) problems.push(`issuer ${JSON.stringify(issuer)} is not one exact https URL`);
+      if (subject.trim() === '' || /[*?]/.test(subject) || subject.includes('${')) problems.push(`subject ${JSON.stringify(subject)} is not one exact subject`);
+      const env = /(?:^|:)environment:([^:]+)/.exec(subject)?.[1];
+      if (env && owner?.environment && env !== owner.environment) problems.push(`subject serves environment "${env}" but the identity belongs to "${owner.environment}"`);
+      if (!owner) problems.push('its parent identity is not in the configuration');
+      for (const p of problems) {
+        findings.push(findingAt('azure', o.source, {
+          detail: p.split(' ')[0],
+          identity: owner?.id,
+          message: `${o.source.resource}: ${p}.`,
+          fix: AZURE_FEDERATED_CREDENTIALS_RULE.fix,
+        }));
+      }
+    }
+    return findings;
+  },
+};

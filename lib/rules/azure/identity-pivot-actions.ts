@@ -1,0 +1,40 @@
+import { loadCatalog } from '../../catalogs/catalog';
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { allowGrants, findingAt, grantReaches, identitiesById, principalOf } from './private/azure-rule-helpers';
+
+/** The catalog of identity-pivot actions (`policies/catalogs/azure-privileged-actions.json`). */
+export const AZURE_PRIVILEGED_ACTIONS_CATALOG = 'azure-privileged-actions';
+
+/** AZ-004: identity-pivot actions held by agents are flagged. */
+export const AZURE_IDENTITY_PIVOT_RULE: Rule = {
+  id: 'AZ-004',
+  cloud: 'azure',
+  severity: 'warning',
+  reason: 'An agent identity holds an identity-pivot action (VM run command, managed identity assign/federate, storage listKeys, automation, deployment scripts).',
+  explanation: 'These actions let the holder run code as, or obtain credentials of, another identity: a VM\'s managed identity through '
+    + 'run command or extensions, any user-assigned identity through assign/action or a new federated credential, a storage account\'s '
+    + 'keys, or an automation account / deployment script that runs as its own identity. The list lives in '
+    + 'policies/catalogs/azure-privileged-actions.json.',
+  fix: 'Remove the action, or give it to a separate tool identity that requires approval and reaches only the one resource it needs.',
+  controls: [],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const pivots = loadCatalog(AZURE_PRIVILEGED_ACTIONS_CATALOG).azure ?? [];
+    const identities = identitiesById(inventory, 'azure');
+    const findings: RawFinding[] = [];
+    for (const g of allowGrants(inventory, 'azure')) {
+      const identity = g.identityId ? identities.get(g.identityId) : undefined;
+      if (!identity?.isAgent) continue;
+      const reached = pivots.map((t) => ({ t, via: grantReaches(g, t) })).filter((x) => x.via !== undefined);
+      if (reached.length === 0) continue;
+      findings.push(findingAt('azure', g.source, {
+        detail: g.role,
+        identity: identity.id,
+        severity: 'warning',
+        message: `${g.source.resource} lets the agent identity ${principalOf(g, identity)} pivot through ${reached.slice(0, 4).map((x) => x.t).join(', ')}${reached.length > 4 ? ', …' : ''} (through ${g.role}) at ${g.resources.join(', ')}.`,
+        fix: AZURE_IDENTITY_PIVOT_RULE.fix,
+      }));
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,38 @@
+import { Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule } from '../rule';
+import { allowGrants, findingAt, grantReaches, identitiesById, isDelegationCondition, principalOf } from './private/azure-rule-helpers';
+
+/** The role-management writes AZ-003 looks for. */
+export const AZURE_ROLE_MANAGEMENT_ACTIONS: readonly string[] = [
+  'Microsoft.Authorization/roleAssignments/write',
+  'Microsoft.Authorization/roleDefinitions/write',
+  'Microsoft.Authorization/*/write',
+];
+
+/** AZ-003: agents hold no role-management writes unless a delegation condition constrains them. */
+export const AZURE_ROLE_MANAGEMENT_RULE: Rule = {
+  id: 'AZ-003',
+  cloud: 'azure',
+  severity: 'error',
+  reason: 'An agent identity can write role assignments or role definitions (Microsoft.Authorization/*/write) without a delegation condition.',
+  explanation: 'Writing a role assignment or a role definition lets an identity grant itself, or anyone, any role at its scope. '
+    + 'Wildcards such as `*` or `Microsoft.Authorization/*` include these writes unless not_actions remove them. An ABAC delegation '
+    + 'condition on @Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] limits what can be assigned and is accepted.',
+  fix: 'Remove the action (or exclude Microsoft.Authorization/*/write in not_actions); if the tool must assign roles, add a condition that names the only roles and principals it may assign.',
+  controls: ['AVD-AZU-0052'],
+  evaluate(inventory: Inventory): RawFinding[] {
+    const identities = identitiesById(inventory, 'azure');
+    return allowGrants(inventory, 'azure').flatMap((g) => {
+      const identity = g.identityId ? identities.get(g.identityId) : undefined;
+      if (!identity?.isAgent || isDelegationCondition(g.condition)) return [];
+      const reached = AZURE_ROLE_MANAGEMENT_ACTIONS.map((t) => ({ t, via: grantReaches(g, t) })).filter((x) => x.via !== undefined);
+      if (reached.length === 0) return [];
+      return [findingAt('azure', g.source, {
+        detail: reached[0].t,
+        identity: identity.id,
+        message: `${g.source.resource} lets the agent identity ${principalOf(g, identity)} perform ${reached.map((x) => x.t).join(', ')} (through ${g.role}: ${[...new Set(reached.map((x) => x.via))].join(', ')}) at ${g.resources.join(', ')}.`,
+        fix: AZURE_ROLE_MANAGEMENT_RULE.fix,
+      })];
+    });
+  },
+};

@@ -1,0 +1,190 @@
+import { Baseline } from '../../../../lib/baseline/baseline';
+import { AZURE_RULES } from '../../../../lib/rules/azure';
+import { check, ids, ref, RG_ID, SUBSCRIPTION, tf, TfBuilder } from '../../../fixtures/tf/tf-builder';
+
+const rule = (id: string) => AZURE_RULES.filter((r) => r.id === id);
+const principal = (identity: string) => ref(`azurerm_user_assigned_identity.${identity}`, 'principal_id');
+const STORAGE_ID = `${RG_ID}/providers/Microsoft.Storage/storageAccounts/data`;
+const CONTAINER_CONDITION = "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'reports'))";
+const DELEGATION_CONDITION = "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {2a2b9908-6ea1-4ae2-8e65-a410df84e7d1}))";
+
+function run(id: string, b: TfBuilder, baseline?: Baseline): string[] {
+  return ids(check(b, rule(id), baseline));
+}
+function assign(b: TfBuilder, name: string, identity: string, scope: string, role: { name?: string; id?: string }, condition?: string): TfBuilder {
+  return b.resource('azurerm_role_assignment', name, {
+    scope, principal_id: principal(identity),
+    ...(role.name ? { role_definition_name: role.name } : { role_definition_id: role.id }),
+    ...(condition ? { condition, condition_version: '2.0' } : {}),
+  });
+}
+function customRole(b: TfBuilder, name: string, permissions: Record<string, string[]>, assignableScopes: string[] = [RG_ID]): TfBuilder {
+  return b.resource('azurerm_role_definition', name, { name, scope: RG_ID, permissions: [permissions], assignable_scopes: assignableScopes });
+}
+
+test('the Azure registry holds AZ-001 … AZ-007 in order, each with metadata', () => {
+  expect(AZURE_RULES.map((r) => r.id)).toEqual(['AZ-001', 'AZ-002', 'AZ-003', 'AZ-004', 'AZ-005', 'AZ-006', 'AZ-007']);
+  for (const r of AZURE_RULES) expect(r).toMatchObject({ cloud: 'azure', reason: expect.any(String), fix: expect.any(String), controls: expect.any(Array) });
+});
+
+describe('AZ-001: no Owner, Contributor, User Access Administrator or unconstrained RBAC Administrator', () => {
+  test('Reader and a constrained RBAC Administrator pass', () => {
+    const b = tf().agentIdentity('a');
+    assign(b, 'reader', 'a', RG_ID, { name: 'Reader' });
+    assign(b, 'rbac', 'a', RG_ID, { name: 'Role Based Access Control Administrator' }, DELEGATION_CONDITION);
+    expect(run('AZ-001', b)).toEqual([]);
+  });
+  test('by name, any case, and unconstrained RBAC Administrator are caught (hard)', () => {
+    const b = tf().agentIdentity('a');
+    assign(b, 'owner', 'a', RG_ID, { name: 'Owner' });
+    assign(b, 'contrib', 'a', STORAGE_ID, { name: 'contributor' });
+    assign(b, 'uaa', 'a', RG_ID, { name: 'User Access Administrator' });
+    assign(b, 'rbac', 'a', RG_ID, { name: 'Role Based Access Control Administrator' });
+    const findings = check(b, rule('AZ-001'));
+    expect(ids(findings)).toEqual([
+      'AZ-001[Owner]@azurerm_role_assignment.owner', 'AZ-001[Contributor]@azurerm_role_assignment.contrib',
+      'AZ-001[User Access Administrator]@azurerm_role_assignment.uaa', 'AZ-001[Role Based Access Control Administrator]@azurerm_role_assignment.rbac',
+    ]);
+    expect(findings.every((f) => f.hard && f.severity === 'error')).toBe(true);
+  });
+  test('disguised: Owner by bare GUID and Contributor by full role-definition id', () => {
+    const b = tf().agentIdentity('a');
+    assign(b, 'guid', 'a', RG_ID, { id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635' });
+    assign(b, 'defid', 'a', RG_ID, { id: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c` });
+    expect(run('AZ-001', b)).toEqual(['AZ-001[Owner]@azurerm_role_assignment.guid', 'AZ-001[Contributor]@azurerm_role_assignment.defid']);
+  });
+  test('roles and actions the baseline forbids are caught', () => {
+    const baseline = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', forbidden: { azure: { roles: ['Key Vault Secrets Officer'], actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'] } } });
+    const b = tf().agentIdentity('a');
+    assign(b, 'kv', 'a', RG_ID, { name: 'Key Vault Secrets Officer' });
+    assign(b, 'blob', 'a', STORAGE_ID, { name: 'Storage Blob Data Contributor' });
+    expect(run('AZ-001', b, baseline)).toEqual([
+      'AZ-001[Key Vault Secrets Officer]@azurerm_role_assignment.kv',
+      'AZ-001[Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete]@azurerm_role_assignment.blob',
+    ]);
+  });
+});
+
+describe('AZ-002: custom roles hold no wildcard and are not assignable at "/"', () => {
+  test('an exact-action role assignable on the resource group passes', () => {
+    expect(run('AZ-002', customRole(tf(), 'narrow', { actions: ['Microsoft.Storage/storageAccounts/read'], data_actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'] }))).toEqual([]);
+  });
+  test('disguised: "*" with a few not_actions, a provider wildcard in data actions, and "/" as assignable scope', () => {
+    const b = tf();
+    customRole(b, 'almost_owner', { actions: ['*'], not_actions: ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write'] });
+    customRole(b, 'blobs', { data_actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*'] });
+    customRole(b, 'global', { actions: ['Microsoft.Storage/storageAccounts/read'] }, ['/']);
+    expect(run('AZ-002', b)).toEqual([
+      'AZ-002[*]@azurerm_role_definition.almost_owner',
+      'AZ-002[Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*]@azurerm_role_definition.blobs',
+      'AZ-002[root-assignable]@azurerm_role_definition.global',
+    ]);
+  });
+});
+
+describe('AZ-003: no role-management writes for agents unless a delegation condition constrains them', () => {
+  test('reads, Contributor-style not_actions, and a delegation-constrained RBAC Administrator pass', () => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'almost', { actions: ['*'], not_actions: ['Microsoft.Authorization/*/Write', 'Microsoft.Authorization/*/Delete'] });
+    assign(b, 'almost', 'a', RG_ID, { id: ref('azurerm_role_definition.almost', 'role_definition_resource_id') });
+    assign(b, 'reader', 'a', RG_ID, { name: 'Reader' });
+    assign(b, 'rbac', 'a', RG_ID, { name: 'Role Based Access Control Administrator' }, DELEGATION_CONDITION);
+    expect(run('AZ-003', b)).toEqual([]);
+  });
+  test('roleAssignments/write in a custom role, Microsoft.Authorization/* and User Access Administrator by GUID are caught', () => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'assigner', { actions: ['Microsoft.Authorization/roleAssignments/write'] });
+    customRole(b, 'authz', { actions: ['microsoft.authorization/*'] });
+    assign(b, 'assigner', 'a', RG_ID, { id: ref('azurerm_role_definition.assigner', 'role_definition_resource_id') });
+    assign(b, 'authz', 'a', RG_ID, { id: ref('azurerm_role_definition.authz', 'role_definition_resource_id') });
+    assign(b, 'uaa', 'a', RG_ID, { id: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9' });
+    expect(run('AZ-003', b)).toEqual([
+      'AZ-003[Microsoft.Authorization/roleAssignments/write]@azurerm_role_assignment.assigner',
+      'AZ-003[Microsoft.Authorization/roleAssignments/write]@azurerm_role_assignment.authz',
+      'AZ-003[Microsoft.Authorization/roleAssignments/write]@azurerm_role_assignment.uaa',
+    ]);
+  });
+});
+
+describe('AZ-004: identity-pivot actions are flagged', () => {
+  test('data-plane blob access and monitoring reads pass', () => {
+    const b = tf().agentIdentity('a');
+    assign(b, 'blob', 'a', STORAGE_ID, { name: 'Storage Blob Data Reader' });
+    assign(b, 'mon', 'a', RG_ID, { name: 'Monitoring Reader' });
+    expect(run('AZ-004', b)).toEqual([]);
+  });
+  test('VM run command, storage listKeys in a custom role and Managed Identity Operator are flagged as warnings', () => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'ops', { actions: ['Microsoft.Compute/virtualMachines/runCommand/action', 'Microsoft.Storage/storageAccounts/listkeys/action'] });
+    assign(b, 'ops', 'a', RG_ID, { id: ref('azurerm_role_definition.ops', 'role_definition_resource_id') });
+    assign(b, 'mio', 'a', RG_ID, { name: 'Managed Identity Operator' });
+    const findings = check(b, rule('AZ-004'));
+    expect(ids(findings)).toEqual(['AZ-004[ops]@azurerm_role_assignment.ops', 'AZ-004[Managed Identity Operator]@azurerm_role_assignment.mio']);
+    expect(findings[0].message).toMatch(/runCommand\/action, Microsoft\.Storage\/storageAccounts\/listKeys\/action/);
+    expect(findings.every((f) => f.severity === 'warning')).toBe(true);
+  });
+});
+
+describe('AZ-005: agent role assignments at resource or resource-group scope only', () => {
+  test('resource and resource-group scopes pass, also through references', () => {
+    const b = tf().agentIdentity('a')
+      .resource('azurerm_resource_group', 'rg', { name: 'agents-prod', location: 'westeurope' })
+      .resource('azurerm_key_vault', 'kv', { name: 'kv', resource_group_name: ref('azurerm_resource_group.rg', 'name') });
+    assign(b, 'rg', 'a', ref('azurerm_resource_group.rg', 'id'), { name: 'Reader' });
+    assign(b, 'kv', 'a', ref('azurerm_key_vault.kv', 'id'), { name: 'Key Vault Secrets User' });
+    expect(run('AZ-005', b)).toEqual([]);
+  });
+  test('disguised: subscription via data.azurerm_subscription, a management group, "/" (data roles included) are caught', () => {
+    const b = tf().agentIdentity('a').data('azurerm_subscription', 'current', {});
+    assign(b, 'sub', 'a', ref('data.azurerm_subscription.current', 'id'), { name: 'Key Vault Secrets User' });
+    assign(b, 'mg', 'a', '/providers/Microsoft.Management/managementGroups/corp', { name: 'Reader' });
+    assign(b, 'root', 'a', '/', { name: 'Storage Blob Data Owner' });
+    expect(run('AZ-005', b)).toEqual(['AZ-005[subscription]@azurerm_role_assignment.sub', 'AZ-005[management-group]@azurerm_role_assignment.mg', 'AZ-005[root]@azurerm_role_assignment.root']);
+  });
+});
+
+describe('AZ-006: federated credentials name an exact issuer and subject, one environment each', () => {
+  const fic = (b: TfBuilder, name: string, issuer: string, subject: string) => b.resource('azurerm_federated_identity_credential', name, {
+    name, parent_id: ref('azurerm_user_assigned_identity.a', 'id'), issuer, subject, audience: ['api://AzureADTokenExchange'],
+  });
+  test('an exact GitHub environment subject of the identity\'s own environment passes', () => {
+    expect(run('AZ-006', fic(tf().agentIdentity('a'), 'gh', 'https://token.actions.githubusercontent.com', 'repo:org/repo:environment:prod'))).toEqual([]);
+  });
+  test('wildcard subjects, non-https issuers, another environment and client secrets are caught', () => {
+    const b = tf().agentIdentity('a');
+    fic(b, 'wild', 'https://token.actions.githubusercontent.com', 'repo:org/*');
+    fic(b, 'http', 'http://issuer.example.com', 'system:serviceaccount:ns:sa');
+    fic(b, 'staging', 'https://token.actions.githubusercontent.com', 'repo:org/repo:environment:staging');
+    b.resource('azuread_application_password', 'secret', { application_id: 'x' });
+    expect(run('AZ-006', b)).toEqual([
+      'AZ-006[subject]@azurerm_federated_identity_credential.wild',
+      'AZ-006[issuer]@azurerm_federated_identity_credential.http',
+      'AZ-006[subject]@azurerm_federated_identity_credential.staging',
+      'AZ-006[client-secret]@azuread_application_password.secret',
+    ]);
+  });
+});
+
+describe('AZ-007: unresolvable IAM values are reported (fail closed)', () => {
+  test('literal values pass', () => {
+    expect(run('AZ-007', assign(tf().agentIdentity('a'), 'ra', 'a', RG_ID, { name: 'Reader' }))).toEqual([]);
+  });
+  test('a role from a variable without default and a scope from a function are caught', () => {
+    const b = tf().agentIdentity('a').variable('role', { type: 'string' });
+    assign(b, 'v', 'a', RG_ID, { name: '${var.role}' });
+    assign(b, 'f', 'a', '${format("/subscriptions/%s", "x")}', { name: 'Reader' });
+    expect(run('AZ-007', b)).toEqual(['AZ-007[role_definition_name]@azurerm_role_assignment.v', 'AZ-007[scope]@azurerm_role_assignment.f']);
+  });
+});
+
+describe('Azure precision: least-privilege configurations pass every Azure rule', () => {
+  test('Storage Blob Data Contributor constrained to one container, Cost Management Reader, a narrow custom role, exact federation', () => {
+    const b = tf().agentIdentity('a', 'operator').agentIdentity('obs', 'observer')
+      .resource('azurerm_federated_identity_credential', 'gh', { name: 'gh', parent_id: ref('azurerm_user_assigned_identity.a', 'id'), issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:org/repo:environment:prod', audience: ['api://AzureADTokenExchange'] });
+    assign(b, 'blob', 'a', STORAGE_ID, { name: 'Storage Blob Data Contributor' }, CONTAINER_CONDITION);
+    assign(b, 'cost', 'obs', RG_ID, { name: 'Cost Management Reader' });
+    customRole(b, 'restart', { actions: ['Microsoft.Web/sites/restart/action', 'Microsoft.Web/sites/read'] });
+    assign(b, 'restart', 'a', `${RG_ID}/providers/Microsoft.Web/sites/app`, { id: ref('azurerm_role_definition.restart', 'role_definition_resource_id') });
+    expect(ids(check(b, AZURE_RULES))).toEqual([]);
+  });
+});
