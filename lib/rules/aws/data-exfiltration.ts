@@ -1,7 +1,7 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { EffectivePermissions, expandPattern, globCovers, isWildcardResource } from './private/effective-permissions';
+import { arnFields, EffectivePermissions, expandPattern, globCovers, isWildcardResource } from './private/effective-permissions';
 
 /** The catalog of data-read actions (`policies/catalogs/aws-data-read.json`). */
 export const DATA_READ_CATALOG = 'aws-data-read';
@@ -61,11 +61,10 @@ export const DATA_EXFILTRATION: Rule = {
  */
 export function readsUnnamedStore(resource: string): boolean {
   if (resource === '*' || resource.includes('{{unresolved:')) return true;
-  const parts = resource.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return true;
-  const [, partition, service, region, account] = parts;
+  const fields = arnFields(resource);
+  if (!fields) return true;
+  const [, partition, service, region, account, rest] = fields;
   if (isWildcardResource(partition) || isWildcardResource(service)) return true;
-  const rest = parts.slice(5).join(':');
   const segments = rest.split(/[/:]/);
   // S3 bucket and object ARNs (no region, no account) carry no resource type: the first segment is the bucket.
   const bucketForm = service === 's3' && region === '' && account === '';

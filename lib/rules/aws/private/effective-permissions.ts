@@ -139,10 +139,14 @@ export class EffectivePermissions {
     let resources = statement.notResources ? ['*'] : statement.resources ?? [];
     resources = resources.filter((r) => !this.denies.some((d) => deniesOn(d, action, r)));
     if (!this.boundary) return resources;
+    // Intersect with what the boundary allows: where the boundary is the narrower pattern, it is
+    // what remains (`parameter/*` under a boundary of `parameter/app/*` is `parameter/app/*`).
     const boundary = this.boundary;
-    return resources.filter((r) =>
-      boundary.some((b) => b.effect === 'Allow' && matchingEntry(b, action) !== undefined && (b.notResources ? true : (b.resources ?? []).some((br) => globsOverlap(br, r))))
-      && !boundary.some((b) => deniesOn(b, action, r)));
+    const ceilings = boundary
+      .filter((b) => b.effect === 'Allow' && matchingEntry(b, action) !== undefined)
+      .flatMap((b) => (b.notResources ? ['*'] : b.resources ?? []));
+    const capped = resources.flatMap((r) => ceilings.filter((c) => globsOverlap(c, r)).map((c) => (globCovers(r, c) ? c : r)));
+    return [...new Set(capped)].filter((r) => !boundary.some((b) => deniesOn(b, action, r)));
   }
 }
 
@@ -196,6 +200,15 @@ export function expandPattern(pattern: string): AwsActionInfo[] {
  */
 export function globsOverlap(a: string, b: string): boolean {
   if (a === '*' || b === '*' || a === b) return true;
+  const fa = arnFields(a);
+  const fb = arnFields(b);
+  // IAM matches ARNs field by field: a wildcard does not reach across the colons of the first five.
+  if (fa && fb) return fa.every((f, i) => textGlobsOverlap(f, fb[i]));
+  return textGlobsOverlap(a, b);
+}
+
+function textGlobsOverlap(a: string, b: string): boolean {
+  if (a === '*' || b === '*' || a === b) return true;
   const memo = new Map<number, boolean>();
   const go = (i: number, j: number): boolean => {
     const key = i * (b.length + 1) + j;
@@ -215,6 +228,35 @@ export function globsOverlap(a: string, b: string): boolean {
 
 /** Whether resource pattern `pattern` covers every ARN that `resource` (itself maybe a pattern) can name. */
 export function globCovers(pattern: string, resource: string): boolean {
+  if (pattern === '*') return true;
+  const fp = arnFields(pattern);
+  const fr = arnFields(resource);
+  if (fp && fr) return fp.every((f, i) => textGlobCovers(f, fr[i]));
+  return textGlobCovers(pattern, resource);
+}
+
+/** The six fields of an ARN (the last one keeps its own colons), or undefined when it is not one. */
+export function arnFields(s: string): string[] | undefined {
+  // Colons inside the adapter's placeholders (`${AWS::AccountId}`, `{{unresolved:...}}`) do not split fields.
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of s) {
+    if (ch === '{') depth++;
+    else if (ch === '}' && depth > 0) depth--;
+    if (ch === ':' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
+function textGlobCovers(pattern: string, resource: string): boolean {
   if (pattern === '*') return true;
   // Match the pattern against the resource text: a `*` in the resource is only covered by a `*`.
   const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '[^*]');

@@ -1,5 +1,7 @@
 import { CREDENTIAL_EXPOSURE, isNamedResource } from '../../../../lib/rules/aws/credential-exposure';
-import { allow, check, ids, inventory, role } from './private/hand-built-inventory';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IamSimulator } from '../../../helpers/iam-simulator';
+import { ACCOUNT, agentRole, allow, check, exampleAppInventory, ids, inventory, logicalIdOf, REGION, role, synthesized } from './private/hand-built-inventory';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-??????';
 
@@ -60,5 +62,38 @@ describe('AWS-007: credential-returning actions only on named resources', () => 
     expect(isNamedResource('arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/*-??????')).toBe(false);
     expect(isNamedResource('{{unresolved:Fn::ImportValue X}}')).toBe(false);
     expect(isNamedResource('arn:aws:iam::${AWS::AccountId}:role/Tool')).toBe(true);
+  });
+});
+
+describe('AWS-007 through synthesized CloudFormation (adapter + IAM simulator)', () => {
+  const named = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/db-??????`;
+  const other = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:payroll/api-AbCdEf`;
+
+  test('GetSecretValue on *: the simulator hands out any secret, the rule reports it; on one named secret it does not', async () => {
+    for (const resource of ['*', named]) {
+      const { template, inventory: inv } = synthesized((stack) => {
+        agentRole(stack, 'Tool').addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [resource] }));
+      });
+      const role = logicalIdOf(template, 'AWS::IAM::Role');
+      const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+      const stolen = await sim.decide({ role, action: 'secretsmanager:GetSecretValue', resource: other });
+      expect(stolen).toBe(resource === '*' ? 'Allowed' : 'ImplicitlyDenied');
+      expect(await sim.decide({ role, action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/db-Xy12Zq` })).toBe('Allowed');
+      expect(ids(check(CREDENTIAL_EXPOSURE, inv))).toEqual(resource === '*' ? [`${role}[secretsmanager:GetSecretValue]`] : []);
+    }
+  });
+
+  test('sts:AssumeRole on a role wildcard: the simulator lets it assume an unrelated role, the rule reports it', async () => {
+    const { template, inventory: inv } = synthesized((stack) => {
+      agentRole(stack, 'Tool').addToPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:aws:iam::${ACCOUNT}:role/*`] }));
+    });
+    const role = logicalIdOf(template, 'AWS::IAM::Role');
+    const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+    expect(await sim.decide({ role, action: 'sts:AssumeRole', resource: `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole` })).toBe('Allowed');
+    expect(ids(check(CREDENTIAL_EXPOSURE, inv))).toEqual([`${role}[sts:AssumeRole]`]);
+  });
+
+  test('precision: the example app reports nothing', () => {
+    expect(check(CREDENTIAL_EXPOSURE, exampleAppInventory())).toEqual([]);
   });
 });

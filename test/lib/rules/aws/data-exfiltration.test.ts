@@ -1,5 +1,7 @@
 import { DATA_EXFILTRATION, readsUnnamedStore } from '../../../../lib/rules/aws/data-exfiltration';
-import { allow, check, ids, inventory, role } from './private/hand-built-inventory';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IamSimulator } from '../../../helpers/iam-simulator';
+import { ACCOUNT, agentRole, allow, check, exampleAppInventory, ids, inventory, logicalIdOf, REGION, role, synthesized } from './private/hand-built-inventory';
 
 const PREFIX = 'arn:aws:s3:::reports/daily/*';
 
@@ -69,5 +71,26 @@ describe('AWS-008: data reads only on declared data sources', () => {
     expect(readsUnnamedStore('arn:aws:ec2:eu-west-1::snapshot/*')).toBe(true);
     expect(readsUnnamedStore('arn:*:s3:::reports/*')).toBe(true);
     expect(readsUnnamedStore('arn:aws:s3:eu-west-1:1:accesspoint/ap/object/*')).toBe(false);
+    expect(readsUnnamedStore('arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}')).toBe(false);
+    expect(readsUnnamedStore('arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*')).toBe(true);
+  });
+});
+
+describe('AWS-008 through synthesized CloudFormation (adapter + IAM simulator)', () => {
+  test('a declared prefix: the simulator allows it and nothing else, the rule passes; a whole-account grant leaks payroll and is reported', async () => {
+    for (const resource of [PREFIX, 'arn:aws:s3:::*']) {
+      const { template, inventory: inv } = synthesized((stack) => {
+        agentRole(stack, 'Tool', { dataSources: [PREFIX] }).addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [resource] }));
+      });
+      const role = logicalIdOf(template, 'AWS::IAM::Role');
+      const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+      expect(await sim.decide({ role, action: 's3:GetObject', resource: 'arn:aws:s3:::reports/daily/2026-11-21.csv' })).toBe('Allowed');
+      expect(await sim.decide({ role, action: 's3:GetObject', resource: 'arn:aws:s3:::payroll/salaries.csv' })).toBe(resource === PREFIX ? 'ImplicitlyDenied' : 'Allowed');
+      expect(ids(check(DATA_EXFILTRATION, inv))).toEqual(resource === PREFIX ? [] : [`${role}[s3:GetObject]`]);
+    }
+  });
+
+  test('precision: the example app reports nothing', () => {
+    expect(check(DATA_EXFILTRATION, exampleAppInventory())).toEqual([]);
   });
 });

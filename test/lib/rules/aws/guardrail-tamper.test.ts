@@ -1,5 +1,9 @@
 import { GUARDRAIL_TAMPER } from '../../../../lib/rules/aws/guardrail-tamper';
-import { allow, check, deny, ids, inventory, managedPolicy, role, statement } from './private/hand-built-inventory';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IamSimulator } from '../../../helpers/iam-simulator';
+import {
+  ACCOUNT, agentRole, allow, check, deny, exampleAppInventory, ids, inventory, logicalIdOf, managedPolicy, REGION, role, statement, synthesized,
+} from './private/hand-built-inventory';
 
 describe('AWS-012: no agent identity may change its guardrails', () => {
   test.each([
@@ -67,5 +71,41 @@ describe('AWS-012: no agent identity may change its guardrails', () => {
       ],
     });
     expect(check(GUARDRAIL_TAMPER, inv)).toEqual([]);
+  });
+});
+
+describe('AWS-012 through synthesized CloudFormation (adapter + IAM simulator)', () => {
+  test('an agent with logs:* and bedrock-agentcore:*Gateway*: the simulator lets it delete logs and rewrite the gateway; reported', async () => {
+    const { template, inventory: inv } = synthesized((stack) => {
+      agentRole(stack, 'Tool').addToPolicy(new iam.PolicyStatement({ actions: ['logs:*', 'bedrock-agentcore:*Gateway*'], resources: ['*'] }));
+    });
+    const role = logicalIdOf(template, 'AWS::IAM::Role');
+    const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+    expect(await sim.decide({ role, action: 'logs:DeleteLogGroup', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail` })).toBe('Allowed');
+    expect(await sim.decide({ role, action: 'bedrock-agentcore:UpdateGateway', resource: `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:gateway/ops-gw` })).toBe('Allowed');
+    expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(expect.arrayContaining([`${role}[logs:DeleteLogGroup]`, `${role}[logs:PutRetentionPolicy]`, `${role}[bedrock-agentcore:UpdateGateway]`]));
+  });
+
+  test('the kill-switch parameter: writable (simulator) means reported; a boundary deny on /agent-guardrails/ clears it', async () => {
+    const param = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/agent-guardrails/ops/kill-switch`;
+    for (const bounded of [false, true]) {
+      const { template, inventory: inv } = synthesized((stack) => {
+        const r = agentRole(stack, 'Tool');
+        r.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/*`] }));
+        if (bounded) {
+          iam.PermissionsBoundary.of(r).apply(new iam.ManagedPolicy(stack, 'Boundary', { statements: [
+            new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app/*`] }),
+          ] }));
+        }
+      });
+      const role = logicalIdOf(template, 'AWS::IAM::Role');
+      const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+      expect(await sim.decide({ role, action: 'ssm:PutParameter', resource: param })).toBe(bounded ? 'ImplicitlyDenied' : 'Allowed');
+      expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(bounded ? [] : [`${role}[ssm:PutParameter]`]);
+    }
+  });
+
+  test('precision: the example app reports nothing', () => {
+    expect(check(GUARDRAIL_TAMPER, exampleAppInventory())).toEqual([]);
   });
 });

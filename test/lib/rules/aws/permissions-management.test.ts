@@ -1,5 +1,9 @@
 import { PERMISSIONS_MANAGEMENT } from '../../../../lib/rules/aws/permissions-management';
-import { allow, check, deny, ids, inventory, managedPolicy, role, statement } from './private/hand-built-inventory';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IamSimulator } from '../../../helpers/iam-simulator';
+import {
+  ACCOUNT, agentRole, allow, check, deny, exampleAppInventory, ids, inventory, logicalIdOf, managedPolicy, REGION, role, statement, synthesized,
+} from './private/hand-built-inventory';
 
 describe('AWS-006: no permissions-management actions for agent identities, any tier', () => {
   test('an agent with iam:PutRolePolicy is an error', () => {
@@ -77,5 +81,32 @@ describe('AWS-006: no permissions-management actions for agent identities, any t
     const r = role('Tool', { agent: true });
     const inv = inventory({ identities: [r], grants: [allow(r, ['iam:GetRole', 'iam:ListRoles', 'ecs:UpdateService', 's3:PutObject'], ['arn:aws:s3:::b/*'])] });
     expect(check(PERMISSIONS_MANAGEMENT, inv)).toEqual([]);
+  });
+});
+
+describe('AWS-006 through synthesized CloudFormation (adapter + IAM simulator)', () => {
+  test('an agent role with iam:Put* can rewrite its own policy (simulator) and is reported; a boundary deny clears it', async () => {
+    const build = (bounded: boolean) => synthesized((stack) => {
+      const r = agentRole(stack, 'Tool');
+      r.addToPolicy(new iam.PolicyStatement({ actions: ['iam:Put*'], resources: ['*'] }));
+      if (bounded) {
+        iam.PermissionsBoundary.of(r).apply(new iam.ManagedPolicy(stack, 'Boundary', { statements: [
+          new iam.PolicyStatement({ actions: ['*'], resources: ['*'] }),
+          new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['iam:*'], resources: ['*'] }),
+        ] }));
+      }
+    });
+    for (const bounded of [false, true]) {
+      const { template, inventory: inv } = build(bounded);
+      const role = logicalIdOf(template, 'AWS::IAM::Role');
+      const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+      const decision = await sim.decide({ role, action: 'iam:PutRolePolicy', resource: sim.roleArn(role) });
+      expect(decision).toBe(bounded ? 'ExplicitlyDenied' : 'Allowed');
+      expect(ids(check(PERMISSIONS_MANAGEMENT, inv))).toEqual(bounded ? [] : [`${role}[iam:Put*]`]);
+    }
+  });
+
+  test('precision: the example app reports nothing (the kill switch only attaches its deny-all policy)', () => {
+    expect(check(PERMISSIONS_MANAGEMENT, exampleAppInventory())).toEqual([]);
   });
 });

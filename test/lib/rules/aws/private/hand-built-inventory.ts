@@ -6,12 +6,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib/core';
+import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib/core';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DeployOperatorStack, SupportObserverStack } from '../../../../../examples/aws/agents';
 import { inventoryFromTemplate } from '../../../../../lib/adapters/cloudformation/inventory-from-template';
 import { Declaration, emptyInventory, mergeInventories, Grant, Identity, Inventory, OtherResource, PolicyDocumentEntry, PolicyStatement } from '../../../../../lib/inventory/inventory';
 import { Baseline } from '../../../../../lib/baseline/baseline';
+import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../../../lib/model/tags';
 import { Rule } from '../../../../../lib/rules/rule';
 import { Finding } from '../../../../../lib/rules/rule';
 import { runRules } from '../../../../../lib/rules/run-rules';
@@ -125,3 +127,23 @@ export function exampleAppInventory(): Inventory {
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'eu-west-1';
+
+/** A role tagged as an agent tool identity, optionally with a declaration (as AgentIdentity writes them). */
+export function agentRole(stack: Stack, id: string, declaration?: Partial<Declaration>): iam.Role {
+  const r = new iam.Role(stack, id, { assumedBy: new iam.AccountPrincipal(ACCOUNT) });
+  const labels = { agent: 'ops', tool: id.toLowerCase(), tier: 'operator', environment: 'prod', component: Component.TOOL_IDENTITY };
+  for (const [k, v] of Object.entries(labels)) Tags.of(r).add(TAG_KEYS[k as keyof typeof TAG_KEYS], v);
+  if (declaration) {
+    (r.node.defaultChild as CfnResource).addMetadata(DECLARATION_METADATA_KEY, {
+      agent: 'ops', tool: id.toLowerCase(), tier: 'operator', environment: 'prod', accessLevel: 'read', actions: [], resources: [], dataSources: [], ...declaration,
+    });
+  }
+  return r;
+}
+
+/** Logical id of the only resource of a type in a template. */
+export function logicalIdOf(template: any, type: string): string {
+  const ids = Object.keys(template.Resources).filter((k) => template.Resources[k].Type === type);
+  if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
+  return ids[0];
+}
