@@ -5,7 +5,7 @@ import { Cloud, Identity, Inventory } from '../../inventory/inventory';
 import { AccessLevel } from '../../model/access-level';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule, RuleContext } from '../rule';
-import { allowGrants, assumersOf, describeIdentity, grantsByIdentity, grantFinding, identityFinding, toolIdentities } from './private/agent-inventory';
+import { allowGrants, assumersOf, describeIdentity, grantsByIdentity, grantFinding, identityFinding, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
 
 /**
  * AGENT-004: destructive actions are reachable only through the approval-gated broker. A
@@ -85,6 +85,14 @@ function brokerOnly(inventory: Inventory, identity: Identity, byId: Map<string, 
   for (const a of assumers) {
     const ok = a.identity ? isBroker(a.identity) : a.via === 'federation' && brokerSubjects.has(a.principal);
     if (ok) continue;
+    if (!a.identity && a.via === 'trust' && /^arn:[^:]+:iam::[^:]*:role\//.test(withoutPlaceholderColons(a.principal))) {
+      // A role outside this inventory (e.g. a broker imported by ARN): reported, not assumed to be the broker.
+      out.push(identityFinding(identity, 'unverified-broker',
+        `${describeIdentity(identity)} is a destructive tool that role ${a.principal} can assume; that role is not in the checked inventory, so it cannot be shown to be the broker`,
+        'Check the broker stack together with this one (the CLI over the whole cdk.out, or the pack on the app that holds the CredentialBroker), or make sure the role is the broker.',
+        'warning'));
+      continue;
+    }
     out.push(identityFinding(identity, `non-broker:${a.via}`,
       `${describeIdentity(identity)} is a destructive tool that ${a.identity ? describeIdentity(a.identity) : a.principal} can assume (via ${a.via}); only the broker may`,
       'Trust only the broker identity (component broker) on destructive tools, so every use passes the approval gate.'));

@@ -29,6 +29,7 @@ describe('AGENT-004: destructive actions only through the approval-gated broker'
 
   test('non-compliant: a destructive tool that a principal other than the broker can assume (attack: direct assumption skips the approval gate)', () => {
     const b = withBroker();
+    b.guardrail({ name: 'agent-runtime', component: 'runtime' });
     b.tool({
       name: 'drop-table', declaration: { accessLevel: 'destructive', requiresApproval: true },
       trust: [{ principals: [BROKER_ARN, 'arn:aws:iam::111111111111:role/agent-runtime', 'lambda.amazonaws.com'], principalKinds: ['AWS', 'AWS', 'Service'] }],
@@ -37,6 +38,14 @@ describe('AGENT-004: destructive actions only through the approval-gated broker'
     expect(ids(findings)).toEqual(['AGENT-004[non-broker:trust]', 'AGENT-004[non-broker:trust]']);
     expect(findings.map((f) => f.message).join('\n')).toMatch(/agent-runtime[\s\S]*lambda\.amazonaws\.com/);
     expect(findings[0].hard).toBe(true); // the default baseline makes AGENT-004 hard
+  });
+
+  test('warning: a role outside the inventory (a broker imported by ARN) cannot be shown to be the broker', () => {
+    const b = withBroker();
+    b.tool({ name: 'drop-table', declaration: { accessLevel: 'destructive', requiresApproval: true }, trust: [{ principals: ['arn:aws:iam::111111111111:role/agent-guardrails-broker'], principalKinds: ['AWS'] }] });
+    const findings = check(DESTRUCTIVE_THROUGH_BROKER, b.inventory);
+    expect(ids(findings)).toEqual(['AGENT-004[unverified-broker]']);
+    expect(findings[0].severity).toBe('warning');
   });
 
   test('non-compliant: a destructive tool with no trust in the inventory cannot be shown broker-only (fail closed)', () => {
