@@ -217,7 +217,8 @@ export class AgentIdentity extends Construct {
       subject,
       audience: [FEDERATION_AUDIENCE],
     });
-    attachGuardrailMetadata(credential, owner, Component.TOOL_IDENTITY);
+    // The runtime's (broker's) way in, like the token-creator binding on GCP.
+    attachGuardrailMetadata(credential, owner, Component.BROKER);
 
     const condition = az.condition === undefined ? {} : { condition: az.condition, conditionVersion: '2.0' };
     roles.forEach((role, i) => {

@@ -27,8 +27,9 @@
  * - keys are exactly `TAG_KEYS` (lib/model/tags.ts); `agent-guardrails:tool` is absent on
  *   per-agent resources (deny policy, kill-switch role, audit configs, org policy, workspace);
  * - `agent-guardrails:component` is a `Component` value: `tool-identity` on service accounts /
- *   user-assigned identities and on the grants, custom roles and federated credentials of a tool;
- *   `broker` on the broker's token-creator bindings; `boundary` on the deny policy and org policy;
+ *   user-assigned identities and on the grants and custom roles of a tool;
+ *   `broker` on the broker's way in (GCP token-creator bindings, Azure federated identity credentials);
+ *   `boundary` on the deny policy and org policy;
  *   `kill-switch` on the kill-switch role and its bindings/assignments; `audit` on audit configs and
  *   diagnostic settings;
  * - `agent-guardrails:declaration` (`DECLARATION_METADATA_KEY`, the `Declaration` interface of

@@ -1,0 +1,155 @@
+import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { AgentIdentity as AzureAgentIdentity } from '../../constructs/azure';
+import { AgentIdentity as GcpAgentIdentity } from '../../constructs/gcp';
+import { AgentTier, ChangeWindow, Environment, Tool } from '../../lib/model';
+
+/**
+ * The same two agents as the AWS example (examples/aws/agents.ts), on GCP and on Azure:
+ * `support-observer` reads logs in staging; `deploy-operator` reads, restarts and (with approval, in
+ * a change window) rolls back one service in prod. Documentation values only: nothing is deployed.
+ */
+
+/** One GCP project per environment. */
+export const GCP_STAGING = Environment.of({ name: 'staging', gcp: { project: 'acme-checkout-staging' } });
+export const GCP_PROD = Environment.of({ name: 'prod', gcp: { project: 'acme-checkout-prod' } });
+
+/** One resource group per environment, in one subscription. */
+export const AZURE_SUBSCRIPTION = '00000000-0000-4000-8000-000000000001';
+export const AZURE_STAGING = Environment.of({ name: 'staging', azure: { subscriptionId: AZURE_SUBSCRIPTION, resourceGroup: 'rg-checkout-staging', location: 'westeurope' } });
+export const AZURE_PROD = Environment.of({ name: 'prod', azure: { subscriptionId: AZURE_SUBSCRIPTION, resourceGroup: 'rg-checkout-prod', location: 'westeurope' } });
+
+/** Incident responders (an on-call group) hold the kill switches. */
+const INCIDENT_RESPONSE_GROUP = 'group:incident-response@acme.example';
+const INCIDENT_RESPONSE_OBJECT_ID = '00000000-0000-4000-8000-0000000000aa';
+
+const changeWindow = () => ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00');
+
+/** Both agents on GCP (Cloud Run service `checkout`). */
+export class GcpAgentsStack extends TerraformStack {
+  public readonly supportObserver: GcpAgentIdentity;
+  public readonly deployOperator: GcpAgentIdentity;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new GoogleProvider(this, 'google', { region: 'europe-west1' });
+
+    const staging = GCP_STAGING.gcp!.project;
+    this.supportObserver = new GcpAgentIdentity(this, 'SupportObserver', {
+      agentName: 'support-observer',
+      tier: AgentTier.OBSERVER,
+      environment: GCP_STAGING,
+      tools: [
+        Tool.read('read-logs', {
+          description: 'Reads the checkout service logs.',
+          gcp: { permissions: ['logging.logEntries.list', 'logging.logs.list'], resource: `projects/${staging}` },
+          dataSources: ['checkout logs'],
+        }),
+        Tool.read('read-service', {
+          description: 'Reads the state of the checkout service.',
+          gcp: { permissions: ['run.services.get'], resource: `projects/${staging}/locations/europe-west1/services/checkout` },
+        }),
+      ],
+      brokerMember: `serviceAccount:agent-broker@${staging}.iam.gserviceaccount.com`,
+      revocationMembers: [INCIDENT_RESPONSE_GROUP],
+    });
+
+    const prod = GCP_PROD.gcp!.project;
+    const service = `projects/${prod}/locations/europe-west1/services/checkout`;
+    this.deployOperator = new GcpAgentIdentity(this, 'DeployOperator', {
+      agentName: 'deploy-operator',
+      tier: AgentTier.OPERATOR,
+      environment: GCP_PROD,
+      tools: [
+        Tool.read('read-service', {
+          description: 'Reads the state of the checkout service and its revisions.',
+          gcp: { permissions: ['run.services.get', 'run.revisions.get', 'run.revisions.list'], resource: service },
+        }),
+        Tool.write('restart-service', {
+          description: 'Restarts the checkout service (deploys a new revision of the same image).',
+          gcp: { permissions: ['run.services.get', 'run.services.update'], resource: service },
+          window: changeWindow(),
+        }),
+        Tool.destructive('rollback-deployment', {
+          description: 'Routes traffic back to the previous revision of the checkout service.',
+          gcp: { permissions: ['run.services.get', 'run.services.update', 'run.revisions.list'], resource: service },
+          window: changeWindow(),
+          // requiresApproval defaults to true for destructive tools.
+        }),
+      ],
+      brokerMember: `serviceAccount:agent-broker@${prod}.iam.gserviceaccount.com`,
+      revocationMembers: [INCIDENT_RESPONSE_GROUP],
+    });
+  }
+}
+
+/** Both agents on Azure (Container App `checkout`). */
+export class AzureAgentsStack extends TerraformStack {
+  public readonly supportObserver: AzureAgentIdentity;
+  public readonly deployOperator: AzureAgentIdentity;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AzurermProvider(this, 'azurerm', { features: [{}], subscriptionId: AZURE_SUBSCRIPTION });
+    const runtime = {
+      // The AKS cluster that runs the agent runtime (its OIDC issuer); one Kubernetes service account per tool.
+      runtimeIssuer: 'https://westeurope.oic.prod-aks.azure.com/00000000-0000-4000-8000-0000000000ff/00000000-0000-4000-8000-0000000000ee/',
+      runtimeSubjectTemplate: 'system:serviceaccount:agents-{environment}:{agent}-{tool}',
+      revocationPrincipalIds: [INCIDENT_RESPONSE_OBJECT_ID],
+    };
+
+    const stagingRg = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_STAGING.azure!.resourceGroup}`;
+    this.supportObserver = new AzureAgentIdentity(this, 'SupportObserver', {
+      ...runtime,
+      agentName: 'support-observer',
+      tier: AgentTier.OBSERVER,
+      environment: AZURE_STAGING,
+      tools: [
+        Tool.read('read-logs', {
+          description: 'Reads the checkout service logs.',
+          // Exact read actions rather than Log Analytics Reader, whose `*/read` reaches every resource type.
+          azure: {
+            actions: ['Microsoft.OperationalInsights/workspaces/read', 'Microsoft.OperationalInsights/workspaces/query/read'],
+            scope: `${stagingRg}/providers/Microsoft.OperationalInsights/workspaces/checkout-logs`,
+          },
+          dataSources: ['checkout logs'],
+        }),
+        Tool.read('read-service', {
+          description: 'Reads the state of the checkout service.',
+          azure: { actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/revisions/read'], scope: `${stagingRg}/providers/Microsoft.App/containerApps/checkout` },
+        }),
+      ],
+    });
+
+    const app = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_PROD.azure!.resourceGroup}/providers/Microsoft.App/containerApps/checkout`;
+    this.deployOperator = new AzureAgentIdentity(this, 'DeployOperator', {
+      ...runtime,
+      agentName: 'deploy-operator',
+      tier: AgentTier.OPERATOR,
+      environment: AZURE_PROD,
+      tools: [
+        Tool.read('read-service', {
+          description: 'Reads the state of the checkout service and its revisions.',
+          azure: { actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/revisions/read'], scope: app },
+        }),
+        // Restarting a revision's running replicas drops in-flight requests: destructive in the model
+        // (lib/model/access-level.ts), so it needs an approval; on GCP a restart is a new revision (write).
+        Tool.destructive('restart-service', {
+          description: 'Restarts the active revision of the checkout service.',
+          azure: { actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/revisions/restart/action'], scope: app },
+          window: changeWindow(),
+        }),
+        Tool.destructive('rollback-deployment', {
+          description: 'Reactivates the previous revision and deactivates the failing one.',
+          azure: {
+            actions: ['Microsoft.App/containerApps/revisions/read', 'Microsoft.App/containerApps/revisions/activate/action', 'Microsoft.App/containerApps/revisions/deactivate/action'],
+            scope: app,
+          },
+          window: changeWindow(),
+        }),
+      ],
+    });
+  }
+}
