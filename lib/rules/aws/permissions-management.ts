@@ -1,7 +1,8 @@
 import { AwsActionInfo } from '../../aws/action-catalog';
 import { Identity, Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { ATTACH_POLICY, attachesDenyOnly, EffectivePermissions, globsOverlap, sample } from './private/effective-permissions';
+import { ATTACH_POLICY, attachesDenyOnly } from './private/deny-only-attach';
+import { EffectivePermissions, globsOverlap, sample } from './private/effective-permissions';
 
 /** Services whose every write changes who may do what. */
 const IDENTITY_SERVICES = new Set(['iam', 'organizations', 'ram']);

@@ -1,7 +1,9 @@
 import { CatalogPath, loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { ATTACH_POLICY, attachesDenyOnly, conditionValues, EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
+import { ATTACH_POLICY, attachesDenyOnly } from './private/deny-only-attach';
+import { EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
+import { requiredValues } from './private/grant-findings';
 
 /** The catalog of escalation paths this rule evaluates (`policies/catalogs/aws-escalation-paths.json`). */
 export const ESCALATION_PATHS_CATALOG = 'aws-escalation-paths';
@@ -25,7 +27,6 @@ const PASSED_TO: Record<string, string[]> = {
   'bedrock-agentcore': ['bedrock-agentcore.amazonaws.com'],
 };
 
-const EQUALS = ['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAnyValue:StringLike'];
 
 /**
  * AWS-004: no identity may hold every action of a privilege-escalation path, counted across all
@@ -74,7 +75,7 @@ function usesServingPath(perms: EffectivePermissions, action: string, path: Cata
 
 /** False when the PassRole's `iam:PassedToService` names none of the services the path needs. */
 function passRoleServes(use: EffectiveUse, path: CatalogPath): boolean {
-  const passedTo = conditionValues(use.statement.condition, EQUALS, 'iam:PassedToService');
+  const passedTo = requiredValues(use.statement.condition, 'iam:PassedToService');
   if (!passedTo) return true;
   const needed: string[] = [];
   for (const action of path.actions) {

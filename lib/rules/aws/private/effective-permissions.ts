@@ -263,20 +263,6 @@ function textGlobCovers(pattern: string, resource: string): boolean {
   return new RegExp(`^${body}$`).test(resource);
 }
 
-/** Read an IAM condition's values for `key` under one of `operators` (keys are case-insensitive). */
-export function conditionValues(condition: Record<string, Record<string, unknown>> | undefined, operators: string[], key: string): string[] | undefined {
-  if (!condition) return undefined;
-  let found: string[] | undefined;
-  for (const [op, block] of Object.entries(condition)) {
-    if (!operators.includes(op) || typeof block !== 'object' || block === null) continue;
-    for (const [k, v] of Object.entries(block)) {
-      if (k.toLowerCase() !== key.toLowerCase()) continue;
-      found = [...(found ?? []), ...(Array.isArray(v) ? v : [v]).map(String)];
-    }
-  }
-  return found;
-}
-
 /** Up to `n` action names, for messages. */
 export function sample(actions: AwsActionInfo[], n = 5): string {
   const names = actions.map((a) => a.action);
@@ -331,26 +317,6 @@ function fromGrant(g: Grant): SourcedStatement {
     policyId: g.policyId,
     source: g.source,
   };
-}
-
-/** `iam:Attach{Role,User,Group}Policy`, lower case. */
-export const ATTACH_POLICY = /^iam:attach(role|user|group)policy$/;
-
-/** AWS-managed policies known to hold Deny statements only. */
-const DENY_ONLY_AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/AWSDenyAll$/;
-const ARN_EQUALS = ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'];
-
-/** True when an Attach*Policy is limited by `iam:PolicyARN` to policies that only deny (a kill switch). */
-export function attachesDenyOnly(use: EffectiveUse, inventory: Inventory): boolean {
-  const arns = conditionValues(use.statement.condition, ARN_EQUALS, 'iam:PolicyARN');
-  if (!arns || arns.length === 0) return false;
-  return arns.every((arn) => {
-    if (arn.includes('*') || arn.includes('?')) return false;
-    if (DENY_ONLY_AWS_MANAGED.test(arn)) return true;
-    // By id, or by ARN (the adapter writes a template policy's ARN as `...:policy/<name or logical id>`).
-    const policy = inventory.policies.find((p) => p.cloud === 'aws' && (p.id === arn || arn.endsWith(`:policy/${p.name ?? p.source.resource}`) || arn.endsWith(`/${p.name ?? p.source.resource}`)));
-    return policy !== undefined && policy.statements.length > 0 && policy.statements.every((s) => s.effect === 'Deny');
-  });
 }
 
 const CACHE = new WeakMap<Inventory, EffectivePermissions[]>();
