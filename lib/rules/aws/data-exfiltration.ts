@@ -57,10 +57,12 @@ export const DATA_EXFILTRATION: Rule = {
  * True when a resource does not name one store: `*`, something that is not an ARN, a wildcard in
  * the partition or service, or a wildcard in the store's name (the bucket, or the part after the
  * resource type: `table/*`, `parameter/*`). A wildcard below a named store (`bucket/prefix/*`,
- * `parameter/app/*`) names the store.
+ * `parameter/app/*`, `${Bucket.Arn}/*`) names the store.
  */
 export function readsUnnamedStore(resource: string): boolean {
   if (resource === '*' || resource.includes('{{unresolved:')) return true;
+  // `${Table.Arn}`, `${Bucket.Arn}/*`: the adapter's placeholder for one resource of the template.
+  if (/^\$\{(?!AWS::)[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?\}/.test(resource)) return false;
   const fields = arnFields(resource);
   if (!fields) return true;
   const [, partition, service, region, account, rest] = fields;

@@ -73,6 +73,9 @@ describe('AWS-008: data reads only on declared data sources', () => {
     expect(readsUnnamedStore('arn:aws:s3:eu-west-1:1:accesspoint/ap/object/*')).toBe(false);
     expect(readsUnnamedStore('arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}')).toBe(false);
     expect(readsUnnamedStore('arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*')).toBe(true);
+    expect(readsUnnamedStore('${Approvals871738FD.Arn}')).toBe(false);
+    expect(readsUnnamedStore('${ReportsBucket.Arn}/*')).toBe(false);
+    expect(readsUnnamedStore('${AWS::AccountId}-*')).toBe(true);
   });
 });
 
