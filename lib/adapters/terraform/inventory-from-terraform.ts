@@ -44,7 +44,6 @@ export function inventoryFromTerraformJson(doc: unknown, options: TerraformSourc
   const ctx = new BuildContext(inventory, refs, blocks, options.file, stack);
   readGcp(ctx, doc);
   readAzure(ctx);
-  inventory.stackResourceCounts[stack ?? options.file ?? '(terraform)'] = blocks.filter((b) => b.mode === 'resource').length;
   return inventory;
 }
 

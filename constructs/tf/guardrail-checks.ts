@@ -1,0 +1,190 @@
+import { Annotations, App, TerraformStack } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { Baseline } from '../../lib/baseline/baseline';
+import { fail } from '../../lib/errors';
+import { Acknowledgement, Inventory } from '../../lib/inventory/inventory';
+import { AGENT_RULES, AZURE_RULES, GCP_RULES } from '../../lib/rules';
+import { Finding, Rule } from '../../lib/rules/rule';
+import { findingId, runRules } from '../../lib/rules/run-rules';
+import { inventoryFromTfStack } from './inventory-from-tf-stack';
+
+/** Options of the CDKTF guardrail validation. */
+export interface GuardrailChecksProps {
+  /**
+   * The baseline: severities, hard rules, forbidden roles.
+   * @default - Baseline.default()
+   */
+  readonly baseline?: Baseline;
+  /**
+   * The rules to run.
+   * @default - the GCP, Azure and agent rules (GCP_RULES, AZURE_RULES, AGENT_RULES)
+   */
+  readonly rules?: Rule[];
+}
+
+/** An acknowledgement of a finding: the finding id and why it is acceptable. */
+export interface TfAcknowledgementProps {
+  /** `RuleId` (every finding of the rule below the construct) or `RuleId[detail]` (one finding id). */
+  readonly id: string;
+  /** Why the finding is acceptable here; recorded in the report. */
+  readonly reason: string;
+}
+
+/** What one run of the checks found for one stack. */
+export interface TfCheckReport {
+  readonly stack: string;
+  /** Every finding, acknowledged or not. */
+  readonly findings: Finding[];
+  /** Errors that fail synth: unacknowledged errors, and errors of hard rules even when acknowledged. */
+  readonly errors: Finding[];
+  readonly warnings: Finding[];
+  /** Findings an acknowledgement suppressed, with its reason. */
+  readonly acknowledged: Array<{ readonly finding: Finding; readonly reason: string }>;
+}
+
+const ACK_ID = /^[A-Z][A-Z0-9]*-\d{3}(\[[^\]]+\])?$/;
+const CHECKS_SYMBOL = Symbol.for('agent-guardrails.GuardrailChecks');
+const acknowledgements = new WeakMap<IConstruct, TfAcknowledgementProps[]>();
+const applied = new WeakMap<TerraformStack, GuardrailChecksProps>();
+
+/**
+ * The Terraform-side front door: one line makes `cdktf synth`, `app.synth()` and
+ * `Testing.synth(stack, true)` fail on error findings of the GCP, Azure and agent rules.
+ *
+ * ```ts
+ * GuardrailChecks.of(stack).apply({ baseline });
+ * GuardrailChecks.of(someResource).acknowledge({ id: 'GCP-011[roles/pubsub.publisher]', reason: 'publishes heartbeats only' });
+ * ```
+ */
+export class GuardrailChecks {
+  /** The checks of a scope: a stack to check (`apply`), or any construct to acknowledge findings on. */
+  public static of(scope: IConstruct): GuardrailChecks {
+    return new GuardrailChecks(scope);
+  }
+
+  public static isGuardrailChecks(x: unknown): x is GuardrailChecks {
+    return typeof x === 'object' && x !== null && CHECKS_SYMBOL in x;
+  }
+
+  private constructor(private readonly scope: IConstruct) {
+    Object.defineProperty(this, CHECKS_SYMBOL, { value: true });
+  }
+
+  /**
+   * Check the stack at synth time (a cdktf validation). On an App, every stack of the app is
+   * checked (the app's validation, which `app.synth()` and `cdktf synth` run).
+   */
+  public apply(props: GuardrailChecksProps = {}): void {
+    if (TerraformStack.isStack(this.scope)) {
+      const stack = this.scope;
+      if (applied.has(stack)) {
+        fail('AG_TF_CHECKS_TWICE', `GuardrailChecks.of(${stack.node.path})`, 'is applied twice', props, 'Call apply() once per stack.');
+      }
+      applied.set(stack, props);
+      const warned = new Set<string>();
+      stack.node.addValidation({ validate: () => validateStack(stack, props, warned) });
+      return;
+    }
+    if (App.isApp(this.scope) || this.scope.node.scope === undefined) {
+      // The app's own validation runs after the stacks are synthesized: check the stacks not checked on their own.
+      this.scope.node.addValidation({
+        validate: () => this.scope.node.findAll().filter(TerraformStack.isStack).filter((s) => !applied.has(s))
+          .flatMap((s) => validateStack(s, props, new Set())),
+      });
+      return;
+    }
+    fail('AG_TF_CHECKS_SCOPE', `GuardrailChecks.of(${this.scope.node.path}).apply()`, 'needs a TerraformStack or the App', this.scope.node.path, 'Call it on the stack (or the app).');
+  }
+
+  /**
+   * Acknowledge a finding on this construct and everything below it. The reason is required and
+   * reported; findings of rules the baseline marks hard still fail synth.
+   */
+  public acknowledge(props: TfAcknowledgementProps): void {
+    if (!ACK_ID.test(props.id)) {
+      fail('AG_ACK_ID', 'acknowledge().id', 'must be a finding id `RuleId` or `RuleId[detail]`', props.id, 'Copy the id from the finding, e.g. "GCP-011[roles/pubsub.publisher]".');
+    }
+    if (typeof props.reason !== 'string' || props.reason.trim().length < 10) {
+      fail('AG_ACK_REASON', `acknowledge(${props.id}).reason`, 'must say why the finding is acceptable (10 characters or more)', props.reason, 'Write the reason a reviewer will read.');
+    }
+    const list = acknowledgements.get(this.scope) ?? [];
+    list.push({ id: props.id, reason: props.reason.trim() });
+    acknowledgements.set(this.scope, list);
+  }
+
+  /** Run the checks now (without synth) and return the report; the stack need not be applied. */
+  public check(props?: GuardrailChecksProps): TfCheckReport {
+    if (!TerraformStack.isStack(this.scope)) {
+      fail('AG_TF_CHECKS_SCOPE', `GuardrailChecks.of(${this.scope.node.path}).check()`, 'needs a TerraformStack', this.scope.node.path, 'Call it on the stack.');
+    }
+    return checkStack(this.scope, props ?? applied.get(this.scope) ?? {});
+  }
+}
+
+interface ScopedAck extends TfAcknowledgementProps {
+  /** Construct path relative to the stack's parent, as cdktf metadata writes it (`stack/resource`); '' for the app. */
+  readonly path: string;
+  readonly kind: Acknowledgement['scope'];
+}
+
+/** Acknowledgements on the stack, the constructs below it, and its ancestors (app). */
+function acknowledgementsFor(stack: TerraformStack): ScopedAck[] {
+  const out: ScopedAck[] = [];
+  for (let c: IConstruct | undefined = stack.node.scope; c; c = c.node.scope) {
+    for (const a of acknowledgements.get(c) ?? []) out.push({ ...a, path: c.node.path, kind: c.node.scope ? 'construct' : 'app' });
+  }
+  for (const c of stack.node.findAll()) {
+    for (const a of acknowledgements.get(c) ?? []) out.push({ ...a, path: c.node.path, kind: c === stack ? 'stack' : 'construct' });
+  }
+  return out;
+}
+
+function covers(ack: ScopedAck, f: Finding): boolean {
+  const idMatches = ack.id === findingId(f) || ack.id === f.ruleId;
+  if (!idMatches) return false;
+  if (ack.kind === 'app' || ack.kind === 'stack') return true;
+  const path = f.path ?? '';
+  return path === ack.path || path.startsWith(`${ack.path}/`);
+}
+
+function checkStack(stack: TerraformStack, props: GuardrailChecksProps): TfCheckReport {
+  const baseline = props.baseline ?? Baseline.default();
+  const acks = acknowledgementsFor(stack);
+  const base = inventoryFromTfStack(stack);
+  const inventory: Inventory = acks.length === 0 ? base : {
+    ...base,
+    acknowledgements: acks.map((a) => ({ id: a.id, reason: a.reason, path: a.path, scope: a.kind, stack: stack.node.id })),
+  };
+  const rules = props.rules ?? [...GCP_RULES, ...AZURE_RULES, ...AGENT_RULES];
+  const findings = runRules(inventory, rules, baseline);
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  const acknowledged: Array<{ finding: Finding; reason: string }> = [];
+  for (const f of findings) {
+    const ack = acks.find((a) => covers(a, f));
+    if (ack && !f.hard) {
+      acknowledged.push({ finding: f, reason: ack.reason });
+    } else if (f.severity === 'error') {
+      errors.push(f);
+    } else {
+      warnings.push(f);
+    }
+  }
+  return { stack: stack.node.id, findings, errors, warnings, acknowledged };
+}
+
+function validateStack(stack: TerraformStack, props: GuardrailChecksProps, warned: Set<string>): string[] {
+  const report = checkStack(stack, props);
+  const byPath = report.warnings.length > 0 ? new Map(stack.node.findAll().map((c) => [c.node.path, c])) : new Map<string, IConstruct>();
+  for (const w of report.warnings) {
+    const text = `${findingId(w)} ${w.resource}: ${w.message} Fix: ${w.fix}`;
+    if (warned.has(text)) continue;
+    warned.add(text);
+    Annotations.of((w.path !== undefined ? byPath.get(w.path) : undefined) ?? stack).addWarning(text);
+  }
+  const acked = new Set(report.acknowledged.map((a) => a.finding));
+  return report.errors.map((f) => {
+    const hardAck = !acked.has(f) && f.hard && acknowledgementsFor(stack).some((a) => covers(a, f));
+    return `${findingId(f)} ${f.resource}: ${f.message} Fix: ${f.fix}${hardAck ? ` (acknowledged, but ${f.ruleId} is a hard rule of baseline ${(props.baseline ?? Baseline.default()).id} and cannot be acknowledged)` : ''}`;
+  });
+}

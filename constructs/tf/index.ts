@@ -1,0 +1,2 @@
+export * from './guardrail-checks';
+export * from './inventory-from-tf-stack';
