@@ -1,6 +1,6 @@
 import * as path from 'path';
 import {
-  CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolation, PolicyViolatingResource,
+  Aspects, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolation, PolicyViolatingResource,
 } from 'aws-cdk-lib/core';
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -11,7 +11,7 @@ import { ALL_RULES } from '../../lib/rules';
 import { Finding, Rule } from '../../lib/rules/rule';
 import { findingId, runRules } from '../../lib/rules/run-rules';
 import { inventoryFromConstructTree } from './inventory-from-construct-tree';
-import { acknowledgementsOf } from './private/nag-acknowledgements';
+import { acknowledgementsOf, RecordAcknowledgementsAbove } from './private/nag-acknowledgements';
 import { FindingNodes } from './private/nag-finding-nodes';
 
 const PACK_SYMBOL = Symbol.for('agent-guardrails.AgentGuardrailsChecks');
@@ -61,6 +61,8 @@ export class AgentGuardrailsChecks extends NagPack {
     this.ruleIds = this.rules.map((r) => r.id);
     this.verboseDescriptions = props.verbose ?? false;
     Object.defineProperty(this, PACK_SYMBOL, { value: true });
+    // App- and stage-level acknowledgements reach cdk.out only through this, for the CLI.
+    if (scope) Aspects.of(scope).add(new RecordAcknowledgementsAbove());
   }
 
   /** Called by CDK at synth: remembers each stack's template so violations name it, then validates the app. */

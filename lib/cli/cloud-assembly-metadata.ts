@@ -4,6 +4,11 @@ import { GuardrailError } from '../errors';
 import { Acknowledgement } from '../inventory/inventory';
 
 const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
+/**
+ * Stack metadata the pack writes with the acknowledgements made above the stack (on the app or
+ * a stage): CDK records those in no stack, so the CLI would not see them otherwise.
+ */
+export const ACKNOWLEDGEMENTS_ABOVE_METADATA_KEY = 'agent-guardrails:acknowledgements-above';
 const LOGICAL_ID = 'aws:cdk:logicalId';
 
 interface MetadataEntry { readonly type?: string; readonly data?: unknown }
@@ -112,6 +117,12 @@ export class CloudAssemblyMetadata {
     for (const [rawPath, entries] of Object.entries(metadata)) {
       const at = trimSlash(rawPath);
       for (const e of entries ?? []) {
+        if (e.type === ACKNOWLEDGEMENTS_ABOVE_METADATA_KEY && Array.isArray(e.data)) {
+          for (const a of e.data as Partial<Acknowledgement>[]) {
+            if (typeof a.id !== 'string' || typeof a.path !== 'string') continue;
+            this.addAcknowledgement({ id: a.id, reason: typeof a.reason === 'string' ? a.reason : '', path: a.path, scope: a.scope === 'stage' ? 'stage' : 'app' });
+          }
+        }
         if (e.type !== ACKNOWLEDGED_RULES || typeof e.data !== 'object' || e.data === null) continue;
         for (const [id, reason] of Object.entries(e.data as Record<string, unknown>)) {
           this.addAcknowledgement({

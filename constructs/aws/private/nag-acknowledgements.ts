@@ -1,6 +1,8 @@
-import { App, CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib/core';
+import { App, CfnResource, IAspect, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
+import { ACKNOWLEDGEMENTS_ABOVE_METADATA_KEY } from '../../../lib/cli/cloud-assembly-metadata';
 import { Acknowledgement } from '../../../lib/inventory/inventory';
+import { ACKNOWLEDGEMENT_NAMESPACE, parseAcknowledgementId } from '../../../lib/rules/agent/acknowledgements';
 import { stackNameOf } from './nag-finding-nodes';
 
 /**
@@ -9,8 +11,26 @@ import { stackNameOf } from './nag-finding-nodes';
  * the way CDK records them (`aws:cdk:acknowledged-rules`).
  */
 export function acknowledgementsOf(scope: IConstruct): Acknowledgement[] {
+  return acknowledgementsOn([...scope.node.scopes.slice(0, -1), ...scope.node.findAll()]);
+}
+
+/**
+ * Records on each top-level stack the acknowledgements of ours made above it (app, stages),
+ * which CDK writes to no stack's metadata, so the CLI reading `cdk.out` sees them too.
+ */
+export class RecordAcknowledgementsAbove implements IAspect {
+  public visit(node: IConstruct): void {
+    if (!Stack.isStack(node) || NestedStack.isNestedStack(node)) return;
+    const above = acknowledgementsOn(node.node.scopes.slice(0, -1))
+      .filter((a) => parseAcknowledgementId(a.id).namespace === ACKNOWLEDGEMENT_NAMESPACE || a.id.startsWith('Annotation::'));
+    if (above.length > 0) {
+      node.node.addMetadata(ACKNOWLEDGEMENTS_ABOVE_METADATA_KEY, above.map((a) => ({ id: a.id, reason: a.reason, path: a.path, scope: a.scope })));
+    }
+  }
+}
+
+function acknowledgementsOn(constructs: IConstruct[]): Acknowledgement[] {
   const out: Acknowledgement[] = [];
-  const constructs = [...scope.node.scopes.slice(0, -1), ...scope.node.findAll()];
   for (const c of constructs) {
     for (const entry of c.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || typeof entry.data !== 'object' || entry.data === null) continue;

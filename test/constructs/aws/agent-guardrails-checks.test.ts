@@ -70,10 +70,10 @@ describe('AgentGuardrailsChecks', () => {
     expect(stack.node.path).toBe('AgentStack');
   });
 
-  test('an error fails synth; acknowledged with a reason, it is recorded under suppressedViolations and synth passes', () => {
+  test('an error fails synth; acknowledged with a reason, it is recorded under suppressedViolations', () => {
     expect(() => fixture('fails').app.synth()).toThrow(/ERROR .*secretsmanager:GetSecretValue[\s\S]*Acknowledge with 'AgentGuardrailsChecks::AWS-007\[secretsmanager:GetSecretValue\]'/);
 
-    const { app, reader, outdir } = fixture('acknowledged');
+    const { app, reader, outdir } = fixture('acknowledged', { keepGoing: true });
     Validations.of(reader).acknowledge({ id: ACK_ID, reason: 'the broker reads one rotated secret per run [owner: platform]' });
     app.synth();
     const { violations, suppressed } = ours(outdir);
@@ -114,6 +114,16 @@ describe('AgentGuardrailsChecks', () => {
     expect(wide?.violatingConstructs.map((c: { constructPath: string }) => c.constructPath)).toEqual(['AgentStack']);
   });
 
+  test('an app-wide acknowledgement that suppresses nothing still reaches the CLI (recorded on each stack)', async () => {
+    const { app, outdir } = fixture('app-wide', { keepGoing: true });
+    Validations.of(app).acknowledge({ id: 'AgentGuardrailsChecks::AWS-002[s3:*]', reason: 'nothing matches' });
+    app.synth();
+    expect(ours(outdir).suppressed).toEqual([]);
+    const cli = await cliJson(outdir);
+    expect(cli.findings).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'AGENT-007[wide-scope:AWS-002[s3:*]]', path: '' })]));
+    expect(ours(outdir).violations).toEqual(expect.arrayContaining([expect.objectContaining({ ruleName: 'AGENT-007[wide-scope:AWS-002[s3:*]]' })]));
+  });
+
   test('findings that name no node are reported on their stack, or on the app', () => {
     const { app } = fixture('nodes');
     const nodes = new FindingNodes(app);
@@ -130,6 +140,8 @@ describe('AgentGuardrailsChecks', () => {
     const extra = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     extra.addToPolicy(new PolicyStatement({ actions: ['s3:Get*', 'iam:PassRole'], resources: ['*'] }));
     Validations.of(extra).acknowledge({ id: 'AgentGuardrailsChecks::AWS-005[iam:PassRole]', reason: '' });
+    // App-wide: suppresses the warning everywhere (in both), and is itself an AGENT-007 error on the app.
+    Validations.of(app).acknowledge({ id: 'AgentGuardrailsChecks::AWS-008[s3:GetObject]', reason: 'app-wide' });
     app.synth();
     // WHEN
     const pack = ours(outdir);
@@ -141,6 +153,10 @@ describe('AgentGuardrailsChecks', () => {
     expect(fromPack(pack.violations).length).toBeGreaterThan(2);
     expect(fromCli(cli.findings)).toEqual(fromPack(pack.violations));
     expect(fromCli(cli.acknowledged)).toEqual(fromPack(pack.suppressed));
-    expect(cli.acknowledged[0].acknowledged).toMatchObject({ reason: 'reviewed', at: 'AgentStack/Reader' });
+    expect(cli.acknowledged.map((f) => f.acknowledged)).toEqual(expect.arrayContaining([
+      { id: 'AgentGuardrailsChecks::AWS-008[secretsmanager:GetSecretValue]', reason: 'reviewed', at: 'AgentStack/Reader' },
+      { id: 'AgentGuardrailsChecks::AWS-008[s3:GetObject]', reason: 'app-wide', at: '' },
+    ]));
+    expect(fromCli(cli.findings)).toContain('AGENT-007[wide-scope:AWS-008[s3:GetObject]] @  (error)');
   });
 });
