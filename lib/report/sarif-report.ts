@@ -74,6 +74,8 @@ export function buildSarif(report: CheckReport, options: SarifReportOptions = {}
         },
       },
       automationDetails: { id: 'agent-guardrails/check/' },
+      // The baseline, and any loosening of a parent it states, travel with the results.
+      properties: { baseline: report.summary.baseline, summary: { errors: report.summary.errors, warnings: report.summary.warnings, acknowledged: report.summary.acknowledged } },
       columnKind: 'utf16CodeUnits',
       results,
     }],

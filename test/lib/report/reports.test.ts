@@ -132,6 +132,7 @@ describe('SARIF report', () => {
     const lines = fs.readFileSync(template, 'utf8').split('\n');
     expect(lines[physical.region!.startLine! - 1]).toMatch(/"WriteRoleCD34":/);
     expect(Object.values(result.partialFingerprints!)[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(run.properties?.baseline).toMatchObject({ id: 'agent-guardrails/default', loosenings: [] });
   });
 
   test('acknowledged findings are results with an accepted suppression and the reason', () => {
