@@ -181,14 +181,14 @@ class TemplateReader {
       const list = Array.isArray(arns) ? arns : [arns];
       list.forEach((raw, i) => {
         const policy = this.policyFromReference(logicalId, r, raw, `Properties.ManagedPolicyArns[${i}]`);
-        if (policy && !policy.attachedTo.includes(identity.id)) policy.attachedTo.push(identity.id);
+        if (policy) addOnce(policy.attachedTo, identity.id);
       });
     }
     if (props.PermissionsBoundary !== undefined) {
       const policy = this.policyFromReference(logicalId, r, props.PermissionsBoundary, 'Properties.PermissionsBoundary');
       if (policy) {
         identity.boundary = policy.id;
-        if (!policy.boundaryOf.includes(identity.id)) policy.boundaryOf.push(identity.id);
+        addOnce(policy.boundaryOf, identity.id);
       } else {
         // Keep what was written, so "no boundary" is never concluded from "unknown boundary".
         identity.boundary = String(this.resolveProp(logicalId, props, 'PermissionsBoundary', () => undefined));
@@ -258,7 +258,7 @@ class TemplateReader {
       if (list === undefined) continue;
       (Array.isArray(list) ? list : [list]).forEach((raw, i) => {
         const target = this.principalFromReference(logicalId, raw, prop, `Properties.${prop}[${i}]`);
-        if (target.identity && !entry.attachedTo.includes(target.identity)) entry.attachedTo.push(target.identity);
+        if (target.identity) addOnce(entry.attachedTo, target.identity);
         if (target.external) {
           const set = this.externalAttachments.get(id) ?? new Set<string>();
           set.add(target.external);
@@ -355,4 +355,17 @@ class TemplateReader {
     if (path) loc.path = path;
     return loc;
   }
+}
+
+/** Push unless present; a policy shared by thousands of roles stays linear (the Set shadows the array). */
+const MEMBERS = new WeakMap<string[], Set<string>>();
+function addOnce(list: string[], id: string): void {
+  let set = MEMBERS.get(list);
+  if (!set) {
+    set = new Set(list);
+    MEMBERS.set(list, set);
+  }
+  if (set.has(id)) return;
+  set.add(id);
+  list.push(id);
 }

@@ -1,4 +1,4 @@
-import { Inventory } from '../../inventory/inventory';
+import { Inventory, PolicyDocumentEntry } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { awsIdentities, identityFinding, policyFinding } from './private/grant-findings';
 
@@ -34,8 +34,13 @@ export const QUOTAS: Rule = {
     const inlineMax = q('aws.inlinePolicyCharsPerRole');
     const trustMax = q('aws.trustPolicyChars');
     const managedCountMax = q('aws.managedPoliciesPerRole');
+    const attachedTo = new Map<string, PolicyDocumentEntry[]>();
+    for (const p of inventory.policies) {
+      if (p.cloud !== 'aws') continue;
+      for (const id of p.attachedTo) attachedTo.set(id, [...(attachedTo.get(id) ?? []), p]);
+    }
     for (const role of awsIdentities(inventory).filter((i) => i.kind === 'aws-iam-role')) {
-      const attached = inventory.policies.filter((p) => p.cloud === 'aws' && p.attachedTo.includes(role.id));
+      const attached = attachedTo.get(role.id) ?? [];
       const inline = attached.filter((p) => p.kind === 'aws-inline-policy').reduce((n, p) => n + (p.sizeChars ?? 0), 0);
       const name = role.source.resource;
       if (inline > inlineMax) {

@@ -33,10 +33,12 @@ export const TRUST_POLICY: Rule = {
   evaluate(inventory: Inventory): RawFinding[] {
     const findings: RawFinding[] = [];
     const roles = awsIdentities(inventory).filter((i) => i.kind === 'aws-iam-role');
+    const brokers = new Map<string | undefined, Identity[]>();
+    for (const r of roles) if (r.labels.component === Component.BROKER) brokers.set(r.labels.agent, [...(brokers.get(r.labels.agent) ?? []), r]);
     for (const role of roles) {
       const allows = role.trust.filter((t) => t.effect === 'Allow');
       for (const t of allows) findings.push(...entryFindings(role, t));
-      if (role.isAgent || role.labels.component === Component.TOOL_IDENTITY) findings.push(...toolRoleFindings(role, allows, roles));
+      if (role.isAgent || role.labels.component === Component.TOOL_IDENTITY) findings.push(...toolRoleFindings(role, allows, brokers.get(role.labels.agent) ?? []));
     }
     return findings;
   },
@@ -74,7 +76,8 @@ function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
   return out;
 }
 
-function toolRoleFindings(role: Identity, allows: TrustEntry[], roles: Identity[]): RawFinding[] {
+/** @param brokers the broker roles of the same agent in the inventory (may be none: then any single principal passes this part) */
+function toolRoleFindings(role: Identity, allows: TrustEntry[], brokers: Identity[]): RawFinding[] {
   const out: RawFinding[] = [];
   const name = role.source.resource;
   const principals = [...new Set(allows.flatMap((t) => t.principals))];
@@ -82,7 +85,6 @@ function toolRoleFindings(role: Identity, allows: TrustEntry[], roles: Identity[
     out.push(identityFinding(role, 'tool-principals', `agent tool role ${name} is trusted by ${principals.length} principals (${principals.join(', ') || 'none'}), not exactly one broker.`,
       'Trust only the agent\'s broker role.'));
   } else {
-    const brokers = roles.filter((r) => r.labels.component === Component.BROKER && r.labels.agent === role.labels.agent);
     if (brokers.length > 0 && !brokers.some((b) => principals[0].endsWith(`:role/${b.name ?? b.source.resource}`))) {
       out.push(identityFinding(role, 'tool-principals', `agent tool role ${name} is trusted by ${principals[0]}, which is not the broker of agent ${role.labels.agent}.`,
         `Trust only the broker role (${brokers.map((b) => b.source.resource).join(', ')}).`));

@@ -83,21 +83,34 @@ export class TemplateResolver {
     return result;
   }
 
+  /** Resolve recursively; a subtree without intrinsics is returned as is (no copy: templates of thousands of roles). */
   private walk(value: unknown, report: UnresolvedHandler): unknown {
-    if (Array.isArray(value)) {
-      return value.map((v) => this.walk(v, report)).filter((v) => v !== NO_VALUE);
-    }
     if (value === null || typeof value !== 'object') return value;
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 1 && isIntrinsicKey(entries[0][0])) {
-      return this.intrinsic(entries[0][0], entries[0][1], report);
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const r = this.walk(value[i], report);
+        if (out === undefined && r === value[i]) continue;
+        out ??= value.slice(0, i);
+        if (r !== NO_VALUE) out.push(r);
+      }
+      return out ?? value;
     }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of entries) {
-      const r = this.walk(v, report);
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    if (keys.length === 1 && isIntrinsicKey(keys[0])) return this.intrinsic(keys[0], obj[keys[0]], report);
+    let out: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const r = this.walk(obj[k], report);
+      if (out === undefined && r === obj[k]) continue;
+      if (out === undefined) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]] = obj[keys[j]];
+      }
       if (r !== NO_VALUE) out[k] = r;
     }
-    return out;
+    return out ?? obj;
   }
 
   private intrinsic(fn: string, arg: unknown, report: UnresolvedHandler): unknown {

@@ -26,7 +26,7 @@ describe('AWS rules: least-privilege input passes clean', () => {
       new DeployOperatorStack(app, 'DeployOperatorProd');
       app.synth();
       const fromFiles = inventoryFromCdkOut(outdir);
-      expect(fromFiles.identities.filter((i) => i.isAgent)).toHaveLength(5);
+      expect(fromFiles.identities.filter((i) => i.isAgent).length).toBeGreaterThanOrEqual(5);
       expect(runRules(fromFiles, AWS_RULES, Baseline.default()).map(findingId)).toEqual([]);
       expect(runRules(inventoryFromConstructTree(app), AWS_RULES, Baseline.default()).map(findingId)).toEqual([]);
     } finally {
