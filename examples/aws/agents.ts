@@ -1,16 +1,22 @@
 import { Stack, StackProps } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { AgentIdentity } from '../../constructs/aws';
+import { AgentIdentity } from '../../constructs/aws/agent-identity';
+import { ApprovalGate } from '../../constructs/aws/approval-gate';
+import { CredentialBroker } from '../../constructs/aws/credential-broker';
 import { AgentTier, ChangeWindow, Environment, Tool } from '../../lib/model';
 
 /** Example accounts and regions (documentation values, never deployed by the tests). */
 export const STAGING = Environment.of({ name: 'staging', aws: { account: '222222222222', regions: ['eu-west-1'] } });
 export const PROD = Environment.of({ name: 'prod', aws: { account: '333333333333', regions: ['eu-west-1'] } });
 
-/** The broker and incident-response roles the examples trust (created elsewhere). */
-const brokerArn = (account: string) => `arn:aws:iam::${account}:role/agent-guardrails-broker`;
+/** Roles that exist outside these stacks: the agent's runtime, incident response, the on-call approvers. */
+const runtimeArn = (account: string, agent: string) => `arn:aws:iam::${account}:role/${agent}-runtime`;
 const incidentResponseArn = (account: string) => `arn:aws:iam::${account}:role/incident-response`;
+const onCallArn = (account: string) => `arn:aws:iam::${account}:role/on-call-approver`;
+
+/** Name of an agent's broker role (fixed, so runbooks and trust policies can name it). */
+export const brokerRoleName = (agent: string) => `agent-guardrails-${agent}-broker`;
 
 /** A support agent that reads tickets and the application's logs in staging. Read only. */
 export class SupportObserverStack extends Stack {
@@ -19,6 +25,11 @@ export class SupportObserverStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { ...props, env: { account: STAGING.aws!.account, region: 'eu-west-1' } });
     const logGroup = 'arn:aws:logs:eu-west-1:222222222222:log-group:/app/checkout';
+    // The broker is the only way from the agent runtime to a tool role.
+    const broker = new CredentialBroker(this, 'Broker', {
+      runtime: iam.Role.fromRoleArn(this, 'Runtime', runtimeArn('222222222222', 'support-observer'), { mutable: false }),
+      roleName: brokerRoleName('support-observer'),
+    });
     this.agent = new AgentIdentity(this, 'SupportObserver', {
       agentName: 'support-observer',
       tier: AgentTier.OBSERVER,
@@ -39,9 +50,10 @@ export class SupportObserverStack extends Stack {
           dataSources: ['/app/checkout'],
         }),
       ],
-      broker: iam.Role.fromRoleArn(this, 'Broker', brokerArn('222222222222'), { mutable: false }),
+      broker: broker.role,
       revocationPrincipals: [new iam.ArnPrincipal(incidentResponseArn('222222222222'))],
     });
+    broker.addAgent(this.agent);
   }
 }
 
@@ -50,14 +62,24 @@ export const PROD_SERVICE = 'arn:aws:ecs:eu-west-1:333333333333:service/prod-clu
 export const PROD_SERVICE_DEPLOYMENTS = 'arn:aws:ecs:eu-west-1:333333333333:service-deployment/prod-cluster/checkout/*';
 
 /**
- * An operator that watches, restarts and (with approval, in a change window) rolls back one ECS
- * service in prod: a read tool, a write tool and a destructive tool, each its own role.
+ * An operator that watches one ECS service in prod, records OpsCenter items, and (with approval,
+ * in a change window) restarts it or rolls back a failing deployment: a read tool, a write tool
+ * and two destructive tools, each its own role.
  */
 export class DeployOperatorStack extends Stack {
   public readonly agent: AgentIdentity;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { ...props, env: { account: PROD.aws!.account, region: 'eu-west-1' } });
+    // Destructive tools need a fresh human approval per use: the broker asks the approval gate.
+    const approvalGate = new ApprovalGate(this, 'ApprovalGate', {
+      approvers: [iam.Role.fromRoleArn(this, 'OnCall', onCallArn('333333333333'), { mutable: false })],
+    });
+    const broker = new CredentialBroker(this, 'Broker', {
+      runtime: iam.Role.fromRoleArn(this, 'Runtime', runtimeArn('333333333333', 'deploy-operator'), { mutable: false }),
+      approvalGate,
+      roleName: brokerRoleName('deploy-operator'),
+    });
     this.agent = new AgentIdentity(this, 'DeployOperator', {
       agentName: 'deploy-operator',
       tier: AgentTier.OPERATOR,
@@ -67,20 +89,26 @@ export class DeployOperatorStack extends Stack {
           description: 'Reads the state of the checkout service and its deployments.',
           aws: { actions: ['ecs:DescribeServices'], resources: [PROD_SERVICE] },
         }),
-        Tool.write('restart-service', {
-          description: 'Restarts the checkout service (forces a new deployment).',
+        Tool.write('open-ops-item', {
+          description: 'Records what the operator found or proposes as an OpsCenter item for the on-call engineer.',
+          // CreateOpsItem supports no resource type: "*" is the only option.
+          aws: { actions: ['ssm:CreateOpsItem'], resources: ['*'] },
+        }),
+        Tool.destructive('restart-service', {
+          description: 'Restarts the checkout service (forces a new deployment). ecs:UpdateService can also scale to zero, so it is approval-gated.',
           aws: { actions: ['ecs:UpdateService'], resources: [PROD_SERVICE] },
           window: ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00'),
+          // requiresApproval defaults to true for destructive tools.
         }),
         Tool.destructive('rollback-deployment', {
           description: 'Stops a failing deployment of the checkout service and rolls it back.',
           aws: { actions: ['ecs:StopServiceDeployment'], resources: [PROD_SERVICE_DEPLOYMENTS] },
           window: ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00'),
-          // requiresApproval defaults to true for destructive tools.
         }),
       ],
-      broker: iam.Role.fromRoleArn(this, 'Broker', brokerArn('333333333333'), { mutable: false }),
+      broker: broker.role,
       revocationPrincipals: [new iam.ArnPrincipal(incidentResponseArn('333333333333'))],
     });
+    broker.addAgent(this.agent);
   }
 }

@@ -270,20 +270,38 @@ export class IamSimulator {
       case 'AWS::Region': return this.options.region;
       case 'AWS::Partition': return this.partition;
       case 'AWS::URLSuffix': return 'amazonaws.com';
+      case 'AWS::StackName': return 'Stack';
       default:
     }
     const r = this.resources[name];
     if (!r) throw new Error(`harness cannot resolve Ref ${name}`);
-    if (r.Type === 'AWS::IAM::ManagedPolicy') return this.policyArn(name);
-    if (r.Type === 'AWS::IAM::Role') return r.Properties?.RoleName ? this.resolve(r.Properties.RoleName) : name;
-    throw new Error(`harness cannot resolve Ref to ${r.Type}`);
+    const named = (key: string) => (r.Properties?.[key] !== undefined ? String(this.resolve(r.Properties[key])) : name);
+    switch (r.Type) {
+      case 'AWS::IAM::ManagedPolicy': return this.policyArn(name);
+      case 'AWS::IAM::Role': return named('RoleName');
+      case 'AWS::SSM::Parameter': return named('Name');
+      case 'AWS::SNS::Topic': return this.arnOf('sns', named('TopicName'));
+      case 'AWS::DynamoDB::Table': return named('TableName');
+      case 'AWS::Lambda::Function': return named('FunctionName');
+      case 'AWS::Logs::LogGroup': return named('LogGroupName');
+      default: throw new Error(`harness cannot resolve Ref to ${r.Type}`);
+    }
   }
 
   private getAtt([id, attr]: string[]): string {
     const r = this.resources[id];
-    if (r?.Type === 'AWS::IAM::Role' && attr === 'Arn') return this.roleArn(id);
-    if (r?.Type === 'AWS::IAM::Role' && attr === 'RoleId') return `AROA${id.toUpperCase().slice(0, 16)}`;
+    const type = r?.Type;
+    if (type === 'AWS::IAM::Role' && attr === 'Arn') return this.roleArn(id);
+    if (type === 'AWS::IAM::Role' && attr === 'RoleId') return `AROA${id.toUpperCase().slice(0, 16)}`;
+    if (type === 'AWS::DynamoDB::Table' && attr === 'Arn') return this.arnOf('dynamodb', `table/${this.ref(id)}`);
+    if (type === 'AWS::Lambda::Function' && attr === 'Arn') return this.arnOf('lambda', `function:${this.ref(id)}`);
+    if (type === 'AWS::Logs::LogGroup' && attr === 'Arn') return this.arnOf('logs', `log-group:${this.ref(id)}:*`);
+    if (type === 'AWS::SNS::Topic' && attr === 'TopicArn') return this.ref(id);
     throw new Error(`harness cannot resolve Fn::GetAtt ${id}.${attr}`);
+  }
+
+  private arnOf(service: string, resource: string): string {
+    return `arn:${this.partition}:${service}:${this.options.region}:${this.options.account}:${resource}`;
   }
 }
 

@@ -3,19 +3,21 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib/core';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DeployOperatorStack, PROD_SERVICE, SupportObserverStack } from '../../../examples/aws/agents';
+import { brokerRoleName, DeployOperatorStack, PROD_SERVICE, SupportObserverStack } from '../../../examples/aws/agents';
 import { TAG_KEYS } from '../../../lib/model/tags';
 import { Decision, IamSimulator } from '../../helpers/iam-simulator';
 
 /**
- * The proof of issue 2: the example deploy-operator agent (read, write and destructive tool, prod)
+ * The proof of issue 2: the example deploy-operator agent (read, write and destructive tools, prod)
  * synthesized and evaluated with an IAM policy simulator. Every case is one (request, expected
  * decision) pair; the count is printed in the summary test's name.
  */
 const ACCOUNT = '333333333333';
 const REGION = 'eu-west-1';
 const STAGING_ACCOUNT = '222222222222';
-const BROKER = `arn:aws:iam::${ACCOUNT}:role/agent-guardrails-broker`;
+const BROKER = `arn:aws:iam::${ACCOUNT}:role/${brokerRoleName('deploy-operator')}`;
+const RUNTIME = `arn:aws:iam::${ACCOUNT}:role/deploy-operator-runtime`;
+const KILL_SWITCH_PARAMETER = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/agent-guardrails/deploy-operator/kill-switch`;
 const INCIDENT_RESPONSE = `arn:aws:iam::${ACCOUNT}:role/incident-response`;
 const DEPLOYMENT = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod-cluster/checkout/abc123`;
 const STAGING_SERVICE = `arn:aws:ecs:${REGION}:${STAGING_ACCOUNT}:service/staging-cluster/checkout`;
@@ -33,17 +35,33 @@ const template = Template.fromStack(stack).toJSON();
 const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
 
 const roleOf = (tool: string) => sim.logicalIdOf('AWS::IAM::Role', (r) => r.tags[TAG_KEYS.tool] === tool);
-const TOOLS = ['read-service', 'restart-service', 'rollback-deployment'];
+const TOOLS = ['read-service', 'open-ops-item', 'restart-service', 'rollback-deployment'];
 const ROLE = Object.fromEntries(TOOLS.map((t) => [t, roleOf(t)]));
 const REVOCATION = sim.logicalIdOf('AWS::IAM::Role', (r) => r.tags[TAG_KEYS.component] === 'revocation');
 const KILL_SWITCH = sim.logicalIdOf('AWS::IAM::ManagedPolicy', (p) => p.metadata[TAG_KEYS.component] === 'kill-switch');
 const BOUNDARY = sim.logicalIdOf('AWS::IAM::ManagedPolicy', (p) => p.metadata[TAG_KEYS.component] === 'boundary');
 
-/** The declared (action, resource) pairs of each tool. */
-const DECLARED: Record<string, { action: string; resource: string }[]> = {
-  'read-service': [{ action: 'ecs:DescribeServices', resource: PROD_SERVICE }],
-  'restart-service': [{ action: 'ecs:UpdateService', resource: PROD_SERVICE }],
-  'rollback-deployment': [{ action: 'ecs:StopServiceDeployment', resource: DEPLOYMENT }],
+/**
+ * The declared (action, resource) pairs of each tool, with the same request aimed at staging and at
+ * another region (undefined for wildcard-only actions, which name no resource), and whether the
+ * resource type supports `aws:ResourceTag`.
+ */
+interface DeclaredPair {
+  readonly action: string;
+  readonly resource: string;
+  readonly staging?: string;
+  readonly otherRegion?: string;
+  readonly taggable: boolean;
+}
+const DECLARED: Record<string, DeclaredPair[]> = {
+  'read-service': [{ action: 'ecs:DescribeServices', resource: PROD_SERVICE, staging: STAGING_SERVICE, otherRegion: OTHER_REGION_SERVICE, taggable: true }],
+  'open-ops-item': [{ action: 'ssm:CreateOpsItem', resource: '*', taggable: false }],
+  'restart-service': [{ action: 'ecs:UpdateService', resource: PROD_SERVICE, staging: STAGING_SERVICE, otherRegion: OTHER_REGION_SERVICE, taggable: true }],
+  'rollback-deployment': [{
+    action: 'ecs:StopServiceDeployment', resource: DEPLOYMENT, taggable: true,
+    staging: `arn:aws:ecs:${REGION}:${STAGING_ACCOUNT}:service-deployment/staging-cluster/checkout/abc123`,
+    otherRegion: `arn:aws:ecs:us-west-2:${ACCOUNT}:service-deployment/prod-cluster/checkout/abc123`,
+  }],
 };
 
 type Expected = Decision | 'Denied';
@@ -68,18 +86,22 @@ for (const tool of TOOLS) {
   as(tool, 'ecs:DeleteService', PROD_SERVICE, 'ImplicitlyDenied', {}, 'undeclared: ');
   as(tool, 'ecs:UpdateService', `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod-cluster/payments`, 'ImplicitlyDenied', {}, 'undeclared resource: ');
   as(tool, 's3:GetObject', 'arn:aws:s3:::prod-customer-data/export.csv', 'ImplicitlyDenied', {}, 'undeclared: ');
-  for (const { action } of DECLARED[tool]) {
-    const onStaging = action === 'ecs:StopServiceDeployment' ? `arn:aws:ecs:${REGION}:${STAGING_ACCOUNT}:service-deployment/staging-cluster/checkout/abc123` : STAGING_SERVICE;
-    const otherRegion = action === 'ecs:StopServiceDeployment' ? `arn:aws:ecs:us-west-2:${ACCOUNT}:service-deployment/prod-cluster/checkout/abc123` : OTHER_REGION_SERVICE;
-    as(tool, action, onStaging, 'Denied', {}, 'staging resource: ');
-    as(tool, action, otherRegion, 'Denied', {}, 'other region: ');
+  for (const d of DECLARED[tool]) {
+    if (d.staging) as(tool, d.action, d.staging, 'Denied', {}, 'staging resource: ');
+    if (d.otherRegion) as(tool, d.action, d.otherRegion, 'Denied', {}, 'other region: ');
     // Even the declared resource, tagged for another environment or reached through another region: explicit boundary deny.
-    const declared = DECLARED[tool][0].resource;
-    as(tool, action, declared, 'ExplicitlyDenied', { resourceTags: { [TAG_KEYS.environment]: 'staging' } }, 'tagged staging: ');
-    as(tool, action, declared, 'Allowed', { resourceTags: { [TAG_KEYS.environment]: 'prod' } }, 'tagged prod: ');
-    as(tool, action, declared, 'ExplicitlyDenied', { context: { 'aws:RequestedRegion': 'us-west-2' } }, 'requested region us-west-2: ');
+    if (d.taggable) {
+      as(tool, d.action, d.resource, 'ExplicitlyDenied', { resourceTags: { [TAG_KEYS.environment]: 'staging' } }, 'tagged staging: ');
+      as(tool, d.action, d.resource, 'Allowed', { resourceTags: { [TAG_KEYS.environment]: 'prod' } }, 'tagged prod: ');
+    }
+    as(tool, d.action, d.resource, 'ExplicitlyDenied', { context: { 'aws:RequestedRegion': 'us-west-2' } }, 'requested region us-west-2: ');
   }
 }
+
+// Creating something tagged for another environment is denied; tagged for this one it is not.
+const requestTag = (env: string) => ({ context: { [`aws:RequestTag/${TAG_KEYS.environment}`]: env, 'aws:TagKeys': [TAG_KEYS.environment] } });
+as('open-ops-item', 'ssm:CreateOpsItem', '*', 'ExplicitlyDenied', requestTag('staging'), 'request tag staging: ');
+as('open-ops-item', 'ssm:CreateOpsItem', '*', 'Allowed', requestTag('prod'), 'request tag prod: ');
 
 // 3. A role widened to `*` on `*` (an added statement) is still stopped by the boundary.
 const escalationAndTamper = (tool: string) => {
@@ -151,6 +173,10 @@ revocation('iam:AttachRolePolicy', sim.roleArn(REVOCATION), 'ImplicitlyDenied', 
 revocation('iam:AttachRolePolicy', `arn:aws:iam::${ACCOUNT}:role/payments-service`, 'ImplicitlyDenied', { 'iam:PolicyARN': killSwitchArn }, 'attach to other role: ');
 revocation('iam:AttachRolePolicy', otherAgentRole, 'ImplicitlyDenied', { 'iam:PolicyARN': killSwitchArn }, 'attach to another agent: ');
 revocation('iam:CreatePolicyVersion', killSwitchArn, 'ImplicitlyDenied', {}, 'edit kill switch: ');
+// The broker adds one grant: engage this agent's broker kill-switch flag, and no other parameter.
+revocation('ssm:PutParameter', KILL_SWITCH_PARAMETER, 'Allowed', {}, 'engage broker flag: ');
+revocation('ssm:PutParameter', KILL_SWITCH_PARAMETER.replace('deploy-operator', 'support-observer'), 'ImplicitlyDenied', {}, 'other agent flag: ');
+revocation('ssm:DeleteParameter', KILL_SWITCH_PARAMETER, 'ImplicitlyDenied', {}, 'delete flag: ');
 revocation('ecs:UpdateService', PROD_SERVICE, 'ImplicitlyDenied', {}, 'anything else: ');
 revocation('sts:AssumeRole', sim.roleArn(ROLE['restart-service']), 'ImplicitlyDenied', {}, 'anything else: ');
 
@@ -166,7 +192,10 @@ for (const tool of TOOLS) {
   assume(tool, BROKER, 'sts:AssumeRole', 'Denied', { 'sts:SourceIdentity': 'support-observer' }, 'broker as another agent: ');
   assume(tool, BROKER, 'sts:SetSourceIdentity', 'Denied', { 'sts:SourceIdentity': 'support-observer' }, 'broker sets another source identity: ');
   assume(tool, INCIDENT_RESPONSE, 'sts:AssumeRole', 'Denied', { 'sts:SourceIdentity': 'deploy-operator' }, 'other principal: ');
-  assume(tool, `arn:aws:iam::${STAGING_ACCOUNT}:role/agent-guardrails-broker`, 'sts:AssumeRole', 'Denied', { 'sts:SourceIdentity': 'deploy-operator' }, 'staging broker: ');
+  assume(tool, RUNTIME, 'sts:AssumeRole', 'Denied', { 'sts:SourceIdentity': 'deploy-operator' }, 'agent runtime directly: ');
+  assume(tool, sim.roleArn(REVOCATION), 'sts:AssumeRole', 'Denied', { 'sts:SourceIdentity': 'deploy-operator' }, 'revocation role: ');
+  assume(tool, `arn:aws:iam::${STAGING_ACCOUNT}:role/${brokerRoleName('deploy-operator')}`, 'sts:AssumeRole', 'Denied', { 'sts:SourceIdentity': 'deploy-operator' }, 'same-named broker in staging: ');
+  assume(tool, `arn:aws:iam::${ACCOUNT}:role/${brokerRoleName('support-observer')}`, 'sts:AssumeRole', 'Denied', { 'sts:SourceIdentity': 'deploy-operator' }, 'another agent\'s broker: ');
   assume(tool, BROKER, 'sts:TagSession', 'Allowed', { ...tags, 'aws:TagKeys': keys }, 'expected tags: ');
   assume(tool, BROKER, 'sts:TagSession', 'Denied', { ...tags, 'aws:RequestTag/team': 'x', 'aws:TagKeys': [...keys, 'team'] }, 'extra tag key: ');
   assume(tool, BROKER, 'sts:TagSession', 'Denied', { ...tags, [`aws:RequestTag/${TAG_KEYS.tool}`]: 'rollback-anything', 'aws:TagKeys': keys }, 'wrong tool tag: ');
