@@ -17,7 +17,7 @@ import { AgentTier } from '../../lib/model/tier';
 import { Tool } from '../../lib/model/tool';
 import { attachGuardrailMetadata, declarationOf, guardrailTags, OwnerLabels } from '../gcp/private/metadata';
 import { fitName } from '../gcp/private/names';
-import { ACTION_FORMAT, isEscalationOrPivotAction, isReadAction } from './private/actions';
+import { ACTION_FORMAT, isEscalationOrPivotAction, isReadAction, isReadDataAction } from './private/actions';
 import { findBuiltinRole } from './private/builtin-roles';
 
 export interface AgentIdentityProps {
@@ -205,7 +205,9 @@ export class AgentIdentity extends Construct {
       location: this.azure.location,
       tags: guardrailTags(owner, Component.TOOL_IDENTITY),
     });
-    attachGuardrailMetadata(identity, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...roles, ...actions, ...dataActions], [az.scope]));
+    // Built-in roles are declared by name (the checks expand names from policies/azure-builtin-roles.json).
+    const declaredRoles = roles.map((r) => findBuiltinRole(r)?.name ?? r);
+    attachGuardrailMetadata(identity, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...declaredRoles, ...actions, ...dataActions], [az.scope]));
     this.identities.push(identity);
     this.identitiesByTool.set(tool.name, identity);
 
@@ -377,8 +379,12 @@ function validateRole(field: string, role: string, tool: Tool, baseline: Baselin
   if (builtin && (builtin.flags.includes('privileged') || builtin.flags.includes('role-assignment') || builtin.flags.includes('identity-pivot'))) {
     fail('AG_AZ_PRIVILEGED_ROLE', field, `must not hold ${builtin.name} (privileged, role-assignment or identity-pivot role)`, role, 'Use a narrow data or reader role on one resource, or the exact actions the tool needs.');
   }
-  if (tool.accessLevel === AccessLevel.READ && builtin && (builtin.flags.includes('data-write') || !builtin.flags.some((f) => f === 'read-only' || f === 'data-read'))) {
-    fail('AG_AZ_READ_TOOL_MUTATES', field, 'of a read tool must only read', role, 'Use a reader role, or make the tool write/destructive.');
+  if (tool.accessLevel === AccessLevel.READ && builtin) {
+    // As the checks see it: every action a read, every data action a read; no NotActions carve-outs.
+    const writes = [...builtin.actions.filter((a) => !isReadAction(a)), ...builtin.dataActions.filter((a) => !isReadDataAction(a)), ...builtin.notActions.map((a) => `NotActions ${a}`)];
+    if (writes.length > 0) {
+      fail('AG_AZ_READ_TOOL_MUTATES', field, `of a read tool must only read (it also grants ${writes.slice(0, 3).join(', ')})`, role, 'Use the exact …/read actions the tool needs, or make the tool write/destructive.');
+    }
   }
 }
 
@@ -392,7 +398,7 @@ function validateAction(field: string, action: string, kind: 'actions' | 'dataAc
   if (isEscalationOrPivotAction(action)) {
     fail('AG_AZ_ESCALATION', field, 'must not hold an RBAC, identity-pivot, key or audit-tamper action', action, 'Agents never change role assignments, use other identities, list keys or touch diagnostic settings; remove it.');
   }
-  const readOnly = kind === 'actions' ? isReadAction(action) : isReadAction(action) || /\/(get|read|list)[A-Za-z]*\/action$/i.test(action);
+  const readOnly = kind === 'actions' ? isReadAction(action) : isReadDataAction(action);
   if (tool.accessLevel === AccessLevel.READ && !readOnly) {
     fail('AG_AZ_READ_TOOL_MUTATES', field, 'of a read tool must only read', action, 'Keep …/read actions, or make the tool write/destructive.');
   }

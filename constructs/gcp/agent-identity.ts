@@ -23,9 +23,9 @@ import { AgentTier } from '../../lib/model/tier';
 import { Tool } from '../../lib/model/tool';
 import { AccessLevel } from '../../lib/model/access-level';
 import { gcpRoles } from './private/gcp-roles';
-import { attachGuardrailMetadata, declarationOf, isMutating, OwnerLabels } from './private/metadata';
+import { attachGuardrailMetadata, declarationOf, OwnerLabels } from './private/metadata';
 import { fitName, shortHash } from './private/names';
-import { BOUNDARY_DENIED_PERMISSIONS, isEscalationPermission, isMutatingPermission, PERMISSION_FORMAT, serviceOf } from './private/permissions';
+import { BOUNDARY_DENIED_PERMISSIONS, isEscalationPermission, isReadPermission, PERMISSION_FORMAT, serviceOf } from './private/permissions';
 import { parseResourceTarget, projectOf, ResourceTarget } from './private/resource-target';
 import { combineConditions, IamCondition, resourceExpression, windowExpression } from './private/window-condition';
 
@@ -88,7 +88,7 @@ const KILL_SWITCH_PERMISSIONS = ['iam.serviceAccounts.disable', 'iam.serviceAcco
  * - the tool's grants as `*_iam_member` only (never `_binding`/`_policy`): on the resource when the
  *   provider has a resource-level member (bucket, topic, subscription, secret, dataset, Cloud Run
  *   service), else on the project with a `resource.name` condition; permissions go into a per-tool
- *   `google_project_iam_custom_role`. Write and destructive tools' grants carry the window condition;
+ *   `google_project_iam_custom_role`. A tool's grants carry its window condition, when it has one;
  * - `roles/iam.serviceAccountTokenCreator` for the broker on each tool service account only, with a
  *   `request.time` condition built from the tool's window (weekday, hour and minute in the window's
  *   time zone, and expiry); no `google_service_account_key`;
@@ -281,7 +281,7 @@ export class AgentIdentity extends Construct {
     }
     const member = `serviceAccount:${email}`;
     grantRoles.forEach((role, i) => {
-      const grant = this.grant(`${tool.name}-grant-${i}`, target, gcp.resource, role, member, isMutating(tool) ? window : undefined, tool, dependsOn);
+      const grant = this.grant(`${tool.name}-grant-${i}`, target, gcp.resource, role, member, window, tool, dependsOn);
       attachGuardrailMetadata(grant, owner, Component.TOOL_IDENTITY);
     });
 
@@ -417,8 +417,13 @@ function validateRole(field: string, project: string, role: string, tool: Tool, 
   if (privileged) {
     fail('AG_GCP_PRIVILEGED_ROLE', f, 'must not hold an admin, impersonation or escalation role', role, 'Grant a narrow role (viewer, accessor, publisher, …) or the exact permissions the tool needs.');
   }
-  if (tool.accessLevel === AccessLevel.READ && known && (known.flags.includes('data-write') || !known.flags.some((x) => x === 'read-only' || x === 'data-read'))) {
-    fail('AG_GCP_READ_TOOL_MUTATES', f, 'of a read tool must only read', role, 'Use a viewer/accessor role, or make the tool write/destructive.');
+  if (tool.accessLevel === AccessLevel.READ) {
+    // Fail closed: a role whose permissions we do not know reads only if its name says so.
+    const reads = known?.permissionsComplete ? known.permissions.every(isReadPermission) : /(\.viewer|Viewer|\.reader|Reader)$/.test(role);
+    if (!reads) {
+      const writes = known?.permissionsComplete ? known.permissions.filter((p) => !isReadPermission(p)) : [role];
+      fail('AG_GCP_READ_TOOL_MUTATES', f, `of a read tool must only read (it also grants ${writes.slice(0, 3).join(', ')})`, role, 'Use a viewer role, or list the exact get/list permissions, or make the tool write/destructive.');
+    }
   }
 }
 
@@ -431,7 +436,7 @@ function validatePermission(field: string, permission: string, tool: Tool, basel
   if (isEscalationPermission(permission)) {
     fail('AG_GCP_ESCALATION', f, 'must not hold an escalation or guardrail-tamper permission', permission, 'Agents never change IAM, impersonate, mint keys or touch audit sinks; remove it.');
   }
-  if (tool.accessLevel === AccessLevel.READ && isMutatingPermission(permission)) {
+  if (tool.accessLevel === AccessLevel.READ && !isReadPermission(permission)) {
     fail('AG_GCP_READ_TOOL_MUTATES', f, 'of a read tool must only read', permission, 'Keep get/list permissions, or make the tool write/destructive.');
   }
 }

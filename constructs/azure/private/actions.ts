@@ -39,3 +39,8 @@ export function isEscalationOrPivotAction(action: string): boolean {
 export function isReadAction(action: string): boolean {
   return /\/read$/i.test(action);
 }
+
+/** Whether a data action only reads (`…/read`, or `…/get…/action`, `…/read…/action`, `…/list…/action`). */
+export function isReadDataAction(action: string): boolean {
+  return isReadAction(action) || /\/(get|read|list)[A-Za-z]*\/action$/i.test(action);
+}

@@ -44,7 +44,6 @@
 import { TerraformResource } from 'cdktf';
 import { Declaration } from '../../../lib/inventory/inventory';
 import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../lib/model/tags';
-import { AccessLevel } from '../../../lib/model/access-level';
 import { Tool } from '../../../lib/model/tool';
 
 /** The key under `"//"` that holds our metadata. */
@@ -92,9 +91,4 @@ export function declarationOf(owner: OwnerLabels, tool: Tool, actions: string[],
     requiresApproval: tool.requiresApproval,
     hasWindow: tool.window !== undefined,
   };
-}
-
-/** Whether a tool changes state (write or destructive): such grants get the window condition. */
-export function isMutating(tool: Tool): boolean {
-  return tool.accessLevel !== AccessLevel.READ;
 }

@@ -26,8 +26,10 @@ const ESCALATION_PERMISSIONS = new Set([
   'logging.sinks.update',
 ]);
 
-/** Verbs that change state; a read tool may hold none of them. */
-const MUTATING_VERB = /^(create|update|delete|undelete|patch|set[A-Z]\w*|enable|disable|move|rename|restore|publish|run|runWithOverrides|start|stop|cancel|invoke|attach\w*|detach\w*|add\w*|remove\w*|upload\w*|write|sshRoot|sshRead|createSnapshot)$/;
+/** Read verbs besides `get*` / `list*` (the same split as the checks' access classifier). */
+const READ_VERBS = new Set(['access', 'read', 'search', 'query', 'lookup', 'view', 'check']);
+/** Verbs that mint or borrow credentials: never "reading", whatever their name. */
+const IDENTITY_VERBS = new Set(['getAccessToken', 'getOpenIdToken', 'signBlob', 'signJwt', 'actAs', 'implicitDelegation', 'getIamPolicy']);
 
 export const PERMISSION_FORMAT = /^[a-z][a-zA-Z0-9]*\.[a-zA-Z0-9]+\.[a-zA-Z0-9]+$/;
 
@@ -36,9 +38,15 @@ export function isEscalationPermission(permission: string): boolean {
   return ESCALATION_PERMISSIONS.has(permission) || permission.endsWith('.setIamPolicy');
 }
 
-/** Whether a permission changes state (reading data, e.g. `secretmanager.versions.access`, is not a change). */
-export function isMutatingPermission(permission: string): boolean {
-  return MUTATING_VERB.test(permission.split('.').pop() ?? '');
+/**
+ * Whether a permission only reads or lists (`get*`, `list*`, `access`, `search*`, …). Anything
+ * else (`export`, `consume`, `createSnapshot`, …) is a change for a read tool, as the checks see it.
+ */
+export function isReadPermission(permission: string): boolean {
+  const parts = permission.split('.');
+  const verb = parts[parts.length - 1];
+  if (parts.length < 3 || IDENTITY_VERBS.has(verb)) return false;
+  return verb === 'get' || verb === 'list' || /^(get|list|search)[A-Z]/.test(verb) || READ_VERBS.has(verb);
 }
 
 /**

@@ -2,7 +2,12 @@ import { TerraformStack, Testing } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { AgentIdentity, AgentIdentityProps } from '../../../constructs/azure';
 import { GUARDRAILS_METADATA_KEY } from '../../../constructs/gcp/private/metadata';
+import { inventoryFromTerraformJson } from '../../../lib/adapters/terraform';
+import { Baseline } from '../../../lib/baseline/baseline';
 import { GuardrailError } from '../../../lib/errors';
+import { AGENT_RULES } from '../../../lib/rules/agent';
+import { AZURE_RULES } from '../../../lib/rules/azure';
+import { runRules } from '../../../lib/rules/run-rules';
 import { AgentTier, ChangeWindow, DECLARATION_METADATA_KEY, Environment, TAG_KEYS, Tool } from '../../../lib/model';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
@@ -14,8 +19,8 @@ const window = ChangeWindow.workdays('Europe/Berlin', '09:00', '17:00');
 
 function tools(): Tool[] {
   return [
-    Tool.read('read-metrics', { azure: { roles: ['Monitoring Reader'], scope: RG } }),
-    Tool.write('restart-app', { azure: { actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/revisions/restart/action'], scope: APP }, window }),
+    Tool.read('read-metrics', { azure: { roles: ['Reader'], scope: RG } }),
+    Tool.destructive('restart-app', { azure: { actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/revisions/restart/action'], scope: APP }, window }),
   ];
 }
 
@@ -42,6 +47,17 @@ function synth(p: AgentIdentityProps = props()) {
 
 const of = (json: any, type: string): any[] => Object.values(json.resource?.[type] ?? {});
 
+/**
+ * Error findings of the Azure and agent rules, except AGENT-004's "only the broker may assume a
+ * destructive tool" for federations, which does not yet take the federated credentials labelled
+ * `broker` as the broker's (see test/examples/tf.test.ts).
+ */
+function checkErrors(raw: any): string[] {
+  return runRules(inventoryFromTerraformJson(raw), [...AZURE_RULES, ...AGENT_RULES], Baseline.default())
+    .filter((f) => f.severity === 'error' && !(f.ruleId === 'AGENT-004' && (f.detail ?? '').startsWith('non-broker:')))
+    .map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
+}
+
 function refuse(code: string, overrides: Partial<AgentIdentityProps>): GuardrailError {
   try {
     synth(props(overrides));
@@ -58,6 +74,10 @@ function refuse(code: string, overrides: Partial<AgentIdentityProps>): Guardrail
 describe('azure.AgentIdentity: one managed identity per tool', () => {
   const { json, raw } = synth();
 
+  test('the Azure and agent rules find no error in what the construct creates', () => {
+    expect(checkErrors(raw)).toEqual([]);
+  });
+
   test('one user-assigned identity per tool, tagged with the agent-guardrails keys', () => {
     const ids = of(json, 'azurerm_user_assigned_identity');
     expect(ids.map((i) => i.name).sort()).toEqual(['deploy-operator-read-metrics-prod', 'deploy-operator-restart-app-prod']);
@@ -73,7 +93,7 @@ describe('azure.AgentIdentity: one managed identity per tool', () => {
   test('the declaration sits in "//"."agent-guardrails" of each identity', () => {
     const identity = Object.values<any>(raw.resource.azurerm_user_assigned_identity).find((i) => i.name === 'deploy-operator-restart-app-prod');
     expect(identity['//'][GUARDRAILS_METADATA_KEY][DECLARATION_METADATA_KEY]).toMatchObject({
-      agent: 'deploy-operator', tool: 'restart-app', accessLevel: 'write', hasWindow: true,
+      agent: 'deploy-operator', tool: 'restart-app', accessLevel: 'destructive', requiresApproval: true, hasWindow: true,
       actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/revisions/restart/action'], resources: [APP],
     });
   });
@@ -89,8 +109,8 @@ describe('azure.AgentIdentity: one managed identity per tool', () => {
   });
 
   test('built-in roles are assigned by full role-definition id from the data file', () => {
-    const reader = of(json, 'azurerm_role_assignment').find((a) => a.description?.includes('Monitoring Reader'));
-    expect(reader).toMatchObject({ scope: RG, principal_type: 'ServicePrincipal', role_definition_id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/43d0d8ad-25c7-4714-9337-8ba259a9fe05` });
+    const reader = of(json, 'azurerm_role_assignment').find((a) => a.description?.includes(': Reader'));
+    expect(reader).toMatchObject({ scope: RG, principal_type: 'ServicePrincipal', role_definition_id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7` });
     expect(reader.role_definition_name).toBeUndefined();
   });
 
@@ -141,14 +161,15 @@ describe('azure.AgentIdentity: one managed identity per tool', () => {
   });
 
   test('a role by GUID and an ABAC condition are kept', () => {
-    const blob = Tool.write('write-reports', {
+    const blob = Tool.destructive('write-reports', { // blob and container deletes: destructive in the checks' catalog
       azure: {
         roles: ['ba92f5b4-2d11-453d-a403-e96b0029c9fe'],
         scope: `${RG}/providers/Microsoft.Storage/storageAccounts/acct`,
         condition: "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'reports'",
       },
     });
-    const { json: j } = synth(props({ tools: [blob] }));
+    const { json: j, raw: r } = synth(props({ tools: [blob] }));
+    expect(checkErrors(r)).toEqual([]);
     const [a] = of(j, 'azurerm_role_assignment').filter((x) => x.description?.includes('Storage Blob Data Contributor'));
     expect(a).toMatchObject({ condition_version: '2.0', role_definition_id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe` });
   });
@@ -211,6 +232,9 @@ describe('azure.AgentIdentity: refuses bad input at construction', () => {
     refuse('AG_TIER_CONTRACT', { tier: AgentTier.OBSERVER });
     refuse('AG_AZ_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { azure: { actions: ['Microsoft.App/containerApps/write'], scope: APP } })] });
     refuse('AG_AZ_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { azure: { roles: ['Storage Blob Data Contributor'], scope: RG } })] });
+    // Disguised: "reader" roles that also grant support tickets, workspace searches or NotActions carve-outs.
+    refuse('AG_AZ_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { azure: { roles: ['Monitoring Reader'], scope: RG } })] });
+    refuse('AG_AZ_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { azure: { roles: ['Log Analytics Reader'], scope: RG } })] });
     refuse('AG_AZ_PRINCIPAL_ID', { revocationPrincipalIds: ['oncall-group'] });
     refuse('AG_KILL_SWITCH_MEMBERS', { revocationPrincipalIds: [] });
     refuse('AG_ENV_NO_AZURE', { environment: Environment.of({ name: 'prod' }) });

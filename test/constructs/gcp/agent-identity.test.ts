@@ -2,7 +2,7 @@ import { AgentIdentity } from '../../../constructs/gcp';
 import { GUARDRAILS_METADATA_KEY } from '../../../constructs/gcp/private/metadata';
 import { GuardrailError } from '../../../lib/errors';
 import { AgentTier, ChangeWindow, DECLARATION_METADATA_KEY, Environment, TAG_KEYS, Tool } from '../../../lib/model';
-import { baseProps, evaluate, PROJECT, readLogs, resourcesOf, restartService, synthGcp } from './gcp-fixtures';
+import { baseProps, checkErrors, evaluate, PROJECT, readLogs, resourcesOf, restartService, synthGcp } from './gcp-fixtures';
 
 const SA_READ = `deploy-operator-read-logs@${PROJECT}.iam.gserviceaccount.com`;
 
@@ -18,6 +18,10 @@ function thrown(fn: () => unknown): GuardrailError {
 
 describe('gcp.AgentIdentity: one service account per tool', () => {
   const { json, raw, agent } = synthGcp();
+
+  test('the GCP and agent rules find no error in what the construct creates', () => {
+    expect(checkErrors(raw)).toEqual([]);
+  });
 
   test('creates one service account per tool with a parseable description', () => {
     const accounts = resourcesOf(json, 'google_service_account');
@@ -47,7 +51,7 @@ describe('gcp.AgentIdentity: one service account per tool', () => {
     expect(meta[TAG_KEYS.component]).toBe('tool-identity');
     expect(meta[DECLARATION_METADATA_KEY]).toEqual({
       agent: 'deploy-operator', tool: 'read-logs', tier: 'operator', environment: 'prod', accessLevel: 'read',
-      actions: ['roles/logging.viewer'], resources: [`projects/${PROJECT}`], dataSources: [], requiresApproval: false, hasWindow: false,
+      actions: ['logging.logEntries.list', 'logging.logs.list'], resources: [`projects/${PROJECT}`], dataSources: [], requiresApproval: false, hasWindow: false,
     });
   });
 
@@ -77,7 +81,7 @@ describe('gcp.AgentIdentity: one service account per tool', () => {
     expect(evaluate(run.condition.expression, new Date('2026-11-23T08:00:00Z'))).toBe(true);
     expect(evaluate(run.condition.expression, new Date('2026-11-28T10:00:00Z'))).toBe(false);
     const [logs] = resourcesOf(json, 'google_project_iam_member').filter((g) => g.member === `serviceAccount:${SA_READ}`);
-    expect(logs).toMatchObject({ project: PROJECT, role: 'roles/logging.viewer' });
+    expect(logs).toMatchObject({ project: PROJECT, role: `projects/${PROJECT}/roles/ag_deploy_operator_read_logs` });
     expect(logs.condition).toBeUndefined();
   });
 
@@ -143,19 +147,30 @@ describe('gcp.AgentIdentity: grants on the resource, or conditioned at project l
   const tools = [
     Tool.read('read-bucket', { gcp: { roles: ['roles/storage.objectViewer'], resource: 'projects/_/buckets/app-logs' } }),
     Tool.write('publish-events', { gcp: { roles: ['roles/pubsub.publisher'], resource: `projects/${PROJECT}/topics/events` }, window: ChangeWindow.workdays('UTC', '08:00', '18:00') }),
-    Tool.read('read-secret', { gcp: { roles: ['roles/secretmanager.secretAccessor'], resource: `projects/${PROJECT}/secrets/api-key` } }),
-    Tool.read('read-dataset', { gcp: { roles: ['roles/bigquery.dataViewer'], resource: `projects/${PROJECT}/datasets/metrics` } }),
-    Tool.read('read-sub', { gcp: { roles: ['roles/pubsub.subscriber'], resource: `projects/${PROJECT}/subscriptions/alerts` } }),
+    Tool.read('read-secret', { gcp: { roles: ['roles/secretmanager.secretAccessor'], resource: `projects/${PROJECT}/secrets/api-key` }, window: ChangeWindow.workdays('UTC', '08:00', '18:00') }),
+    Tool.read('read-dataset', { gcp: { permissions: ['bigquery.datasets.get', 'bigquery.tables.getData', 'bigquery.tables.list'], resource: `projects/${PROJECT}/datasets/metrics` } }),
+    Tool.write('consume-alerts', { gcp: { roles: ['roles/pubsub.subscriber'], resource: `projects/${PROJECT}/subscriptions/alerts` }, window: ChangeWindow.workdays('UTC', '08:00', '18:00') }),
     Tool.read('read-instances', { gcp: { permissions: ['compute.instances.get'], resource: `projects/${PROJECT}/zones/europe-west1-b/instances/vm-1` } }),
   ];
-  const { json } = synthGcp(baseProps({ tools }));
+  const { json, raw } = synthGcp(baseProps({ tools }));
+
+  test('the GCP and agent rules find no error in what the construct creates', () => {
+    expect(checkErrors(raw)).toEqual([]);
+  });
 
   test('each supported kind uses its resource-level IAM member', () => {
     expect(resourcesOf(json, 'google_storage_bucket_iam_member')).toEqual([expect.objectContaining({ bucket: 'app-logs', role: 'roles/storage.objectViewer' })]);
     expect(resourcesOf(json, 'google_pubsub_topic_iam_member')).toEqual([expect.objectContaining({ project: PROJECT, topic: 'events', role: 'roles/pubsub.publisher' })]);
     expect(resourcesOf(json, 'google_secret_manager_secret_iam_member')).toEqual([expect.objectContaining({ project: PROJECT, secret_id: 'api-key' })]);
-    expect(resourcesOf(json, 'google_bigquery_dataset_iam_member')).toEqual([expect.objectContaining({ project: PROJECT, dataset_id: 'metrics' })]);
-    expect(resourcesOf(json, 'google_pubsub_subscription_iam_member')).toEqual([expect.objectContaining({ project: PROJECT, subscription: 'alerts' })]);
+    expect(resourcesOf(json, 'google_bigquery_dataset_iam_member')).toEqual([expect.objectContaining({ project: PROJECT, dataset_id: 'metrics', role: `projects/${PROJECT}/roles/ag_deploy_operator_read_dataset` })]);
+    expect(resourcesOf(json, 'google_pubsub_subscription_iam_member')).toEqual([expect.objectContaining({ project: PROJECT, subscription: 'alerts', role: 'roles/pubsub.subscriber' })]);
+  });
+
+  test('a windowed tool\'s resource-level grants carry the window; others carry none', () => {
+    const [topic] = resourcesOf(json, 'google_pubsub_topic_iam_member');
+    expect(evaluate(topic.condition.expression, new Date('2026-11-23T09:00:00Z'))).toBe(true);
+    expect(evaluate(topic.condition.expression, new Date('2026-11-23T19:00:00Z'))).toBe(false);
+    expect(resourcesOf(json, 'google_storage_bucket_iam_member')[0].condition).toBeUndefined();
   });
 
   test('other resources: project-level member with a resource.name condition that matches that resource only', () => {
@@ -184,8 +199,10 @@ describe('gcp.AgentIdentity: refuses bad input at construction', () => {
     ['roles/resourcemanager.projectIamAdmin', 'AG_GCP_PRIVILEGED_ROLE'],
     ['roles/compute.admin', 'AG_GCP_PRIVILEGED_ROLE'],
     ['roles/storage.*', 'AG_GCP_WILDCARD'],
+    ['roles/logging.viewer', 'AG_GCP_READ_TOOL_MUTATES'], // saved-query writes: not read-only
   ])('role %s → %s', (role, code) => {
-    const e = refuse(code, { tools: [Tool.write('act', { gcp: { roles: [role], resource: `projects/${PROJECT}` } })] });
+    const make = code === 'AG_GCP_READ_TOOL_MUTATES' ? Tool.read : Tool.write;
+    const e = refuse(code, { tools: [make('act', { gcp: { roles: [role], resource: `projects/${PROJECT}` } })] });
     expect(e.message).toContain(role);
   });
 
@@ -213,9 +230,15 @@ describe('gcp.AgentIdentity: refuses bad input at construction', () => {
     expect(e.message).toContain('exceeds the observer tier');
   });
 
-  test('a read tool may not hold mutating permissions or write roles', () => {
+  test('a read tool may not hold mutating permissions or roles that hold any', () => {
     refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { permissions: ['storage.objects.delete'], resource: 'projects/_/buckets/app-logs' } })] });
+    refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { permissions: ['bigquery.tables.export'], resource: `projects/${PROJECT}/datasets/d` } })] });
     refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { roles: ['roles/pubsub.publisher'], resource: `projects/${PROJECT}/topics/t` } })] });
+    // Disguised: a "viewer-ish" data role that can also export tables and create snapshots.
+    const e = refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { roles: ['roles/bigquery.dataViewer'], resource: `projects/${PROJECT}/datasets/d` } })] });
+    expect(e.message).toContain('bigquery.models.export');
+    refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { roles: ['roles/pubsub.subscriber'], resource: `projects/${PROJECT}/subscriptions/s` } })] });
+    refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { roles: ['roles/run.invoker'], resource: `projects/${PROJECT}/locations/l/services/s` } })] });
   });
 
   test('public or domain-wide members are refused for the broker and the kill switch', () => {

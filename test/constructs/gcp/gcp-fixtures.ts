@@ -3,14 +3,19 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { celMethod, CelScalar, isCelError, objectType, run } from '@bufbuild/cel';
 import { Timestamp, timestampDate, timestampFromDate, TimestampSchema } from '@bufbuild/protobuf/wkt';
 import { AgentIdentity, AgentIdentityProps } from '../../../constructs/gcp';
+import { inventoryFromTerraformJson } from '../../../lib/adapters/terraform';
+import { Baseline } from '../../../lib/baseline/baseline';
 import { AgentTier, ChangeWindow, Environment, Tool } from '../../../lib/model';
+import { AGENT_RULES } from '../../../lib/rules/agent';
+import { GCP_RULES } from '../../../lib/rules/gcp';
+import { runRules } from '../../../lib/rules/run-rules';
 
 export const PROJECT = 'acme-prod';
 export const prod = Environment.of({ name: 'prod', gcp: { project: PROJECT } });
 export const WINDOW = ChangeWindow.workdays('Europe/Berlin', '09:00', '17:30', '2027-12-31T00:00:00Z');
 
 export function readLogs(): Tool {
-  return Tool.read('read-logs', { gcp: { roles: ['roles/logging.viewer'], resource: `projects/${PROJECT}` } });
+  return Tool.read('read-logs', { gcp: { permissions: ['logging.logEntries.list', 'logging.logs.list'], resource: `projects/${PROJECT}` } });
 }
 
 export function restartService(window: ChangeWindow | undefined = WINDOW): Tool {
@@ -47,6 +52,22 @@ export function synthGcp(props: AgentIdentityProps = baseProps()): Synthesized {
   const agent = new AgentIdentity(stack, 'Agent', props);
   const json = JSON.parse(Testing.synth(stack, true));
   return { json, raw: stack.toTerraform(), agent };
+}
+
+/**
+ * Error findings of the GCP and agent rules on a synthesized stack, except those that are on the
+ * checks' side at the time of writing (see test/examples/tf.test.ts): the adapter names
+ * `google_cloud_run_v2_service_iam_member` by all its arguments (`depends_on` included); AGENT-001
+ * does not yet count a `resource.name` condition as narrowing a project-level grant; AGENT-004 does
+ * not yet take the trust entries labelled `broker` (token-creator members) as the broker.
+ */
+export function checkErrors(raw: any): string[] {
+  const findings = runRules(inventoryFromTerraformJson(raw), [...GCP_RULES, ...AGENT_RULES], Baseline.default());
+  const pending = (f: { ruleId: string; message: string; detail?: string }) =>
+    (['AGENT-001', 'AGENT-003'].includes(f.ruleId) && f.message.includes('/cloud_run_v2_service/'))
+    || (f.ruleId === 'AGENT-001' && / is granted access to projects\/[^/ ]+, which is outside/.test(f.message) && f.message.includes('declared resources'))
+    || (f.ruleId === 'AGENT-004' && (f.detail ?? '').startsWith('non-broker:'));
+  return findings.filter((f) => f.severity === 'error' && !pending(f)).map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
 }
 
 /** All resources of a type, as a list. */
