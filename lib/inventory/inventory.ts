@@ -72,6 +72,8 @@ export interface Federation {
   readonly audiences?: string[];
   /** GCP workload identity pool provider attribute condition. */
   readonly attributeCondition?: string;
+  /** Our labels on the credential itself (e.g. `component: broker` for the broker's way in), when any. */
+  readonly labels?: AgentLabels;
   readonly source: SourceLocation;
 }
 
@@ -126,6 +128,8 @@ export interface Grant {
   readonly via: 'inline-policy' | 'managed-policy' | 'aws-managed-policy' | 'iam-member' | 'iam-binding' | 'iam-policy' | 'role-assignment';
   /** The policy (for AWS) it belongs to, as an id in `inventory.policies`. */
   readonly policyId?: string;
+  /** Our labels on the grant's own resource (Terraform: a labelled `*_iam_member` / role assignment), when any. */
+  readonly labels?: AgentLabels;
   readonly source: SourceLocation;
 }
 
