@@ -1,7 +1,7 @@
 import { Grant, Identity, PolicyDocumentEntry } from '../../../inventory/inventory';
 import { azureBuiltInRole } from '../azure-roles';
 import { BuildContext } from './build-context';
-import { declarationOfBlock, isAgentIdentity, labelsOfBlock } from './labels';
+import { declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from './labels';
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { Resolved, TerraformReferences } from './terraform-references';
 
@@ -108,6 +108,7 @@ export function readAzure(ctx: BuildContext): void {
         issuer: ctx.resolve('azure', block, 'issuer', block.body.issuer)?.text,
         subject: ctx.resolve('azure', block, 'subject', block.body.subject)?.text,
         audiences: ctx.resolveList('azure', block, 'audience', block.body.audience).map((r) => r.text),
+        ...labelsIfAny(block),
         source: ctx.source(block),
       };
       identity?.federations.push(federation);
@@ -155,7 +156,7 @@ function readRoleAssignment(ctx: BuildContext, block: TerraformBlock, definition
     id: `azure:${ctx.stack ?? ''}/${block.address}#${index}`, cloud: 'azure', identityId: identity?.id, principal: principal?.text,
     effect: 'Allow', actions, ...(notActions.length ? { notActions } : {}), resources: scope ? [scope.text] : [], role,
     scopeLevel: scope && !scope.problem && !opaqueScope ? azureScopeLevel(scope.text) : undefined,
-    ...(condition ? { condition } : {}), via: 'role-assignment', source: ctx.source(block),
+    ...(condition ? { condition } : {}), via: 'role-assignment', ...labelsIfAny(block), source: ctx.source(block),
   };
   ctx.inventory.grants.push(grant);
 }

@@ -1,7 +1,7 @@
 import { Grant, Identity, PolicyDocumentEntry } from '../../../inventory/inventory';
 import { gcpPredefinedRolePermissions } from '../gcp-roles';
 import { BuildContext } from './build-context';
-import { declarationOfBlock, isAgentIdentity, labelsOfBlock } from './labels';
+import { declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from './labels';
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { Resolved, TerraformReferences } from './terraform-references';
 
@@ -68,14 +68,27 @@ function grantTarget(ctx: BuildContext, block: TerraformBlock, kind: string, def
     case 'secret_manager_secret': return { resource: qualify(arg('secret_id'), `projects/${project()}/secrets/`), level: 'resource' };
     case 'bigquery_dataset': return { resource: qualify(arg('dataset_id'), `projects/${project()}/datasets/`), level: 'resource' };
     case 'bigquery_table': return { resource: `projects/${project()}/datasets/${arg('dataset_id')}/tables/${arg('table_id')}`, level: 'resource' };
+    case 'cloud_run_service':
+    case 'cloud_run_v2_service': return { resource: `projects/${project()}/locations/${arg('location')}/services/${arg('service') ?? arg('name')}`, level: 'resource' };
+    case 'cloud_run_v2_job': return { resource: `projects/${project()}/locations/${arg('location')}/jobs/${arg('name')}`, level: 'resource' };
+    case 'cloudfunctions_function': return { resource: `projects/${project()}/locations/${arg('region')}/functions/${arg('cloud_function')}`, level: 'resource' };
+    case 'cloudfunctions2_function': return { resource: `projects/${project()}/locations/${arg('location')}/functions/${arg('cloud_function')}`, level: 'resource' };
+    case 'artifact_registry_repository': return { resource: `projects/${project()}/locations/${arg('location')}/repositories/${arg('repository')}`, level: 'resource' };
+    case 'kms_crypto_key': return { resource: arg('crypto_key_id') ?? '{crypto-key}', level: 'resource' };
+    case 'kms_key_ring': return { resource: arg('key_ring_id') ?? '{key-ring}', level: 'resource' };
+    case 'compute_instance': return { resource: `projects/${project()}/zones/${arg('zone')}/instances/${arg('instance_name')}`, level: 'resource' };
     default: {
-      // Any other resource-level IAM: name it by its identifying arguments.
-      const skip = new Set(['role', 'member', 'members', 'condition', 'policy_data', 'project', 'etag']);
+      // Any other resource-level IAM: name it by its identifying arguments, under its location when it has one.
+      const skip = new Set(['role', 'member', 'members', 'condition', 'policy_data', 'project', 'etag', 'location', 'region', 'zone', ...META_ARGUMENTS]);
       const ids = Object.keys(block.body).filter((k) => !skip.has(k)).sort().map((k) => arg(k)).filter((v): v is string => v !== undefined);
-      return { resource: `projects/${project()}/${kind}/${ids.join('/')}`, level: 'resource' };
+      const where = arg('location') ?? arg('region') ?? arg('zone');
+      return { resource: `projects/${project()}/${where ? `locations/${where}/` : ''}${kind}/${ids.join('/')}`, level: 'resource' };
     }
   }
 }
+
+/** Terraform meta-arguments: never part of a resource's identity. */
+const META_ARGUMENTS = ['depends_on', 'count', 'for_each', 'provider', 'lifecycle', 'timeouts'];
 
 function qualify(value: string | undefined, prefix: string): string {
   if (value === undefined) return `${prefix}{unknown}`;
@@ -150,7 +163,7 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
     const grant: Grant = {
       id: `gcp:${ctx.stack ?? ''}/${block.address}#${grantCount++}`, cloud: 'gcp', identityId: identity?.id, principal: member.text,
       effect: 'Allow', actions, resources: [target.resource], role, scopeLevel: target.level,
-      ...(condition !== undefined ? { condition } : {}), via, source: ctx.source(block, path),
+      ...(condition !== undefined ? { condition } : {}), via, ...labelsIfAny(block), source: ctx.source(block, path),
     };
     ctx.inventory.grants.push(grant);
     if (m[1] === 'service_account') {

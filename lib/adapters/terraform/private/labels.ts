@@ -18,6 +18,12 @@ export function labelsOfBlock(block: TerraformBlock): AgentLabels {
   return labels as AgentLabels;
 }
 
+/** `{ labels }` when the block carries any of our labels, else `{}` (to spread into grants and federations). */
+export function labelsIfAny(block: TerraformBlock): { labels?: AgentLabels } {
+  const labels = labelsOfBlock(block);
+  return Object.keys(labels).length > 0 ? { labels } : {};
+}
+
 /** An agent tool identity: labelled as one, or labelled with agent and tool and no other component. */
 export function isAgentIdentity(labels: AgentLabels): boolean {
   if (labels.component !== undefined) return labels.component === Component.TOOL_IDENTITY;

@@ -51,6 +51,21 @@ describe('Terraform adapter: GCP', () => {
     expect(grants[2].condition).toBe('true');
   });
 
+  test('resource-level grants are named like GCP resource names, meta-arguments aside; labels of the grant are kept', () => {
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_cloud_run_v2_service_iam_member', 'run', { depends_on: ['google_service_account.reader'], location: 'europe-west1', name: 'checkout', project: PROJECT, role: 'roles/run.invoker', member: ref('google_service_account.reader', 'member') })
+      .resource('google_service_account_iam_member', 'broker', { service_account_id: ref('google_service_account.reader', 'name'), role: 'roles/iam.serviceAccountTokenCreator', member: 'serviceAccount:agent-broker@other.iam.gserviceaccount.com' }, { 'agent-guardrails:agent': 'support', 'agent-guardrails:component': 'broker' })
+      .resource('google_artifact_registry_repository_iam_member', 'repo', { location: 'eu', repository: 'images', role: 'roles/artifactregistry.reader', member: ref('google_service_account.reader', 'member'), count: 1 });
+    const grants = inventoryOf(b).grants;
+    expect(grants.map((g) => g.resources[0])).toEqual([
+      `projects/${PROJECT}/locations/europe-west1/services/checkout`,
+      `projects/${PROJECT}/serviceAccounts/${SA_EMAIL}`,
+      `projects/${PROJECT}/locations/eu/repositories/images`,
+    ]);
+    expect(grants[1].labels).toEqual({ agent: 'support', component: 'broker' });
+    expect(grants[0].labels).toBeUndefined();
+  });
+
   test('organization and folder grants carry their level', () => {
     const b = tf().agentServiceAccount('reader')
       .resource('google_organization_iam_member', 'org', { org_id: '123', role: 'roles/browser', member: ref('google_service_account.reader', 'member') })
