@@ -5,7 +5,7 @@ import { Cloud, Identity, Inventory } from '../../inventory/inventory';
 import { AccessLevel } from '../../model/access-level';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule, RuleContext } from '../rule';
-import { allowGrants, assumersOf, describeIdentity, grantsByIdentity, grantFinding, identityFinding, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
+import { allowGrants, assumersOf, describeIdentity, grantsByIdentity, grantFinding, identityFinding, PrincipalIndex, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
 
 /**
  * AGENT-004: destructive actions are reachable only through the approval-gated broker. A
@@ -26,10 +26,14 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
     const findings: RawFinding[] = [];
     const byIdentity = grantsByIdentity(inventory);
-    const byId = new Map(inventory.identities.map((i) => [i.id, i]));
-    const catalogs = new Map<Cloud, string[] | GuardrailError>();
+    const index = new PrincipalIndex(inventory);
+    const brokerSubjects = new Set(inventory.identities.filter(isBroker).flatMap((b) => b.federations.map((f) => `${f.issuer ?? '?'}#${f.subject ?? '?'}`)));
+    const catalogs = new Map<Cloud, CatalogPattern[] | GuardrailError>();
     const destructiveList = (cloud: Cloud) => {
-      if (!catalogs.has(cloud)) catalogs.set(cloud, loadDestructive(cloud));
+      if (!catalogs.has(cloud)) {
+        const entries = loadDestructive(cloud);
+        catalogs.set(cloud, entries instanceof GuardrailError ? entries : entries.map((entry) => ({ entry, re: wildcardRegExp(entry) })));
+      }
       return catalogs.get(cloud)!;
     };
     const missingReported = new Set<Cloud>();
@@ -42,7 +46,7 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
             `${describeIdentity(identity)} is a destructive tool that does not require approval`,
             'Remove requiresApproval: false from the destructive tool; approvals go through the broker.'));
         }
-        findings.push(...brokerOnly(inventory, identity, byId));
+        findings.push(...brokerOnly(index, identity, brokerSubjects));
         continue;
       }
       const grants = allowGrants(byIdentity, identity);
@@ -73,15 +77,14 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
 };
 
 /** Every principal that can become a destructive tool identity must be a broker identity. */
-function brokerOnly(inventory: Inventory, identity: Identity, byId: Map<string, Identity>): RawFinding[] {
+function brokerOnly(index: PrincipalIndex, identity: Identity, brokerSubjects: ReadonlySet<string>): RawFinding[] {
   const out: RawFinding[] = [];
-  const assumers = assumersOf(inventory, identity, byId);
+  const assumers = assumersOf(index, identity);
   if (assumers.length === 0 && identity.cloud === 'aws') {
     out.push(identityFinding(identity, 'no-trust',
       `${describeIdentity(identity)} is a destructive tool whose trust policy is not in the inventory, so broker-only access cannot be shown`,
       'Give the role a trust policy that names only the broker role.'));
   }
-  const brokerSubjects = new Set(inventory.identities.filter(isBroker).flatMap((b) => b.federations.map((f) => `${f.issuer ?? '?'}#${f.subject ?? '?'}`)));
   for (const a of assumers) {
     const ok = a.identity ? isBroker(a.identity) : a.via === 'federation' && brokerSubjects.has(a.principal);
     if (ok) continue;
@@ -133,9 +136,13 @@ const DESTRUCTIVE_VERBS: Record<'gcp' | 'azure', readonly string[]> = {
   azure: ['*/delete', '*/stop/action', '*/deallocate/action', '*/restart/action', '*/powerOff/action', '*/purge/action', '*/reimage/action'],
 };
 
+interface CatalogPattern {
+  readonly entry: string;
+  readonly re: RegExp;
+}
+
 /** The catalog entry a held action matches (AWS wildcards are expanded against the real actions). */
-function destructiveMatch(cloud: Cloud, action: string, catalog: readonly string[]): string | undefined {
-  const patterns = catalog.map((c) => ({ entry: c, re: wildcardRegExp(c) }));
+function destructiveMatch(cloud: Cloud, action: string, patterns: readonly CatalogPattern[]): string | undefined {
   const direct = patterns.find((p) => p.re.test(action));
   if (direct) return direct.entry;
   if (cloud === 'aws' && hasWildcard(action)) {

@@ -1,4 +1,4 @@
-import { Cloud, Grant, Identity, Inventory } from '../../inventory/inventory';
+import { Cloud, Grant, Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { allowGrants, describeIdentity, environmentOf, escapeRegExp, grantsByIdentity, grantFinding, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
 
@@ -29,14 +29,22 @@ export const ENVIRONMENT_ISOLATION: Rule = {
       ...inventory.identities.map(environmentOf),
       ...inventory.others.map((o) => o.labels?.environment),
       ...inventory.policies.map((p) => p.labels?.environment),
-    ].filter((e): e is string => typeof e === 'string' && e.length > 0))].sort((a, b) => b.length - a.length);
+    ].filter((e): e is string => typeof e === 'string' && e.length > 0))];
 
+    const envMatchers = environmentMatchers(envNames);
+    const keyCache = new Map<string, string[]>();
+    const keysOf = (cloud: Cloud, r: string) => {
+      const k = `${cloud}|${r}`;
+      let keys = keyCache.get(k);
+      if (!keys) keyCache.set(k, keys = placementKeys(cloud, r));
+      return keys;
+    };
     // Which identities use each placement key.
     const users = new Map<string, Map<string, Set<string>>>(); // key → env → identity ids
     for (const identity of tools) {
       for (const grant of allowGrants(byIdentity, identity)) {
         for (const r of grant.resources) {
-          for (const key of placementKeys(grant.cloud, r)) {
+          for (const key of keysOf(grant.cloud, r)) {
             const byEnv = users.get(key) ?? new Map<string, Set<string>>();
             const ids = byEnv.get(environmentOf(identity)!) ?? new Set<string>();
             ids.add(identity.id);
@@ -47,24 +55,30 @@ export const ENVIRONMENT_ISOLATION: Rule = {
       }
     }
 
+    // Per environment and key level, how many keys the environment uses (for the evidence test below).
+    const keysPerLevel = new Map<string, number>();
+    for (const [key, byEnv] of users) for (const env of byEnv.keys()) bump(keysPerLevel, `${env}|${levelOf(key)}`);
+
     for (const identity of tools) {
       const env = environmentOf(identity)!;
       const grants = allowGrants(byIdentity, identity);
-      const evidence = homeEvidence(identity, env, grants, tools, byIdentity, users);
+      const evidence = hasHomeEvidence(env, grants, users, keysPerLevel, keysOf);
       for (const grant of grants) {
         const reported = new Set<string>();
         for (const r of grant.resources) {
-          for (const key of placementKeys(grant.cloud, r)) {
-            const home = evidence.get(levelOf(key));
-            const otherEnvs = [...users.get(key)!.keys()].filter((e) => e !== env);
+          for (const key of keysOf(grant.cloud, r)) {
+            const byEnv = users.get(key)!;
+            const sameEnv = byEnv.get(env);
+            const sameEnvOthers = sameEnv !== undefined && (sameEnv.size > 1 || !sameEnv.has(identity.id));
+            const otherEnvs = [...byEnv.keys()].filter((e) => e !== env);
             // Only with evidence of where this environment lives can a key be said to be elsewhere.
-            if (!home || home.size === 0 || home.has(key) || otherEnvs.length === 0 || reported.has(key)) continue;
+            if (!evidence.has(levelOf(key)) || sameEnvOthers || otherEnvs.length === 0 || reported.has(key)) continue;
             reported.add(key);
             findings.push(grantFinding(identity, grant, `placement:${otherEnvs.join('+')}`,
-              `${describeIdentity(identity)} (environment ${env}) is granted ${r}, in ${describeKey(key)} which environment ${otherEnvs.join(', ')} uses, while ${env} lives in ${[...home].map(describeKey).join(', ')}`,
+              `${describeIdentity(identity)} (environment ${env}) is granted ${r}, in ${describeKey(key)} which environment ${otherEnvs.join(', ')} uses and which is not where ${env} lives`,
               `Grant only resources of environment ${env}; use a separate tool identity in ${otherEnvs.join(', ')}.`));
           }
-          const named = namedEnvironments(r, envNames).filter((e) => e !== env);
+          const named = namedEnvironments(r, envMatchers).filter((e) => e !== env);
           if (named.length > 0) {
             findings.push(grantFinding(identity, grant, `named:${named.join('+')}`,
               `${describeIdentity(identity)} (environment ${env}) is granted ${r}, whose name carries environment ${named.join(', ')}`,
@@ -78,29 +92,41 @@ export const ENVIRONMENT_ISOLATION: Rule = {
 };
 
 /**
- * Where environment `env` lives, per key level, as seen without `identity`'s own claim: the keys
- * of the environment's other identities, plus this identity's keys that no other environment uses.
+ * The key levels at which there is evidence of where `env` lives, without the claim of the
+ * identity holding `grants`: a key that another identity of the environment uses, or a key of this identity that
+ * no other environment uses. Counts instead of sets keep this linear in the identity's grants.
  */
-function homeEvidence(
-  identity: Identity, env: string, grants: readonly Grant[], tools: readonly Identity[],
-  byIdentity: Map<string, Grant[]>, users: Map<string, Map<string, Set<string>>>,
-): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  const add = (key: string) => {
-    const set = out.get(levelOf(key)) ?? new Set<string>();
-    set.add(key);
-    out.set(levelOf(key), set);
-  };
-  for (const other of tools) {
-    if (other.id === identity.id || environmentOf(other) !== env) continue;
-    for (const g of allowGrants(byIdentity, other)) for (const r of g.resources) placementKeys(g.cloud, r).forEach(add);
-  }
+function hasHomeEvidence(
+  env: string, grants: readonly Grant[],
+  users: Map<string, Map<string, Set<string>>>, keysPerLevel: Map<string, number>, keysOf: (cloud: Cloud, r: string) => string[],
+): Set<string> {
+  const onlyMine = new Map<string, number>(); // per level: keys of env used by this identity alone
+  const levels = new Set<string>();
+  const out = new Set<string>();
+  const seen = new Set<string>();
   for (const g of grants) {
     for (const r of g.resources) {
-      for (const key of placementKeys(g.cloud, r)) if ([...users.get(key)!.keys()].every((e) => e === env)) add(key);
+      for (const key of keysOf(g.cloud, r)) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const byEnv = users.get(key)!;
+        levels.add(levelOf(key));
+        const mineAlone = byEnv.get(env)?.size === 1;
+        if (mineAlone) bump(onlyMine, levelOf(key));
+        if (byEnv.size === 1) out.add(levelOf(key)); // a key no other environment uses
+      }
     }
   }
+  for (const [level, count] of keysPerLevel) {
+    const [e, l] = level.split('|');
+    if (e !== env) continue;
+    if (count - (onlyMine.get(l) ?? 0) > 0) out.add(l); // another identity of env uses some key at this level
+  }
   return out;
+}
+
+function bump(m: Map<string, number>, key: string): void {
+  m.set(key, (m.get(key) ?? 0) + 1);
 }
 
 function levelOf(key: string): string {
@@ -133,20 +159,31 @@ function describeKey(key: string): string {
   return `${kind.replace('-', ' ')} ${value}`;
 }
 
+/** A matcher per environment name, longest name first (see `namedEnvironments`). */
+export interface EnvironmentMatcher {
+  readonly name: string;
+  readonly pattern: RegExp;
+}
+
+/** Build the matchers once per run: environment names as whole segments, longest first. */
+export function environmentMatchers(envNames: readonly string[]): EnvironmentMatcher[] {
+  return [...envNames].sort((a, b) => b.length - a.length)
+    .map((name) => ({ name, pattern: new RegExp(`(^|[/:._-])${escapeRegExp(name.toLowerCase())}(?=$|[/:._-])`, 'g') }));
+}
+
 /**
  * Environment names that appear as a whole segment of a resource (between `/ : . _ -` or the
  * ends). Longer names are matched first and masked, so `prod-eu` does not also count as `prod`.
  */
-export function namedEnvironments(resource: string, envNamesLongestFirst: readonly string[]): string[] {
+export function namedEnvironments(resource: string, matchers: readonly EnvironmentMatcher[]): string[] {
   let rest = resource.toLowerCase();
   const found: string[] = [];
-  for (const env of envNamesLongestFirst) {
-    const re = new RegExp(`(^|[/:._-])${escapeRegExp(env.toLowerCase())}(?=$|[/:._-])`, 'g');
-    if (re.test(rest)) {
-      found.push(env);
-      rest = rest.replace(re, (_m, sep: string) => `${sep}${'#'.repeat(env.length)}`);
+  for (const { name, pattern } of matchers) {
+    pattern.lastIndex = 0;
+    if (pattern.test(rest)) {
+      found.push(name);
+      rest = rest.replace(pattern, (_m, sep: string) => `${sep}${'#'.repeat(name.length)}`);
     }
   }
   return found;
 }
-

@@ -2,7 +2,7 @@ import { Identity, Inventory } from '../../inventory/inventory';
 import { isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import {
-  agentOf, allowGrants, assumersOf, describeIdentity, environmentOf, grantedActions, grantsByIdentity, grantFinding, groupBy, identityFinding, toolIdentities, toolOf,
+  agentOf, allowGrants, assumersOf, describeIdentity, environmentOf, grantedActions, grantsByIdentity, grantFinding, groupBy, identityFinding, PrincipalIndex, toolIdentities, toolOf,
 } from './private/agent-inventory';
 
 /**
@@ -26,7 +26,7 @@ export const IDENTITY_PER_TOOL: Rule = {
     const findings: RawFinding[] = [];
     const tools = toolIdentities(inventory);
     const byIdentity = grantsByIdentity(inventory);
-    const byId = new Map(inventory.identities.map((i) => [i.id, i]));
+    const index = new PrincipalIndex(inventory);
 
     // Same (agent, tool, environment) on more than one identity (per cloud: a tool may exist on several clouds).
     const groups = groupBy(tools, (i) => {
@@ -45,7 +45,7 @@ export const IDENTITY_PER_TOOL: Rule = {
     for (const identity of tools) {
       findings.push(...mismatchedDeclaration(identity));
       findings.push(...readToolWrites(identity, allowGrants(byIdentity, identity)));
-      findings.push(...crossEnvironmentAssumers(inventory, identity, byId));
+      findings.push(...crossEnvironmentAssumers(index, identity));
     }
     return findings;
   },
@@ -80,11 +80,11 @@ function readToolWrites(identity: Identity, grants: ReturnType<typeof allowGrant
 }
 
 /** Principals of another environment can become this identity (shared broker, token creator, trust). */
-function crossEnvironmentAssumers(inventory: Inventory, identity: Identity, byId: Map<string, Identity>): RawFinding[] {
+function crossEnvironmentAssumers(index: PrincipalIndex, identity: Identity): RawFinding[] {
   const env = environmentOf(identity);
   if (!env) return [];
   const out: RawFinding[] = [];
-  for (const assumer of assumersOf(inventory, identity, byId)) {
+  for (const assumer of assumersOf(index, identity)) {
     const other = assumer.identity ? environmentOf(assumer.identity) : undefined;
     if (other === undefined || other === env) continue;
     out.push(identityFinding(identity, `cross-environment:${other}`,

@@ -93,34 +93,69 @@ export function describeIdentity(i: Identity): string {
 }
 
 /**
- * The identity a principal string names, if it is in the inventory: an inventory id, a name,
- * an AWS role ARN ending in that name, a GCP `serviceAccount:` member or email, or an Azure
- * principal naming the identity.
+ * Looks up which identity of the inventory a principal string names: an inventory id, a name,
+ * an AWS role/user ARN ending in that name (or in the logical id, which the CloudFormation adapter
+ * writes for a role without a RoleName), a GCP `serviceAccount:` member or email, or an Azure
+ * user-assigned identity id. Built once per rule run: lookups are map hits, not scans.
  */
-export function resolvePrincipal(inventory: Inventory, principal: string): Identity | undefined {
-  const byId = inventory.identities.find((i) => i.id === principal);
-  if (byId) return byId;
-  const p = withoutPlaceholderColons(principal.replace(/^serviceAccount:/, ''));
-  return inventory.identities.find((i) => {
-    // The CloudFormation adapter writes `role/<LogicalId>` for a role of the template without a RoleName.
-    if (i.cloud === 'aws') {
-      return [i.name, i.source.resource].some((n) => n !== undefined
-        && (p === n || new RegExp(`^arn:[^:]+:(iam|sts)::[^:]*:(role|assumed-role|user)/(.*/)?${escapeRegExp(n)}(/.*)?$`).test(p)));
+export class PrincipalIndex {
+  private readonly byId = new Map<string, Identity>();
+  private readonly byCloudName = new Map<string, Identity>();
+  /** GCP impersonation grants by the service account name they name. */
+  private readonly impersonation = new Map<string, Grant[]>();
+
+  constructor(inventory: Inventory) {
+    for (const i of inventory.identities) {
+      this.byId.set(i.id, i);
+      const names = i.cloud === 'aws' ? [i.name, i.source.resource] : [i.name];
+      for (const n of names) {
+        const key = `${i.cloud}|${i.cloud === 'azure' ? n?.toLowerCase() : n}`;
+        if (n !== undefined && !this.byCloudName.has(key)) this.byCloudName.set(key, i);
+      }
     }
-    if (!i.name) return false;
-    if (p === i.name) return true;
-    if (i.cloud === 'gcp') return p.startsWith(`${i.name}@`) || p.endsWith(`/serviceAccounts/${i.name}`) || p.includes(`/serviceAccounts/${i.name}@`);
-    return p.toLowerCase().endsWith(`/userassignedidentities/${i.name.toLowerCase()}`);
-  });
+    for (const g of inventory.grants) {
+      if (g.effect !== 'Allow' || g.cloud !== 'gcp' || ![g.role ?? '', ...g.actions].some((a) => GCP_IMPERSONATION.includes(a))) continue;
+      for (const r of g.resources) {
+        const name = gcpServiceAccountName(r);
+        if (name) this.impersonation.set(name, [...(this.impersonation.get(name) ?? []), g]);
+      }
+    }
+  }
+
+  /** The identity with this inventory id. */
+  public get(id: string): Identity | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The identity a principal names, when it is in the inventory. */
+  public resolve(principal: string): Identity | undefined {
+    const byId = this.byId.get(principal);
+    if (byId) return byId;
+    const p = withoutPlaceholderColons(principal);
+    const arn = /^arn:[^:]+:(?:iam|sts)::[^:]*:(role|assumed-role|user)\/(.+)$/.exec(p);
+    if (arn) {
+      const parts = arn[2].split('/');
+      // assumed-role/<role>/<session>; role/<path>/<name>
+      const name = arn[1] === 'assumed-role' ? parts[0] : parts[parts.length - 1];
+      return this.byCloudName.get(`aws|${name}`);
+    }
+    const sa = gcpServiceAccountName(p);
+    if (sa) return this.byCloudName.get(`gcp|${sa}`);
+    const mi = /\/userassignedidentities\/([^/]+)$/i.exec(p);
+    if (mi) return this.byCloudName.get(`azure|${mi[1].toLowerCase()}`);
+    return this.byCloudName.get(`aws|${p}`) ?? this.byCloudName.get(`gcp|${p}`) ?? this.byCloudName.get(`azure|${p.toLowerCase()}`);
+  }
+
+  /** Grants that let someone become `target` (GCP token creator and friends on the service account). */
+  public impersonationGrants(target: Identity): Grant[] {
+    return target.cloud === 'gcp' && target.name ? this.impersonation.get(target.name) ?? [] : [];
+  }
 }
 
-/** Whether a string names this GCP service account or Azure identity (as a grant resource). */
-export function namesIdentity(resource: string, i: Identity): boolean {
-  if (!i.name) return false;
-  if (resource === i.id || resource === i.name) return true;
-  if (i.cloud === 'gcp') return resource.startsWith(`${i.name}@`) || resource.includes(`/serviceAccounts/${i.name}@`) || resource.endsWith(`/serviceAccounts/${i.name}`);
-  if (i.cloud === 'azure') return resource.toLowerCase().endsWith(`/userassignedidentities/${i.name.toLowerCase()}`);
-  return false;
+/** The account id of a GCP service account named by member, email or resource name. */
+function gcpServiceAccountName(s: string): string | undefined {
+  const m = /^(?:serviceAccount:)?([a-z][a-z0-9-]*)@[^/]+$/.exec(s) ?? /\/serviceAccounts\/([a-z][a-z0-9-]*)(?:@[^/]*)?$/.exec(s);
+  return m ? m[1] : undefined;
 }
 
 /** GCP roles and permissions that let a principal act as, or mint tokens for, a service account. */
@@ -129,14 +164,6 @@ export const GCP_IMPERSONATION: readonly string[] = [
   'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.actAs', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.signJwt',
   'iam.serviceAccounts.implicitDelegation', 'iam.serviceAccounts.getOpenIdToken',
 ];
-
-/** Grants that let someone become `target` (GCP token creator and friends on the service account). */
-export function impersonationGrants(inventory: Inventory, target: Identity): Grant[] {
-  if (target.cloud !== 'gcp') return [];
-  return inventory.grants.filter((g) => g.effect === 'Allow' && g.cloud === 'gcp'
-    && ([g.role ?? '', ...g.actions].some((a) => GCP_IMPERSONATION.includes(a)))
-    && g.resources.some((r) => namesIdentity(r, target)));
-}
 
 /** Who may become an identity: trust principals (all clouds) and impersonation grantees (GCP). */
 export interface Assumer {
@@ -149,14 +176,14 @@ export interface Assumer {
 }
 
 /** Everyone who may become `target`, as far as the inventory shows. */
-export function assumersOf(inventory: Inventory, target: Identity, byId: Map<string, Identity>): Assumer[] {
+export function assumersOf(index: PrincipalIndex, target: Identity): Assumer[] {
   const out: Assumer[] = [];
   for (const t of target.trust) {
     if (t.effect !== 'Allow' || !t.actions.some(isAssumeAction)) continue;
-    for (const p of t.principals) out.push({ principal: p, identity: resolvePrincipal(inventory, p), via: 'trust' });
+    for (const p of t.principals) out.push({ principal: p, identity: index.resolve(p), via: 'trust' });
   }
-  for (const g of impersonationGrants(inventory, target)) {
-    const identity = g.identityId ? byId.get(g.identityId) : g.principal ? resolvePrincipal(inventory, g.principal) : undefined;
+  for (const g of index.impersonationGrants(target)) {
+    const identity = g.identityId ? index.get(g.identityId) : g.principal ? index.resolve(g.principal) : undefined;
     out.push({ principal: g.principal ?? g.identityId ?? '(unknown)', identity, via: 'impersonation' });
   }
   for (const f of target.federations) out.push({ principal: `${f.issuer ?? '?'}#${f.subject ?? '?'}`, via: 'federation' });
@@ -166,7 +193,7 @@ export function assumersOf(inventory: Inventory, target: Identity, byId: Map<str
 /** Trust actions that hand out the identity (not `sts:TagSession` / `SetSourceIdentity` alone). */
 export function isAssumeAction(action: string): boolean {
   const a = action.toLowerCase();
-  return a === '*' || a === 'sts:*' || a.startsWith('sts:assumerole') || a === 'gcp:impersonate' || a === 'azure:federate' || !a.startsWith('sts:');
+  return a === '*' || a === 'sts:*' || a.startsWith('sts:assumerole') || !a.startsWith('sts:');
 }
 
 /**

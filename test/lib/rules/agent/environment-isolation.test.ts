@@ -1,4 +1,4 @@
-import { ENVIRONMENT_ISOLATION, namedEnvironments, placementKeys } from '../../../../lib/rules/agent/environment-isolation';
+import { ENVIRONMENT_ISOLATION, environmentMatchers, namedEnvironments, placementKeys } from '../../../../lib/rules/agent/environment-isolation';
 import { check, ids, InventoryBuilder } from './inventory-builder';
 
 const PROD = '111111111111';
@@ -78,8 +78,8 @@ describe('AGENT-008: environment isolation (an identity of one environment reach
     expect(placementKeys('aws', 'arn:aws:iam::111111111111:role/r')).toEqual(['aws-account:111111111111']);
     expect(placementKeys('gcp', 'projects/_/buckets/b')).toEqual([]);
     expect(placementKeys('gcp', '//storage.googleapis.com/projects/p1/buckets/b')).toEqual(['gcp-project:p1']);
-    expect(namedEnvironments('arn:aws:s3:::app-prod-eu-logs', ['prod-eu', 'prod'])).toEqual(['prod-eu']);
-    expect(namedEnvironments('arn:aws:s3:::prod.logs/dev/x', ['prod', 'dev'])).toEqual(['prod', 'dev']);
-    expect(namedEnvironments('arn:aws:s3:::devices', ['dev'])).toEqual([]);
+    expect(namedEnvironments('arn:aws:s3:::app-prod-eu-logs', environmentMatchers(['prod', 'prod-eu']))).toEqual(['prod-eu']);
+    expect(namedEnvironments('arn:aws:s3:::prod.logs/dev/x', environmentMatchers(['prod', 'dev']))).toEqual(['prod', 'dev']);
+    expect(namedEnvironments('arn:aws:s3:::devices', environmentMatchers(['dev']))).toEqual([]);
   });
 });
