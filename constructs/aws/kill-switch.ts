@@ -28,6 +28,9 @@ export interface KillSwitchProps {
  * Pulling the switch cuts sessions already issued too: IAM evaluates the role's attached policies on
  * every request, so a session minted before the attachment is denied from then on.
  *
+ * A `CredentialBroker` serving the agent adds exactly one more grant to the revocation role:
+ * `ssm:PutParameter` on the agent's broker kill-switch flag, so the broker refuses new sessions too.
+ *
  * Restoring access is deliberately not possible through this construct: the revocation role cannot
  * detach anything, and the agent's boundary denies every IAM write. A human restores access through
  * the account's separate break-glass path (e.g. an administrator running

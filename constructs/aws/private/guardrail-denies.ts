@@ -2,14 +2,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { awsActions } from '../../../lib/aws/action-catalog';
 import { TAG_KEYS } from '../../../lib/model/tags';
 
-/** Services whose write actions are privilege escalation for an agent: identities and the organization. */
-const ESCALATION_SERVICES = ['iam', 'organizations'];
+/**
+ * Services whose write actions are privilege escalation for an agent: IAM identities and policies,
+ * the organization, and IAM Identity Center (permission sets, account assignments, its users/groups).
+ */
+export const ESCALATION_SERVICES = ['iam', 'organizations', 'sso', 'identitystore'];
 /** Read-only access levels: everything else changes state. */
 const READ_LEVELS = new Set(['List', 'Read']);
 
 /**
- * `service:Verb*` patterns covering every write, permissions-management and tagging action of IAM
- * and Organizations (Create*, Put*, Attach*, Detach*, Delete*, Update*, Tag*, …), derived from the
+ * `service:Verb*` patterns covering every write, permissions-management and tagging action of the
+ * escalation services (Create*, Put*, Attach*, Detach*, Delete*, Update*, Tag*, …), derived from the
  * AWS action list so that a verb is never forgotten. Verb wildcards keep the boundary small and also
  * cover actions AWS adds later under the same verbs. `iam:PassRole` is handled on its own.
  */

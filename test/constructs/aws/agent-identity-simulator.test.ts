@@ -130,6 +130,8 @@ const escalationAndTamper = (tool: string) => {
     ['sts:AssumeRole', sim.roleArn(REVOCATION)],
     ['sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/admin`],
     ['organizations:LeaveOrganization', '*'],
+    ['sso:AttachManagedPolicyToPermissionSet', 'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef'],
+    ['identitystore:CreateUser', `arn:aws:identitystore::${ACCOUNT}:identitystore/d-1234567890`],
     ['cloudtrail:StopLogging', `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-trail`],
     ['cloudtrail:DeleteTrail', `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-trail`],
     ['cloudtrail:PutEventSelectors', `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-trail`],

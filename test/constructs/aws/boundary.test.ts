@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib/core';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AgentIdentity, AgentPermissionsBoundary, KillSwitch } from '../../../constructs/aws';
-import { escalationDenyPatterns } from '../../../constructs/aws/private/guardrail-denies';
+import { ESCALATION_SERVICES, escalationDenyPatterns } from '../../../constructs/aws/private/guardrail-denies';
 import { awsActions, wildcardRegExp } from '../../../lib/aws/action-catalog';
 import { Baseline } from '../../../lib/baseline/baseline';
 import { AgentTier, Environment, TAG_KEYS, Tool } from '../../../lib/model';
@@ -50,12 +50,13 @@ function manyTools(count: number, arnsPerTool: number): Tool[] {
   }));
 }
 
-describe('AgentPermissionsBoundary: escalation denies cover every IAM and Organizations write', () => {
-  test('every non-read IAM/Organizations action (but iam:PassRole, denied on its own) matches a deny pattern', () => {
+describe('AgentPermissionsBoundary: escalation denies cover every IAM, Organizations and Identity Center write', () => {
+  test('every non-read action of those services (but iam:PassRole, denied on its own) matches a deny pattern; no read does', () => {
     const patterns = escalationDenyPatterns().map(wildcardRegExp);
     const uncovered: string[] = [];
     const readsDenied: string[] = [];
-    for (const service of ['iam', 'organizations']) {
+    expect(ESCALATION_SERVICES).toEqual(['iam', 'organizations', 'sso', 'identitystore']);
+    for (const service of ESCALATION_SERVICES) {
       for (const info of awsActions().actionsOf(service)!.values()) {
         const denied = patterns.some((p) => p.test(info.action));
         const isRead = info.accessLevel === 'List' || info.accessLevel === 'Read';
