@@ -8,3 +8,4 @@ export * from './aws/action-catalog';
 export * from './inventory/inventory';
 export * from './rules';
 export * from './aibom';
+export * from './broker';

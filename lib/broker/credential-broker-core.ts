@@ -1,15 +1,17 @@
 import { randomUUID } from 'crypto';
 import { ChangeWindow } from '../model/change-window';
+import { Tool } from '../model/tool';
 import { BrokerConfig, BrokerToolConfig, parseBrokerConfig } from './broker-config';
 import { BrokerRequest, LINEAGE_ID_PATTERN, TOOL_NAME_PATTERN, validateBrokerRequest } from './broker-request';
 import { ApprovalRecord, ApprovalStatus, BrokerPorts, DecisionRecord, MintedCredential } from './ports';
-import { Decision, ReasonCode } from './reason-code';
+import { BrokerDecision, ReasonCode } from './reason-code';
 import { resourceWithin, sameIdentity } from './resource-match';
+import { toolBrokerConfig } from './tool-broker-config';
 
 /** What the agent runtime gets back. */
 export interface BrokerResponse {
   /** `granted` or `refused`. */
-  readonly decision: Decision;
+  readonly decision: BrokerDecision;
   /** Id of the decision record (find it in the decision log). */
   readonly decisionId: string;
   readonly reasonCode: ReasonCode;
@@ -65,6 +67,16 @@ export class CredentialBrokerCore {
     Object.defineProperty(this, CORE_SYMBOL, { value: true });
   }
 
+  /** Parse and check a broker config (object or JSON text); throws `AG_BROKER_CONFIG` when invalid. */
+  public static parseConfig(input: unknown): BrokerConfig {
+    return parseBrokerConfig(input);
+  }
+
+  /** The broker's view of a tool on AWS, given the tool's role ARN. */
+  public static awsToolConfig(tool: Tool, roleArn: string): BrokerToolConfig {
+    return toolBrokerConfig(tool, roleArn, 'aws');
+  }
+
   /** Decide one untrusted request. Never throws. */
   public async decide(raw: unknown): Promise<BrokerResponse> {
     const decisionId = randomUUID();
@@ -103,7 +115,7 @@ export class CredentialBrokerCore {
       tool: request?.tool ?? safeEcho(raw, 'tool', SAFE_TOOL),
       environment: this.config.environment,
       lineageId: request?.lineageId ?? safeEcho(raw, 'lineageId', SAFE_LINEAGE),
-      decision: granted ? Decision.GRANTED : Decision.REFUSED,
+      decision: granted ? BrokerDecision.GRANTED : BrokerDecision.REFUSED,
       reasonCode: outcome.reasonCode,
       approvalId: outcome.approval?.approvalId ?? outcome.pendingApprovalId ?? request?.approvalId ?? null,
       approver: outcome.approval?.approvedBy ?? null,
@@ -119,7 +131,7 @@ export class CredentialBrokerCore {
     }
     if (granted) {
       return {
-        decision: Decision.GRANTED,
+        decision: BrokerDecision.GRANTED,
         decisionId,
         reasonCode: ReasonCode.GRANTED,
         message: outcome.message,
@@ -275,7 +287,7 @@ export class CredentialBrokerCore {
   }
 
   private refusal(decisionId: string, reasonCode: ReasonCode, message: string): BrokerResponse {
-    return { decision: Decision.REFUSED, decisionId, reasonCode, message };
+    return { decision: BrokerDecision.REFUSED, decisionId, reasonCode, message };
   }
 }
 

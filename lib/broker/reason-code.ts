@@ -50,7 +50,7 @@ export enum ReasonCode {
 }
 
 /** The two outcomes. */
-export enum Decision {
+export enum BrokerDecision {
   GRANTED = 'granted',
   REFUSED = 'refused',
 }

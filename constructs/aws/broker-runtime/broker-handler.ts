@@ -13,7 +13,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { BrokerResponse, CredentialBrokerCore } from '../../../lib/broker/credential-broker-core';
 import type { ApprovalRecord, BrokerPorts, IApprovalStore } from '../../../lib/broker/ports';
-import { Decision, ReasonCode } from '../../../lib/broker/reason-code';
+import { BrokerDecision, ReasonCode } from '../../../lib/broker/reason-code';
 import { DynamoDbApprovalStore } from './dynamodb-approval-store';
 import { SsmKillSwitchState } from './ssm-kill-switch-state';
 import { StdoutDecisionLog } from './stdout-decision-log';
@@ -58,7 +58,7 @@ export function createBrokerHandler(build: () => CredentialBrokerCore): (event: 
       }
     }
     if (!core) {
-      const refusal = { decision: Decision.REFUSED, decisionId: 'none', reasonCode: ReasonCode.CONFIG_INVALID, message: 'The broker is misconfigured; refusing (fail closed).' };
+      const refusal = { decision: BrokerDecision.REFUSED, decisionId: 'none', reasonCode: ReasonCode.CONFIG_INVALID, message: 'The broker is misconfigured; refusing (fail closed).' };
       process.stdout.write(`${JSON.stringify({ type: 'agent-guardrails.broker-decision', ...refusal, time: new Date().toISOString() })}\n`);
       return refusal;
     }

@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ApprovalStatus, CredentialBrokerCore, Decision, parseBrokerConfig, ReasonCode } from '../../../lib/broker';
+import { ApprovalStatus, BrokerDecision, CredentialBrokerCore, ReasonCode, BrokerConfig } from '../../../lib/broker';
 import { StsCredentialMinter } from '../../../constructs/aws/broker-runtime/sts-credential-minter';
 import { IamSimulator } from '../../helpers/iam-simulator';
 import { fakes } from '../../lib/broker/fakes';
@@ -16,7 +16,7 @@ import { ACCOUNT, brokerFixture, BrokerFixture, OTHER_SERVICE, REGION, RUNTIME_A
 const stsMock = mockClient(STSClient);
 let fx: BrokerFixture;
 let sim: IamSimulator;
-let config: ReturnType<typeof parseBrokerConfig>;
+let config: BrokerConfig;
 // Wednesday 2026-03-25 11:00 in Dublin: inside the tools' window.
 const IN_WINDOW = new Date('2026-03-25T11:00:00Z');
 
@@ -25,7 +25,7 @@ beforeAll(() => {
   const json = withDeployedValues(Template.fromStack(fx.stack).toJSON());
   sim = IamSimulator.fromTemplate(json, { account: ACCOUNT, region: REGION });
   const fn = Object.values(json.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment.Variables.BROKER_CONFIG);
-  config = parseBrokerConfig(sim.resolve(fn.Properties.Environment.Variables.BROKER_CONFIG));
+  config = CredentialBrokerCore.parseConfig(sim.resolve(fn.Properties.Environment.Variables.BROKER_CONFIG));
 });
 afterAll(() => { fx.cleanup(); stsMock.restore(); });
 beforeEach(() => {
@@ -62,7 +62,7 @@ function sessionOf(tool: string) {
 describe('a broker-minted session on the synthesized deploy-operator stack', () => {
   test('AssumeRole gets exactly: the tool role, 900 s, SourceIdentity, transitive tags, session name, narrowing policy', async () => {
     const { res } = await mint('restart-service', { resource: SERVICE });
-    expect(res.decision).toBe(Decision.GRANTED);
+    expect(res.decision).toBe(BrokerDecision.GRANTED);
     const { input } = sessionOf('restart-service');
     expect(input).toEqual({
       RoleArn: expect.stringContaining(':role/'),

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseBrokerConfig } from '../../../lib/broker';
+import { CredentialBrokerCore } from '../../../lib/broker';
 import { handlerBundleDir } from '../../../constructs/aws/broker-runtime/handler-bundle';
 import { Tool } from '../../../lib/model';
 import { IamSimulator } from '../../helpers/iam-simulator';
@@ -44,7 +44,7 @@ describe('CredentialBroker: the function', () => {
     const fnId = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) => r.Properties.Environment.Variables.BROKER_CONFIG)![0];
     const raw = template.toJSON().Resources[fnId].Properties.Environment.Variables.BROKER_CONFIG;
     const text = sim.resolve(withDeployedValues({ Resources: { X: { Type: 'X', Properties: { v: raw } } } }).Resources.X.Properties.v);
-    const config = parseBrokerConfig(text);
+    const config = CredentialBrokerCore.parseConfig(text);
     expect(config).toMatchObject({ agent: 'deploy-operator', environment: 'prod', sessionSeconds: 900, approvalMaxAgeSeconds: 900, openPendingApprovals: true });
     expect(config.requesterIdentities).toContain(RUNTIME_ARN);
     expect(config.tools.map((t) => [t.name, t.identity, t.requiresApproval])).toEqual([

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { CredentialBrokerCore, Decision, LINEAGE_ID_PATTERN, ReasonCode } from '../../../lib/broker';
+import { CredentialBrokerCore, BrokerDecision, LINEAGE_ID_PATTERN, ReasonCode } from '../../../lib/broker';
 import { config, fakes } from './fakes';
 
 const TOOLS = config().tools.map((t) => t.name);
@@ -52,9 +52,9 @@ describe('no malformed or adversarial request ever reaches the minter', () => {
         const r = raw as Record<string, unknown>;
         expect(Object.keys(r).every((k) => ['tool', 'lineageId', 'reason', 'approvalId', 'resource'].includes(k))).toBe(true);
         if ('reason' in r) expect(isSafeString(r.reason) && r.reason.length <= 1024).toBe(true);
-        expect(res.decision).toBe(Decision.GRANTED);
+        expect(res.decision).toBe(BrokerDecision.GRANTED);
       } else {
-        expect(res.decision).toBe(Decision.REFUSED);
+        expect(res.decision).toBe(BrokerDecision.REFUSED);
         expect(res.credentials).toBeUndefined();
       }
       // Refusals never echo input: the log carries only validated tokens.
@@ -68,7 +68,7 @@ describe('no malformed or adversarial request ever reaches the minter', () => {
     await fc.assert(fc.asyncProperty(request, async (raw) => {
       const f = fakes(new Date('2026-03-25T10:00:00Z'));
       const res = await new CredentialBrokerCore(config(), f).decide(raw);
-      if (res.decision === Decision.GRANTED) expect(['read-logs', 'deploy-service']).toContain(f.minter.calls[0].tool);
+      if (res.decision === BrokerDecision.GRANTED) expect(['read-logs', 'deploy-service']).toContain(f.minter.calls[0].tool);
       if ((raw as { tool?: unknown }).tool === 'rollback-service') expect([ReasonCode.GRANTED]).not.toContain(res.reasonCode);
     }), { numRuns: 1000 });
   });

@@ -1,4 +1,4 @@
-import { CredentialBrokerCore, Decision, ReasonCode } from '../../../lib/broker';
+import { CredentialBrokerCore, BrokerDecision, ReasonCode } from '../../../lib/broker';
 import { config, fakes } from './fakes';
 
 /** The broker's answer for `tool` at `iso`, with the given window on it. */
@@ -7,7 +7,7 @@ async function at(iso: string, window: object): Promise<ReasonCode> {
   const tools = base.tools.map((t) => (t.name === 'deploy-service' ? { ...t, window } : t)) as typeof base.tools;
   const f = fakes(new Date(iso));
   const res = await new CredentialBrokerCore({ ...base, tools }, f).decide({ tool: 'deploy-service', lineageId: 'run-1' });
-  expect(res.decision === Decision.GRANTED).toBe(res.reasonCode === ReasonCode.GRANTED);
+  expect(res.decision === BrokerDecision.GRANTED).toBe(res.reasonCode === ReasonCode.GRANTED);
   return res.reasonCode;
 }
 

@@ -1,4 +1,4 @@
-import { ApprovalStatus, CredentialBrokerCore, Decision, ReasonCode } from '../../../lib/broker';
+import { ApprovalStatus, CredentialBrokerCore, BrokerDecision, ReasonCode } from '../../../lib/broker';
 import { GuardrailError } from '../../../lib/errors';
 import { approve, config, fakes, HUMAN, RUNTIME } from './fakes';
 
@@ -14,7 +14,7 @@ describe('CredentialBrokerCore: grants', () => {
   test('a read tool is granted for the tool identity only, 900 s, stamped with agent/tool/environment/lineage', async () => {
     const { f, broker } = setup();
     const res = await broker.decide({ tool: 'read-logs', lineageId: 'run-42' });
-    expect(res).toMatchObject({ decision: Decision.GRANTED, reasonCode: ReasonCode.GRANTED, credentials: { accessKeyId: 'ASIAFAKE' } });
+    expect(res).toMatchObject({ decision: BrokerDecision.GRANTED, reasonCode: ReasonCode.GRANTED, credentials: { accessKeyId: 'ASIAFAKE' } });
     expect(f.minter.calls).toEqual([expect.objectContaining({
       agent: 'deploy-operator', tool: 'read-logs', environment: 'prod', lineageId: 'run-42',
       identity: 'arn:aws:iam::111111111111:role/read-logs', durationSeconds: 900, resource: undefined,
@@ -37,7 +37,7 @@ describe('CredentialBrokerCore: grants', () => {
   test('a resource within the declared resources is passed to the minter to narrow the credential', async () => {
     const { f, broker } = setup();
     const res = await broker.decide({ tool: 'read-logs', lineageId: 'run-42', resource: 'arn:aws:logs:eu-west-1:111111111111:log-group:/app/api' });
-    expect(res.decision).toBe(Decision.GRANTED);
+    expect(res.decision).toBe(BrokerDecision.GRANTED);
     expect(f.minter.calls[0].resource).toBe('arn:aws:logs:eu-west-1:111111111111:log-group:/app/api');
     expect(f.log.records[0].resource).toBe('arn:aws:logs:eu-west-1:111111111111:log-group:/app/api');
   });
@@ -46,7 +46,7 @@ describe('CredentialBrokerCore: grants', () => {
     const { f, broker } = setup();
     const id = approve(f);
     const res = await broker.decide({ tool: 'rollback-service', lineageId: 'run-42', approvalId: id });
-    expect(res).toMatchObject({ decision: Decision.GRANTED, approvalId: id });
+    expect(res).toMatchObject({ decision: BrokerDecision.GRANTED, approvalId: id });
     expect(f.approvals.records.get(id)?.status).toBe(ApprovalStatus.USED);
     expect(f.log.records[0]).toMatchObject({ approvalId: id, approver: HUMAN, decision: 'granted' });
     const again = await broker.decide({ tool: 'rollback-service', lineageId: 'run-42', approvalId: id });
@@ -60,7 +60,7 @@ describe('CredentialBrokerCore: every refusal path refuses, logs and never mints
     const s = setup(overrides);
     mutate(s);
     const res = await s.broker.decide(request);
-    expect(res).toMatchObject({ decision: Decision.REFUSED, reasonCode: code });
+    expect(res).toMatchObject({ decision: BrokerDecision.REFUSED, reasonCode: code });
     expect(res.credentials).toBeUndefined();
     expect(s.f.minter.calls).toHaveLength(0);
     expect(s.f.log.records).toHaveLength(1);
@@ -179,7 +179,7 @@ describe('CredentialBrokerCore: every refusal path refuses, logs and never mints
     const s = setup();
     s.f.minter.fails = true;
     const res = await s.broker.decide({ tool: 'read-logs', lineageId: 'run-42' });
-    expect(res).toMatchObject({ decision: Decision.REFUSED, reasonCode: ReasonCode.MINT_FAILED });
+    expect(res).toMatchObject({ decision: BrokerDecision.REFUSED, reasonCode: ReasonCode.MINT_FAILED });
     expect(s.f.log.records[0]).toMatchObject({ decision: 'refused', reasonCode: 'MINT_FAILED', expiresAt: null });
     const t = setup();
     t.f.minter.mint = async () => undefined as never;
@@ -190,7 +190,7 @@ describe('CredentialBrokerCore: every refusal path refuses, logs and never mints
     const s = setup();
     s.f.log.fails = true;
     const res = await s.broker.decide({ tool: 'read-logs', lineageId: 'run-42' });
-    expect(res).toMatchObject({ decision: Decision.REFUSED, reasonCode: ReasonCode.DECISION_LOG_FAILED });
+    expect(res).toMatchObject({ decision: BrokerDecision.REFUSED, reasonCode: ReasonCode.DECISION_LOG_FAILED });
     expect(res.credentials).toBeUndefined();
   });
 });

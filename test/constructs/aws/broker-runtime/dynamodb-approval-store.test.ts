@@ -1,6 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ApprovalRecord, ApprovalStatus, CredentialBrokerCore, Decision, ReasonCode } from '../../../../lib/broker';
+import { ApprovalRecord, ApprovalStatus, CredentialBrokerCore, BrokerDecision, ReasonCode } from '../../../../lib/broker';
 import { DynamoDbApprovalStore } from '../../../../constructs/aws/broker-runtime/dynamodb-approval-store';
 import { config, FakeClock, FakeKillSwitch, FakeLog, FakeMinter, HUMAN, RUNTIME } from '../../../lib/broker/fakes';
 import { LocalDynamoDb } from './local-dynamodb';
@@ -104,8 +104,8 @@ describe('DynamoDbApprovalStore against dynalite (a real DynamoDB implementation
       broker.decide({ tool: 'rollback-service', lineageId: 'run-77', approvalId }),
       broker.decide({ tool: 'rollback-service', lineageId: 'run-77', approvalId }),
     ]);
-    expect([a.decision, b.decision].sort()).toEqual([Decision.GRANTED, Decision.REFUSED]);
-    expect([a, b].find((x) => x.decision === Decision.REFUSED)?.reasonCode).toBe(ReasonCode.APPROVAL_ALREADY_USED);
+    expect([a.decision, b.decision].sort()).toEqual([BrokerDecision.GRANTED, BrokerDecision.REFUSED]);
+    expect([a, b].find((x) => x.decision === BrokerDecision.REFUSED)?.reasonCode).toBe(ReasonCode.APPROVAL_ALREADY_USED);
     expect(minter.calls).toHaveLength(1);
     expect(log.records.find((x) => x.decision === 'granted')).toMatchObject({ approvalId, approver: HUMAN, lineageId: 'run-77' });
   });

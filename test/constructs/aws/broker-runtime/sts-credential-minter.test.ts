@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CredentialBrokerCore, Decision, ReasonCode } from '../../../../lib/broker';
+import { CredentialBrokerCore, BrokerDecision, ReasonCode } from '../../../../lib/broker';
 import { sessionName } from '../../../../constructs/aws/broker-runtime/session-name';
 import { narrowingPolicy, StsCredentialMinter } from '../../../../constructs/aws/broker-runtime/sts-credential-minter';
 import { config, fakes } from '../../../lib/broker/fakes';
@@ -38,7 +38,7 @@ describe('StsCredentialMinter: the exact AssumeRole call', () => {
     const { core } = broker();
     const res = await core.decide({ tool: 'read-logs', lineageId: 'run-42' });
     expect(res).toMatchObject({
-      decision: Decision.GRANTED,
+      decision: BrokerDecision.GRANTED,
       credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' },
       expiresAt: EXPIRATION.toISOString(),
     });
@@ -93,7 +93,7 @@ describe('the minted session, fed to the IAM simulator, can do the declared acti
       requestedBy: 'arn:aws:iam::111111111111:role/agent-runtime', requestedAt: '2026-03-25T09:58:00Z', approvedBy: 'arn:aws:sts::111111111111:assumed-role/oncall/alice', approvedAt: '2026-03-25T09:59:00Z',
     });
     const res = await core.decide({ tool: 'rollback-service', lineageId: 'run-42', approvalId: id, resource });
-    expect(res.decision).toBe(Decision.GRANTED);
+    expect(res.decision).toBe(BrokerDecision.GRANTED);
     const input = stsMock.commandCalls(AssumeRoleCommand)[0].args[0].input;
     return {
       account: '111111111111', roleName: input.RoleArn!.split('/').pop()!, sessionName: input.RoleSessionName!,
