@@ -39,7 +39,7 @@ describe('example support-observer (staging)', () => {
     ['read-logs', 'support:DescribeCases', '*', 'ImplicitlyDenied'],
     ['read-logs', 'logs:FilterLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/app/payments`, 'ImplicitlyDenied'],
     ['read-logs', 'logs:FilterLogEvents', `arn:aws:logs:${REGION}:333333333333:log-group:/app/checkout`, 'ImplicitlyDenied'],
-    ['read-logs', 'logs:DeleteLogGroup', LOG_GROUP, 'ImplicitlyDenied'],
+    ['read-logs', 'logs:DeleteLogGroup', LOG_GROUP, 'ExplicitlyDenied'], // the boundary's audit-tamper deny
     ['read-logs', 'logs:PutLogEvents', `${LOG_GROUP}:log-stream:web-1`, 'ImplicitlyDenied'],
     ['read-tickets', 'support:CreateCase', '*', 'ImplicitlyDenied'],
   ])('%s: %s on %s is %s', async (tool, action, resource, expected) => {
