@@ -2,7 +2,7 @@ import { CfnElement, NestedStack, Stack } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { inventoryFromTemplate } from '../../lib/adapters/cloudformation/inventory-from-template';
 import { nestedStackParameters } from '../../lib/adapters/cloudformation/private/nested-stack-parameters';
-import { Inventory, mergeInventories } from '../../lib/inventory/inventory';
+import { Inventory, Unresolved, mergeInventories } from '../../lib/inventory/inventory';
 
 /**
  * The inventory of every stack under `scope` (the scope itself included when it is a stack),
@@ -30,16 +30,22 @@ export function inventoryFromConstructTree(scope: IConstruct): Inventory {
       if (NestedStack.isNestedStack(stack) && stack.nestedStackResource) {
         const parentStack = Stack.of(stack.nestedStackResource);
         const parent = render(parentStack);
-        const passed = nestedStackParameters(parent.template, parent.parameterValues, parentStack.resolve(stack.nestedStackResource.logicalId));
+        const logicalId = parentStack.resolve(stack.nestedStackResource.logicalId);
+        const passed = nestedStackParameters(parent.template, parent.parameterValues, logicalId);
         hit.parameterValues = passed.values;
+        // Values the parent itself cannot resolve are reported on the parent's nested-stack resource (as the cdk.out reader does).
+        const source = { stack: stackNameOf(parentStack), resource: logicalId, path: stack.nestedStackResource.node.path };
+        hit.openParameters = passed.open.map((what) => ({ cloud: 'aws' as const, what: `Properties.Parameters.${what}`, source }));
       }
       rendered.set(stack, hit);
     }
     return hit;
   };
   return mergeInventories(stacks.map((stack) => {
-    const { template, constructPaths, parameterValues } = render(stack);
-    return inventoryFromTemplate(template, { stack: stackNameOf(stack), constructPaths, parameterValues, readsNestedStacks: true });
+    const { template, constructPaths, parameterValues, openParameters } = render(stack);
+    const inventory = inventoryFromTemplate(template, { stack: stackNameOf(stack), constructPaths, parameterValues, readsNestedStacks: true });
+    inventory.unresolved.push(...openParameters);
+    return inventory;
   }));
 }
 
@@ -47,6 +53,7 @@ interface Rendered {
   readonly template: Record<string, Record<string, unknown>>;
   readonly constructPaths: Record<string, string>;
   parameterValues: Record<string, unknown>;
+  openParameters: Unresolved[];
 }
 
 function renderTemplate(stack: Stack): Rendered {
@@ -61,7 +68,7 @@ function renderTemplate(stack: Stack): Rendered {
     constructPaths[stack.resolve(c.logicalId)] = c.node.path;
   }
   template.Resources ??= {};
-  return { template, constructPaths, parameterValues: {} };
+  return { template, constructPaths, parameterValues: {}, openParameters: [] };
 }
 
 /** The name the cdk.out reader uses: the stack name, or `<parent>/<logicalId>` for a nested stack. */

@@ -161,10 +161,14 @@ class TemplateReader {
   private readIdentityPolicies(logicalId: string, r: CfnResourceJson): void {
     const identity = this.identities.get(logicalId)!;
     const props = r.Properties ?? {};
-    const inline = this.resolveProp(logicalId, props, 'Policies');
-    if (inline !== undefined) {
-      (Array.isArray(inline) ? inline : [inline]).forEach((p, i) => {
+    if (props.Policies !== undefined) {
+      // Resolved one policy at a time, so an unresolved value is reported at `Policies[i]`.
+      const whole = Array.isArray(props.Policies) ? props.Policies : this.resolveProp(logicalId, props, 'Policies');
+      const raw = Array.isArray(whole) ? whole : [whole];
+      raw.forEach((rawPolicy, i) => {
         const path = `Properties.Policies[${i}]`;
+        const p = this.resolver.resolve(rawPolicy, (what) => this.unresolved(logicalId, path, what));
+        if (p === undefined) return; // AWS::NoValue
         if (!isObject(p)) return this.unresolved(logicalId, path, 'an inline policy that is not an object');
         const name = typeof p.PolicyName === 'string' ? p.PolicyName : String(i);
         const id = `${this.idOf(logicalId)}/${name}`;

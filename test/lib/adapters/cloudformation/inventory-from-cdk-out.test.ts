@@ -107,14 +107,6 @@ describe('inventoryFromPaths: input errors', () => {
   beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-paths-')); });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('Terraform input is refused as not supported yet', () => {
-    fs.writeFileSync(path.join(dir, 'cdk.tf.json'), '{"resource":{}}');
-    expect(() => inventoryFromPaths([path.join(dir, 'cdk.tf.json')])).toThrow(/AG_INPUT_UNSUPPORTED.*Terraform input is not supported yet/);
-    fs.mkdirSync(path.join(dir, 'tf', 'stacks', 'a'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'tf', 'stacks', 'a', 'cdk.tf.json'), '{}');
-    expect(() => inventoryFromPaths([path.join(dir, 'tf')])).toThrow(/AG_INPUT_UNSUPPORTED/);
-  });
-
   test('missing, unparsable or unknown input is AG_INPUT_INVALID with a one-line reason', () => {
     fs.mkdirSync(path.join(dir, 'empty'));
     fs.writeFileSync(path.join(dir, 'bad.yaml'), 'Resources: [unclosed');

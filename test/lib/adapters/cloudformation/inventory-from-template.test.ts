@@ -65,8 +65,8 @@ describe('inventoryFromTemplate: YAML with short-form tags and unresolvable valu
 
   test('reports what it cannot resolve instead of skipping it', () => {
     expect(inv.unresolved.map((u) => u.what)).toEqual([
-      'Properties.Policies: Ref SharedRoleArn, a parameter without a default',
-      'Properties.Policies: Fn::If on condition InUsEast1, which depends on deploy-time values',
+      'Properties.Policies[0]: Ref SharedRoleArn, a parameter without a default',
+      'Properties.Policies[0]: Fn::If on condition InUsEast1, which depends on deploy-time values',
       'Properties.ManagedPolicyArns[1]: Fn::ImportValue SharedPolicyArn',
       'Properties.ManagedPolicyArns[2]: AWS-managed policy AmazonS3FullAccess, which policies/aws-managed-policies.json does not describe',
     ]);
@@ -149,5 +149,25 @@ describe('inventoryFromTemplate: edge cases', () => {
     } catch (e) {
       expect(GuardrailError.isGuardrailError(e)).toBe(true);
     }
+  });
+});
+
+describe('inventoryFromTemplate: Fn::If and AWS::NoValue in policy lists', () => {
+  const base = (policies: unknown) => ({
+    Parameters: { Stage: { Type: 'String', Default: 'dev' } },
+    Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] } },
+    Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] }, Policies: policies } } },
+  });
+  const doc = (action: string) => ({ PolicyName: action, PolicyDocument: { Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:s3:::b' }] } });
+
+  test('a decided Fn::If picks its branch; AWS::NoValue drops the entry', () => {
+    const inv = inventoryFromTemplate(base([{ 'Fn::If': ['IsProd', doc('s3:DeleteBucket'), { Ref: 'AWS::NoValue' }] }, doc('s3:ListBucket')]), { stack: 's' });
+    expect(inv.grants.map((g) => g.actions[0])).toEqual(['s3:ListBucket']);
+    expect(inv.unresolved).toEqual([]);
+  });
+
+  test('Fn::If around the whole list is resolved too', () => {
+    const inv = inventoryFromTemplate(base({ 'Fn::If': ['IsProd', [], [doc('s3:GetObject')]] }), { stack: 's' });
+    expect(inv.grants.map((g) => g.actions[0])).toEqual(['s3:GetObject']);
   });
 });
