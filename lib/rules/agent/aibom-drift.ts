@@ -1,5 +1,6 @@
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
+import { effectiveResources } from './private/gcp-resource-condition';
 import { actionWithin, resourceWithin } from './private/resource-match';
 import { allowGrants, describeIdentity, grantsByIdentity, grantFinding, identityFinding, toolIdentities } from './private/agent-inventory';
 
@@ -47,7 +48,7 @@ export const AIBOM_DRIFT: Rule = {
               `Remove ${action} from the grant, or declare it on tool ${decl.tool}.`));
           }
         }
-        for (const resource of grant.resources) {
+        for (const resource of effectiveResources(grant)) {
           if (!resourceWithin(grant.cloud, resource, declaredResources)) {
             findings.push(grantFinding(identity, grant, `resource:${shortResource(resource)}`,
               `${describeIdentity(identity)} is granted access to ${resource}, which is outside tool ${decl.tool}'s declared resources and data sources (${declaredResources.join(', ') || 'none'})`,

@@ -86,7 +86,7 @@ function brokerOnly(index: PrincipalIndex, identity: Identity, brokerSubjects: R
       'Give the role a trust policy that names only the broker role.'));
   }
   for (const a of assumers) {
-    const ok = a.identity ? isBroker(a.identity) : a.via === 'federation' && brokerSubjects.has(a.principal);
+    const ok = a.identity ? isBroker(a.identity) : a.labelledBroker || (a.via === 'federation' && brokerSubjects.has(a.principal));
     if (ok) continue;
     if (!a.identity && a.via === 'trust' && /^arn:[^:]+:iam::[^:]*:role\//.test(withoutPlaceholderColons(a.principal))) {
       // A role outside this inventory (e.g. a broker imported by ARN): reported, not assumed to be the broker.

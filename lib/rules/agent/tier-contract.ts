@@ -4,6 +4,7 @@ import { parseAccessLevel } from '../../model/access-level';
 import { AgentTier, parseTier } from '../../model/tier';
 import { isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
+import { effectiveResources } from './private/gcp-resource-condition';
 import { actionWithin, resourceWithin } from './private/resource-match';
 import { allowGrants, describeIdentity, grantedActions, grantsByIdentity, grantFinding, identityFinding, tierOf, toolIdentities } from './private/agent-inventory';
 
@@ -52,7 +53,7 @@ export const TIER_CONTRACT: Rule = {
             }
           } else {
             const declared = identity.declaration ? [...identity.declaration.resources, ...identity.declaration.dataSources] : [];
-            const outside = grant.resources.filter((r) => !resourceWithin(grant.cloud, r, declared));
+            const outside = effectiveResources(grant).filter((r) => !resourceWithin(grant.cloud, r, declared));
             if (outside.length > 0 && !isProposal(grant.cloud, action)) {
               findings.push(grantFinding(identity, grant, `operator-undeclared:${action}`,
                 `${describeIdentity(identity)} is an operator holding ${action} (${what}) on ${outside.join(', ')}, outside its declared resources`,

@@ -173,6 +173,11 @@ export interface Assumer {
   readonly identity?: Identity;
   /** How: `trust`, `impersonation` or `federation`. */
   readonly via: 'trust' | 'impersonation' | 'federation';
+  /**
+   * The way in itself is labelled as the broker's (a token-creator member or federated credential
+   * with component `broker`, written by the constructs when the broker lives in another stack).
+   */
+  readonly labelledBroker: boolean;
 }
 
 /** Everyone who may become `target`, as far as the inventory shows. */
@@ -180,13 +185,15 @@ export function assumersOf(index: PrincipalIndex, target: Identity): Assumer[] {
   const out: Assumer[] = [];
   for (const t of target.trust) {
     if (t.effect !== 'Allow' || !t.actions.some(isAssumeAction)) continue;
-    for (const p of t.principals) out.push({ principal: p, identity: index.resolve(p), via: 'trust' });
+    for (const p of t.principals) out.push({ principal: p, identity: index.resolve(p), via: 'trust', labelledBroker: false });
   }
   for (const g of index.impersonationGrants(target)) {
     const identity = g.identityId ? index.get(g.identityId) : g.principal ? index.resolve(g.principal) : undefined;
-    out.push({ principal: g.principal ?? g.identityId ?? '(unknown)', identity, via: 'impersonation' });
+    out.push({ principal: g.principal ?? g.identityId ?? '(unknown)', identity, via: 'impersonation', labelledBroker: g.labels?.component === Component.BROKER });
   }
-  for (const f of target.federations) out.push({ principal: `${f.issuer ?? '?'}#${f.subject ?? '?'}`, via: 'federation' });
+  for (const f of target.federations) {
+    out.push({ principal: `${f.issuer ?? '?'}#${f.subject ?? '?'}`, via: 'federation', labelledBroker: f.labels?.component === Component.BROKER });
+  }
   return out;
 }
 

@@ -48,7 +48,9 @@ export function resourceWithin(cloud: Cloud, granted: string, declared: readonly
     if (cloud === 'aws' || d === '') return false;
     const dl = ignoreCase ? d.toLowerCase() : d;
     const gl = ignoreCase ? g.toLowerCase() : g;
-    return gl.startsWith(`${dl}/`) && !gl.includes('*');
+    // A child of the declared resource, or a prefix pattern (`…/objects/*`) that stays below it.
+    const literal = gl.endsWith('*') ? gl.slice(0, -1) : gl;
+    return literal.startsWith(`${dl}/`) && !/[*?]/.test(literal);
   });
 }
 

@@ -95,6 +95,24 @@ describe('AGENT-004: destructive actions only through the approval-gated broker'
     expect(findings[0].resource).toBe('delete-app');
   });
 
+  test('GCP and Azure: the broker\'s way in labelled component broker (broker in another stack) counts as the broker', () => {
+    const b = new InventoryBuilder();
+    b.tool({ cloud: 'gcp', name: 'drop-vm', declaration: { accessLevel: 'destructive', requiresApproval: true } });
+    b.inventory.grants.push({
+      id: 'tc', cloud: 'gcp', principal: 'serviceAccount:broker@other.iam.gserviceaccount.com', effect: 'Allow', actions: [], role: 'roles/iam.serviceAccountTokenCreator',
+      resources: ['projects/p/serviceAccounts/drop-vm@p.iam.gserviceaccount.com'], scopeLevel: 'resource', via: 'iam-member', labels: { component: 'broker' }, source: { resource: 'tc' },
+    });
+    const mi = b.tool({ cloud: 'azure', name: 'delete-app', declaration: { accessLevel: 'destructive', requiresApproval: true } });
+    (mi.federations as unknown[]).push({ issuer: 'https://issuer', subject: 'broker', labels: { component: 'broker' }, source: { resource: 'fic' } });
+    expect(check(DESTRUCTIVE_THROUGH_BROKER, b.inventory)).toEqual([]);
+    // An unlabelled token creator on the same service account is still reported.
+    b.inventory.grants.push({
+      id: 'tc2', cloud: 'gcp', principal: 'user:someone@example.com', effect: 'Allow', actions: [], role: 'roles/iam.serviceAccountTokenCreator',
+      resources: ['projects/p/serviceAccounts/drop-vm@p.iam.gserviceaccount.com'], scopeLevel: 'resource', via: 'iam-member', source: { resource: 'tc2' },
+    });
+    expect(ids(check(DESTRUCTIVE_THROUGH_BROKER, b.inventory))).toEqual(['AGENT-004[non-broker:impersonation]']);
+  });
+
   test('a missing destructive catalog is an error finding, not a pass', () => {
     let rule: Rule | undefined;
     jest.isolateModules(() => {
