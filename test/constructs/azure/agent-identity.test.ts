@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { AgentIdentity, AgentIdentityProps } from '../../../constructs/azure';
 import { GUARDRAILS_METADATA_KEY } from '../../../constructs/gcp/private/metadata';
@@ -243,5 +243,25 @@ describe('azure.AgentIdentity: refuses bad input at construction', () => {
   test('explicit subjects per tool are used as given', () => {
     const { json } = synth(props({ runtimeSubjectTemplate: undefined, runtimeSubjects: { 'read-metrics': 'repo:acme/ops:environment:prod-metrics', 'restart-app': 'repo:acme/ops:environment:prod-restart' } }));
     expect(of(json, 'azurerm_federated_identity_credential').map((c) => c.subject).sort()).toEqual(['repo:acme/ops:environment:prod-metrics', 'repo:acme/ops:environment:prod-restart']);
+  });
+});
+
+describe('azure.AgentIdentity: values that are still tokens are skipped at construction and synthesized as references', () => {
+  test('token subscription, resource group, scope and principal id', () => {
+    const stack = new TerraformStack(Testing.app(), 'tokens');
+    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
+    const env = Environment.of({ name: 'prod', azure: { subscriptionId: v('subscription'), resourceGroup: v('rg'), location: 'westeurope' } });
+    new AgentIdentity(stack, 'Agent', props({
+      environment: env,
+      tools: [Tool.read('read-app', { azure: { actions: ['Microsoft.App/containerApps/read'], scope: v('app') } })],
+      revocationPrincipalIds: [v('oncall')],
+    }));
+    const json = JSON.parse(Testing.synth(stack, true));
+    const def = of(json, 'azurerm_role_definition').find((d) => d.name.includes('read-app'));
+    expect(def.assignable_scopes).toEqual(['/subscriptions/${var.subscription}/resourceGroups/${var.rg}']);
+    const custom = of(json, 'azurerm_role_assignment').find((a) => a.description?.includes('custom role'));
+    expect(custom.scope).toBe('${var.app}');
+    expect(of(json, 'azurerm_role_assignment').find((a) => a.principal_id === '${var.oncall}')).toBeDefined();
   });
 });
