@@ -13,6 +13,8 @@ import { ToolRole } from './tool-role';
 
 const AGENT_IDENTITY_SYMBOL = Symbol.for('agent-guardrails.AgentIdentity');
 const AGENT_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+/** IAM's lower bound for a role's MaxSessionDuration. */
+const IAM_MIN_SESSION_SECONDS = 3600;
 
 export interface AgentIdentityProps {
   /** The agent's name (2–40 chars of `[a-z0-9-]`): tagged on every role, and the required `sts:SourceIdentity`. */
@@ -33,8 +35,9 @@ export interface AgentIdentityProps {
    */
   readonly baseline?: Baseline;
   /**
-   * Longest session a tool role allows (IAM's minimum is 1 h; the broker mints shorter sessions).
-   * @default - the baseline's maxSessionSeconds (1 h in the default baseline), at least 1 h
+   * Longest session a tool role allows: between IAM's minimum (1 h) and the baseline's maximum.
+   * The broker mints much shorter sessions (baseline `session.brokerSessionSeconds`, 15 min).
+   * @default - the baseline's maxSessionSeconds (1 h in the default baseline)
    */
   readonly maxSessionDuration?: Duration;
 }
@@ -130,7 +133,12 @@ export class AgentIdentity extends Construct {
 
   private maxSession(requested: Duration | undefined, baseline: Baseline, agentName: string): Duration {
     const field = `AgentIdentity(${agentName}).maxSessionDuration`;
-    if (requested === undefined) return Duration.seconds(Math.max(3600, baseline.maxSessionSeconds));
+    if (baseline.maxSessionSeconds < IAM_MIN_SESSION_SECONDS) {
+      // IAM cannot set a role below 1 h, so every tool role would break the baseline (AWS-011).
+      fail('AG_SESSION_BASELINE_BELOW_IAM', `baseline ${baseline.id} session.maxSessionSeconds`, `must be at least ${IAM_MIN_SESSION_SECONDS} s for AWS roles (IAM's minimum MaxSessionDuration)`,
+        baseline.maxSessionSeconds, 'Keep session.maxSessionSeconds at 3600 or more and shorten session.brokerSessionSeconds instead: the broker mints the short sessions.');
+    }
+    if (requested === undefined) return Duration.seconds(baseline.maxSessionSeconds);
     if (Token.isUnresolved(requested.toSeconds())) {
       fail('AG_SESSION_TOKEN', field, 'must be a literal duration', 'a token', 'Pass Duration.hours(1) or shorter.');
     }
@@ -138,7 +146,7 @@ export class AgentIdentity extends Construct {
     if (seconds > baseline.maxSessionSeconds) {
       fail('AG_SESSION_TOO_LONG', field, `must not exceed the baseline's ${baseline.maxSessionSeconds} s (baseline ${baseline.id})`, `${seconds} s`, 'Use a shorter session; the broker mints shorter sessions still.');
     }
-    if (seconds < 3600) {
+    if (seconds < IAM_MIN_SESSION_SECONDS) {
       fail('AG_SESSION_TOO_SHORT', field, 'must be at least 1 hour (the IAM minimum for a role)', `${seconds} s`, 'Keep 1 h on the role; the broker mints shorter sessions (baseline session.brokerSessionSeconds).');
     }
     return requested;

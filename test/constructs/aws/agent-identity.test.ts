@@ -161,6 +161,10 @@ describe('AgentIdentity: construct-time refusal', () => {
     ['AG_TOOL_BAD_ARN', 'not an ARN', { tools: tool({ actions: ['ecs:UpdateService'], resources: ['checkout'] }) }],
     ['AG_TOOL_APPROVAL_REQUIRED', 'a destructive tool without approval', { tools: [Tool.destructive('rollback', { aws: { actions: ['ecs:StopServiceDeployment'], resources: [SERVICE] }, requiresApproval: false })] }],
     ['AG_SESSION_TOO_LONG', 'a session longer than the baseline', { maxSessionDuration: Duration.hours(2) }],
+    ['AG_SESSION_TOO_SHORT', 'a session below IAM\'s 1 h minimum', { maxSessionDuration: Duration.minutes(30) }],
+    ['AG_SESSION_BASELINE_BELOW_IAM', 'a baseline whose maximum session IAM cannot honour', {
+      baseline: Baseline.fromObject({ id: 'short', version: '1.0.0', extends: 'agent-guardrails', session: { maxSessionSeconds: 1800 } }),
+    }],
     ['AG_AGENT_NAME', 'a bad agent name', { agentName: 'Deploy Operator' }],
     ['AG_ENV_NO_AWS', 'an environment without AWS', { environment: Environment.of({ name: 'prod' }) }],
     ['AG_KILL_SWITCH_NO_PRINCIPALS', 'no revocation principal', { revocationPrincipals: [] }],
