@@ -30,7 +30,13 @@
  *   `aws:RequestTag/<key>`, `aws:TagKeys`).
  * - `roleArn(id)` / `policyArn(id)` give the ARNs the harness resolves `Fn::GetAtt`/`Ref` to
  *   (`arn:aws:iam::<account>:role/<path><RoleName or logical id>`), so tests can build requests naming them.
- * - Unresolvable intrinsics throw: a test never silently evaluates a half-resolved policy.
+ * - `logicalIdOf(type, filter)` / `logicalIdsOf` find resources by a predicate over `{ tags, metadata,
+ *   properties }` (e.g. the role tagged `agent-guardrails:tool=x`, the policy with component metadata);
+ *   `roleView(id)`, `identityPoliciesOf(id)` and `boundaryOf(id)` expose what `decide` evaluates.
+ * - Intrinsics resolved: `Ref` (pseudo parameters, IAM roles/managed policies, SSM parameters, SNS
+ *   topics, DynamoDB tables, Lambda functions, log groups), `Fn::GetAtt` (`Arn` of those, role `RoleId`,
+ *   topic `TopicArn`), `Fn::Join`, `Fn::Sub`, `Fn::Select`, `Fn::Split`. Anything else throws: a test
+ *   never silently evaluates a half-resolved policy.
  */
 import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 
