@@ -43,8 +43,14 @@ const IDENTITY_TYPES: Record<string, IdentityKind> = {
 };
 const NAME_PROPERTY: Record<string, string> = { 'AWS::IAM::Role': 'RoleName', 'AWS::IAM::User': 'UserName', 'AWS::IAM::Group': 'GroupName' };
 const ATTACH_PROPERTIES = ['Roles', 'Users', 'Groups'] as const;
+/** Single-principal inline policy resources (`AWS::IAM::RolePolicy` …): the property naming it, read like `Roles`. */
+const SINGLE_TARGET: Record<string, [string, typeof ATTACH_PROPERTIES[number]]> = {
+  'AWS::IAM::RolePolicy': ['RoleName', 'Roles'],
+  'AWS::IAM::UserPolicy': ['UserName', 'Users'],
+  'AWS::IAM::GroupPolicy': ['GroupName', 'Groups'],
+};
 /** Resources the adapter reads as IAM (everything else goes to `others`). */
-const IAM_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']);
+const IAM_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', ...Object.keys(SINGLE_TARGET)]);
 const IGNORED_TYPES = new Set(['AWS::CDK::Metadata']);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -58,6 +64,11 @@ interface CfnResourceJson {
 /**
  * Build the inventory of one CloudFormation template (already parsed: JSON, YAML via
  * `readTemplateFile`, or rendered from a construct tree).
+ *
+ * IAM read: `AWS::IAM::Role`/`User`/`Group` (inline `Policies`, `ManagedPolicyArns`,
+ * `PermissionsBoundary`, trust, `MaxSessionDuration`, tags and our metadata), `AWS::IAM::Policy`,
+ * `AWS::IAM::ManagedPolicy`, `AWS::IAM::RolePolicy`/`UserPolicy`/`GroupPolicy`, `AWS::IAM::AccessKey`.
+ * Every other resource goes to `others` with its labels.
  *
  * Ids: identities and customer-managed/inline policies are `aws:<stack>/<logicalId>` (inline
  * policies of a role `aws:<stack>/<logicalId>/<PolicyName>`); AWS-managed policies
@@ -97,7 +108,7 @@ class TemplateReader {
 
     for (const [id, r] of live) if (typeof r.Type === 'string' && r.Type in IDENTITY_TYPES) this.readIdentity(id, r);
     for (const [id, r] of live) if (r.Type === 'AWS::IAM::ManagedPolicy') this.readPolicyResource(id, r, 'aws-customer-managed-policy');
-    for (const [id, r] of live) if (r.Type === 'AWS::IAM::Policy') this.readPolicyResource(id, r, 'aws-inline-policy');
+    for (const [id, r] of live) if (r.Type === 'AWS::IAM::Policy' || (typeof r.Type === 'string' && r.Type in SINGLE_TARGET)) this.readPolicyResource(id, r, 'aws-inline-policy');
     for (const [id, r] of live) if (typeof r.Type === 'string' && r.Type in IDENTITY_TYPES) this.readIdentityPolicies(id, r);
     for (const [id, r] of live) {
       if (typeof r.Type !== 'string' || IAM_TYPES.has(r.Type) || IGNORED_TYPES.has(r.Type)) continue;
@@ -257,11 +268,13 @@ class TemplateReader {
       labels: labelsOf(undefined, r.Metadata), source: this.source(logicalId, r),
     };
     if (typeof name === 'string') entry.name = name;
+    const single = SINGLE_TARGET[r.Type as string];
     for (const prop of ATTACH_PROPERTIES) {
-      const list = props[prop];
+      const key = single ? (single[1] === prop ? single[0] : undefined) : prop;
+      const list = key === undefined ? undefined : props[key];
       if (list === undefined) continue;
       (Array.isArray(list) ? list : [list]).forEach((raw, i) => {
-        const target = this.principalFromReference(logicalId, raw, prop, `Properties.${prop}[${i}]`);
+        const target = this.principalFromReference(logicalId, raw, prop, single ? `Properties.${key}` : `Properties.${prop}[${i}]`);
         if (target.identity) addOnce(entry.attachedTo, target.identity);
         if (target.external) {
           const set = this.externalAttachments.get(id) ?? new Set<string>();

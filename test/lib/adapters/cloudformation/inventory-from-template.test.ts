@@ -171,3 +171,18 @@ describe('inventoryFromTemplate: Fn::If and AWS::NoValue in policy lists', () =>
     expect(inv.grants.map((g) => g.actions[0])).toEqual(['s3:GetObject']);
   });
 });
+
+describe('inventoryFromTemplate: AWS::IAM::RolePolicy, UserPolicy and GroupPolicy are grants too', () => {
+  test('each attaches its statements to the one principal it names', () => {
+    const stmt = { Statement: [{ Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: '*' }] };
+    const inv = inventoryFromTemplate({ Resources: {
+      R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } },
+      U: { Type: 'AWS::IAM::User' },
+      RP: { Type: 'AWS::IAM::RolePolicy', Properties: { RoleName: { Ref: 'R' }, PolicyName: 'p', PolicyDocument: stmt } },
+      UP: { Type: 'AWS::IAM::UserPolicy', Properties: { UserName: { Ref: 'U' }, PolicyName: 'p', PolicyDocument: stmt } },
+      GP: { Type: 'AWS::IAM::GroupPolicy', Properties: { GroupName: 'external-group', PolicyName: 'p', PolicyDocument: stmt } },
+    } }, { stack: 's' });
+    expect(inv.grants.map((g) => [g.source.resource, g.identityId ?? g.principal])).toEqual([['RP', 'aws:s/R'], ['UP', 'aws:s/U'], ['GP', 'group/external-group']]);
+    expect(inv.others).toEqual([]);
+  });
+});
