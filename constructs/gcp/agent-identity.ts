@@ -103,12 +103,22 @@ const KILL_SWITCH_PERMISSIONS = ['iam.serviceAccounts.disable', 'iam.serviceAcco
  *   organization admin adds a deny policy on the project with `deniedPrincipals` = the agent's
  *   `principal://iam.googleapis.com/projects/-/serviceAccounts/<email>` identifiers and
  *   `deniedPermissions` = `<service>.googleapis.com/*.*` for each service the tools use
- *   (`AgentIdentity.denyAllPermissions()` lists them); deny policies take effect within minutes;
+ *   (`denyAllPermissions()` lists them); deny policies take effect within minutes;
  * - `google_project_iam_audit_config` (ADMIN_READ, DATA_READ, DATA_WRITE) for the tools' services;
  * - optionally the `iam.disableServiceAccountKeyCreation` organization policy on the project.
  *
  * Bad input (a basic, admin or impersonation role, a wildcard, an escalation permission, a resource
- * of another project, a tool above the tier) throws a `GuardrailError` at construction.
+ * of another project, a read tool holding anything but reads, a tool above the tier) throws a
+ * `GuardrailError` at construction. Values that are still tokens are skipped and left to the checks.
+ *
+ * Good to know:
+ * - the deny policy denies `iam.serviceAccounts.actAs`, so a tool cannot deploy a new revision that
+ *   runs as another service account (Cloud Run and Cloud Functions check actAs on the runtime
+ *   account when a revision is deployed): deploying code as another identity is an escalation path;
+ * - conditions on bucket grants need uniform bucket-level access on the bucket;
+ * - `google_project_iam_audit_config` is authoritative per service and project: two agents in one
+ *   project that audit the same service should leave `auditServices` to one of them;
+ * - a deleted custom role id stays reserved for several weeks; renaming an agent or tool avoids a clash.
  */
 export class AgentIdentity extends Construct {
   /** Whether `x` is a GCP AgentIdentity (works across copies of this package). */

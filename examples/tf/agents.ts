@@ -67,6 +67,10 @@ export class GcpAgentsStack extends TerraformStack {
           description: 'Reads the state of the checkout service and its revisions.',
           gcp: { permissions: ['run.services.get', 'run.revisions.get', 'run.revisions.list'], resource: service },
         }),
+        // Cloud Run checks iam.serviceAccounts.actAs on the service's runtime account when it deploys a
+        // revision, and the boundary denies actAs to every agent identity (deploying code as another
+        // account is an escalation path): give the runtime account no more than this tool holds, or
+        // route redeploys through the release pipeline and keep the agent to traffic changes.
         Tool.write('restart-service', {
           description: 'Restarts the checkout service (deploys a new revision of the same image).',
           gcp: { permissions: ['run.services.get', 'run.services.update'], resource: service },
