@@ -82,7 +82,15 @@ export function inventoryFromTemplate(template: unknown, options: TemplateInvent
       `template ${options.file ?? options.stack}`, 'must be a CloudFormation template with a Resources object',
       isObject(template) ? Object.keys(template).slice(0, 5) : typeof template, 'Pass a synthesized template (JSON or YAML) or a cdk.out folder.'));
   }
-  return new TemplateReader(template, options).read();
+  const inventory = new TemplateReader(template, options).read();
+  // A macro (SAM's AWS::Serverless-2016-10-31, …) generates resources, roles included, at deploy: unseen here.
+  if (template.Transform !== undefined) {
+    inventory.unresolved.push({
+      cloud: 'aws', what: `Transform: ${JSON.stringify(template.Transform)} generates resources at deploy that this check cannot see; check the processed template (e.g. sam validate / get-template --template-stage Processed)`,
+      source: { stack: options.stack, resource: '(template)', ...(options.file ? { file: options.file } : {}) },
+    });
+  }
+  return inventory;
 }
 
 class TemplateReader {

@@ -186,3 +186,10 @@ describe('inventoryFromTemplate: AWS::IAM::RolePolicy, UserPolicy and GroupPolic
     expect(inv.others).toEqual([]);
   });
 });
+
+describe('inventoryFromTemplate: macros', () => {
+  test('a Transform (SAM) is reported: the roles it generates are not in the template', () => {
+    const inv = inventoryFromTemplate({ Transform: 'AWS::Serverless-2016-10-31', Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { Policies: ['AdministratorAccess'] } } } }, { stack: 's' });
+    expect(inv.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/^Transform: "AWS::Serverless-2016-10-31" generates resources/), source: { stack: 's', resource: '(template)' } })]);
+  });
+});
