@@ -127,6 +127,7 @@ const escalationAndTamper = (tool: string) => {
     ['iam:TagRole', self],
     ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/admin`],
     ['iam:PassRole', self],
+    ['iam:PassRole', '*'],
     ['sts:AssumeRole', sim.roleArn(REVOCATION)],
     ['sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/admin`],
     ['organizations:LeaveOrganization', '*'],
