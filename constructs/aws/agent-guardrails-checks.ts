@@ -13,6 +13,8 @@ import { findingId, runRules } from '../../lib/rules/run-rules';
 import { inventoryFromConstructTree } from './inventory-from-construct-tree';
 import { acknowledgementsOf, RecordAcknowledgementsAbove } from './private/nag-acknowledgements';
 import { FindingNodes } from './private/nag-finding-nodes';
+import { inventoryFromSynthesizedTemplates } from './private/nag-synthesized-inventory';
+import { Inventory } from '../../lib/inventory/inventory';
 
 const PACK_SYMBOL = Symbol.for('agent-guardrails.AgentGuardrailsChecks');
 
@@ -52,6 +54,7 @@ export class AgentGuardrailsChecks extends NagPack {
   private readonly rules: readonly Rule[];
   private readonly verboseDescriptions: boolean;
   private templatePaths = new Map<string, string>();
+  private synthesized: Inventory | undefined;
 
   constructor(scope?: IConstruct, props: AgentGuardrailsChecksProps = {}) {
     super(scope, props);
@@ -65,16 +68,28 @@ export class AgentGuardrailsChecks extends NagPack {
     if (scope) Aspects.of(scope).add(new RecordAcknowledgementsAbove());
   }
 
-  /** Called by CDK at synth: remembers each stack's template so violations name it, then validates the app. */
+  /**
+   * Called by CDK at synth, after the templates are written: checks those templates (what will
+   * be deployed; cheaper than rendering them again), names them in violations, and validates.
+   */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     this.templatePaths = new Map(context.stackTemplates?.map((s) => [s.stackConstructPath, s.templatePath]) ?? []);
-    return super.validate(context);
+    const app = (context as IPolicyValidationContext & { appConstruct?: IConstruct }).appConstruct;
+    this.synthesized = app ? inventoryFromSynthesizedTemplates(app, context) : undefined;
+    try {
+      return super.validate(context);
+    } finally {
+      this.synthesized = undefined;
+    }
   }
 
-  /** Validate every stack under `scope` (the scope itself included): the engine runs once. */
+  /**
+   * Validate every stack under `scope` (the scope itself included): the engine runs once, over
+   * the inventory rendered from the construct tree (or, at synth, of the written templates).
+   */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     const acknowledgements = acknowledgementsOf(scope);
-    const inventory = inventoryFromConstructTree(scope);
+    const inventory = this.synthesized ?? inventoryFromConstructTree(scope);
     const findings = runRules({ ...inventory, acknowledgements: [...(inventory.acknowledgements ?? []), ...acknowledgements] }, this.rules, this.baseline);
     const nodes = new FindingNodes(scope);
     const rules = new Map(this.rules.map((r) => [r.id, r]));

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib/core';
+import { App, NestedStack, Stack, Validations } from 'aws-cdk-lib/core';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AgentGuardrailsChecks } from '../../../constructs/aws/agent-guardrails-checks';
 import { FindingNodes } from '../../../constructs/aws/private/nag-finding-nodes';
+import { inventoryFromSynthesizedTemplates } from '../../../constructs/aws/private/nag-synthesized-inventory';
 import { Baseline } from '../../../lib/baseline/baseline';
 import { CliIo, main } from '../../../lib/cli/main';
 import { ALL_RULES } from '../../../lib/rules';
@@ -122,6 +123,29 @@ describe('AgentGuardrailsChecks', () => {
     const cli = await cliJson(outdir);
     expect(cli.findings).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'AGENT-007[wide-scope:AWS-002[s3:*]]', path: '' })]));
     expect(ours(outdir).violations).toEqual(expect.arrayContaining([expect.objectContaining({ ruleName: 'AGENT-007[wide-scope:AWS-002[s3:*]]' })]));
+  });
+
+  test('at synth it checks the written templates and reports what validateScope reports on the tree', () => {
+    const { app, outdir } = fixture('synth-vs-tree', { keepGoing: true });
+    app.synth();
+    const atSynth = ours(outdir).violations.flatMap((v) => v.violatingConstructs.map((c: { constructPath: string }) => `${v.ruleName} @ ${c.constructPath}`)).sort();
+    const onTree = new AgentGuardrailsChecks().validateScope(fixture('synth-vs-tree-2').app).violations
+      .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} @ ${r.constructPath}`)).sort();
+    expect(atSynth.length).toBeGreaterThan(0);
+    expect(atSynth).toEqual(onTree);
+    const templatePath = path.join(outdir, 'AgentStack.template.json');
+    const fromFiles = inventoryFromSynthesizedTemplates(app, { templatePaths: [templatePath], stackTemplates: [{ stackConstructPath: 'AgentStack', templatePath, accountId: undefined, region: undefined }] } as never);
+    expect(fromFiles?.identities.map((i) => i.source.path).sort()).toEqual(['AgentStack/Logs/Resource', 'AgentStack/Reader/Resource']);
+  });
+
+  test('nested stacks are checked too (rendered from the tree)', () => {
+    const { app, stack, outdir } = fixture('nested', { keepGoing: true });
+    const nested = new NestedStack(stack, 'Tools');
+    new Role(nested, 'NestedReader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') })
+      .addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+    app.synth();
+    const paths = ours(outdir).violations.filter((v) => v.ruleName === SECRET).flatMap((v) => v.violatingConstructs.map((c: { constructPath: string }) => c.constructPath));
+    expect(paths).toEqual(expect.arrayContaining(['AgentStack/Reader/Resource', 'AgentStack/Tools/NestedReader/Resource']));
   });
 
   test('findings that name no node are reported on their stack, or on the app', () => {
