@@ -79,6 +79,8 @@ function killSwitchParts(inventory: Inventory): (KillSwitchPart & { agent?: stri
   for (const i of inventory.identities) add(i.cloud, i.labels, i.name, i.source);
   for (const p of inventory.policies) add(p.cloud, p.labels, p.name, p.source);
   for (const o of inventory.others) add(o.cloud, o.labels, nameOf(o.properties), o.source);
+  // GCP/Azure: the revocation bindings on the tool identities are labelled too.
+  for (const g of inventory.grants) add(g.cloud, g.labels, undefined, g.source);
   return out;
 }
 

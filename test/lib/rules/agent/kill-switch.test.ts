@@ -63,6 +63,18 @@ describe('AGENT-005: kill switch present for every agent, and no agent identity 
     expect(ids(check(KILL_SWITCH, b.inventory))).toEqual(['AGENT-005[can-modify:iam.roles.update]']);
   });
 
+  test('GCP: a revocation binding labelled kill-switch on the tool service account counts', () => {
+    const b = new InventoryBuilder();
+    const sa = b.tool({ cloud: 'gcp', name: 'read-logs' });
+    expect(ids(check(KILL_SWITCH, b.inventory))).toEqual(['AGENT-005[missing:triage]']);
+    b.inventory.grants.push({
+      id: 'ks', cloud: 'gcp', principal: 'group:oncall@example.com', effect: 'Allow', actions: ['iam.serviceAccounts.disable'], role: 'projects/p/roles/ks',
+      resources: [`projects/p/serviceAccounts/${sa.name}@p.iam.gserviceaccount.com`], scopeLevel: 'resource', via: 'iam-member',
+      labels: { agent: 'triage', component: 'kill-switch' }, source: { resource: 'google_service_account_iam_member.ks' },
+    });
+    expect(check(KILL_SWITCH, b.inventory)).toEqual([]);
+  });
+
   test('Azure: no kill-switch resource for the agent is reported; an assignment-writing role at the resource group reaches it', () => {
     const b = new InventoryBuilder();
     const mi = b.tool({ cloud: 'azure', name: 'restart-app' });
