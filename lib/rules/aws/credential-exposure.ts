@@ -34,6 +34,7 @@ export const CREDENTIAL_EXPOSURE: Rule = {
     const findings: RawFinding[] = [];
     for (const perms of EffectivePermissions.all(inventory)) {
       for (const info of actions) {
+        if (!perms.mayReach(info.service)) continue;
         const uses = perms.usesOf(info.action);
         if (uses.length === 0) continue;
         if (info.wildcardOnly) {

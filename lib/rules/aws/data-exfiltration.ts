@@ -31,6 +31,7 @@ export const DATA_EXFILTRATION: Rule = {
       const declaration = perms.subject.isAgent ? perms.subject.identity?.declaration : undefined;
       const declared = declaration ? [...declaration.resources, ...declaration.dataSources] : undefined;
       for (const info of actions) {
+        if (!perms.mayReach(info.service)) continue;
         const resources = [...new Set(perms.usesOf(info.action).flatMap((u) => u.resources))];
         if (resources.length === 0) continue;
         if (declared) {

@@ -45,21 +45,23 @@ export const GUARDRAIL_TAMPER: Rule = {
   evaluate(inventory: Inventory): RawFinding[] {
     const tamper = (loadCatalog(GUARDRAIL_TAMPER_CATALOG).aws ?? []).flatMap(expandPattern);
     const protectedResources = guardrailResources(inventory);
-    const iamWrites = expandPattern('iam:*').filter(isChange);
-    const ssmWrites = expandPattern('ssm:*').filter((a) => isChange(a) && a.resourceTypes.includes('parameter'));
+    const guardrailWrites = [
+      ...expandPattern('iam:*').filter(isChange),
+      ...expandPattern('ssm:*').filter((a) => isChange(a) && a.resourceTypes.includes('parameter')),
+    ];
     const findings: RawFinding[] = [];
     for (const perms of EffectivePermissions.all(inventory)) {
       if (!perms.subject.isAgent) continue;
       const reported = new Set<string>();
       for (const info of tamper) {
-        if (!perms.isAllowed(info.action)) continue;
+        if (!perms.mayReach(info.service) || !perms.isAllowed(info.action)) continue;
         reported.add(info.action);
         findings.push(perms.finding(info.action,
           `agent identity ${perms.subject.resource} holds ${info.action}, which can switch off or rewrite a guardrail.`,
           `Remove ${info.action} from ${perms.subject.resource}; no agent may hold guardrail-changing actions.`));
       }
-      for (const info of [...iamWrites, ...ssmWrites]) {
-        if (reported.has(info.action)) continue;
+      for (const info of guardrailWrites) {
+        if (!perms.mayReach(info.service) || reported.has(info.action)) continue;
         const target = protectedResources.find((p) => p.service === info.service
           && perms.usesOf(info.action).some((u) => u.resources.some((r) => p.patterns.some((pattern) => globsOverlap(r, pattern)))));
         if (!target) continue;

@@ -1,3 +1,4 @@
+import { AwsActionInfo, hasWildcard } from '../../aws/action-catalog';
 import { CatalogPath, loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
@@ -48,26 +49,46 @@ export const PRIVILEGE_ESCALATION: Rule = {
     + 'iam:PassedToService condition that excludes the path\'s service (and iam:Attach*Policy with an iam:PolicyARN condition naming a deny-only policy).',
   controls: ['Cloudsplaining PrivilegeEscalation', 'Parliament', 'CKV_AWS_110', 'CKV_AWS_286', 'Rhino Security Labs AWS escalation methods', 'pathfinding.cloud'],
   evaluate(inventory: Inventory): RawFinding[] {
-    const paths = (loadCatalog(ESCALATION_PATHS_CATALOG).paths ?? []).filter((p) => p.cloud === 'aws');
+    const paths = (loadCatalog(ESCALATION_PATHS_CATALOG).paths ?? []).filter((p) => p.cloud === 'aws').map(preparePath);
     const findings: RawFinding[] = [];
     for (const perms of EffectivePermissions.all(inventory)) {
       for (const path of paths) {
-        const steps = path.actions.map((action) => ({ action, uses: usesServingPath(perms, action, path, inventory) }));
-        if (!steps.every((s) => s.uses.length > 0)) continue;
+        if (!path.services.every((s) => perms.mayReach(s))) continue;
+        const steps: { action: string; uses: EffectiveUse[] }[] = [];
+        for (const step of path.steps) {
+          const uses = usesServingPath(perms, step, path.path, inventory);
+          if (uses.length === 0) break;
+          steps.push({ action: step.action, uses });
+        }
+        if (steps.length < path.steps.length) continue;
         const held = steps.map((s) => `${s.action} (${[...new Set(s.uses.map((u) => u.statement.source.resource))].join(', ')})`).join(', ');
-        findings.push(perms.finding(path.id,
-          `${perms.subject.resource} can escalate its privileges through ${path.id}: ${path.description} It holds ${held}.`,
-          `Remove one of ${path.actions.join(', ')} from ${perms.subject.resource}, or deny it in its permissions boundary.${path.reference ? ` See ${path.reference}.` : ''}`));
+        findings.push(perms.finding(path.path.id,
+          `${perms.subject.resource} can escalate its privileges through ${path.path.id}: ${path.path.description} It holds ${held}.`,
+          `Remove one of ${path.path.actions.join(', ')} from ${perms.subject.resource}, or deny it in its permissions boundary.${path.path.reference ? ` See ${path.path.reference}.` : ''}`));
       }
     }
     return findings;
   },
 };
 
+/** A path with its actions expanded once (catalog entries may be patterns) and the services it needs. */
+interface PreparedPath {
+  readonly path: CatalogPath;
+  readonly steps: { readonly action: string; readonly infos: AwsActionInfo[] }[];
+  readonly services: string[];
+}
+
+function preparePath(path: CatalogPath): PreparedPath {
+  const steps = path.actions.map((action) => ({ action, infos: expandPattern(action) }));
+  const services = [...new Set(path.actions.map((a) => a.split(':')[0].toLowerCase()).filter((s) => !hasWildcard(s)))];
+  return { path, steps, services };
+}
+
 /** Allow statements through which a path's action is held in a way that can serve the path. */
-function usesServingPath(perms: EffectivePermissions, action: string, path: CatalogPath, inventory: Inventory): EffectiveUse[] {
-  const uses = expandPattern(action).flatMap((info) => perms.usesOf(info.action));
-  const name = action.toLowerCase();
+function usesServingPath(perms: EffectivePermissions, step: PreparedPath['steps'][number], path: CatalogPath, inventory: Inventory): EffectiveUse[] {
+  const uses = step.infos.length === 1 ? perms.usesOf(step.infos[0].action) : step.infos.flatMap((info) => perms.usesOf(info.action));
+  if (uses.length === 0) return uses;
+  const name = step.action.toLowerCase();
   if (name === 'iam:passrole') return uses.filter((u) => passRoleServes(u, path));
   if (ATTACH_POLICY.test(name)) return uses.filter((u) => !attachesDenyOnly(u, inventory));
   return uses;

@@ -1,5 +1,5 @@
 import { AwsActionInfo, awsActions, wildcardRegExp } from '../../../aws/action-catalog';
-import { Grant, Identity, Inventory, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
+import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
 
@@ -47,11 +47,12 @@ export class EffectivePermissions {
     const hit = CACHE.get(inventory);
     if (hit) return hit;
     const out: EffectivePermissions[] = [];
+    const index = new InventoryIndex(inventory);
     for (const identity of inventory.identities) {
       if (identity.cloud !== 'aws') continue;
       out.push(new EffectivePermissions(inventory, {
         id: identity.id, resource: identity.source.resource, source: identity.source, identity, isAgent: isAgentIdentity(identity),
-      }, statementsOf(inventory, identity.id), boundaryOf(inventory, identity)));
+      }, index.statementsOf(identity.id), index.boundaryOf(identity)));
     }
     // Grants naming a principal the inventory does not hold (an imported role, say): evaluate
     // them per principal too, so a path split over two such policies is still seen.
@@ -71,7 +72,9 @@ export class EffectivePermissions {
 
   private readonly allows: SourcedStatement[];
   private readonly denies: SourcedStatement[];
-  private readonly useCache = new Map<string, EffectiveUse[]>();
+  private useCache?: Map<string, EffectiveUse[]>;
+  /** Services the Allow statements can reach (`any` for NotAction or a wildcard service). */
+  private readonly services: Set<string> | 'any';
 
   private constructor(
     public readonly inventory: Inventory,
@@ -82,11 +85,15 @@ export class EffectivePermissions {
   ) {
     this.allows = statements.filter((s) => s.effect === 'Allow');
     this.denies = statements.filter((s) => s.effect === 'Deny');
+    this.services = servicesOf(this.allows);
   }
 
   /** The Allow statements through which `action` (a real action, any case) is still allowed. */
   public usesOf(action: string): EffectiveUse[] {
+    // Most catalog actions belong to services the identity never mentions: skip them cheaply.
+    if (this.services !== 'any' && !this.services.has(action.slice(0, action.indexOf(':')).toLowerCase())) return NONE;
     const key = action.toLowerCase();
+    this.useCache ??= new Map();
     const hit = this.useCache.get(key);
     if (hit) return hit;
     const uses: EffectiveUse[] = [];
@@ -98,6 +105,11 @@ export class EffectivePermissions {
     }
     this.useCache.set(key, uses);
     return uses;
+  }
+
+  /** Whether the Allow statements can reach a service (lower case) at all: a cheap test before `usesOf`. */
+  public mayReach(service: string): boolean {
+    return this.services === 'any' || this.services.has(service);
   }
 
   /** Whether `action` is allowed on some resource. */
@@ -124,10 +136,11 @@ export class EffectivePermissions {
     for (const statement of this.allows) {
       for (const [written, infos] of expandStatement(statement)) {
         for (const info of infos) {
-          const key = info.action.toLowerCase();
-          if (seen.has(key) || this.usesOf(key).length === 0) continue;
-          seen.add(key);
-          out.set(written, [...(out.get(written) ?? []), info]);
+          if (seen.has(info.action) || this.usesOf(info.action).length === 0) continue;
+          seen.add(info.action);
+          const list = out.get(written);
+          if (list) list.push(info);
+          else out.set(written, [info]);
         }
       }
     }
@@ -136,18 +149,63 @@ export class EffectivePermissions {
 
   /** Resources of an Allow left for `action` after unconditional denies and the boundary. */
   private remaining(statement: SourcedStatement, action: string): string[] {
-    let resources = statement.notResources ? ['*'] : statement.resources ?? [];
-    resources = resources.filter((r) => !this.denies.some((d) => deniesOn(d, action, r)));
-    if (!this.boundary) return resources;
-    // Intersect with what the boundary allows: where the boundary is the narrower pattern, it is
-    // what remains (`parameter/*` under a boundary of `parameter/app/*` is `parameter/app/*`).
-    const boundary = this.boundary;
-    const ceilings = boundary
-      .filter((b) => b.effect === 'Allow' && matchingEntry(b, action) !== undefined)
-      .flatMap((b) => (b.notResources ? ['*'] : b.resources ?? []));
-    const capped = resources.flatMap((r) => ceilings.filter((c) => globsOverlap(c, r)).map((c) => (globCovers(r, c) ? c : r)));
-    return [...new Set(capped)].filter((r) => !boundary.some((b) => deniesOn(b, action, r)));
+    const out: string[] = [];
+    const ceilings = this.boundary ? ceilingsOf(this.boundary, action) : undefined;
+    for (const r of statement.notResources ? STAR : statement.resources ?? []) {
+      if (this.denies.length > 0 && this.denies.some((d) => deniesOn(d, action, r))) continue;
+      if (!ceilings) {
+        out.push(r);
+        continue;
+      }
+      // Intersect with what the boundary allows: where the boundary is the narrower pattern, it is
+      // what remains (`parameter/*` under a boundary of `parameter/app/*` is `parameter/app/*`).
+      for (const c of ceilings.allows) {
+        if (!globsOverlap(c, r)) continue;
+        const kept = globCovers(r, c) ? c : r;
+        if (!out.includes(kept) && !ceilings.denies.some((d) => deniesOn(d, action, kept))) out.push(kept);
+      }
+    }
+    return out;
   }
+}
+
+const STAR = ['*'];
+
+/** What a boundary allows `action` on, and the denies that may apply to it; memoized per boundary. */
+function ceilingsOf(boundary: SourcedStatement[], action: string): { allows: string[]; denies: SourcedStatement[] } {
+  let perAction = CEILINGS.get(boundary);
+  if (!perAction) {
+    perAction = new Map();
+    CEILINGS.set(boundary, perAction);
+  }
+  let hit = perAction.get(action);
+  if (!hit) {
+    const applying = boundary.filter((b) => matchingEntry(b, action) !== undefined);
+    hit = {
+      allows: [...new Set(applying.filter((b) => b.effect === 'Allow').flatMap((b) => (b.notResources ? STAR : b.resources ?? [])))],
+      denies: applying.filter((b) => b.effect === 'Deny'),
+    };
+    perAction.set(action, hit);
+  }
+  return hit;
+}
+
+const CEILINGS = new WeakMap<SourcedStatement[], Map<string, { allows: string[]; denies: SourcedStatement[] }>>();
+
+const NONE: EffectiveUse[] = [];
+
+/** Lower-case service prefixes an Allow list can reach, or `any`. */
+function servicesOf(allows: SourcedStatement[]): Set<string> | 'any' {
+  const out = new Set<string>();
+  for (const s of allows) {
+    if (s.notActions) return 'any';
+    for (const entry of s.actions ?? []) {
+      const service = entry.includes(':') ? entry.slice(0, entry.indexOf(':')) : entry;
+      if (service.includes('*') || service.includes('?')) return 'any';
+      out.add(service.toLowerCase());
+    }
+  }
+  return out;
 }
 
 /** True when the identity is an agent tool identity (our tags say so). */
@@ -175,12 +233,22 @@ export function actionMatches(pattern: string, action: string): boolean {
 export function expandStatement(statement: PolicyStatement): Map<string, AwsActionInfo[]> {
   const out = new Map<string, AwsActionInfo[]>();
   if (statement.notActions) {
-    const excluded = statement.notActions;
-    out.set('NotAction', expandPattern('*').filter((a) => !excluded.some((p) => actionMatches(p, a.action))));
+    out.set('NotAction', expandNotAction(statement.notActions));
     return out;
   }
   for (const p of statement.actions ?? []) out.set(p, expandPattern(p));
   return out;
+}
+
+/** Every real action a NotAction list leaves, memoized by the list. */
+function expandNotAction(excluded: string[]): AwsActionInfo[] {
+  const key = excluded.map((p) => p.toLowerCase()).sort().join(',');
+  let hit = NOT_ACTION_CACHE.get(key);
+  if (!hit) {
+    hit = expandPattern('*').filter((a) => !excluded.some((p) => actionMatches(p, a.action)));
+    NOT_ACTION_CACHE.set(key, hit);
+  }
+  return hit;
 }
 
 /** `awsActions().expand`, memoized (patterns repeat across thousands of roles). */
@@ -228,7 +296,8 @@ function textGlobsOverlap(a: string, b: string): boolean {
 
 /** Whether resource pattern `pattern` covers every ARN that `resource` (itself maybe a pattern) can name. */
 export function globCovers(pattern: string, resource: string): boolean {
-  if (pattern === '*') return true;
+  if (pattern === '*' || pattern === resource) return true;
+  if (resource === '*') return false;
   const fp = arnFields(pattern);
   const fr = arnFields(resource);
   if (fp && fr) return fp.every((f, i) => textGlobCovers(f, fr[i]));
@@ -237,6 +306,8 @@ export function globCovers(pattern: string, resource: string): boolean {
 
 /** The six fields of an ARN (the last one keeps its own colons), or undefined when it is not one. */
 export function arnFields(s: string): string[] | undefined {
+  if (!s.startsWith('arn:')) return undefined;
+  if (!s.includes('{')) return fieldsOf(s.split(':'));
   // Colons inside the adapter's placeholders (`${AWS::AccountId}`, `{{unresolved:...}}`) do not split fields.
   const parts: string[] = [];
   let depth = 0;
@@ -252,15 +323,23 @@ export function arnFields(s: string): string[] | undefined {
     }
   }
   parts.push(current);
+  return fieldsOf(parts);
+}
+
+function fieldsOf(parts: string[]): string[] | undefined {
   if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+  return parts.length === 6 ? parts : [...parts.slice(0, 5), parts.slice(5).join(':')];
 }
 
 function textGlobCovers(pattern: string, resource: string): boolean {
   if (pattern === '*') return true;
-  // Match the pattern against the resource text: a `*` in the resource is only covered by a `*`.
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '[^*]');
-  return new RegExp(`^${body}$`).test(resource);
+  let re = COVER_CACHE.get(pattern);
+  if (!re) {
+    // Match the pattern against the resource text: a `*` in the resource is only covered by a `*`.
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '[^*]')}$`);
+    COVER_CACHE.set(pattern, re);
+  }
+  return re.test(resource);
 }
 
 /** Up to `n` action names, for messages. */
@@ -282,27 +361,63 @@ function deniesOn(d: SourcedStatement, action: string, resource: string): boolea
   return (d.resources ?? []).some((dr) => globCovers(dr, resource));
 }
 
-function statementsOf(inventory: Inventory, identityId: string): SourcedStatement[] {
-  const out: SourcedStatement[] = [];
-  const viaGrants = new Set<string>();
-  for (const g of inventory.grants) {
-    if (g.cloud !== 'aws' || g.identityId !== identityId) continue;
-    out.push(fromGrant(g));
-    if (g.policyId) viaGrants.add(g.policyId);
+/** Grants and policies by identity, built once per inventory (thousands of roles: no scans per role). */
+class InventoryIndex {
+  private readonly grants = new Map<string, Grant[]>();
+  private readonly attached = new Map<string, PolicyDocumentEntry[]>();
+  private readonly policies = new Map<string, PolicyDocumentEntry>();
+  private readonly boundaries = new Map<string, PolicyDocumentEntry>();
+  private readonly sourcedCache = new Map<string, SourcedStatement[]>();
+
+  constructor(inventory: Inventory) {
+    for (const g of inventory.grants) {
+      if (g.cloud !== 'aws' || g.identityId === undefined) continue;
+      push(this.grants, g.identityId, g);
+    }
+    for (const p of inventory.policies) {
+      if (p.cloud !== 'aws') continue;
+      this.policies.set(p.id, p);
+      for (const id of p.attachedTo) push(this.attached, id, p);
+      for (const id of p.boundaryOf) if (!this.boundaries.has(id)) this.boundaries.set(id, p);
+    }
   }
-  // Attached policies the adapter did not turn into grants for this identity.
-  for (const p of inventory.policies) {
-    if (p.cloud !== 'aws' || !p.attachedTo.includes(identityId) || viaGrants.has(p.id)) continue;
-    for (const s of p.statements) out.push({ ...s, policyId: p.id, source: p.source });
+
+  public statementsOf(identityId: string): SourcedStatement[] {
+    const out: SourcedStatement[] = [];
+    const viaGrants = new Set<string>();
+    for (const g of this.grants.get(identityId) ?? []) {
+      out.push(fromGrant(g));
+      if (g.policyId) viaGrants.add(g.policyId);
+    }
+    // Attached policies the adapter did not turn into grants for this identity.
+    for (const p of this.attached.get(identityId) ?? []) {
+      if (!viaGrants.has(p.id)) out.push(...this.sourced(p));
+    }
+    return out;
   }
-  return out;
+
+  public boundaryOf(identity: Identity): SourcedStatement[] | undefined {
+    const policy = (identity.boundary !== undefined ? this.policies.get(identity.boundary) : undefined) ?? this.boundaries.get(identity.id);
+    // A boundary we cannot read (AWS-managed and unknown, unresolved) does not cap anything: fail closed.
+    if (!policy) return undefined;
+    return this.sourced(policy);
+  }
+
+  /** A policy's statements with their source, shared by every identity it applies to. */
+  private sourced(policy: PolicyDocumentEntry): SourcedStatement[] {
+    let hit = this.sourcedCache.get(policy.id);
+    if (!hit) {
+      hit = policy.statements.map((s) => ({ ...s, policyId: policy.id, source: policy.source }));
+      this.sourcedCache.set(policy.id, hit);
+    }
+    return hit;
+  }
 }
 
-function boundaryOf(inventory: Inventory, identity: Identity): SourcedStatement[] | undefined {
-  const policy = inventory.policies.find((p) => p.cloud === 'aws' && ((identity.boundary !== undefined && p.id === identity.boundary) || p.boundaryOf.includes(identity.id)));
-  // A boundary we cannot read (AWS-managed, unresolved) does not cap anything: fail closed.
-  if (!policy) return undefined;
-  return policy.statements.map((s) => ({ ...s, policyId: policy.id, source: policy.source }));
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function fromGrant(g: Grant): SourcedStatement {
@@ -321,4 +436,6 @@ function fromGrant(g: Grant): SourcedStatement {
 
 const CACHE = new WeakMap<Inventory, EffectivePermissions[]>();
 const PATTERN_CACHE = new Map<string, RegExp>();
+const COVER_CACHE = new Map<string, RegExp>();
+const NOT_ACTION_CACHE = new Map<string, AwsActionInfo[]>();
 const EXPAND_CACHE = new Map<string, AwsActionInfo[]>();
