@@ -4,7 +4,7 @@
  * decision record) with real AWS SDK clients whose HTTP layer answers in process (no network). What it
  * measures is the broker's own overhead, i.e. what it adds on top of the AWS round trips.
  *
- *   npx ts-node --transpile-only bench/broker/decision-latency.ts [requests]
+ *   npx ts-node --transpile-only bench/broker/decision-latency.ts [requests] [sdk|core]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,6 +22,11 @@ import { StsCredentialMinter } from '../../constructs/aws/broker-runtime/sts-cre
 import { BrokerConfig, CredentialBrokerCore } from '../../lib/broker';
 
 const REQUESTS = Number(process.argv[2] ?? 10_000);
+/**
+ * `sdk` (default): real SDK clients, HTTP answered in process — the broker's full overhead.
+ * `core`: the clients' `send` answers directly — the broker's own logic, without the SDK's cost.
+ */
+const MODE = process.argv[3] === 'core' ? 'core' : 'sdk';
 const WARMUP = 500;
 const NOW = new Date('2026-03-25T10:00:00Z'); // Wednesday, inside the Berlin window
 
@@ -75,11 +80,23 @@ const STS_XML = '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-0
   + '</AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>';
 const sts = new STSClient({ ...common, requestHandler: inProcess(() => ({ type: 'text/xml', body: STS_XML })) });
 
+/** `send` answering by command name, for `core` mode. */
+function direct<T>(answers: Record<string, unknown>): T {
+  return { send: async (command: object) => answers[command.constructor.name] } as unknown as T;
+}
+const CORE_CLIENTS = {
+  ssm: direct<SSMClient>({ GetParameterCommand: { Parameter: { Value: 'disengaged' } } }),
+  ddb: direct<DynamoDBClient>({ GetItemCommand: { Item: APPROVAL_ITEM }, UpdateItemCommand: {}, PutItemCommand: {} }),
+  sns: direct<SNSClient>({ PublishCommand: { MessageId: 'm' } }),
+  sts: direct<STSClient>({ AssumeRoleCommand: { Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(NOW.getTime() + 900_000) } } }),
+};
+const clients = MODE === 'core' ? CORE_CLIENTS : { ssm, ddb, sns, sts };
+
 let logged = 0;
 const handler = createBrokerHandler(() => new CredentialBrokerCore(config, {
-  killSwitch: new SsmKillSwitchState(ssm, '/agent-guardrails/deploy-operator/kill-switch'),
-  approvals: new DynamoDbApprovalStore(ddb, 'approvals', { client: sns, topicArn: 'arn:aws:sns:eu-west-1:111111111111:t' }),
-  minter: new StsCredentialMinter(sts),
+  killSwitch: new SsmKillSwitchState(clients.ssm, '/agent-guardrails/deploy-operator/kill-switch'),
+  approvals: new DynamoDbApprovalStore(clients.ddb, 'approvals', { client: clients.sns, topicArn: 'arn:aws:sns:eu-west-1:111111111111:t' }),
+  minter: new StsCredentialMinter(clients.sts),
   clock: { now: () => NOW },
   log: new StdoutDecisionLog((line) => { logged += line.length; }), // serialised as in Lambda, not printed
 }));
@@ -121,6 +138,7 @@ async function main(): Promise<void> {
   samples.sort((a, b) => a - b);
   cpuSamples.sort((a, b) => a - b);
   const result = {
+    mode: MODE,
     requests: REQUESTS,
     node: process.version,
     cpus: os.cpus().length,
@@ -141,8 +159,8 @@ async function main(): Promise<void> {
   };
   const out = path.join(__dirname, '..', 'results');
   fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, 'broker-decision-latency.json'), `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`broker decision latency over ${REQUESTS} requests: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms (goal p99 < 5 ms: ${result.goalMet ? 'met' : 'NOT met'})\n`);
+  fs.writeFileSync(path.join(out, `broker-decision-latency-${MODE}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`broker decision latency (${MODE}) over ${REQUESTS} requests: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms (goal p99 < 5 ms: ${result.goalMet ? 'met' : 'NOT met'})\n`);
   process.stdout.write(`  CPU time per decision: p50 ${result.cpuP50Ms} ms, p99 ${result.cpuP99Ms} ms (load average ${result.loadAverageAtStart} on ${result.cpus} CPUs)\n`);
   for (const [k, v] of Object.entries(result.byReason)) process.stdout.write(`  ${k.padEnd(22)} n=${v.n} p50 ${v.p50Ms} ms p99 ${v.p99Ms} ms\n`);
 }
