@@ -13,6 +13,7 @@ const ESCALATION_PERMISSIONS = new Set([
   'iam.serviceAccounts.enable',
   'iam.serviceAccounts.undelete',
   'iam.serviceAccountKeys.create',
+  'iam.serviceAccountKeys.upload',
   'iam.roles.create',
   'iam.roles.update',
   'iam.denypolicies.create',
@@ -24,6 +25,8 @@ const ESCALATION_PERMISSIONS = new Set([
   'cloudfunctions.functions.update',
   'logging.sinks.delete',
   'logging.sinks.update',
+  'logging.buckets.delete',
+  'logging.buckets.update',
 ]);
 
 /** Read verbs besides `get*` / `list*` (the same split as the checks' access classifier). */
@@ -67,6 +70,7 @@ export const BOUNDARY_DENIED_PERMISSIONS: readonly string[] = [
   'iam.googleapis.com/serviceAccounts.create',
   'iam.googleapis.com/serviceAccounts.delete',
   'iam.googleapis.com/serviceAccountKeys.create',
+  'iam.googleapis.com/serviceAccountKeys.upload',
   'iam.googleapis.com/roles.create',
   'iam.googleapis.com/roles.update',
   'iam.googleapis.com/roles.delete',
@@ -79,8 +83,12 @@ export const BOUNDARY_DENIED_PERMISSIONS: readonly string[] = [
   'cloudresourcemanager.googleapis.com/projects.setIamPolicy',
   'run.googleapis.com/services.setIamPolicy',
   'storage.googleapis.com/buckets.setIamPolicy',
+  'bigquery.googleapis.com/datasets.setIamPolicy',
+  'logging.googleapis.com/sinks.create',
   'logging.googleapis.com/sinks.delete',
   'logging.googleapis.com/sinks.update',
+  'logging.googleapis.com/buckets.delete',
+  'logging.googleapis.com/buckets.update',
 ];
 
 /** The service (`storage.googleapis.com`) a permission or predefined role belongs to, for audit configs. */
