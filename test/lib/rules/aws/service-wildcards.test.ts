@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { awsActions } from '../../../../lib/aws/action-catalog';
 import { SERVICE_WILDCARDS } from '../../../../lib/rules/aws/service-wildcards';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import { check, ids, roleTemplate } from '../../../fixtures/cfn/rule-harness';
@@ -44,5 +46,30 @@ describe('AWS-002: no service wildcards or wildcard patterns; no NotAction/NotRe
 
   test('admin statements are left to AWS-001', () => {
     expect(check(SERVICE_WILDCARDS, roleTemplate([allow('*', '*')]))).toEqual([]);
+  });
+});
+
+describe('AWS-002: disguises, property-based', () => {
+  const pool = ['s3', 'iam', 'sts', 'ec2', 'lambda', 'secretsmanager'].flatMap((s) => [...awsActions().actionsOf(s)!.values()].map((a) => a.action));
+  const action = fc.constantFrom(...pool);
+  const recase = (s: string, flips: boolean[]) => [...s].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c.toLowerCase())).join('');
+
+  test('an exact action in any case is never flagged', () => {
+    fc.assert(fc.property(action, fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), (a, flips) => {
+      expect(check(SERVICE_WILDCARDS, roleTemplate([allow(recase(a, flips), 'arn:aws:s3:::b/k')]))).toEqual([]);
+    }), { numRuns: 60 });
+  });
+
+  test('any `?` or trailing `*` in any case is flagged, and the message names the action it hides', () => {
+    fc.assert(fc.property(action, fc.nat(), fc.boolean(), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), (a, at, star, flips) => {
+      const colon = a.indexOf(':');
+      const i = colon + 1 + (at % (a.length - colon - 1));
+      const pattern = recase(star ? `${a.slice(0, i)}*` : `${a.slice(0, i)}?${a.slice(i + 1)}`, flips);
+      const f = check(SERVICE_WILDCARDS, roleTemplate([allow(pattern, 'arn:aws:s3:::b/k')]));
+      expect(f.map((x) => x.detail)).toEqual([pattern]);
+      const matched = awsActions().expand(pattern).map((x) => x.action);
+      expect(matched).toContain(a);
+      expect(f[0].message).toMatch(new RegExp(`matches ${matched.length} action`));
+    }), { numRuns: 60 });
   });
 });
