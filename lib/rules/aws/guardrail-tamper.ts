@@ -103,9 +103,16 @@ function guardrailResources(inventory: Inventory): Protected[] {
     if (identity.boundary?.startsWith('arn:')) out.push({ what: `the permissions boundary ${identity.boundary}`, patterns: [identity.boundary], service: 'iam' });
   }
   for (const other of inventory.others) {
-    const name = other.properties.Name;
-    if (other.type !== 'AWS::SSM::Parameter' || other.labels?.component === undefined || !PROTECTED_COMPONENTS.has(other.labels.component) || typeof name !== 'string') continue;
-    out.push({ what: `the ${other.labels.component} parameter ${name}`, patterns: [`arn:*:ssm:*:*:parameter/${name.replace(/^\//, '')}`], service: 'ssm' });
+    if (other.type !== 'AWS::SSM::Parameter') continue;
+    const name = typeof other.properties.Name === 'string' ? other.properties.Name : undefined;
+    const component = other.labels?.component;
+    const guarded = (component !== undefined && PROTECTED_COMPONENTS.has(component)) || name?.startsWith('/agent-guardrails/');
+    if (!guarded) continue;
+    // Grants written with `Ref` read `...:parameter${LogicalId}` in the inventory: protect that form too.
+    const logicalId = other.source.resource;
+    const patterns = [`arn:*:ssm:*:*:parameter*\${${logicalId}}*`];
+    if (name) patterns.push(`arn:*:ssm:*:*:parameter/${name.replace(/^\//, '')}`);
+    out.push({ what: `the ${component ?? 'guardrail'} parameter ${name ?? logicalId}`, patterns, service: 'ssm' });
   }
   return out;
 }

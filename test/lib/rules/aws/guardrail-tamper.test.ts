@@ -1,5 +1,6 @@
 import { GUARDRAIL_TAMPER } from '../../../../lib/rules/aws/guardrail-tamper';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import {
   ACCOUNT, agentRole, allow, check, deny, exampleAppInventory, ids, inventory, logicalIdOf, managedPolicy, REGION, role, statement, synthesized,
@@ -107,5 +108,21 @@ describe('AWS-012 through synthesized CloudFormation (adapter + IAM simulator)',
 
   test('precision: the example app reports nothing', () => {
     expect(check(GUARDRAIL_TAMPER, exampleAppInventory())).toEqual([]);
+  });
+});
+
+describe('AWS-012: the kill-switch parameter written through Ref (a template placeholder, not a literal ARN)', () => {
+  test('an agent role given write on the kill-switch parameter is reported; read is not', () => {
+    for (const write of [true, false]) {
+      const { template, inventory: inv } = synthesized((stack) => {
+        const flag = new ssm.StringParameter(stack, 'KillSwitchFlag', { parameterName: '/agent-guardrails/ops/kill-switch', stringValue: 'disengaged' });
+        const r = agentRole(stack, 'Tool');
+        if (write) flag.grantWrite(r);
+        else flag.grantRead(r);
+      });
+      const role = logicalIdOf(template, 'AWS::IAM::Role');
+      const found = ids(check(GUARDRAIL_TAMPER, inv));
+      expect(found).toEqual(write ? expect.arrayContaining([`${role}[ssm:PutParameter]`]) : []);
+    }
   });
 });
