@@ -1,0 +1,50 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readTemplateFile } from '../../../../lib/adapters/cloudformation/read-template-file';
+
+describe('readTemplateFile', () => {
+  let dir: string;
+  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-read-')); });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  test('YAML short forms become the long forms, in scalars, sequences and maps', () => {
+    const file = write('t.yaml', [
+      'Resources:',
+      '  R:',
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      A: !Ref X',
+      '      B: !GetAtt Role.Arn',
+      '      C: !Sub [ "x${Y}", { Y: !Ref Z } ]',
+      '      D: !If [ C1, !Ref "AWS::NoValue", !Join [ ":", [ a, !Select [ 0, !Split [ ",", "b,c" ] ] ] ] ]',
+      '      E: !Not [ !Equals [ !Ref P, prod ] ]',
+      '      F: !ImportValue { "Fn::Sub": "${AWS::StackName}-arn" }',
+      '      G: !GetAtt [ Role, Arn ]',
+    ].join('\n'));
+    expect((readTemplateFile(file) as { Resources: { R: { Properties: unknown } } }).Resources.R.Properties).toEqual({
+      A: { Ref: 'X' },
+      B: { 'Fn::GetAtt': ['Role', 'Arn'] },
+      C: { 'Fn::Sub': ['x${Y}', { Y: { Ref: 'Z' } }] },
+      D: { 'Fn::If': ['C1', { Ref: 'AWS::NoValue' }, { 'Fn::Join': [':', ['a', { 'Fn::Select': [0, { 'Fn::Split': [',', 'b,c'] }] }]] }] },
+      E: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'P' }, 'prod'] }] },
+      F: { 'Fn::ImportValue': { 'Fn::Sub': '${AWS::StackName}-arn' } },
+      G: { 'Fn::GetAtt': ['Role', 'Arn'] },
+    });
+  });
+
+  test('JSON is read as JSON, whatever the extension', () => {
+    expect(readTemplateFile(write('t.template', '{ "Resources": {} }'))).toEqual({ Resources: {} });
+  });
+
+  test('broken or duplicate-key input is AG_INPUT_INVALID on one line', () => {
+    for (const file of [write('bad.json', '{ "Resources": '), write('dup.yaml', 'Resources: {}\nResources: {}\n'), path.join(dir, 'missing.yaml')]) {
+      expect(() => readTemplateFile(file)).toThrow(/^\[AG_INPUT_INVALID\] template file [^\n]+$/);
+    }
+  });
+});
