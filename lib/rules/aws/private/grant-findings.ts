@@ -38,7 +38,9 @@ export function policyFinding(policy: PolicyDocumentEntry, detail: string, messa
 /** How a message names where a grant comes from: `policy read-reports, statement 2`. */
 export function grantOrigin(grant: Grant): string {
   const index = statementIndex(grant);
-  const policy = grant.policyId?.split('/').slice(1).join('/') ?? grant.source.resource;
+  const prefix = `aws:${grant.source.stack ?? ''}/`;
+  const policy = grant.policyId === undefined ? grant.source.resource
+    : grant.policyId.startsWith(prefix) ? grant.policyId.slice(prefix.length) : grant.policyId.split('/').slice(1).join('/');
   const kind = grant.via === 'aws-managed-policy' ? 'AWS-managed policy' : 'policy';
   return `${kind} ${grant.via === 'aws-managed-policy' ? policy.replace(/^aws-managed\//, '') : policy}${index === undefined ? '' : `, statement ${index}`}`;
 }

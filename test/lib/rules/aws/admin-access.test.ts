@@ -63,4 +63,12 @@ describe('AWS-001: no Allow of * on *, in any form', () => {
     const t = roleTemplate([], {}, { P: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } } } });
     expect(ids(check(ADMIN_ACCESS, t))).toEqual(['AWS-001[*]@P']);
   });
+
+  test('non-compliant: AdministratorAccess hidden behind a parameter default; without a default it is AWS-014\'s (fail closed)', () => {
+    const t = (param: Record<string, unknown>) => ({ ...roleTemplate([], { ManagedPolicyArns: [{ Ref: 'PolicyArn' }] }), Parameters: { PolicyArn: { Type: 'String', ...param } } });
+    expect(ids(check(ADMIN_ACCESS, t({ Default: 'arn:aws:iam::aws:policy/AdministratorAccess' })))).toEqual(['AWS-001[AdministratorAccess]@Role']);
+    const inv = inventoryFromTemplate(t({}), { stack: 'S' });
+    expect(runRules(inv, [ADMIN_ACCESS], Baseline.default())).toEqual([]);
+    expect(inv.unresolved.map((u) => u.what)).toEqual(['Properties.ManagedPolicyArns[0]: Ref PolicyArn, a parameter without a default']);
+  });
 });
