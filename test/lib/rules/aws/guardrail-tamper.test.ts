@@ -1,4 +1,6 @@
+import { Component, TAG_KEYS } from '../../../../lib/model/tags';
 import { GUARDRAIL_TAMPER } from '../../../../lib/rules/aws/guardrail-tamper';
+import { Tags } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IamSimulator } from '../../../helpers/iam-simulator';
@@ -123,6 +125,27 @@ describe('AWS-012: the kill-switch parameter written through Ref (a template pla
       const role = logicalIdOf(template, 'AWS::IAM::Role');
       const found = ids(check(GUARDRAIL_TAMPER, inv));
       expect(found).toEqual(write ? expect.arrayContaining([`${role}[ssm:PutParameter]`]) : []);
+    }
+  });
+});
+
+describe('AWS-012: guardrail roles and boundaries named through GetAtt/Ref', () => {
+  test('an agent that may rewrite the revocation role trust or the boundary policy is reported; one on another role is not', async () => {
+    const build = (target: 'revocation' | 'boundary' | 'other') => synthesized((stack) => {
+      const revocation = new iam.Role(stack, 'RevocationRole', { assumedBy: new iam.AccountPrincipal(ACCOUNT) });
+      Tags.of(revocation).add(TAG_KEYS.component, Component.REVOCATION);
+      const other = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const tool = agentRole(stack, 'Tool');
+      const boundary = new iam.ManagedPolicy(stack, 'Boundary', { statements: [new iam.PolicyStatement({ actions: ['*'], resources: ['*'] })] });
+      iam.PermissionsBoundary.of(tool).apply(boundary);
+      if (target === 'boundary') tool.addToPolicy(new iam.PolicyStatement({ actions: ['iam:CreatePolicyVersion'], resources: [boundary.managedPolicyArn] }));
+      else tool.addToPolicy(new iam.PolicyStatement({ actions: ['iam:UpdateAssumeRolePolicy'], resources: [(target === 'revocation' ? revocation : other).roleArn] }));
+    });
+    for (const target of ['revocation', 'boundary', 'other'] as const) {
+      const { template, inventory: inv } = build(target);
+      const tool = Object.keys(template.Resources).find((k) => k.startsWith('Tool') && template.Resources[k].Type === 'AWS::IAM::Role')!;
+      const expected = target === 'other' ? [] : [`${tool}[${target === 'boundary' ? 'iam:CreatePolicyVersion' : 'iam:UpdateAssumeRolePolicy'}]`];
+      expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(expected);
     }
   });
 });
