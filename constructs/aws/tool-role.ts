@@ -1,6 +1,7 @@
-import { Duration, Tags } from 'aws-cdk-lib/core';
+import { Duration, Stack, Tags } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GuardrailError } from '../../lib/errors';
 import { Declaration } from '../../lib/inventory/inventory';
 import { Environment } from '../../lib/model/environment';
 import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../lib/model/tags';
@@ -38,6 +39,9 @@ export interface ToolRoleProps {
  * the agent's name. Session tags are limited to the agent-guardrails keys, with agent, tool and
  * environment equal to this role's.
  *
+ * Grants added to the role later (`bucket.grantRead(role)`, `addToPolicy`, `addManagedPolicy`) fail
+ * the synth: the role holds the declaration and nothing else.
+ *
  * Tagged `agent-guardrails:agent|tool|tier|environment` and `agent-guardrails:component=tool-identity`,
  * and carries the tool's declaration as `agent-guardrails:declaration` metadata, so the checks can
  * compare grants with declarations from the synthesized template alone.
@@ -52,6 +56,8 @@ export class ToolRole extends iam.Role {
   public readonly tool: Tool;
   /** What the tool declared, as written into the role's metadata. */
   public readonly declaration: Declaration;
+  /** Grants added after construction (e.g. `bucket.grantRead(role)`), reported at synth. */
+  private undeclaredGrants?: string[];
 
   constructor(scope: Construct, id: string, props: ToolRoleProps) {
     const { tool, agentName } = props;
@@ -117,5 +123,33 @@ export class ToolRole extends iam.Role {
       hasWindow: tool.window !== undefined,
     };
     (this.node.defaultChild as iam.CfnRole).addMetadata(DECLARATION_METADATA_KEY, this.declaration);
+
+    this.node.addValidation({
+      validate: () => (this.undeclaredGrants ?? []).map((what) => GuardrailError.format(
+        `ToolRole(${agentName}/${tool.name})`, 'must hold exactly the tool\'s declared permissions', what,
+        'Declare the actions and resources on the Tool (aws: { actions, resources }) instead of granting to its role; the boundary, the checks and the AIBOM all read the declaration.')),
+    });
+  }
+
+  /** Refused at synth: a grant beyond the declaration would silently widen the tool. */
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.recordUndeclared(`a statement added to the role (actions ${statement.actions.join(', ') || statement.notActions.join(', ')})`);
+    return super.addToPrincipalPolicy(statement);
+  }
+
+  /** Refused at synth: a managed policy beyond the declaration would silently widen the tool. */
+  public addManagedPolicy(policy: iam.IManagedPolicy): void {
+    this.recordUndeclared(`an attached managed policy (${JSON.stringify(Stack.of(this).resolve(policy.managedPolicyArn))})`);
+    super.addManagedPolicy(policy);
+  }
+
+  /** Refused at synth: an inline policy beyond the declaration would silently widen the tool. */
+  public attachInlinePolicy(policy: iam.Policy): void {
+    this.recordUndeclared(`an attached policy (${policy.node.path})`);
+    super.attachInlinePolicy(policy);
+  }
+
+  private recordUndeclared(what: string): void {
+    (this.undeclaredGrants ??= []).push(what);
   }
 }

@@ -237,6 +237,20 @@ describe('AgentIdentity: tokens are skipped at construction and checked at synth
     expect(() => Template.fromStack(stack)).toThrow(/must deploy to environment prod's account 333333333333/);
   });
 
+  test('grants added to a tool role after construction fail the synth (no silent widening)', () => {
+    const stack = newStack();
+    const a = agent(stack);
+    a.roleFor('read-service').addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::prod-data/*'] }));
+    expect(() => Template.fromStack(stack)).toThrow(/ToolRole\(deploy-operator\/read-service\) must hold exactly the tool's declared permissions; got "a statement added to the role \(actions s3:GetObject\)"/);
+  });
+
+  test('an attached managed policy fails the synth too', () => {
+    const stack = newStack();
+    const a = agent(stack);
+    a.roleFor('restart-service').addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess'));
+    expect(() => Template.fromStack(stack)).toThrow(/must hold exactly the tool's declared permissions; got "an attached managed policy/);
+  });
+
   test('an environment-agnostic stack is fine', () => {
     const stack = new Stack(new App({ outdir }), 'Agnostic');
     agent(stack);
