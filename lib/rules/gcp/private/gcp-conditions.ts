@@ -90,7 +90,10 @@ function analyze(expression: string): Analysis {
   const alternatives = splitTopLevel(expr, '||');
   if (alternatives.length > 1) {
     const rs = alternatives.map(analyze);
-    return { narrows: rs.every((r) => r.narrows), time: rs.every((r) => r.time), vacuous: rs.find((r) => r.vacuous)?.vacuous };
+    // When some alternative names a resource, one that does not (e.g. a time bound alone) opens every resource.
+    const open = rs.some((r) => r.narrows) ? alternatives.find((_, i) => !rs[i].narrows) : undefined;
+    const vacuous = rs.find((r) => r.vacuous)?.vacuous ?? (open !== undefined ? { kind: 'resource' as const, text: open } : undefined);
+    return { narrows: rs.every((r) => r.narrows), time: rs.every((r) => r.time), vacuous };
   }
   const terms = splitTopLevel(expr, '&&');
   if (terms.length > 1) {
@@ -106,13 +109,14 @@ function analyze(expression: string): Analysis {
 
 /**
  * Why a condition narrows nothing, or undefined when it does narrow. A condition narrows nothing
- * when an alternative (`||`) is always true, or names resources only by prefixes that match every
- * resource of a kind (`resource.name.startsWith("projects/_/buckets/")`).
+ * when an alternative (`||`) is always true, names resources only by prefixes that match every
+ * resource of a kind (`resource.name.startsWith("projects/_/buckets/")`), or names no resource
+ * while another alternative does (`resource.name == "…/b" || request.time < …`).
  */
 export function vacuousConditionReason(expression: string): string | undefined {
   const v = analyze(expression).vacuous;
   if (!v) return undefined;
-  return v.kind === 'true' ? `"${v.text}" is always true` : `"${v.text}" matches every resource of its kind`;
+  return v.kind === 'true' ? `"${v.text}" is always true` : `"${v.text}" names no single resource, so it matches every resource of its kind`;
 }
 
 /** Whether the condition bounds time (`request.time`) in every alternative, and is not vacuous. */
