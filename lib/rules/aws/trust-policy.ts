@@ -85,7 +85,8 @@ function toolRoleFindings(role: Identity, allows: TrustEntry[], brokers: Identit
     out.push(identityFinding(role, 'tool-principals', `agent tool role ${name} is trusted by ${principals.length} principals (${principals.join(', ') || 'none'}), not exactly one broker.`,
       'Trust only the agent\'s broker role.'));
   } else {
-    if (brokers.length > 0 && !brokers.some((b) => principals[0].endsWith(`:role/${b.name ?? b.source.resource}`))) {
+    const isBroker = (b: Identity) => principals[0].includes(':role/') && principals[0].endsWith(`/${b.name ?? b.source.resource}`);
+    if (brokers.length > 0 && !brokers.some(isBroker)) {
       out.push(identityFinding(role, 'tool-principals', `agent tool role ${name} is trusted by ${principals[0]}, which is not the broker of agent ${role.labels.agent}.`,
         `Trust only the broker role (${brokers.map((b) => b.source.resource).join(', ')}).`));
     }

@@ -9,6 +9,9 @@
  *   except IAM roles, users and managed policies, which get ARN-shaped placeholders
  *   (`arn:aws:iam::${AWS::AccountId}:role/<RoleName or LogicalId>`) so rules can tell a role ARN.
  *
+ * A parameter is read as its value passed by a parent stack, else as its default (a different
+ * value given at deploy is not seen; SSM-typed parameters are always open).
+ *
  * What the template itself leaves open (a parameter without default, `Fn::ImportValue`, an
  * `Fn::If` whose condition depends on deploy-time values, an unknown function) becomes the
  * string `{{unresolved:<what>}}` and is reported through `onUnresolved`: the caller records it
@@ -225,9 +228,10 @@ export class TemplateResolver {
     if (!resource) return open(`Fn::GetAtt ${logicalId}.${attr}, which is not a resource of the template`);
     if (attr === 'Arn') {
       const name = this.refToResource(logicalId, resource);
+      const iamPath = typeof resource.Properties?.Path === 'string' ? resource.Properties.Path : '/';
       switch (resource.Type) {
-        case 'AWS::IAM::Role': return `arn:aws:iam::\${AWS::AccountId}:role/${name}`;
-        case 'AWS::IAM::User': return `arn:aws:iam::\${AWS::AccountId}:user/${name}`;
+        case 'AWS::IAM::Role': return `arn:aws:iam::\${AWS::AccountId}:role${iamPath}${name}`;
+        case 'AWS::IAM::User': return `arn:aws:iam::\${AWS::AccountId}:user${iamPath}${name}`;
         case 'AWS::IAM::Group': return `arn:aws:iam::\${AWS::AccountId}:group/${name}`;
         case 'AWS::IAM::ManagedPolicy': return name;
         default: break;
