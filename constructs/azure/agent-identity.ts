@@ -56,6 +56,13 @@ export interface AgentIdentityProps {
    * @default - a workspace `<agent>-<environment>-audit` is created in the environment's resource group (90 days retention)
    */
   readonly auditWorkspaceId?: string;
+  /**
+   * Whether this agent creates the diagnostic setting that exports the subscription's activity log.
+   * A subscription takes at most five diagnostic settings: when several agents share one, let one
+   * of them (or the platform) export it and set this to false on the others.
+   * @default true
+   */
+  readonly exportActivityLog?: boolean;
 }
 
 const AGENT_IDENTITY_SYMBOL = Symbol.for('agent-guardrails.azure.AgentIdentity');
@@ -118,8 +125,8 @@ export class AgentIdentity extends Construct {
   public readonly identities: UserAssignedIdentity[] = [];
   /** The kill-switch role definition. */
   public readonly killSwitchRole: RoleDefinition;
-  /** The diagnostic setting exporting the activity log. */
-  public readonly auditSetting: MonitorDiagnosticSetting;
+  /** The diagnostic setting exporting the activity log (absent when `exportActivityLog` is false). */
+  public readonly auditSetting?: MonitorDiagnosticSetting;
   private readonly identitiesByTool = new Map<string, UserAssignedIdentity>();
   private readonly azure: AzureEnvironmentProps;
 
@@ -159,6 +166,7 @@ export class AgentIdentity extends Construct {
       attachGuardrailMetadata(assignment, agentOwner, Component.KILL_SWITCH);
     });
 
+    if (!(props.exportActivityLog ?? true)) return;
     let workspaceId = props.auditWorkspaceId;
     if (workspaceId === undefined) {
       const workspace = new LogAnalyticsWorkspace(this, 'AuditWorkspace', {

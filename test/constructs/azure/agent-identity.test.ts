@@ -153,6 +153,13 @@ describe('azure.AgentIdentity: one managed identity per tool', () => {
     expect(of(withWorkspace, 'azurerm_monitor_diagnostic_setting')[0].log_analytics_workspace_id).toBe(`${RG}/providers/Microsoft.OperationalInsights/workspaces/central`);
   });
 
+  test('exportActivityLog: false leaves the subscription\'s activity log to another agent or the platform', () => {
+    const { json: j, agent } = synth(props({ exportActivityLog: false }));
+    expect(of(j, 'azurerm_monitor_diagnostic_setting')).toEqual([]);
+    expect(of(j, 'azurerm_log_analytics_workspace')).toEqual([]);
+    expect(agent.auditSetting).toBeUndefined();
+  });
+
   test('every resource carries agent-guardrails metadata; no client secrets', () => {
     for (const [type, resources] of Object.entries<any>(raw.resource)) {
       for (const r of Object.values<any>(resources)) expect({ type, agent: r['//']?.[GUARDRAILS_METADATA_KEY]?.[TAG_KEYS.agent] }).toEqual({ type, agent: 'deploy-operator' });
