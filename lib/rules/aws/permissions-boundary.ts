@@ -23,6 +23,7 @@ export const PERMISSIONS_BOUNDARY: Rule = {
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     if (!context.baseline.boundaryRequired) return [];
     const findings: RawFinding[] = [];
+    const policies = new Map(inventory.policies.map((p) => [p.id, p]));
     for (const role of awsIdentities(inventory)) {
       if (!(role.isAgent || role.labels.component === Component.TOOL_IDENTITY)) continue;
       const name = role.source.resource;
@@ -32,7 +33,7 @@ export const PERMISSIONS_BOUNDARY: Rule = {
           `Set PermissionsBoundary to the boundary policy of agent ${agent}.`));
         continue;
       }
-      const policy = inventory.policies.find((p) => p.id === role.boundary);
+      const policy = policies.get(role.boundary);
       if (!policy) {
         findings.push(identityFinding(role, 'unverified', `agent role ${name} has a permissions boundary the check cannot read (${role.boundary}).`,
           `Use a boundary policy defined in the same stack (agent ${agent}'s), so it can be verified.`));
