@@ -13,6 +13,11 @@ export type ActionClass = 'list' | 'read' | 'write' | 'permissions' | 'tagging' 
 /** From harmless to dangerous: a wildcard or a role takes the highest class of what it holds. */
 const RANK: Record<ActionClass, number> = { list: 0, read: 1, tagging: 2, write: 3, unknown: 4, permissions: 5 };
 
+/** Negative when `a` is less dangerous than `b`, positive when more, 0 when equal. */
+export function compareClass(a: ActionClass, b: ActionClass): number {
+  return RANK[a] - RANK[b];
+}
+
 /** True for the classes an observer may hold. */
 export function isReadClass(c: ActionClass): boolean {
   return c === 'list' || c === 'read';
@@ -41,6 +46,20 @@ export function classifyAction(cloud: Cloud, action: string): ActionClass {
     case 'azure': return classifyAzure(action);
     default: return 'unknown';
   }
+}
+
+/**
+ * The class of a predefined GCP role (`roles/…`) or a built-in Azure role (name or GUID), or
+ * undefined for custom roles, whose permissions the adapters expand instead. Lets a rule see
+ * what a role with an incomplete permission list may still do.
+ */
+export function classifyKnownRole(cloud: Cloud, role: string): ActionClass | undefined {
+  if (cloud === 'gcp') return role.startsWith('roles/') ? classifyGcpRole(role) : undefined;
+  if (cloud === 'azure') {
+    const guid = role.split('/').pop() ?? role;
+    return azureRoles().get(role.toLowerCase()) ?? azureRoles().get(guid.toLowerCase()) ?? AZURE_ROLE_GUIDS[guid.toLowerCase()];
+  }
+  return undefined;
 }
 
 const AWS_LEVELS: Record<string, ActionClass> = {

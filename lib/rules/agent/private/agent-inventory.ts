@@ -1,7 +1,7 @@
 import { Grant, Identity, Inventory } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
-import { ActionClass, classifyAction, maxClass } from '../../private/access-classifier';
+import { ActionClass, classifyAction, classifyKnownRole, compareClass, maxClass } from '../../private/access-classifier';
 
 /** Components that are the guardrails' own identities, not tool identities. */
 const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY];
@@ -52,9 +52,15 @@ export function grantedActions(grant: Grant): { readonly action: string; readonl
   if (grant.notActions && grant.notActions.length > 0) {
     return [{ action: `NotAction ${grant.notActions.join(',')}`, cls: 'permissions' }];
   }
-  if (grant.actions.length > 0) return grant.actions.map((a) => ({ action: a, cls: classifyAction(grant.cloud, a) }));
-  if (grant.role) return [{ action: grant.role, cls: classifyAction(grant.cloud, grant.role) }];
-  return [];
+  const out = grant.actions.map((a) => ({ action: a, cls: classifyAction(grant.cloud, a) }));
+  if (grant.role) {
+    // A predefined role may hold more than the permissions listed for it: its own class counts when higher.
+    const roleClass = out.length === 0 ? classifyAction(grant.cloud, grant.role) : classifyKnownRole(grant.cloud, grant.role);
+    if (roleClass !== undefined && (out.length === 0 || compareClass(roleClass, maxClass(out.map((a) => a.cls))) > 0)) {
+      out.push({ action: grant.role, cls: roleClass });
+    }
+  }
+  return out;
 }
 
 /** The most dangerous class a grant holds. */

@@ -46,6 +46,17 @@ function inventoryOf(...stacks: Stack[]): Inventory {
   return mergeInventories(stacks.map((s) => inventoryFromTemplate(Template.fromStack(s).toJSON(), { stack: s.stackName })));
 }
 
+/**
+ * The attack on the synthesized template (an edited cdk.out, a hand-written stack): the
+ * constructs refuse statements added to a tool role at synth, so the edit happens afterwards.
+ */
+function addToToolPolicy(template: any, tool: string, statement: Record<string, unknown>): any {
+  const role = Object.values(template.Resources as Record<string, any>)
+    .find((r) => r.Type === 'AWS::IAM::Role' && (r.Properties.Tags ?? []).some((t: any) => t.Key === TAG_KEYS.tool && t.Value === tool));
+  role.Properties.Policies[0].PolicyDocument.Statement.push({ Effect: 'Allow', ...statement });
+  return template;
+}
+
 function check(inventory: Inventory): Finding[] {
   return runRules(inventory, AGENT_RULES, Baseline.default());
 }
@@ -61,19 +72,18 @@ describe('agent rules on templates synthesized from the AWS constructs', () => {
 
   test('AGENT-001 (attack): a grant added to a tool role behind the declaration\'s back is drift', () => {
     const app = new App({ outdir });
-    const { stack, agent } = operatorStack(app, 'Prod', PROD);
-    agent.roleFor('enqueue-job').addToPolicy(new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage'], resources: [queue('333333333333')] }));
-    const findings = check(inventoryOf(stack)).filter((f) => f.ruleId === 'AGENT-001');
+    const { stack } = operatorStack(app, 'Prod', PROD);
+    const template = addToToolPolicy(Template.fromStack(stack).toJSON(), 'enqueue-job', { Action: 'sqs:ReceiveMessage', Resource: queue('333333333333') });
+    const findings = check(inventoryFromTemplate(template, { stack: 'Prod' })).filter((f) => f.ruleId === 'AGENT-001');
     expect(summary(findings)).toEqual(['AGENT-001[action:sqs:ReceiveMessage] error']);
     expect(findings[0].message).toContain('tool enqueue-job does not declare');
   });
 
   test('AGENT-005 (attack): an IAM write on * in a tool role could detach the kill switch; the simulator confirms only the boundary stands in the way', async () => {
     const app = new App({ outdir });
-    const { stack, agent } = operatorStack(app, 'Prod', PROD);
-    agent.roleFor('enqueue-job').addToPolicy(new iam.PolicyStatement({ actions: ['iam:DetachRolePolicy'], resources: ['*'] }));
-    const template = Template.fromStack(stack).toJSON();
-    const findings = check(inventoryOf(stack)).filter((f) => f.ruleId === 'AGENT-005');
+    const { stack } = operatorStack(app, 'Prod', PROD);
+    const template = addToToolPolicy(Template.fromStack(stack).toJSON(), 'enqueue-job', { Action: 'iam:DetachRolePolicy', Resource: '*' });
+    const findings = check(inventoryFromTemplate(template, { stack: 'Prod' })).filter((f) => f.ruleId === 'AGENT-005');
     expect(summary(findings)).toEqual(['AGENT-005[can-modify:iam:DetachRolePolicy] error']);
     expect(findings[0].hard).toBe(true);
 
@@ -111,8 +121,9 @@ describe('agent rules on templates synthesized from the AWS constructs', () => {
     const app = new App({ outdir });
     const prod = operatorStack(app, 'Prod', PROD);
     const staging = operatorStack(app, 'Staging', STAGING);
-    staging.agent.roleFor('enqueue-job').addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue('333333333333')] }));
-    const findings = check(inventoryOf(prod.stack, staging.stack)).filter((f) => f.ruleId === 'AGENT-008');
+    const stagingTemplate = addToToolPolicy(Template.fromStack(staging.stack).toJSON(), 'enqueue-job', { Action: 'sqs:SendMessage', Resource: queue('333333333333') });
+    const inventory = mergeInventories([inventoryOf(prod.stack), inventoryFromTemplate(stagingTemplate, { stack: 'Staging' })]);
+    const findings = check(inventory).filter((f) => f.ruleId === 'AGENT-008');
     expect(summary(findings)).toEqual(['AGENT-008[placement:prod] error', 'AGENT-008[placement:prod] error']);
     expect(findings[0].message).toMatch(/environment staging.*333333333333/);
   });

@@ -79,3 +79,14 @@ describe('AGENT-003: tier contract (observer read/list, advisor proposals, opera
     expect(ids(check(TIER_CONTRACT, b.inventory, baseline))).toEqual(['AGENT-003[no-window]', 'AGENT-003[operator-session]']);
   });
 });
+
+describe('AGENT-003: roles whose permission list is incomplete', () => {
+  test('an observer bound to roles/editor is reported even when the adapter lists no permissions for it; a custom read role is not', () => {
+    const b = new InventoryBuilder();
+    const sa = b.tool({ cloud: 'gcp', name: 'read', tier: 'observer', declaration: { accessLevel: 'read' } });
+    b.grant(sa, [], ['projects/p'], { role: 'roles/editor', scopeLevel: 'project' });
+    b.grant(sa, ['logging.logEntries.list'], ['projects/p'], { role: 'projects/p/roles/agReadLogs', scopeLevel: 'project' });
+    b.grant(sa, ['storage.objects.get'], ['projects/_/buckets/b'], { role: 'roles/storage.objectViewer', scopeLevel: 'resource' });
+    expect(ids(check(TIER_CONTRACT, b.inventory))).toEqual(['AGENT-003[observer:roles/editor]']);
+  });
+});

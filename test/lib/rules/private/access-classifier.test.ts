@@ -1,4 +1,4 @@
-import { classifyAction, isReadClass, maxClass } from '../../../../lib/rules/private/access-classifier';
+import { classifyAction, classifyKnownRole, compareClass, isReadClass, maxClass } from '../../../../lib/rules/private/access-classifier';
 
 describe('classifyAction on AWS: the Service Authorization Reference access level', () => {
   test.each([
@@ -100,5 +100,17 @@ describe('class helpers', () => {
     expect(isReadClass('unknown')).toBe(false);
     expect(maxClass(['read', 'unknown', 'write'])).toBe('unknown');
     expect(maxClass([])).toBe('list');
+  });
+});
+
+describe('classifyKnownRole: predefined and built-in roles only', () => {
+  test('GCP predefined roles and Azure built-ins have a class; custom roles do not', () => {
+    expect(classifyKnownRole('gcp', 'roles/storage.objectViewer')).toBe('read');
+    expect(classifyKnownRole('gcp', 'projects/p/roles/custom')).toBeUndefined();
+    expect(classifyKnownRole('azure', 'Reader')).toBe('read');
+    expect(classifyKnownRole('azure', '/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635')).toBe('permissions');
+    expect(classifyKnownRole('azure', 'ag-deploy-operator-read')).toBeUndefined();
+    expect(classifyKnownRole('aws', 'anything')).toBeUndefined();
+    expect(compareClass('permissions', 'write')).toBeGreaterThan(0);
   });
 });
