@@ -1,5 +1,7 @@
 import { Stack } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as fc from 'fast-check';
+import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
 import { PRIVILEGE_ESCALATION } from '../../../../lib/rules/aws/privilege-escalation';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import { ACCOUNT, allow, check, deny, exampleAppInventory, ids, inventory, managedPolicy, REGION, role, statement, synthesized } from './private/hand-built-inventory';
@@ -239,5 +241,74 @@ describe('AWS-004 through synthesized CloudFormation (adapter + IAM simulator)',
 
   test('precision: the example app (AgentIdentity tool roles, boundary, kill switch) has no path', () => {
     expect(check(PRIVILEGE_ESCALATION, exampleAppInventory())).toEqual([]);
+  });
+});
+
+describe('AWS-004 agrees with the IAM simulator on random policies (property)', () => {
+  // Action entries as people write them: exact, wrong case, wildcards, and the lot.
+  const POOL = [
+    'iam:PassRole', 'IAM:passrole', 'iam:Pass*', 'lambda:CreateFunction', 'lambda:Create*', 'lambda:*', 'LAMBDA:invokefunction',
+    'lambda:Invoke?unction', 'ec2:RunInstances', 'ec2:Run*', 'iam:CreatePolicyVersion', 'iam:*PolicyVersion', 'iam:PutRolePolicy',
+    'iam:Put*', 's3:GetObject', '*',
+  ];
+  // The paths whose every action has a probe below, and where each step is tried.
+  const PROBES: Record<string, string> = {
+    'iam:PassRole': `arn:aws:iam::${ACCOUNT}:role/target`,
+    'lambda:CreateFunction': `arn:aws:lambda:${REGION}:${ACCOUNT}:function:x`,
+    'lambda:InvokeFunction': `arn:aws:lambda:${REGION}:${ACCOUNT}:function:x`,
+    'ec2:RunInstances': `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`,
+    'iam:CreatePolicyVersion': `arn:aws:iam::${ACCOUNT}:policy/p`,
+    'iam:PutRolePolicy': `arn:aws:iam::${ACCOUNT}:role/r`,
+  };
+  const PATHS: Record<string, string[]> = {
+    'ec2-run-instances-pass-role': ['iam:PassRole', 'ec2:RunInstances'],
+    'lambda-create-invoke-pass-role': ['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction'],
+    'iam-create-policy-version': ['iam:CreatePolicyVersion'],
+    'iam-put-role-policy': ['iam:PutRolePolicy'],
+  };
+
+  const statementArb = fc.record({
+    Effect: fc.constantFrom('Allow', 'Allow', 'Deny'),
+    not: fc.constantFrom(false, false, false, true),
+    actions: fc.subarray(POOL, { minLength: 1, maxLength: 3 }),
+  }).map(({ Effect, not, actions }) => ({ Effect, [not ? 'NotAction' : 'Action']: actions, Resource: '*' }));
+  const doc = (statements: unknown[]) => ({ Version: '2012-10-17', Statement: statements });
+
+  test('a path is reported exactly when the simulator allows each of its steps', async () => {
+    const seen = { paths: 0, none: 0 };
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.array(statementArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+      fc.option(fc.array(statementArb, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+      async (policies, boundary) => {
+        // GIVEN a role whose statements are spread over an inline policy and separate policies, maybe bounded
+        const resources: Record<string, unknown> = {
+          Role: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }]),
+              Policies: [{ PolicyName: 'inline', PolicyDocument: doc(policies[0]) }],
+              ...(boundary ? { PermissionsBoundary: { Ref: 'Boundary' } } : {}),
+            },
+          },
+        };
+        policies.slice(1).forEach((statements, i) => {
+          resources[`Policy${i}`] = { Type: 'AWS::IAM::Policy', Properties: { PolicyName: `p${i}`, Roles: [{ Ref: 'Role' }], PolicyDocument: doc(statements) } };
+        });
+        if (boundary) resources.Boundary = { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: doc(boundary) } };
+        const template = { Resources: resources };
+        const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+        const found = new Set(check(PRIVILEGE_ESCALATION, inventoryFromTemplate(template, { stack: 'S' })).map((f) => f.detail));
+        // THEN for each path: reported <=> every step allowed
+        for (const [id, steps] of Object.entries(PATHS)) {
+          const decisions = await Promise.all(steps.map((action) => sim.decide({ role: 'Role', action, resource: PROBES[action] })));
+          const allowed = decisions.every((d) => d === 'Allowed');
+          seen[allowed ? 'paths' : 'none']++;
+          expect({ id, reported: found.has(id) }).toEqual({ id, reported: allowed });
+        }
+      },
+    ), { numRuns: 60 });
+    // Both outcomes were exercised, so the agreement is not vacuous.
+    expect(seen.paths).toBeGreaterThan(10);
+    expect(seen.none).toBeGreaterThan(10);
   });
 });
