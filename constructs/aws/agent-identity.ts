@@ -124,7 +124,7 @@ export class AgentIdentity extends Construct {
 
   /** The role of a tool; throws for a tool the agent does not have. */
   public roleFor(toolName: string): iam.Role {
-    const role = this.toolRoles[toolName];
+    const role = Object.prototype.hasOwnProperty.call(this.toolRoles, toolName) ? this.toolRoles[toolName] : undefined;
     if (!role) {
       fail('AG_AGENT_NO_SUCH_TOOL', `AgentIdentity(${this.agentName}).roleFor`, `must name one of the agent's tools (${Object.keys(this.toolRoles).join(', ')})`, toolName, 'Check the tool name.');
     }

@@ -120,6 +120,7 @@ describe('AgentIdentity: shape of the synthesized roles', () => {
     expect(a.roleFor('restart-service')).toBe(a.toolRoles['restart-service']);
     expect(ToolRole.isToolRole(a.roleFor('read-service'))).toBe(true);
     expect(codeOf(() => a.roleFor('nope'))).toBe('AG_AGENT_NO_SUCH_TOOL');
+    expect(codeOf(() => a.roleFor('constructor'))).toBe('AG_AGENT_NO_SUCH_TOOL');
     expect(AgentIdentity.isAgentIdentity(a)).toBe(true);
     expect(AgentIdentity.isAgentIdentity({})).toBe(false);
     expect(a.boundary.policy).toBeInstanceOf(iam.ManagedPolicy);
