@@ -235,6 +235,13 @@ describe('azure.AgentIdentity: refuses bad input at construction', () => {
     refuse('AG_AZ_SUBJECTS', { runtimeSubjectTemplate: undefined, runtimeSubjects: { 'read-metrics': 'sub-a' } });
   });
 
+  test('tier contract: an advisor may hold proposal actions only', () => {
+    const propose = Tool.write('open-ticket', { azure: { actions: ['Microsoft.Support/supportTickets/write'], scope: RG } });
+    expect(() => synth(props({ tier: AgentTier.ADVISOR, tools: [tools()[0], propose] }))).not.toThrow();
+    const e = refuse('AG_TIER_CONTRACT', { tier: AgentTier.ADVISOR, tools: [tools()[0], Tool.write('restart', { azure: { actions: ['Microsoft.App/containerApps/revisions/restart/action'], scope: APP } })] });
+    expect(e.message).toContain('holds writes beyond proposal actions');
+  });
+
   test('tier contract, read tools that write, and bad principal ids are refused', () => {
     refuse('AG_TIER_CONTRACT', { tier: AgentTier.OBSERVER });
     refuse('AG_AZ_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { azure: { actions: ['Microsoft.App/containerApps/write'], scope: APP } })] });

@@ -225,6 +225,13 @@ describe('gcp.AgentIdentity: refuses bad input at construction', () => {
     refuse('AG_GCP_OTHER_PROJECT', { tools: [Tool.read('peek', { gcp: { roles: ['projects/acme-dev/roles/reader'], resource: `projects/${PROJECT}` } })] });
   });
 
+  test('tier contract: an advisor may hold proposal permissions only (policies/catalogs/proposal-actions.json)', () => {
+    const propose = Tool.write('open-case', { gcp: { permissions: ['cloudsupport.cases.create', 'cloudsupport.comments.create'], resource: `projects/${PROJECT}` } });
+    expect(() => synthGcp(baseProps({ tier: AgentTier.ADVISOR, tools: [readLogs(), propose] }))).not.toThrow();
+    const e = refuse('AG_TIER_CONTRACT', { tier: AgentTier.ADVISOR, tools: [readLogs(), restartService()] });
+    expect(e.message).toContain('holds writes beyond proposal actions');
+  });
+
   test('tier contract: an observer with a write tool is refused', () => {
     const e = refuse('AG_TIER_CONTRACT', { tier: AgentTier.OBSERVER, tools: [readLogs(), restartService()] });
     expect(e.message).toContain('exceeds the observer tier');
