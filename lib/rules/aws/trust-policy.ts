@@ -63,7 +63,12 @@ function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
       const own = p.includes('${AWS::AccountId}');
       out.push(identityFinding(role, 'account-root', `trust policy of ${name} trusts ${own ? 'the account root of its own account' : `account ${accountOf(p)}`} without a condition, so every identity of that account with sts:AssumeRole can assume it.`,
         own ? 'Trust the exact role ARN that needs it, or add an aws:PrincipalArn condition.' : 'Trust the exact role ARN of the other account, or add an sts:ExternalId (or aws:PrincipalArn) condition.'));
-    } else if (kind === 'Federated' && !/saml-provider\//.test(p)) {
+    } else if (kind === 'Federated' && /saml-provider\//.test(p)) {
+      if (!keys.has('saml:aud') || (requiredValues(t.condition, 'SAML:aud') ?? ['*']).some(isAnyValue)) {
+        out.push(identityFinding(role, 'saml-aud', `trust policy of ${name} lets ${p.split('/').pop()} SAML assertions in without an exact SAML:aud condition, so assertions meant for another audience are accepted.`,
+          'Add { "StringEquals": { "SAML:aud": "https://signin.aws.amazon.com/saml" } } (or your sign-in endpoint).'));
+      }
+    } else if (kind === 'Federated') {
       const host = p.includes('oidc-provider/') ? p.slice(p.indexOf('oidc-provider/') + 'oidc-provider/'.length) : p;
       const missing = [`${host}:aud`, ...(host === 'cognito-identity.amazonaws.com' ? [] : [`${host}:sub`])]
         .filter((k) => !keys.has(k.toLowerCase()) || (requiredValues(t.condition, k) ?? ['*']).some(isAnyValue));

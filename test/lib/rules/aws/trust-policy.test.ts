@@ -100,3 +100,13 @@ describe('AWS-009: agent tool roles trust only the broker and require sts:Source
     expect(f[0].message).toMatch(/not the broker of agent ops-bot/);
   });
 });
+
+describe('AWS-009: SAML federation names its audience', () => {
+  const SAML = 'arn:aws:iam::111122223333:saml-provider/corp-idp';
+  test('compliant: SAML:aud pinned', () => {
+    expect(check(TRUST_POLICY, trusting([{ Effect: 'Allow', Principal: { Federated: SAML }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } } }]))).toEqual([]);
+  });
+  test('non-compliant: no SAML:aud', () => {
+    expect(ids(check(TRUST_POLICY, trusting([{ Effect: 'Allow', Principal: { Federated: SAML }, Action: 'sts:AssumeRoleWithSAML' }])))).toEqual(['AWS-009[saml-aud]@Role']);
+  });
+});
