@@ -104,6 +104,26 @@ describe('a broker-minted session on the synthesized deploy-operator stack', () 
     expect(await decideAsSession(session, 'ecs:UpdateService', SERVICE, { attach: [killSwitch] })).toBe('ExplicitlyDenied');
   });
 
+  test('ATTACK: even widened to * on *, a minted session cannot touch the broker\'s audit, flag or approvals', async () => {
+    await mint('restart-service', {});
+    const { session } = sessionOf('restart-service');
+    const widened = { ...session, identityPolicies: [...session.identityPolicies, { name: 'widened', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] };
+    const json = withDeployedValues(Template.fromStack(fx.stack).toJSON());
+    const idOf = (type: string) => Object.keys(json.Resources).filter((k) => json.Resources[k].Type === type);
+    const brokerLog = idOf('AWS::Logs::LogGroup').find((k) => k.startsWith('BrokerDecisionLog'))!;
+    const logArn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${brokerLog}`;
+    const flagArn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/agent-guardrails/deploy-operator/kill-switch`;
+    expect(await decideAsSession(widened, 'logs:DeleteLogGroup', logArn)).toBe('ExplicitlyDenied');
+    expect(await decideAsSession(widened, 'logs:PutRetentionPolicy', logArn)).toBe('ExplicitlyDenied');
+    expect(await decideAsSession(widened, 'ssm:PutParameter', flagArn)).toBe('ExplicitlyDenied');
+    expect(await decideAsSession(widened, 'ssm:DeleteParameter', flagArn)).toBe('ExplicitlyDenied');
+    // Forging an approval: the boundary's ceiling holds only the agent's declared actions.
+    const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${idOf('AWS::DynamoDB::Table')[0]}`;
+    for (const a of ['dynamodb:UpdateItem', 'dynamodb:PutItem']) expect(await decideAsSession(widened, a, table)).not.toBe('Allowed');
+    const approveFn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${idOf('AWS::Lambda::Function').find((k) => k.startsWith('ApprovalsApproveFunction'))}`;
+    expect(await decideAsSession(widened, 'lambda:InvokeFunctionUrl', approveFn)).not.toBe('Allowed');
+  });
+
   test('a resource outside the declaration never reaches STS', async () => {
     const { res } = await mint('restart-service', { resource: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/staging-cluster/checkout` });
     expect(res.reasonCode).toBe(ReasonCode.RESOURCE_NOT_DECLARED);
