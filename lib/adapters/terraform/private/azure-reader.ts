@@ -1,5 +1,5 @@
 import { Grant, Identity, PolicyDocumentEntry } from '../../../inventory/inventory';
-import { azureBuiltInRole } from '../azure-roles';
+import { azureBuiltInRole, roleDefinitionGuid } from '../azure-roles';
 import { BuildContext } from './build-context';
 import { declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from './labels';
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
@@ -144,11 +144,18 @@ function readRoleAssignment(ctx: BuildContext, block: TerraformBlock, definition
     notActions = [...(custom.statements[0].notActions ?? []), ...(custom.statements[1].notActions ?? [])];
     if (identity && !custom.attachedTo.includes(identity.id)) custom.attachedTo.push(identity.id);
   } else if (roleValue && !roleValue.problem) {
-    const builtIn = azureBuiltInRole(role);
+    // A built-in role looked up through `data.azurerm_role_definition` (by name or id) is that role.
+    const lookup = roleValue.refs.map((r) => ctx.refs.block(r.address)).find((b) => b?.mode === 'data' && b.type === 'azurerm_role_definition');
+    const looked = lookup ? ctx.refs.resolve(lookup.body.name ?? lookup.body.role_definition_id) : undefined;
+    const key = looked && !looked.problem ? looked.text : role;
+    const builtIn = azureBuiltInRole(key);
     if (builtIn) {
       role = builtIn.name;
       actions = [...builtIn.actions, ...builtIn.dataActions];
       notActions = [...builtIn.notActions, ...builtIn.notDataActions];
+    } else if (lookup || /^\$\{/.test(role) || (!byName && roleDefinitionGuid(role) !== undefined)) {
+      // A role definition we cannot name (an unknown GUID, or a lookup we cannot follow) could be any role: fail closed.
+      ctx.unresolved('azure', block, byName ? 'role_definition_name' : 'role_definition_id', `is ${JSON.stringify(key)}, a role definition not in policies/azure-builtin-roles.json nor in this configuration`);
     }
   }
   const condition = ctx.resolve('azure', block, 'condition', block.body.condition)?.text;

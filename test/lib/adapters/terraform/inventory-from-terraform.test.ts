@@ -183,3 +183,15 @@ describe('Terraform adapter: files and folders', () => {
     expect(() => inventoryFromTerraformJson([])).toThrow(GuardrailError);
   });
 });
+
+describe('Terraform adapter: Azure role lookups', () => {
+  test('a built-in role looked up through data.azurerm_role_definition is that role; unknown GUIDs are unresolved', () => {
+    const b = tf().agentIdentity('tool')
+      .data('azurerm_role_definition', 'owner', { name: 'Owner', scope: RG_ID })
+      .resource('azurerm_role_assignment', 'via_data', { scope: RG_ID, role_definition_id: ref('data.azurerm_role_definition.owner', 'id'), principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id') })
+      .resource('azurerm_role_assignment', 'unknown', { scope: RG_ID, role_definition_id: '/providers/Microsoft.Authorization/roleDefinitions/00000000-1111-2222-3333-444444444444', principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id') });
+    const inv = inventoryOf(b);
+    expect(inv.grants.map((g) => g.role)).toEqual(['Owner', '/providers/Microsoft.Authorization/roleDefinitions/00000000-1111-2222-3333-444444444444']);
+    expect(inv.unresolved.map((u) => u.what)).toEqual([expect.stringMatching(/^azurerm_role_assignment\.unknown\.role_definition_id is .*not in policies\/azure-builtin-roles\.json/)]);
+  });
+});

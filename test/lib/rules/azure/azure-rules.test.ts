@@ -53,6 +53,11 @@ describe('AZ-001: no Owner, Contributor, User Access Administrator or unconstrai
     assign(b, 'defid', 'a', RG_ID, { id: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c` });
     expect(run('AZ-001', b)).toEqual(['AZ-001[Owner]@azurerm_role_assignment.guid', 'AZ-001[Contributor]@azurerm_role_assignment.defid']);
   });
+  test('disguised: Owner looked up through data.azurerm_role_definition', () => {
+    const b = tf().agentIdentity('a').data('azurerm_role_definition', 'owner', { name: 'Owner', scope: RG_ID });
+    assign(b, 'lookup', 'a', RG_ID, { id: ref('data.azurerm_role_definition.owner', 'id') });
+    expect(run('AZ-001', b)).toEqual(['AZ-001[Owner]@azurerm_role_assignment.lookup']);
+  });
   test('roles and actions the baseline forbids are caught', () => {
     const baseline = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', forbidden: { azure: { roles: ['Key Vault Secrets Officer'], actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'] } } });
     const b = tf().agentIdentity('a');
