@@ -1,8 +1,15 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { App, Stack } from 'aws-cdk-lib/core';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AgentIdentity } from '../../../constructs/aws';
+import { inventoryFromTemplate } from '../../../lib/adapters/cloudformation/inventory-from-template';
 import { AgentBom } from '../../../lib/aibom';
+import { AgentTier, Environment, Tool } from '../../../lib/model';
 import { InventoryBuilder } from '../rules/agent/inventory-builder';
 
 const SCHEMA_DIR = path.join(path.dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json')), 'res', 'schema');
@@ -92,5 +99,39 @@ describe('AgentBom: the agent bill of materials', () => {
     expect(validateCycloneDx16(doc)).toEqual([]);
     // The validator does reject what is not CycloneDX 1.6.
     expect(validateCycloneDx16({ ...doc, specVersion: 1.6, components: [{ type: 'agent', name: 'x' }] })).not.toEqual([]);
+  });
+});
+
+describe('AgentBom from a template synthesized with the AWS constructs', () => {
+  test('lists the agent, its tools with access levels, declarations and grants, with no drift', () => {
+    // GIVEN an operator agent built with AgentIdentity
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibom-'));
+    try {
+      const app = new App({ outdir });
+      const env = Environment.of({ name: 'prod', aws: { account: '333333333333', regions: ['eu-west-1'] } });
+      const stack = new Stack(app, 'Prod', { env: { account: '333333333333', region: 'eu-west-1' } });
+      const broker = new iam.Role(stack, 'Broker', { assumedBy: new iam.AccountPrincipal('333333333333') });
+      new AgentIdentity(stack, 'Ops', {
+        agentName: 'ops', tier: AgentTier.OPERATOR, environment: env, broker,
+        revocationPrincipals: [new iam.ArnPrincipal('arn:aws:iam::333333333333:role/incident-response')],
+        tools: [
+          Tool.read('read-service', { aws: { actions: ['ecs:DescribeServices'], resources: ['arn:aws:ecs:eu-west-1:333333333333:service/c/s'] }, dataSources: ['ecs-service-state'] }),
+          Tool.destructive('stop-deployment', { aws: { actions: ['ecs:StopServiceDeployment'], resources: ['arn:aws:ecs:eu-west-1:333333333333:service-deployment/c/s/*'] } }),
+        ],
+      });
+      // WHEN
+      const bom = AgentBom.fromInventory(inventoryFromTemplate(Template.fromStack(stack).toJSON(), { stack: 'Prod' }));
+      // THEN
+      expect(bom.agents).toHaveLength(1);
+      expect(bom.agents[0]).toMatchObject({ name: 'ops', environment: 'prod', tiers: ['operator'] });
+      expect(bom.agents[0].tools.map((t) => [t.name, t.accessLevel, t.requiresApproval, t.drift.length])).toEqual([
+        ['read-service', 'read', false, 0],
+        ['stop-deployment', 'destructive', true, 0],
+      ]);
+      expect(bom.agents[0].tools[0].granted).toEqual([expect.objectContaining({ actions: ['ecs:DescribeServices'] })]);
+      expect(validateCycloneDx16(JSON.parse(bom.toJson()))).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
