@@ -1,4 +1,4 @@
-import { Duration, Stack, Tags } from 'aws-cdk-lib/core';
+import { Annotations, Duration, Stack, Tags } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GuardrailError, fail } from '../../lib/errors';
@@ -61,6 +61,10 @@ export class KillSwitch extends Construct {
       const json = Stack.of(this).resolve(p.policyFragment.principalJson) as Record<string, unknown>;
       if (Object.values(json).some((v) => v === '*' || (Array.isArray(v) && v.includes('*')))) {
         fail('AG_KILL_SWITCH_ANY_PRINCIPAL', field, 'must not allow any principal', json, 'Name the incident-response role(s) that may pull the switch.');
+      }
+      if (JSON.stringify(json).includes(':root')) {
+        Annotations.of(this).addWarningV2('agent-guardrails:revocation-account-root',
+          `The kill switch of agent ${props.agentName} trusts a whole account: any of its identities allowed sts:AssumeRole can pull (or probe) the switch. Name the incident-response role instead.`);
       }
     }
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib/core';
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
@@ -91,6 +91,11 @@ export class AgentPermissionsBoundary extends Construct {
     const document = this.ceilingOnDeclaredResources
       ? scoped
       : new iam.PolicyDocument({ statements: [...ceilingStatements(props.tools, false), ...denies] });
+    if (!this.ceilingOnDeclaredResources) {
+      Annotations.of(this).addWarningV2('agent-guardrails:boundary-ceiling-any-resource',
+        `The boundary of agent ${props.agentName} lists its declared actions on "*": the declared resources do not fit the ${quota}-character quota. `
+        + 'The tool role policies still name the resources and every explicit deny holds; split the agent into smaller agents to get a resource-scoped ceiling back.');
+    }
 
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       managedPolicyName: this.policyName,

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib/core';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AgentIdentity, AgentPermissionsBoundary, KillSwitch } from '../../../constructs/aws';
 import { ESCALATION_SERVICES, escalationDenyPatterns } from '../../../constructs/aws/private/guardrail-denies';
@@ -81,6 +81,7 @@ describe('AgentPermissionsBoundary: ceiling and size', () => {
   test('a large agent falls back to a "*" ceiling that still fits, and its explicit denies still hold', async () => {
     const { stack, agent } = build(manyTools(6, 12));
     expect(agent.boundary.ceilingOnDeclaredResources).toBe(false);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('lists its declared actions on "\\*"'));
     const t = Template.fromStack(stack);
     const [boundary] = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Metadata: { [TAG_KEYS.component]: 'boundary' } })) as any[];
     expect(JSON.stringify(boundary.Properties.PolicyDocument).replace(/\s/g, '').length).toBeLessThanOrEqual(6144);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib/core';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { KillSwitch } from '../../../constructs/aws';
 import { Environment, TAG_KEYS } from '../../../lib/model';
@@ -57,6 +57,13 @@ describe('KillSwitch: a deny-all policy, attached to nothing, and a revocation r
     }]);
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: IR } }]);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('trusting a whole account is a warning with an id', () => {
+    const stack = new Stack(new App({ outdir }), 'Root', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const ks = new KillSwitch(stack, 'KillSwitch', { agentName: 'a1', environment: PROD, revocationPrincipals: [new iam.AccountRootPrincipal()] });
+    ks.coverRole(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() }));
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('trusts a whole account.*agent-guardrails:revocation-account-root'));
   });
 
   test('a kill switch covering no role fails the synth', () => {
