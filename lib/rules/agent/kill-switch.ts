@@ -1,7 +1,7 @@
 import { wildcardRegExp } from '../../aws/action-catalog';
 import { AgentLabels, Cloud, Grant, Inventory, SourceLocation } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
-import { isReadClass } from '../private/access-classifier';
+import { classifyKnownRole, isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { agentOf, allowGrants, describeIdentity, grantedActions, grantsByIdentity, grantFinding, groupBy, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
 
@@ -97,10 +97,14 @@ function isIdentityAdministration(cloud: Cloud, action: string): boolean {
   const a = action.toLowerCase();
   if (a === '*' || a.startsWith('notaction')) return true;
   if (cloud === 'aws') return /^(iam|sts|organizations):/.test(a) || wildcardRegExp(a.split(':')[0] || a).test('iam');
-  if (cloud === 'gcp') return a.startsWith('iam.') || a.endsWith('.setiampolicy') || a.startsWith('roles/iam.') || a === 'roles/owner' || a.includes('securityadmin') || a.endsWith('.admin') && a.startsWith('roles/iam');
+  if (cloud === 'gcp') {
+    return a.startsWith('iam.') || a.endsWith('.setiampolicy') || a.startsWith('roles/iam.')
+      || a === 'roles/owner' || a === 'roles/editor' || /iamadmin|securityadmin/.test(a);
+  }
+  // Azure: authorization and managed-identity actions, or a built-in role that manages access.
+  if (!a.includes('/')) return classifyKnownRole('azure', action) === 'permissions';
   const provider = a.split('/')[0];
-  return wildcardRegExp(provider).test('microsoft.authorization') || wildcardRegExp(provider).test('microsoft.managedidentity')
-    || /^(owner|user access administrator|role based access control administrator)$/.test(a);
+  return wildcardRegExp(provider).test('microsoft.authorization') || wildcardRegExp(provider).test('microsoft.managedidentity');
 }
 
 /** The kill-switch parts a grant's resources could reach (by wildcard, by name, or by a containing scope). */

@@ -83,4 +83,19 @@ describe('AGENT-005: kill switch present for every agent, and no agent identity 
     b.grant(mi, ['Microsoft.Authorization/roleAssignments/delete'], ['/subscriptions/s/resourceGroups/rg'], { scopeLevel: 'resource-group' });
     expect(ids(check(KILL_SWITCH, b.inventory))).toEqual(['AGENT-005[can-modify:Microsoft.Authorization/roleAssignments/delete]']);
   });
+
+  test('Azure and GCP roles that manage access reach the kill switch from a wide scope; narrow data roles do not', () => {
+    const b = new InventoryBuilder();
+    b.other({ cloud: 'azure', type: 'azurerm_role_definition', labels: { agent: 'triage', component: 'kill-switch' } });
+    const mi = b.tool({ cloud: 'azure', name: 'restart-app' });
+    b.grant(mi, [], ['/subscriptions/s/resourceGroups/rg'], { role: 'Storage Blob Data Reader', scopeLevel: 'resource-group' });
+    expect(check(KILL_SWITCH, b.inventory)).toEqual([]);
+    b.grant(mi, [], ['/subscriptions/s/resourceGroups/rg'], { role: 'User Access Administrator', scopeLevel: 'resource-group' });
+    b.policy({ id: 'gcp:ks', cloud: 'gcp', kind: 'gcp-custom-role', labels: { agent: 'triage', component: 'kill-switch' } });
+    const sa = b.tool({ cloud: 'gcp', name: 'read-bucket' });
+    b.grant(sa, [], ['projects/p'], { role: 'roles/resourcemanager.projectIamAdmin', scopeLevel: 'project' });
+    expect(ids(check(KILL_SWITCH, b.inventory))).toEqual([
+      'AGENT-005[can-modify:User Access Administrator]', 'AGENT-005[can-modify:roles/resourcemanager.projectIamAdmin]',
+    ]);
+  });
 });
