@@ -67,23 +67,9 @@ describe('examples/tf: the two agents on GCP and on Azure', () => {
       for (const a of agents) expect(a.declaration?.tool).toBe(a.labels.tool);
     });
 
-    /**
-     * Findings that come from the checks' side, not the example, at the time of writing:
-     * - the adapter names `google_cloud_run_v2_service_iam_member` by all its arguments, `depends_on`
-     *   included (`projects/p/cloud_run_v2_service/[…]/europe-west1/checkout`), so AGENT-001/003
-     *   do not see it as the declared `projects/p/locations/europe-west1/services/checkout`;
-     * - AGENT-004 recognises a broker only as an inventory identity labelled `broker`; the constructs
-     *   label the broker's way in instead (the token-creator member on GCP, the federated credential on
-     *   Azure, both `agent-guardrails:component = broker`), since the broker lives in another stack.
-     * Once the checks handle these, the filter matches nothing and the test stays as strict.
-     */
-    const pendingOnChecksSide = (f: { ruleId: string; message: string; detail?: string }) =>
-      (['AGENT-001', 'AGENT-003'].includes(f.ruleId) && f.message.includes('/cloud_run_v2_service/'))
-      || (f.ruleId === 'AGENT-004' && (f.detail ?? '').startsWith('non-broker:'));
-
     test('the GCP, Azure and agent rules report no error on the example', () => {
       const findings = runRules(inventoryFromCdktfOut(outdir), [...GCP_RULES, ...AZURE_RULES, ...AGENT_RULES], Baseline.default());
-      const errors = findings.filter((f) => f.severity === 'error' && !pendingOnChecksSide(f)).map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
+      const errors = findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
       expect(errors).toEqual([]);
     });
   });

@@ -47,14 +47,10 @@ function synth(p: AgentIdentityProps = props()) {
 
 const of = (json: any, type: string): any[] => Object.values(json.resource?.[type] ?? {});
 
-/**
- * Error findings of the Azure and agent rules, except AGENT-004's "only the broker may assume a
- * destructive tool" for federations, which does not yet take the federated credentials labelled
- * `broker` as the broker's (see test/examples/tf.test.ts).
- */
+/** Error findings of the Azure and agent rules on a synthesized stack (`stack.toTerraform()`). */
 function checkErrors(raw: any): string[] {
   return runRules(inventoryFromTerraformJson(raw), [...AZURE_RULES, ...AGENT_RULES], Baseline.default())
-    .filter((f) => f.severity === 'error' && !(f.ruleId === 'AGENT-004' && (f.detail ?? '').startsWith('non-broker:')))
+    .filter((f) => f.severity === 'error')
     .map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
 }
 

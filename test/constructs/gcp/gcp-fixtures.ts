@@ -54,20 +54,11 @@ export function synthGcp(props: AgentIdentityProps = baseProps()): Synthesized {
   return { json, raw: stack.toTerraform(), agent };
 }
 
-/**
- * Error findings of the GCP and agent rules on a synthesized stack, except those that are on the
- * checks' side at the time of writing (see test/examples/tf.test.ts): the adapter names
- * `google_cloud_run_v2_service_iam_member` by all its arguments (`depends_on` included); AGENT-001
- * does not yet count a `resource.name` condition as narrowing a project-level grant; AGENT-004 does
- * not yet take the trust entries labelled `broker` (token-creator members) as the broker.
- */
+/** Error findings of the GCP and agent rules on a synthesized stack (`stack.toTerraform()`). */
 export function checkErrors(raw: any): string[] {
-  const findings = runRules(inventoryFromTerraformJson(raw), [...GCP_RULES, ...AGENT_RULES], Baseline.default());
-  const pending = (f: { ruleId: string; message: string; detail?: string }) =>
-    (['AGENT-001', 'AGENT-003'].includes(f.ruleId) && f.message.includes('/cloud_run_v2_service/'))
-    || (f.ruleId === 'AGENT-001' && / is granted access to projects\/[^/ ]+, which is outside/.test(f.message) && f.message.includes('declared resources'))
-    || (f.ruleId === 'AGENT-004' && (f.detail ?? '').startsWith('non-broker:'));
-  return findings.filter((f) => f.severity === 'error' && !pending(f)).map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
+  return runRules(inventoryFromTerraformJson(raw), [...GCP_RULES, ...AGENT_RULES], Baseline.default())
+    .filter((f) => f.severity === 'error')
+    .map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
 }
 
 /** All resources of a type, as a list. */
