@@ -3,7 +3,7 @@ import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule } from '../rule';
-import { EffectivePermissions, expandPattern, globsOverlap } from './private/effective-permissions';
+import { EffectivePermissions, expandPattern } from './private/effective-permissions';
 
 /** The catalog of tamper actions (`policies/catalogs/aws-guardrail-tamper.json`). */
 export const GUARDRAIL_TAMPER_CATALOG = 'aws-guardrail-tamper';
@@ -62,8 +62,7 @@ export const GUARDRAIL_TAMPER: Rule = {
       }
       for (const info of guardrailWrites) {
         if (!perms.mayReach(info.service) || reported.has(info.action)) continue;
-        const target = protectedResources.find((p) => p.service === info.service
-          && perms.usesOf(info.action).some((u) => u.resources.some((r) => p.patterns.some((pattern) => globsOverlap(r, pattern)))));
+        const target = protectedResources.find((p) => p.service === info.service && p.patterns.some((pattern) => perms.reaches(info.action, pattern)));
         if (!target) continue;
         reported.add(info.action);
         findings.push(perms.finding(info.action,

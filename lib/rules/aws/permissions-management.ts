@@ -2,7 +2,7 @@ import { AwsActionInfo } from '../../aws/action-catalog';
 import { Identity, Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { ATTACH_POLICY, attachesDenyOnly } from './private/deny-only-attach';
-import { EffectivePermissions, globsOverlap, sample } from './private/effective-permissions';
+import { EffectivePermissions, sample } from './private/effective-permissions';
 
 /** Services whose every write changes who may do what. */
 const IDENTITY_SERVICES = new Set(['iam', 'organizations', 'ram']);
@@ -69,7 +69,7 @@ function onlyAttachesDenies(perms: EffectivePermissions, info: AwsActionInfo, in
 
 /** Whether a tagging action is allowed on a resource that can be the identity itself. */
 function taggedSelf(perms: EffectivePermissions, info: AwsActionInfo, self: string[]): boolean {
-  return perms.usesOf(info.action).some((u) => u.resources.some((r) => self.some((s) => globsOverlap(r, s))));
+  return self.some((s) => perms.reaches(info.action, s));
 }
 
 /**

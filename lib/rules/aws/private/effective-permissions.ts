@@ -112,6 +112,19 @@ export class EffectivePermissions {
     return this.services === 'any' || this.services.has(service);
   }
 
+  /**
+   * Whether `action` is allowed on something `target` (an ARN pattern) names, after denies: a
+   * grant of `parameter/*` with a Deny on `parameter/agent-guardrails/*` does not reach the latter.
+   */
+  public reaches(action: string, target: string): boolean {
+    const ceilings = this.boundary ? ceilingsOf(this.boundary, action.toLowerCase()) : undefined;
+    return this.usesOf(action).some((u) => u.resources.some((r) => {
+      if (!globsOverlap(r, target)) return false;
+      const common = globIntersection(r, target);
+      return !this.denies.some((d) => deniesOn(d, action.toLowerCase(), common)) && !(ceilings?.denies.some((d) => deniesOn(d, action.toLowerCase(), common)));
+    }));
+  }
+
   /** Whether `action` is allowed on some resource. */
   public isAllowed(action: string): boolean {
     return this.usesOf(action).length > 0;
@@ -164,7 +177,7 @@ export class EffectivePermissions {
       // what remains (`parameter/*` under a boundary of `parameter/app/*` is `parameter/app/*`).
       for (const c of ceilings.allows) {
         if (!globsOverlap(c, r)) continue;
-        const kept = globCovers(r, c) ? c : r;
+        const kept = globIntersection(r, c);
         if (!out.includes(kept) && !ceilings.denies.some((d) => deniesOn(d, action, kept))) out.push(kept);
       }
     }
@@ -305,6 +318,19 @@ export function globCovers(pattern: string, resource: string): boolean {
   const fr = arnFields(resource);
   if (fp && fr) return fp.every((f, i) => textGlobCovers(f, fr[i]));
   return textGlobCovers(pattern, resource);
+}
+
+/**
+ * A pattern for what two overlapping patterns both name, field by field for ARNs: the narrower
+ * field where one covers the other, else the first one's (a superset of the true intersection,
+ * so a Deny that covers it really covers the overlap).
+ */
+export function globIntersection(a: string, b: string): string {
+  const narrower = (x: string, y: string) => (globCovers(x, y) ? y : x);
+  const fa = arnFields(a);
+  const fb = arnFields(b);
+  if (fa && fb) return fa.map((f, i) => narrower(f, fb[i])).join(':');
+  return narrower(a, b);
 }
 
 /** The six fields of an ARN (the last one keeps its own colons), or undefined when it is not one. */

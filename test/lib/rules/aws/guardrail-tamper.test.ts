@@ -3,6 +3,8 @@ import { GUARDRAIL_TAMPER } from '../../../../lib/rules/aws/guardrail-tamper';
 import { Tags } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as fc from 'fast-check';
+import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import {
   ACCOUNT, agentRole, allow, check, deny, exampleAppInventory, ids, inventory, logicalIdOf, managedPolicy, REGION, role, statement, synthesized,
@@ -50,6 +52,18 @@ describe('AWS-012: no agent identity may change its guardrails', () => {
     expect(ids(check(GUARDRAIL_TAMPER, onRevocation))).toEqual(['Tool[iam:UpdateAssumeRolePolicy]']);
     const elsewhere = inventory({ identities: [tool, revocation], policies: [boundary], grants: [allow(tool, ['iam:UpdateAssumeRolePolicy'], ['arn:aws:iam::111111111111:role/app-fn'])] });
     expect(check(GUARDRAIL_TAMPER, elsewhere)).toEqual([]);
+  });
+
+  test('a Deny carving /agent-guardrails/ out of a broader parameter grant clears it', () => {
+    const r = role('Tool', { agent: true });
+    const inv = inventory({
+      identities: [r],
+      grants: [
+        allow(r, ['ssm:PutParameter'], ['arn:aws:ssm:eu-west-1:111111111111:parameter/*']),
+        deny(r, ['ssm:*'], ['arn:aws:ssm:eu-west-1:111111111111:parameter/agent-guardrails/*']),
+      ],
+    });
+    expect(check(GUARDRAIL_TAMPER, inv)).toEqual([]);
   });
 
   test('a boundary that denies the tamper actions clears them', () => {
@@ -147,5 +161,48 @@ describe('AWS-012: guardrail roles and boundaries named through GetAtt/Ref', () 
       const expected = target === 'other' ? [] : [`${tool}[${target === 'boundary' ? 'iam:CreatePolicyVersion' : 'iam:UpdateAssumeRolePolicy'}]`];
       expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(expected);
     }
+  });
+});
+
+describe('AWS-012 never misses a kill-switch write the IAM simulator allows (property)', () => {
+  const P = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter`;
+  const RESOURCES = ['*', `${P}/*`, `${P}/agent-guardrails/*`, `${P}/agent-guardrails/ops/kill-switch`, `${P}/app/*`, `${P}/agent-*`, `arn:aws:ssm:*:*:parameter/*`, `${P}/agent-guardrails/ops/*`, `${P}/app/flag`];
+  const ACTIONS = ['ssm:PutParameter', 'ssm:Put*', 'SSM:putparameter', 'ssm:*', 'ssm:DeleteParameter', 's3:GetObject'];
+  const statementArb = fc.record({
+    Effect: fc.constantFrom('Allow', 'Allow', 'Deny'),
+    Action: fc.subarray(ACTIONS, { minLength: 1, maxLength: 2 }),
+    Resource: fc.subarray(RESOURCES, { minLength: 1, maxLength: 2 }),
+  });
+  const doc = (statements: unknown[]) => ({ Version: '2012-10-17', Statement: statements });
+  const tags = Object.entries({ component: 'tool-identity', agent: 'ops', tool: 'tool' }).map(([k, v]) => ({ Key: TAG_KEYS[k as keyof typeof TAG_KEYS], Value: v }));
+
+  test('whenever the simulator lets the agent write the kill switch, ssm:PutParameter is reported', async () => {
+    let allowedSeen = 0;
+    await fc.assert(fc.asyncProperty(
+      fc.array(statementArb, { minLength: 1, maxLength: 4 }),
+      fc.option(fc.array(statementArb, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+      async (statements, boundary) => {
+        const template = {
+          Resources: {
+            Tool: {
+              Type: 'AWS::IAM::Role',
+              Properties: {
+                AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }]),
+                Policies: [{ PolicyName: 'tool', PolicyDocument: doc(statements) }],
+                Tags: tags,
+                ...(boundary ? { PermissionsBoundary: { Ref: 'Boundary' } } : {}),
+              },
+            },
+            ...(boundary ? { Boundary: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: doc(boundary) } } } : {}),
+          },
+        };
+        const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+        const decision = await sim.decide({ role: 'Tool', action: 'ssm:PutParameter', resource: `${P}/agent-guardrails/ops/kill-switch` });
+        if (decision !== 'Allowed') return;
+        allowedSeen++;
+        expect(ids(check(GUARDRAIL_TAMPER, inventoryFromTemplate(template, { stack: 'S' })))).toContain('Tool[ssm:PutParameter]');
+      },
+    ), { numRuns: 80 });
+    expect(allowedSeen).toBeGreaterThan(10);
   });
 });

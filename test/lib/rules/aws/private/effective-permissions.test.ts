@@ -1,4 +1,4 @@
-import { globCovers, globsOverlap } from '../../../../../lib/rules/aws/private/effective-permissions';
+import { globCovers, globIntersection, globsOverlap } from '../../../../../lib/rules/aws/private/effective-permissions';
 
 describe('ARN pattern algebra used to intersect grants, boundaries and guardrail resources', () => {
   test.each([
@@ -22,5 +22,14 @@ describe('ARN pattern algebra used to intersect grants, boundaries and guardrail
     ['*', 'anything', true],
   ])('covers(%s, %s) = %s', (pattern, resource, expected) => {
     expect(globCovers(pattern, resource)).toBe(expected);
+  });
+
+  test.each([
+    ['arn:aws:ssm:eu-west-1:1:parameter/*', 'arn:*:ssm:*:*:parameter/agent-guardrails/*', 'arn:aws:ssm:eu-west-1:1:parameter/agent-guardrails/*'],
+    ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/prefix/*', 'arn:aws:s3:::b/prefix/*'],
+    ['*', 'arn:aws:iam::1:role/x', 'arn:aws:iam::1:role/x'],
+    ['arn:aws:s3:::a*', 'arn:aws:s3:::*b', 'arn:aws:s3:::a*'],
+  ])('intersection(%s, %s) = %s', (a, b, expected) => {
+    expect(globIntersection(a, b)).toBe(expected);
   });
 });
