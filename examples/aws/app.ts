@@ -1,6 +1,9 @@
 import { App, Validations } from 'aws-cdk-lib/core';
 import { AgentGuardrailsChecks } from '../../constructs/aws';
 import { DeployOperatorStack, SupportObserverStack } from './agents';
+import { ensureHandlerBundles } from './handler-bundles';
+
+ensureHandlerBundles();
 
 /** The example AWS app (`cdk.json`): two agents, synthesized offline by `npm run synth`. */
 const app = new App();

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib/core';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SupportObserverStack } from '../../../examples/aws/agents';
+import { ensureHandlerBundles } from '../../../examples/aws/handler-bundles';
 import { TAG_KEYS } from '../../../lib/model/tags';
 import { IamSimulator } from '../../helpers/iam-simulator';
 
@@ -12,6 +13,7 @@ const ACCOUNT = '222222222222';
 const REGION = 'eu-west-1';
 const LOG_GROUP = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/app/checkout`;
 
+ensureHandlerBundles();
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-h1-ex-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 const stack = new SupportObserverStack(new App({ outdir }), 'SupportObserverStaging');

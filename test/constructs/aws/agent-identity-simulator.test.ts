@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib/core';
 import { Template } from 'aws-cdk-lib/assertions';
 import { brokerRoleName, DeployOperatorStack, PROD_SERVICE, SupportObserverStack } from '../../../examples/aws/agents';
+import { ensureHandlerBundles } from '../../../examples/aws/handler-bundles';
 import { TAG_KEYS } from '../../../lib/model/tags';
 import { Decision, IamSimulator } from '../../helpers/iam-simulator';
 
@@ -25,6 +26,7 @@ const OTHER_REGION_SERVICE = `arn:aws:ecs:us-west-2:${ACCOUNT}:service/prod-clus
 const TOKEN_ISSUED_BEFORE_ATTACHMENT = '2026-01-01T00:00:00Z';
 const WIDENED = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
+ensureHandlerBundles();
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-h1-sim-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 const app = new App({ outdir });
