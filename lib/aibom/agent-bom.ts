@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import { Baseline } from '../baseline/baseline';
 import { Cloud, Grant, Identity, Inventory } from '../inventory/inventory';
@@ -140,6 +142,12 @@ export class AgentBom {
       bom.components.add(component);
     }
     return bom;
+  }
+
+  /** Write the CycloneDX 1.6 JSON to a file (e.g. `cdk.out/aibom.cdx.json` next to the templates). */
+  public writeJson(file: string, options: AgentBomCycloneDxOptions = {}): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${this.toJson(options)}\n`);
   }
 
   /** The AIBOM as CycloneDX 1.6 JSON (sorted, so the same inventory gives the same text). */

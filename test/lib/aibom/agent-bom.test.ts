@@ -93,6 +93,18 @@ describe('AgentBom: the agent bill of materials', () => {
     expect(validateCycloneDx16(stamped)).toEqual([]);
   });
 
+  test('writeJson writes the same document to a file, creating its folder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aibom-file-'));
+    try {
+      const bom = AgentBom.fromInventory(twoAgents().inventory);
+      const file = path.join(dir, 'out', 'aibom.cdx.json');
+      bom.writeJson(file);
+      expect(fs.readFileSync(file, 'utf8')).toBe(`${bom.toJson()}\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an empty inventory gives an empty, valid BOM', () => {
     const doc = JSON.parse(AgentBom.fromInventory(new InventoryBuilder().inventory).toJson());
     expect(doc.components ?? []).toEqual([]);
