@@ -20,7 +20,9 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
   explanation:
     'The broker checks the kill switch, the change window and a fresh human approval before it mints a short-lived credential. '
     + 'A destructive tool that does not require approval, that someone other than the broker can assume, or a read/write tool that quietly holds '
-    + 'a destructive action (delete, terminate, roll back) bypasses that gate. The destructive classes are the versioned catalogs in policies/catalogs.',
+    + 'a destructive action (delete, terminate, roll back) bypasses that gate. The destructive classes are the versioned catalogs in policies/catalogs '
+    + '(a missing AWS catalog is an error, never a pass; GCP and Azure fall back to destroying verbs such as delete and stop until they have catalogs). '
+    + 'A broker role outside the checked inventory is reported as a warning: check the broker\'s stack together with the agent\'s.',
   fix: 'Declare destructive actions only on destructive tools (Tool.destructive) with requiresApproval, and trust only the broker identity on their roles or service accounts.',
   controls: [],
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
