@@ -1,5 +1,8 @@
 import { DATA_EXFILTRATION, readsUnnamedStore } from '../../../../lib/rules/aws/data-exfiltration';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as fc from 'fast-check';
+import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
+import { DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../../lib/model/tags';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import { ACCOUNT, agentRole, allow, check, exampleAppInventory, ids, inventory, logicalIdOf, REGION, role, synthesized } from './private/hand-built-inventory';
 
@@ -95,5 +98,44 @@ describe('AWS-008 through synthesized CloudFormation (adapter + IAM simulator)',
 
   test('precision: the example app reports nothing', () => {
     expect(check(DATA_EXFILTRATION, exampleAppInventory())).toEqual([]);
+  });
+});
+
+describe('AWS-008 never misses an undeclared read the IAM simulator allows (property)', () => {
+  const RESOURCES = ['*', 'arn:aws:s3:::*', 'arn:aws:s3:::reports/*', PREFIX, 'arn:aws:s3:::reports/daily/2026/*', 'arn:aws:s3:::payroll/*', 'arn:aws:s3:::rep*'];
+  const ACTIONS = ['s3:GetObject', 's3:Get*', 'S3:getobject', 's3:*', 's3:PutObject'];
+  const PROBES = ['arn:aws:s3:::payroll/salaries.csv', 'arn:aws:s3:::reports/monthly/x.csv', 'arn:aws:s3:::reports/daily/x.csv', 'arn:aws:s3:::reports/daily/2026/x.csv'];
+  const statementArb = fc.record({
+    Effect: fc.constantFrom('Allow', 'Allow', 'Deny'),
+    Action: fc.subarray(ACTIONS, { minLength: 1, maxLength: 2 }),
+    Resource: fc.subarray(RESOURCES, { minLength: 1, maxLength: 2 }),
+  });
+  const doc = (statements: unknown[]) => ({ Version: '2012-10-17', Statement: statements });
+  const declaration = { agent: 'ops', tool: 'read-reports', tier: 'observer', environment: 'prod', accessLevel: 'read', actions: ['s3:GetObject'], resources: [], dataSources: [PREFIX] };
+
+  test('whenever the simulator lets the agent read outside its declared prefix, s3:GetObject is reported', async () => {
+    let leaks = 0;
+    await fc.assert(fc.asyncProperty(fc.array(statementArb, { minLength: 1, maxLength: 4 }), async (statements) => {
+      const template = {
+        Resources: {
+          Tool: {
+            Type: 'AWS::IAM::Role',
+            Metadata: { [DECLARATION_METADATA_KEY]: declaration },
+            Properties: {
+              AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }]),
+              Policies: [{ PolicyName: 'tool', PolicyDocument: doc(statements) }],
+              Tags: [{ Key: TAG_KEYS.component, Value: 'tool-identity' }, { Key: TAG_KEYS.agent, Value: 'ops' }, { Key: TAG_KEYS.tool, Value: 'read-reports' }],
+            },
+          },
+        },
+      };
+      const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+      const undeclared = PROBES.filter((p) => !p.startsWith('arn:aws:s3:::reports/daily/'));
+      const decisions = await Promise.all(undeclared.map((resource) => sim.decide({ role: 'Tool', action: 's3:GetObject', resource })));
+      if (!decisions.includes('Allowed')) return;
+      leaks++;
+      expect(ids(check(DATA_EXFILTRATION, inventoryFromTemplate(template, { stack: 'S' })))).toContain('Tool[s3:GetObject]');
+    }), { numRuns: 80 });
+    expect(leaks).toBeGreaterThan(10);
   });
 });
