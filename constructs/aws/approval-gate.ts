@@ -9,6 +9,11 @@ import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { handlerBundleDir } from './broker-runtime/handler-bundle';
 
 const APPROVAL_GATE_SYMBOL = Symbol.for('agent-guardrails.ApprovalGate');
+/** Every DynamoDB action that writes items (or replaces the table's contents). */
+const APPROVAL_WRITE_ACTIONS = [
+  'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete', 'dynamodb:RestoreTableToPointInTime', 'dynamodb:ImportTable',
+];
 
 export interface ApprovalGateProps {
   /**
@@ -55,6 +60,7 @@ export class ApprovalGate extends Construct {
   /** The approve endpoint's log group (who approved what). */
   public readonly logGroup: logs.LogGroup;
   private readonly deniedApprovers: string[] = [];
+  private readonly writers: string[] = [];
   private approvers = 0;
 
   constructor(scope: Construct, id: string, props: ApprovalGateProps = {}) {
@@ -62,7 +68,18 @@ export class ApprovalGate extends Construct {
     Object.defineProperty(this, APPROVAL_GATE_SYMBOL, { value: true });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
+    // Only the broker(s) and the approve endpoint may write approvals: an agent runtime (or anyone
+    // else) with broad DynamoDB rights could otherwise forge an "approved" record.
+    const onlyWriters = new iam.PolicyStatement({
+      sid: 'OnlyBrokerAndApproveEndpointWrite',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: APPROVAL_WRITE_ACTIONS,
+      resources: ['*'],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.writers }) } },
+    });
     this.table = new dynamodb.Table(this, 'Approvals', {
+      resourcePolicy: new iam.PolicyDocument({ statements: [onlyWriters] }),
       partitionKey: { name: 'approvalId', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiresAt',
@@ -76,15 +93,11 @@ export class ApprovalGate extends Construct {
     const role = new iam.Role(this, 'ApproveRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'agent-guardrails approve endpoint: reads a pending approval and records who approved it.',
-      inlinePolicies: {
-        Approve: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({ sid: 'ReadAndApprove', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
-            new iam.PolicyStatement({ sid: 'WriteOwnLog', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] /* GetAtt Arn ends in :*, covering its streams */ }),
-          ],
-        }),
-      },
     });
+    // Separate policy resources (not inline): the table's resource policy names this role, so the role must not name the table.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadAndApprove', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteOwnLog', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] /* GetAtt Arn ends in :*, covering its streams */ }));
+    this.writers.push(role.roleArn);
     this.approveFunction = new lambda.Function(this, 'ApproveFunction', {
       description: 'agent-guardrails approve endpoint (one call = one approval, by the signed caller).',
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -130,6 +143,7 @@ export class ApprovalGate extends Construct {
 
   /** @internal Let a broker role read, open and consume approvals and announce pending ones. */
   public _grantBroker(role: iam.IRole): void {
+    this.writers.push(role.roleArn);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'UseApprovals', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn],
     }));
