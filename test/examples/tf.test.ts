@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdktf';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { GuardrailChecks } from '../../constructs/tf';
 import { AzureAgentsStack, GcpAgentsStack } from '../../examples/tf/agents';
 import { inventoryFromCdktfOut } from '../../lib/adapters/terraform';
 import { Baseline } from '../../lib/baseline/baseline';
@@ -40,6 +42,19 @@ describe('examples/tf: the two agents on GCP and on Azure', () => {
     ]);
   });
 
+  test('ATTACK: a grant added beside the constructs (editor for an agent service account) fails synth', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-tf-attack-'));
+    try {
+      const app = new App({ outdir });
+      const gcp = new GcpAgentsStack(app, 'agents-gcp');
+      new ProjectIamMember(gcp, 'Sneaky', { project: 'acme-checkout-prod', role: 'roles/editor', member: `serviceAccount:${gcp.deployOperator.emailFor('read-service')}` });
+      GuardrailChecks.of(app).apply();
+      expect(() => app.synth()).toThrow(/GCP-001/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
   describe('synthesized offline with app.synth() into cdktf.out', () => {
     let outdir: string;
     beforeAll(() => {
@@ -47,6 +62,7 @@ describe('examples/tf: the two agents on GCP and on Azure', () => {
       const app = new App({ outdir });
       new GcpAgentsStack(app, 'agents-gcp');
       new AzureAgentsStack(app, 'agents-azure');
+      GuardrailChecks.of(app).apply(); // as examples/tf/main.ts: synth fails on any error finding
       app.synth();
     });
     afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
