@@ -85,10 +85,11 @@ function crossEnvironmentAssumers(index: PrincipalIndex, identity: Identity): Ra
   if (!env) return [];
   const out: RawFinding[] = [];
   for (const assumer of assumersOf(index, identity)) {
-    const other = assumer.identity ? environmentOf(assumer.identity) : undefined;
+    const other = (assumer.identity ? environmentOf(assumer.identity) : undefined) ?? assumer.environment;
     if (other === undefined || other === env) continue;
+    const who = assumer.identity ? describeIdentity(assumer.identity) : assumer.principal;
     out.push(identityFinding(identity, `cross-environment:${other}`,
-      `${describeIdentity(identity)} (environment ${env}) can be assumed by ${describeIdentity(assumer.identity!)} of environment ${other} (via ${assumer.via})`,
+      `${describeIdentity(identity)} (environment ${env}) can be assumed by ${who} of environment ${other} (via ${assumer.via})`,
       `Let only environment ${env}'s broker assume this identity; give each environment its own identities.`));
   }
   return out;

@@ -184,6 +184,11 @@ export interface Assumer {
    * with component `broker`, written by the constructs when the broker lives in another stack).
    */
   readonly labelledBroker: boolean;
+  /**
+   * The environment the way in is labelled with (a labelled token-creator member or federated credential).
+   * @default - not labelled
+   */
+  readonly environment?: string;
 }
 
 /** Everyone who may become `target`, as far as the inventory shows. */
@@ -195,10 +200,16 @@ export function assumersOf(index: PrincipalIndex, target: Identity): Assumer[] {
   }
   for (const g of index.impersonationGrants(target)) {
     const identity = g.identityId ? index.get(g.identityId) : g.principal ? index.resolve(g.principal) : undefined;
-    out.push({ principal: g.principal ?? g.identityId ?? '(unknown)', identity, via: 'impersonation', labelledBroker: g.labels?.component === Component.BROKER });
+    out.push({
+      principal: g.principal ?? g.identityId ?? '(unknown)', identity, via: 'impersonation',
+      labelledBroker: g.labels?.component === Component.BROKER, environment: g.labels?.environment,
+    });
   }
   for (const f of target.federations) {
-    out.push({ principal: `${f.issuer ?? '?'}#${f.subject ?? '?'}`, via: 'federation', labelledBroker: f.labels?.component === Component.BROKER });
+    out.push({
+      principal: `${f.issuer ?? '?'}#${f.subject ?? '?'}`, via: 'federation',
+      labelledBroker: f.labels?.component === Component.BROKER, environment: f.labels?.environment,
+    });
   }
   return out;
 }

@@ -62,4 +62,19 @@ describe('AGENT-002: one identity per tool, never shared across tools, agents or
     b.grant(devBroker, [], ['projects/prod-project/serviceAccounts/read-bucket@prod-project.iam.gserviceaccount.com'], { role: 'roles/iam.serviceAccountTokenCreator', scopeLevel: 'resource' });
     expect(ids(check(IDENTITY_PER_TOOL, b.inventory))).toEqual(['AGENT-002[cross-environment:dev]']);
   });
+
+  test('non-compliant: a labelled way in (token creator, federated credential) of another environment', () => {
+    const b = new InventoryBuilder();
+    b.tool({ cloud: 'gcp', name: 'read-bucket', environment: 'prod' });
+    b.inventory.grants.push({
+      id: 'tc', cloud: 'gcp', principal: 'serviceAccount:broker@acme-dev.iam.gserviceaccount.com', effect: 'Allow', actions: [], role: 'roles/iam.serviceAccountTokenCreator',
+      resources: ['projects/acme-prod/serviceAccounts/read-bucket@acme-prod.iam.gserviceaccount.com'], scopeLevel: 'resource', via: 'iam-member',
+      labels: { component: 'broker', environment: 'dev' }, source: { resource: 'tc' },
+    });
+    const mi = b.tool({ cloud: 'azure', name: 'restart-app', environment: 'prod' });
+    (mi.federations as unknown[]).push({ issuer: 'https://issuer', subject: 'system:serviceaccount:agents-prod:restart-app', labels: { component: 'broker', environment: 'prod' }, source: { resource: 'fic' } });
+    const findings = check(IDENTITY_PER_TOOL, b.inventory);
+    expect(ids(findings)).toEqual(['AGENT-002[cross-environment:dev]']);
+    expect(findings[0].message).toContain('serviceAccount:broker@acme-dev');
+  });
 });
