@@ -76,7 +76,7 @@ export class CredentialBroker extends Construct {
   /** The broker's role: trusted by the tool roles; may only assume/tag/set source identity on them. */
   public readonly role: iam.Role;
   /** The broker function. */
-  public readonly function: lambda.Function;
+  public readonly lambdaFunction: lambda.Function;
   /** Decision log (one JSON line per request). */
   public readonly logGroup: logs.LogGroup;
   private readonly props: CredentialBrokerProps;
@@ -101,7 +101,7 @@ export class CredentialBroker extends Construct {
       sid: 'WriteDecisionLog', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] /* GetAtt Arn ends in :*, covering its streams */,
     }));
 
-    this.function = new lambda.Function(this, 'Function', {
+    this.lambdaFunction = new lambda.Function(this, 'Function', {
       description: 'agent-guardrails credential broker (fail closed; one decision record per request).',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -116,16 +116,16 @@ export class CredentialBroker extends Construct {
         KILL_SWITCH_PARAMETER: Lazy.string({ produce: () => this.parameter?.parameterName ?? '' }),
       },
     });
-    this.function.grantInvoke(props.runtime);
+    this.lambdaFunction.grantInvoke(props.runtime);
     // Also on the function itself: an imported immutable runtime role silently drops identity-side grants.
-    this.function.addPermission('InvokeByAgentRuntime', { principal: props.runtime.grantPrincipal, action: 'lambda:InvokeFunction' });
+    this.lambdaFunction.addPermission('InvokeByAgentRuntime', { principal: props.runtime.grantPrincipal, action: 'lambda:InvokeFunction' });
     if (props.approvalGate) {
       props.approvalGate._grantBroker(this.role);
-      this.function.addEnvironment('APPROVALS_TABLE', props.approvalGate.table.tableName);
-      this.function.addEnvironment('APPROVALS_TOPIC_ARN', props.approvalGate.topic.topicArn);
+      this.lambdaFunction.addEnvironment('APPROVALS_TABLE', props.approvalGate.table.tableName);
+      this.lambdaFunction.addEnvironment('APPROVALS_TOPIC_ARN', props.approvalGate.topic.topicArn);
     }
 
-    for (const c of [this.role, this.function] as Construct[]) Tags.of(c).add(TAG_KEYS.component, Component.BROKER, { priority: 300 });
+    for (const c of [this.role, this.lambdaFunction] as Construct[]) Tags.of(c).add(TAG_KEYS.component, Component.BROKER, { priority: 300 });
     (this.role.node.defaultChild as iam.CfnRole).addMetadata(TAG_KEYS.component, Component.BROKER);
 
     this.node.addValidation({ validate: () => this.validate() });
