@@ -1,7 +1,7 @@
 import { CfnElement, NestedStack, Stack } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { inventoryFromTemplate } from '../../lib/adapters/cloudformation/inventory-from-template';
-import { nestedStackParameters } from '../../lib/adapters/cloudformation/private/nested-stack-parameters';
+import { nestedStackParameters, stackOutputs } from '../../lib/adapters/cloudformation/private/nested-stack-parameters';
 import { Inventory, Unresolved, mergeInventories } from '../../lib/inventory/inventory';
 
 /**
@@ -41,9 +41,25 @@ export function inventoryFromConstructTree(scope: IConstruct): Inventory {
     }
     return hit;
   };
+  // A parent reads the outputs its nested stacks return (`Fn::GetAtt [Nested, Outputs.X]`), bottom up.
+  const outputs = new Map<Stack, Record<string, unknown>>();
+  const nestedOutputsOf = (stack: Stack): Record<string, Record<string, unknown>> => Object.fromEntries(stacks
+    .filter((s) => NestedStack.isNestedStack(s) && s.nestedStackResource && Stack.of(s.nestedStackResource) === stack)
+    .map((s) => [stack.resolve((s as NestedStack).nestedStackResource!.logicalId), outputsOf(s)]));
+  const outputsOf = (stack: Stack): Record<string, unknown> => {
+    let hit = outputs.get(stack);
+    if (!hit) {
+      const { template, parameterValues } = render(stack);
+      hit = stackOutputs(template, parameterValues, nestedOutputsOf(stack));
+      outputs.set(stack, hit);
+    }
+    return hit;
+  };
   return mergeInventories(stacks.map((stack) => {
     const { template, constructPaths, parameterValues, openParameters } = render(stack);
-    const inventory = inventoryFromTemplate(template, { stack: stackNameOf(stack), constructPaths, parameterValues, readsNestedStacks: true });
+    const inventory = inventoryFromTemplate(template, {
+      stack: stackNameOf(stack), constructPaths, parameterValues, nestedStackOutputs: nestedOutputsOf(stack), readsNestedStacks: true,
+    });
     inventory.unresolved.push(...openParameters);
     return inventory;
   }));

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GuardrailError } from '../../errors';
-import { Inventory, mergeInventories } from '../../inventory/inventory';
+import { Inventory, Unresolved, mergeInventories } from '../../inventory/inventory';
 import { inventoryFromTemplate } from './inventory-from-template';
 import { TemplateResolver } from './private/intrinsics';
-import { nestedStackParameters } from './private/nested-stack-parameters';
+import { nestedStackParameters, stackOutputs } from './private/nested-stack-parameters';
 import { isObject } from './private/policy-document';
 import { readTemplateFile } from './read-template-file';
 
@@ -63,7 +63,7 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       const file = path.join(dir, artifact.properties.templateFile);
       const stack = artifact.properties.stackName ?? artifactId;
-      parts.push(readStack(dir, file, stack, constructPathsOf(artifact), {}));
+      parts.push(readStack(dir, file, stack, constructPathsOf(artifact), {}).inventory);
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       parts.push(readAssembly(path.join(dir, artifact.properties.directoryName), seen));
     }
@@ -71,27 +71,35 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
   return mergeInventories(parts);
 }
 
-/** One stack's template, then its nested stacks (recursively), with the parameters the parent passes. */
-function readStack(dir: string, file: string, stack: string, constructPaths: Record<string, string>, parameterValues: Record<string, unknown>): Inventory {
+/**
+ * One stack's template and its nested stacks (recursively): each nested stack gets the parameters
+ * its parent passes, and the parent reads the outputs its nested stacks return.
+ */
+function readStack(dir: string, file: string, stack: string, constructPaths: Record<string, string>, parameterValues: Record<string, unknown>): { inventory: Inventory; outputs: Record<string, unknown> } {
   const template = readTemplateFile(file);
-  const own = inventoryFromTemplate(template, { stack, file, constructPaths, parameterValues, readsNestedStacks: true });
-  const parts = [own];
   const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
   const resolver = new TemplateResolver(template, parameterValues);
+  const children: Inventory[] = [];
+  const nestedOutputs: Record<string, Record<string, unknown>> = {};
+  const open: Unresolved[] = [];
   for (const [logicalId, r] of Object.entries(resources)) {
     if (!isObject(r) || r.Type !== 'AWS::CloudFormation::Stack') continue;
     const props = isObject(r.Properties) ? r.Properties : {};
     const nestedFile = nestedTemplateFile(dir, r.Metadata, resolver.resolve(props.TemplateURL, () => undefined));
     const source = { file, stack, resource: logicalId, path: constructPaths[logicalId] ?? 'Properties.TemplateURL' };
     if (!nestedFile || !fs.existsSync(nestedFile)) {
-      own.unresolved.push({ cloud: 'aws', what: 'Properties.TemplateURL: a nested stack whose template is not in the cloud assembly', source });
+      open.push({ cloud: 'aws', what: 'Properties.TemplateURL: a nested stack whose template is not in the cloud assembly', source });
       continue;
     }
     const passed = nestedStackParameters(template, parameterValues, logicalId);
-    for (const what of passed.open) own.unresolved.push({ cloud: 'aws', what: `Properties.Parameters.${what}`, source });
-    parts.push(readStack(dir, nestedFile, `${stack}/${logicalId}`, {}, passed.values));
+    for (const what of passed.open) open.push({ cloud: 'aws', what: `Properties.Parameters.${what}`, source });
+    const child = readStack(dir, nestedFile, `${stack}/${logicalId}`, {}, passed.values);
+    children.push(child.inventory);
+    nestedOutputs[logicalId] = child.outputs;
   }
-  return mergeInventories(parts);
+  const own = inventoryFromTemplate(template, { stack, file, constructPaths, parameterValues, nestedStackOutputs: nestedOutputs, readsNestedStacks: true });
+  own.unresolved.push(...open);
+  return { inventory: mergeInventories([own, ...children]), outputs: stackOutputs(template, parameterValues, nestedOutputs) };
 }
 
 function nestedTemplateFile(dir: string, metadata: unknown, templateUrl: unknown): string | undefined {

@@ -31,6 +31,12 @@ export interface TemplateInventoryOptions {
    * @default false - each nested stack is reported as unresolved: its template is not read here
    */
   readonly readsNestedStacks?: boolean;
+  /**
+   * Resolved `Outputs` of the template's nested stacks, by the nested stack's logical id, so that
+   * `Fn::GetAtt [Nested, Outputs.X]` reads as the value (e.g. a role ARN) rather than a placeholder.
+   * @default - none: such references stay `${Nested.Outputs.X}` placeholders
+   */
+  readonly nestedStackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 /** Session length AWS applies when a role does not set `MaxSessionDuration`. */
@@ -106,7 +112,7 @@ class TemplateReader {
 
   constructor(template: Record<string, unknown>, private readonly options: TemplateInventoryOptions) {
     this.resources = template.Resources as Record<string, CfnResourceJson>;
-    this.resolver = new TemplateResolver(template, options.parameterValues);
+    this.resolver = new TemplateResolver(template, options.parameterValues, options.nestedStackOutputs);
   }
 
   public read(): Inventory {

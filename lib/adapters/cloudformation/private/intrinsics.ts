@@ -59,15 +59,18 @@ interface TemplateParts {
 export class TemplateResolver {
   private readonly template: TemplateParts;
   private readonly parameterValues: Record<string, unknown>;
+  private readonly nestedOutputs: Record<string, Record<string, unknown>>;
   private readonly conditionCache = new Map<string, boolean | undefined>();
 
   /**
    * @param template the parsed template
    * @param parameterValues values passed in for parameters (a nested stack's `Parameters`, already resolved)
+   * @param nestedOutputs resolved `Outputs` of this template's nested stacks, by the nested stack's logical id
    */
-  constructor(template: unknown, parameterValues: Record<string, unknown> = {}) {
+  constructor(template: unknown, parameterValues: Record<string, unknown> = {}, nestedOutputs: Record<string, Record<string, unknown>> = {}) {
     this.template = (template && typeof template === 'object' ? template : {}) as TemplateParts;
     this.parameterValues = parameterValues;
+    this.nestedOutputs = nestedOutputs;
   }
 
   /** Resolve a value; unresolvable parts become placeholders and are reported. */
@@ -226,6 +229,9 @@ export class TemplateResolver {
   private getAtt(logicalId: string, attr: string, open: (what: string) => string): string {
     const resource = this.template.Resources?.[logicalId];
     if (!resource) return open(`Fn::GetAtt ${logicalId}.${attr}, which is not a resource of the template`);
+    // `Fn::GetAtt [NestedStack, Outputs.X]`: the value the nested template outputs, when it was read.
+    const output = resource.Type === 'AWS::CloudFormation::Stack' && attr.startsWith('Outputs.') ? this.nestedOutputs[logicalId]?.[attr.slice('Outputs.'.length)] : undefined;
+    if (output !== undefined) return stringOf(output);
     if (attr === 'Arn') {
       const name = this.refToResource(logicalId, resource);
       const iamPath = typeof resource.Properties?.Path === 'string' ? resource.Properties.Path : '/';

@@ -14,3 +14,17 @@ export function nestedStackParameters(parentTemplate: unknown, parentParameterVa
   const values = isObject(resolved) ? resolved : {};
   return { values, open: Object.entries(values).filter(([, v]) => containsUnresolved(v)).map(([k, v]) => `${k}: ${String(v)}`) };
 }
+
+/**
+ * A template's resolved `Outputs` (name → value), for the parent's `Fn::GetAtt [Nested, Outputs.X]`.
+ * Open values stay placeholders; they are reported where the nested template uses them.
+ */
+export function stackOutputs(template: unknown, parameterValues: Record<string, unknown>, nestedOutputs: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const outputs = isObject(template) && isObject(template.Outputs) ? template.Outputs : {};
+  const resolver = new TemplateResolver(template, parameterValues, nestedOutputs);
+  const out: Record<string, unknown> = {};
+  for (const [name, o] of Object.entries(outputs)) {
+    if (isObject(o) && o.Value !== undefined) out[name] = resolver.resolve(o.Value, () => undefined);
+  }
+  return out;
+}

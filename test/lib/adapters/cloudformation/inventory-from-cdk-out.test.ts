@@ -27,6 +27,8 @@ function buildApp(outdir: string): App {
   const nested = new NestedStack(stack, 'Inner');
   const inner = new iam.Role(nested, 'InnerRole', { assumedBy: new iam.AccountRootPrincipal() });
   inner.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [role.roleArn] }));
+  // The parent uses a value the nested stack outputs.
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:GetRole'], resources: [inner.roleArn] }));
 
   const stage = new Stage(app, 'Prod');
   const staged = new Stack(stage, 'StagedStack');
@@ -82,6 +84,12 @@ describe('inventoryFromCdkOut: a synthesized app', () => {
     expect(inv.unresolved).toEqual([]);
     const pass = inv.grants.find((g) => g.actions.includes('iam:PassRole'))!;
     expect(pass.resources).toEqual([expect.stringMatching(/^arn:aws:iam::\$\{AWS::AccountId\}:role\/ToolRole/)]);
+  });
+
+  test('a parent reads the outputs of its nested stacks', () => {
+    const inv = inventoryFromCdkOut(outdir);
+    const get = inv.grants.find((g) => g.actions.includes('iam:GetRole'))!;
+    expect(get.resources).toEqual([expect.stringMatching(/^arn:aws:iam::\$\{AWS::AccountId\}:role\/InnerRole/)]);
   });
 
   test('inventoryFromPaths dispatches a cdk.out folder and a template file', () => {
