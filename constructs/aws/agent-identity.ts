@@ -8,6 +8,7 @@ import { Environment } from '../../lib/model/environment';
 import { AgentTier } from '../../lib/model/tier';
 import { Tool } from '../../lib/model/tool';
 import { KillSwitch } from './kill-switch';
+import { actionsDeniedByBoundary } from './private/guardrail-denies';
 import { AgentPermissionsBoundary } from './permissions-boundary';
 import { ToolRole } from './tool-role';
 
@@ -84,6 +85,7 @@ export class AgentIdentity extends Construct {
     throwAll([
       ...awsAgentViolations(props.agentName, props.tier, props.tools, baseline),
       ...props.tools.flatMap((t) => awsToolViolations(t, ctx)),
+      ...props.tools.flatMap((t) => boundaryDenied(props.agentName, t)),
     ]);
 
     this.agentName = props.agentName;
@@ -186,6 +188,16 @@ export class AgentIdentity extends Construct {
     }
     return errors;
   }
+}
+
+/** A tool declaring what the boundary always denies (escalation, audit tampering) could never work. */
+function boundaryDenied(agentName: string, tool: Tool): AwsToolViolation[] {
+  const denied = actionsDeniedByBoundary((tool.aws?.actions ?? []).filter((a) => !Token.isUnresolved(a)));
+  return denied.length === 0 ? [] : [{
+    code: 'AG_TOOL_DENIED_BY_BOUNDARY',
+    message: GuardrailError.format(`Agent(${agentName}).tools[${tool.name}].aws.actions`, 'must not hold actions the permissions boundary always denies (privilege escalation, audit tampering)', denied,
+      'Remove them: an agent never changes identities, policies or the audit trail; a human does that through the platform\'s own pipeline.'),
+  }];
 }
 
 /** Throw every violation at once, under the first one's code. */

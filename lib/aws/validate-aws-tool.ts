@@ -121,7 +121,7 @@ export function awsAgentViolations(agentName: string, tier: AgentTier, tools: re
   return tierContractViolations(agentName, tier, tools, baseline, isProposalOnly).map((message) => ({ code: tierCode(message), message }));
 }
 
-/** Every violation of an AWS agent and its tools, as messages (for construct validations, nag rules and the CLI). */
+/** The violations of one tool, as messages (for construct validations, nag rules and the CLI). */
 export function validateAwsTool(tool: Tool, ctx: AwsToolContext): string[] {
   return awsToolViolations(tool, ctx).map((v) => v.message);
 }

@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { awsActions } from '../../../lib/aws/action-catalog';
+import { awsActions, wildcardRegExp } from '../../../lib/aws/action-catalog';
 import { TAG_KEYS } from '../../../lib/model/tags';
 
 /**
@@ -120,4 +120,13 @@ function denyExcept(sid: string, action: string, allowed: string[]): iam.PolicyS
   return allowed.length === 0
     ? new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, actions: [action], resources: ['*'] })
     : new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, actions: [action], notResources: allowed });
+}
+
+/**
+ * The declared actions the boundary's fixed denies would block: such a tool could never work, and
+ * declaring an escalation or tamper action is a mistake worth a clear error rather than a silent deny.
+ */
+export function actionsDeniedByBoundary(actions: readonly string[]): string[] {
+  const patterns = [...escalationDenyPatterns(), ...AUDIT_TAMPER_ACTIONS].map((p) => wildcardRegExp(p));
+  return actions.filter((a) => patterns.some((p) => p.test(a)));
 }

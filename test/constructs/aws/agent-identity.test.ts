@@ -147,6 +147,8 @@ describe('AgentIdentity: construct-time refusal', () => {
     ['AG_TOOL_WILDCARD_ACTION', '? wildcard', { tools: tool({ actions: ['iam:?ut*'], resources: ['*'] }) }],
     ['AG_TOOL_UNKNOWN_ACTION', 'unknown action', { tools: tool({ actions: ['ecs:RestartEverything'], resources: [SERVICE] }) }],
     ['AG_TOOL_WILDCARD_RESOURCE', 'Resource * for a resource-level action', { tools: tool({ actions: ['ecs:UpdateService'], resources: ['*'] }) }],
+    ['AG_TOOL_DENIED_BY_BOUNDARY', 'an IAM write the boundary denies', { tools: tool({ actions: ['iam:PutRolePolicy'], resources: ['arn:aws:iam::333333333333:role/app'] }) }],
+    ['AG_TOOL_DENIED_BY_BOUNDARY', 'audit tampering the boundary denies', { tools: tool({ actions: ['cloudtrail:StopLogging'], resources: ['arn:aws:cloudtrail:eu-west-1:333333333333:trail/t'] }) }],
     ['AG_TOOL_NO_ACTIONS', 'no actions', { tools: tool({ actions: [], resources: [SERVICE] }) }],
     ['AG_TOOL_NO_RESOURCES', 'no resources', { tools: tool({ actions: ['ecs:UpdateService'], resources: [] }) }],
     ['AG_TOOL_NO_AWS', 'a tool without AWS permissions', { tools: [Tool.read('read-bucket', { gcp: { roles: ['roles/viewer'], resource: 'projects/p' } })] }],
