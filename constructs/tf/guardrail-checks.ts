@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Annotations, App, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
@@ -7,6 +9,7 @@ import { AGENT_RULES, AZURE_RULES, GCP_RULES } from '../../lib/rules';
 import { Finding, Rule } from '../../lib/rules/rule';
 import { findingId, runRules } from '../../lib/rules/run-rules';
 import { inventoryFromTfStack } from './inventory-from-tf-stack';
+import { inventoryFromTerraformFile } from '../../lib/adapters/terraform';
 
 /** Options of the CDKTF guardrail validation. */
 export interface GuardrailChecksProps {
@@ -72,7 +75,8 @@ export class GuardrailChecks {
 
   /**
    * Check the stack at synth time (a cdktf validation). On an App, every stack of the app is
-   * checked (the app's validation, which `app.synth()` and `cdktf synth` run).
+   * checked (the app's validation, which `app.synth()` and `cdktf synth` run) from the files the
+   * synth wrote: the cheaper choice for large apps; `Testing.synth(stack, true)` needs it on the stack.
    */
   public apply(props: GuardrailChecksProps = {}): void {
     if (TerraformStack.isStack(this.scope)) {
@@ -85,15 +89,17 @@ export class GuardrailChecks {
       stack.node.addValidation({ validate: () => validateStack(stack, props, warned) });
       return;
     }
-    if (App.isApp(this.scope) || this.scope.node.scope === undefined) {
-      // The app's own validation runs after the stacks are synthesized: check the stacks not checked on their own.
-      this.scope.node.addValidation({
-        validate: () => this.scope.node.findAll().filter(TerraformStack.isStack).filter((s) => !applied.has(s))
-          .flatMap((s) => validateStack(s, props, new Set())),
+    if (App.isApp(this.scope)) {
+      // The app's own validation runs after app.synth() wrote every stack: read those files rather
+      // than rendering each stack a second time (toTerraform), which costs as much as the synth.
+      const app = this.scope;
+      app.node.addValidation({
+        validate: () => app.node.findAll().filter(TerraformStack.isStack).filter((s) => !applied.has(s))
+          .flatMap((s) => validateStack(s, props, new Set(), synthesizedFile(app, s))),
       });
       return;
     }
-    fail('AG_TF_CHECKS_SCOPE', `GuardrailChecks.of(${this.scope.node.path}).apply()`, 'needs a TerraformStack or the App', this.scope.node.path, 'Call it on the stack (or the app).');
+    fail('AG_TF_CHECKS_SCOPE', `GuardrailChecks.of(${this.scope.node.path || '(root)'}).apply()`, 'needs a TerraformStack or the App', this.scope.node.path, 'Call it on the stack (or the app).');
   }
 
   /**
@@ -119,6 +125,12 @@ export class GuardrailChecks {
     }
     return checkStack(this.scope, props ?? applied.get(this.scope) ?? {});
   }
+}
+
+/** The stack's `cdk.tf.json` that app.synth() just wrote, when it exists. */
+function synthesizedFile(app: App, stack: TerraformStack): string | undefined {
+  const file = path.join(app.outdir, app.manifest.forStack(stack).synthesizedStackPath);
+  return fs.existsSync(file) ? file : undefined;
 }
 
 interface ScopedAck extends TfAcknowledgementProps {
@@ -147,10 +159,10 @@ function covers(ack: ScopedAck, f: Finding): boolean {
   return path === ack.path || path.startsWith(`${ack.path}/`);
 }
 
-function checkStack(stack: TerraformStack, props: GuardrailChecksProps): TfCheckReport {
+function checkStack(stack: TerraformStack, props: GuardrailChecksProps, file?: string): TfCheckReport {
   const baseline = props.baseline ?? Baseline.default();
   const acks = acknowledgementsFor(stack);
-  const base = inventoryFromTfStack(stack);
+  const base = file !== undefined ? inventoryFromTerraformFile(file, stack.node.id) : inventoryFromTfStack(stack);
   const inventory: Inventory = acks.length === 0 ? base : {
     ...base,
     acknowledgements: acks.map((a) => ({ id: a.id, reason: a.reason, path: a.path, scope: a.kind, stack: stack.node.id })),
@@ -173,8 +185,8 @@ function checkStack(stack: TerraformStack, props: GuardrailChecksProps): TfCheck
   return { stack: stack.node.id, findings, errors, warnings, acknowledged };
 }
 
-function validateStack(stack: TerraformStack, props: GuardrailChecksProps, warned: Set<string>): string[] {
-  const report = checkStack(stack, props);
+function validateStack(stack: TerraformStack, props: GuardrailChecksProps, warned: Set<string>, file?: string): string[] {
+  const report = checkStack(stack, props, file);
   const byPath = report.warnings.length > 0 ? new Map(stack.node.findAll().map((c) => [c.node.path, c])) : new Map<string, IConstruct>();
   for (const w of report.warnings) {
     const text = `${findingId(w)} ${w.resource}: ${w.message} Fix: ${w.fix}`;

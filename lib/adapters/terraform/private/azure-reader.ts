@@ -93,6 +93,7 @@ export function readAzure(ctx: BuildContext): void {
       };
       ctx.inventory.policies.push(entry);
       definitions.set(block.address, entry);
+      if (entry.name !== undefined) definitions.set(`name:${entry.name.toLowerCase()}`, entry);
     }
   }
 
@@ -137,7 +138,7 @@ function readRoleAssignment(ctx: BuildContext, block: TerraformBlock, definition
   let actions: string[] = [];
   let notActions: string[] = [];
   const custom = roleValue?.refs.map((r) => definitions.get(r.address)).find((d) => d !== undefined)
-    ?? [...definitions.values()].find((d) => d.name !== undefined && d.name.toLowerCase() === role.toLowerCase());
+    ?? definitions.get(`name:${role.toLowerCase()}`);
   if (custom) {
     role = custom.name ?? role;
     actions = [...(custom.statements[0].actions ?? []), ...(custom.statements[1].actions ?? [])];
