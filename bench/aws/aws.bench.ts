@@ -51,7 +51,8 @@ function main(): void {
     const addedOurs = median('agent-guardrails') - base;
     const result = {
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, node: process.version, totalMemGiB: Math.round(os.totalmem() / 2 ** 30) },
+      // Other jobs share these cores: the load average says how much the figures are inflated.
+      machine: { cpus: os.cpus().length, node: process.version, totalMemGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage1m: round(os.loadavg()[0], 1) },
       size: { ...size, toolRoles: roles, stacks: Math.ceil(size.agents / size.agentsPerStack) },
       cli: { ...cli, goalMs: 2000, meetsGoal: cli.wallMs < 2000 },
       synth: {
@@ -136,12 +137,14 @@ function listTs(dir: string): string[] {
 }
 
 function printTable(r: {
+  machine: { cpus: number; loadAverage1m: number };
   size: { toolRoles: number; stacks: number };
   cli: { wallMs: number; checkMs: number; peakRssMiB: number; findings: number; meetsGoal: boolean };
   synth: { medianMs: Record<Variant, number>; addedMs: Record<string, number>; ratioOursToAwsSolutions: number | null; meetsGoal: boolean; repeats: number };
 }): void {
   const rows: [string, string][] = [
     ['tool roles / stacks', `${r.size.toolRoles} / ${r.size.stacks}`],
+    ['load average (1 min) on CPUs', `${r.machine.loadAverage1m} on ${r.machine.cpus}`],
     ['CLI check: wall (incl. node start)', `${r.cli.wallMs} ms ${r.cli.meetsGoal ? '(< 2 s goal: met)' : '(< 2 s goal: MISSED)'}`],
     ['CLI check: in-process', `${r.cli.checkMs} ms`],
     ['CLI peak memory (RSS)', `${r.cli.peakRssMiB} MiB`],
