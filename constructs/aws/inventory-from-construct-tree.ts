@@ -1,7 +1,7 @@
 import { CfnElement, NestedStack, Stack } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { inventoryFromTemplate } from '../../lib/adapters/cloudformation/inventory-from-template';
-import { nestedStackParameters, stackOutputs } from '../../lib/adapters/cloudformation/private/nested-stack-parameters';
+import { nestedStackParameters, stackExports, stackOutputs } from '../../lib/adapters/cloudformation/private/nested-stack-parameters';
 import { Inventory, Unresolved, mergeInventories } from '../../lib/inventory/inventory';
 
 /**
@@ -22,6 +22,7 @@ import { Inventory, Unresolved, mergeInventories } from '../../lib/inventory/inv
 export function inventoryFromConstructTree(scope: IConstruct): Inventory {
   const stacks = scope.node.findAll().filter((c): c is Stack => Stack.isStack(c));
   const rendered = new Map<Stack, Rendered>();
+  const exports: Record<string, unknown> = {};
   const render = (stack: Stack): Rendered => {
     let hit = rendered.get(stack);
     if (!hit) {
@@ -31,7 +32,7 @@ export function inventoryFromConstructTree(scope: IConstruct): Inventory {
         const parentStack = Stack.of(stack.nestedStackResource);
         const parent = render(parentStack);
         const logicalId = parentStack.resolve(stack.nestedStackResource.logicalId);
-        const passed = nestedStackParameters(parent.template, parent.parameterValues, logicalId);
+        const passed = nestedStackParameters(parent.template, parent.parameterValues, logicalId, exports);
         hit.parameterValues = passed.values;
         // Values the parent itself cannot resolve are reported on the parent's nested-stack resource (as the cdk.out reader does).
         const source = { stack: stackNameOf(parentStack), resource: logicalId, path: stack.nestedStackResource.node.path };
@@ -41,6 +42,8 @@ export function inventoryFromConstructTree(scope: IConstruct): Inventory {
     }
     return hit;
   };
+  // What every stack exports, so CDK's cross-stack references (Fn::ImportValue) read as values, as in cdk.out.
+  for (const stack of stacks) if (!NestedStack.isNestedStack(stack)) Object.assign(exports, stackExports(render(stack).template));
   // A parent reads the outputs its nested stacks return (`Fn::GetAtt [Nested, Outputs.X]`), bottom up.
   const outputs = new Map<Stack, Record<string, unknown>>();
   const nestedOutputsOf = (stack: Stack): Record<string, Record<string, unknown>> => Object.fromEntries(stacks
@@ -50,7 +53,7 @@ export function inventoryFromConstructTree(scope: IConstruct): Inventory {
     let hit = outputs.get(stack);
     if (!hit) {
       const { template, parameterValues } = render(stack);
-      hit = stackOutputs(template, parameterValues, nestedOutputsOf(stack));
+      hit = stackOutputs(template, parameterValues, nestedOutputsOf(stack), exports);
       outputs.set(stack, hit);
     }
     return hit;
@@ -58,7 +61,7 @@ export function inventoryFromConstructTree(scope: IConstruct): Inventory {
   return mergeInventories(stacks.map((stack) => {
     const { template, constructPaths, parameterValues, openParameters } = render(stack);
     const inventory = inventoryFromTemplate(template, {
-      stack: stackNameOf(stack), constructPaths, parameterValues, nestedStackOutputs: nestedOutputsOf(stack), readsNestedStacks: true,
+      stack: stackNameOf(stack), constructPaths, parameterValues, nestedStackOutputs: nestedOutputsOf(stack), exports, readsNestedStacks: true,
     });
     inventory.unresolved.push(...openParameters);
     return inventory;

@@ -4,7 +4,7 @@ import { GuardrailError } from '../../errors';
 import { Inventory, Unresolved, mergeInventories } from '../../inventory/inventory';
 import { inventoryFromTemplate } from './inventory-from-template';
 import { TemplateResolver } from './private/intrinsics';
-import { nestedStackParameters, stackOutputs } from './private/nested-stack-parameters';
+import { nestedStackParameters, stackExports, stackOutputs } from './private/nested-stack-parameters';
 import { isObject } from './private/policy-document';
 import { readTemplateFile } from './read-template-file';
 
@@ -59,11 +59,21 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('cloud assembly manifest', 'cannot be read as JSON', manifestFile, `${(e as Error).message.split('\n')[0]}. Run cdk synth again.`));
   }
   const parts: Inventory[] = [];
-  for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
+  const artifacts = Object.entries(manifest.artifacts ?? {});
+  // First what every stack exports, so CDK's cross-stack references (Fn::ImportValue) read as values.
+  const templates = new Map<string, unknown>();
+  const exports: Record<string, unknown> = {};
+  for (const [, artifact] of artifacts) {
+    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
+    const file = path.join(dir, artifact.properties.templateFile);
+    templates.set(file, readTemplateFile(file));
+    Object.assign(exports, stackExports(templates.get(file)));
+  }
+  for (const [artifactId, artifact] of artifacts) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       const file = path.join(dir, artifact.properties.templateFile);
       const stack = artifact.properties.stackName ?? artifactId;
-      parts.push(readStack(dir, file, stack, constructPathsOf(artifact), {}).inventory);
+      parts.push(readStack({ dir, exports }, file, templates.get(file), stack, constructPathsOf(artifact), {}).inventory);
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       parts.push(readAssembly(path.join(dir, artifact.properties.directoryName), seen));
     }
@@ -75,8 +85,9 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
  * One stack's template and its nested stacks (recursively): each nested stack gets the parameters
  * its parent passes, and the parent reads the outputs its nested stacks return.
  */
-function readStack(dir: string, file: string, stack: string, constructPaths: Record<string, string>, parameterValues: Record<string, unknown>): { inventory: Inventory; outputs: Record<string, unknown> } {
-  const template = readTemplateFile(file);
+function readStack(assembly: { dir: string; exports: Record<string, unknown> }, file: string, preRead: unknown, stack: string, constructPaths: Record<string, string>, parameterValues: Record<string, unknown>): { inventory: Inventory; outputs: Record<string, unknown> } {
+  const { dir, exports } = assembly;
+  const template = preRead ?? readTemplateFile(file);
   const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
   const resolver = new TemplateResolver(template, parameterValues);
   const children: Inventory[] = [];
@@ -91,15 +102,15 @@ function readStack(dir: string, file: string, stack: string, constructPaths: Rec
       open.push({ cloud: 'aws', what: 'Properties.TemplateURL: a nested stack whose template is not in the cloud assembly', source });
       continue;
     }
-    const passed = nestedStackParameters(template, parameterValues, logicalId);
+    const passed = nestedStackParameters(template, parameterValues, logicalId, exports);
     for (const what of passed.open) open.push({ cloud: 'aws', what: `Properties.Parameters.${what}`, source });
-    const child = readStack(dir, nestedFile, `${stack}/${logicalId}`, {}, passed.values);
+    const child = readStack(assembly, nestedFile, undefined, `${stack}/${logicalId}`, {}, passed.values);
     children.push(child.inventory);
     nestedOutputs[logicalId] = child.outputs;
   }
-  const own = inventoryFromTemplate(template, { stack, file, constructPaths, parameterValues, nestedStackOutputs: nestedOutputs, readsNestedStacks: true });
+  const own = inventoryFromTemplate(template, { stack, file, constructPaths, parameterValues, nestedStackOutputs: nestedOutputs, exports, readsNestedStacks: true });
   own.unresolved.push(...open);
-  return { inventory: mergeInventories([own, ...children]), outputs: stackOutputs(template, parameterValues, nestedOutputs) };
+  return { inventory: mergeInventories([own, ...children]), outputs: stackOutputs(template, parameterValues, nestedOutputs, exports) };
 }
 
 function nestedTemplateFile(dir: string, metadata: unknown, templateUrl: unknown): string | undefined {

@@ -37,6 +37,12 @@ export interface TemplateInventoryOptions {
    * @default - none: such references stay `${Nested.Outputs.X}` placeholders
    */
   readonly nestedStackOutputs?: Record<string, Record<string, unknown>>;
+  /**
+   * Values the other stacks of the same app export (`Export.Name` → value), so that CDK's
+   * cross-stack references (`Fn::ImportValue`) read as the value.
+   * @default - none: every `Fn::ImportValue` is reported as unresolved
+   */
+  readonly exports?: Record<string, unknown>;
 }
 
 /** Session length AWS applies when a role does not set `MaxSessionDuration`. */
@@ -112,7 +118,7 @@ class TemplateReader {
 
   constructor(template: Record<string, unknown>, private readonly options: TemplateInventoryOptions) {
     this.resources = template.Resources as Record<string, CfnResourceJson>;
-    this.resolver = new TemplateResolver(template, options.parameterValues, options.nestedStackOutputs);
+    this.resolver = new TemplateResolver(template, options.parameterValues, options.nestedStackOutputs, options.exports);
   }
 
   public read(): Inventory {

@@ -12,7 +12,10 @@
  * A parameter is read as its value passed by a parent stack, else as its default (a different
  * value given at deploy is not seen; SSM-typed parameters are always open).
  *
- * What the template itself leaves open (a parameter without default, `Fn::ImportValue`, an
+ * `Fn::ImportValue` of a name another stack of the same app exports reads as that value.
+ *
+ * What the template itself leaves open (a parameter without default, `Fn::ImportValue` of a name
+ * no stack in view exports, an
  * `Fn::If` whose condition depends on deploy-time values, an unknown function) becomes the
  * string `{{unresolved:<what>}}` and is reported through `onUnresolved`: the caller records it
  * so the checks fail closed instead of assuming the value is safe.
@@ -60,17 +63,20 @@ export class TemplateResolver {
   private readonly template: TemplateParts;
   private readonly parameterValues: Record<string, unknown>;
   private readonly nestedOutputs: Record<string, Record<string, unknown>>;
+  private readonly exports: Record<string, unknown>;
   private readonly conditionCache = new Map<string, boolean | undefined>();
 
   /**
    * @param template the parsed template
    * @param parameterValues values passed in for parameters (a nested stack's `Parameters`, already resolved)
    * @param nestedOutputs resolved `Outputs` of this template's nested stacks, by the nested stack's logical id
+   * @param exports values exported by the other stacks of the same app (`Export.Name` → value), for `Fn::ImportValue`
    */
-  constructor(template: unknown, parameterValues: Record<string, unknown> = {}, nestedOutputs: Record<string, Record<string, unknown>> = {}) {
+  constructor(template: unknown, parameterValues: Record<string, unknown> = {}, nestedOutputs: Record<string, Record<string, unknown>> = {}, exports: Record<string, unknown> = {}) {
     this.template = (template && typeof template === 'object' ? template : {}) as TemplateParts;
     this.parameterValues = parameterValues;
     this.nestedOutputs = nestedOutputs;
+    this.exports = exports;
   }
 
   /** Resolve a value; unresolvable parts become placeholders and are reported. */
@@ -175,6 +181,8 @@ export class TemplateResolver {
         return ['${AWS::Region}a', '${AWS::Region}b', '${AWS::Region}c'];
       case 'Fn::ImportValue': {
         const name = this.walk(arg, report);
+        // Exported by another stack of the same app (CDK's cross-stack references): the value is known.
+        if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(this.exports, name)) return this.exports[name];
         return open(`Fn::ImportValue ${typeof name === 'string' ? name : JSON.stringify(name)}`);
       }
       default:

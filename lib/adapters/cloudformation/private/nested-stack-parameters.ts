@@ -6,11 +6,11 @@ import { isObject } from './policy-document';
  * (`AWS::CloudFormation::Stack` `Parameters`), resolved in the parent's context, and the names
  * of those the parent itself cannot resolve (the caller reports them on the parent's resource).
  */
-export function nestedStackParameters(parentTemplate: unknown, parentParameterValues: Record<string, unknown>, nestedLogicalId: string): { values: Record<string, unknown>; open: string[] } {
+export function nestedStackParameters(parentTemplate: unknown, parentParameterValues: Record<string, unknown>, nestedLogicalId: string, exports: Record<string, unknown> = {}): { values: Record<string, unknown>; open: string[] } {
   const resources = isObject(parentTemplate) && isObject(parentTemplate.Resources) ? parentTemplate.Resources : {};
   const resource = resources[nestedLogicalId];
   const props = isObject(resource) && isObject(resource.Properties) ? resource.Properties : {};
-  const resolved = new TemplateResolver(parentTemplate, parentParameterValues).resolve(props.Parameters ?? {}, () => undefined);
+  const resolved = new TemplateResolver(parentTemplate, parentParameterValues, {}, exports).resolve(props.Parameters ?? {}, () => undefined);
   const values = isObject(resolved) ? resolved : {};
   return { values, open: Object.entries(values).filter(([, v]) => containsUnresolved(v)).map(([k, v]) => `${k}: ${String(v)}`) };
 }
@@ -19,12 +19,30 @@ export function nestedStackParameters(parentTemplate: unknown, parentParameterVa
  * A template's resolved `Outputs` (name → value), for the parent's `Fn::GetAtt [Nested, Outputs.X]`.
  * Open values stay placeholders; they are reported where the nested template uses them.
  */
-export function stackOutputs(template: unknown, parameterValues: Record<string, unknown>, nestedOutputs: Record<string, Record<string, unknown>>): Record<string, unknown> {
+export function stackOutputs(template: unknown, parameterValues: Record<string, unknown>, nestedOutputs: Record<string, Record<string, unknown>>, exports: Record<string, unknown> = {}): Record<string, unknown> {
   const outputs = isObject(template) && isObject(template.Outputs) ? template.Outputs : {};
-  const resolver = new TemplateResolver(template, parameterValues, nestedOutputs);
+  const resolver = new TemplateResolver(template, parameterValues, nestedOutputs, exports);
   const out: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(outputs)) {
     if (isObject(o) && o.Value !== undefined) out[name] = resolver.resolve(o.Value, () => undefined);
+  }
+  return out;
+}
+
+/**
+ * What a template exports (`Outputs.*.Export.Name` → resolved value), for `Fn::ImportValue` in the
+ * other stacks of the same app. Names or values it cannot resolve are left out (the importer then
+ * reports its `Fn::ImportValue` as unresolved).
+ */
+export function stackExports(template: unknown, parameterValues: Record<string, unknown> = {}, nestedOutputs: Record<string, Record<string, unknown>> = {}): Record<string, unknown> {
+  const outputs = isObject(template) && isObject(template.Outputs) ? template.Outputs : {};
+  const resolver = new TemplateResolver(template, parameterValues, nestedOutputs);
+  const out: Record<string, unknown> = {};
+  for (const o of Object.values(outputs)) {
+    if (!isObject(o) || !isObject(o.Export) || o.Value === undefined) continue;
+    const name = resolver.resolve(o.Export.Name, () => undefined);
+    const value = resolver.resolve(o.Value, () => undefined);
+    if (typeof name === 'string' && !containsUnresolved(name) && !containsUnresolved(value)) out[name] = value;
   }
   return out;
 }

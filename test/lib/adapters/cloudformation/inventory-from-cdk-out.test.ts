@@ -30,6 +30,10 @@ function buildApp(outdir: string): App {
   // The parent uses a value the nested stack outputs.
   role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:GetRole'], resources: [inner.roleArn] }));
 
+  // A second stack referencing the first one's role: CDK turns it into Export / Fn::ImportValue.
+  const consumer = new Stack(app, 'ConsumerStack');
+  new iam.Role(consumer, 'Consumer', { assumedBy: new iam.ArnPrincipal(role.roleArn) });
+
   const stage = new Stage(app, 'Prod');
   const staged = new Stack(stage, 'StagedStack');
   new iam.Role(staged, 'StagedRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), maxSessionDuration: undefined });
@@ -86,6 +90,13 @@ describe('inventoryFromCdkOut: a synthesized app', () => {
     expect(pass.resources).toEqual([expect.stringMatching(/^arn:aws:iam::\$\{AWS::AccountId\}:role\/ToolRole/)]);
   });
 
+  test('a cross-stack reference (Fn::ImportValue of an export in the same app) reads as the value', () => {
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'ConsumerStack.template.json'), 'utf8'));
+    expect(JSON.stringify(template)).toContain('Fn::ImportValue');
+    const consumer = inventoryFromCdkOut(outdir).identities.find((i) => i.id.startsWith('aws:ConsumerStack/'))!;
+    expect(consumer.trust[0].principals).toEqual([expect.stringMatching(/^arn:aws:iam::\$\{AWS::AccountId\}:role\/ToolRole/)]);
+  });
+
   test('a parent reads the outputs of its nested stacks', () => {
     const inv = inventoryFromCdkOut(outdir);
     const get = inv.grants.find((g) => g.actions.includes('iam:GetRole'))!;
@@ -93,7 +104,7 @@ describe('inventoryFromCdkOut: a synthesized app', () => {
   });
 
   test('inventoryFromPaths dispatches a cdk.out folder and a template file', () => {
-    expect(inventoryFromPaths([outdir]).identities).toHaveLength(3);
+    expect(inventoryFromPaths([outdir]).identities).toHaveLength(4);
     const inv = inventoryFromPaths([path.join(outdir, 'AgentStack.template.json')]);
     expect(inv.identities.map((i) => i.id)).toEqual([expect.stringMatching(/^aws:AgentStack\/ToolRole/)]);
     expect(inv.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/nested stack/) })]);
