@@ -116,9 +116,11 @@ export class CredentialBroker extends Construct {
         KILL_SWITCH_PARAMETER: Lazy.string({ produce: () => this.parameter?.parameterName ?? '' }),
       },
     });
-    this.lambdaFunction.grantInvoke(props.runtime);
-    // Also on the function itself: an imported immutable runtime role silently drops identity-side grants.
-    this.lambdaFunction.addPermission('InvokeByAgentRuntime', { principal: props.runtime.grantPrincipal, action: 'lambda:InvokeFunction' });
+    const invoke = this.lambdaFunction.grantInvoke(props.runtime);
+    if (!invoke.resourceStatement) {
+      // Also on the function itself: an imported immutable runtime role silently drops identity-side grants.
+      this.lambdaFunction.addPermission('InvokeByAgentRuntime', { principal: props.runtime.grantPrincipal, action: 'lambda:InvokeFunction' });
+    }
     if (props.approvalGate) {
       props.approvalGate._grantBroker(this.role);
       this.lambdaFunction.addEnvironment('APPROVALS_TABLE', props.approvalGate.table.tableName);
