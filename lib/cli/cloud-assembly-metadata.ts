@@ -164,6 +164,8 @@ export class CloudAssemblyMetadata {
     const key = `${a.id}\u0000${a.path}`;
     if (this.ackKeys.has(key)) return;
     this.ackKeys.add(key);
+    // The construct an acknowledgement sits on exists (AGENT-007 reports on it), even above any stack.
+    if (a.path !== '') this.knownPaths.add(a.path);
     this.acknowledgements.push(a);
   }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, NestedStack, Stack, Validations } from 'aws-cdk-lib/core';
+import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib/core';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AgentGuardrailsChecks } from '../../../constructs/aws/agent-guardrails-checks';
 import { FindingNodes } from '../../../constructs/aws/private/nag-finding-nodes';
@@ -146,6 +146,26 @@ describe('AgentGuardrailsChecks', () => {
     app.synth();
     const paths = ours(outdir).violations.filter((v) => v.ruleName === SECRET).flatMap((v) => v.violatingConstructs.map((c: { constructPath: string }) => c.constructPath));
     expect(paths).toEqual(expect.arrayContaining(['AgentStack/Reader/Resource', 'AgentStack/Tools/NestedReader/Resource']));
+  });
+
+  test('stacks inside a stage: the pack and the CLI agree, stage-wide IAM acknowledgements included', async () => {
+    const outdir = path.join(dir, 'stage');
+    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    Validations.of(app).addPlugins(new AgentGuardrailsChecks(app));
+    const prod = new Stage(app, 'Prod');
+    const stack = new Stack(prod, 'AgentStack');
+    const reader = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    reader.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+    Validations.of(reader).acknowledge({ id: 'AgentGuardrailsChecks::AWS-008[secretsmanager:GetSecretValue]', reason: 'reviewed' });
+    Validations.of(prod).acknowledge({ id: 'AgentGuardrailsChecks::AWS-003[secretsmanager:GetSecretValue]', reason: 'stage-wide' });
+    app.synth();
+    const pack = ours(outdir);
+    const cli = await cliJson(outdir);
+    const fromPack = (vs: any[]) => vs.flatMap((v) => v.violatingConstructs.map((c: { constructPath: string }) => `${v.ruleName} @ ${c.constructPath}`)).sort();
+    const fromCli = (xs: any[]) => xs.map((f) => `${f.id} @ ${f.path}`).sort();
+    expect(fromPack(pack.violations)).toContain('AGENT-007[wide-scope:AWS-003[secretsmanager:GetSecretValue]] @ Prod');
+    expect(fromCli(cli.findings)).toEqual(fromPack(pack.violations));
+    expect(fromCli(cli.acknowledged)).toEqual(fromPack(pack.suppressed));
   });
 
   test('findings that name no node are reported on their stack, or on the app', () => {
