@@ -88,10 +88,11 @@ function guardrailResources(inventory: Inventory): Protected[] {
     const type = identity.kind === 'aws-iam-user' ? 'user' : identity.kind === 'aws-iam-group' ? 'group' : 'role';
     out.push({ what: `the ${identity.labels.component} ${type} ${identity.source.resource}`, patterns: iamPatterns(type, identity.name, identity.source.resource), service: 'iam' });
   }
+  const boundaryIds = new Set(inventory.identities.map((i) => i.boundary));
   for (const policy of inventory.policies) {
     if (policy.cloud !== 'aws') continue;
     const component = policy.labels?.component;
-    const isBoundary = policy.boundaryOf.length > 0 || inventory.identities.some((i) => i.boundary === policy.id);
+    const isBoundary = policy.boundaryOf.length > 0 || boundaryIds.has(policy.id);
     if (!isBoundary && !(component && PROTECTED_COMPONENTS.has(component))) continue;
     const what = `the ${isBoundary ? 'permissions boundary' : component} policy ${policy.name ?? policy.source.resource}`;
     const patterns = policy.kind === 'aws-managed-policy' && policy.name ? [`arn:*:iam::aws:policy/${policy.name}`] : iamPatterns('policy', policy.name, policy.source.resource);

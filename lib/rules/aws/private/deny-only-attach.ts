@@ -1,4 +1,4 @@
-import { Inventory } from '../../../inventory/inventory';
+import { Inventory, PolicyDocumentEntry } from '../../../inventory/inventory';
 import { EffectiveUse } from './effective-permissions';
 import { requiredValues } from './grant-findings';
 
@@ -22,7 +22,27 @@ export function attachesDenyOnly(use: EffectiveUse, inventory: Inventory): boole
     if (arn.includes('*') || arn.includes('?')) return false;
     if (DENY_ONLY_AWS_MANAGED.test(arn)) return true;
     // By id, or by ARN (the adapter writes a template policy's ARN as `...:policy/<name or logical id>`).
-    const policy = inventory.policies.find((p) => p.cloud === 'aws' && (p.id === arn || arn.endsWith(`:policy/${p.name ?? p.source.resource}`) || arn.endsWith(`/${p.name ?? p.source.resource}`)));
-    return policy !== undefined && policy.statements.length > 0 && policy.statements.every((s) => s.effect === 'Deny');
+    // Two policies of one name (other stacks) must both be deny-only.
+    const candidates = policiesByName(inventory).get(arn) ?? policiesByName(inventory).get(arn.slice(arn.lastIndexOf('/') + 1)) ?? [];
+    return candidates.length > 0 && candidates.every((p) => p.statements.length > 0 && p.statements.every((s) => s.effect === 'Deny'));
   });
 }
+
+/** Managed policies (the only ones an ARN can name) by id and by name (or logical id when unnamed), once per inventory. */
+function policiesByName(inventory: Inventory): Map<string, PolicyDocumentEntry[]> {
+  let hit = BY_NAME.get(inventory);
+  if (!hit) {
+    const map = new Map<string, PolicyDocumentEntry[]>();
+    const add = (key: string, p: PolicyDocumentEntry) => map.set(key, [...(map.get(key) ?? []), p]);
+    for (const p of inventory.policies) {
+      if (p.cloud !== 'aws' || p.kind === 'aws-inline-policy') continue;
+      add(p.id, p);
+      add(p.name ?? p.source.resource, p);
+    }
+    hit = map;
+    BY_NAME.set(inventory, hit);
+  }
+  return hit;
+}
+
+const BY_NAME = new WeakMap<Inventory, Map<string, PolicyDocumentEntry[]>>();

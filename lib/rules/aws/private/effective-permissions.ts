@@ -173,6 +173,11 @@ export class EffectivePermissions {
         out.push(r);
         continue;
       }
+      // A boundary that allows this very resource (or everything) leaves it whole.
+      if (ceilings.whole.has(r) || ceilings.whole.has('*')) {
+        if (!out.includes(r) && !ceilings.denies.some((d) => deniesOn(d, action, r))) out.push(r);
+        continue;
+      }
       // Intersect with what the boundary allows: where the boundary is the narrower pattern, it is
       // what remains (`parameter/*` under a boundary of `parameter/app/*` is `parameter/app/*`).
       for (const c of ceilings.allows) {
@@ -188,7 +193,7 @@ export class EffectivePermissions {
 const STAR = ['*'];
 
 /** What a boundary allows `action` on, and the denies that may apply to it; memoized per boundary. */
-function ceilingsOf(boundary: SourcedStatement[], action: string): { allows: string[]; denies: SourcedStatement[] } {
+function ceilingsOf(boundary: SourcedStatement[], action: string): Ceilings {
   let perAction = CEILINGS.get(boundary);
   if (!perAction) {
     perAction = new Map();
@@ -197,16 +202,23 @@ function ceilingsOf(boundary: SourcedStatement[], action: string): { allows: str
   let hit = perAction.get(action);
   if (!hit) {
     const applying = boundary.filter((b) => matchingEntry(b, action) !== undefined);
-    hit = {
-      allows: [...new Set(applying.filter((b) => b.effect === 'Allow').flatMap((b) => (b.notResources ? STAR : b.resources ?? [])))],
-      denies: applying.filter((b) => b.effect === 'Deny'),
-    };
+    const allows = [...new Set(applying.filter((b) => b.effect === 'Allow').flatMap((b) => (b.notResources ? STAR : b.resources ?? [])))];
+    hit = { allows, whole: new Set(allows), denies: applying.filter((b) => b.effect === 'Deny') };
     perAction.set(action, hit);
   }
   return hit;
 }
 
-const CEILINGS = new WeakMap<SourcedStatement[], Map<string, { allows: string[]; denies: SourcedStatement[] }>>();
+interface Ceilings {
+  /** Resources the boundary allows the action on. */
+  readonly allows: string[];
+  /** The same, for exact lookups. */
+  readonly whole: Set<string>;
+  /** Boundary Deny statements that apply to the action. */
+  readonly denies: SourcedStatement[];
+}
+
+const CEILINGS = new WeakMap<SourcedStatement[], Map<string, Ceilings>>();
 
 const NONE: EffectiveUse[] = [];
 
@@ -293,18 +305,24 @@ export function globsOverlap(a: string, b: string): boolean {
 
 function textGlobsOverlap(a: string, b: string): boolean {
   if (a === '*' || b === '*' || a === b) return true;
-  const memo = new Map<number, boolean>();
+  const wa = isWildcardResource(a);
+  const wb = isWildcardResource(b);
+  // Most fields are literal on at least one side: a match, not a search.
+  if (!wa && !wb) return false;
+  if (!wb) return textGlobCovers(a, b);
+  if (!wa) return textGlobCovers(b, a);
+  const memo = new Int8Array((a.length + 1) * (b.length + 1));
   const go = (i: number, j: number): boolean => {
     const key = i * (b.length + 1) + j;
-    const hit = memo.get(key);
-    if (hit !== undefined) return hit;
+    const hit = memo[key];
+    if (hit !== 0) return hit === 1;
     let r: boolean;
     if (i === a.length && j === b.length) r = true;
     else if (i < a.length && a[i] === '*') r = go(i + 1, j) || (j < b.length && go(i, j + 1));
     else if (j < b.length && b[j] === '*') r = go(i, j + 1) || (i < a.length && go(i + 1, j));
     else if (i === a.length || j === b.length) r = false;
     else r = (a[i] === '?' || b[j] === '?' || a[i] === b[j]) && go(i + 1, j + 1);
-    memo.set(key, r);
+    memo[key] = r ? 1 : 2;
     return r;
   };
   return go(0, 0);
@@ -336,6 +354,13 @@ export function globIntersection(a: string, b: string): string {
 /** The six fields of an ARN (the last one keeps its own colons), or undefined when it is not one. */
 export function arnFields(s: string): string[] | undefined {
   if (!s.startsWith('arn:')) return undefined;
+  if (FIELDS_CACHE.has(s)) return FIELDS_CACHE.get(s);
+  const fields = splitArn(s);
+  FIELDS_CACHE.set(s, fields);
+  return fields;
+}
+
+function splitArn(s: string): string[] | undefined {
   if (!s.includes('{')) return fieldsOf(s.split(':'));
   // Colons inside the adapter's placeholders (`${AWS::AccountId}`, `{{unresolved:...}}`) do not split fields.
   const parts: string[] = [];
@@ -467,4 +492,5 @@ const CACHE = new WeakMap<Inventory, EffectivePermissions[]>();
 const PATTERN_CACHE = new Map<string, RegExp>();
 const COVER_CACHE = new Map<string, RegExp>();
 const NOT_ACTION_CACHE = new Map<string, AwsActionInfo[]>();
+const FIELDS_CACHE = new Map<string, string[] | undefined>();
 const EXPAND_CACHE = new Map<string, AwsActionInfo[]>();
