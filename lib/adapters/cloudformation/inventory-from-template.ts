@@ -4,6 +4,7 @@ import {
 } from '../../inventory/inventory';
 import { awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
 import { TemplateResolver } from './private/intrinsics';
+import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
 import { isObject, parseStatements, parseTrust, policySizeChars } from './private/policy-document';
 
@@ -103,6 +104,15 @@ export function inventoryFromTemplate(template: unknown, options: TemplateInvent
     });
   }
   return inventory;
+}
+
+/**
+ * What a template exports (`Outputs.*.Export.Name` → resolved value). Pass the union over all
+ * templates of an app as `exports`, so CDK's cross-stack references (`Fn::ImportValue`) read as
+ * values, as `inventoryFromCdkOut` and `inventoryFromConstructTree` do.
+ */
+export function templateExports(template: unknown): Record<string, unknown> {
+  return stackExports(template);
 }
 
 class TemplateReader {

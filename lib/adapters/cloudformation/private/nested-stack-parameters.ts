@@ -42,7 +42,8 @@ export function stackExports(template: unknown, parameterValues: Record<string, 
     if (!isObject(o) || !isObject(o.Export) || o.Value === undefined) continue;
     const name = resolver.resolve(o.Export.Name, () => undefined);
     const value = resolver.resolve(o.Value, () => undefined);
-    if (typeof name === 'string' && !containsUnresolved(name) && !containsUnresolved(value)) out[name] = value;
+    // A name built from `${AWS::StackName}` etc. is only known at deploy: it could collide across stacks, so skip it.
+    if (typeof name === 'string' && !name.includes('${AWS::') && !containsUnresolved(name) && !containsUnresolved(value)) out[name] = value;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
+import { inventoryFromTemplate, templateExports } from '../../../../lib/adapters/cloudformation/inventory-from-template';
 import { readTemplateFile } from '../../../../lib/adapters/cloudformation/read-template-file';
 import { GuardrailError } from '../../../../lib/errors';
 
@@ -191,5 +191,24 @@ describe('inventoryFromTemplate: macros', () => {
   test('a Transform (SAM) is reported: the roles it generates are not in the template', () => {
     const inv = inventoryFromTemplate({ Transform: 'AWS::Serverless-2016-10-31', Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { Policies: ['AdministratorAccess'] } } } }, { stack: 's' });
     expect(inv.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/^Transform: "AWS::Serverless-2016-10-31" generates resources/), source: { stack: 's', resource: '(template)' } })]);
+  });
+});
+
+describe('templateExports and the exports option', () => {
+  test('an import of a name another template exports reads as its value; others stay unresolved', () => {
+    const producer = { Resources: { R: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'broker' } } }, Outputs: {
+      O: { Value: { 'Fn::GetAtt': ['R', 'Arn'] }, Export: { Name: 'Producer:broker' } },
+      // Known only at deploy (the stack name): never matched, so it cannot be confused with another stack's.
+      P: { Value: 'x', Export: { Name: { 'Fn::Sub': '${AWS::StackName}-x' } } },
+    } };
+    const exports = templateExports(producer);
+    expect(exports).toEqual({ 'Producer:broker': 'arn:aws:iam::${AWS::AccountId}:role/broker' });
+    const consumer = { Resources: { C: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [
+      { Effect: 'Allow', Principal: { AWS: { 'Fn::ImportValue': 'Producer:broker' } }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { AWS: { 'Fn::ImportValue': 'elsewhere' } }, Action: 'sts:AssumeRole' },
+    ] } } } } };
+    const inv = inventoryFromTemplate(consumer, { stack: 's', exports });
+    expect(inv.identities[0].trust[0].principals).toEqual(['arn:aws:iam::${AWS::AccountId}:role/broker']);
+    expect(inv.unresolved.map((u) => u.what)).toEqual(['Properties.AssumeRolePolicyDocument: Fn::ImportValue elsewhere']);
   });
 });
