@@ -239,6 +239,23 @@ describe('AWS-004 through synthesized CloudFormation (adapter + IAM simulator)',
     expect(ids(check(PRIVILEGE_ESCALATION, inv))).toContain(`${role}[iam-create-policy-version]`);
   });
 
+  test('AWS-managed policies attached by ARN (Fn::Join with AWS::Partition) are expanded: IAMFullAccess opens IAM paths, the Lambda basic role none', () => {
+    const managed = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::aws:policy/${name}`]] });
+    const template = {
+      Resources: {
+        IamAdmin: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, ManagedPolicyArns: [managed('IAMFullAccess')] } },
+        PowerUser: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, ManagedPolicyArns: [managed('PowerUserAccess')] } },
+        LambdaBasic: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, ManagedPolicyArns: [managed('service-role/AWSLambdaBasicExecutionRole')] } },
+      },
+    };
+    const found = ids(check(PRIVILEGE_ESCALATION, inventoryFromTemplate(template, { stack: 'S' })));
+    expect(found).toEqual(expect.arrayContaining(['IamAdmin[iam-create-policy-version]', 'IamAdmin[iam-put-role-policy]', 'IamAdmin[iam-attach-role-policy]']));
+    // PowerUserAccess leaves IAM out (no PassRole), but code replacement on existing compute stays open.
+    expect(found).toEqual(expect.arrayContaining(['PowerUser[lambda-update-function-code]', 'PowerUser[ssm-send-command]']));
+    expect(found.filter((f) => f.startsWith('PowerUser[') && /pass-role|^PowerUser\[iam-/.test(f))).toEqual([]);
+    expect(found.filter((f) => f.startsWith('LambdaBasic['))).toEqual([]);
+  });
+
   test('precision: the example app (AgentIdentity tool roles, boundary, kill switch) has no path', () => {
     expect(check(PRIVILEGE_ESCALATION, exampleAppInventory())).toEqual([]);
   });
