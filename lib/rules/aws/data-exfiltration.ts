@@ -29,7 +29,8 @@ export const DATA_EXFILTRATION: Rule = {
     const findings: RawFinding[] = [];
     for (const perms of EffectivePermissions.all(inventory)) {
       const declaration = perms.subject.isAgent ? perms.subject.identity?.declaration : undefined;
-      const declared = declaration ? [...declaration.resources, ...declaration.dataSources] : undefined;
+      // A declared `*` (or `arn:aws:s3:::*`) names no data source: it cannot make a read declared.
+      const declared = declaration ? [...declaration.resources, ...declaration.dataSources].filter((d) => !readsUnnamedStore(d)) : undefined;
       for (const info of actions) {
         if (!perms.mayReach(info.service)) continue;
         const resources = [...new Set(perms.usesOf(info.action).flatMap((u) => u.resources))];

@@ -22,6 +22,11 @@ describe('AWS-008: data reads only on declared data sources', () => {
       expect(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['dynamodb:GetItem', 'dynamodb:Query'], [table])] }))).toEqual([]);
     });
 
+    test('a declaration of `*` does not declare a data source', () => {
+      const r = role('Tool', { agent: true, declaration: { resources: ['*'], dataSources: ['arn:aws:s3:::*'] } });
+      expect(ids(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['s3:GetObject'], ['*'])] })))).toEqual(['Tool[s3:GetObject]']);
+    });
+
     test('a read beyond the declared prefix is an error', () => {
       const r = role('Tool', { agent: true, declaration: { dataSources: [PREFIX] } });
       const findings = check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['s3:GetObject'], ['arn:aws:s3:::reports/*'])] }));
