@@ -148,6 +148,12 @@ export class CredentialBroker extends Construct {
       fail('AG_BROKER_ONE_AGENT', 'CredentialBroker.addAgent', 'serves one agent', identity.agentName, `This broker serves ${this.agent.agentName}; create one CredentialBroker per agent.`);
     }
     this.agent = identity;
+    // Now the broker knows its agent: label it like the agent's other identities (the checks pair tool roles with their broker).
+    for (const c of [this.role, this.lambdaFunction] as Construct[]) {
+      Tags.of(c).add(TAG_KEYS.agent, identity.agentName, { priority: 300 });
+      Tags.of(c).add(TAG_KEYS.environment, identity.environment.name, { priority: 300 });
+    }
+    (this.role.node.defaultChild as iam.CfnRole).addMetadata(TAG_KEYS.agent, identity.agentName);
     const toolRoleArns = Object.values(identity.toolRoles).map((r) => r.roleArn);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'MintToolSessions', actions: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], resources: toolRoleArns,
