@@ -5,7 +5,8 @@ import { Cloud, Identity, Inventory } from '../../inventory/inventory';
 import { AccessLevel } from '../../model/access-level';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule, RuleContext } from '../rule';
-import { allowGrants, assumersOf, describeIdentity, grantsByIdentity, grantFinding, identityFinding, PrincipalIndex, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
+import { globsIntersect } from './private/resource-match';
+import { allowGrants, assumersOf, describeIdentity, federationKey, grantsByIdentity, grantFinding, identityFinding, PrincipalIndex, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
 
 /**
  * AGENT-004: destructive actions are reachable only through the approval-gated broker. A
@@ -29,7 +30,7 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
     const findings: RawFinding[] = [];
     const byIdentity = grantsByIdentity(inventory);
     const index = new PrincipalIndex(inventory);
-    const brokerSubjects = new Set(inventory.identities.filter(isBroker).flatMap((b) => b.federations.map((f) => `${f.issuer ?? '?'}#${f.subject ?? '?'}`)));
+    const brokerSubjects = new Set(inventory.identities.filter(isBroker).flatMap((b) => b.federations.map(federationKey)));
     const catalogs = new Map<Cloud, CatalogPattern[] | GuardrailError>();
     const destructiveList = (cloud: Cloud) => {
       if (!catalogs.has(cloud)) {
@@ -152,6 +153,9 @@ function destructiveMatch(cloud: Cloud, action: string, patterns: readonly Catal
       const hit = patterns.find((p) => p.re.test(info.action));
       if (hit) return info.action;
     }
+  } else if (hasWildcard(action)) {
+    // GCP/Azure have no action list to expand against: a wildcard that can meet an entry holds it.
+    return patterns.find((p) => globsIntersect(action, p.entry))?.entry;
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { Grant, Identity, Inventory } from '../../../inventory/inventory';
+import { Federation, Grant, Identity, Inventory } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
 import { ActionClass, classifyAction, classifyKnownRole, compareClass, maxClass } from '../../private/access-classifier';
@@ -194,9 +194,13 @@ export interface Assumer {
 /** Everyone who may become `target`, as far as the inventory shows. */
 export function assumersOf(index: PrincipalIndex, target: Identity): Assumer[] {
   const out: Assumer[] = [];
+  // Adapters may also write a federated credential as a trust entry: it is counted once, as a federation.
+  const federated = new Set(target.federations.map(federationKey));
   for (const t of target.trust) {
     if (t.effect !== 'Allow' || !t.actions.some(isAssumeAction)) continue;
-    for (const p of t.principals) out.push({ principal: p, identity: index.resolve(p), via: 'trust', labelledBroker: false });
+    for (const p of t.principals) {
+      if (!federated.has(p)) out.push({ principal: p, identity: index.resolve(p), via: 'trust', labelledBroker: false });
+    }
   }
   for (const g of index.impersonationGrants(target)) {
     const identity = g.identityId ? index.get(g.identityId) : g.principal ? index.resolve(g.principal) : undefined;
@@ -207,11 +211,16 @@ export function assumersOf(index: PrincipalIndex, target: Identity): Assumer[] {
   }
   for (const f of target.federations) {
     out.push({
-      principal: `${f.issuer ?? '?'}#${f.subject ?? '?'}`, via: 'federation',
+      principal: federationKey(f), via: 'federation',
       labelledBroker: f.labels?.component === Component.BROKER, environment: f.labels?.environment,
     });
   }
   return out;
+}
+
+/** `issuer#subject`: how a federated credential is named in findings and compared with the broker's. */
+export function federationKey(f: Federation): string {
+  return `${f.issuer ?? ''}#${f.subject ?? ''}`;
 }
 
 /** Trust actions that hand out the identity (not `sts:TagSession` / `SetSourceIdentity` alone). */

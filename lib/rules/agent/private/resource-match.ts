@@ -58,3 +58,27 @@ export function resourceWithin(cloud: Cloud, granted: string, declared: readonly
 export function actionWithin(granted: string, declared: readonly string[]): boolean {
   return declared.some((d) => globCovers(d, granted, true));
 }
+
+/**
+ * Whether two IAM globs (`*`, `?`) match at least one common string, e.g. Azure `*` and
+ * `*\/delete`, or `Microsoft.Compute/*` and `*\/delete`. Case-insensitive.
+ */
+export function globsIntersect(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const memo = new Map<number, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const key = i * (y.length + 1) + j;
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+    let out: boolean;
+    if (i === x.length && j === y.length) out = true;
+    else if (i < x.length && x[i] === '*') out = go(i + 1, j) || (j < y.length && go(i, j + 1));
+    else if (j < y.length && y[j] === '*') out = go(i, j + 1) || (i < x.length && go(i + 1, j));
+    else if (i < x.length && j < y.length) out = (x[i] === y[j] || x[i] === '?' || y[j] === '?') && go(i + 1, j + 1);
+    else out = false;
+    memo.set(key, out);
+    return out;
+  };
+  return go(0, 0);
+}

@@ -1,5 +1,5 @@
 import { AIBOM_DRIFT } from '../../../../lib/rules/agent/aibom-drift';
-import { globCovers, resourceWithin } from '../../../../lib/rules/agent/private/resource-match';
+import { globCovers, globsIntersect, resourceWithin } from '../../../../lib/rules/agent/private/resource-match';
 import { check, ids, InventoryBuilder } from './inventory-builder';
 
 const BUCKET = 'arn:aws:s3:::triage-logs';
@@ -95,3 +95,18 @@ describe('glob containment used by AIBOM matching', () => {
     expect(resourceWithin('aws', 'arn:aws:s3:::b/x', ['arn:aws:s3:::b'])).toBe(false);
   });
 });
+
+describe('glob intersection used for GCP/Azure wildcard actions', () => {
+  test.each([
+    ['*', '*/delete', true],
+    ['Microsoft.Compute/*', '*/delete', true],
+    ['microsoft.compute/virtualmachines/*', 'Microsoft.Compute/*/Delete', true],
+    ['*/read', '*/delete', false],
+    ['Microsoft.Storage/storageAccounts/read', '*/delete', false],
+    ['compute.instances.?et', 'compute.instances.get', true],
+  ])('%s and %s: %s', (a, b, expected) => {
+    expect(globsIntersect(a, b)).toBe(expected);
+    expect(globsIntersect(b, a)).toBe(expected);
+  });
+});
+

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { globCovers } from '../../../../lib/rules/agent/private/resource-match';
+import { globCovers, globsIntersect } from '../../../../lib/rules/agent/private/resource-match';
 
 /** A concrete string the glob `pattern` matches, with its wildcards filled from `fills`. */
 function instantiate(pattern: string, fills: string[]): string {
@@ -31,3 +31,20 @@ describe('globCovers is sound: what it accepts, the declared pattern really cove
     fc.assert(fc.property(pattern, (p) => globCovers(p, p) && globCovers('*', p)));
   });
 });
+
+describe('globsIntersect finds every common match', () => {
+  test('when a concrete string matches both patterns, they intersect', () => {
+    const concrete = fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 6 }).map((cs) => cs.join(''));
+    fc.assert(fc.property(pattern, pattern, concrete, (a, b, s) => {
+      fc.pre(matches(a, s) && matches(b, s));
+      expect(globsIntersect(a, b)).toBe(true);
+    }), { numRuns: 3000 });
+  });
+
+  test('when they intersect, instantiating both through the common string works for literal patterns', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 6 }).map((cs) => cs.join('')), pattern, (literal, p) => {
+      expect(globsIntersect(literal, p)).toBe(matches(p, literal));
+    }), { numRuns: 3000 });
+  });
+});
+
