@@ -51,7 +51,7 @@ export function brokerFixture(options: { tools?: Tool[]; gate?: boolean; addAgen
     environment: PROD,
     tools: options.tools ?? [
       Tool.read('read-service', { aws: { actions: ['ecs:DescribeServices'], resources: [SERVICE] } }),
-      Tool.write('restart-service', { aws: { actions: ['ecs:UpdateService'], resources: [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod-cluster/*`] }, window: ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00') }),
+      Tool.destructive('restart-service', { aws: { actions: ['ecs:UpdateService'], resources: [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod-cluster/*`] }, window: ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00') }),
       Tool.destructive('rollback-deployment', { aws: { actions: ['ecs:StopServiceDeployment'], resources: [DEPLOYMENTS] }, window: ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00') }),
     ],
     broker: broker.role,

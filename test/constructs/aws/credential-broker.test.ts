@@ -49,7 +49,7 @@ describe('CredentialBroker: the function', () => {
     expect(config.requesterIdentities).toContain(RUNTIME_ARN);
     expect(config.tools.map((t) => [t.name, t.identity, t.requiresApproval])).toEqual([
       ['read-service', sim.roleArn(toolRoleId('read-service')), false],
-      ['restart-service', sim.roleArn(toolRoleId('restart-service')), false],
+      ['restart-service', sim.roleArn(toolRoleId('restart-service')), true],
       ['rollback-deployment', sim.roleArn(toolRoleId('rollback-deployment')), true],
     ]);
     expect(config.tools[2]).toMatchObject({ resources: [DEPLOYMENTS], actions: ['ecs:StopServiceDeployment'], window: { timeZone: 'Europe/Dublin', slots: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }] } });
@@ -99,6 +99,14 @@ describe('CredentialBroker: the broker role may only mint this agent\'s tool ses
     expect(await sim.decide({ role: revocation, action: 'ssm:PutParameter', resource: FLAG_ARN })).toBe('Allowed');
     expect(await sim.decide({ role: revocation, action: 'ssm:PutParameter', resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/agent-guardrails/other-agent/kill-switch` })).toBe('ImplicitlyDenied');
     expect(await sim.decide({ role: revocation, action: 'ssm:DeleteParameter', resource: FLAG_ARN })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('CredentialBroker: the agent-guardrails checks', () => {
+  test('report nothing on an agent wired through the broker and the approval gate', () => {
+    const { AgentGuardrailsChecks } = jest.requireActual('../../../constructs/aws/agent-guardrails-checks');
+    const report = new AgentGuardrailsChecks().validateScope(fx.app);
+    expect(report.violations.map((v: { ruleName: string; description: string }) => `${v.ruleName}: ${v.description}`)).toEqual([]);
   });
 });
 
