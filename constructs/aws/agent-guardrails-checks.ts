@@ -54,7 +54,7 @@ export class AgentGuardrailsChecks extends NagPack {
   private readonly rules: readonly Rule[];
   private readonly verboseDescriptions: boolean;
   private templatePaths = new Map<string, string>();
-  private synthesized: Inventory | undefined;
+  private synthesized: { readonly nodes: FindingNodes; readonly inventory: Inventory } | undefined;
 
   constructor(scope?: IConstruct, props: AgentGuardrailsChecksProps = {}) {
     super(scope, props);
@@ -75,7 +75,11 @@ export class AgentGuardrailsChecks extends NagPack {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     this.templatePaths = new Map(context.stackTemplates?.map((s) => [s.stackConstructPath, s.templatePath]) ?? []);
     const app = (context as IPolicyValidationContext & { appConstruct?: IConstruct }).appConstruct;
-    this.synthesized = app ? inventoryFromSynthesizedTemplates(app, context) : undefined;
+    if (app) {
+      const nodes = new FindingNodes(app);
+      const inventory = inventoryFromSynthesizedTemplates(nodes, context);
+      this.synthesized = inventory ? { nodes, inventory } : undefined;
+    }
     try {
       return super.validate(context);
     } finally {
@@ -89,9 +93,10 @@ export class AgentGuardrailsChecks extends NagPack {
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     const acknowledgements = acknowledgementsOf(scope);
-    const inventory = this.synthesized ?? inventoryFromConstructTree(scope);
+    const synthesized = this.synthesized?.nodes.scope === scope ? this.synthesized : undefined;
+    const inventory = synthesized?.inventory ?? inventoryFromConstructTree(scope);
     const findings = runRules({ ...inventory, acknowledgements: [...(inventory.acknowledgements ?? []), ...acknowledgements] }, this.rules, this.baseline);
-    const nodes = new FindingNodes(scope);
+    const nodes = synthesized?.nodes ?? new FindingNodes(scope);
     const rules = new Map(this.rules.map((r) => [r.id, r]));
     const violations = new Map<string, PolicyViolation & { violatingResources: PolicyViolatingResource[] }>();
     for (const f of findings) {

@@ -16,20 +16,47 @@ export interface FindingNode {
  * The CLI applies the same order to the cloud assembly, so both front doors agree.
  */
 export class FindingNodes {
+  /** Whether the tree holds nested stacks. */
+  public readonly hasNestedStacks: boolean;
   private readonly byLogicalId = new Map<string, { path: string; stackPath: string }>();
   private readonly stackPaths = new Map<string, string>();
+  private readonly stacks = new Map<string, Stack>();
+  private readonly pathsByStack = new Map<Stack, Record<string, string>>();
   private readonly paths = new Set<string>();
 
-  constructor(scope: IConstruct) {
+  constructor(public readonly scope: IConstruct) {
+    let nested = false;
     for (const c of scope.node.findAll()) {
       this.paths.add(c.node.path);
       if (Stack.isStack(c)) {
+        nested ||= NestedStack.isNestedStack(c);
         this.stackPaths.set(stackNameOf(c), c.node.path);
+        this.stacks.set(c.node.path, c);
       } else if (CfnResource.isCfnResource(c)) {
         const stack = Stack.of(c);
-        this.byLogicalId.set(key(stackNameOf(stack), stack.resolve(c.logicalId) as string), { path: c.node.path, stackPath: stack.node.path });
+        const logicalId = stack.resolve(c.logicalId) as string;
+        this.byLogicalId.set(key(stackNameOf(stack), logicalId), { path: c.node.path, stackPath: stack.node.path });
+        const paths = this.pathsByStack.get(stack) ?? {};
+        this.pathsByStack.set(stack, paths);
+        paths[logicalId] = c.node.path;
       }
     }
+    this.hasNestedStacks = nested;
+  }
+
+  /** The stack at a construct path, when there is one. */
+  public stackAt(constructPath: string): Stack | undefined {
+    return this.stacks.get(constructPath);
+  }
+
+  /** Every stack found. */
+  public get stackCount(): number {
+    return this.stacks.size;
+  }
+
+  /** Logical id → construct path of a stack's resources. */
+  public constructPathsOf(stack: Stack): Record<string, string> {
+    return this.pathsByStack.get(stack) ?? {};
   }
 
   public nodeOf(f: Finding): FindingNode {

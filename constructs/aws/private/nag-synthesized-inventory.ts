@@ -1,10 +1,9 @@
 import * as fs from 'fs';
-import { CfnResource, IPolicyValidationContext, NestedStack, Stack } from 'aws-cdk-lib/core';
-import { IConstruct } from 'constructs';
+import { IPolicyValidationContext } from 'aws-cdk-lib/core';
 import { inventoryFromTemplate } from '../../../lib/adapters/cloudformation/inventory-from-template';
 import { readTemplateFile } from '../../../lib/adapters/cloudformation/read-template-file';
 import { Inventory, mergeInventories } from '../../../lib/inventory/inventory';
-import { stackNameOf } from './nag-finding-nodes';
+import { FindingNodes, stackNameOf } from './nag-finding-nodes';
 
 /**
  * The inventory of the templates CDK just wrote, when the validation context names them all:
@@ -13,32 +12,18 @@ import { stackNameOf } from './nag-finding-nodes';
  * again from the tree. Returns undefined (the caller renders from the tree) when a template is
  * missing or the app has nested stacks (their templates are assets the context does not list).
  */
-export function inventoryFromSynthesizedTemplates(app: IConstruct, context: IPolicyValidationContext): Inventory | undefined {
+export function inventoryFromSynthesizedTemplates(nodes: FindingNodes, context: IPolicyValidationContext): Inventory | undefined {
   const templates = context.stackTemplates ?? [];
-  if (templates.length === 0) return undefined;
-  const stacks = new Map<string, Stack>();
-  const constructPaths = new Map<Stack, Record<string, string>>();
-  for (const c of app.node.findAll()) {
-    if (NestedStack.isNestedStack(c)) return undefined;
-    if (Stack.isStack(c)) {
-      stacks.set(c.node.path, c);
-      constructPaths.set(c, {});
-    } else if (CfnResource.isCfnResource(c)) {
-      const stack = Stack.of(c);
-      const paths = constructPaths.get(stack) ?? {};
-      constructPaths.set(stack, paths);
-      paths[stack.resolve(c.logicalId) as string] = c.node.path;
-    }
-  }
+  if (templates.length === 0 || nodes.hasNestedStacks) return undefined;
   const parts: Inventory[] = [];
   for (const t of templates) {
-    const stack = stacks.get(t.stackConstructPath);
+    const stack = nodes.stackAt(t.stackConstructPath);
     if (!stack || !fs.existsSync(t.templatePath)) return undefined;
     parts.push(inventoryFromTemplate(readTemplateFile(t.templatePath), {
-      stack: stackNameOf(stack), constructPaths: constructPaths.get(stack), readsNestedStacks: false,
+      stack: stackNameOf(stack), constructPaths: nodes.constructPathsOf(stack), readsNestedStacks: false,
     }));
   }
   // Every stack of the app must be covered, or a stack would go unchecked.
-  if (parts.length !== stacks.size) return undefined;
+  if (parts.length !== nodes.stackCount) return undefined;
   return mergeInventories(parts);
 }

@@ -134,7 +134,7 @@ describe('AgentGuardrailsChecks', () => {
     expect(atSynth.length).toBeGreaterThan(0);
     expect(atSynth).toEqual(onTree);
     const templatePath = path.join(outdir, 'AgentStack.template.json');
-    const fromFiles = inventoryFromSynthesizedTemplates(app, { templatePaths: [templatePath], stackTemplates: [{ stackConstructPath: 'AgentStack', templatePath, accountId: undefined, region: undefined }] } as never);
+    const fromFiles = inventoryFromSynthesizedTemplates(new FindingNodes(app), { templatePaths: [templatePath], stackTemplates: [{ stackConstructPath: 'AgentStack', templatePath, accountId: undefined, region: undefined }] } as never);
     expect(fromFiles?.identities.map((i) => i.source.path).sort()).toEqual(['AgentStack/Logs/Resource', 'AgentStack/Reader/Resource']);
   });
 
