@@ -3,7 +3,7 @@ import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule } from '../rule';
-import { EffectivePermissions, expandPattern } from './private/effective-permissions';
+import { EffectivePermissions, expandPattern, isAgentIdentity, isWildcardResource } from './private/effective-permissions';
 
 /** The catalog of tamper actions (`policies/catalogs/aws-guardrail-tamper.json`). */
 export const GUARDRAIL_TAMPER_CATALOG = 'aws-guardrail-tamper';
@@ -37,14 +37,16 @@ export const GUARDRAIL_TAMPER: Rule = {
     + 'policies/catalogs/aws-guardrail-tamper.json (permissions boundaries, CloudTrail, CloudWatch Logs retention and deletion, '
     + 'Config, GuardDuty, Security Hub, organization policies, AgentCore gateways and policy engines) held by an agent identity, '
     + 'on any resource, and every write to the guardrails\' own resources: the roles and policies tagged as kill switch, revocation, '
-    + 'broker, boundary, approval gate or audit, every policy used as a permissions boundary, and SSM parameters under '
-    + '/agent-guardrails/. Wildcards and NotAction are expanded; a Deny or the boundary that removes the action clears it.',
+    + 'broker, boundary, approval gate or audit, every policy used as a permissions boundary, SSM parameters under '
+    + '/agent-guardrails/, and the agent roles themselves (the kill switch cuts them by attaching a deny policy, which an IAM '
+    + 'write on them could detach). Wildcards and NotAction are expanded; a Deny or the boundary that removes the action clears it.',
   fix: 'Remove the action from the agent\'s tool (or the wildcard that brings it in). Keep the boundary\'s tamper denies in place; '
     + 'changes to the guardrails go through the security team\'s pipeline, never through an agent.',
   controls: ['MITRE ATT&CK T1562.001', 'MITRE ATT&CK T1562.008', 'CKV_AWS_286'],
   evaluate(inventory: Inventory): RawFinding[] {
     const tamper = (loadCatalog(GUARDRAIL_TAMPER_CATALOG).aws ?? []).flatMap(expandPattern);
     const protectedResources = guardrailResources(inventory);
+    const agentRoles = agentRoleTargets(inventory);
     const guardrailWrites = [
       ...expandPattern('iam:*').filter(isChange),
       ...expandPattern('ssm:*').filter((a) => isChange(a) && a.resourceTypes.includes('parameter')),
@@ -62,7 +64,8 @@ export const GUARDRAIL_TAMPER: Rule = {
       }
       for (const info of guardrailWrites) {
         if (!perms.mayReach(info.service) || reported.has(info.action)) continue;
-        const target = protectedResources.find((p) => p.service === info.service && p.patterns.some((pattern) => perms.reaches(info.action, pattern)));
+        const target = protectedResources.find((p) => p.service === info.service && p.patterns.some((pattern) => perms.reaches(info.action, pattern)))
+          ?? (info.service === 'iam' ? agentRoleReached(perms, info.action, agentRoles) : undefined);
         if (!target) continue;
         reported.add(info.action);
         findings.push(perms.finding(info.action,
@@ -115,6 +118,42 @@ function guardrailResources(inventory: Inventory): Protected[] {
     out.push({ what: `the ${component ?? 'guardrail'} parameter ${name ?? logicalId}`, patterns, service: 'ssm' });
   }
   return out;
+}
+
+/** Agent roles are what the kill switch cuts: IAM writes on them can detach its deny policy. */
+interface AgentRoleTargets {
+  /** By role name (or logical id, as the adapter writes ARNs of unnamed roles). */
+  readonly byName: Map<string, Protected>;
+  readonly all: Protected[];
+}
+
+function agentRoleTargets(inventory: Inventory): AgentRoleTargets {
+  const byName = new Map<string, Protected>();
+  const all: Protected[] = [];
+  for (const identity of inventory.identities) {
+    if (identity.cloud !== 'aws' || identity.kind !== 'aws-iam-role' || !isAgentIdentity(identity)) continue;
+    const target: Protected = {
+      what: `the agent role ${identity.source.resource} (the kill switch cuts it by attaching a deny policy)`,
+      patterns: iamPatterns('role', identity.name, identity.source.resource),
+      service: 'iam',
+    };
+    byName.set(identity.name ?? identity.source.resource, target);
+    all.push(target);
+  }
+  return { byName, all };
+}
+
+/** The agent role an IAM write reaches, if any: by name for a literal ARN, by pattern otherwise. */
+function agentRoleReached(perms: EffectivePermissions, action: string, targets: AgentRoleTargets): Protected | undefined {
+  if (targets.all.length === 0) return undefined;
+  for (const use of perms.usesOf(action)) {
+    for (const r of use.resources) {
+      const candidates = isWildcardResource(r) ? targets.all : [targets.byName.get(r.slice(r.lastIndexOf('/') + 1))].filter((t): t is Protected => t !== undefined);
+      const hit = candidates.find((t) => t.patterns.some((p) => perms.reaches(action, p)));
+      if (hit) return hit;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -206,3 +206,29 @@ describe('AWS-012 never misses a kill-switch write the IAM simulator allows (pro
     expect(allowedSeen).toBeGreaterThan(10);
   });
 });
+
+describe('AWS-012: agent roles are kill-switch targets', () => {
+  test('an agent that may detach policies from its own or another agent role is reported; from an application role it is not', () => {
+    for (const target of ['self', 'sibling', 'app'] as const) {
+      const { template, inventory: inv } = synthesized((stack) => {
+        const tool = agentRole(stack, 'Tool');
+        const sibling = agentRole(stack, 'Sibling');
+        const app = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+        const arn = target === 'self' ? tool.roleArn : target === 'sibling' ? sibling.roleArn : app.roleArn;
+        tool.addToPolicy(new iam.PolicyStatement({ actions: ['iam:DetachRolePolicy'], resources: [arn] }));
+      });
+      const tool = Object.keys(template.Resources).find((k) => k.startsWith('Tool') && template.Resources[k].Type === 'AWS::IAM::Role')!;
+      expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(target === 'app' ? [] : [`${tool}[iam:DetachRolePolicy]`]);
+    }
+  });
+
+  test('a wildcard over roles reaches the agent roles; the simulator confirms the detach', async () => {
+    const { template, inventory: inv } = synthesized((stack) => {
+      agentRole(stack, 'Tool').addToPolicy(new iam.PolicyStatement({ actions: ['iam:Detach*'], resources: [`arn:aws:iam::${ACCOUNT}:role/*`] }));
+    });
+    const role = logicalIdOf(template, 'AWS::IAM::Role');
+    const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+    expect(await sim.decide({ role, action: 'iam:DetachRolePolicy', resource: sim.roleArn(role) })).toBe('Allowed');
+    expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(expect.arrayContaining([`${role}[iam:DetachRolePolicy]`]));
+  });
+});
