@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { createApproveHandler } from '../../../../constructs/aws/broker-runtime/approve-handler';
 import { DynamoDbApprovalStore } from '../../../../constructs/aws/broker-runtime/dynamodb-approval-store';
 import { ApprovalStatus } from '../../../../lib/broker';
@@ -57,5 +58,24 @@ describe('approve endpoint: the approver is the caller\'s verified IAM identity'
     expect((await call(HUMAN, { approvalId: '99999999-2222-4333-8444-555555555555' })).statusCode).toBe(404);
     const broken = createApproveHandler(() => store, () => JSON.parse('{oops') as string[], () => NOW);
     expect((await broken({ body: JSON.stringify({ approvalId: ID }), requestContext: { authorizer: { iam: { userArn: HUMAN } } } })).statusCode).toBe(503);
+  });
+});
+
+describe('approve endpoint: adversarial input never approves', () => {
+  test('random bodies, identities and methods leave the pending request pending unless a valid signed caller names it', async () => {
+    const id = '22222222-2222-4333-8444-555555555555';
+    await store.openPending({
+      approvalId: id, agent: 'deploy-operator', tool: 'rollback-service', lineageId: 'run-9', environment: 'prod',
+      status: ApprovalStatus.PENDING, requestedBy: RUNTIME, requestedAt: '2026-03-25T09:59:00Z',
+    });
+    const arbitraryArn = fc.oneof(fc.constant(undefined), fc.constant(RUNTIME), fc.string({ maxLength: 80 }),
+      fc.constant('arn:aws:sts::111111111111:assumed-role/rollback-service/x'), fc.constant(`${RUNTIME}\n`));
+    const body = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.json(), fc.constant(JSON.stringify({ approvalId: `${id} ` })),
+      fc.constant(JSON.stringify({ approvalId: [id] })), fc.constant('x'.repeat(5000)));
+    await fc.assert(fc.asyncProperty(arbitraryArn, body, fc.constantFrom('POST', 'GET', undefined), async (arn, b, method) => {
+      const res = await handler({ body: b, requestContext: { http: method ? { method } : undefined, authorizer: arn === undefined ? undefined : { iam: { userArn: arn } } } });
+      expect(res.statusCode).not.toBe(200);
+    }), { numRuns: 300 });
+    expect((await store.get(id))?.status).toBe('pending');
   });
 });
