@@ -63,11 +63,6 @@ export function grantedActions(grant: Grant): { readonly action: string; readonl
   return out;
 }
 
-/** The most dangerous class a grant holds. */
-export function grantClass(grant: Grant): ActionClass {
-  return maxClass(grantedActions(grant).map((a) => a.cls));
-}
-
 /** A finding about an identity, located where the identity is defined. */
 export function identityFinding(identity: Identity, detail: string, message: string, fix: string, severity?: Severity): RawFinding {
   return {
@@ -85,7 +80,7 @@ export function grantFinding(identity: Identity, grant: Grant, detail: string, m
 }
 
 /** Finding ids are `RuleId[detail]`: keep details short and free of `::`, ARNs and logical ids. */
-export function sanitizeDetail(detail: string): string {
+function sanitizeDetail(detail: string): string {
   return detail.replace(/::+/g, ':').replace(/[[\]]/g, '').slice(0, 120);
 }
 
@@ -165,7 +160,7 @@ function gcpServiceAccountName(s: string): string | undefined {
 }
 
 /** GCP roles and permissions that let a principal act as, or mint tokens for, a service account. */
-export const GCP_IMPERSONATION: readonly string[] = [
+const GCP_IMPERSONATION: readonly string[] = [
   'roles/iam.serviceAccountTokenCreator', 'roles/iam.serviceAccountUser', 'roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountOpenIdTokenCreator',
   'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.actAs', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.signJwt',
   'iam.serviceAccounts.implicitDelegation', 'iam.serviceAccounts.getOpenIdToken',
@@ -224,7 +219,7 @@ export function federationKey(f: Federation): string {
 }
 
 /** Trust actions that hand out the identity (not `sts:TagSession` / `SetSourceIdentity` alone). */
-export function isAssumeAction(action: string): boolean {
+function isAssumeAction(action: string): boolean {
   const a = action.toLowerCase();
   return a === '*' || a === 'sts:*' || a.startsWith('sts:assumerole') || !a.startsWith('sts:');
 }
