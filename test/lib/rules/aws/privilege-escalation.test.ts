@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as fc from 'fast-check';
 import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
+import { loadCatalog } from '../../../../lib/catalogs/catalog';
 import { PRIVILEGE_ESCALATION } from '../../../../lib/rules/aws/privilege-escalation';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import { ACCOUNT, allow, check, deny, exampleAppInventory, ids, inventory, managedPolicy, REGION, role, statement, synthesized } from './private/hand-built-inventory';
@@ -163,6 +164,19 @@ describe('AWS-004: no privilege-escalation paths, across all policies of an iden
       });
       expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
     });
+
+    test.each((loadCatalog('aws-escalation-paths').paths ?? []).filter((p) => p.actions.includes('iam:PassRole')).map((p) => [p.id, p.actions] as const))(
+      '%s: a PassRole limited to an unrelated service does not serve it (every PassRole path knows its service)', (id, actions) => {
+        const r = role('Role');
+        const inv = inventory({
+          identities: [r],
+          grants: [
+            allow(r, ['iam:PassRole'], [LAMBDA_ROLE], { condition: { StringEquals: { 'iam:PassedToService': 'unrelated.amazonaws.com' } } }),
+            allow(r, actions.filter((a) => a !== 'iam:PassRole')),
+          ],
+        });
+        expect(ids(check(PRIVILEGE_ESCALATION, inv))).not.toContain(`Role[${id}]`);
+      });
 
     test('a kill switch that may only attach a deny-only policy', () => {
       const revocation = role('Revocation', { component: 'revocation' });
