@@ -18,7 +18,7 @@ import { DEFAULT_TF_SIZE, populateTfBenchApp, TfBenchSize } from './bench-app';
 
 const ROOT = path.join(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 type Variant = 'none' | 'guardrail-checks';
 interface SynthSample { readonly constructMs: number; readonly synthMs: number; readonly heapMiB: number; readonly failed: boolean }

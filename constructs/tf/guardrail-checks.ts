@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, App, TerraformStack } from 'cdktf';
+import { Annotations, App, TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
 import { fail } from '../../lib/errors';
 import { Acknowledgement, Inventory } from '../../lib/inventory/inventory';
 import { AGENT_RULES, AZURE_RULES, GCP_RULES } from '../../lib/rules';
+import { ACKNOWLEDGEMENT_NAMESPACE } from '../../lib/rules/agent/acknowledgements';
 import { Finding, Rule } from '../../lib/rules/rule';
 import { findingId, runRules } from '../../lib/rules/run-rules';
 import { inventoryFromTfStack } from './inventory-from-tf-stack';
@@ -27,7 +28,10 @@ export interface GuardrailChecksProps {
 
 /** An acknowledgement of a finding: the finding id and why it is acceptable. */
 export interface TfAcknowledgementProps {
-  /** `RuleId` (every finding of the rule below the construct) or `RuleId[detail]` (one finding id). */
+  /**
+   * `RuleId` (every finding of the rule below the construct) or `RuleId[detail]` (one finding id),
+   * optionally prefixed `AgentGuardrailsChecks::` as on the CDK side.
+   */
   readonly id: string;
   /** Why the finding is acceptable here; recorded in the report. */
   readonly reason: string;
@@ -45,7 +49,8 @@ export interface TfCheckReport {
   readonly acknowledged: Array<{ readonly finding: Finding; readonly reason: string }>;
 }
 
-const ACK_ID = /^[A-Z][A-Z0-9]*-\d{3}(\[[^\]]+\])?$/;
+/** `RuleId`, `RuleId[detail]`, optionally namespaced as the CDK pack's ids are (`AgentGuardrailsChecks::RuleId[detail]`). */
+const ACK_ID = new RegExp(`^(${ACKNOWLEDGEMENT_NAMESPACE}::)?[A-Z][A-Z0-9]*-\\d{3}(\\[[^\\]]+\\])?$`);
 const CHECKS_SYMBOL = Symbol.for('agent-guardrails.GuardrailChecks');
 const acknowledgements = new WeakMap<IConstruct, TfAcknowledgementProps[]>();
 const applied = new WeakMap<TerraformStack, GuardrailChecksProps>();
@@ -114,7 +119,7 @@ export class GuardrailChecks {
       fail('AG_ACK_REASON', `acknowledge(${props.id}).reason`, 'must say why the finding is acceptable (10 characters or more)', props.reason, 'Write the reason a reviewer will read.');
     }
     const list = acknowledgements.get(this.scope) ?? [];
-    list.push({ id: props.id, reason: props.reason.trim() });
+    list.push({ id: props.id.replace(`${ACKNOWLEDGEMENT_NAMESPACE}::`, ''), reason: props.reason.trim() });
     acknowledgements.set(this.scope, list);
   }
 
@@ -137,6 +142,8 @@ interface ScopedAck extends TfAcknowledgementProps {
   /** Construct path relative to the stack's parent, as cdktf metadata writes it (`stack/resource`); '' for the app. */
   readonly path: string;
   readonly kind: Acknowledgement['scope'];
+  /** Terraform address of the resource it was made on, when it is one. */
+  readonly resource?: string;
 }
 
 /** Acknowledgements on the stack, the constructs below it, and its ancestors (app). */
@@ -146,7 +153,8 @@ function acknowledgementsFor(stack: TerraformStack): ScopedAck[] {
     for (const a of acknowledgements.get(c) ?? []) out.push({ ...a, path: c.node.path, kind: c.node.scope ? 'construct' : 'app' });
   }
   for (const c of stack.node.findAll()) {
-    for (const a of acknowledgements.get(c) ?? []) out.push({ ...a, path: c.node.path, kind: c === stack ? 'stack' : 'construct' });
+    const resource = TerraformResource.isTerraformResource(c) ? `${c.terraformResourceType}.${c.friendlyUniqueId}` : undefined;
+    for (const a of acknowledgements.get(c) ?? []) out.push({ ...a, path: c.node.path, kind: c === stack ? 'stack' : 'construct', resource });
   }
   return out;
 }
@@ -163,9 +171,13 @@ function checkStack(stack: TerraformStack, props: GuardrailChecksProps, file?: s
   const baseline = props.baseline ?? Baseline.default();
   const acks = acknowledgementsFor(stack);
   const base = file !== undefined ? inventoryFromTerraformFile(file, stack.node.id) : inventoryFromTfStack(stack);
+  // Recorded as the CDK pack records them (namespaced), so AGENT-007 audits both front doors alike.
   const inventory: Inventory = acks.length === 0 ? base : {
     ...base,
-    acknowledgements: acks.map((a) => ({ id: a.id, reason: a.reason, path: a.path, scope: a.kind, stack: stack.node.id })),
+    acknowledgements: acks.map((a) => ({
+      id: `${ACKNOWLEDGEMENT_NAMESPACE}::${a.id}`, reason: a.reason, path: a.path, scope: a.kind, stack: stack.node.id,
+      ...(a.resource !== undefined ? { resource: a.resource } : {}),
+    })),
   };
   const rules = props.rules ?? [...GCP_RULES, ...AZURE_RULES, ...AGENT_RULES];
   const findings = runRules(inventory, rules, baseline);

@@ -136,3 +136,22 @@ describe('GuardrailChecks on a CDKTF stack', () => {
     expect(fromFiles).toEqual(fromTree);
   });
 });
+
+describe('GuardrailChecks acknowledgements are audited by AGENT-007', () => {
+  test('a namespaced acknowledgement on the resource is accepted and recorded with its Terraform address', () => {
+    const stack = gcpStack(Testing.app(), (scope, sa) => {
+      const extra = new StorageBucketIamMember(scope, 'extra', { bucket: 'logs', role: 'roles/storage.objectViewer', member: sa.member, condition: { title: 'all', expression: 'true' } });
+      GuardrailChecks.of(extra).acknowledge({ id: 'AgentGuardrailsChecks::GCP-010[roles/storage.objectViewer]', reason: 'bucket-level binding, condition kept for the audit trail' });
+    });
+    GuardrailChecks.of(stack).apply();
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    expect(GuardrailChecks.of(stack).check().acknowledged.map((a) => findingId(a.finding))).toEqual(['GCP-010[roles/storage.objectViewer]']);
+  });
+
+  test('a stack-wide acknowledgement of an IAM rule fails synth', () => {
+    const stack = gcpStack(Testing.app(), () => undefined);
+    GuardrailChecks.of(stack).acknowledge({ id: 'GCP-003', reason: 'we never use admin roles anyway' });
+    GuardrailChecks.of(stack).apply();
+    expect(() => Testing.synth(stack, true)).toThrow(/AGENT-007\[wide-scope:GCP-003\]/);
+  });
+});
