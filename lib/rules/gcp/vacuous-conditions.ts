@@ -1,6 +1,6 @@
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { vacuousConditionReason } from './private/gcp-conditions';
+import { lookalikePrefix, vacuousConditionReason } from './private/gcp-conditions';
 import { allowGrants, findingAt } from './private/gcp-rule-helpers';
 
 /** GCP-010: a condition that narrows nothing does not count as narrowing. */
@@ -17,7 +17,16 @@ export const GCP_VACUOUS_CONDITIONS_RULE: Rule = {
     return allowGrants(inventory, 'gcp').flatMap((g) => {
       if (typeof g.condition !== 'string') return [];
       const reason = vacuousConditionReason(g.condition);
-      if (!reason) return [];
+      if (!reason) {
+        const lookalike = lookalikePrefix(g.condition);
+        return lookalike ? [findingAt('gcp', g.source, {
+          detail: `lookalike:${g.role}`,
+          identity: g.identityId,
+          severity: 'warning',
+          message: `${g.source.resource} grants ${g.role} with the condition term ${lookalike}, which has no "/" boundary and also matches look-alike names (e.g. a "-archive" suffix).`,
+          fix: GCP_VACUOUS_CONDITIONS_RULE.fix,
+        })] : [];
+      }
       return [findingAt('gcp', g.source, {
         detail: g.role,
         identity: g.identityId,

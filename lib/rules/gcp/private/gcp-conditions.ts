@@ -72,13 +72,18 @@ interface Analysis {
   readonly time: boolean;
   /** `true`: always true; `resource`: matches every resource of a kind; with the offending text. */
   readonly vacuous?: { readonly kind: 'true' | 'resource'; readonly text: string };
+  /** A prefix without a `/` boundary (`startsWith("projects/_/buckets/logs")` also matches `logs-archive`). */
+  readonly lookalike?: string;
 }
 
 function analyzeAtom(term: string): Analysis {
   const t = term.trim();
   if (t === 'true' || t === '') return { narrows: false, time: false, vacuous: { kind: 'true', text: t || '(empty)' } };
   const sw = STARTS_WITH.exec(t);
-  if (sw) return isVacuousPrefix(sw[2]) ? { narrows: false, time: false, vacuous: { kind: 'resource', text: t } } : { narrows: true, time: false };
+  if (sw) {
+    if (isVacuousPrefix(sw[2])) return { narrows: false, time: false, vacuous: { kind: 'resource', text: t } };
+    return { narrows: true, time: false, ...(sw[2].endsWith('/') ? {} : { lookalike: t }) };
+  }
   const eq = NAME_EQUALS.exec(t);
   if (eq) return isVacuousPrefix(eq[2]) ? { narrows: false, time: false, vacuous: { kind: 'resource', text: t } } : { narrows: true, time: false };
   if (/^resource\.name\.(endsWith|matches)\(/.test(t)) return { narrows: true, time: false };
@@ -93,7 +98,7 @@ function analyze(expression: string): Analysis {
     // When some alternative names a resource, one that does not (e.g. a time bound alone) opens every resource.
     const open = rs.some((r) => r.narrows) ? alternatives.find((_, i) => !rs[i].narrows) : undefined;
     const vacuous = rs.find((r) => r.vacuous)?.vacuous ?? (open !== undefined ? { kind: 'resource' as const, text: open } : undefined);
-    return { narrows: rs.every((r) => r.narrows), time: rs.every((r) => r.time), vacuous };
+    return { narrows: rs.every((r) => r.narrows), time: rs.every((r) => r.time), vacuous, lookalike: rs.find((r) => r.lookalike)?.lookalike };
   }
   const terms = splitTopLevel(expr, '&&');
   if (terms.length > 1) {
@@ -102,7 +107,7 @@ function analyze(expression: string): Analysis {
     let vacuous: Analysis['vacuous'];
     if (rs.every((r) => r.vacuous?.kind === 'true')) vacuous = { kind: 'true', text: expr };
     else if (!narrows) vacuous = rs.find((r) => r.vacuous?.kind === 'resource')?.vacuous;
-    return { narrows, time: rs.some((r) => r.time), vacuous };
+    return { narrows, time: rs.some((r) => r.time), vacuous, lookalike: rs.find((r) => r.lookalike)?.lookalike };
   }
   return analyzeAtom(expr);
 }
@@ -131,4 +136,9 @@ export function narrowsResource(expression: string | undefined): boolean {
   if (!expression) return false;
   const a = analyze(expression);
   return a.narrows && a.vacuous === undefined;
+}
+
+/** A `resource.name.startsWith(...)` term without a `/` boundary, which also matches look-alike names; undefined when none. */
+export function lookalikePrefix(expression: string): string | undefined {
+  return analyze(expression).lookalike;
 }

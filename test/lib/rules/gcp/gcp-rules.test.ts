@@ -184,6 +184,10 @@ describe('GCP-010: conditions that narrow nothing do not count as narrowing', ()
     expect(run('GCP-010', grant('(resource.name == "projects/_/buckets/logs" || resource.name.startsWith("projects/_/buckets/logs/")) && ' + WINDOW))).toEqual([]);
     expect(run('GCP-010', grant('request.time < timestamp("2027-01-01T00:00:00Z")'))).toEqual([]);
   });
+  test('a prefix without a "/" boundary is a warning: it also matches look-alike buckets', () => {
+    const findings = check(grant('resource.name.startsWith("projects/_/buckets/logs")'), rule('GCP-010'));
+    expect(findings.map((f) => [f.detail, f.severity])).toEqual([['lookalike:roles/storage.objectViewer', 'warning']]);
+  });
   test.each([
     ['every bucket', 'resource.name.startsWith("projects/_/buckets/")'],
     ['every bucket, hidden behind a time bound', `resource.name.startsWith("projects/_/buckets/") && ${WINDOW}`],
