@@ -1,4 +1,5 @@
 import { GuardrailError } from '../../errors';
+import { DECLARATION_METADATA_KEY } from '../../model/tags';
 import {
   Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, emptyInventory,
 } from '../../inventory/inventory';
@@ -169,7 +170,11 @@ class TemplateReader {
     const source = this.source(logicalId, r);
     const name = this.resolveProp(logicalId, props, NAME_PROPERTY[type]);
     const labels = labelsOf(this.resolveProp(logicalId, props, 'Tags'), r.Metadata);
-    const declaration = declarationOf(r.Metadata);
+    // Declared resources may be CDK references (bucket.arnForObjects('*')): resolve them like grants are.
+    const declaredMetadata = isObject(r.Metadata) && r.Metadata[DECLARATION_METADATA_KEY] !== undefined
+      ? { [DECLARATION_METADATA_KEY]: this.resolver.resolve(r.Metadata[DECLARATION_METADATA_KEY], (what) => this.unresolved(logicalId, `Metadata.${DECLARATION_METADATA_KEY}`, what)) }
+      : undefined;
+    const declaration = declarationOf(declaredMetadata);
     if (declaration === 'malformed') this.unresolved(logicalId, 'Metadata.agent-guardrails:declaration', 'a declaration that is not an object with agent and tool');
     const identity: Mutable<Identity> = {
       id: this.idOf(logicalId), cloud: 'aws', kind: IDENTITY_TYPES[type], labels, isAgent: isAgentIdentity(labels),
