@@ -53,6 +53,9 @@ export function azureScopeLevel(scope: string): Grant['scopeLevel'] {
   return 'resource';
 }
 
+/** Role assignments, including PIM's time-bound active and eligible ones (same scope, role and principal arguments). */
+const ROLE_ASSIGNMENT_TYPES = ['azurerm_role_assignment', 'azurerm_pim_active_role_assignment', 'azurerm_pim_eligible_role_assignment'];
+
 /** Read the azurerm_* (and azuread_* secret) blocks of one configuration into the inventory. */
 export function readAzure(ctx: BuildContext): void {
   const blocks = ctx.blocks.filter((b) => b.mode === 'resource' && (b.type.startsWith('azurerm_') || b.type.startsWith('azuread_')));
@@ -99,7 +102,7 @@ export function readAzure(ctx: BuildContext): void {
 
   let grantCount = 0;
   for (const block of blocks) {
-    if (block.type === 'azurerm_role_assignment') {
+    if (ROLE_ASSIGNMENT_TYPES.includes(block.type)) {
       readRoleAssignment(ctx, block, definitions, grantCount++);
       continue;
     } else if (block.type === 'azurerm_federated_identity_credential') {

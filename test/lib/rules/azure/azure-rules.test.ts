@@ -53,6 +53,10 @@ describe('AZ-001: no Owner, Contributor, User Access Administrator or unconstrai
     assign(b, 'defid', 'a', RG_ID, { id: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c` });
     expect(run('AZ-001', b)).toEqual(['AZ-001[Owner]@azurerm_role_assignment.guid', 'AZ-001[Contributor]@azurerm_role_assignment.defid']);
   });
+  test('disguised: Owner through a PIM active assignment', () => {
+    const b = tf().agentIdentity('a').resource('azurerm_pim_active_role_assignment', 'pim', { scope: RG_ID, role_definition_id: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`, principal_id: principal('a'), schedule: [{ expiration: [{ duration_hours: 8 }] }] });
+    expect(run('AZ-001', b)).toEqual(['AZ-001[Owner]@azurerm_pim_active_role_assignment.pim']);
+  });
   test('disguised: Owner looked up through data.azurerm_role_definition', () => {
     const b = tf().agentIdentity('a').data('azurerm_role_definition', 'owner', { name: 'Owner', scope: RG_ID });
     assign(b, 'lookup', 'a', RG_ID, { id: ref('data.azurerm_role_definition.owner', 'id') });
