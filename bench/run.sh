@@ -15,6 +15,6 @@ for script in bench/*/run.sh; do
 done
 for bench in bench/*/*.bench.ts; do
   echo "== ${bench}"
-  node --max-old-space-size=8192 -r ts-node/register "${bench}" || status=1
+  node --expose-gc --max-old-space-size=8192 -r ts-node/register "${bench}" || status=1
 done
 exit ${status}

@@ -36,10 +36,12 @@ function main(): void {
     const roles = synthOnce('none', size, cdkOut).roles;
     const cli = measureCli(cdkOut, work);
 
-    // Interleave variants so that drift (GC, heat) spreads evenly; keep the median.
+    // Interleave variants and rotate their order so that drift (heat, the garbage one run leaves
+    // for the next) spreads evenly; collect garbage before each synth; keep the median.
     const samples: Record<Variant, SynthSample[]> = { 'none': [], 'aws-solutions': [], 'agent-guardrails': [] };
+    const variants = Object.keys(samples) as Variant[];
     for (let i = 0; i < REPEATS; i++) {
-      for (const variant of Object.keys(samples) as Variant[]) {
+      for (const variant of [...variants.slice(i % variants.length), ...variants.slice(0, i % variants.length)]) {
         const outdir = path.join(work, `synth-${variant}-${i}`);
         samples[variant].push(synthOnce(variant, size, outdir).sample);
         fs.rmSync(outdir, { recursive: true, force: true });
@@ -81,6 +83,7 @@ function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { role
     : variant === 'agent-guardrails' ? new AgentGuardrailsChecks(app) : undefined;
   if (plugin) Validations.of(app).addPlugins(plugin);
   const roles = populateBenchApp(app, size);
+  (globalThis as { gc?: () => void }).gc?.();
   const t1 = performance.now();
   // The validation report goes to stderr when there are violations: keep the table readable.
   const write = process.stderr.write;
