@@ -74,6 +74,8 @@ interface Analysis {
   readonly vacuous?: { readonly kind: 'true' | 'resource'; readonly text: string };
   /** A prefix without a `/` boundary (`startsWith("projects/_/buckets/logs")` also matches `logs-archive`). */
   readonly lookalike?: string;
+  /** Whether any term is about `resource.name` (so the author meant to narrow the resource). */
+  readonly mentionsResource?: boolean;
 }
 
 function analyzeAtom(term: string): Analysis {
@@ -81,12 +83,14 @@ function analyzeAtom(term: string): Analysis {
   if (t === 'true' || t === '') return { narrows: false, time: false, vacuous: { kind: 'true', text: t || '(empty)' } };
   const sw = STARTS_WITH.exec(t);
   if (sw) {
-    if (isVacuousPrefix(sw[2])) return { narrows: false, time: false, vacuous: { kind: 'resource', text: t } };
-    return { narrows: true, time: false, ...(sw[2].endsWith('/') ? {} : { lookalike: t }) };
+    if (isVacuousPrefix(sw[2])) return { narrows: false, time: false, vacuous: { kind: 'resource', text: t }, mentionsResource: true };
+    return { narrows: true, time: false, mentionsResource: true, ...(sw[2].endsWith('/') ? {} : { lookalike: t }) };
   }
   const eq = NAME_EQUALS.exec(t);
-  if (eq) return isVacuousPrefix(eq[2]) ? { narrows: false, time: false, vacuous: { kind: 'resource', text: t } } : { narrows: true, time: false };
-  if (/^resource\.name\.(endsWith|matches)\(/.test(t)) return { narrows: true, time: false };
+  if (eq) return isVacuousPrefix(eq[2]) ? { narrows: false, time: false, vacuous: { kind: 'resource', text: t }, mentionsResource: true } : { narrows: true, time: false, mentionsResource: true };
+  if (/^resource\.name\.(endsWith|matches)\(/.test(t)) return { narrows: true, time: false, mentionsResource: true };
+  // Anything else about resource.name (negations, other functions) is not understood: it narrows nothing (fail closed).
+  if (/resource\.name/.test(t)) return { narrows: false, time: /request\.time/.test(t), vacuous: { kind: 'resource', text: t }, mentionsResource: true };
   return { narrows: false, time: /request\.time/.test(t) };
 }
 
@@ -98,16 +102,18 @@ function analyze(expression: string): Analysis {
     // When some alternative names a resource, one that does not (e.g. a time bound alone) opens every resource.
     const open = rs.some((r) => r.narrows) ? alternatives.find((_, i) => !rs[i].narrows) : undefined;
     const vacuous = rs.find((r) => r.vacuous)?.vacuous ?? (open !== undefined ? { kind: 'resource' as const, text: open } : undefined);
-    return { narrows: rs.every((r) => r.narrows), time: rs.every((r) => r.time), vacuous, lookalike: rs.find((r) => r.lookalike)?.lookalike };
+    return { narrows: rs.every((r) => r.narrows), time: rs.every((r) => r.time), vacuous, lookalike: rs.find((r) => r.lookalike)?.lookalike, mentionsResource: rs.some((r) => r.mentionsResource) };
   }
   const terms = splitTopLevel(expr, '&&');
   if (terms.length > 1) {
     const rs = terms.map(analyze);
     const narrows = rs.some((r) => r.narrows);
+    const mentionsResource = rs.some((r) => r.mentionsResource);
     let vacuous: Analysis['vacuous'];
     if (rs.every((r) => r.vacuous?.kind === 'true')) vacuous = { kind: 'true', text: expr };
-    else if (!narrows) vacuous = rs.find((r) => r.vacuous?.kind === 'resource')?.vacuous;
-    return { narrows, time: rs.some((r) => r.time), vacuous, lookalike: rs.find((r) => r.lookalike)?.lookalike };
+    // A conjunction narrows the resource only through a term that does; resource terms that do not are window dressing.
+    else if (!narrows && mentionsResource) vacuous = rs.find((r) => r.vacuous?.kind === 'resource')?.vacuous ?? { kind: 'resource', text: expr };
+    return { narrows, time: rs.some((r) => r.time), vacuous, lookalike: rs.find((r) => r.lookalike)?.lookalike, mentionsResource };
   }
   return analyzeAtom(expr);
 }
