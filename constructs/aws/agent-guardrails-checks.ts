@@ -5,6 +5,7 @@ import {
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
+import { Inventory } from '../../lib/inventory/inventory';
 import { isAcknowledgeable } from '../../lib/report/check-report';
 import { ACKNOWLEDGEMENT_NAMESPACE } from '../../lib/rules/agent/acknowledgements';
 import { ALL_RULES } from '../../lib/rules';
@@ -14,7 +15,6 @@ import { inventoryFromConstructTree } from './inventory-from-construct-tree';
 import { acknowledgementsOf, RecordAcknowledgementsAbove } from './private/nag-acknowledgements';
 import { FindingNodes } from './private/nag-finding-nodes';
 import { inventoryFromSynthesizedTemplates } from './private/nag-synthesized-inventory';
-import { Inventory } from '../../lib/inventory/inventory';
 
 const PACK_SYMBOL = Symbol.for('agent-guardrails.AgentGuardrailsChecks');
 
@@ -32,7 +32,8 @@ export interface AgentGuardrailsChecksProps extends NagPackProps {
  * `Validations.of(app).addPlugins(new AgentGuardrailsChecks(app, { baseline }))`.
  *
  * A thin adapter over the rule engine: per validation it builds the inventory of every stack
- * once (from the construct tree), runs the rules once, and reports each finding on the
+ * once (at synth from the templates just written, with construct paths from the tree; in
+ * `validateScope` from the construct tree), runs the rules once, and reports each finding on the
  * resource whose logical id it names (findings that name none go on their stack, never lost).
  * Violation names are finding ids (`AWS-002[s3:GetObject]`); acknowledge one with
  * `Validations.of(resource).acknowledge({ id: 'AgentGuardrailsChecks::AWS-002[s3:GetObject]', reason })`,
