@@ -91,7 +91,29 @@ function analyzeAtom(term: string): Analysis {
   if (/^resource\.name\.(endsWith|matches)\(/.test(t)) return { narrows: true, time: false, mentionsResource: true };
   // Anything else about resource.name (negations, other functions) is not understood: it narrows nothing (fail closed).
   if (/resource\.name/.test(t)) return { narrows: false, time: /request\.time/.test(t), vacuous: { kind: 'resource', text: t }, mentionsResource: true };
-  return { narrows: false, time: /request\.time/.test(t) };
+  return { narrows: false, time: boundsTimeTerm(t) };
+}
+
+const RANGES: Record<string, [number, number]> = { getHours: [0, 23], getMinutes: [0, 59], getDayOfWeek: [0, 6], getDayOfMonth: [0, 30], getMonth: [0, 11] };
+
+/**
+ * Whether one term bounds time: an expiry (`request.time < timestamp(…)`), or a clock comparison
+ * (`request.time.getHours("tz") >= 9`) that some instant fails. A start time alone, or a comparison
+ * every instant passes (`getHours(tz) >= 0`), bounds nothing.
+ */
+function boundsTimeTerm(t: string): boolean {
+  if (/^request\.time\s*<=?\s*timestamp\(/.test(t)) return true;
+  if (/^request\.time\s*>=?\s*timestamp\(/.test(t)) return false;
+  const clock = /^request\.time\.(get[A-Za-z]+)\([^)]*\)\s*(<=|>=|<|>|==|!=)\s*(\d+)$/.exec(t);
+  if (clock) {
+    const range = RANGES[clock[1]];
+    if (!range) return true;
+    const [lo, hi] = range;
+    const n = Number(clock[3]);
+    const always: Record<string, boolean> = { '>=': n <= lo, '>': n < lo, '<=': n >= hi, '<': n > hi, '==': false, '!=': n < lo || n > hi };
+    return !always[clock[2]];
+  }
+  return /request\.time/.test(t);
 }
 
 function analyze(expression: string): Analysis {

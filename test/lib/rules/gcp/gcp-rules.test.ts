@@ -217,6 +217,13 @@ describe('GCP-011: operator bindings carry a request.time condition; observer bi
       .resource('google_storage_bucket_iam_member', 'read', { bucket: 'b', role: 'roles/storage.objectViewer', member: member('op') });
     expect(run('GCP-011', b)).toEqual([]);
   });
+  test('disguised: time conditions every instant passes, or a start time alone, do not count', () => {
+    for (const expression of ['request.time.getHours("Europe/Berlin") >= 0', 'request.time.getDayOfWeek("UTC") <= 6 && request.time.getHours("UTC") < 24', 'request.time > timestamp("2020-01-01T00:00:00Z")']) {
+      const b = tf().agentServiceAccount('op', 'operator')
+        .resource('google_pubsub_topic_iam_member', 'pub', { topic: 't', role: 'roles/pubsub.publisher', member: member('op'), condition: { title: 'w', expression } });
+      expect(run('GCP-011', b)).toEqual(['GCP-011[roles/pubsub.publisher]@google_pubsub_topic_iam_member.pub']);
+    }
+  });
   test('an operator write without a time condition is caught', () => {
     const b = tf().agentServiceAccount('op', 'operator')
       .resource('google_pubsub_topic_iam_member', 'pub', { topic: 't', role: 'roles/pubsub.publisher', member: member('op') });
