@@ -5,7 +5,7 @@ import {
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
-import { Inventory } from '../../lib/inventory/inventory';
+import { Acknowledgement, Inventory, mergeInventories } from '../../lib/inventory/inventory';
 import { isAcknowledgeable } from '../../lib/report/check-report';
 import { ACKNOWLEDGEMENT_NAMESPACE } from '../../lib/rules/agent/acknowledgements';
 import { ALL_RULES } from '../../lib/rules';
@@ -55,7 +55,7 @@ export class AgentGuardrailsChecks extends NagPack {
   private readonly rules: readonly Rule[];
   private readonly verboseDescriptions: boolean;
   private templatePaths = new Map<string, string>();
-  private synthesized: { readonly nodes: FindingNodes; readonly inventory: Inventory } | undefined;
+  private synthesized: { readonly nodes: FindingNodes; readonly inventory: Inventory; readonly stackPaths: string[] } | undefined;
 
   constructor(scope?: IConstruct, props: AgentGuardrailsChecksProps = {}) {
     super(scope, props);
@@ -70,16 +70,23 @@ export class AgentGuardrailsChecks extends NagPack {
   }
 
   /**
-   * Called by CDK at synth, after the templates are written: checks those templates (what will
-   * be deployed; cheaper than rendering them again), names them in violations, and validates.
+   * Called by CDK at synth, after the templates are written, for the stacks of the stage the
+   * pack is registered on: checks those templates (what will be deployed; cheaper than
+   * rendering them again; the tree renders them when nested stacks are present), names them in
+   * violations, and validates.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     this.templatePaths = new Map(context.stackTemplates?.map((s) => [s.stackConstructPath, s.templatePath]) ?? []);
     const app = (context as IPolicyValidationContext & { appConstruct?: IConstruct }).appConstruct;
-    if (app) {
+    const listed = context.stackTemplates?.map((s) => s.stackConstructPath) ?? [];
+    if (app && listed.length > 0) {
       const nodes = new FindingNodes(app);
-      const inventory = inventoryFromSynthesizedTemplates(nodes, context);
-      this.synthesized = inventory ? { nodes, inventory } : undefined;
+      const stacks = listed.map((p) => nodes.stackAt(p));
+      if (stacks.every((s) => s !== undefined)) {
+        const inventory = inventoryFromSynthesizedTemplates(nodes, context)
+          ?? mergeInventories(stacks.map((s) => inventoryFromConstructTree(s!)));
+        this.synthesized = { nodes, inventory, stackPaths: listed };
+      }
     }
     try {
       return super.validate(context);
@@ -93,8 +100,8 @@ export class AgentGuardrailsChecks extends NagPack {
    * the inventory rendered from the construct tree (or, at synth, of the written templates).
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    const acknowledgements = acknowledgementsOf(scope);
     const synthesized = this.synthesized?.nodes.scope === scope ? this.synthesized : undefined;
+    const acknowledgements = synthesized ? acknowledgementsOf(scope).filter((a) => concerns(a, synthesized.stackPaths)) : acknowledgementsOf(scope);
     const inventory = synthesized?.inventory ?? inventoryFromConstructTree(scope);
     const findings = runRules({ ...inventory, acknowledgements: [...(inventory.acknowledgements ?? []), ...acknowledgements] }, this.rules, this.baseline);
     const nodes = synthesized?.nodes ?? new FindingNodes(scope);
@@ -136,4 +143,9 @@ export class AgentGuardrailsChecks extends NagPack {
     const text = `${f.message}${rule ? ` (${rule.reason})` : ''}`;
     return this.verboseDescriptions && rule ? `${text} ${rule.explanation}` : text;
   }
+}
+
+/** Whether an acknowledgement is on, above or below one of the stacks validated. */
+function concerns(a: Acknowledgement, stackPaths: string[]): boolean {
+  return stackPaths.some((s) => a.path === '' || a.path === s || s.startsWith(`${a.path}/`) || a.path.startsWith(`${s}/`));
 }

@@ -49,11 +49,6 @@ export class FindingNodes {
     return this.stacks.get(constructPath);
   }
 
-  /** Every stack found. */
-  public get stackCount(): number {
-    return this.stacks.size;
-  }
-
   /** Logical id → construct path of a stack's resources. */
   public constructPathsOf(stack: Stack): Record<string, string> {
     return this.pathsByStack.get(stack) ?? {};

@@ -11,6 +11,7 @@ import { FindingNodes, stackNameOf } from './nag-finding-nodes';
  * tree. Parsing the written JSON is several times cheaper than rendering each stack's template
  * again from the tree. Returns undefined (the caller renders from the tree) when a template is
  * missing or the app has nested stacks (their templates are assets the context does not list).
+ * Only the stacks the context lists are read: a plugin registered on a stage sees its own.
  */
 export function inventoryFromSynthesizedTemplates(nodes: FindingNodes, context: IPolicyValidationContext): Inventory | undefined {
   const templates = context.stackTemplates ?? [];
@@ -23,7 +24,5 @@ export function inventoryFromSynthesizedTemplates(nodes: FindingNodes, context: 
       stack: stackNameOf(stack), constructPaths: nodes.constructPathsOf(stack), readsNestedStacks: false,
     }));
   }
-  // Every stack of the app must be covered, or a stack would go unchecked.
-  if (parts.length !== nodes.stackCount) return undefined;
   return mergeInventories(parts);
 }

@@ -168,6 +168,23 @@ describe('AgentGuardrailsChecks', () => {
     expect(fromCli(cli.acknowledged)).toEqual(fromPack(pack.suppressed));
   });
 
+  test('registered on a stage, it checks that stage\'s stacks only', () => {
+    const outdir = path.join(dir, 'stage-plugin');
+    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    const prod = new Stage(app, 'Prod');
+    Validations.of(prod).addPlugins(new AgentGuardrailsChecks(prod));
+    for (const [scope, id] of [[prod, 'Inside'], [app, 'Outside']] as const) {
+      const stack = new Stack(scope, id);
+      new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') })
+        .addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+      Validations.of(stack).acknowledge({ id: 'AgentGuardrailsChecks::AWS-003', reason: '' });
+    }
+    app.synth();
+    const paths = ours(outdir).violations.flatMap((v) => v.violatingConstructs.map((c: { constructPath: string }) => c.constructPath));
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.every((p) => p.startsWith('Prod/Inside'))).toBe(true);
+  });
+
   test('findings that name no node are reported on their stack, or on the app', () => {
     const { app } = fixture('nodes');
     const nodes = new FindingNodes(app);
