@@ -51,7 +51,8 @@ describe('AgentGuardrailsChecks', () => {
     const pack = new AgentGuardrailsChecks();
     expect(pack.name).toBe('AgentGuardrailsChecks');
     expect(pack.ruleIds).toEqual(ALL_RULES.map((r) => r.id));
-    expect(pack.ruleIds).toContain('AGENT-007');
+    expect(new Set(pack.ruleIds).size).toBe(pack.ruleIds.length);
+    expect(pack.ruleIds).toEqual(expect.arrayContaining(['AWS-001', 'AWS-002', 'AWS-004', 'AWS-009', 'AGENT-004', 'AGENT-007']));
     expect(AgentGuardrailsChecks.isAgentGuardrailsChecks(pack)).toBe(true);
     expect(AgentGuardrailsChecks.isAgentGuardrailsChecks({ name: 'AgentGuardrailsChecks' })).toBe(false);
   });
