@@ -98,7 +98,7 @@ function qualify(value: string | undefined, prefix: string): string {
 /** Read the google_* blocks of one configuration into the inventory. */
 export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
   const defaultProject = providerProject(doc);
-  const blocks = ctx.blocks.filter((b) => b.mode === 'resource' && (b.type.startsWith('google_')));
+  const blocks = ctx.blocks.filter((b) => b.mode === 'resource' && b.type.startsWith('google_'));
   const emails = new Map<string, Identity>();
   const customRoles = new Map<string, PolicyDocumentEntry & { attachedTo: string[] }>();
   const customRoleNames = new Map<string, PolicyDocumentEntry & { attachedTo: string[] }>();
@@ -196,7 +196,8 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
     if (CUSTOM_ROLE_TYPES.includes(block.type) || block.type === 'google_service_account') continue;
     if (block.type === 'google_service_account_key') {
       const sa = ctx.resolve('gcp', block, 'service_account_id', block.body.service_account_id);
-      const identity = ctx.identityReferenced(sa) ?? [...emails.values()].find((i) => sa?.text.includes(`${i.name}@`));
+      const email = /([^/:]+@[^/]+)$/.exec(sa?.text ?? '')?.[1];
+      const identity = ctx.identityReferenced(sa) ?? (email ? emails.get(email.toLowerCase()) : undefined);
       if (identity) identity.longLivedKeys.push(ctx.source(block));
     } else if (block.type === 'google_iam_deny_policy') {
       readDenyPolicy(ctx, block);

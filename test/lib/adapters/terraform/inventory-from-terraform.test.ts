@@ -98,6 +98,13 @@ describe('Terraform adapter: GCP', () => {
     expect(inv.others.map((o) => o.type)).toEqual(expect.arrayContaining(['google_service_account_key', 'google_iam_workload_identity_pool_provider', 'google_iam_deny_policy']));
   });
 
+  test('a key names its account by reference or by full email, never by a suffix of another name', () => {
+    const b = tf().agentServiceAccount('tool').agentServiceAccount('read_tool')
+      .resource('google_service_account_key', 'by_email', { service_account_id: `projects/${PROJECT}/serviceAccounts/read-tool@${PROJECT}.iam.gserviceaccount.com` });
+    const [tool, readTool] = inventoryOf(b).identities;
+    expect([tool.longLivedKeys.length, readTool.longLivedKeys.length]).toEqual([0, 1]);
+  });
+
   test('variables with defaults resolve; without default, functions and outside references are unresolved (fail closed)', () => {
     const b = tf().agentServiceAccount('reader')
       .variable('role', { type: 'string', default: 'roles/logging.viewer' })
