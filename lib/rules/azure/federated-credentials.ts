@@ -27,6 +27,7 @@ export const AZURE_FEDERATED_CREDENTIALS_RULE: Rule = {
         ownerOf.set(`${f.source.stack}/${f.source.resource}`, { environment: identity.labels.environment, id: identity.id, issuer: f.issuer, subject: f.subject });
       }
     }
+    const environments = new Set(inventory.identities.map((i) => i.labels.environment).filter((e): e is string => e !== undefined && e !== ''));
     for (const o of inventory.others.filter((x) => x.cloud === 'azure')) {
       if (AZURE_SECRET_TYPES.includes(o.type)) {
         findings.push(findingAt('azure', o.source, {
@@ -45,7 +46,14 @@ export const AZURE_FEDERATED_CREDENTIALS_RULE: Rule = {
       if (!/^https:\/\/[^*?\s]+$/.test(issuer) || issuer.includes('${')) problems.push(`issuer ${JSON.stringify(issuer)} is not one exact https URL`);
       if (subject.trim() === '' || /[*?]/.test(subject) || subject.includes('${')) problems.push(`subject ${JSON.stringify(subject)} is not one exact subject`);
       const env = /(?:^|:)environment:([^:]+)/.exec(subject)?.[1];
-      if (env && owner?.environment && env !== owner.environment) problems.push(`subject serves environment "${env}" but the identity belongs to "${owner.environment}"`);
+      if (env && owner?.environment && env !== owner.environment) {
+        problems.push(`subject serves environment "${env}" but the identity belongs to "${owner.environment}"`);
+      } else if (!env && owner?.environment) {
+        // Other subject formats (Kubernetes namespaces such as agents-staging): another environment's name as a word, and not its own.
+        const words = subject.split(/[^A-Za-z0-9]+/);
+        const other = [...environments].find((e) => e !== owner.environment && words.includes(e));
+        if (other && !words.includes(owner.environment)) problems.push(`subject names environment "${other}" but the identity belongs to "${owner.environment}"`);
+      }
       if (!owner) problems.push('its parent identity is not in the configuration');
       for (const p of problems) {
         findings.push(findingAt('azure', o.source, {

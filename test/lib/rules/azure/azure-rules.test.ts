@@ -159,6 +159,12 @@ describe('AZ-006: federated credentials name an exact issuer and subject, one en
   test('an exact GitHub environment subject of the identity\'s own environment passes', () => {
     expect(run('AZ-006', fic(tf().agentIdentity('a'), 'gh', 'https://token.actions.githubusercontent.com', 'repo:org/repo:environment:prod'))).toEqual([]);
   });
+  test('a Kubernetes subject in another environment\'s namespace is caught; its own namespace passes', () => {
+    const b = tf().agentIdentity('a').agentIdentity('s', 'observer', 'staging');
+    fic(b, 'own', 'https://oidc.example.com/', 'system:serviceaccount:agents-prod:support-a');
+    fic(b, 'other', 'https://oidc.example.com/', 'system:serviceaccount:agents-staging:support-a');
+    expect(run('AZ-006', b)).toEqual(['AZ-006[subject]@azurerm_federated_identity_credential.other']);
+  });
   test('wildcard subjects, non-https issuers, another environment and client secrets are caught', () => {
     const b = tf().agentIdentity('a');
     fic(b, 'wild', 'https://token.actions.githubusercontent.com', 'repo:org/*');
