@@ -38,7 +38,7 @@ export function checkPaths(paths: readonly string[], options: CheckPathsOptions 
     if (fs.statSync(p).isDirectory() && fs.existsSync(path.join(p, 'manifest.json'))) metadata.addAll(CloudAssemblyMetadata.read(p));
   }
   const acknowledgements = [...(inventory.acknowledgements ?? []), ...metadata.acknowledgements];
-  const findings = runRules({ ...inventory, acknowledgements }, rules, baseline).map((f) => withConstructPath(f, metadata));
+  const findings = runRules({ ...inventory, acknowledgements }, rules, baseline).map((f) => withRelativeFile(withConstructPath(f, metadata)));
   return buildCheckReport({
     findings,
     acknowledgements,
@@ -60,4 +60,11 @@ function withConstructPath(f: Finding, metadata: CloudAssemblyMetadata): Finding
   const known = f.path !== undefined && metadata.hasConstructPath(f.path) ? f.path : undefined;
   const p = metadata.constructPathOf(f.stack, f.resource) ?? known ?? metadata.stackPathOf(f.stack) ?? (metadata.isEmpty ? f.path : '');
   return p === f.path ? f : { ...f, path: p };
+}
+
+/** Files under the working directory are shown relative to it (portable CI output). */
+function withRelativeFile(f: Finding): Finding {
+  if (!f.file || !path.isAbsolute(f.file)) return f;
+  const relative = path.relative(process.cwd(), f.file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? f : { ...f, file: relative.split(path.sep).join('/') };
 }
