@@ -68,7 +68,7 @@ export function readAzure(ctx: BuildContext): void {
       if (declaration === 'malformed') ctx.unresolved('azure', block, 'declaration', 'is not a readable declaration');
       const identity: Identity = {
         id: ctx.identityId('azure', block), cloud: 'azure', kind: 'azure-user-assigned-identity',
-        name: ctx.resolve('azure', block, 'name', block.body.name)?.text, labels, isAgent: isAgentIdentity(labels),
+        name: ctx.refs.resolve(block.body.name)?.text, labels, isAgent: isAgentIdentity(labels),
         declaration: declaration === 'malformed' ? undefined : declaration, trust: [], federations: [], longLivedKeys: [], source: ctx.source(block),
       };
       ctx.inventory.identities.push(identity);
@@ -84,7 +84,7 @@ export function readAzure(ctx: BuildContext): void {
       const scope = ctx.resolve('azure', block, 'scope', block.body.scope)?.text;
       const entry = {
         id: `azure:${ctx.stack ?? ''}/${block.address}`, cloud: 'azure' as const, kind: 'azure-role-definition' as const,
-        name: ctx.resolve('azure', block, 'name', block.body.name)?.text,
+        name: ctx.refs.resolve(block.body.name)?.text,
         statements: [
           { effect: 'Allow' as const, actions, notActions },
           { effect: 'Allow' as const, actions: dataActions, notActions: notDataActions },

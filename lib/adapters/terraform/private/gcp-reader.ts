@@ -109,7 +109,8 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
       const labels = labelsOfBlock(block);
       const declaration = declarationOfBlock(block);
       if (declaration === 'malformed') ctx.unresolved('gcp', block, '"//".agent-guardrails.declaration', 'is not a readable declaration');
-      const accountId = ctx.resolve('gcp', block, 'account_id', block.body.account_id)?.text;
+      // Names are not IAM-critical (members and assignments find the account by reference too): no unresolved entry.
+      const accountId = ctx.refs.resolve(block.body.account_id)?.text;
       const identity: Identity = {
         id: ctx.identityId('gcp', block), cloud: 'gcp', kind: 'gcp-service-account', name: accountId,
         labels, isAgent: isAgentIdentity(labels), declaration: declaration === 'malformed' ? undefined : declaration,
