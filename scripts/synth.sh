@@ -25,3 +25,6 @@ if ! npx cdktf synth --output cdktf.out < /dev/null > "$tf_log" 2>&1; then
 fi
 rm -f "$tf_log"
 echo "   cdktf.out written ($(ls cdktf.out/stacks | tr '\n' ' '))"
+
+echo "== GCP + Azure: agent-guardrails check cdktf.out (same engine and JSON/SARIF contract as for cdk.out)"
+npx --offline agent-guardrails check cdktf.out --format sarif --output cdktf.out/agent-guardrails.sarif
