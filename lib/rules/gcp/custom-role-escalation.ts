@@ -1,5 +1,5 @@
 import { loadCatalog } from '../../catalogs/catalog';
-import { Inventory } from '../../inventory/inventory';
+import { Inventory, SourceLocation } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { allowGrants, findingAt, globMatches } from './private/gcp-rule-helpers';
 
@@ -7,8 +7,8 @@ import { allowGrants, findingAt, globMatches } from './private/gcp-rule-helpers'
 export const GCP_ESCALATION_CATALOG = 'gcp-escalation-permissions';
 
 /**
- * GCP-006: custom roles hold no escalation permission and no complete escalation path; and no
- * grant holds a permission the baseline forbids.
+ * GCP-006: custom roles hold no escalation permission and no complete escalation path; no identity
+ * holds a path across its grants; and no grant holds a permission the baseline forbids.
  */
 export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
   id: 'GCP-006',
@@ -27,6 +27,7 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     const single = catalog.gcp ?? [];
     const paths = (catalog.paths ?? []).filter((p) => p.cloud === 'gcp');
     const findings: RawFinding[] = [];
+    const reportedOnRole = new Set<string>();
     for (const role of inventory.policies.filter((p) => p.cloud === 'gcp' && p.kind === 'gcp-custom-role')) {
       const perms = role.permissions ?? [];
       for (const perm of perms) {
@@ -41,12 +42,36 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
       }
       for (const path of paths) {
         if (path.actions.every((a) => perms.some((p) => globMatches(a, p)))) {
+          role.attachedTo.forEach((id) => reportedOnRole.add(`${id} ${path.id}`));
           findings.push(findingAt('gcp', role.source, {
             detail: path.id,
             message: `Custom role ${role.name ?? role.source.resource} holds the escalation path ${path.actions.join(' + ')}: ${path.description}`,
             fix: GCP_CUSTOM_ROLE_ESCALATION_RULE.fix,
           }));
         }
+      }
+    }
+    // A path split over several grants of one identity (a custom role plus roles/iam.serviceAccountUser) is still a path.
+    const byIdentity = new Map<string, { permissions: Set<string>; source: SourceLocation }>();
+    for (const g of allowGrants(inventory, 'gcp')) {
+      if (!g.identityId) continue;
+      const entry = byIdentity.get(g.identityId) ?? { permissions: new Set<string>(), source: g.source };
+      g.actions.forEach((a) => entry.permissions.add(a));
+      byIdentity.set(g.identityId, entry);
+    }
+    const identities = new Map(inventory.identities.map((i) => [i.id, i]));
+    for (const [identityId, { permissions, source }] of byIdentity) {
+      const perms = [...permissions];
+      for (const path of paths) {
+        if (!path.actions.every((a) => perms.some((p) => globMatches(a, p)))) continue;
+        if (reportedOnRole.has(`${identityId} ${path.id}`)) continue;
+        const identity = identities.get(identityId);
+        findings.push(findingAt('gcp', identity?.source ?? source, {
+          detail: `${path.id}:identity`,
+          identity: identityId,
+          message: `${identity?.source.resource ?? identityId} holds the escalation path ${path.actions.join(' + ')} across its grants: ${path.description}`,
+          fix: GCP_CUSTOM_ROLE_ESCALATION_RULE.fix,
+        }));
       }
     }
     const forbidden = context.baseline.forbiddenGcpPermissions;

@@ -128,6 +128,19 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
       'GCP-006[gcp-cloudfunctions-create-actas]@google_organization_iam_custom_role.fn',
     ]);
   });
+  test('a path split across grants of one identity (functions.create in a custom role + serviceAccountUser on a runtime account) is caught', () => {
+    const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
+      .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
+      .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
+      .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') });
+    expect(run('GCP-006', b)).toEqual(['GCP-006[gcp-cloudfunctions-create-actas:identity]@google_service_account.deployer']);
+  });
+  test('a path inside one bound custom role is reported once, on the role', () => {
+    const b = tf().agentServiceAccount('deployer')
+      .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnDeploy', title: 'f', permissions: ['run.services.create', 'iam.serviceAccounts.actAs'] })
+      .resource('google_project_iam_member', 'm', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') });
+    expect(run('GCP-006', b)).toEqual(['GCP-006[iam.serviceAccounts.actAs]@google_project_iam_custom_role.fn', 'GCP-006[gcp-run-services-create-actas]@google_project_iam_custom_role.fn']);
+  });
   test('a permission the baseline forbids is caught on any grant', () => {
     const baseline = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', forbidden: { gcp: { permissions: ['storage.objects.delete'] } } });
     const b = tf().agentServiceAccount('a').resource('google_storage_bucket_iam_member', 'm', { bucket: 'b', role: 'roles/storage.objectAdmin', member: member('a') });
