@@ -9,3 +9,7 @@ export * from './inventory/inventory';
 export * from './rules';
 export * from './aibom';
 export * from './broker';
+export * from './aws/validate-aws-tool';
+export * from './adapters';
+export * from './report';
+export { checkPaths } from './cli/check';
