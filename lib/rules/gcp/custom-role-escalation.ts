@@ -60,8 +60,15 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
       byIdentity.set(g.identityId, entry);
     }
     const identities = new Map(inventory.identities.map((i) => [i.id, i]));
+    // Permissions a deny policy takes away from the identity cannot serve a path.
+    const denied = new Map<string, string[]>();
+    for (const p of inventory.policies.filter((x) => x.cloud === 'gcp' && x.kind === 'gcp-deny-policy')) {
+      const perms = p.statements.filter((st) => st.effect === 'Deny').flatMap((st) => (st.actions ?? []).filter((a) => !(st.notActions ?? []).includes(a)));
+      for (const id of p.attachedTo) denied.set(id, [...(denied.get(id) ?? []), ...perms]);
+    }
     for (const [identityId, { permissions, source }] of byIdentity) {
-      const perms = [...permissions];
+      const deny = denied.get(identityId) ?? [];
+      const perms = [...permissions].filter((p) => !deny.some((d) => globMatches(d, p)));
       for (const path of paths) {
         if (!path.actions.every((a) => perms.some((p) => globMatches(a, p)))) continue;
         if (reportedOnRole.has(`${identityId} ${path.id}`)) continue;

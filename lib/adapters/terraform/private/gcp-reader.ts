@@ -256,12 +256,23 @@ function readPolicyData(ctx: BuildContext, block: TerraformBlock, add: (role: Re
   });
 }
 
+/**
+ * Deny policies name permissions in the v2 form (`iam.googleapis.com/serviceAccounts.actAs`); grants
+ * and roles use the v1 form (`iam.serviceAccounts.actAs`). Keep one form in the inventory.
+ */
+export function allowPolicyPermission(denyPermission: string): string {
+  const m = /^([a-z0-9]+)\.googleapis\.com\/(.+)$/.exec(denyPermission);
+  if (!m) return denyPermission;
+  const service = m[1] === 'cloudresourcemanager' ? 'resourcemanager' : m[1];
+  return `${service}.${m[2]}`;
+}
+
 /** A deny policy: a policy entry (denied permissions) and Deny grants for the principals we know. */
 function readDenyPolicy(ctx: BuildContext, block: TerraformBlock): void {
   const statements = nestedBlocks(block.body.rules).map((rule, i) => {
     const deny = nestedBlock(rule.deny_rule) ?? {};
-    const denied = ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_permissions`, deny.denied_permissions).map((r) => r.text);
-    const except = ctx.refs.resolveList(deny.exception_permissions).map((r) => r.text);
+    const denied = ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_permissions`, deny.denied_permissions).map((r) => allowPolicyPermission(r.text));
+    const except = ctx.refs.resolveList(deny.exception_permissions).map((r) => allowPolicyPermission(r.text));
     return { effect: 'Deny' as const, actions: denied, ...(except.length ? { notActions: except } : {}), principals: ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_principals`, deny.denied_principals) };
   });
   const attachedTo = new Set<string>();

@@ -93,7 +93,7 @@ describe('Terraform adapter: GCP', () => {
     const sa = inv.identities[0];
     expect(sa.longLivedKeys.map((k) => k.resource)).toEqual(['google_service_account_key.key']);
     expect(sa.federations).toEqual([expect.objectContaining({ issuer: 'https://token.actions.githubusercontent.com', attributeCondition: 'assertion.repository == "org/repo"' })]);
-    expect(inv.policies.find((p) => p.kind === 'gcp-deny-policy')).toMatchObject({ attachedTo: [sa.id], statements: [{ effect: 'Deny', actions: ['iam.googleapis.com/roles.update'] }] });
+    expect(inv.policies.find((p) => p.kind === 'gcp-deny-policy')).toMatchObject({ attachedTo: [sa.id], statements: [{ effect: 'Deny', actions: ['iam.roles.update'] }] });
     expect(inv.grants.find((g) => g.role === 'roles/iam.workloadIdentityUser')).toMatchObject({ scopeLevel: 'resource', resources: [`projects/${PROJECT}/serviceAccounts/${SA_EMAIL}`] });
     expect(inv.others.map((o) => o.type)).toEqual(expect.arrayContaining(['google_service_account_key', 'google_iam_workload_identity_pool_provider', 'google_iam_deny_policy']));
   });
