@@ -3,6 +3,7 @@ import { azureBuiltInRole, roleDefinitionGuid } from '../azure-roles';
 import { BuildContext } from './build-context';
 import { declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from './labels';
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
+import { accessPolicyActions } from './key-vault-access-policy';
 import { Resolved, TerraformReferences } from './terraform-references';
 
 function providerSubscription(doc: Record<string, unknown>): string | undefined {
@@ -105,6 +106,11 @@ export function readAzure(ctx: BuildContext): void {
     if (ROLE_ASSIGNMENT_TYPES.includes(block.type)) {
       readRoleAssignment(ctx, block, definitions, grantCount++);
       continue;
+    } else if (block.type === 'azurerm_key_vault_access_policy') {
+      readAccessPolicy(ctx, block, block.body, block.body.key_vault_id, 'access policy', grantCount++);
+    } else if (block.type === 'azurerm_key_vault' && block.body.access_policy !== undefined) {
+      // Inline access policies: the vault's own id is the scope.
+      nestedBlocks(block.body.access_policy).forEach((policy, i) => readAccessPolicy(ctx, block, policy, `\${${block.address}.id}`, `access_policy[${i}]`, grantCount++));
     } else if (block.type === 'azurerm_federated_identity_credential') {
       const parent = ctx.resolve('azure', block, 'parent_id', block.body.parent_id ?? block.body.user_assigned_identity_id);
       const identity = ctx.identityReferenced(parent) ?? [...ctx.identitiesByAddress.values()].find((i) => i.cloud === 'azure' && parent?.text.endsWith(`/userAssignedIdentities/${i.name}`));
@@ -170,4 +176,17 @@ function readRoleAssignment(ctx: BuildContext, block: TerraformBlock, definition
     ...(condition ? { condition } : {}), via: 'role-assignment', ...labelsIfAny(block), source: ctx.source(block),
   };
   ctx.inventory.grants.push(grant);
+}
+
+/** A Key Vault access policy as a grant of the equivalent RBAC data actions on the vault. */
+function readAccessPolicy(ctx: BuildContext, block: TerraformBlock, policy: Record<string, unknown>, vault: unknown, field: string, index: number): void {
+  const principal = ctx.resolve('azure', block, `${field}.object_id`, policy.object_id);
+  const identity = ctx.identityReferenced(principal);
+  const scope = ctx.refs.resolve(vault);
+  const actions = accessPolicyActions(policy, (f, v) => ctx.resolveList('azure', block, `${field}.${f}`, v).map((r) => r.text));
+  ctx.inventory.grants.push({
+    id: `azure:${ctx.stack ?? ''}/${block.address}#${index}`, cloud: 'azure', identityId: identity?.id, principal: principal?.text,
+    effect: 'Allow', actions, resources: scope ? [scope.text] : [], role: 'Key Vault access policy', scopeLevel: 'resource',
+    via: 'role-assignment', ...labelsIfAny(block), source: ctx.source(block),
+  });
 }

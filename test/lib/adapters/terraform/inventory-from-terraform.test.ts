@@ -202,3 +202,16 @@ describe('Terraform adapter: Azure role lookups', () => {
     expect(inv.unresolved.map((u) => u.what)).toEqual([expect.stringMatching(/^azurerm_role_assignment\.unknown\.role_definition_id is .*not in policies\/azure-builtin-roles\.json/)]);
   });
 });
+
+describe('Terraform adapter: Key Vault access policies', () => {
+  test('separate and inline access policies become grants of the equivalent RBAC data actions on the vault', () => {
+    const b = tf().agentIdentity('tool')
+      .resource('azurerm_key_vault', 'kv', { name: 'kv', resource_group_name: 'agents-prod', access_policy: [{ tenant_id: 't', object_id: 'someone-else', key_permissions: ['Get', 'UnwrapKey'] }] })
+      .resource('azurerm_key_vault_access_policy', 'tool', { key_vault_id: ref('azurerm_key_vault.kv', 'id'), tenant_id: 't', object_id: ref('azurerm_user_assigned_identity.tool', 'principal_id'), secret_permissions: ['Get', 'List'] });
+    const grants = inventoryOf(b).grants;
+    expect(grants.map((g) => [g.identityId ?? g.principal, g.actions, g.resources[0], g.scopeLevel])).toEqual([
+      ['someone-else', ['Microsoft.KeyVault/vaults/keys/read', 'Microsoft.KeyVault/vaults/keys/unwrap/action'], '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/agents-prod/providers/azurerm_key_vault/kv', 'resource'],
+      ['azure:test/azurerm_user_assigned_identity.tool', ['Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'], '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/agents-prod/providers/azurerm_key_vault/kv', 'resource'],
+    ]);
+  });
+});
