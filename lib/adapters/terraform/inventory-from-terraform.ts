@@ -44,6 +44,7 @@ export function inventoryFromTerraformJson(doc: unknown, options: TerraformSourc
   const ctx = new BuildContext(inventory, refs, blocks, options.file, stack);
   readGcp(ctx, doc);
   readAzure(ctx);
+  reportModules(ctx, doc);
   return inventory;
 }
 
@@ -96,4 +97,25 @@ export function isTerraformInput(p: string): boolean {
 /** Read a Terraform input of either kind. */
 export function inventoryFromTerraformPath(p: string): Inventory {
   return p.endsWith('.json') && !fs.statSync(p).isDirectory() ? inventoryFromTerraformFile(p) : inventoryFromCdktfOut(p);
+}
+
+/**
+ * Module calls: their resources are not in this file, so their grants cannot be checked here.
+ * Reported as unresolved (fail closed) for the cloud(s) the module or the configuration uses.
+ */
+function reportModules(ctx: BuildContext, doc: Record<string, unknown>): void {
+  const modules = isObject(doc.module) ? doc.module : {};
+  const providers = isObject(doc.provider) ? Object.keys(doc.provider) : [];
+  for (const [name, raw] of Object.entries(modules)) {
+    const source = isObject(raw) && typeof raw.source === 'string' ? raw.source : '';
+    const clouds = new Set<'gcp' | 'azure'>();
+    if (/google|gcp/i.test(source)) clouds.add('gcp');
+    if (/azure/i.test(source)) clouds.add('azure');
+    if (clouds.size === 0) {
+      if (providers.some((p) => p.startsWith('google'))) clouds.add('gcp');
+      if (providers.includes('azurerm')) clouds.add('azure');
+    }
+    const block: TerraformBlock = { mode: 'resource', type: 'module', name, address: `module.${name}`, body: isObject(raw) ? raw : {} };
+    for (const cloud of clouds) ctx.unresolved(cloud, block, 'source', `is the module ${JSON.stringify(source)}, whose resources (and grants) are not in this configuration; check the module's own output`);
+  }
 }

@@ -215,3 +215,10 @@ describe('Terraform adapter: Key Vault access policies', () => {
     ]);
   });
 });
+
+describe('Terraform adapter: modules', () => {
+  test('a module call is unresolved for the clouds it may touch (its grants are elsewhere)', () => {
+    const doc = { ...tf().build(), module: { iam: { source: 'terraform-google-modules/iam/google', version: '8.0.0' } } };
+    expect(inventoryFromTerraformJson(doc).unresolved.map((u) => [u.cloud, u.source.resource])).toEqual([['gcp', 'module.iam']]);
+  });
+});
