@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { Baseline } from '../../../../lib/baseline/baseline';
 import { AZURE_RULES } from '../../../../lib/rules/azure';
 import { check, ids, ref, RG_ID, SUBSCRIPTION, tf, TfBuilder } from '../../../fixtures/tf/tf-builder';
@@ -201,5 +202,23 @@ describe('Azure precision: least-privilege configurations pass every Azure rule'
     customRole(b, 'restart', { actions: ['Microsoft.Web/sites/restart/action', 'Microsoft.Web/sites/read'] });
     assign(b, 'restart', 'a', `${RG_ID}/providers/Microsoft.Web/sites/app`, { id: ref('azurerm_role_definition.restart', 'role_definition_resource_id') });
     expect(ids(check(b, AZURE_RULES))).toEqual([]);
+  });
+});
+
+describe('AZ-003: never misses a role-assignment write that survives not_actions (fast-check)', () => {
+  const ACTIONS = ['*', 'Microsoft.Authorization/*', '*/write', 'microsoft.authorization/roleassignments/write', 'Microsoft.Storage/*', 'Microsoft.Authorization/*/read', 'Microsoft.Authorization/roleAssignments/*'];
+  const NOT_ACTIONS = ['Microsoft.Authorization/*/Write', 'Microsoft.Authorization/roleAssignments/*', 'Microsoft.Authorization/*', 'Microsoft.Storage/*', 'Microsoft.Authorization/roleDefinitions/write'];
+  // Ground truth for one concrete action, with Azure's own wildcard semantics (case-insensitive, * = any characters).
+  const matches = (pattern: string, action: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i').test(action);
+  test('whenever the concrete roleAssignments/write is allowed, the rule reports it', () => {
+    fc.assert(fc.property(fc.subarray(ACTIONS, { minLength: 1 }), fc.subarray(NOT_ACTIONS), (actions, notActions) => {
+      const target = 'Microsoft.Authorization/roleAssignments/write';
+      const allowed = actions.some((a) => matches(a, target)) && !notActions.some((n) => matches(n, target));
+      const b = tf().agentIdentity('a');
+      customRole(b, 'r', { actions, not_actions: notActions });
+      assign(b, 'ra', 'a', RG_ID, { id: ref('azurerm_role_definition.r', 'role_definition_resource_id') });
+      const reported = run('AZ-003', b).length > 0;
+      return !allowed || reported;
+    }), { numRuns: 300 });
   });
 });
