@@ -3,7 +3,7 @@ import * as path from 'path';
 import { GuardrailError } from '../errors';
 import { Inventory, mergeInventories } from '../inventory/inventory';
 import { inventoryFromCdkOut } from './cloudformation/inventory-from-cdk-out';
-import { inventoryFromTemplate } from './cloudformation/inventory-from-template';
+import { inventoryFromTemplate, templateExports } from './cloudformation/inventory-from-template';
 import { readTemplateFile } from './cloudformation/read-template-file';
 import { inventoryFromCdktfOut, inventoryFromTerraformFile, inventoryFromTerraformJson, isTerraformInput } from './terraform';
 
@@ -18,15 +18,25 @@ const TEMPLATE_EXTENSIONS = new Set(['.json', '.yaml', '.yml', '.template']);
  * The inventory of every path given: a cloud assembly folder (with `manifest.json`), a
  * CloudFormation template file (`.json`, `.yaml`, `.yml`, `.template`), a `cdktf.out` folder, a
  * `cdk.tf.json` file, or a CDKTF project folder; anything unreadable throws `AG_INPUT_INVALID`.
+ * Template files given together are read as one app: what one exports, another can import.
  */
 export function inventoryFromPaths(paths: string[]): Inventory {
   if (paths.length === 0) {
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('paths', 'must name at least one template or cdk.out folder', paths, 'Pass a path, e.g. cdk.out.'));
   }
-  return mergeInventories(paths.map(inventoryFromPath));
+  const inputs = paths.map(readInput);
+  // What every template file exports, so a cross-stack reference (Fn::ImportValue) between them reads as the value.
+  const exports: Record<string, unknown> = {};
+  for (const input of inputs) if (input.kind === 'template') Object.assign(exports, templateExports(input.template));
+  return mergeInventories(inputs.map((input) => (input.kind === 'template'
+    ? inventoryFromTemplate(input.template, { stack: input.stack, file: input.file, exports })
+    : input.inventory)));
 }
 
-function inventoryFromPath(p: string): Inventory {
+/** One input: a CloudFormation template file (read; its inventory waits for the other files' exports), or any other input's inventory. */
+type Input = { readonly kind: 'template'; readonly template: unknown; readonly stack: string; readonly file: string } | { readonly kind: 'inventory'; readonly inventory: Inventory };
+
+function readInput(p: string): Input {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(p);
@@ -35,19 +45,19 @@ function inventoryFromPath(p: string): Inventory {
   }
   if (stat.isDirectory()) {
     const terraform = terraformFolderInventory(p);
-    if (terraform) return terraform;
-    if (fs.existsSync(path.join(p, 'manifest.json'))) return inventoryFromCdkOut(p);
+    if (terraform) return { kind: 'inventory', inventory: terraform };
+    if (fs.existsSync(path.join(p, 'manifest.json'))) return { kind: 'inventory', inventory: inventoryFromCdkOut(p) };
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('folder', 'is not a cloud assembly (no manifest.json)', p, 'Pass a cdk.out folder or a template file.'));
   }
-  if (path.basename(p).endsWith('.tf.json')) return inventoryFromTerraformFile(p);
+  if (path.basename(p).endsWith('.tf.json')) return { kind: 'inventory', inventory: inventoryFromTerraformFile(p) };
   if (!TEMPLATE_EXTENSIONS.has(path.extname(p).toLowerCase())) {
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('file', 'is not a template (.json, .yaml, .yml, .template)', p, 'Pass a CloudFormation template or a cdk.out folder.'));
   }
   const stack = path.basename(p).replace(/\.(template\.json|json|ya?ml|template)$/i, '');
   const template = readTemplateFile(p);
   // Terraform JSON under another name.
-  if (typeof template === 'object' && template !== null && !('Resources' in template) && ('resource' in template || 'terraform' in template)) return inventoryFromTerraformJson(template, { file: p });
-  return inventoryFromTemplate(template, { stack, file: p });
+  if (typeof template === 'object' && template !== null && !('Resources' in template) && ('resource' in template || 'terraform' in template)) return { kind: 'inventory', inventory: inventoryFromTerraformJson(template, { file: p }) };
+  return { kind: 'template', template, stack, file: p };
 }
 
 /** A `cdktf.out` folder, a project folder holding one, a folder with `cdk.tf.json`, or `stacks/*\/cdk.tf.json`. */

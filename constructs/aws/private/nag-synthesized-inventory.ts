@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { IPolicyValidationContext } from 'aws-cdk-lib/core';
-import { inventoryFromTemplate } from '../../../lib/adapters/cloudformation/inventory-from-template';
+import { IPolicyValidationContext, Stack } from 'aws-cdk-lib/core';
+import { inventoryFromTemplate, templateExports } from '../../../lib/adapters/cloudformation/inventory-from-template';
 import { readTemplateFile } from '../../../lib/adapters/cloudformation/read-template-file';
 import { Inventory, mergeInventories } from '../../../lib/inventory/inventory';
 import { FindingNodes, stackNameOf } from './nag-finding-nodes';
@@ -12,17 +12,22 @@ import { FindingNodes, stackNameOf } from './nag-finding-nodes';
  * again from the tree. Returns undefined (the caller renders from the tree) when a template is
  * missing or the app has nested stacks (their templates are assets the context does not list).
  * Only the stacks the context lists are read: a plugin registered on a stage sees its own.
+ * What those templates export is shared between them, so CDK's cross-stack references
+ * (`Fn::ImportValue`) read as values, as in `inventoryFromCdkOut`.
  */
 export function inventoryFromSynthesizedTemplates(nodes: FindingNodes, context: IPolicyValidationContext): Inventory | undefined {
   const templates = context.stackTemplates ?? [];
   if (templates.length === 0 || nodes.hasNestedStacks) return undefined;
-  const parts: Inventory[] = [];
+  const read: { readonly stack: Stack; readonly template: unknown }[] = [];
+  const exports: Record<string, unknown> = {};
   for (const t of templates) {
     const stack = nodes.stackAt(t.stackConstructPath);
     if (!stack || !fs.existsSync(t.templatePath)) return undefined;
-    parts.push(inventoryFromTemplate(readTemplateFile(t.templatePath), {
-      stack: stackNameOf(stack), constructPaths: nodes.constructPathsOf(stack), readsNestedStacks: false,
-    }));
+    const template = readTemplateFile(t.templatePath);
+    read.push({ stack, template });
+    Object.assign(exports, templateExports(template));
   }
-  return mergeInventories(parts);
+  return mergeInventories(read.map(({ stack, template }) => inventoryFromTemplate(template, {
+    stack: stackNameOf(stack), constructPaths: nodes.constructPathsOf(stack), exports, readsNestedStacks: false,
+  })));
 }

@@ -12,8 +12,11 @@ interface ManifestArtifact {
   readonly type?: string;
   readonly displayName?: string;
   readonly properties?: { templateFile?: string; stackName?: string; directoryName?: string };
-  readonly metadata?: Record<string, { type?: string; data?: unknown }[]>;
+  readonly metadata?: MetadataMap;
+  /** Where CDK writes the stack's construct metadata instead of the manifest (`<stack>.metadata.json`). */
+  readonly additionalMetadataFile?: string;
 }
+type MetadataMap = Record<string, { type?: string; data?: unknown }[] | undefined>;
 
 /**
  * Build the inventory of a cloud assembly (`cdk.out`): every `aws:cloudformation:stack` artifact
@@ -73,7 +76,7 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       const file = path.join(dir, artifact.properties.templateFile);
       const stack = artifact.properties.stackName ?? artifactId;
-      parts.push(readStack({ dir, exports }, file, templates.get(file), stack, constructPathsOf(artifact), {}).inventory);
+      parts.push(readStack({ dir, exports }, file, templates.get(file), stack, constructPathsOf(dir, artifact), {}).inventory);
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       parts.push(readAssembly(path.join(dir, artifact.properties.directoryName), seen));
     }
@@ -122,13 +125,29 @@ function nestedTemplateFile(dir: string, metadata: unknown, templateUrl: unknown
   return source ? path.join(dir, source) : undefined;
 }
 
-/** Logical id → construct path (`Stack/Role/Resource`, as `node.path` has it), from the manifest's `aws:cdk:logicalId` entries. */
-function constructPathsOf(artifact: ManifestArtifact): Record<string, string> {
+/**
+ * Logical id → construct path (`Stack/Role/Resource`, as `node.path` has it), from the
+ * `aws:cdk:logicalId` entries of the manifest and of the stack's additional metadata file.
+ */
+function constructPathsOf(dir: string, artifact: ManifestArtifact): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [constructPath, entries] of Object.entries(artifact.metadata ?? {})) {
+  const metadata: MetadataMap = { ...(artifact.metadata ?? {}), ...additionalMetadata(dir, artifact) };
+  for (const [constructPath, entries] of Object.entries(metadata)) {
     for (const e of entries ?? []) {
       if (e.type === 'aws:cdk:logicalId' && typeof e.data === 'string') out[e.data] = constructPath.replace(/^\//, '');
     }
   }
   return out;
+}
+
+/** The stack's `additionalMetadataFile`, when the manifest names one; unreadable is AG_INPUT_INVALID (as an unreadable manifest is). */
+function additionalMetadata(dir: string, artifact: ManifestArtifact): MetadataMap {
+  if (!artifact.additionalMetadataFile) return {};
+  const file = path.join(dir, artifact.additionalMetadataFile);
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return isObject(parsed) ? (parsed as MetadataMap) : {};
+  } catch (e) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('cloud assembly metadata file', 'cannot be read as JSON', file, `${(e as Error).message.split('\n')[0]}. Run cdk synth again.`));
+  }
 }

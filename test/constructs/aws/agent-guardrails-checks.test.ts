@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib/core';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AgentGuardrailsChecks } from '../../../constructs/aws/agent-guardrails-checks';
 import { FindingNodes } from '../../../constructs/aws/private/nag-finding-nodes';
 import { inventoryFromSynthesizedTemplates } from '../../../constructs/aws/private/nag-synthesized-inventory';
@@ -193,6 +193,28 @@ describe('AgentGuardrailsChecks', () => {
     expect(nodes.nodeOf({ ...base, resource: '(engine)', stack: 'AgentStack' }).constructPath).toBe('AgentStack');
     expect(nodes.nodeOf({ ...base, resource: '(engine)' }).constructPath).toBe('');
     expect(nodes.nodeOf({ ...base, resource: 'Nope', stack: 'AgentStack', path: 'AgentStack/Reader' }).constructPath).toBe('AgentStack/Reader');
+  });
+
+  test('a cross-stack reference reads as its value in the pack as in the CLI (exports shared across templates)', async () => {
+    // GIVEN two stacks: the consumer's role trusts the producer's role (CDK writes Export / Fn::ImportValue)
+    const outdir = path.join(dir, 'cross-stack');
+    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    Validations.of(app).addPlugins(new AgentGuardrailsChecks(app));
+    const producer = new Stack(app, 'Producer');
+    const reader = new Role(producer, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    reader.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+    const consumer = new Stack(app, 'Consumer');
+    new Role(consumer, 'Assumer', { assumedBy: new ArnPrincipal(reader.roleArn) });
+    // WHEN
+    app.synth();
+    // THEN the import is read, not reported as an unresolved value, and both front doors agree
+    expect(fs.readFileSync(path.join(outdir, 'Consumer.template.json'), 'utf8')).toContain('Fn::ImportValue');
+    const fromPack = ours(outdir).violations.flatMap((v) => v.violatingConstructs.map((c: { constructPath: string }) =>
+      `${v.ruleName} @ ${c.constructPath} (${v.severity === 'fatal' ? 'error' : v.severity})`)).sort();
+    const cli = await cliJson(outdir);
+    expect(fromPack).toContain(`${SECRET} @ Producer/Reader/Resource (error)`);
+    expect(fromPack.filter((v) => v.startsWith('AWS-014'))).toEqual([]);
+    expect(cli.findings.map((f) => `${f.id} @ ${f.path} (${f.severity})`).sort()).toEqual(fromPack);
   });
 
   test('the pack and the CLI give the same findings and acknowledgements for the same app', async () => {

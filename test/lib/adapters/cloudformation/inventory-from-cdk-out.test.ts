@@ -110,6 +110,44 @@ describe('inventoryFromCdkOut: a synthesized app', () => {
     expect(inv.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/nested stack/) })]);
   });
 
+  test('construct paths also come from a stack\'s additionalMetadataFile (where CDK writes big stacks\' metadata)', () => {
+    // GIVEN a copy of the assembly whose AgentStack metadata lives in AgentStack.metadata.json, not the manifest
+    const moved = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-cdkout-meta-'));
+    try {
+      fs.cpSync(outdir, moved, { recursive: true });
+      const manifestFile = path.join(moved, 'manifest.json');
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+      const artifact = manifest.artifacts.AgentStack;
+      const metadata = { ...artifact.metadata };
+      if (artifact.additionalMetadataFile) Object.assign(metadata, JSON.parse(fs.readFileSync(path.join(moved, artifact.additionalMetadataFile), 'utf8')));
+      fs.writeFileSync(path.join(moved, 'AgentStack.metadata.json'), JSON.stringify(metadata));
+      delete artifact.metadata;
+      artifact.additionalMetadataFile = 'AgentStack.metadata.json';
+      fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+      // WHEN
+      const inv = inventoryFromCdkOut(moved);
+      // THEN
+      expect(inv.identities.map((i) => i.source.path)).toContain('AgentStack/ToolRole/Resource');
+      expect(inv.policies.map((p) => p.source.path)).toContain('AgentStack/Boundary/Resource');
+      // An unreadable metadata file is bad input, not silently fewer paths.
+      fs.writeFileSync(path.join(moved, 'AgentStack.metadata.json'), '{ not json');
+      expect(() => inventoryFromCdkOut(moved)).toThrow(/^\[AG_INPUT_INVALID\] cloud assembly metadata file cannot be read as JSON/);
+    } finally {
+      fs.rmSync(moved, { recursive: true, force: true });
+    }
+  });
+
+  test('inventoryFromPaths: separate template files share their exports (a cross-stack reference reads as the value)', () => {
+    const files = ['AgentStack.template.json', 'ConsumerStack.template.json'].map((f) => path.join(outdir, f));
+    const together = inventoryFromPaths(files);
+    const consumer = together.identities.find((i) => i.id.startsWith('aws:ConsumerStack/'))!;
+    expect(consumer.trust[0].principals).toEqual([expect.stringMatching(/^arn:aws:iam::\$\{AWS::AccountId\}:role\/ToolRole/)]);
+    expect(together.unresolved.map((u) => u.what)).not.toContainEqual(expect.stringMatching(/ImportValue/));
+    // Alone, the consumer's import names nothing it can read: reported, not assumed safe.
+    const alone = inventoryFromPaths([files[1]]);
+    expect(alone.unresolved.map((u) => u.what)).toContainEqual(expect.stringMatching(/Fn::ImportValue/));
+  });
+
   test('the construct tree gives the same inventory as the synthesized templates (file names aside)', () => {
     const fromTree = inventoryFromConstructTree(app);
     const fromFiles = inventoryFromCdkOut(outdir);
