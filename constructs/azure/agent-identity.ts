@@ -389,7 +389,9 @@ function validateRole(field: string, role: string, tool: Tool, baseline: Baselin
   }
   if (tool.accessLevel === AccessLevel.READ && builtin) {
     // As the checks see it: every action a read, every data action a read; no NotActions carve-outs.
-    const writes = [...builtin.actions.filter((a) => !isReadAction(a)), ...builtin.dataActions.filter((a) => !isReadDataAction(a)), ...builtin.notActions.map((a) => `NotActions ${a}`)];
+    // Azure bundles Microsoft.Support/* (support tickets) into its reader roles: accepted here, and
+    // reported as a warning by AGENT-003 at synth.
+    const writes = [...builtin.actions.filter((a) => !isReadAction(a) && !/^Microsoft\.Support\//i.test(a)), ...builtin.dataActions.filter((a) => !isReadDataAction(a)), ...builtin.notActions.map((a) => `NotActions ${a}`)];
     if (writes.length > 0) {
       fail('AG_AZ_READ_TOOL_MUTATES', field, `of a read tool must only read (it also grants ${writes.slice(0, 3).join(', ')})`, role, 'Use the exact …/read actions the tool needs, or make the tool write/destructive.');
     }

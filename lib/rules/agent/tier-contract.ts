@@ -2,7 +2,7 @@ import { loadCatalog } from '../../catalogs/catalog';
 import { Cloud, Identity, Inventory } from '../../inventory/inventory';
 import { parseAccessLevel } from '../../model/access-level';
 import { AgentTier, parseTier } from '../../model/tier';
-import { isReadClass } from '../private/access-classifier';
+import { isBundledSupportTicketAction, isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { effectiveResources } from './private/gcp-resource-condition';
 import { actionWithin, resourceWithin } from './private/resource-match';
@@ -41,7 +41,11 @@ export const TIER_CONTRACT: Rule = {
         for (const { action, cls } of grantedActions(grant)) {
           if (isReadClass(cls)) continue;
           const what = cls === 'unknown' ? 'an unclassified action, treated as a write' : `a ${cls} action`;
-          if (effective === AgentTier.OBSERVER) {
+          if (isBundledSupportTicketAction(grant.cloud, action, grant.role)) {
+            findings.push({ ...grantFinding(identity, grant, `support-tickets:${action}`,
+              `${describeIdentity(identity)} (${effective}) holds ${action} through built-in role ${grant.role}: it can open support tickets with Microsoft, a channel out of the tenant`,
+              'Accept it (Azure bundles it into its reader roles), or use a custom role with only the …/read actions the tool needs.'), severity: 'warning' });
+          } else if (effective === AgentTier.OBSERVER) {
             findings.push(grantFinding(identity, grant, `observer:${action}`,
               `${describeIdentity(identity)} is an observer but holds ${action} (${what}); observers hold list/read only`,
               `Remove ${action}, or move it to an advisor/operator agent.`));

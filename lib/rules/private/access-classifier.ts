@@ -23,6 +23,16 @@ export function isReadClass(c: ActionClass): boolean {
   return c === 'list' || c === 'read';
 }
 
+/**
+ * Azure's built-in reader roles (Cost Management Reader, Monitoring Reader, Log Analytics Reader, …)
+ * bundle `Microsoft.Support/*`: opening and updating support tickets with Microsoft. That changes
+ * nothing in the tenant, but it is a channel out of it, so the agent rules report it as a warning
+ * instead of as a write, and only when it comes with a built-in role (a custom role can leave it out).
+ */
+export function isBundledSupportTicketAction(cloud: Cloud, action: string, role: string | undefined): boolean {
+  return cloud === 'azure' && role !== undefined && /^Microsoft\.Support\//i.test(action);
+}
+
 /** The more dangerous of several classes (`list` for none). */
 export function maxClass(classes: Iterable<ActionClass>): ActionClass {
   let out: ActionClass = 'list';
