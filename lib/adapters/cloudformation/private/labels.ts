@@ -1,5 +1,6 @@
 import { AgentLabels, Declaration } from '../../../inventory/inventory';
-import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
+import { parseDeclaration } from '../../../inventory/declaration';
+import { DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
 import { isObject } from './policy-document';
 
 /**
@@ -27,42 +28,12 @@ export function labelsOf(tags: unknown, metadata: unknown): AgentLabels {
   return labels as AgentLabels;
 }
 
-/** An agent tool identity: tagged as one, or tagged with agent and tool and no other component. */
-export function isAgentIdentity(labels: AgentLabels): boolean {
-  if (labels.component !== undefined) return labels.component === Component.TOOL_IDENTITY;
-  return labels.agent !== undefined && labels.tool !== undefined;
-}
+export { isAgentIdentity } from '../../../inventory/declaration';
 
 /**
  * The tool's declaration from `Metadata['agent-guardrails:declaration']` (an object, or a JSON
  * string). Returns `'malformed'` when present but unreadable, so the caller can report it.
  */
 export function declarationOf(metadata: unknown): Declaration | undefined | 'malformed' {
-  if (!isObject(metadata) || metadata[DECLARATION_METADATA_KEY] === undefined) return undefined;
-  let raw = metadata[DECLARATION_METADATA_KEY];
-  if (typeof raw === 'string') {
-    try {
-      raw = JSON.parse(raw);
-    } catch {
-      return 'malformed';
-    }
-  }
-  if (!isObject(raw)) return 'malformed';
-  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
-  const list = (k: string) => (Array.isArray(raw[k]) ? (raw[k] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
-  const agent = str('agent');
-  const tool = str('tool');
-  if (agent === undefined || tool === undefined) return 'malformed';
-  return {
-    agent,
-    tool,
-    tier: str('tier') ?? '',
-    environment: str('environment') ?? '',
-    accessLevel: str('accessLevel') ?? '',
-    actions: list('actions'),
-    resources: list('resources'),
-    dataSources: list('dataSources'),
-    requiresApproval: raw.requiresApproval === true,
-    hasWindow: raw.hasWindow === true,
-  };
+  return parseDeclaration(isObject(metadata) ? metadata[DECLARATION_METADATA_KEY] : undefined);
 }

@@ -1,5 +1,6 @@
 import { AgentLabels, Declaration } from '../../../inventory/inventory';
-import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
+import { parseDeclaration } from '../../../inventory/declaration';
+import { DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
 import { isObject, TerraformBlock } from './terraform-blocks';
 
 /**
@@ -24,11 +25,7 @@ export function labelsIfAny(block: TerraformBlock): { labels?: AgentLabels } {
   return Object.keys(labels).length > 0 ? { labels } : {};
 }
 
-/** An agent tool identity: labelled as one, or labelled with agent and tool and no other component. */
-export function isAgentIdentity(labels: AgentLabels): boolean {
-  if (labels.component !== undefined) return labels.component === Component.TOOL_IDENTITY;
-  return labels.agent !== undefined && labels.tool !== undefined;
-}
+export { isAgentIdentity } from '../../../inventory/declaration';
 
 /**
  * The tool's declaration: `"//"["agent-guardrails"].declaration` (or the full key), or an Azure
@@ -37,32 +34,5 @@ export function isAgentIdentity(labels: AgentLabels): boolean {
 export function declarationOfBlock(block: TerraformBlock): Declaration | undefined | 'malformed' {
   const meta = block.guardrails ?? {};
   const tags = isObject(block.body.tags) ? block.body.tags : {};
-  let raw = meta.declaration ?? meta[DECLARATION_METADATA_KEY] ?? tags[DECLARATION_METADATA_KEY];
-  if (raw === undefined) return undefined;
-  if (typeof raw === 'string') {
-    try {
-      raw = JSON.parse(raw);
-    } catch {
-      return 'malformed';
-    }
-  }
-  if (!isObject(raw)) return 'malformed';
-  const doc = raw;
-  const str = (k: string) => (typeof doc[k] === 'string' ? (doc[k] as string) : undefined);
-  const list = (k: string) => (Array.isArray(doc[k]) ? (doc[k] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
-  const agent = str('agent');
-  const tool = str('tool');
-  if (agent === undefined || tool === undefined) return 'malformed';
-  return {
-    agent,
-    tool,
-    tier: str('tier') ?? '',
-    environment: str('environment') ?? '',
-    accessLevel: str('accessLevel') ?? '',
-    actions: list('actions'),
-    resources: list('resources'),
-    dataSources: list('dataSources'),
-    requiresApproval: doc.requiresApproval === true,
-    hasWindow: doc.hasWindow === true,
-  };
+  return parseDeclaration(meta.declaration ?? meta[DECLARATION_METADATA_KEY] ?? tags[DECLARATION_METADATA_KEY]);
 }
