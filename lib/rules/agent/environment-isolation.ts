@@ -32,11 +32,13 @@ export const ENVIRONMENT_ISOLATION: Rule = {
     ].filter((e): e is string => typeof e === 'string' && e.length > 0))];
 
     const envMatchers = environmentMatchers(envNames);
-    const keyCache = new Map<string, string[]>();
+    // Per cloud, then per resource: no key string to build for each of thousands of lookups.
+    const keyCache = new Map<Cloud, Map<string, string[]>>();
     const keysOf = (cloud: Cloud, r: string) => {
-      const k = `${cloud}|${r}`;
-      let keys = keyCache.get(k);
-      if (!keys) keyCache.set(k, keys = placementKeys(cloud, r));
+      let perCloud = keyCache.get(cloud);
+      if (!perCloud) keyCache.set(cloud, perCloud = new Map());
+      let keys = perCloud.get(r);
+      if (!keys) perCloud.set(r, keys = placementKeys(cloud, r));
       return keys;
     };
     // Which identities use each placement key.

@@ -1,7 +1,7 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { EffectivePermissions, expandPattern, isWildcardResource } from './private/effective-permissions';
+import { EffectivePermissions, expandPattern, isWildcardResource, serviceOf } from './private/effective-permissions';
 
 /** The catalog of credential-returning actions (`policies/catalogs/aws-credential-returning.json`). */
 export const CREDENTIAL_RETURNING_CATALOG = 'aws-credential-returning';
@@ -33,8 +33,7 @@ export const CREDENTIAL_EXPOSURE: Rule = {
     const actions = (loadCatalog(CREDENTIAL_RETURNING_CATALOG).aws ?? []).flatMap(expandPattern);
     const findings: RawFinding[] = [];
     for (const perms of EffectivePermissions.all(inventory)) {
-      for (const info of actions) {
-        if (!perms.mayReach(info.service)) continue;
+      for (const info of perms.reachable(actions, serviceOf)) {
         const uses = perms.usesOf(info.action);
         if (uses.length === 0) continue;
         if (info.wildcardOnly) {

@@ -1,7 +1,7 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { arnFields, EffectivePermissions, expandPattern, globCovers, isWildcardResource } from './private/effective-permissions';
+import { arnFields, EffectivePermissions, expandPattern, globCovers, isWildcardResource, serviceOf } from './private/effective-permissions';
 
 /** The catalog of data-read actions (`policies/catalogs/aws-data-read.json`). */
 export const DATA_READ_CATALOG = 'aws-data-read';
@@ -31,8 +31,7 @@ export const DATA_EXFILTRATION: Rule = {
       const declaration = perms.subject.isAgent ? perms.subject.identity?.declaration : undefined;
       // A declared `*` (or `arn:aws:s3:::*`) names no data source: it cannot make a read declared.
       const declared = declaration ? [...declaration.resources, ...declaration.dataSources].filter((d) => !readsUnnamedStore(d)) : undefined;
-      for (const info of actions) {
-        if (!perms.mayReach(info.service)) continue;
+      for (const info of perms.reachable(actions, serviceOf)) {
         const resources = [...new Set(perms.usesOf(info.action).flatMap((u) => u.resources))];
         if (resources.length === 0) continue;
         if (declared) {

@@ -3,7 +3,7 @@ import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule } from '../rule';
-import { EffectivePermissions, expandPattern, isAgentIdentity, isWildcardResource } from './private/effective-permissions';
+import { EffectivePermissions, expandPattern, isAgentIdentity, isWildcardResource, serviceOf } from './private/effective-permissions';
 
 /** The catalog of tamper actions (`policies/catalogs/aws-guardrail-tamper.json`). */
 export const GUARDRAIL_TAMPER_CATALOG = 'aws-guardrail-tamper';
@@ -55,15 +55,15 @@ export const GUARDRAIL_TAMPER: Rule = {
     for (const perms of EffectivePermissions.all(inventory)) {
       if (!perms.subject.isAgent) continue;
       const reported = new Set<string>();
-      for (const info of tamper) {
-        if (!perms.mayReach(info.service) || !perms.isAllowed(info.action)) continue;
+      for (const info of perms.reachable(tamper, serviceOf)) {
+        if (!perms.isAllowed(info.action)) continue;
         reported.add(info.action);
         findings.push(perms.finding(info.action,
           `agent identity ${perms.subject.resource} holds ${info.action}, which can switch off or rewrite a guardrail.`,
           `Remove ${info.action} from ${perms.subject.resource}; no agent may hold guardrail-changing actions.`));
       }
-      for (const info of guardrailWrites) {
-        if (!perms.mayReach(info.service) || reported.has(info.action)) continue;
+      for (const info of perms.reachable(guardrailWrites, serviceOf)) {
+        if (reported.has(info.action)) continue;
         const target = protectedResources.find((p) => p.service === info.service && p.patterns.some((pattern) => perms.reaches(info.action, pattern)))
           ?? (info.service === 'iam' ? agentRoleReached(perms, info.action, agentRoles) : undefined);
         if (!target) continue;

@@ -52,8 +52,7 @@ export const PRIVILEGE_ESCALATION: Rule = {
     const paths = (loadCatalog(ESCALATION_PATHS_CATALOG).paths ?? []).filter((p) => p.cloud === 'aws').map(preparePath);
     const findings: RawFinding[] = [];
     for (const perms of EffectivePermissions.all(inventory)) {
-      for (const path of paths) {
-        if (!path.services.every((s) => perms.mayReach(s))) continue;
+      for (const path of perms.reachable(paths, (p) => p.services)) {
         const steps: { action: string; uses: EffectiveUse[] }[] = [];
         for (const step of path.steps) {
           const uses = usesServingPath(perms, step, path.path, inventory);

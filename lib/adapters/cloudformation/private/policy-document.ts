@@ -102,7 +102,18 @@ function conditionOf(c: unknown, i: number, report: MalformedHandler): Record<st
 
 /** IAM policy size as AWS counts it for quotas: the JSON with whitespace removed. */
 export function policySizeChars(doc: unknown): number {
-  return JSON.stringify(doc ?? {}).replace(/\s/g, '').length;
+  const json = JSON.stringify(doc ?? {});
+  // Count what `/\s/` would remove instead of building the stripped copy (thousands of policies).
+  let whitespace = 0;
+  for (let i = 0; i < json.length; i++) if (isWhitespace(json.charCodeAt(i))) whitespace++;
+  return json.length - whitespace;
+}
+
+/** The characters `\s` matches in JavaScript regular expressions. */
+function isWhitespace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

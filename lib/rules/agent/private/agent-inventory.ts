@@ -27,22 +27,42 @@ export function tierOf(i: Identity): string | undefined {
   return i.labels.tier ?? i.declaration?.tier;
 }
 
-/** Grants by identity id, built once per rule run. */
-export function grantsByIdentity(inventory: Inventory): Map<string, Grant[]> {
+/**
+ * Grants by identity id, built once per inventory and shared by the rules (read-only: the rules
+ * never change the inventory they are given).
+ */
+export function grantsByIdentity(inventory: Inventory): ReadonlyMap<string, readonly Grant[]> {
+  const hit = GRANTS_BY_IDENTITY.get(inventory);
+  if (hit && hit.grants === inventory.grants && hit.count === inventory.grants.length) return hit.byIdentity;
   const out = new Map<string, Grant[]>();
   for (const g of inventory.grants) {
     if (!g.identityId) continue;
-    const list = out.get(g.identityId) ?? [];
-    list.push(g);
-    out.set(g.identityId, list);
+    const list = out.get(g.identityId);
+    if (list) list.push(g);
+    else out.set(g.identityId, [g]);
   }
+  GRANTS_BY_IDENTITY.set(inventory, { grants: inventory.grants, count: inventory.grants.length, byIdentity: out });
   return out;
 }
 
-/** The Allow grants of an identity. */
-export function allowGrants(byIdentity: Map<string, Grant[]>, identity: Identity): Grant[] {
-  return (byIdentity.get(identity.id) ?? []).filter((g) => g.effect === 'Allow');
+const GRANTS_BY_IDENTITY = new WeakMap<Inventory, { readonly grants: readonly Grant[]; readonly count: number; readonly byIdentity: ReadonlyMap<string, readonly Grant[]> }>();
+
+/** The Allow grants of an identity, memoized per index (several rules ask for the same). */
+export function allowGrants(byIdentity: ReadonlyMap<string, readonly Grant[]>, identity: Identity): readonly Grant[] {
+  let perIndex = ALLOW_GRANTS.get(byIdentity);
+  if (!perIndex) {
+    perIndex = new Map();
+    ALLOW_GRANTS.set(byIdentity, perIndex);
+  }
+  let hit = perIndex.get(identity.id);
+  if (!hit) {
+    hit = (byIdentity.get(identity.id) ?? []).filter((g) => g.effect === 'Allow');
+    perIndex.set(identity.id, hit);
+  }
+  return hit;
 }
+
+const ALLOW_GRANTS = new WeakMap<ReadonlyMap<string, readonly Grant[]>, Map<string, readonly Grant[]>>();
 
 /**
  * What a grant lets its holder do, one entry per action (or the role, when the adapter could

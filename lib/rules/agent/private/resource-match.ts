@@ -8,30 +8,40 @@ import { Cloud } from '../../../inventory/inventory';
 export function globCovers(declared: string, granted: string, ignoreCase = false): boolean {
   const d = ignoreCase ? declared.toLowerCase() : declared;
   const g = ignoreCase ? granted.toLowerCase() : granted;
-  if (!d.includes('*') && !d.includes('?')) return d === g;
-  // Dynamic programming over (position in d, position in g).
-  let row = new Array<boolean>(g.length + 1).fill(false);
-  row[0] = true;
+  // Equal strings cover each other (a `*` covers a `*`, a `?` a `?`): the common case of a grant
+  // written from its declaration, decided without the table below.
+  if (d === g) return true;
+  if (!d.includes('*') && !d.includes('?')) return false;
+  // Dynamic programming over (position in d, position in g), one row kept and updated in place:
+  // row[j] says whether d's prefix read so far can match g's first j characters.
+  const row = rowOf(g.length + 1);
+  row[0] = 1;
   for (let i = 0; i < d.length; i++) {
-    const next = new Array<boolean>(g.length + 1).fill(false);
     const dc = d[i];
     if (dc === '*') {
-      let reachable = false;
-      for (let j = 0; j <= g.length; j++) {
-        reachable = reachable || row[j];
-        next[j] = reachable;
-      }
+      // A run of anything: reachable from any shorter prefix.
+      for (let j = 1; j <= g.length; j++) if (row[j - 1]) row[j] = 1;
     } else {
-      for (let j = 1; j <= g.length; j++) {
-        if (!row[j - 1]) continue;
+      // One character: right to left, so row[j - 1] is still the previous row's.
+      for (let j = g.length; j >= 1; j--) {
         const gc = g[j - 1];
-        next[j] = dc === '?' ? gc !== '*' : dc === gc && gc !== '*' && gc !== '?';
+        row[j] = row[j - 1] && (dc === '?' ? gc !== '*' : dc === gc && gc !== '*' && gc !== '?') ? 1 : 0;
       }
+      row[0] = 0;
     }
-    row = next;
   }
-  return row[g.length];
+  return row[g.length] === 1;
 }
+
+/** A zeroed row of `n` cells, reusing one buffer (globCovers runs for every grant of thousands of roles). */
+function rowOf(n: number): Uint8Array {
+  if (ROW.length < n) ROW = new Uint8Array(Math.max(n, ROW.length * 2));
+  const row = ROW.subarray(0, n);
+  row.fill(0);
+  return row;
+}
+
+let ROW = new Uint8Array(256);
 
 /**
  * Whether a granted resource lies within one of the declared resources or data sources.

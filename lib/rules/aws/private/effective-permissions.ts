@@ -75,6 +75,7 @@ export class EffectivePermissions {
   private useCache?: Map<string, EffectiveUse[]>;
   /** Services the Allow statements can reach (`any` for NotAction or a wildcard service). */
   private readonly services: Set<string> | 'any';
+  private servicesKey?: string;
 
   private constructor(
     public readonly inventory: Inventory,
@@ -110,6 +111,28 @@ export class EffectivePermissions {
   /** Whether the Allow statements can reach a service (lower case) at all: a cheap test before `usesOf`. */
   public mayReach(service: string): boolean {
     return this.services === 'any' || this.services.has(service);
+  }
+
+  /**
+   * The entries of `list` (catalog actions, escalation paths) all of whose services the Allow
+   * statements can reach, in list order: `list.filter((e) => servicesOf(e).every(mayReach))`,
+   * memoized per list and set of services, since thousands of roles share a few such sets.
+   */
+  public reachable<T>(list: readonly T[], servicesOf: (entry: T) => readonly string[]): readonly T[] {
+    if (this.services === 'any') return list;
+    let perSet = REACHABLE_CACHE.get(list) as Map<string, readonly T[]> | undefined;
+    if (!perSet) {
+      perSet = new Map();
+      REACHABLE_CACHE.set(list, perSet);
+    }
+    this.servicesKey ??= [...this.services].sort().join(',');
+    let hit = perSet.get(this.servicesKey);
+    if (!hit) {
+      const services = this.services;
+      hit = list.filter((e) => servicesOf(e).every((s) => services.has(s)));
+      perSet.set(this.servicesKey, hit);
+    }
+    return hit;
   }
 
   /**
@@ -234,6 +257,11 @@ function servicesOf(allows: SourcedStatement[]): Set<string> | 'any' {
     }
   }
   return out;
+}
+
+/** The service of a catalog action, as `EffectivePermissions.reachable` takes it. */
+export function serviceOf(info: AwsActionInfo): readonly string[] {
+  return [info.service];
 }
 
 /** True when the identity is an agent tool identity (our tags say so). */
@@ -494,3 +522,4 @@ const COVER_CACHE = new Map<string, RegExp>();
 const NOT_ACTION_CACHE = new Map<string, AwsActionInfo[]>();
 const FIELDS_CACHE = new Map<string, string[] | undefined>();
 const EXPAND_CACHE = new Map<string, AwsActionInfo[]>();
+const REACHABLE_CACHE = new WeakMap<readonly unknown[], Map<string, readonly unknown[]>>();
