@@ -13,6 +13,7 @@ import { Finding, Rule } from '../../lib/rules/rule';
 import { findingId, runRules } from '../../lib/rules/run-rules';
 import { inventoryFromConstructTree } from './inventory-from-construct-tree';
 import { acknowledgementsOf, RecordAcknowledgementsAbove } from './private/nag-acknowledgements';
+import { assemblyLogicalIds } from './private/nag-assembly-logical-ids';
 import { FindingNodes } from './private/nag-finding-nodes';
 import { inventoryFromSynthesizedTemplates } from './private/nag-synthesized-inventory';
 
@@ -80,7 +81,7 @@ export class AgentGuardrailsChecks extends NagPack {
     const app = (context as IPolicyValidationContext & { appConstruct?: IConstruct }).appConstruct;
     const listed = context.stackTemplates?.map((s) => s.stackConstructPath) ?? [];
     if (app && listed.length > 0) {
-      const nodes = new FindingNodes(app);
+      const nodes = new FindingNodes(app, assemblyLogicalIds(context));
       const stacks = listed.map((p) => nodes.stackAt(p));
       if (stacks.every((s) => s !== undefined)) {
         const inventory = inventoryFromSynthesizedTemplates(nodes, context)

@@ -24,7 +24,12 @@ export class FindingNodes {
   private readonly pathsByStack = new Map<Stack, Record<string, string>>();
   private readonly paths = new Set<string>();
 
-  constructor(public readonly scope: IConstruct) {
+  /**
+   * @param scope the tree to map findings onto
+   * @param knownLogicalIds construct path → logical id already known (from the cloud assembly
+   * just written); other resources' logical ids are resolved from the tree
+   */
+  constructor(public readonly scope: IConstruct, knownLogicalIds: ReadonlyMap<string, string> = new Map()) {
     let nested = false;
     for (const c of scope.node.findAll()) {
       this.paths.add(c.node.path);
@@ -34,7 +39,7 @@ export class FindingNodes {
         this.stacks.set(c.node.path, c);
       } else if (CfnResource.isCfnResource(c)) {
         const stack = Stack.of(c);
-        const logicalId = stack.resolve(c.logicalId) as string;
+        const logicalId = knownLogicalIds.get(c.node.path) ?? stack.resolve(c.logicalId) as string;
         this.byLogicalId.set(key(stackNameOf(stack), logicalId), { path: c.node.path, stackPath: stack.node.path });
         const paths = this.pathsByStack.get(stack) ?? {};
         this.pathsByStack.set(stack, paths);

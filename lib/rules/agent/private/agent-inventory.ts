@@ -6,10 +6,16 @@ import { ActionClass, classifyAction, classifyKnownRole, compareClass, maxClass 
 /** Components that are the guardrails' own identities, not tool identities. */
 const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY];
 
-/** Tool identities of agents: marked by our tags, and not one of the guardrails' own. */
-export function toolIdentities(inventory: Inventory): Identity[] {
-  return inventory.identities.filter((i) => i.isAgent && !GUARDRAIL_COMPONENTS.includes(i.labels.component ?? ''));
+/** Tool identities of agents: marked by our tags, and not one of the guardrails' own (found once per inventory). */
+export function toolIdentities(inventory: Inventory): readonly Identity[] {
+  const hit = TOOL_IDENTITIES.get(inventory);
+  if (hit && hit.identities === inventory.identities && hit.count === inventory.identities.length) return hit.tools;
+  const tools = inventory.identities.filter((i) => i.isAgent && !GUARDRAIL_COMPONENTS.includes(i.labels.component ?? ''));
+  TOOL_IDENTITIES.set(inventory, { identities: inventory.identities, count: inventory.identities.length, tools });
+  return tools;
 }
+
+const TOOL_IDENTITIES = new WeakMap<Inventory, { readonly identities: readonly Identity[]; readonly count: number; readonly tools: readonly Identity[] }>();
 
 export function agentOf(i: Identity): string | undefined {
   return i.labels.agent ?? i.declaration?.agent;

@@ -144,7 +144,7 @@ export class EffectivePermissions {
     return this.usesOf(action).some((u) => u.resources.some((r) => {
       if (!globsOverlap(r, target)) return false;
       const common = globIntersection(r, target);
-      return !this.denies.some((d) => deniesOn(d, action.toLowerCase(), common)) && !(ceilings?.denies.some((d) => deniesOn(d, action.toLowerCase(), common)));
+      return !this.denies.some((d) => deniesOn(d, action.toLowerCase(), common)) && !(ceilings?.denies.some((d) => deniesResource(d, common)));
     }));
   }
 
@@ -198,7 +198,7 @@ export class EffectivePermissions {
       }
       // A boundary that allows this very resource (or everything) leaves it whole.
       if (ceilings.whole.has(r) || ceilings.whole.has('*')) {
-        if (!out.includes(r) && !ceilings.denies.some((d) => deniesOn(d, action, r))) out.push(r);
+        if (!out.includes(r) && !ceilings.denies.some((d) => deniesResource(d, r))) out.push(r);
         continue;
       }
       // Intersect with what the boundary allows: where the boundary is the narrower pattern, it is
@@ -206,7 +206,7 @@ export class EffectivePermissions {
       for (const c of ceilings.allows) {
         if (!globsOverlap(c, r)) continue;
         const kept = globIntersection(r, c);
-        if (!out.includes(kept) && !ceilings.denies.some((d) => deniesOn(d, action, kept))) out.push(kept);
+        if (!out.includes(kept) && !ceilings.denies.some((d) => deniesResource(d, kept))) out.push(kept);
       }
     }
     return out;
@@ -226,7 +226,8 @@ function ceilingsOf(boundary: SourcedStatement[], action: string): Ceilings {
   if (!hit) {
     const applying = boundary.filter((b) => matchingEntry(b, action) !== undefined);
     const allows = [...new Set(applying.filter((b) => b.effect === 'Allow').flatMap((b) => (b.notResources ? STAR : b.resources ?? [])))];
-    hit = { allows, whole: new Set(allows), denies: applying.filter((b) => b.effect === 'Deny') };
+    // Only unconditional denies remove anything (a condition may not hold): keep just those, already matched to the action.
+    hit = { allows, whole: new Set(allows), denies: applying.filter((b) => b.effect === 'Deny' && isUnconditional(b)) };
     perAction.set(action, hit);
   }
   return hit;
@@ -237,7 +238,7 @@ interface Ceilings {
   readonly allows: string[];
   /** The same, for exact lookups. */
   readonly whole: Set<string>;
-  /** Boundary Deny statements that apply to the action. */
+  /** Unconditional boundary Deny statements that apply to the action. */
   readonly denies: SourcedStatement[];
 }
 
@@ -437,10 +438,19 @@ export function isWildcardResource(resource: string): boolean {
 
 /** An unconditional Deny that removes `action` on all of `resource`. */
 function deniesOn(d: SourcedStatement, action: string, resource: string): boolean {
-  if (d.effect !== 'Deny' || d.condition && Object.keys(d.condition).length > 0) return false;
+  if (d.effect !== 'Deny' || !isUnconditional(d)) return false;
   if (matchingEntry(d, action) === undefined) return false;
+  return deniesResource(d, resource);
+}
+
+/** Whether a Deny already known to be unconditional and to apply to the action covers all of `resource`. */
+function deniesResource(d: SourcedStatement, resource: string): boolean {
   if (d.notResources) return !isWildcardResource(resource) && !d.notResources.some((nr) => globCovers(nr, resource));
   return (d.resources ?? []).some((dr) => globCovers(dr, resource));
+}
+
+function isUnconditional(s: PolicyStatement): boolean {
+  return !s.condition || Object.keys(s.condition).length === 0;
 }
 
 /** Grants and policies by identity, built once per inventory (thousands of roles: no scans per role). */
