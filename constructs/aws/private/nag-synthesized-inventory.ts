@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { IPolicyValidationContext, Stack } from 'aws-cdk-lib/core';
 import { inventoryFromTemplate, templateExports } from '../../../lib/adapters/cloudformation/inventory-from-template';
-import { readTemplateFile } from '../../../lib/adapters/cloudformation/read-template-file';
+import { mayExport, parseTemplateText, readTemplateText } from '../../../lib/adapters/cloudformation/read-template-file';
 import { Inventory, mergeInventories } from '../../../lib/inventory/inventory';
 import { FindingNodes, stackNameOf } from './nag-finding-nodes';
 
@@ -18,16 +18,17 @@ import { FindingNodes, stackNameOf } from './nag-finding-nodes';
 export function inventoryFromSynthesizedTemplates(nodes: FindingNodes, context: IPolicyValidationContext): Inventory | undefined {
   const templates = context.stackTemplates ?? [];
   if (templates.length === 0 || nodes.hasNestedStacks) return undefined;
-  const read: { readonly stack: Stack; readonly template: unknown }[] = [];
+  const read: { readonly stack: Stack; readonly file: string; readonly text: string }[] = [];
   const exports: Record<string, unknown> = {};
   for (const t of templates) {
     const stack = nodes.stackAt(t.stackConstructPath);
     if (!stack || !fs.existsSync(t.templatePath)) return undefined;
-    const template = readTemplateFile(t.templatePath);
-    read.push({ stack, template });
-    Object.assign(exports, templateExports(template));
+    const text = readTemplateText(t.templatePath);
+    read.push({ stack, file: t.templatePath, text });
+    if (mayExport(text)) Object.assign(exports, templateExports(parseTemplateText(text, t.templatePath)));
   }
-  return mergeInventories(read.map(({ stack, template }) => inventoryFromTemplate(template, {
+  // One parsed template at a time: thousands of roles' templates held together cost more in garbage collection than they save.
+  return mergeInventories(read.map(({ stack, file, text }) => inventoryFromTemplate(parseTemplateText(text, file), {
     stack: stackNameOf(stack), constructPaths: nodes.constructPathsOf(stack), exports, readsNestedStacks: false,
   })));
 }

@@ -6,7 +6,7 @@ import { inventoryFromTemplate } from './inventory-from-template';
 import { TemplateResolver } from './private/intrinsics';
 import { nestedStackParameters, stackExports, stackOutputs } from './private/nested-stack-parameters';
 import { isObject } from './private/policy-document';
-import { readTemplateFile } from './read-template-file';
+import { mayExport, parseTemplateText, readTemplateFile, readTemplateText } from './read-template-file';
 
 interface ManifestArtifact {
   readonly type?: string;
@@ -64,19 +64,23 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
   const parts: Inventory[] = [];
   const artifacts = Object.entries(manifest.artifacts ?? {});
   // First what every stack exports, so CDK's cross-stack references (Fn::ImportValue) read as values.
-  const templates = new Map<string, unknown>();
+  // Texts, not parsed templates, are kept meanwhile: a template is parsed when its turn comes (and
+  // once more here only when it may export), so thousands of roles' templates are not all held at once.
+  const texts = new Map<string, string>();
   const exports: Record<string, unknown> = {};
   for (const [, artifact] of artifacts) {
     if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
     const file = path.join(dir, artifact.properties.templateFile);
-    templates.set(file, readTemplateFile(file));
-    Object.assign(exports, stackExports(templates.get(file)));
+    const text = readTemplateText(file);
+    texts.set(file, text);
+    if (mayExport(text)) Object.assign(exports, stackExports(parseTemplateText(text, file)));
   }
   for (const [artifactId, artifact] of artifacts) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       const file = path.join(dir, artifact.properties.templateFile);
       const stack = artifact.properties.stackName ?? artifactId;
-      parts.push(readStack({ dir, exports }, file, templates.get(file), stack, constructPathsOf(dir, artifact), {}).inventory);
+      const text = texts.get(file);
+      parts.push(readStack({ dir, exports }, file, text === undefined ? undefined : parseTemplateText(text, file), stack, constructPathsOf(dir, artifact), {}).inventory);
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       parts.push(readAssembly(path.join(dir, artifact.properties.directoryName), seen));
     }

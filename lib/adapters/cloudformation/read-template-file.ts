@@ -31,12 +31,29 @@ function splitOnce(s: string, sep: string): string[] {
  * Throws `AG_INPUT_INVALID` with a one-line reason when the file cannot be read or parsed.
  */
 export function readTemplateFile(file: string): unknown {
-  let text: string;
+  return parseTemplateText(readTemplateText(file), file);
+}
+
+/** A template file's text; throws `AG_INPUT_INVALID` when it cannot be read. */
+export function readTemplateText(file: string): string {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('template file', 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: check the path.`));
   }
+}
+
+/**
+ * Whether a template's text may export values (`Outputs.*.Export`). Apps of many stacks read
+ * every template for its exports before reading any for its identities: this cheap test spares
+ * parsing (and holding) the templates that export nothing.
+ */
+export function mayExport(text: string): boolean {
+  return text.includes('Export');
+}
+
+/** Parse a template's text (JSON, or YAML with the short-form tags); `file` names it in errors. */
+export function parseTemplateText(text: string, file: string): unknown {
   const trimmed = text.trimStart();
   try {
     if (trimmed.startsWith('{') || trimmed.startsWith('[')) return JSON.parse(text);
