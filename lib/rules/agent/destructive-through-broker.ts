@@ -41,6 +41,13 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
       return catalogs.get(cloud)!;
     };
     const missingReported = new Set<Cloud>();
+    // Thousands of tool roles hold the same few actions: match each against the catalog once.
+    const matches = new Map<string, string | undefined>();
+    const matchOf = (cloud: Cloud, action: string, list: readonly CatalogPattern[]) => {
+      const key = `${cloud}\u0000${action}`;
+      if (!matches.has(key)) matches.set(key, destructiveMatch(cloud, action, list));
+      return matches.get(key);
+    };
 
     for (const identity of toolIdentities(inventory)) {
       const decl = identity.declaration;
@@ -70,7 +77,7 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
         for (const action of held) {
           // Support tickets bundled into Azure reader roles delete nothing in the tenant (AGENT-003 warns about them).
           if (isBundledSupportTicketAction(grant.cloud, action, grant.role)) continue;
-          const hit = destructiveMatch(identity.cloud, action, list);
+          const hit = matchOf(identity.cloud, action, list);
           if (!hit) continue;
           findings.push(grantFinding(identity, grant, `destructive:${hit}`,
             `${describeIdentity(identity)} is a ${decl?.accessLevel ?? 'undeclared'} tool but holds ${action}, which can ${hit === action ? 'destroy state' : `perform ${hit}`} (destructive catalog)`,
