@@ -22,7 +22,7 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 type Variant = 'none' | 'aws-solutions' | 'agent-guardrails';
 
-interface SynthSample { readonly constructMs: number; readonly synthMs: number; readonly violations: number }
+interface SynthSample { readonly constructMs: number; readonly synthMs: number; readonly validateMs: number; readonly violations: number }
 
 function main(): void {
   const size: BenchAppSize = {
@@ -51,6 +51,8 @@ function main(): void {
     const base = median('none');
     const addedAwsSolutions = median('aws-solutions') - base;
     const addedOurs = median('agent-guardrails') - base;
+    const validateAwsSolutions = medianOf(samples['aws-solutions'].map((s) => s.validateMs));
+    const validateOurs = medianOf(samples['agent-guardrails'].map((s) => s.validateMs));
     const result = {
       date: new Date().toISOString(),
       // Other jobs share these cores: the load average says how much the figures are inflated.
@@ -64,6 +66,8 @@ function main(): void {
         addedMs: { 'aws-solutions': addedAwsSolutions, 'agent-guardrails': addedOurs },
         ratioOursToAwsSolutions: addedAwsSolutions > 0 ? round(addedOurs / addedAwsSolutions, 2) : null,
         meetsGoal: addedOurs <= addedAwsSolutions,
+        validateMedianMs: { 'aws-solutions': validateAwsSolutions, 'agent-guardrails': validateOurs },
+        validateRatioOursToAwsSolutions: validateAwsSolutions > 0 ? round(validateOurs / validateAwsSolutions, 2) : null,
       },
     };
     fs.mkdirSync(RESULTS, { recursive: true });
@@ -81,7 +85,20 @@ function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { role
   const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
   const plugin: IPolicyValidationPlugin | undefined = variant === 'aws-solutions' ? new AwsSolutionsChecks(app)
     : variant === 'agent-guardrails' ? new AgentGuardrailsChecks(app) : undefined;
-  if (plugin) Validations.of(app).addPlugins(plugin);
+  // The plugin's own time inside synth: steadier than the synth difference when the machine is busy.
+  let validateMs = 0;
+  if (plugin) {
+    const validate = plugin.validate.bind(plugin);
+    plugin.validate = (context) => {
+      const start = performance.now();
+      try {
+        return validate(context);
+      } finally {
+        validateMs += performance.now() - start;
+      }
+    };
+    Validations.of(app).addPlugins(plugin);
+  }
   const roles = populateBenchApp(app, size);
   (globalThis as { gc?: () => void }).gc?.();
   const t1 = performance.now();
@@ -94,7 +111,7 @@ function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { role
     process.stderr.write = write;
   }
   const t2 = performance.now();
-  return { roles, sample: { constructMs: round(t1 - t0), synthMs: round(t2 - t1), violations: countViolations(outdir, plugin?.name) } };
+  return { roles, sample: { constructMs: round(t1 - t0), synthMs: round(t2 - t1), validateMs: round(validateMs), violations: countViolations(outdir, plugin?.name) } };
 }
 
 function countViolations(outdir: string, pluginName: string | undefined): number {
@@ -143,7 +160,10 @@ function printTable(r: {
   machine: { cpus: number; loadAverage1m: number };
   size: { toolRoles: number; stacks: number };
   cli: { wallMs: number; checkMs: number; peakRssMiB: number; findings: number; meetsGoal: boolean };
-  synth: { medianMs: Record<Variant, number>; addedMs: Record<string, number>; ratioOursToAwsSolutions: number | null; meetsGoal: boolean; repeats: number };
+  synth: {
+    medianMs: Record<Variant, number>; addedMs: Record<string, number>; ratioOursToAwsSolutions: number | null; meetsGoal: boolean; repeats: number;
+    validateMedianMs: Record<string, number>; validateRatioOursToAwsSolutions: number | null;
+  };
 }): void {
   const rows: [string, string][] = [
     ['tool roles / stacks', `${r.size.toolRoles} / ${r.size.stacks}`],
@@ -156,6 +176,7 @@ function printTable(r: {
     ['synth, AwsSolutionsChecks', `${r.synth.medianMs['aws-solutions']} ms (+${round(r.synth.addedMs['aws-solutions'])} ms)`],
     ['synth, AgentGuardrailsChecks', `${r.synth.medianMs['agent-guardrails']} ms (+${round(r.synth.addedMs['agent-guardrails'])} ms)`],
     ['our added time / AwsSolutions\' added time', `${r.synth.ratioOursToAwsSolutions ?? 'n/a'} ${r.synth.meetsGoal ? '(≤ 1 goal: met)' : '(≤ 1 goal: MISSED)'}`],
+    ['plugin validate: AwsSolutions / ours', `${r.synth.validateMedianMs['aws-solutions']} ms / ${r.synth.validateMedianMs['agent-guardrails']} ms (ratio ${r.synth.validateRatioOursToAwsSolutions ?? 'n/a'})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log('\nAWS benchmark');
