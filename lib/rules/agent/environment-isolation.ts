@@ -64,23 +64,29 @@ export const ENVIRONMENT_ISOLATION: Rule = {
     for (const identity of tools) {
       const env = environmentOf(identity)!;
       const grants = allowGrants(byIdentity, identity);
-      const evidence = hasHomeEvidence(env, grants, users, keysPerLevel, keysOf);
+      // The evidence is needed only for a key another environment also uses (rare; none in one-environment apps).
+      let evidence: Set<string> | undefined;
       for (const grant of grants) {
         const reported = new Set<string>();
         for (const r of grant.resources) {
           for (const key of keysOf(grant.cloud, r)) {
             const byEnv = users.get(key)!;
+            // byEnv holds this identity's environment: a second entry is another environment on the same key.
+            if (byEnv.size < 2 || reported.has(key)) continue;
             const sameEnv = byEnv.get(env);
             const sameEnvOthers = sameEnv !== undefined && (sameEnv.size > 1 || !sameEnv.has(identity.id));
-            const otherEnvs = [...byEnv.keys()].filter((e) => e !== env);
+            if (sameEnvOthers) continue;
             // Only with evidence of where this environment lives can a key be said to be elsewhere.
-            if (!evidence.has(levelOf(key)) || sameEnvOthers || otherEnvs.length === 0 || reported.has(key)) continue;
+            evidence ??= hasHomeEvidence(env, grants, users, keysPerLevel, keysOf);
+            if (!evidence.has(levelOf(key))) continue;
+            const otherEnvs = [...byEnv.keys()].filter((e) => e !== env);
             reported.add(key);
             findings.push(grantFinding(identity, grant, `placement:${otherEnvs.join('+')}`,
               `${describeIdentity(identity)} (environment ${env}) is granted ${r}, in ${describeKey(key)} which environment ${otherEnvs.join(', ')} uses and which is not where ${env} lives`,
               `Grant only resources of environment ${env}; use a separate tool identity in ${otherEnvs.join(', ')}.`));
           }
-          const named = namedEnvironments(r, envMatchers).filter((e) => e !== env);
+          // With one environment in the app, no name can be another's.
+          const named = envNames.length > 1 ? namedEnvironments(r, envMatchers).filter((e) => e !== env) : [];
           if (named.length > 0) {
             findings.push(grantFinding(identity, grant, `named:${named.join('+')}`,
               `${describeIdentity(identity)} (environment ${env}) is granted ${r}, whose name carries environment ${named.join(', ')}`,
