@@ -30,7 +30,7 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
     const findings: RawFinding[] = [];
     const byIdentity = grantsByIdentity(inventory);
-    const index = new PrincipalIndex(inventory);
+    const index = PrincipalIndex.of(inventory);
     const brokerSubjects = new Set(inventory.identities.filter(isBroker).flatMap((b) => b.federations.map(federationKey)));
     const catalogs = new Map<Cloud, CatalogPattern[] | GuardrailError>();
     const destructiveList = (cloud: Cloud) => {

@@ -26,7 +26,7 @@ export const IDENTITY_PER_TOOL: Rule = {
     const findings: RawFinding[] = [];
     const tools = toolIdentities(inventory);
     const byIdentity = grantsByIdentity(inventory);
-    const index = new PrincipalIndex(inventory);
+    const index = PrincipalIndex.of(inventory);
 
     // Same (agent, tool, environment) on more than one identity (per cloud: a tool may exist on several clouds).
     const groups = groupBy(tools, (i) => {

@@ -126,7 +126,19 @@ export function describeIdentity(i: Identity): string {
  * user-assigned identity id. Built once per rule run: lookups are map hits, not scans.
  */
 export class PrincipalIndex {
+  /** The index of an inventory, built once and shared by the rules (which never change the inventory). */
+  public static of(inventory: Inventory): PrincipalIndex {
+    const hit = PRINCIPAL_INDEXES.get(inventory);
+    if (hit && hit.identities === inventory.identities && hit.grants === inventory.grants
+      && hit.counts === `${inventory.identities.length}/${inventory.grants.length}`) return hit.index;
+    const index = new PrincipalIndex(inventory);
+    PRINCIPAL_INDEXES.set(inventory, { identities: inventory.identities, grants: inventory.grants, counts: `${inventory.identities.length}/${inventory.grants.length}`, index });
+    return index;
+  }
+
   private readonly byId = new Map<string, Identity>();
+  /** Principals already resolved: thousands of trust policies name the same broker. */
+  private readonly resolved = new Map<string, Identity | undefined>();
   private readonly byCloudName = new Map<string, Identity>();
   /** GCP impersonation grants by the service account name they name. */
   private readonly impersonation = new Map<string, Grant[]>();
@@ -156,6 +168,13 @@ export class PrincipalIndex {
 
   /** The identity a principal names, when it is in the inventory. */
   public resolve(principal: string): Identity | undefined {
+    if (this.resolved.has(principal)) return this.resolved.get(principal);
+    const identity = this.lookUp(principal);
+    this.resolved.set(principal, identity);
+    return identity;
+  }
+
+  private lookUp(principal: string): Identity | undefined {
     const byId = this.byId.get(principal);
     if (byId) return byId;
     const p = withoutPlaceholderColons(principal);
@@ -178,6 +197,8 @@ export class PrincipalIndex {
     return target.cloud === 'gcp' && target.name ? this.impersonation.get(target.name) ?? [] : [];
   }
 }
+
+const PRINCIPAL_INDEXES = new WeakMap<Inventory, { readonly identities: readonly Identity[]; readonly grants: readonly Grant[]; readonly counts: string; readonly index: PrincipalIndex }>();
 
 /** The account id of a GCP service account named by member, email or resource name. */
 function gcpServiceAccountName(s: string): string | undefined {
