@@ -21,15 +21,21 @@ export function parseStatements(doc: unknown, report: MalformedHandler): PolicyS
       report(`statement ${i} without Effect Allow or Deny`);
       return;
     }
-    out.push(stripUndefined({
-      sid: typeof s.Sid === 'string' ? s.Sid : undefined,
-      effect: s.Effect,
-      actions: stringList(s.Action, `statement ${i} Action`, report),
-      notActions: stringList(s.NotAction, `statement ${i} NotAction`, report),
-      resources: stringList(s.Resource, `statement ${i} Resource`, report),
-      notResources: stringList(s.NotResource, `statement ${i} NotResource`, report),
-      condition: conditionOf(s.Condition, i, report),
-    }));
+    // Fields set only when present, in this order (the order reports and snapshots show).
+    const statement: { -readonly [K in keyof PolicyStatement]: PolicyStatement[K] } = {} as PolicyStatement;
+    if (typeof s.Sid === 'string') statement.sid = s.Sid;
+    statement.effect = s.Effect;
+    const actions = stringList(s.Action, `statement ${i} Action`, report);
+    if (actions !== undefined) statement.actions = actions;
+    const notActions = stringList(s.NotAction, `statement ${i} NotAction`, report);
+    if (notActions !== undefined) statement.notActions = notActions;
+    const resources = stringList(s.Resource, `statement ${i} Resource`, report);
+    if (resources !== undefined) statement.resources = resources;
+    const notResources = stringList(s.NotResource, `statement ${i} NotResource`, report);
+    if (notResources !== undefined) statement.notResources = notResources;
+    const condition = conditionOf(s.Condition, i, report);
+    if (condition !== undefined) statement.condition = condition;
+    out.push(statement);
   });
   return out;
 }
@@ -50,15 +56,15 @@ export function parseTrust(doc: unknown, source: SourceLocation, report: Malform
     }
     const notPrincipal = s.NotPrincipal !== undefined;
     const { principals, kinds } = principalsOf(notPrincipal ? s.NotPrincipal : s.Principal, i, report);
-    out.push(stripUndefined({
-      effect: s.Effect,
-      actions: stringList(s.Action, `trust statement ${i} Action`, report) ?? [],
-      principals,
-      principalKinds: kinds,
-      notPrincipal: notPrincipal || undefined,
-      condition: conditionOf(s.Condition, i, report),
-      source: { ...source, path: `${source.path ?? ''}#trust[${i}]` },
-    }));
+    // Fields set only when present, in this order (the order reports and snapshots show).
+    const entry = {
+      effect: s.Effect, actions: stringList(s.Action, `trust statement ${i} Action`, report) ?? [], principals, principalKinds: kinds,
+    } as { -readonly [K in keyof TrustEntry]: TrustEntry[K] };
+    if (notPrincipal) entry.notPrincipal = true;
+    const condition = conditionOf(s.Condition, i, report);
+    if (condition !== undefined) entry.condition = condition;
+    entry.source = { ...source, path: `${source.path ?? ''}#trust[${i}]` };
+    out.push(entry);
   });
   return out;
 }
@@ -173,13 +179,3 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * A copy without the undefined fields, in the same key order. Copied rather than `delete`d: a
- * deleted property turns a V8 object into a slow dictionary, and the rules read these statements
- * for thousands of roles.
- */
-function stripUndefined<T extends object>(o: T): T {
-  const out = {} as T;
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
