@@ -77,6 +77,18 @@ const AWS_LEVELS: Record<string, ActionClass> = {
 };
 
 function classifyAws(action: string): ActionClass {
+  // The action data never changes in a process, and thousands of roles hold the same few actions.
+  let hit = AWS_CLASSES.get(action);
+  if (hit === undefined) {
+    hit = classifyAwsUncached(action);
+    AWS_CLASSES.set(action, hit);
+  }
+  return hit;
+}
+
+const AWS_CLASSES = new Map<string, ActionClass>();
+
+function classifyAwsUncached(action: string): ActionClass {
   if (hasWildcard(action)) {
     const matched = awsActions().expand(action);
     return matched.length === 0 ? 'unknown' : maxClass(matched.map((a) => awsLevel(a.accessLevel)));
