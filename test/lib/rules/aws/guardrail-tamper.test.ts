@@ -202,7 +202,8 @@ describe('AWS-012 never misses a kill-switch write the IAM simulator allows (pro
         allowedSeen++;
         expect(ids(check(GUARDRAIL_TAMPER, inventoryFromTemplate(template, { stack: 'S' })))).toContain('Tool[ssm:PutParameter]');
       },
-    ), { numRuns: 80 });
+    // Seed pinned: the guard below counts how many random cases reach the interesting branch.
+    ), { numRuns: 80, seed: 20261121 });
     expect(allowedSeen).toBeGreaterThan(10);
   });
 });

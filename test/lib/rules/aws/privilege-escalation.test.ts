@@ -337,7 +337,8 @@ describe('AWS-004 agrees with the IAM simulator on random policies (property)', 
           expect({ id, reported: found.has(id) }).toEqual({ id, reported: allowed });
         }
       },
-    ), { numRuns: 60 });
+    // Seed pinned: the guards below count how many random cases fall on each side.
+    ), { numRuns: 60, seed: 20261121 });
     // Both outcomes were exercised, so the agreement is not vacuous.
     expect(seen.paths).toBeGreaterThan(10);
     expect(seen.none).toBeGreaterThan(10);
