@@ -6,7 +6,6 @@
  *       our pack's added time is reported as a ratio to AwsSolutions' (goal ≤ 1).
  * Writes bench/results/aws-<timestamp>.json and prints a table.
  */
-import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,6 +13,7 @@ import { performance } from 'perf_hooks';
 import { App, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib/core';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AgentGuardrailsChecks } from '../../constructs/aws/agent-guardrails-checks';
+import { measureCli } from '../shared/measure-cli';
 import { BenchAppSize, DEFAULT_SIZE, populateBenchApp } from './bench-app';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -34,7 +34,7 @@ function main(): void {
     // One synth without a pack gives the cdk.out the CLI checks (and warms the JIT for the rest).
     const cdkOut = path.join(work, 'cdk.out');
     const roles = synthOnce('none', size, cdkOut).roles;
-    const cli = measureCli(cdkOut, work);
+    const cli = measureCli(cdkOut, work, ['lib', 'constructs']);
 
     // Interleave variants and rotate their order so that drift (heat, the garbage one run leaves
     // for the next) spreads evenly; collect garbage before each synth; keep the median.
@@ -120,40 +120,6 @@ function countViolations(outdir: string, pluginName: string | undefined): number
   const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports?: { pluginName: string; violations: { violatingConstructs: unknown[] }[] }[] };
   return (report.pluginReports ?? []).filter((r) => r.pluginName === pluginName)
     .reduce((n, r) => n + r.violations.reduce((m, v) => m + v.violatingConstructs.length, 0), 0);
-}
-
-/**
- * Run the CLI as a user does, in its own process, from a fresh JavaScript build of the sources
- * (esbuild, no bundling: the same module layout as dist/). Wall time includes Node start-up.
- */
-function measureCli(cdkOut: string, work: string): { wallMs: number; checkMs: number; peakRssMiB: number; exitCode: number; findings: number } {
-  const build = path.join(work, 'cli-build');
-  const sources = ['lib', 'constructs'].flatMap((d) => listTs(path.join(ROOT, d)));
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [...sources, `--outdir=${build}`, `--outbase=${ROOT}`, '--platform=node', '--format=cjs', '--log-level=error']);
-  fs.symlinkSync(path.join(ROOT, 'policies'), path.join(build, 'policies'));
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(build, 'package.json'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
-  const report = path.join(work, 'report.json');
-  const script = [
-    `const t = process.hrtime.bigint();`,
-    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(['check', ${JSON.stringify(cdkOut)}, '--format', 'json', '--output', ${JSON.stringify(report)}], { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
-    `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })));`,
-  ].join('\n');
-  const t0 = performance.now();
-  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  const wallMs = performance.now() - t0;
-  if (child.status !== 0 || !child.stdout) throw new Error(`CLI run failed: ${child.stderr}`);
-  const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
-  const findings = (JSON.parse(fs.readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length;
-  return { wallMs: round(wallMs), checkMs: round(out.checkMs), peakRssMiB: round(out.maxRssKiB / 1024), exitCode: out.code, findings };
-}
-
-function listTs(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return listTs(p);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
-  });
 }
 
 function printTable(r: {

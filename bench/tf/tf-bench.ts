@@ -7,13 +7,13 @@
  *       time and peak memory.
  * Writes bench/results/tf-<timestamp>.json and prints a table.
  */
-import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'cdktf';
 import { GuardrailChecks } from '../../constructs/tf';
+import { measureCli } from '../shared/measure-cli';
 import { DEFAULT_TF_SIZE, populateTfBenchApp, TfBenchSize } from './bench-app';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -29,7 +29,7 @@ function main(): void {
   try {
     const outdir = path.join(work, 'cdktf.out');
     const identities = synthOnce('none', size, outdir).identities;
-    const cli = measureCli(outdir, work);
+    const cli = measureCli(outdir, work, ['lib']);
     const samples: Record<Variant, SynthSample[]> = { 'none': [], 'guardrail-checks': [] };
     for (let i = 0; i < REPEATS; i++) {
       for (const variant of Object.keys(samples) as Variant[]) {
@@ -86,37 +86,6 @@ function synthOnce(variant: Variant, size: TfBenchSize, outdir: string): { ident
   }
   const t2 = performance.now();
   return { identities, sample: { constructMs: round(t1 - t0), synthMs: round(t2 - t1), heapMiB: round(process.memoryUsage().heapUsed / 2 ** 20), failed } };
-}
-
-/** The CLI in its own process from an esbuild build of the sources (the dist/ layout); wall time includes Node start-up. */
-function measureCli(cdktfOut: string, work: string): { wallMs: number; checkMs: number; peakRssMiB: number; exitCode: number; findings: number } {
-  const build = path.join(work, 'cli-build');
-  const sources = ['lib'].flatMap((d) => listTs(path.join(ROOT, d)));
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [...sources, `--outdir=${build}`, `--outbase=${ROOT}`, '--platform=node', '--format=cjs', '--log-level=error']);
-  fs.symlinkSync(path.join(ROOT, 'policies'), path.join(build, 'policies'));
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(build, 'package.json'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
-  const report = path.join(work, 'report.json');
-  const script = [
-    `const t = process.hrtime.bigint();`,
-    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(['check', ${JSON.stringify(cdktfOut)}, '--format', 'json', '--output', ${JSON.stringify(report)}], { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
-    `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })));`,
-  ].join('\n');
-  const t0 = performance.now();
-  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  const wallMs = performance.now() - t0;
-  if (child.status !== 0 || !child.stdout) throw new Error(`CLI run failed: ${child.stderr}`);
-  const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
-  const findings = (JSON.parse(fs.readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length;
-  return { wallMs: round(wallMs), checkMs: round(out.checkMs), peakRssMiB: round(out.maxRssKiB / 1024), exitCode: out.code, findings };
-}
-
-function listTs(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return listTs(p);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
-  });
 }
 
 function medianOf(xs: number[]): number {

@@ -1,0 +1,52 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** What one CLI run cost, in whole milliseconds and MiB. */
+export interface CliMeasurement {
+  readonly wallMs: number;
+  readonly checkMs: number;
+  readonly peakRssMiB: number;
+  readonly exitCode: number;
+  readonly findings: number;
+}
+
+/**
+ * Run `agent-guardrails check <input> --format json` as a user does, in its own process, from a
+ * fresh JavaScript build of the sources (esbuild, no bundling: the same module layout as dist/),
+ * so a stale dist/ never skews the figures. Wall time includes Node start-up.
+ *
+ * @param sourceDirs the top-level source folders the CLI needs (`lib`, and `constructs` for AWS)
+ */
+export function measureCli(input: string, work: string, sourceDirs: string[]): CliMeasurement {
+  const build = path.join(work, 'cli-build');
+  const sources = sourceDirs.flatMap((d) => listTs(path.join(ROOT, d)));
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [...sources, `--outdir=${build}`, `--outbase=${ROOT}`, '--platform=node', '--format=cjs', '--log-level=error']);
+  fs.symlinkSync(path.join(ROOT, 'policies'), path.join(build, 'policies'));
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(build, 'package.json'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
+  const report = path.join(work, 'report.json');
+  const script = [
+    `const t = process.hrtime.bigint();`,
+    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(['check', ${JSON.stringify(input)}, '--format', 'json', '--output', ${JSON.stringify(report)}], { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
+    `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })));`,
+  ].join('\n');
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const wallMs = performance.now() - t0;
+  if (child.status !== 0 || !child.stdout) throw new Error(`CLI run failed: ${child.stderr}`);
+  const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
+  const findings = (JSON.parse(fs.readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length;
+  return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code, findings };
+}
+
+function listTs(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return listTs(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
