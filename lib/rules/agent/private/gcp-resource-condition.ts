@@ -1,4 +1,5 @@
 import { Grant } from '../../../inventory/inventory';
+import { splitTopLevel, stripParens } from '../../private/cel-text';
 
 /**
  * The resources a grant really reaches. A GCP grant whose CEL condition pins `resource.name`
@@ -34,57 +35,4 @@ export function resourceNameRestriction(expression: string): string[] | undefine
   const prefix = /^resource\.name\.startsWith\(\s*"([^"\\]*)"\s*\)$/.exec(expr);
   if (prefix) return [`${prefix[1]}*`];
   return undefined;
-}
-
-/** Split on a binary operator outside parentheses and string literals. */
-function splitTopLevel(expr: string, op: '&&' | '||'): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let inString = false;
-  let start = 0;
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (depth === 0 && expr.startsWith(op, i)) {
-      parts.push(stripParens(expr.slice(start, i).trim()));
-      start = i + op.length;
-      i += op.length - 1;
-    }
-  }
-  parts.push(stripParens(expr.slice(start).trim()));
-  return parts;
-}
-
-/** Remove parentheses that wrap the whole expression. */
-function stripParens(expr: string): string {
-  let e = expr;
-  while (e.startsWith('(') && e.endsWith(')') && wrapsWhole(e)) e = e.slice(1, -1).trim();
-  return e;
-}
-
-function wrapsWhole(e: string): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < e.length; i++) {
-    const c = e[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '(') depth++;
-    else if (c === ')') {
-      depth--;
-      if (depth === 0 && i < e.length - 1) return false;
-    }
-  }
-  return true;
 }

@@ -4,6 +4,8 @@
  * the side of "does not narrow" (fail closed): a term it does not understand narrows nothing.
  */
 
+import { splitTopLevel, stripParens } from '../../private/cel-text';
+
 /** A `resource.name` prefix that names no single resource: empty, a project, or a collection. */
 export function isVacuousPrefix(prefix: string): boolean {
   const segments = prefix.split('/');
@@ -15,51 +17,6 @@ export function isVacuousPrefix(prefix: string): boolean {
     if (id !== '' && id !== '_' && id !== '*' && id !== '-') return false;
   }
   return true;
-}
-
-/** Split on a top-level operator (`||` or `&&`), outside parentheses and string literals. */
-function splitTopLevel(expr: string, op: '||' | '&&'): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (depth === 0 && expr.startsWith(op, i)) {
-      parts.push(expr.slice(start, i));
-      start = i + op.length;
-      i += op.length - 1;
-    }
-  }
-  parts.push(expr.slice(start));
-  return parts.map((p) => stripParens(p.trim()));
-}
-
-function stripParens(s: string): string {
-  while (s.startsWith('(') && closingParen(s) === s.length - 1) s = s.slice(1, -1).trim();
-  return s;
-}
-
-/** Index of the parenthesis closing the one at 0, outside string literals; -1 when unbalanced. */
-function closingParen(s: string): number {
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
-  }
-  return -1;
 }
 
 const STARTS_WITH = /^resource\.name\.startsWith\(\s*(["'])(.*)\1\s*\)$/s;
