@@ -28,6 +28,9 @@ function validateDocument(doc: unknown, source: string): BaselineDocument {
   return doc as BaselineDocument;
 }
 
+/** The default baseline, loaded on first use (baselines are immutable once built). */
+let defaultBaseline: Baseline | undefined;
+
 /** A tier's ceiling, resolved. */
 export interface TierCeiling {
   readonly accessLevels: AccessLevel[];
@@ -40,9 +43,10 @@ export interface TierCeiling {
  * schema, merged over its `extends` chain (merging only tightens).
  */
 export class Baseline {
-  /** The package's default baseline (`policies/baseline.default.json`). */
+  /** The package's default baseline (`policies/baseline.default.json`), read once per process. */
   public static default(): Baseline {
-    return Baseline.fromFile(path.join(policiesDir(), 'baseline.default.json'));
+    defaultBaseline ??= Baseline.fromFile(path.join(policiesDir(), 'baseline.default.json'));
+    return defaultBaseline;
   }
 
   /** Load a baseline file and its `extends` chain (paths relative to the file, or npm package names). */
