@@ -3,7 +3,7 @@ import { loadCatalog } from '../catalogs/catalog';
 import { GuardrailError } from '../errors';
 import { AccessLevel } from '../model/access-level';
 import { AwsEnvironmentProps } from '../model/environment';
-import { tierContractViolations } from '../model/tier-contract';
+import { codedTierContractViolations } from '../model/tier-contract';
 import { AgentTier } from '../model/tier';
 import { AwsToolPermissions, Tool } from '../model/tool';
 import { looksUnresolved } from '../private/tokens';
@@ -118,20 +118,10 @@ export function arnEnvironmentViolations(arn: string, field: string, ctx: AwsToo
 export function awsAgentViolations(agentName: string, tier: AgentTier, tools: readonly Tool[], baseline: Baseline): AwsToolViolation[] {
   const proposals = new Set((loadCatalog('proposal-actions').aws ?? []).map((a) => a.toLowerCase()));
   const isProposalOnly = (tool: Tool) => (tool.aws?.actions ?? []).every((a) => proposals.has(a.toLowerCase()));
-  return tierContractViolations(agentName, tier, tools, baseline, isProposalOnly).map((message) => ({ code: tierCode(message), message }));
+  return codedTierContractViolations(agentName, tier, tools, baseline, isProposalOnly);
 }
 
 /** The violations of one tool, as messages (for construct validations, nag rules and the CLI). */
 export function validateAwsTool(tool: Tool, ctx: AwsToolContext): string[] {
   return awsToolViolations(tool, ctx).map((v) => v.message);
-}
-
-function tierCode(message: string): string {
-  if (message.includes('duplicate tool name')) return 'AG_TOOL_DUPLICATE';
-  if (message.includes('must hold at least one tool')) return 'AG_AGENT_NO_TOOLS';
-  if (message.includes('beyond proposal actions')) return 'AG_TIER_ADVISOR_WRITE';
-  if (message.includes('exceeds the')) return 'AG_TIER_CEILING';
-  if (message.includes('change window')) return 'AG_TOOL_WINDOW_REQUIRED';
-  if (message.includes('requiresApproval')) return 'AG_TOOL_APPROVAL_REQUIRED';
-  return 'AG_TIER_CONTRACT';
 }
