@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { inventoryFromTemplate } from '../../lib/adapters/cloudformation/inventory-from-template';
 import { nestedStackParameters, stackExports, stackOutputs } from '../../lib/adapters/cloudformation/private/nested-stack-parameters';
 import { Inventory, Unresolved, mergeInventories } from '../../lib/inventory/inventory';
+import { pushAll } from '../../lib/private/push-all';
 
 /**
  * The inventory of every stack under `scope` (the scope itself included when it is a stack),
@@ -63,7 +64,7 @@ export function inventoryFromConstructTree(scope: IConstruct): Inventory {
     const inventory = inventoryFromTemplate(template, {
       stack: stackNameOf(stack), constructPaths, parameterValues, nestedStackOutputs: nestedOutputsOf(stack), exports, readsNestedStacks: true,
     });
-    inventory.unresolved.push(...openParameters);
+    pushAll(inventory.unresolved, openParameters);
     return inventory;
   }));
 }

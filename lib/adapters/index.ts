@@ -5,6 +5,7 @@ import { Inventory, mergeInventories } from '../inventory/inventory';
 import { inventoryFromCdkOut } from './cloudformation/inventory-from-cdk-out';
 import { inventoryFromTemplate, templateExports } from './cloudformation/inventory-from-template';
 import { readTemplateFile } from './cloudformation/read-template-file';
+import { assignOwn } from '../private/own';
 import { inventoryFromCdktfOut, inventoryFromTerraformFile, inventoryFromTerraformJson, isTerraformInput } from './terraform';
 
 export { inventoryFromTemplate, TemplateInventoryOptions } from './cloudformation/inventory-from-template';
@@ -27,7 +28,7 @@ export function inventoryFromPaths(paths: string[]): Inventory {
   const inputs = paths.map(readInput);
   // What every template file exports, so a cross-stack reference (Fn::ImportValue) between them reads as the value.
   const exports: Record<string, unknown> = {};
-  for (const input of inputs) if (input.kind === 'template') Object.assign(exports, templateExports(input.template));
+  for (const input of inputs) if (input.kind === 'template') assignOwn(exports, templateExports(input.template));
   return mergeInventories(inputs.map((input) => (input.kind === 'template'
     ? inventoryFromTemplate(input.template, { stack: input.stack, file: input.file, exports })
     : input.inventory)));

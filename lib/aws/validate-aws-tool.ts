@@ -8,6 +8,7 @@ import { AgentTier } from '../model/tier';
 import { AwsToolPermissions, Tool } from '../model/tool';
 import { looksUnresolved } from '../private/tokens';
 import { awsActions, hasWildcard } from './action-catalog';
+import { pushAll } from '../private/push-all';
 
 /** One broken rule: a stable code plus the standard message (`<field> <rule>; got <value>. <fix>`). */
 export interface AwsToolViolation {
@@ -78,7 +79,7 @@ export function awsPermissionViolations(toolName: string, accessLevel: AccessLev
   }
   for (const arn of resources) {
     if (looksUnresolved(arn) || arn === '*') continue;
-    out.push(...arnEnvironmentViolations(arn, `${field}.resources`, ctx));
+    pushAll(out, arnEnvironmentViolations(arn, `${field}.resources`, ctx));
   }
   return out;
 }

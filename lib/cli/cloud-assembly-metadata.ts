@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GuardrailError } from '../errors';
+import { confinedPath, readJsonFile } from '../private/input-files';
 import { Acknowledgement } from '../inventory/inventory';
 
 const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
@@ -89,10 +89,10 @@ export class CloudAssemblyMetadata {
     for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
       if (artifact.type === 'aws:cloudformation:stack') {
         const metadata: MetadataMap = { ...(artifact.metadata ?? {}) };
-        if (artifact.additionalMetadataFile) Object.assign(metadata, readJson(path.join(dir, artifact.additionalMetadataFile)));
+        if (artifact.additionalMetadataFile) Object.assign(metadata, readJson(confinedPath(dir, artifact.additionalMetadataFile, 'manifest.json additionalMetadataFile')));
         const stack = artifact.properties?.stackName ?? artifactId;
         const stackPath = artifact.displayName ?? artifactId;
-        const file = artifact.properties?.templateFile ? path.join(dir, artifact.properties.templateFile) : undefined;
+        const file = artifact.properties?.templateFile ? confinedPath(dir, artifact.properties.templateFile, 'manifest.json templateFile') : undefined;
         stacks.push({ stack, stackPath, file, metadata });
         // Findings may name the stack by stack name or by artifact id: answer both.
         for (const name of new Set([stack, artifactId])) this.stackPaths.set(name, stackPath);
@@ -106,7 +106,7 @@ export class CloudAssemblyMetadata {
           }
         }
       } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-        this.readAssembly(path.join(dir, artifact.properties.directoryName), seen);
+        this.readAssembly(confinedPath(dir, artifact.properties.directoryName, 'manifest.json directoryName'), seen);
       }
     }
     for (const s of stacks) this.readStackAcknowledgements(s.stack, s.stackPath, s.file, s.metadata);
@@ -175,9 +175,5 @@ function trimSlash(p: string): string {
 }
 
 function readJson(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('cloud assembly file', 'cannot be read as JSON', file, `${(e as Error).message.split('\n')[0]}. Run cdk synth again.`));
-  }
+  return readJsonFile(file, 'cloud assembly file', 'Run cdk synth again.');
 }

@@ -1,3 +1,5 @@
+import { pushAll } from '../private/push-all';
+
 /**
  * The cloud-neutral inventory: the only thing rules look at. Adapters (CloudFormation,
  * Terraform) build it from construct trees or synthesized files.
@@ -222,11 +224,11 @@ export function emptyInventory(): Inventory {
 export function mergeInventories(parts: Inventory[]): Inventory {
   const out = emptyInventory();
   for (const p of parts) {
-    out.identities.push(...p.identities);
-    out.grants.push(...p.grants);
-    out.policies.push(...p.policies);
-    out.others.push(...p.others);
-    out.unresolved.push(...p.unresolved);
+    pushAll(out.identities, p.identities);
+    pushAll(out.grants, p.grants);
+    pushAll(out.policies, p.policies);
+    pushAll(out.others, p.others);
+    pushAll(out.unresolved, p.unresolved);
     Object.assign(out.stackResourceCounts, p.stackResourceCounts);
   }
   const acknowledgements = parts.flatMap((p) => p.acknowledgements ?? []);

@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GuardrailError } from '../../errors';
 import { Inventory, Unresolved, mergeInventories } from '../../inventory/inventory';
+import { confinedPath, readJsonFile } from '../../private/input-files';
 import { inventoryFromTemplate } from './inventory-from-template';
 import { TemplateResolver } from './private/intrinsics';
 import { nestedStackParameters, stackExports, stackOutputs } from './private/nested-stack-parameters';
 import { isObject } from './private/policy-document';
 import { mayExport, parseTemplateText, readTemplateFile, readTemplateText } from './read-template-file';
+import { assignOwn } from '../../private/own';
+import { pushAll } from '../../private/push-all';
 
 interface ManifestArtifact {
   readonly type?: string;
@@ -26,6 +28,23 @@ type MetadataMap = Record<string, { type?: string; data?: unknown }[] | undefine
  */
 export function inventoryFromCdkOut(dir: string): Inventory {
   return readAssembly(path.resolve(dir), new Set());
+}
+
+/** Deeper nested stacks than this are reported, not read (a cycle that changes its parameters never ends). */
+const MAX_NESTING_DEPTH = 64;
+/** Distinct (template, parameters) expansions per assembly before the rest are reported, not read. */
+const MAX_NESTED_EXPANSIONS = 5_000;
+
+/** What one assembly's stacks share while they are read: exports, the asset index, expanded nested stacks. */
+interface AssemblyContext {
+  readonly dir: string;
+  readonly exports: Record<string, unknown>;
+  /** Nested templates by asset object key, read once per assembly (not once per nested stack). */
+  assetIndex?: Map<string, string>;
+  /** Outputs of each nested (template, parameters) already expanded: a DAG of nested stacks is expanded once. */
+  readonly expanded: Map<string, Record<string, unknown>>;
+  /** Expansions in progress (a template that nests itself). */
+  readonly inProgress: Set<string>;
 }
 
 /**
@@ -55,12 +74,8 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
   if (seen.has(dir)) return mergeInventories([]);
   seen.add(dir);
   const manifestFile = path.join(dir, 'manifest.json');
-  let manifest: { artifacts?: Record<string, ManifestArtifact> };
-  try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  } catch (e) {
-    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('cloud assembly manifest', 'cannot be read as JSON', manifestFile, `${(e as Error).message.split('\n')[0]}. Run cdk synth again.`));
-  }
+  const read = readJsonFile(manifestFile, 'cloud assembly manifest', 'Run cdk synth again.');
+  const manifest = (isObject(read) ? read : {}) as { artifacts?: Record<string, ManifestArtifact> };
   const parts: Inventory[] = [];
   const artifacts = Object.entries(manifest.artifacts ?? {});
   // First what every stack exports, so CDK's cross-stack references (Fn::ImportValue) read as values.
@@ -70,19 +85,20 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
   const exports: Record<string, unknown> = {};
   for (const [, artifact] of artifacts) {
     if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
-    const file = path.join(dir, artifact.properties.templateFile);
+    const file = confinedPath(dir, artifact.properties.templateFile, 'manifest.json templateFile');
     const text = readTemplateText(file);
     texts.set(file, text);
-    if (mayExport(text)) Object.assign(exports, stackExports(parseTemplateText(text, file)));
+    if (mayExport(text)) assignOwn(exports, stackExports(parseTemplateText(text, file)));
   }
+  const context: AssemblyContext = { dir, exports, expanded: new Map(), inProgress: new Set() };
   for (const [artifactId, artifact] of artifacts) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
-      const file = path.join(dir, artifact.properties.templateFile);
+      const file = confinedPath(dir, artifact.properties.templateFile, 'manifest.json templateFile');
       const stack = artifact.properties.stackName ?? artifactId;
       const text = texts.get(file);
-      parts.push(readStack({ dir, exports }, file, text === undefined ? undefined : parseTemplateText(text, file), stack, constructPathsOf(dir, artifact), {}).inventory);
+      parts.push(readStack(context, file, text === undefined ? undefined : parseTemplateText(text, file), stack, constructPathsOf(dir, artifact), {}, 0).inventory);
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      parts.push(readAssembly(path.join(dir, artifact.properties.directoryName), seen));
+      parts.push(readAssembly(confinedPath(dir, artifact.properties.directoryName, 'manifest.json directoryName'), seen));
     }
   }
   return mergeInventories(parts);
@@ -92,8 +108,8 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
  * One stack's template and its nested stacks (recursively): each nested stack gets the parameters
  * its parent passes, and the parent reads the outputs its nested stacks return.
  */
-function readStack(assembly: { dir: string; exports: Record<string, unknown> }, file: string, preRead: unknown, stack: string, constructPaths: Record<string, string>, parameterValues: Record<string, unknown>): { inventory: Inventory; outputs: Record<string, unknown> } {
-  const { dir, exports } = assembly;
+function readStack(assembly: AssemblyContext, file: string, preRead: unknown, stack: string, constructPaths: Record<string, string>, parameterValues: Record<string, unknown>, depth: number): { inventory: Inventory; outputs: Record<string, unknown> } {
+  const { exports } = assembly;
   const template = preRead ?? readTemplateFile(file);
   const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
   const resolver = new TemplateResolver(template, parameterValues);
@@ -103,7 +119,7 @@ function readStack(assembly: { dir: string; exports: Record<string, unknown> }, 
   for (const [logicalId, r] of Object.entries(resources)) {
     if (!isObject(r) || r.Type !== 'AWS::CloudFormation::Stack') continue;
     const props = isObject(r.Properties) ? r.Properties : {};
-    const nestedFile = nestedTemplateFile(dir, r.Metadata, resolver.resolve(props.TemplateURL, () => undefined));
+    const nestedFile = nestedTemplateFile(assembly, r.Metadata, resolver.resolve(props.TemplateURL, () => undefined));
     const source = { file, stack, resource: logicalId, path: constructPaths[logicalId] ?? 'Properties.TemplateURL' };
     if (!nestedFile || !fs.existsSync(nestedFile)) {
       open.push({ cloud: 'aws', what: 'Properties.TemplateURL: a nested stack whose template is not in the cloud assembly', source });
@@ -111,22 +127,40 @@ function readStack(assembly: { dir: string; exports: Record<string, unknown> }, 
     }
     const passed = nestedStackParameters(template, parameterValues, logicalId, exports);
     for (const what of passed.open) open.push({ cloud: 'aws', what: `Properties.Parameters.${what}`, source });
-    const child = readStack(assembly, nestedFile, undefined, `${stack}/${logicalId}`, {}, passed.values);
+    // The same template with the same parameters yields the same identities: expand it once (a DAG of
+    // nested stacks is otherwise expanded once per path, exponentially often).
+    const key = `${nestedFile}\u0000${JSON.stringify(passed.values)}`;
+    const done = assembly.expanded.get(key);
+    if (done) {
+      nestedOutputs[logicalId] = done;
+      continue;
+    }
+    if (assembly.inProgress.has(key) || depth >= MAX_NESTING_DEPTH || assembly.expanded.size >= MAX_NESTED_EXPANSIONS) {
+      const why = assembly.inProgress.has(key) ? 'nests itself' : depth >= MAX_NESTING_DEPTH ? `is nested more than ${MAX_NESTING_DEPTH} levels deep` : `is past the ${MAX_NESTED_EXPANSIONS} nested stacks read per assembly`;
+      open.push({ cloud: 'aws', what: `Properties.TemplateURL: a nested stack that ${why}, not analysed`, source });
+      continue;
+    }
+    assembly.inProgress.add(key);
+    const child = readStack(assembly, nestedFile, undefined, `${stack}/${logicalId}`, {}, passed.values, depth + 1);
+    assembly.inProgress.delete(key);
+    assembly.expanded.set(key, child.outputs);
     children.push(child.inventory);
     nestedOutputs[logicalId] = child.outputs;
   }
   const own = inventoryFromTemplate(template, { stack, file, constructPaths, parameterValues, nestedStackOutputs: nestedOutputs, exports, readsNestedStacks: true });
-  own.unresolved.push(...open);
+  pushAll(own.unresolved, open);
   return { inventory: mergeInventories([own, ...children]), outputs: stackOutputs(template, parameterValues, nestedOutputs, exports) };
 }
 
-function nestedTemplateFile(dir: string, metadata: unknown, templateUrl: unknown): string | undefined {
+function nestedTemplateFile(assembly: AssemblyContext, metadata: unknown, templateUrl: unknown): string | undefined {
+  const { dir } = assembly;
   const assetPath = isObject(metadata) ? metadata['aws:asset:path'] : undefined;
-  if (typeof assetPath === 'string') return path.join(dir, assetPath);
+  if (typeof assetPath === 'string') return confinedPath(dir, assetPath, 'nested stack aws:asset:path');
   if (typeof templateUrl !== 'string') return undefined;
   const objectKey = templateUrl.split('/').pop() ?? '';
-  const source = nestedTemplatesByObjectKey(dir).get(objectKey);
-  return source ? path.join(dir, source) : undefined;
+  assembly.assetIndex ??= nestedTemplatesByObjectKey(dir);
+  const source = assembly.assetIndex.get(objectKey);
+  return source ? confinedPath(dir, source, 'asset manifest source.path') : undefined;
 }
 
 /**
@@ -147,11 +181,7 @@ function constructPathsOf(dir: string, artifact: ManifestArtifact): Record<strin
 /** The stack's `additionalMetadataFile`, when the manifest names one; unreadable is AG_INPUT_INVALID (as an unreadable manifest is). */
 function additionalMetadata(dir: string, artifact: ManifestArtifact): MetadataMap {
   if (!artifact.additionalMetadataFile) return {};
-  const file = path.join(dir, artifact.additionalMetadataFile);
-  try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return isObject(parsed) ? (parsed as MetadataMap) : {};
-  } catch (e) {
-    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('cloud assembly metadata file', 'cannot be read as JSON', file, `${(e as Error).message.split('\n')[0]}. Run cdk synth again.`));
-  }
+  const file = confinedPath(dir, artifact.additionalMetadataFile, 'manifest.json additionalMetadataFile');
+  const parsed = readJsonFile(file, 'cloud assembly metadata file', 'Run cdk synth again.');
+  return isObject(parsed) ? (parsed as MetadataMap) : {};
 }

@@ -8,6 +8,8 @@ import { TemplateResolver } from './private/intrinsics';
 import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
 import { isObject, parseStatements, parseTrust, policySizeChars } from './private/policy-document';
+import { hasOwn, own } from '../../private/own';
+import { pushAll } from '../../private/push-all';
 
 /** Where a template comes from, for ids and finding locations. */
 export interface TemplateInventoryOptions {
@@ -137,10 +139,10 @@ class TemplateReader {
     inv.stackResourceCounts[this.options.stack] = Object.keys(this.resources).length;
     const live = Object.entries(this.resources).filter(([id, r]) => isObject(r) && this.deployed(id, r));
 
-    for (const [id, r] of live) if (typeof r.Type === 'string' && r.Type in IDENTITY_TYPES) this.readIdentity(id, r);
+    for (const [id, r] of live) if (typeof r.Type === 'string' && hasOwn(IDENTITY_TYPES, r.Type)) this.readIdentity(id, r);
     for (const [id, r] of live) if (r.Type === 'AWS::IAM::ManagedPolicy') this.readPolicyResource(id, r, 'aws-customer-managed-policy');
-    for (const [id, r] of live) if (r.Type === 'AWS::IAM::Policy' || (typeof r.Type === 'string' && r.Type in SINGLE_TARGET)) this.readPolicyResource(id, r, 'aws-inline-policy');
-    for (const [id, r] of live) if (typeof r.Type === 'string' && r.Type in IDENTITY_TYPES) this.readIdentityPolicies(id, r);
+    for (const [id, r] of live) if (r.Type === 'AWS::IAM::Policy' || (typeof r.Type === 'string' && hasOwn(SINGLE_TARGET, r.Type))) this.readPolicyResource(id, r, 'aws-inline-policy');
+    for (const [id, r] of live) if (typeof r.Type === 'string' && hasOwn(IDENTITY_TYPES, r.Type)) this.readIdentityPolicies(id, r);
     for (const [id, r] of live) {
       if (typeof r.Type !== 'string' || IAM_TYPES.has(r.Type) || IGNORED_TYPES.has(r.Type)) continue;
       if (r.Type === 'AWS::IAM::AccessKey') this.readAccessKey(id, r);
@@ -156,8 +158,8 @@ class TemplateReader {
       });
     }
 
-    inv.identities.push(...this.identities.values());
-    inv.policies.push(...this.policies.values());
+    pushAll(inv.identities, this.identities.values());
+    pushAll(inv.policies, this.policies.values());
     for (const policy of this.policies.values()) this.grantsOf(policy);
     return inv;
   }
@@ -251,7 +253,7 @@ class TemplateReader {
    * ARN the adapter knows. Anything else is reported as unresolved and returns undefined.
    */
   private policyFromReference(logicalId: string, r: CfnResourceJson, raw: unknown, path: string): Mutable<PolicyDocumentEntry> | undefined {
-    if (isObject(raw) && typeof raw.Ref === 'string' && this.resources[raw.Ref]?.Type === 'AWS::IAM::ManagedPolicy') {
+    if (isObject(raw) && typeof raw.Ref === 'string' && own(this.resources, raw.Ref)?.Type === 'AWS::IAM::ManagedPolicy') {
       const hit = this.policies.get(this.idOf(raw.Ref));
       if (hit) return hit;
     }
@@ -303,7 +305,7 @@ class TemplateReader {
       labels: labelsOf(undefined, r.Metadata), source: this.source(logicalId, r),
     };
     if (typeof name === 'string') entry.name = name;
-    const single = SINGLE_TARGET[r.Type as string];
+    const single = own(SINGLE_TARGET, r.Type as string);
     for (const prop of ATTACH_PROPERTIES) {
       const key = single ? (single[1] === prop ? single[0] : undefined) : prop;
       const list = key === undefined ? undefined : props[key];
@@ -324,7 +326,7 @@ class TemplateReader {
   /** A role/user/group named in `Roles`/`Users`/`Groups`: in this template, or external (by name). */
   private principalFromReference(logicalId: string, raw: unknown, prop: typeof ATTACH_PROPERTIES[number], path: string): { identity?: string; external?: string } {
     const type = `AWS::IAM::${prop.slice(0, -1)}`;
-    if (isObject(raw) && typeof raw.Ref === 'string' && this.resources[raw.Ref]?.Type === type && this.identities.has(raw.Ref)) {
+    if (isObject(raw) && typeof raw.Ref === 'string' && own(this.resources, raw.Ref)?.Type === type && this.identities.has(raw.Ref)) {
       return { identity: this.identities.get(raw.Ref)!.id };
     }
     const name = this.resolver.resolve(raw, (what) => this.unresolved(logicalId, path, what));
@@ -387,7 +389,7 @@ class TemplateReader {
     const key = `${logicalId}\u0000${path}\u0000${what}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    const r = this.resources[logicalId];
+    const r = own(this.resources, logicalId);
     this.inventory.unresolved.push({ cloud: 'aws', what: `${path}: ${what}`, source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path } });
   }
 

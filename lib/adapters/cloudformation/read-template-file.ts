@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as YAML from 'yaml';
 import { GuardrailError } from '../../errors';
+import { parseErrorReason } from '../../private/input-files';
 
 /** Short-form intrinsic functions CloudFormation YAML allows (`!Ref`, `!Sub`, `!GetAtt`, …). */
 const SHORT_FORMS = [
@@ -61,7 +62,7 @@ export function parseTemplateText(text: string, file: string): unknown {
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJSON();
   } catch (e) {
-    const reason = (e as Error).message.split('\n')[0];
+    const reason = parseErrorReason(e);
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('template file', 'is not valid JSON or YAML', file, `${reason}. Fix the syntax.`));
   }
 }

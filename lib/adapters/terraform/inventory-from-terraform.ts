@@ -6,6 +6,7 @@ import { azureComputed, readAzure } from './private/azure-reader';
 import { BuildContext } from './private/build-context';
 import { gcpComputed, readGcp } from './private/gcp-reader';
 import { isObject, terraformBlocks, TerraformBlock } from './private/terraform-blocks';
+import { confinedPath, readJsonFile } from '../../private/input-files';
 import { TerraformReferences } from './private/terraform-references';
 
 /** Where a Terraform configuration came from, for findings. */
@@ -50,31 +51,21 @@ export function inventoryFromTerraformJson(doc: unknown, options: TerraformSourc
 
 /** Build the inventory from a `cdk.tf.json` (or any Terraform JSON) file. */
 export function inventoryFromTerraformFile(file: string, stack?: string): Inventory {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new GuardrailError('AG_TF_UNREADABLE', GuardrailError.format('Terraform file', 'cannot be read as JSON', file, `Check the path and the JSON (${(e as Error).message}).`));
-  }
+  const doc = readJsonFile(file, 'Terraform file', 'Check the path and the JSON.', 'AG_TF_UNREADABLE');
   return inventoryFromTerraformJson(doc, stack !== undefined ? { file, stack } : { file });
 }
 
 /** Build the inventory from a `cdktf.out` folder: every stack its `manifest.json` lists. */
 export function inventoryFromCdktfOut(dir: string): Inventory {
   const manifestFile = path.join(dir, 'manifest.json');
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  } catch (e) {
-    throw new GuardrailError('AG_TF_UNREADABLE', GuardrailError.format('cdktf.out manifest', 'cannot be read as JSON', manifestFile, `Run cdktf synth first (${(e as Error).message}).`));
-  }
+  const manifest = readJsonFile(manifestFile, 'cdktf.out manifest', 'Run cdktf synth first.', 'AG_TF_UNREADABLE');
   const stacks = isObject(manifest) && isObject(manifest.stacks) ? manifest.stacks : undefined;
   if (!stacks) {
     throw new GuardrailError('AG_TF_INVALID', GuardrailError.format('cdktf.out manifest', 'must list stacks', manifestFile, 'Run cdktf synth again; the manifest has no "stacks".'));
   }
   return mergeInventories(Object.entries(stacks).map(([name, s]) => {
     const rel = isObject(s) && typeof s.synthesizedStackPath === 'string' ? s.synthesizedStackPath : path.join('stacks', name, 'cdk.tf.json');
-    const file = path.join(dir, rel);
+    const file = confinedPath(dir, rel, 'cdktf.out manifest synthesizedStackPath');
     return inventoryFromTerraformFile(file, isObject(s) && typeof s.name === 'string' ? s.name : name);
   }));
 }

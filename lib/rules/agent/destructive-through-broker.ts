@@ -9,6 +9,7 @@ import { isBundledSupportTicketAction } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { globsIntersect } from './private/resource-match';
 import { allowGrants, assumersOf, describeIdentity, federationKey, grantsByIdentity, grantFinding, identityFinding, PrincipalIndex, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
+import { pushAll } from '../../private/push-all';
 
 /**
  * AGENT-004: destructive actions are reachable only through the approval-gated broker. A
@@ -58,7 +59,7 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
             `${describeIdentity(identity)} is a destructive tool that does not require approval`,
             'Remove requiresApproval: false from the destructive tool; approvals go through the broker.'));
         }
-        findings.push(...brokerOnly(index, identity, brokerSubjects));
+        pushAll(findings, brokerOnly(index, identity, brokerSubjects));
         continue;
       }
       const grants = allowGrants(byIdentity, identity);

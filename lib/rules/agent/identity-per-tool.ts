@@ -4,6 +4,7 @@ import { RawFinding, Rule, RuleContext } from '../rule';
 import {
   agentOf, allowGrants, assumersOf, describeIdentity, environmentOf, grantedActions, grantsByIdentity, grantFinding, groupBy, identityFinding, PrincipalIndex, toolIdentities, toolOf,
 } from './private/agent-inventory';
+import { pushAll } from '../../private/push-all';
 
 /**
  * AGENT-002: one identity per tool. No two identities share an (agent, tool, environment); an
@@ -43,9 +44,9 @@ export const IDENTITY_PER_TOOL: Rule = {
     }
 
     for (const identity of tools) {
-      findings.push(...mismatchedDeclaration(identity));
-      findings.push(...readToolWrites(identity, allowGrants(byIdentity, identity)));
-      findings.push(...crossEnvironmentAssumers(index, identity));
+      pushAll(findings, mismatchedDeclaration(identity));
+      pushAll(findings, readToolWrites(identity, allowGrants(byIdentity, identity)));
+      pushAll(findings, crossEnvironmentAssumers(index, identity));
     }
     return findings;
   },

@@ -1,6 +1,7 @@
 import { Cloud, Identity, Inventory, OtherResource, TrustEntry } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { describeIdentity, environmentOf, groupBy, identityFinding, toolIdentities } from './private/agent-inventory';
+import { pushAll } from '../../private/push-all';
 
 /** Namespace of the session tags the broker sets (agent, tool, tier, environment, run / prompt lineage). */
 export const LINEAGE_TAG_PREFIX = 'agent-guardrails:';
@@ -33,7 +34,7 @@ export const LINEAGE: Rule = {
     const findings: RawFinding[] = [];
     const tools = toolIdentities(inventory);
     for (const identity of tools.filter((i) => i.cloud === 'aws' && i.kind === 'aws-iam-role')) {
-      findings.push(...awsTrustLineage(identity));
+      pushAll(findings, awsTrustLineage(identity));
     }
     for (const cloud of ['gcp', 'azure'] as const) {
       const byEnv = groupBy(tools.filter((i) => i.cloud === cloud), (i) => environmentOf(i) ?? '(none)');

@@ -7,6 +7,7 @@ import { RawFinding, Rule, RuleContext } from '../rule';
 import { effectiveResources } from './private/gcp-resource-condition';
 import { actionWithin, resourceWithin } from './private/resource-match';
 import { allowGrants, describeIdentity, grantedActions, grantsByIdentity, grantFinding, identityFinding, tierOf, toolIdentities } from './private/agent-inventory';
+import { pushAll } from '../../private/push-all';
 
 /**
  * AGENT-003: the tier contract, checked on what is granted. Observers hold list/read only;
@@ -36,7 +37,7 @@ export const TIER_CONTRACT: Rule = {
           'Tag the identity with agent-guardrails:tier observer, advisor or operator (AgentIdentity does this).'));
       }
       const effective = tier ?? AgentTier.OBSERVER;
-      findings.push(...declarationVersusCeiling(identity, effective, context));
+      pushAll(findings, declarationVersusCeiling(identity, effective, context));
       for (const grant of allowGrants(byIdentity, identity)) {
         for (const { action, cls } of grantedActions(grant)) {
           if (isReadClass(cls)) continue;

@@ -5,6 +5,7 @@ import { RawFinding, Rule } from '../rule';
 import { ATTACH_POLICY, attachesDenyOnly } from './private/deny-only-attach';
 import { EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
 import { requiredValues } from './private/grant-findings';
+import { pushAll } from '../../private/push-all';
 
 /** The catalog of escalation paths this rule evaluates (`policies/catalogs/aws-escalation-paths.json`). */
 export const ESCALATION_PATHS_CATALOG = 'aws-escalation-paths';
@@ -103,7 +104,7 @@ function passRoleServes(use: EffectiveUse, path: CatalogPath): boolean {
     if (service === 'iam' || service === 'sts') continue;
     const principals = PASSED_TO[service];
     if (!principals) return true;
-    needed.push(...principals);
+    pushAll(needed, principals);
   }
   return needed.length === 0 || passedTo.some((v) => needed.some((n) => globsOverlap(v.toLowerCase(), n)));
 }

@@ -2,6 +2,7 @@ import { Identity, Inventory, TrustEntry } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule } from '../rule';
 import { awsIdentities, conditionKeys, identityFinding, requiredValues } from './private/grant-findings';
+import { pushAll } from '../../private/push-all';
 
 /** Condition keys that tie `Principal: *` to one account, organization or principal. */
 const NARROWING_KEYS = ['aws:principalarn', 'aws:principalaccount', 'aws:principalorgid', 'aws:sourcearn', 'aws:sourceaccount', 'aws:sourceorgid'];
@@ -37,8 +38,8 @@ export const TRUST_POLICY: Rule = {
     for (const r of roles) if (r.labels.component === Component.BROKER) brokers.set(r.labels.agent, [...(brokers.get(r.labels.agent) ?? []), r]);
     for (const role of roles) {
       const allows = role.trust.filter((t) => t.effect === 'Allow');
-      for (const t of allows) findings.push(...entryFindings(role, t));
-      if (role.isAgent || role.labels.component === Component.TOOL_IDENTITY) findings.push(...toolRoleFindings(role, allows, brokers.get(role.labels.agent) ?? []));
+      for (const t of allows) pushAll(findings, entryFindings(role, t));
+      if (role.isAgent || role.labels.component === Component.TOOL_IDENTITY) pushAll(findings, toolRoleFindings(role, allows, brokers.get(role.labels.agent) ?? []));
     }
     return findings;
   },

@@ -1,4 +1,7 @@
 import * as fs from 'fs';
+import * as path from 'path';
+import { Inventory, emptyInventory, mergeInventories } from '../../../lib/inventory/inventory';
+import { localsBomb, mappingBomb, writeCdkOut, writeManyAssetManifests, writeNestedDag } from '../../fixtures/hostile/generators';
 import { expectContract, hostileDir, roleWith, runCli, template, writeInput } from '../../fixtures/hostile/hostile-cli';
 
 let dir: string;
@@ -35,5 +38,135 @@ describe('hostile input: wildcard patterns never backtrack', () => {
     }));
     const r = await runCli(['check', file]);
     expectContract(r);
+  });
+});
+
+describe('hostile input: bounded work on crafted structures', () => {
+  test('nested stacks that fan out as a DAG (24 levels × 2) are expanded once per template', async () => {
+    const out = writeNestedDag(path.join(dir, 'dag'), 24);
+    const r = await runCli(['check', out, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).findings.some((f: { ruleId: string }) => f.ruleId === 'AWS-001')).toBe(true);
+  });
+
+  test('a nested stack that nests itself is reported, not followed forever', async () => {
+    const d = path.join(dir, 'cycle');
+    writeInput(d, 'self.nested.template.json', template({
+      Self: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'x', Parameters: { P: { 'Fn::Join': ['', [{ Ref: 'P' }, 'x']] } } }, Metadata: { 'aws:asset:path': 'self.nested.template.json' } },
+    }, { Parameters: { P: { Type: 'String', Default: 'a' } } }));
+    const out = writeCdkOut(d, {}, { Root: { type: 'aws:cloudformation:stack', properties: { templateFile: 'self.nested.template.json' } } });
+    const r = await runCli(['check', out, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/nested more than 64 levels|nests itself/);
+  });
+
+  test('Mappings chained through Fn::Select over two Fn::FindInMap, 40 levels deep', async () => {
+    const file = writeInput(dir, 'mapping-bomb.json', mappingBomb(40));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+  });
+
+  test('Mappings that double a string at each of 40 levels become unresolved, not out of memory', async () => {
+    const mappings: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) {
+      const next = { 'Fn::FindInMap': [`M${i + 1}`, 'k', 'v'] };
+      mappings[`M${i}`] = { k: { v: { 'Fn::Join': ['', [next, next]] } } };
+    }
+    mappings.M40 = { k: { v: 'iam:PassRole' } };
+    const file = writeInput(dir, 'mapping-doubling.json', template({ R: roleWith([{ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::FindInMap': ['M0', 'k', 'v'] } }]) }, { Mappings: mappings }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/larger than/);
+  });
+
+  test('Terraform locals fanning out 6 references × 16 levels', async () => {
+    const file = writeInput(dir, 'locals-bomb.tf.json', localsBomb(16, 6));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+  });
+
+  test('asset manifests are read once per assembly, not once per nested stack', async () => {
+    const out = writeManyAssetManifests(path.join(dir, 'assets'), 200, 100);
+    const spy = jest.spyOn(fs, 'readFileSync');
+    try {
+      const r = await runCli(['check', out]);
+      expectContract(r);
+      const assetReads = spy.mock.calls.filter(([f]) => String(f).endsWith('.assets.json')).length;
+      expect(assetReads).toBeLessThanOrEqual(201);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('merging inventories of more grants than the call stack can spread', () => {
+    const grants = Array.from({ length: 300_000 }, (_, i) => ({ id: `g${i}` })) as unknown as Inventory['grants'];
+    const merged = mergeInventories([{ ...emptyInventory(), grants }, { ...emptyInventory(), grants }]);
+    expect(merged.grants).toHaveLength(600_000);
+  });
+});
+
+describe('hostile input: manifest paths stay inside the cloud assembly', () => {
+  const secret = 'root:x:0:0:SECRET-LINE';
+  for (const field of ['templateFile', 'additionalMetadataFile', 'directoryName'] as const) {
+    test(`${field} pointing outside the folder: exit 2, nothing of the file echoed`, async () => {
+      const base = path.join(dir, `escape-${field}`);
+      writeInput(base, 'passwd', secret);
+      const out = path.join(base, 'cdk.out');
+      const artifact = field === 'directoryName'
+        ? { type: 'cdk:cloud-assembly', properties: { directoryName: '../' } }
+        : field === 'templateFile'
+          ? { type: 'aws:cloudformation:stack', properties: { templateFile: '../passwd' } }
+          : { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' }, additionalMetadataFile: '../passwd' };
+      writeInput(out, 'S.template.json', template({ R: roleWith([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/k' }]) }));
+      writeInput(out, 'manifest.json', { version: '43.0.0', artifacts: { S: artifact } });
+      const r = await runCli(['check', out]);
+      expectContract(r);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/outside/);
+      expect(r.stderr + r.stdout).not.toMatch(/root:|SECRET/);
+    });
+  }
+
+  test('an unparsable template is reported without quoting its text', async () => {
+    const file = writeInput(dir, 'not-json.json', `{${secret}`);
+    const r = await runCli(['check', file]);
+    expectContract(r);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/root:|SECRET/);
+  });
+});
+
+describe('hostile input: template keys that are JavaScript object members', () => {
+  test('Fn::Sub "iam:${valueOf}" reads the parameter named valueOf, not Object.prototype.valueOf', async () => {
+    const file = writeInput(dir, 'valueof.json', template({
+      R: roleWith([{ Effect: 'Allow', Action: { 'Fn::Sub': 'iam:${valueOf}' }, Resource: '*' }]),
+    }, { Parameters: { valueOf: { Type: 'String', Default: '*' } } }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/iam:undefined/);
+  });
+
+  test('PassRole on role/${hasOwnProperty} is PassRole on every role', async () => {
+    const file = writeInput(dir, 'hasown.json', template({
+      R: roleWith([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::Sub': 'arn:aws:iam::111122223333:role/${hasOwnProperty}' } }]),
+    }, { Parameters: { hasOwnProperty: { Type: 'String', Default: '*' } } }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+  });
+
+  test('Ref to constructor, toString or __proto__ that the template does not define is unresolved', async () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const file = writeInput(dir, `ref-${name}.json`, template({ R: roleWith([{ Effect: 'Allow', Action: { Ref: name }, Resource: '*' }]) }));
+      const r = await runCli(['check', file, '--format', 'json']);
+      expectContract(r);
+      expect(r.code).toBe(1);
+    }
   });
 });

@@ -21,6 +21,21 @@
  * so the checks fail closed instead of assuming the value is safe.
  */
 
+import { hasOwn, own } from '../../../private/own';
+import { pushAll } from '../../../private/push-all';
+
+/**
+ * Evaluation budgets: a template is untrusted input. Mappings can chain (`Fn::Select` over two
+ * `Fn::FindInMap` per level, 40 levels) into exponential work or values; past a budget the value is
+ * unresolved (a finding), never a hang.
+ */
+/** Intrinsic functions one resolver evaluates (per template and parameters). */
+const MAX_INTRINSIC_STEPS = 2_000_000;
+/** Nesting of a value (objects, lists, intrinsic arguments) the resolver walks. */
+const MAX_VALUE_DEPTH = 256;
+/** Size (characters and nodes) of one mapping value once resolved. */
+const MAX_MAPPED_VALUE_SIZE = 200_000;
+
 /** Marker for `Ref: AWS::NoValue`: the enclosing property or list item is removed. */
 export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 
@@ -65,6 +80,10 @@ export class TemplateResolver {
   private readonly nestedOutputs: Record<string, Record<string, unknown>>;
   private readonly exports: Record<string, unknown>;
   private readonly conditionCache = new Map<string, boolean | undefined>();
+  /** Resolved mapping entries with what resolving them reported: each is evaluated once. */
+  private readonly mappingCache = new Map<string, { value: unknown; reports: Set<string> }>();
+  private steps = 0;
+  private depth = 0;
 
   /**
    * @param template the parsed template
@@ -89,7 +108,7 @@ export class TemplateResolver {
   public condition(name: string, onUnresolved: UnresolvedHandler): boolean | undefined {
     if (this.conditionCache.has(name)) return this.conditionCache.get(name);
     this.conditionCache.set(name, undefined); // guards against cycles
-    const body = this.template.Conditions?.[name];
+    const body = own(this.template.Conditions, name);
     const result = body === undefined ? undefined : this.evaluateCondition(body, onUnresolved);
     this.conditionCache.set(name, result);
     return result;
@@ -98,6 +117,20 @@ export class TemplateResolver {
   /** Resolve recursively; a subtree without intrinsics is returned as is (no copy: templates of thousands of roles). */
   private walk(value: unknown, report: UnresolvedHandler): unknown {
     if (value === null || typeof value !== 'object') return value;
+    if (this.depth >= MAX_VALUE_DEPTH) {
+      const what = `a value nested more than ${MAX_VALUE_DEPTH} levels deep`;
+      report(what);
+      return unresolvedPlaceholder(what);
+    }
+    this.depth++;
+    try {
+      return this.walkObject(value, report);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private walkObject(value: object, report: UnresolvedHandler): unknown {
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
@@ -130,6 +163,7 @@ export class TemplateResolver {
       report(what);
       return unresolvedPlaceholder(what);
     };
+    if (++this.steps > MAX_INTRINSIC_STEPS) return open(`${fn} past the evaluation budget of ${MAX_INTRINSIC_STEPS} intrinsic functions per template`);
     switch (fn) {
       case 'Ref':
         return typeof arg === 'string' ? this.ref(arg, report) : open('Ref with a non-string argument');
@@ -170,8 +204,8 @@ export class TemplateResolver {
       case 'Fn::FindInMap': {
         if (!Array.isArray(arg) || arg.length < 3) return open('Fn::FindInMap with a malformed argument');
         const [map, top, second] = arg.slice(0, 3).map((a) => this.walk(a, report));
-        const hit = typeof map === 'string' && typeof top === 'string' && typeof second === 'string' ? this.template.Mappings?.[map]?.[top]?.[second] : undefined;
-        return hit === undefined ? open(`Fn::FindInMap ${[map, top, second].map(String).join('.')}`) : this.walk(hit, report);
+        const hit = typeof map === 'string' && typeof top === 'string' && typeof second === 'string' ? own(own(own(this.template.Mappings, map), top), second) : undefined;
+        return hit === undefined ? open(`Fn::FindInMap ${[map, top, second].map(String).join('.')}`) : this.mapped(`${map}\u0000${top}\u0000${second}`, hit, report);
       }
       case 'Fn::Base64':
         return this.walk(arg, report);
@@ -182,7 +216,7 @@ export class TemplateResolver {
       case 'Fn::ImportValue': {
         const name = this.walk(arg, report);
         // Exported by another stack of the same app (CDK's cross-stack references): the value is known.
-        if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(this.exports, name)) return this.exports[name];
+        if (typeof name === 'string' && hasOwn(this.exports, name)) return this.exports[name];
         return open(`Fn::ImportValue ${typeof name === 'string' ? name : JSON.stringify(name)}`);
       }
       default:
@@ -190,16 +224,36 @@ export class TemplateResolver {
     }
   }
 
+  /** A mapping entry's value, resolved once per resolver (replaying what it reported), within a size budget. */
+  private mapped(key: string, raw: unknown, report: UnresolvedHandler): unknown {
+    let entry = this.mappingCache.get(key);
+    if (!entry) {
+      // A set: an entry that uses another twice reports its open values once, not twice per level.
+      const reports = new Set<string>();
+      let value = this.walk(raw, (what) => reports.add(what));
+      if (!sizeWithin(value, MAX_MAPPED_VALUE_SIZE)) {
+        const what = `Fn::FindInMap to a value larger than ${MAX_MAPPED_VALUE_SIZE} characters once resolved`;
+        reports.add(what);
+        value = unresolvedPlaceholder(what);
+      }
+      entry = { value, reports };
+      this.mappingCache.set(key, entry);
+    }
+    for (const what of entry.reports) report(what);
+    return entry.value;
+  }
+
   private ref(name: string, report: UnresolvedHandler): unknown {
     if (name === 'AWS::NoValue') return NO_VALUE;
-    if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name];
+    const pseudo = own(PSEUDO_PARAMETERS, name);
+    if (pseudo !== undefined) return pseudo;
     if (name.startsWith('AWS::')) {
       report(`Ref ${name}`);
       return unresolvedPlaceholder(`Ref ${name}`);
     }
-    if (name in this.parameterValues) return this.parameterValues[name];
-    const parameter = this.template.Parameters?.[name];
-    if (parameter) {
+    if (hasOwn(this.parameterValues, name)) return this.parameterValues[name];
+    const parameter = own(this.template.Parameters, name);
+    if (parameter && typeof parameter === 'object') {
       // An SSM-typed parameter's default is the SSM name, not the value used at deploy.
       if (parameter.Default !== undefined && !String(parameter.Type ?? '').startsWith('AWS::SSM::Parameter::Value')) {
         return String(parameter.Type ?? '').startsWith('List<') || parameter.Type === 'CommaDelimitedList'
@@ -210,8 +264,8 @@ export class TemplateResolver {
       report(what);
       return unresolvedPlaceholder(what);
     }
-    const resource = this.template.Resources?.[name];
-    if (resource) return this.refToResource(name, resource);
+    const resource = own(this.template.Resources, name);
+    if (resource && typeof resource === 'object') return this.refToResource(name, resource);
     const what = `Ref ${name}, which is neither a parameter nor a resource of the template`;
     report(what);
     return unresolvedPlaceholder(what);
@@ -235,10 +289,10 @@ export class TemplateResolver {
   }
 
   private getAtt(logicalId: string, attr: string, open: (what: string) => string): string {
-    const resource = this.template.Resources?.[logicalId];
-    if (!resource) return open(`Fn::GetAtt ${logicalId}.${attr}, which is not a resource of the template`);
+    const resource = own(this.template.Resources, logicalId);
+    if (!resource || typeof resource !== 'object') return open(`Fn::GetAtt ${logicalId}.${attr}, which is not a resource of the template`);
     // `Fn::GetAtt [NestedStack, Outputs.X]`: the value the nested template outputs, when it was read.
-    const output = resource.Type === 'AWS::CloudFormation::Stack' && attr.startsWith('Outputs.') ? this.nestedOutputs[logicalId]?.[attr.slice('Outputs.'.length)] : undefined;
+    const output = resource.Type === 'AWS::CloudFormation::Stack' && attr.startsWith('Outputs.') ? own(own(this.nestedOutputs, logicalId), attr.slice('Outputs.'.length)) : undefined;
     if (output !== undefined) return stringOf(output);
     if (attr === 'Arn') {
       const name = this.refToResource(logicalId, resource);
@@ -261,7 +315,7 @@ export class TemplateResolver {
     const vars = this.walk(rawVars, report) as Record<string, unknown>;
     return template.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
       if (name.startsWith('!')) return `\${${name.slice(1)}}`;
-      if (name in vars) return stringOf(vars[name]);
+      if (hasOwn(vars, name)) return stringOf(vars[name]);
       if (name.includes('.')) {
         const [res, attr] = splitOnce(name, '.');
         return this.getAtt(res, attr, open);
@@ -313,4 +367,18 @@ function splitOnce(s: string, sep: string): [string, string] {
 
 function stringOf(v: unknown): string {
   return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : JSON.stringify(v);
+}
+
+/** Whether a value's size (string characters plus nodes) stays within `limit`; stops counting past it. */
+function sizeWithin(value: unknown, limit: number): boolean {
+  let size = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    size += typeof v === 'string' ? v.length + 1 : 1;
+    if (size > limit) return false;
+    if (Array.isArray(v)) pushAll(stack, v);
+    else if (v !== null && typeof v === 'object') pushAll(stack, Object.values(v));
+  }
+  return true;
 }

@@ -1,4 +1,5 @@
 import { TemplateResolver, containsUnresolved } from './intrinsics';
+import { setOwn } from '../../../private/own';
 import { isObject } from './policy-document';
 
 /**
@@ -24,7 +25,7 @@ export function stackOutputs(template: unknown, parameterValues: Record<string, 
   const resolver = new TemplateResolver(template, parameterValues, nestedOutputs, exports);
   const out: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(outputs)) {
-    if (isObject(o) && o.Value !== undefined) out[name] = resolver.resolve(o.Value, () => undefined);
+    if (isObject(o) && o.Value !== undefined) setOwn(out, name, resolver.resolve(o.Value, () => undefined));
   }
   return out;
 }
@@ -43,7 +44,7 @@ export function stackExports(template: unknown, parameterValues: Record<string, 
     const name = resolver.resolve(o.Export.Name, () => undefined);
     const value = resolver.resolve(o.Value, () => undefined);
     // A name built from `${AWS::StackName}` etc. is only known at deploy: it could collide across stacks, so skip it.
-    if (typeof name === 'string' && !name.includes('${AWS::') && !containsUnresolved(name) && !containsUnresolved(value)) out[name] = value;
+    if (typeof name === 'string' && !name.includes('${AWS::') && !containsUnresolved(name) && !containsUnresolved(value)) setOwn(out, name, value);
   }
   return out;
 }

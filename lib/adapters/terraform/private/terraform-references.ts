@@ -1,4 +1,5 @@
 import { isObject, TerraformBlock } from './terraform-blocks';
+import { hasOwn, own } from '../../../private/own';
 
 /**
  * A Terraform string after resolving `${...}` interpolations offline.
@@ -29,12 +30,21 @@ const REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)\.([A-Z
 const VARIABLE = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 const LOCAL = /^local\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 const MAX_DEPTH = 16;
+/**
+ * Budgets for untrusted configurations: locals that each reference a few others fan out
+ * exponentially with depth. Each local is resolved once; past these budgets a value is
+ * unresolvable (a finding), never a hang.
+ */
+const MAX_EXPRESSIONS = 100_000;
+const MAX_TEXT_LENGTH = 100_000;
 
 /** Resolves references between the blocks of one Terraform JSON configuration. */
 export class TerraformReferences {
   private readonly byAddress = new Map<string, TerraformBlock>();
   private readonly variables: Record<string, unknown>;
   private readonly locals: Record<string, unknown>;
+  private readonly localCache = new Map<string, Resolved | undefined>();
+  private expressions = 0;
 
   constructor(doc: Record<string, unknown>, blocks: readonly TerraformBlock[], private readonly computed: ComputedAttributes) {
     for (const b of blocks) this.byAddress.set(b.address, b);
@@ -56,19 +66,21 @@ export class TerraformReferences {
     const parts = splitInterpolations(value);
     if (!parts) return { text: value, refs: [], problem: 'has an unterminated ${...} interpolation' };
     let text = '';
-    const refs: ResolvedRef[] = [];
+    const refs = new Map<string, ResolvedRef>();
     let problem: string | undefined;
     for (const part of parts) {
       if (part.literal !== undefined) {
         text += part.literal;
-        continue;
+      } else {
+        const r = this.resolveExpression(part.expression!.trim(), depth);
+        text += r.text;
+        // Each block once: a local used a thousand times names the same blocks.
+        for (const ref of r.refs) if (!refs.has(`${ref.address}.${ref.attribute}`)) refs.set(`${ref.address}.${ref.attribute}`, ref);
+        problem = problem ?? r.problem;
       }
-      const r = this.resolveExpression(part.expression!.trim(), depth);
-      text += r.text;
-      refs.push(...r.refs);
-      problem = problem ?? r.problem;
+      if (text.length > MAX_TEXT_LENGTH) return { text: value, refs: [...refs.values()], problem: `grows past ${MAX_TEXT_LENGTH} characters once its references are resolved` };
     }
-    return { text, refs, problem };
+    return { text, refs: [...refs.values()], problem };
   }
 
   /** Resolve a list argument: a JSON list of strings, or one interpolation that yields a list. */
@@ -82,11 +94,13 @@ export class TerraformReferences {
       const def = v ? this.variableDefault(v[1]) : undefined;
       if (Array.isArray(def)) return this.resolveList(def);
       const local = expr ? LOCAL.exec(expr) : null;
-      if (local && Array.isArray(this.locals[local[1]])) return this.resolveList(this.locals[local[1]]);
+      const localValue = local ? own(this.locals, local[1]) : undefined;
+      if (Array.isArray(localValue)) return this.resolveList(localValue);
       const ref = expr ? REFERENCE.exec(expr) : null;
       if (ref) {
         const block = this.byAddress.get(`${ref[1] ?? ''}${ref[2]}.${ref[3]}`);
-        if (block && Array.isArray(block.body[ref[4]])) return this.resolveList(block.body[ref[4]]);
+        const attribute = block ? own(block.body, ref[4]) : undefined;
+        if (Array.isArray(attribute)) return this.resolveList(attribute);
       }
       const r = this.resolve(value);
       return r ? [{ ...r, problem: r.problem ?? 'is a list only known after apply' }] : [];
@@ -96,6 +110,7 @@ export class TerraformReferences {
 
   private resolveExpression(expr: string, depth: number): Resolved {
     const raw = '${' + expr + '}';
+    if (++this.expressions > MAX_EXPRESSIONS) return { text: raw, refs: [], problem: `is past the budget of ${MAX_EXPRESSIONS} references resolved per configuration` };
     const v = VARIABLE.exec(expr);
     if (v) {
       const def = this.variableDefault(v[1]);
@@ -104,8 +119,8 @@ export class TerraformReferences {
     }
     const l = LOCAL.exec(expr);
     if (l) {
-      if (!(l[1] in this.locals)) return { text: raw, refs: [], problem: `uses local ${l[1]}, which is not defined` };
-      return this.resolve(this.locals[l[1]], depth + 1) ?? { text: raw, refs: [], problem: `uses local ${l[1]}, which is null` };
+      if (!hasOwn(this.locals, l[1])) return { text: raw, refs: [], problem: `uses local ${l[1]}, which is not defined` };
+      return this.local(l[1], depth) ?? { text: raw, refs: [], problem: `uses local ${l[1]}, which is null` };
     }
     const m = REFERENCE.exec(expr);
     if (m) {
@@ -115,7 +130,7 @@ export class TerraformReferences {
       const block = this.byAddress.get(address);
       if (!block) return { text: raw, refs: [ref], problem: `references ${address}, which is not in this configuration` };
       if (m[5]) return { text: raw, refs: [ref] }; // an element of a nested attribute: names the block, value only known after apply
-      const literal = block.body[attribute];
+      const literal = own(block.body, attribute);
       if (literal !== undefined && (typeof literal === 'string' || typeof literal === 'number' || typeof literal === 'boolean')) {
         const inner = this.resolve(literal, depth + 1)!;
         return { text: inner.text, refs: [ref, ...inner.refs], problem: inner.problem };
@@ -126,8 +141,17 @@ export class TerraformReferences {
     return { text: raw, refs: [], problem: `uses the expression ${raw}, which cannot be evaluated offline` };
   }
 
+  /** A local's value, resolved once (locals referencing each other fan out exponentially otherwise). */
+  private local(name: string, depth: number): Resolved | undefined {
+    if (this.localCache.has(name)) return this.localCache.get(name);
+    // A cycle ends at the depth guard with a problem, which is then the local's value everywhere (a finding).
+    const r = this.resolve(this.locals[name], depth + 1);
+    this.localCache.set(name, r);
+    return r;
+  }
+
   private variableDefault(name: string): unknown {
-    const decl = this.variables[name];
+    const decl = own(this.variables, name);
     return isObject(decl) ? decl.default : undefined;
   }
 }

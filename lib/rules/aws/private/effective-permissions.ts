@@ -3,6 +3,7 @@ import { Glob, globMatch } from '../../../private/glob-match';
 import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
+import { pushAll } from '../../../private/push-all';
 
 /**
  * What an AWS identity can effectively do, across ALL its grants (inline policies, attached
@@ -492,7 +493,7 @@ class InventoryIndex {
     }
     // Attached policies the adapter did not turn into grants for this identity.
     for (const p of this.attached.get(identityId) ?? []) {
-      if (!viaGrants.has(p.id)) out.push(...this.sourced(p));
+      if (!viaGrants.has(p.id)) pushAll(out, this.sourced(p));
     }
     return out;
   }
