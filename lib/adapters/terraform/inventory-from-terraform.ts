@@ -8,6 +8,7 @@ import { gcpComputed, readGcp } from './private/gcp-reader';
 import { isObject, terraformBlocks, TerraformBlock } from './private/terraform-blocks';
 import { confinedPath, readJsonFile } from '../../private/input-files';
 import { TerraformReferences } from './private/terraform-references';
+import { normalizeTerraformJson, parseTerraformJson } from './private/terraform-json';
 
 /** Where a Terraform configuration came from, for findings. */
 export interface TerraformSourceOptions {
@@ -30,10 +31,12 @@ export interface TerraformSourceOptions {
  * identities, federated credentials; everything else as `others`. Values that cannot be known
  * offline are listed in `unresolved`.
  */
-export function inventoryFromTerraformJson(doc: unknown, options: TerraformSourceOptions = {}): Inventory {
-  if (!isObject(doc)) {
-    throw new GuardrailError('AG_TF_INVALID', GuardrailError.format('Terraform configuration', 'must be a JSON object', doc, 'Pass the content of a cdk.tf.json file.'));
+export function inventoryFromTerraformJson(input: unknown, options: TerraformSourceOptions = {}): Inventory {
+  if (!isObject(input)) {
+    throw new GuardrailError('AG_TF_INVALID', GuardrailError.format('Terraform configuration', 'must be a JSON object', typeof input, 'Pass the content of a cdk.tf.json file.'));
   }
+  // The list forms Terraform accepts (`"resource": [ {…} ]`) read as their merged objects.
+  const doc = normalizeTerraformJson(input, options.file);
   const meta = isObject(doc['//']) && isObject(doc['//'].metadata) ? doc['//'].metadata : {};
   const stack = options.stack ?? (typeof meta.stackName === 'string' ? meta.stackName : undefined);
   const blocks = terraformBlocks(doc);
@@ -51,7 +54,13 @@ export function inventoryFromTerraformJson(doc: unknown, options: TerraformSourc
 
 /** Build the inventory from a `cdk.tf.json` (or any Terraform JSON) file. */
 export function inventoryFromTerraformFile(file: string, stack?: string): Inventory {
-  const doc = readJsonFile(file, 'Terraform file', 'Check the path and the JSON.', 'AG_TF_UNREADABLE');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new GuardrailError('AG_TF_UNREADABLE', GuardrailError.format('Terraform file', 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? 'read error'}: check the path.`));
+  }
+  const doc = parseTerraformJson(text, file);
   return inventoryFromTerraformJson(doc, stack !== undefined ? { file, stack } : { file });
 }
 

@@ -170,3 +170,62 @@ describe('hostile input: template keys that are JavaScript object members', () =
     }
   });
 });
+
+describe('hostile input: Terraform JSON in every form Terraform accepts', () => {
+  const owner = { project: 'p', role: 'roles/owner', member: 'serviceAccount:a@p.iam.gserviceaccount.com' };
+  const azureOwner = { scope: '/subscriptions/00000000-0000-0000-0000-000000000000', role_definition_name: 'Owner', principal_id: 'x' };
+  const forms: Record<string, unknown> = {
+    '"resource": [ {…} ]': { resource: [{ google_project_iam_member: { owner } }] },
+    '"google_project_iam_member": [ {…} ]': { resource: { google_project_iam_member: [{ owner }] } },
+    'both levels as lists': { resource: [{ google_project_iam_member: [{ owner }] }] },
+    'Azure Owner, "resource": [ {…} ]': { resource: [{ azurerm_role_assignment: { owner: azureOwner } }] },
+    'Azure Owner, "azurerm_role_assignment": [ {…} ]': { resource: { azurerm_role_assignment: [{ owner: azureOwner }] } },
+  };
+  for (const [name, doc] of Object.entries(forms)) {
+    test(`${name}: the owner grant is seen`, async () => {
+      const file = writeInput(dir, `form-${name.replace(/\W+/g, '-')}.tf.json`, doc);
+      const r = await runCli(['check', file, '--format', 'json']);
+      expectContract(r);
+      expect(r.code).toBe(1);
+    });
+  }
+
+  test('a repeated "resource" key keeps both blocks (JSON.parse would keep only the last)', async () => {
+    const text = `{"resource": {"google_project_iam_member": {"owner": ${JSON.stringify(owner)}}},
+      "resource": {"google_storage_bucket": {"b": {"name": "b", "location": "EU"}}}}`;
+    const file = writeInput(dir, 'dup-resource-key.tf.json', text);
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+  });
+
+  test('a repeated nested block keeps both (a binding hidden before a harmless one)', async () => {
+    const text = `{"resource": {"google_project_iam_policy": {"p": {"project": "p", "policy_data": "\${data.google_iam_policy.d.policy_data}"}}},
+      "data": {"google_iam_policy": {"d": {
+        "binding": {"role": "roles/owner", "members": ["serviceAccount:a@p.iam.gserviceaccount.com"]},
+        "binding": {"role": "roles/viewer", "members": ["serviceAccount:b@p.iam.gserviceaccount.com"]}}}}}`;
+    const file = writeInput(dir, 'dup-binding.tf.json', text);
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/roles\/owner/);
+  });
+
+  test('a repeated argument, or one resource declared twice, is rejected as Terraform rejects it (exit 2)', async () => {
+    const dupArg = writeInput(dir, 'dup-arg.tf.json', `{"resource": {"google_project_iam_member": {"m": {"project": "p", "role": "roles/viewer", "role": "roles/owner", "member": "user:a@b.c"}}}}`);
+    const dupResource = writeInput(dir, 'dup-resource.tf.json', { resource: [{ google_project_iam_member: { m: owner } }, { google_project_iam_member: { m: owner } }] });
+    for (const file of [dupArg, dupResource]) {
+      const r = await runCli(['check', file]);
+      expectContract(r);
+      expect(r.code).toBe(2);
+    }
+  });
+
+  test('comments and trailing commas are not Terraform JSON: exit 2, quoting nothing', async () => {
+    const file = writeInput(dir, 'comment.tf.json', '{"resource": {}, // SECRET\n}');
+    const r = await runCli(['check', file]);
+    expectContract(r);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/SECRET/);
+  });
+});

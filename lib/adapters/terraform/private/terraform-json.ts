@@ -1,0 +1,163 @@
+import { ParseErrorCode, printParseErrorCode, visit } from 'jsonc-parser';
+import { GuardrailError } from '../../../errors';
+import { setOwn } from '../../../private/own';
+import { isObject } from './terraform-blocks';
+
+/**
+ * Terraform's JSON syntax (https://developer.hashicorp.com/terraform/language/syntax/json), read the
+ * way Terraform reads it rather than the way `JSON.parse` does:
+ * - a key may repeat; `JSON.parse` keeps only the last value, Terraform keeps every block. Here a
+ *   repeated key whose values are objects (blocks) becomes a list of those objects; a repeated key
+ *   with a plain value is a duplicate argument, which Terraform rejects, and so do we (exit 2);
+ * - at every block level (`resource`, its type, `data`, `variable`, `locals`, …) a list of objects
+ *   means the same as their merged content: `"resource": [ {…}, {…} ]`;
+ * - a resource declared twice (same type and name) is rejected, as Terraform rejects it.
+ * Errors name the position only: they quote nothing of the input.
+ */
+export function parseTerraformJson(text: string, file: string): Record<string, unknown> {
+  const root = parseKeepingDuplicates(text, file);
+  if (!isObject(root)) invalid(file, 'must be a JSON object at the top level');
+  return normalizeTerraformJson(root, file);
+}
+
+/** Merge the list forms of Terraform JSON into one object per block level (see `parseTerraformJson`). */
+export function normalizeTerraformJson(doc: Record<string, unknown>, file = 'Terraform configuration'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    switch (key) {
+      case 'resource':
+      case 'data':
+        setOwn(out, key, mergeLabelled(value, 2, `${key}`, file));
+        break;
+      case 'variable':
+      case 'module':
+      case 'output':
+        setOwn(out, key, mergeLabelled(value, 1, key, file));
+        break;
+      case 'locals':
+        setOwn(out, key, mergeLabelled(value, 0, key, file));
+        break;
+      case 'provider':
+        // Several configurations of one provider (aliases) are allowed: kept as a list per provider.
+        setOwn(out, key, mergeProviders(value));
+        break;
+      default:
+        setOwn(out, key, value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Objects (or lists of objects) merged across `labels` label levels; at the last level each name
+ * holds one body. A name defined twice is Terraform's "duplicate" error.
+ */
+function mergeLabelled(value: unknown, labels: number, where: string, file: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of objectsOf(value, where, file)) {
+    for (const [name, inner] of Object.entries(part)) {
+      const existing = Object.prototype.hasOwnProperty.call(out, name) ? out[name] : undefined;
+      if (labels === 0) {
+        if (existing !== undefined) invalid(file, `defines ${where} values twice under one name`);
+        setOwn(out, name, inner);
+      } else if (labels === 1) {
+        const bodies = Array.isArray(inner) ? inner : [inner];
+        if (existing !== undefined || bodies.length !== 1) invalid(file, `declares one ${where} block twice (same labels)`);
+        setOwn(out, name, bodies[0]);
+      } else {
+        const merged = mergeLabelled(existing === undefined ? [inner] : [existing, inner], labels - 1, where, file);
+        setOwn(out, name, merged);
+      }
+    }
+  }
+  return out;
+}
+
+function mergeProviders(value: unknown): Record<string, unknown> {
+  const out: Record<string, unknown[]> = {};
+  for (const part of Array.isArray(value) ? value : [value]) {
+    if (!isObject(part)) continue;
+    for (const [name, config] of Object.entries(part)) {
+      const list = Object.prototype.hasOwnProperty.call(out, name) ? out[name] : [];
+      for (const c of Array.isArray(config) ? config : [config]) list.push(c);
+      setOwn(out, name, list);
+    }
+  }
+  return out;
+}
+
+function objectsOf(value: unknown, where: string, file: string): Record<string, unknown>[] {
+  const list = Array.isArray(value) ? value.flat(Infinity) : [value];
+  return list.map((v) => (isObject(v) ? v : invalid(file, `has a ${where} block that is not an object or a list of objects`)));
+}
+
+/**
+ * JSON to values, keeping repeated keys: a key seen again with object values becomes a list of
+ * the objects; seen again with any other value it is an error (Terraform's duplicate argument).
+ * Iterative building (the tokenizer's callbacks), so deep nesting is no recursion of ours.
+ */
+function parseKeepingDuplicates(text: string, file: string): unknown {
+  interface Frame { readonly container: Record<string, unknown> | unknown[]; key?: string }
+  const stack: Frame[] = [];
+  let root: unknown;
+  let error: { code: ParseErrorCode; line: number; column: number } | undefined;
+  let duplicateAt: { line: number; column: number } | undefined;
+  const add = (value: unknown, line: number, column: number) => {
+    const top = stack[stack.length - 1];
+    if (!top) {
+      root = value;
+      return;
+    }
+    if (Array.isArray(top.container)) {
+      top.container.push(value);
+      return;
+    }
+    const key = top.key ?? '';
+    const obj = top.container;
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) {
+      setOwn(obj, key, value);
+      return;
+    }
+    const before = obj[key];
+    if (isBlockish(before) && isBlockish(value)) setOwn(obj, key, [...asList(before), ...asList(value)]);
+    else duplicateAt ??= { line, column };
+  };
+  visit(text, {
+    onObjectBegin: () => {
+      stack.push({ container: {} });
+    },
+    onObjectProperty: (property) => {
+      stack[stack.length - 1].key = property;
+    },
+    onObjectEnd: (_o, _l, line, column) => {
+      const done = stack.pop()!;
+      add(done.container, line, column);
+    },
+    onArrayBegin: () => {
+      stack.push({ container: [] });
+    },
+    onArrayEnd: (_o, _l, line, column) => {
+      const done = stack.pop()!;
+      add(done.container, line, column);
+    },
+    onLiteralValue: (value, _o, _l, line, column) => add(value, line, column),
+    onError: (code, _o, _l, line, column) => {
+      error ??= { code, line: line + 1, column: column + 1 };
+    },
+  }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  if (error) invalid(file, `is not valid JSON (${printParseErrorCode(error.code)} at line ${error.line}, column ${error.column})`, 'AG_TF_UNREADABLE');
+  if (duplicateAt) invalid(file, `repeats an argument within one block (line ${duplicateAt.line + 1}), which Terraform rejects`);
+  return root;
+}
+
+function isBlockish(v: unknown): boolean {
+  return isObject(v) || (Array.isArray(v) && v.length > 0 && v.every(isObject));
+}
+
+function asList(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [v];
+}
+
+function invalid(file: string, rule: string, code = 'AG_TF_INVALID'): never {
+  throw new GuardrailError(code, `Terraform file ${file} ${rule}. Fix the configuration; terraform validate reports the same.`);
+}
