@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { awsActions, wildcardRegExp } from '../../../lib/aws/action-catalog';
+import { awsActions, wildcardGlob } from '../../../lib/aws/action-catalog';
 import { TAG_KEYS } from '../../../lib/model/tags';
 
 /**
@@ -192,6 +192,6 @@ function denyExcept(sid: string, action: string, allowed: string[]): iam.PolicyS
  * declaring an escalation or tamper action is a mistake worth a clear error rather than a silent deny.
  */
 export function actionsDeniedByBoundary(actions: readonly string[]): string[] {
-  const patterns = [...escalationDenyPatterns(), ...AUDIT_TAMPER_ACTIONS].map((p) => wildcardRegExp(p));
+  const patterns = [...escalationDenyPatterns(), ...AUDIT_TAMPER_ACTIONS].map((p) => wildcardGlob(p));
   return actions.filter((a) => patterns.some((p) => p.test(a)));
 }

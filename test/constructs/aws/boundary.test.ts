@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AgentIdentity, AgentPermissionsBoundary, KillSwitch } from '../../../constructs/aws';
 import { ESCALATION_SERVICES, escalationDenyPatterns } from '../../../constructs/aws/private/guardrail-denies';
-import { awsActions, wildcardRegExp } from '../../../lib/aws/action-catalog';
+import { awsActions, wildcardGlob } from '../../../lib/aws/action-catalog';
 import { Baseline } from '../../../lib/baseline/baseline';
 import { AgentTier, Environment, TAG_KEYS, Tool } from '../../../lib/model';
 import { IamSimulator } from '../../helpers/iam-simulator';
@@ -52,7 +52,7 @@ function manyTools(count: number, arnsPerTool: number): Tool[] {
 
 describe('AgentPermissionsBoundary: escalation denies cover every IAM, Organizations and Identity Center write', () => {
   test('every non-read action of those services (but iam:PassRole, denied on its own) matches a deny pattern; no read does', () => {
-    const patterns = escalationDenyPatterns().map(wildcardRegExp);
+    const patterns = escalationDenyPatterns().map((p) => wildcardGlob(p));
     const uncovered: string[] = [];
     const readsDenied: string[] = [];
     expect(ESCALATION_SERVICES).toEqual(['iam', 'organizations', 'sso', 'identitystore']);
