@@ -9,6 +9,7 @@ import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
 import { isObject, parseStatements, parseTrust, policySizeChars } from './private/policy-document';
 import { hasOwn, own } from '../../private/own';
+import { parseTemplateText } from './read-template-file';
 import { pushAll } from '../../private/push-all';
 
 /** Where a template comes from, for ids and finding locations. */
@@ -128,6 +129,8 @@ class TemplateReader {
   /** Policies attached to principals that are not in this template (by the name written). */
   private readonly externalAttachments = new Map<string, Set<string>>();
   private readonly reported = new Set<string>();
+  /** Users of each group of this template (`User.Groups`, `AWS::IAM::UserToGroupAddition`): they get its grants. */
+  private readonly groupMembers = new Map<string, Set<string>>();
 
   constructor(template: Record<string, unknown>, private readonly options: TemplateInventoryOptions) {
     this.resources = template.Resources as Record<string, CfnResourceJson>;
@@ -140,6 +143,8 @@ class TemplateReader {
     const live = Object.entries(this.resources).filter(([id, r]) => isObject(r) && this.deployed(id, r));
 
     for (const [id, r] of live) if (typeof r.Type === 'string' && hasOwn(IDENTITY_TYPES, r.Type)) this.readIdentity(id, r);
+    for (const [id, r] of live) this.readMemberships(id, r);
+    for (const [id, r] of live) this.readDeployTimeContent(id, r);
     for (const [id, r] of live) if (r.Type === 'AWS::IAM::ManagedPolicy') this.readPolicyResource(id, r, 'aws-customer-managed-policy');
     for (const [id, r] of live) if (r.Type === 'AWS::IAM::Policy' || (typeof r.Type === 'string' && hasOwn(SINGLE_TARGET, r.Type))) this.readPolicyResource(id, r, 'aws-inline-policy');
     for (const [id, r] of live) if (typeof r.Type === 'string' && hasOwn(IDENTITY_TYPES, r.Type)) this.readIdentityPolicies(id, r);
@@ -195,6 +200,72 @@ class TemplateReader {
       identity.maxSessionSeconds = this.maxSession(logicalId, props);
     }
     this.identities.set(logicalId, identity);
+  }
+
+  // --- group membership ----------------------------------------------------------------------
+
+  /** `User.Groups` and `AWS::IAM::UserToGroupAddition`: a group of this template passes its grants on; an external one is unknown. */
+  private readMemberships(logicalId: string, r: CfnResourceJson): void {
+    const props = r.Properties ?? {};
+    const add = (groupRaw: unknown, users: string[], path: string) => {
+      const group = this.principalFromReference(logicalId, groupRaw, 'Groups', path);
+      if (group.identity) {
+        const set = this.groupMembers.get(group.identity) ?? new Set<string>();
+        for (const u of users) set.add(u);
+        this.groupMembers.set(group.identity, set);
+      } else if (group.external) {
+        this.unresolved(logicalId, path, `${group.external}, which is not in this template: its members get whatever it grants, unchecked`);
+      }
+    };
+    if (r.Type === 'AWS::IAM::User' && props.Groups !== undefined) {
+      const user = this.identities.get(logicalId);
+      const groups = Array.isArray(props.Groups) ? props.Groups : [props.Groups];
+      groups.forEach((g, i) => add(g, user ? [user.id] : [], `Properties.Groups[${i}]`));
+    }
+    if (r.Type === 'AWS::IAM::UserToGroupAddition') {
+      const users = (Array.isArray(props.Users) ? props.Users : [props.Users]).flatMap((u, i) => {
+        const target = this.principalFromReference(logicalId, u, 'Users', `Properties.Users[${i}]`);
+        return target.identity ? [target.identity] : [];
+      });
+      add(props.GroupName, users, 'Properties.GroupName');
+    }
+  }
+
+  // --- resources added at deploy time --------------------------------------------------------
+
+  /**
+   * What CloudFormation adds at deploy time: `Fn::Transform` (AWS::Include) under `Resources` or in
+   * properties, modules (`…::MODULE`), and stack sets. A stack set's inline `TemplateBody` is read
+   * like a template of its own; anything else is reported as unresolved (the check fails closed).
+   */
+  private readDeployTimeContent(logicalId: string, r: CfnResourceJson): void {
+    if (logicalId === 'Fn::Transform') {
+      this.unresolved(logicalId, 'Resources', 'Fn::Transform includes resources at deploy time (AWS::Include); check the processed template');
+      return;
+    }
+    if (typeof r.Type === 'string' && /::MODULE$/.test(r.Type)) {
+      this.unresolved(logicalId, 'Type', `module ${r.Type} expands into resources at deploy time; check the processed template`);
+    }
+    if (containsKey(r.Properties, 'Fn::Transform')) {
+      this.unresolved(logicalId, 'Properties', 'Fn::Transform adds properties at deploy time (AWS::Include); check the processed template');
+    }
+    if (r.Type === 'AWS::CloudFormation::StackSet') this.readStackSet(logicalId, r);
+  }
+
+  private readStackSet(logicalId: string, r: CfnResourceJson): void {
+    const raw = this.resolveProp(logicalId, r.Properties ?? {}, 'TemplateBody');
+    if (raw === undefined) {
+      this.unresolved(logicalId, 'Properties.TemplateURL', 'a stack set whose template is not in this one; check that template');
+      return;
+    }
+    let body: unknown;
+    try {
+      body = typeof raw === 'string' ? parseTemplateText(raw, `${this.options.file ?? this.options.stack} (${logicalId}.TemplateBody)`) : raw;
+      const inner = inventoryFromTemplate(body, { stack: `${this.options.stack}/${logicalId}`, ...(this.options.file ? { file: this.options.file } : {}) });
+      for (const key of ['identities', 'grants', 'policies', 'others', 'unresolved'] as const) pushAll(this.inventory[key] as unknown[], inner[key]);
+    } catch {
+      this.unresolved(logicalId, 'Properties.TemplateBody', 'a stack set template that cannot be read as a CloudFormation template');
+    }
   }
 
   private maxSession(logicalId: string, props: Record<string, unknown>): number | undefined {
@@ -345,8 +416,11 @@ class TemplateReader {
 
   private grantsOf(policy: PolicyDocumentEntry): void {
     const via: Grant['via'] = policy.kind === 'aws-managed-policy' ? 'aws-managed-policy' : policy.kind === 'aws-customer-managed-policy' ? 'managed-policy' : 'inline-policy';
+    // Members of a group of this template hold what the group holds.
+    const holders = new Set(policy.attachedTo);
+    for (const id of policy.attachedTo) for (const member of this.groupMembers.get(id) ?? []) holders.add(member);
     const targets: { identityId?: string; principal?: string }[] = [
-      ...policy.attachedTo.map((identityId) => ({ identityId })),
+      ...[...holders].map((identityId) => ({ identityId })),
       ...[...(this.externalAttachments.get(policy.id) ?? [])].map((principal) => ({ principal })),
     ];
     for (const target of targets) {
@@ -422,4 +496,16 @@ function addOnce(list: string[], id: string): void {
   if (set.has(id)) return;
   set.add(id);
   list.push(id);
+}
+
+/** Whether `key` appears as an object key anywhere in `value` (iterative: values may nest deeply). */
+function containsKey(value: unknown, key: string): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (!Array.isArray(v) && hasOwn(v, key)) return true;
+    pushAll(stack, Array.isArray(v) ? v : Object.values(v));
+  }
+  return false;
 }

@@ -13,8 +13,11 @@ import { SERVICE_WILDCARDS } from './service-wildcards';
 import { SESSION_LENGTH } from './session-length';
 import { TRUST_POLICY } from './trust-policy';
 import { UNRESOLVED_VALUES } from './unresolved-values';
+import { PUBLIC_RESOURCE_POLICIES } from './public-resource-policies';
+import { SSO_PERMISSION_SETS } from './sso-permission-sets';
+import { UNCHECKED_RESOURCES } from './unchecked-resources';
 
-/** The AWS rules (AWS-001 … AWS-014), in id order. */
+/** The AWS rules (AWS-001 … AWS-017), in id order. */
 export const AWS_RULES: Rule[] = [
   ADMIN_ACCESS,
   SERVICE_WILDCARDS,
@@ -30,4 +33,7 @@ export const AWS_RULES: Rule[] = [
   GUARDRAIL_TAMPER,
   QUOTAS,
   UNRESOLVED_VALUES,
+  PUBLIC_RESOURCE_POLICIES,
+  SSO_PERMISSION_SETS,
+  UNCHECKED_RESOURCES,
 ];

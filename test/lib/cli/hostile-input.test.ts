@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { inventoryFromTemplate } from '../../../lib/adapters/cloudformation/inventory-from-template';
 import { Inventory, emptyInventory, mergeInventories } from '../../../lib/inventory/inventory';
 import { localsBomb, mappingBomb, writeCdkOut, writeManyAssetManifests, writeNestedDag } from '../../fixtures/hostile/generators';
 import { expectContract, hostileDir, roleWith, runCli, template, writeInput } from '../../fixtures/hostile/hostile-cli';
@@ -227,5 +228,59 @@ describe('hostile input: Terraform JSON in every form Terraform accepts', () => 
     expectContract(r);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/SECRET/);
+  });
+});
+
+describe('hostile input: resources added at deploy time are reported, not skipped', () => {
+  const adminTrustedByAnyone = {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] },
+      ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    },
+  };
+  const cases: Record<string, Record<string, unknown>> = {
+    'Fn::Transform AWS::Include under Resources': template({ 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/admin.yaml' } } }),
+    'Fn::Transform AWS::Include in Properties': template({ R: { Type: 'AWS::IAM::Role', Properties: { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/role.yaml' } }, AssumeRolePolicyDocument: { Statement: [] } } } }),
+    'a CloudFormation module': template({ M: { Type: 'Org::Admin::Role::MODULE', Properties: {} } }),
+    'a stack set from a URL': template({ S: { Type: 'AWS::CloudFormation::StackSet', Properties: { StackSetName: 's', PermissionModel: 'SELF_MANAGED', TemplateURL: 'https://s3/t.json' } } }),
+    'a stack set whose TemplateBody holds an admin role trusted by *': template({ S: { Type: 'AWS::CloudFormation::StackSet', Properties: { StackSetName: 's', PermissionModel: 'SELF_MANAGED', TemplateBody: JSON.stringify(template({ Admin: adminTrustedByAnyone })) } } }),
+    'a stack set whose TemplateBody is YAML': template({ S: { Type: 'AWS::CloudFormation::StackSet', Properties: { StackSetName: 's', PermissionModel: 'SELF_MANAGED', TemplateBody: 'Resources:\n  Admin:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: { AWS: "*" }\n            Action: sts:AssumeRole\n      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n' } } }),
+    'a user in an external group': template({ U: { Type: 'AWS::IAM::User', Properties: { Groups: ['Administrators'] } } }),
+    'an external group given users by UserToGroupAddition': template({ U: { Type: 'AWS::IAM::User', Properties: {} }, A: { Type: 'AWS::IAM::UserToGroupAddition', Properties: { GroupName: 'Administrators', Users: [{ Ref: 'U' }] } } }),
+  };
+  for (const [name, tpl] of Object.entries(cases)) {
+    test(`${name}: exit 1`, async () => {
+      const file = writeInput(dir, `deploy-time-${name.replace(/\W+/g, '-')}.json`, tpl);
+      const r = await runCli(['check', file, '--format', 'json']);
+      expectContract(r);
+      expect(r.code).toBe(1);
+    });
+  }
+
+  test('a user in a group of the template holds the group\'s grants', async () => {
+    const file = writeInput(dir, 'group-member.json', template({
+      G: { Type: 'AWS::IAM::Group', Properties: { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] } }] } },
+      U: { Type: 'AWS::IAM::User', Properties: { Groups: [{ Ref: 'G' }] } },
+    }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    const inventory = inventoryFromTemplate(JSON.parse(fs.readFileSync(file, 'utf8')), { stack: 'S' });
+    expect(inventory.grants.filter((g) => g.identityId === 'aws:S/U').map((g) => g.actions)).toEqual([['iam:*']]);
+  });
+
+  test('the resource policies of the issue: a public bucket, key and function', async () => {
+    const file = writeInput(dir, 'public-resources.json', template({
+      BP: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] } } },
+      K: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }] } } },
+      L: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*' } },
+      P: { Type: 'AWS::SSO::PermissionSet', Properties: { InstanceArn: 'i', Name: 'n', ManagedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'] } },
+    }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    const ids = JSON.parse(r.stdout).findings.map((f: { ruleId: string; resource: string }) => `${f.ruleId}:${f.resource}`);
+    expect(ids).toEqual(expect.arrayContaining(['AWS-015:BP', 'AWS-015:K', 'AWS-015:L', 'AWS-016:P']));
   });
 });

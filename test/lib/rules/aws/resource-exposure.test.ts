@@ -1,0 +1,78 @@
+import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
+import { Baseline } from '../../../../lib/baseline/baseline';
+import { PUBLIC_RESOURCE_POLICIES } from '../../../../lib/rules/aws/public-resource-policies';
+import { SSO_PERMISSION_SETS } from '../../../../lib/rules/aws/sso-permission-sets';
+import { UNCHECKED_RESOURCES } from '../../../../lib/rules/aws/unchecked-resources';
+import { Rule } from '../../../../lib/rules/rule';
+import { runRules } from '../../../../lib/rules/run-rules';
+
+function findings(rule: Rule, resources: Record<string, unknown>) {
+  const inventory = inventoryFromTemplate({ Resources: resources }, { stack: 'S' });
+  return runRules(inventory, [rule], Baseline.default()).filter((f) => f.ruleId === rule.id);
+}
+
+const doc = (statement: Record<string, unknown>) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', ...statement }] });
+
+describe('AWS-015: resource policies never open a resource to everyone', () => {
+  const opened: Record<string, Record<string, unknown>> = {
+    'S3 bucket policy, Principal "*"': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: '*' }) } },
+    'KMS key policy, {"AWS": "*"}': { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: doc({ Principal: { AWS: '*' }, Action: 'kms:*' }) } },
+    'SNS topic policy': { Type: 'AWS::SNS::TopicPolicy', Properties: { Topics: ['t'], PolicyDocument: doc({ Principal: { AWS: ['*'] }, Action: 'sns:Publish' }) } },
+    'SQS queue policy with an IfExists condition': { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: ['q'], PolicyDocument: doc({ Principal: '*', Action: 'sqs:*', Condition: { StringEqualsIfExists: { 'aws:SourceAccount': '111122223333' } } }) } },
+    'Secrets Manager policy as a JSON string': { Type: 'AWS::SecretsManager::ResourcePolicy', Properties: { SecretId: 's', ResourcePolicy: JSON.stringify(doc({ Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue' })) } },
+    'ECR repository policy with a wildcard-only condition': { Type: 'AWS::ECR::Repository', Properties: { RepositoryPolicyText: doc({ Principal: '*', Action: 'ecr:*', Condition: { StringLike: { 'aws:PrincipalOrgID': 'o-*' } } }) } },
+    'Lambda permission, Principal "*"': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*' } },
+    'S3 bucket policy with NotPrincipal': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ NotPrincipal: { AWS: 'arn:aws:iam::111122223333:root' } }) } },
+  };
+  for (const [name, resource] of Object.entries(opened)) {
+    test(`${name}: an error`, () => {
+      expect(findings(PUBLIC_RESOURCE_POLICIES, { R: resource })).toEqual([expect.objectContaining({ severity: 'error', resource: 'R' })]);
+    });
+  }
+
+  const closed: Record<string, Record<string, unknown>> = {
+    'a named account': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: { AWS: 'arn:aws:iam::111122223333:root' } }) } },
+    'Principal "*" with an exact aws:PrincipalOrgID': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } } }) } },
+    'a Deny of everyone (insecure transport)': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] } } },
+    'a Lambda permission for a service with SourceArn': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::b' } },
+    'a Lambda permission for "*" scoped by SourceAccount': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*', SourceAccount: '111122223333' } },
+  };
+  for (const [name, resource] of Object.entries(closed)) {
+    test(`${name}: no finding`, () => {
+      expect(findings(PUBLIC_RESOURCE_POLICIES, { R: resource })).toEqual([]);
+    });
+  }
+});
+
+describe('AWS-016: SSO permission sets are not administrators', () => {
+  test('AdministratorAccess, or an inline admin policy: an error', () => {
+    const admin = findings(SSO_PERMISSION_SETS, {
+      P: { Type: 'AWS::SSO::PermissionSet', Properties: { InstanceArn: 'i', Name: 'n', ManagedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'] } },
+      Q: { Type: 'AWS::SSO::PermissionSet', Properties: { InstanceArn: 'i', Name: 'm', InlinePolicy: { Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] } } },
+    });
+    expect(admin.map((f) => f.resource).sort()).toEqual(['P', 'Q']);
+  });
+
+  test('a read-only permission set: no finding', () => {
+    expect(findings(SSO_PERMISSION_SETS, {
+      P: { Type: 'AWS::SSO::PermissionSet', Properties: { InstanceArn: 'i', Name: 'n', ManagedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], InlinePolicy: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] } } },
+    })).toEqual([]);
+  });
+});
+
+describe('AWS-017: what the checks cannot see is said, as a warning', () => {
+  test('a custom resource and an instance profile for an external role', () => {
+    const out = findings(UNCHECKED_RESOURCES, {
+      C: { Type: 'Custom::Anything', Properties: { ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:f' } },
+      P: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: ['ExternalAdminRole'] } },
+    });
+    expect(out.map((f) => [f.resource, f.severity])).toEqual([['C', 'warning'], ['P', 'warning']]);
+  });
+
+  test('an instance profile for a role of the template: no finding', () => {
+    expect(findings(UNCHECKED_RESOURCES, {
+      R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },
+      P: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [{ Ref: 'R' }] } },
+    })).toEqual([]);
+  });
+});
