@@ -272,7 +272,7 @@ class TemplateReader {
     if (props.MaxSessionDuration === undefined) return AWS_DEFAULT_MAX_SESSION_SECONDS;
     const v = this.resolveProp(logicalId, props, 'MaxSessionDuration');
     const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
-    if (n === undefined) this.unresolved(logicalId, 'Properties.MaxSessionDuration', `a value that is not a number of seconds (${JSON.stringify(v)})`);
+    if (n === undefined && !JSON.stringify(v ?? null).includes('{{unresolved:')) this.unresolved(logicalId, 'Properties.MaxSessionDuration', `a value that is not a number of seconds (${JSON.stringify(v)})`);
     return n;
   }
 
@@ -284,13 +284,16 @@ class TemplateReader {
       // Resolved one policy at a time, so an unresolved value is reported at `Policies[i]`.
       const whole = Array.isArray(props.Policies) ? props.Policies : this.resolveProp(logicalId, props, 'Policies');
       const raw = Array.isArray(whole) ? whole : [whole];
-      raw.forEach((rawPolicy, i) => {
+      const items = raw.flatMap((rawPolicy, i) => this.resolver.resolveItems(rawPolicy, (what) => this.unresolved(logicalId, `Properties.Policies[${i}]`, what)).map((p) => ({ p, i })));
+      items.forEach(({ p, i }) => {
         const path = `Properties.Policies[${i}]`;
-        const p = this.resolver.resolve(rawPolicy, (what) => this.unresolved(logicalId, path, what));
-        if (p === undefined) return; // AWS::NoValue
+        if (p === undefined) return;
         if (!isObject(p)) return this.unresolved(logicalId, path, 'an inline policy that is not an object');
         const name = typeof p.PolicyName === 'string' ? p.PolicyName : String(i);
-        const id = `${this.idOf(logicalId)}/${name}`;
+        // Both branches of a deploy-time Fn::If may name their policy alike: keep both.
+        const base = `${this.idOf(logicalId)}/${name}`;
+        let id = base;
+        for (let k = 2; this.policies.has(id); k++) id = `${base}~${k}`;
         this.policies.set(id, {
           id, cloud: 'aws', kind: 'aws-inline-policy', name,
           statements: parseStatements(p.PolicyDocument, (what) => this.unresolved(logicalId, `${path}.PolicyDocument`, what)),
@@ -301,8 +304,8 @@ class TemplateReader {
     }
     const arns = props.ManagedPolicyArns;
     if (arns !== undefined) {
-      const list = Array.isArray(arns) ? arns : [arns];
-      list.forEach((raw, i) => {
+      const list = (Array.isArray(arns) ? arns : [arns]).flatMap((raw, i) => this.resolver.resolveItems(raw, (what) => this.unresolved(logicalId, `Properties.ManagedPolicyArns[${i}]`, what)).map((v) => ({ v, i })));
+      list.forEach(({ v: raw, i }) => {
         const policy = this.policyFromReference(logicalId, r, raw, `Properties.ManagedPolicyArns[${i}]`);
         if (policy) addOnce(policy.attachedTo, identity.id);
       });

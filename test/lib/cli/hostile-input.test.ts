@@ -284,3 +284,56 @@ describe('hostile input: resources added at deploy time are reported, not skippe
     expect(ids).toEqual(expect.arrayContaining(['AWS-015:BP', 'AWS-015:K', 'AWS-015:L', 'AWS-016:P']));
   });
 });
+
+describe('hostile input: every value a parameter can take is checked, not only its default', () => {
+  const envParameter = { Env: { Type: 'String', Default: 'dev' } };
+  const isProd = { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] } };
+
+  test('an Fn::If on a parameter condition (default dev) that grants iam:* in prod', async () => {
+    const file = writeInput(dir, 'param-if.json', template({
+      R: roleWith([{ Effect: 'Allow', Action: { 'Fn::If': ['IsProd', 'iam:*', 's3:GetObject'] }, Resource: '*' }]),
+    }, { Parameters: envParameter, Conditions: isProd }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/iam:\*/);
+  });
+
+  test('a statement list item under Fn::If: the prod statement is checked', async () => {
+    const file = writeInput(dir, 'param-if-item.json', template({
+      R: roleWith([{ 'Fn::If': ['IsProd', { Effect: 'Allow', Action: '*', Resource: '*' }, { Ref: 'AWS::NoValue' }] }]),
+    }, { Parameters: envParameter, Conditions: isProd }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/AWS-001/);
+  });
+
+  test('a role whose Condition is false only with the default is still checked', async () => {
+    const admin = roleWith([{ Effect: 'Allow', Action: '*', Resource: '*' }]);
+    const file = writeInput(dir, 'param-condition.json', template({ R: { ...admin, Condition: 'IsProd' } }, { Parameters: envParameter, Conditions: isProd }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/AWS-001/);
+  });
+
+  test('AllowedValues that include iam:* are checked', async () => {
+    const file = writeInput(dir, 'param-allowed.json', template({
+      R: roleWith([{ Effect: 'Allow', Action: { Ref: 'Permission' }, Resource: '*' }]),
+    }, { Parameters: { Permission: { Type: 'String', Default: 's3:GetObject', AllowedValues: ['s3:GetObject', 'iam:*'] } } }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/iam:\*/);
+  });
+
+  test('a condition every allowed value decides alike stays decided', async () => {
+    const file = writeInput(dir, 'param-decided.json', template({
+      R: roleWith([{ Effect: 'Allow', Action: { 'Fn::If': ['IsProd', 'iam:*', 'logs:GetLogEvents'] }, Resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:/app:*' }]),
+    }, { Parameters: { Env: { Type: 'String', Default: 'dev', AllowedValues: ['dev', 'test'] } }, Conditions: isProd }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.stdout).not.toMatch(/iam:\*/);
+  });
+});

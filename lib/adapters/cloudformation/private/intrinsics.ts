@@ -67,7 +67,7 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
 };
 
 interface TemplateParts {
-  readonly Parameters?: Record<string, { Default?: unknown; Type?: string }>;
+  readonly Parameters?: Record<string, { Default?: unknown; Type?: string; AllowedValues?: unknown }>;
   readonly Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
   readonly Conditions?: Record<string, unknown>;
   readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
@@ -104,6 +104,17 @@ export class TemplateResolver {
     return out === NO_VALUE ? undefined : out;
   }
 
+  /**
+   * Resolve one item of a list: an `Fn::If` chosen at deploy yields both branches' items, anything
+   * else itself (nothing for `AWS::NoValue`).
+   */
+  public resolveItems(item: unknown, onUnresolved: UnresolvedHandler): unknown[] {
+    const both = this.bothBranches(item, onUnresolved);
+    if (both) return both;
+    const out = this.walk(item, onUnresolved);
+    return out === NO_VALUE ? [] : [out];
+  }
+
   /** Evaluate a named condition; undefined when it depends on deploy-time values. */
   public condition(name: string, onUnresolved: UnresolvedHandler): boolean | undefined {
     if (this.conditionCache.has(name)) return this.conditionCache.get(name);
@@ -134,6 +145,12 @@ export class TemplateResolver {
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
+        const both = this.bothBranches(value[i], report);
+        if (both) {
+          out ??= value.slice(0, i);
+          pushAll(out, both);
+          continue;
+        }
         const r = this.walk(value[i], report);
         if (out === undefined && r === value[i]) continue;
         out ??= value.slice(0, i);
@@ -198,8 +215,15 @@ export class TemplateResolver {
       case 'Fn::If': {
         if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return open('Fn::If with a malformed argument');
         const decided = this.condition(arg[0], report);
-        if (decided === undefined) return open(`Fn::If on condition ${arg[0]}, which depends on deploy-time values`);
-        return this.walk(decided ? arg[1] : arg[2], report);
+        if (decided !== undefined) return this.walk(decided ? arg[1] : arg[2], report);
+        // Chosen at deploy: both branches are checked. Strings (actions, resources) become the list of both.
+        const [a, b] = [this.walk(arg[1], report), this.walk(arg[2], report)];
+        if (JSON.stringify(a) === JSON.stringify(b) && a !== NO_VALUE && b !== NO_VALUE) return a;
+        const strings = (v: unknown) => (typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : undefined);
+        const [sa, sb] = [strings(a), strings(b)];
+        if (sa && sb) return [...new Set([...sa, ...sb])];
+        if (Array.isArray(a) && Array.isArray(b)) return unionOfItems([...a, ...b]);
+        return open(`Fn::If on condition ${arg[0]}, which depends on deploy-time values`);
       }
       case 'Fn::FindInMap': {
         if (!Array.isArray(arg) || arg.length < 3) return open('Fn::FindInMap with a malformed argument');
@@ -222,6 +246,30 @@ export class TemplateResolver {
       default:
         return open(`${fn}, which the adapter does not evaluate`);
     }
+  }
+
+  /**
+   * For a list item `Fn::If` whose condition is chosen at deploy: what both branches add (Deny
+   * statements left out, so a branch's Deny never hides the other's grants). Undefined otherwise.
+   */
+  private bothBranches(item: unknown, report: UnresolvedHandler): unknown[] | undefined {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
+    const keys = Object.keys(item);
+    const arg = (item as Record<string, unknown>)['Fn::If'];
+    if (keys.length !== 1 || keys[0] !== 'Fn::If' || !Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return undefined;
+    if (this.condition(arg[0], report) !== undefined) return undefined;
+    return unionOfItems([this.walk(arg[1], report), this.walk(arg[2], report)]);
+  }
+
+  /**
+   * The values a deployer may choose for a parameter no parent stack passes: its AllowedValues, or
+   * `any`. Undefined when the value is fixed (passed in) or the name is no parameter.
+   */
+  private choices(name: string): unknown[] | 'any' | undefined {
+    if (hasOwn(this.parameterValues, name)) return undefined;
+    const p = own(this.template.Parameters, name);
+    if (!p || typeof p !== 'object') return undefined;
+    return Array.isArray(p.AllowedValues) && p.AllowedValues.length > 0 ? p.AllowedValues : 'any';
   }
 
   /** A mapping entry's value, resolved once per resolver (replaying what it reported), within a size budget. */
@@ -254,6 +302,9 @@ export class TemplateResolver {
     if (hasOwn(this.parameterValues, name)) return this.parameterValues[name];
     const parameter = own(this.template.Parameters, name);
     if (parameter && typeof parameter === 'object') {
+      // AllowedValues a deployer may pick that name actions, ARNs or wildcards: every one of them is checked.
+      const allowed = Array.isArray(parameter.AllowedValues) ? parameter.AllowedValues.filter((v): v is string => typeof v === 'string') : [];
+      if (allowed.some((v) => v !== parameter.Default && /[*?:]/.test(v))) return [...new Set(allowed)];
       // An SSM-typed parameter's default is the SSM name, not the value used at deploy.
       if (parameter.Default !== undefined && !String(parameter.Type ?? '').startsWith('AWS::SSM::Parameter::Value')) {
         return String(parameter.Type ?? '').startsWith('List<') || parameter.Type === 'CommaDelimitedList'
@@ -321,8 +372,26 @@ export class TemplateResolver {
         return this.getAtt(res, attr, open);
       }
       const r = this.ref(name, report);
+      if (Array.isArray(r) && !isListParameter(own(this.template.Parameters, name))) return open(`\${${name}}, a parameter whose AllowedValues differ in what they grant`);
       return r === NO_VALUE ? whole : stringOf(r);
     });
+  }
+
+  /** Whether a value uses (by `Ref` or `Fn::Sub`) a parameter chosen at deploy. */
+  private mentionsChosenParameter(value: unknown): boolean {
+    const stack: unknown[] = [value];
+    while (stack.length > 0) {
+      const v = stack.pop();
+      if (v === null || typeof v !== 'object') continue;
+      if (!Array.isArray(v)) {
+        const o = v as Record<string, unknown>;
+        if (typeof o.Ref === 'string' && this.choices(o.Ref) !== undefined) return true;
+        const subText = typeof o['Fn::Sub'] === 'string' ? o['Fn::Sub'] : Array.isArray(o['Fn::Sub']) && typeof o['Fn::Sub'][0] === 'string' ? o['Fn::Sub'][0] : undefined;
+        if (subText !== undefined && [...subText.matchAll(/\$\{([^}!.]*)\}/g)].some((m) => this.choices(m[1]) !== undefined)) return true;
+      }
+      pushAll(stack, Array.isArray(v) ? v : Object.values(v));
+    }
+    return false;
   }
 
   private evaluateCondition(body: unknown, report: UnresolvedHandler): boolean | undefined {
@@ -346,9 +415,21 @@ export class TemplateResolver {
       }
       case 'Fn::Equals': {
         // Resolve quietly: an open operand makes the condition undecidable, which the caller reports.
-        const [a, b] = args.map((x) => this.walk(x, () => undefined));
-        if ([a, b].some((x) => containsUnresolved(x) || (typeof x === 'string' && /\$\{AWS::/.test(x)))) return undefined;
-        return JSON.stringify(a) === JSON.stringify(b);
+        // A parameter the deployer chooses is any of its AllowedValues (or anything): the condition is
+        // decided only when every choice gives the same answer.
+        const options = args.slice(0, 2).map((x) => {
+          const ref = x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>).Ref : undefined;
+          const chosen = typeof ref === 'string' ? this.choices(ref) : undefined;
+          if (chosen === 'any') return 'any';
+          if (chosen) return chosen;
+          if (this.mentionsChosenParameter(x)) return 'any';
+          return [this.walk(x, () => undefined)];
+        });
+        if (options.includes('any')) return undefined;
+        const [as, bs] = options as unknown[][];
+        if ([...as, ...bs].some((x) => containsUnresolved(x) || (typeof x === 'string' && /\$\{AWS::/.test(x)))) return undefined;
+        const answers = new Set(as.flatMap((a) => bs.map((b) => JSON.stringify(a) === JSON.stringify(b))));
+        return answers.size === 1 ? [...answers][0] : undefined;
       }
       default:
         return undefined;
@@ -381,4 +462,24 @@ function sizeWithin(value: unknown, limit: number): boolean {
     else if (v !== null && typeof v === 'object') pushAll(stack, Object.values(v));
   }
   return true;
+}
+
+function isListParameter(p: { Type?: string } | undefined): boolean {
+  const type = String(p?.Type ?? '');
+  return type.startsWith('List<') || type === 'CommaDelimitedList';
+}
+
+/** List items of both branches of a deploy-time choice: once each, without AWS::NoValue or Deny statements (a Deny of one branch must not hide the other's grants). */
+function unionOfItems(items: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  const seen = new Set<string>();
+  for (const v of items) {
+    if (v === NO_VALUE) continue;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && (v as Record<string, unknown>).Effect === 'Deny') continue;
+    const key = JSON.stringify(v);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+  }
+  return out;
 }

@@ -65,17 +65,19 @@ describe('inventoryFromTemplate: YAML with short-form tags and unresolvable valu
 
   test('reports what it cannot resolve instead of skipping it', () => {
     expect(inv.unresolved.map((u) => u.what)).toEqual([
+      'Properties.MaxSessionDuration: Fn::If on condition IsProd, which depends on deploy-time values',
       'Properties.Policies[0]: Ref SharedRoleArn, a parameter without a default',
-      'Properties.Policies[0]: Fn::If on condition InUsEast1, which depends on deploy-time values',
       'Properties.ManagedPolicyArns[1]: Fn::ImportValue SharedPolicyArn',
       'Properties.ManagedPolicyArns[2]: AWS-managed policy AmazonS3FullAccess, which policies/aws-managed-policies.json does not describe',
     ]);
     expect(inv.unresolved[0].source).toMatchObject({ stack: 'S', resource: 'AdminRole' });
   });
 
-  test('decides Fn::If on conditions of parameter defaults, and keeps pseudo parameters readable', () => {
+  test('checks both branches of an Fn::If chosen at deploy (not the default\'s), and keeps pseudo parameters readable', () => {
     const role = inv.identities[0];
-    expect(role.maxSessionSeconds).toBe(3600);
+    // A session of 3600 or 43200 s, chosen by the deployer: unknown (reported above), not the default's 3600.
+    expect(role.maxSessionSeconds).toBeUndefined();
+    expect(inv.grants.find((g) => g.actions[0] === 's3:GetObject')!.resources).toEqual(['arn:aws:s3:::a/*', 'arn:aws:s3:::b/*']);
     expect(role.trust[0].principals).toEqual(['arn:aws:iam::${AWS::AccountId}:root']);
     expect(inv.grants.find((g) => g.via === 'aws-managed-policy')).toMatchObject({ actions: ['*'], resources: ['*'], policyId: 'aws:S/aws-managed/AdministratorAccess' });
     expect(inv.grants.find((g) => g.actions[0] === 's3:ListBucket')!.resources).toEqual(['${Bucket.Arn}']);
@@ -160,8 +162,15 @@ describe('inventoryFromTemplate: Fn::If and AWS::NoValue in policy lists', () =>
   });
   const doc = (action: string) => ({ PolicyName: action, PolicyDocument: { Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:s3:::b' }] } });
 
-  test('a decided Fn::If picks its branch; AWS::NoValue drops the entry', () => {
+  test('an Fn::If on a parameter the deployer chooses adds both branches; AWS::NoValue adds nothing', () => {
     const inv = inventoryFromTemplate(base([{ 'Fn::If': ['IsProd', doc('s3:DeleteBucket'), { Ref: 'AWS::NoValue' }] }, doc('s3:ListBucket')]), { stack: 's' });
+    expect(inv.grants.map((g) => g.actions[0])).toEqual(['s3:DeleteBucket', 's3:ListBucket']);
+    expect(inv.unresolved).toEqual([]);
+  });
+
+  test('a decided Fn::If picks its branch (every allowed value decides alike)', () => {
+    const t = { ...base([{ 'Fn::If': ['IsProd', doc('s3:DeleteBucket'), { Ref: 'AWS::NoValue' }] }, doc('s3:ListBucket')]), Parameters: { Stage: { Type: 'String', Default: 'dev', AllowedValues: ['dev', 'test'] } } };
+    const inv = inventoryFromTemplate(t, { stack: 's' });
     expect(inv.grants.map((g) => g.actions[0])).toEqual(['s3:ListBucket']);
     expect(inv.unresolved).toEqual([]);
   });

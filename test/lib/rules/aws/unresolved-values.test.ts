@@ -17,7 +17,7 @@ describe('AWS-014: IAM values that cannot be resolved are reported (fail closed)
   test('non-compliant: a parameter without default, Fn::ImportValue, an undecidable Fn::If, an unknown AWS-managed policy', () => {
     const file = path.join(__dirname, '../../../fixtures/cfn/unresolved.yaml');
     const findings = runRules(inventoryFromTemplate(readTemplateFile(file), { stack: 'S', file }), [UNRESOLVED_VALUES], Baseline.default());
-    expect(findings.map(findingId)).toEqual(['AWS-014[Policies[0]]', 'AWS-014[Policies[0]]', 'AWS-014[ManagedPolicyArns[1]]', 'AWS-014[ManagedPolicyArns[2]]']);
+    expect(findings.map(findingId)).toEqual(['AWS-014[MaxSessionDuration]', 'AWS-014[Policies[0]]', 'AWS-014[ManagedPolicyArns[1]]', 'AWS-014[ManagedPolicyArns[2]]']);
     expect(findings.every((f) => f.resource === 'AdminRole' && f.severity === 'error' && f.file === file)).toBe(true);
     expect(findings[2].message).toBe('AdminRole Properties.ManagedPolicyArns[1]: Fn::ImportValue SharedPolicyArn.');
     expect(findings.map((f) => findingId(f)).join()).not.toContain('::');
