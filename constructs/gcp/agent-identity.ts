@@ -264,7 +264,7 @@ export class AgentIdentity extends Construct {
       displayName: `${props.agentName} / ${tool.name} (${tool.accessLevel})`.slice(0, 100),
       description: `agent-guardrails agent=${props.agentName} tool=${tool.name} tier=${props.tier} environment=${props.environment.name}`,
     });
-    attachGuardrailMetadata(sa, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...roles, ...permissions], [gcp.resource]));
+    attachGuardrailMetadata(sa, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...roles, ...permissions], [gcp.resource], props.environment));
     this.serviceAccounts.push(sa);
     this.accountsByTool.set(tool.name, sa);
     this.emailsByTool.set(tool.name, email);

@@ -64,7 +64,8 @@ export interface BrokerConfig {
   readonly tools: BrokerToolConfig[];
 }
 
-const WINDOW_SCHEMA = {
+/** JSON schema of `BrokerWindow` (also what the activity playbook carries). */
+export const WINDOW_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['timeZone', 'slots'],
