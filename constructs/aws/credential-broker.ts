@@ -109,7 +109,9 @@ export class CredentialBroker extends Construct {
       code: lambda.Code.fromAsset(handlerBundleDir('broker')),
       role: this.role,
       logGroup: this.logGroup,
-      timeout: Duration.seconds(10),
+      // Up to five port calls per request (kill switch, approval read, consume, mint, log), each
+      // bounded by the core's port timeout (2 s by default), plus start-up.
+      timeout: Duration.seconds(15),
       memorySize: 512,
       environment: {
         BROKER_CONFIG: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.config()) }),
