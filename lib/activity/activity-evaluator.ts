@@ -6,7 +6,8 @@ import { ActivityPlaybook, PlaybookAgent, PlaybookPlacement, PlaybookTool } from
 import { ActivityVerdict, VerdictCode, VerdictSeverity } from './activity-verdict';
 import { ApprovalLedger, IApprovalEvidence } from './approval-ledger';
 import { DeniedBurstTracker } from './denied-burst';
-import { globMatches, resourceDeclared } from './private/pattern-match';
+import { hasGlobWildcard } from '../private/glob-match';
+import { actionPattern, DeclaredPattern, resourcePatterns } from './private/pattern-match';
 import { identityKey } from './private/identity-key';
 import { WindowClock } from './private/window-clock';
 
@@ -33,9 +34,9 @@ interface CompiledTool {
   readonly knowsIdentities: boolean;
   readonly requiresApproval: boolean;
   readonly exactActions: ReadonlySet<string>;
-  readonly actionPatterns: readonly string[];
+  readonly actionPatterns: readonly DeclaredPattern[];
   readonly exactResources: ReadonlySet<string>;
-  readonly resources: readonly string[];
+  readonly resources: DeclaredPattern;
   readonly window?: WindowClock;
 }
 
@@ -177,7 +178,7 @@ export class ActivityEvaluator {
 function compileTool(agent: PlaybookAgent, t: PlaybookTool): CompiledTool {
   const actions = t.actions.map((a) => a.toLowerCase());
   const resources = [...t.resources, ...t.dataSources];
-  const exactResources = resources.filter((r) => !r.includes('*') && !r.includes('?')).map((r) => normalizeResource(t.cloud, r));
+  const exactResources = resources.filter((r) => !hasGlobWildcard(r)).map((r) => normalizeResource(t.cloud, r));
   return {
     agent: agent.agent,
     environment: agent.environment,
@@ -186,10 +187,10 @@ function compileTool(agent: PlaybookAgent, t: PlaybookTool): CompiledTool {
     cloud: t.cloud,
     knowsIdentities: t.identities.length > 0,
     requiresApproval: t.requiresApproval,
-    exactActions: new Set(actions.filter((a) => !a.includes('*') && !a.includes('?'))),
-    actionPatterns: actions.filter((a) => a.includes('*') || a.includes('?')),
+    exactActions: new Set(actions.filter((a) => !hasGlobWildcard(a))),
+    actionPatterns: actions.filter(hasGlobWildcard).map((a) => actionPattern(t.cloud, a)),
     exactResources: new Set(exactResources),
-    resources,
+    resources: resourcePatterns(t.cloud, resources),
     window: t.window ? new WindowClock(ChangeWindow.of(t.window)) : undefined,
   };
 }
@@ -197,13 +198,13 @@ function compileTool(agent: PlaybookAgent, t: PlaybookTool): CompiledTool {
 function actionDeclared(tool: CompiledTool, action: string): boolean {
   const a = action.toLowerCase();
   if (tool.exactActions.has(a)) return true;
-  for (const p of tool.actionPatterns) if (globMatches(p, a, false)) return true;
+  for (const p of tool.actionPatterns) if (p.test(a)) return true;
   return false;
 }
 
 function resourceIn(tool: CompiledTool, resource: string): boolean {
   if (tool.exactResources.has(normalizeResource(tool.cloud, resource))) return true;
-  return resourceDeclared(tool.cloud, resource, tool.resources);
+  return tool.resources.test(resource);
 }
 
 /** Azure resource ids are case-insensitive and may end in `/`; AWS ARNs and GCP names are compared as written. */

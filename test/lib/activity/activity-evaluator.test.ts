@@ -77,6 +77,15 @@ describe('ActivityEvaluator: one verdict per event, with the reason code', () =>
     expect(fresh.evaluate(restartEvent(rollback)).code).toBe(VerdictCode.DESTRUCTIVE_WITHOUT_APPROVAL);
   });
 
+  test('hostile log values (huge, wildcard-laden) get a verdict in bounded time, never an exception or a match', () => {
+    const e = new ActivityEvaluator(playbook());
+    const huge = 'a*'.repeat(60_000);
+    expect(e.evaluate(restartEvent({ action: huge })).code).toBe(VerdictCode.UNDECLARED_ACTION);
+    expect(e.evaluate(restartEvent({ tool: 'read-logs', identity: undefined, action: 's3:GetObject', resources: [`${BUCKET}/${huge}`] })).code).toBe(VerdictCode.UNDECLARED_RESOURCE);
+    expect(e.evaluate(restartEvent({ resources: [`${SERVICE}*`] })).code).toBe(VerdictCode.UNDECLARED_RESOURCE);
+    expect(e.evaluate(restartEvent({ agent: huge })).reason.length).toBeLessThan(700);
+  });
+
   test('a denied destructive call is no destructive action; it counts toward a burst', () => {
     const v = new ActivityEvaluator(playbook()).evaluate(restartEvent({ ...rollback, outcome: 'denied' }));
     expect(v.code).toBe(VerdictCode.EXPECTED);
