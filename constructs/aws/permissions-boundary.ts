@@ -8,6 +8,7 @@ import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { Tool } from '../../lib/model/tool';
 import { guardrailDenyStatements } from './private/guardrail-denies';
 import { policySizeChars } from './private/policy-size';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const BOUNDARY_SYMBOL = Symbol.for('agent-guardrails.AgentPermissionsBoundary');
 
@@ -65,6 +66,7 @@ export class AgentPermissionsBoundary extends Construct {
   constructor(scope: Construct, id: string, props: AgentPermissionsBoundaryProps) {
     super(scope, id);
     Object.defineProperty(this, BOUNDARY_SYMBOL, { value: true });
+    recordSourceLine(this);
     const baseline = props.baseline ?? Baseline.default();
     const env = props.environment.requireAws('AgentPermissionsBoundary');
     const stack = Stack.of(this);
