@@ -13,6 +13,7 @@ import { AgentIdentity } from './agent-identity';
 import { ApprovalGate } from './approval-gate';
 import { handlerBundleDir } from './broker-runtime/handler-bundle';
 import { KILL_SWITCH_DISENGAGED, KILL_SWITCH_ENGAGED } from './broker-runtime/kill-switch-flag';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const CREDENTIAL_BROKER_SYMBOL = Symbol.for('agent-guardrails.CredentialBroker');
 /** Lambda caps all environment variables of a function at 4 KB together. */
@@ -87,6 +88,7 @@ export class CredentialBroker extends Construct {
   constructor(scope: Construct, id: string, props: CredentialBrokerProps) {
     super(scope, id);
     Object.defineProperty(this, CREDENTIAL_BROKER_SYMBOL, { value: true });
+    recordSourceLine(this);
     this.props = props;
     this.baseline = props.baseline ?? Baseline.default();
 
@@ -109,7 +111,9 @@ export class CredentialBroker extends Construct {
       code: lambda.Code.fromAsset(handlerBundleDir('broker')),
       role: this.role,
       logGroup: this.logGroup,
-      timeout: Duration.seconds(10),
+      // Up to five port calls per request (kill switch, approval read, consume, mint, log), each
+      // bounded by the core's port timeout (2 s by default), plus start-up.
+      timeout: Duration.seconds(15),
       memorySize: 512,
       environment: {
         BROKER_CONFIG: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.config()) }),

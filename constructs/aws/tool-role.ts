@@ -7,6 +7,7 @@ import { Environment } from '../../lib/model/environment';
 import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../lib/model/tags';
 import { AgentTier } from '../../lib/model/tier';
 import { Tool } from '../../lib/model/tool';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const TOOL_ROLE_SYMBOL = Symbol.for('agent-guardrails.ToolRole');
 
@@ -76,6 +77,7 @@ export class ToolRole extends iam.Role {
       },
     });
     Object.defineProperty(this, TOOL_ROLE_SYMBOL, { value: true });
+    recordSourceLine(this);
     this.tool = tool;
 
     this.assumeRolePolicy!.addStatements(

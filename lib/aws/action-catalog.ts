@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Glob } from '../private/glob-match';
 
 /**
  * IAM access levels as the AWS Service Authorization Reference names them. The data joins two
@@ -95,8 +96,8 @@ class ActionCatalog {
     if (pattern === '*') return this.allServices().flatMap((s) => [...(this.actionsOf(s)?.values() ?? [])]);
     const [servicePattern, actionPattern] = splitAction(pattern);
     if (!servicePattern || actionPattern === undefined) return [];
-    const serviceRe = wildcardRegExp(servicePattern);
-    const actionRe = wildcardRegExp(actionPattern);
+    const serviceRe = wildcardGlob(servicePattern);
+    const actionRe = wildcardGlob(actionPattern);
     const services = hasWildcard(servicePattern) ? this.allServices().filter((s) => serviceRe.test(s)) : [servicePattern.toLowerCase()];
     const out: AwsActionInfo[] = [];
     for (const s of services) {
@@ -120,10 +121,9 @@ export function hasWildcard(s: string): boolean {
   return s.includes('*') || s.includes('?');
 }
 
-/** Case-insensitive, anchored RegExp for an IAM wildcard pattern. */
-export function wildcardRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+/** Case-insensitive IAM wildcard pattern, matched in linear time (no RegExp: patterns are untrusted). */
+export function wildcardGlob(pattern: string): Glob {
+  return Glob.compile(pattern);
 }
 
 function splitAction(action: string): [string | undefined, string | undefined] {

@@ -62,6 +62,12 @@ export interface BrokerConfig {
   readonly openPendingApprovals: boolean;
   /** The agent's tools. */
   readonly tools: BrokerToolConfig[];
+  /**
+   * Bound on each port call (kill-switch read, approval read, consume and open, mint, decision log),
+   * in milliseconds; a call that takes longer is a refusal with a `*_TIMEOUT` reason code.
+   * @default 2000
+   */
+  readonly portTimeoutMs?: number;
 }
 
 const WINDOW_SCHEMA = {
@@ -101,6 +107,7 @@ export const BROKER_CONFIG_SCHEMA = {
     approvalMaxAgeSeconds: { type: 'integer', minimum: 60, maximum: 3600 },
     requesterIdentities: { type: 'array', items: { type: 'string', minLength: 1 } },
     openPendingApprovals: { type: 'boolean' },
+    portTimeoutMs: { type: 'integer', minimum: 1, maximum: 30000 },
     tools: {
       type: 'array',
       minItems: 1,

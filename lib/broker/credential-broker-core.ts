@@ -3,6 +3,8 @@ import { ChangeWindow } from '../model/change-window';
 import { Tool } from '../model/tool';
 import { BrokerConfig, BrokerToolConfig, parseBrokerConfig } from './broker-config';
 import { BrokerRequest, LINEAGE_ID_PATTERN, TOOL_NAME_PATTERN, validateBrokerRequest } from './broker-request';
+import { checkMintedCredential } from './minted-credential-check';
+import { callPort, DEFAULT_PORT_TIMEOUT_MS } from './port-call';
 import { ApprovalRecord, ApprovalStatus, BrokerPorts, DecisionRecord, MintedCredential } from './ports';
 import { BrokerDecision, ReasonCode } from './reason-code';
 import { resourceWithin, sameIdentity } from './resource-match';
@@ -29,6 +31,8 @@ interface Outcome {
   readonly reasonCode: ReasonCode;
   readonly message: string;
   readonly approval?: ApprovalRecord;
+  /** Set once the approval's consume was attempted: whether it is certainly used up, or may be. */
+  readonly approvalUse?: 'spent' | 'unknown';
   readonly pendingApprovalId?: string;
   readonly minted?: MintedCredential;
 }
@@ -57,11 +61,13 @@ export class CredentialBrokerCore {
   public readonly config: BrokerConfig;
   private readonly ports: BrokerPorts;
   private readonly tools: Map<string, ToolEntry>;
+  private readonly portTimeoutMs: number;
 
   /** @param config the broker config (object or JSON); throws `AG_BROKER_CONFIG` when invalid */
   constructor(config: unknown, ports: BrokerPorts) {
     this.config = parseBrokerConfig(config);
     this.ports = ports;
+    this.portTimeoutMs = this.config.portTimeoutMs ?? DEFAULT_PORT_TIMEOUT_MS;
     // A Map, not an object: a tool named "constructor" or "__proto__" must not find anything.
     this.tools = new Map(this.config.tools.map((t) => [t.name, { config: t, window: t.window ? ChangeWindow.of(t.window) : undefined }]));
     Object.defineProperty(this, CORE_SYMBOL, { value: true });
@@ -77,19 +83,13 @@ export class CredentialBrokerCore {
     return toolBrokerConfig(tool, roleArn, 'aws');
   }
 
-  /** Decide one untrusted request. Never throws. */
+  /** Decide one untrusted request. Never throws; every port call is bounded by `portTimeoutMs`. */
   public async decide(raw: unknown): Promise<BrokerResponse> {
     const decisionId = randomUUID();
-    let now: Date | undefined;
+    const arrival = this.clockNow();
     let request: BrokerRequest | undefined;
     let invalidFields: string[] | null = null;
     let outcome: Outcome;
-    try {
-      now = this.ports.clock.now();
-      if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new Error('clock returned no valid time');
-    } catch {
-      now = undefined;
-    }
     try {
       const validation = validateBrokerRequest(raw);
       if (!validation.request) {
@@ -97,12 +97,12 @@ export class CredentialBrokerCore {
         outcome = validation.tooLarge
           ? { reasonCode: ReasonCode.REQUEST_TOO_LARGE, message: 'The request is larger than the broker accepts.' }
           : { reasonCode: ReasonCode.INVALID_REQUEST, message: `The request does not match the broker request schema (fields: ${validation.invalidFields.join(', ')}).` };
-      } else if (!now) {
+      } else if (!arrival) {
         request = validation.request;
-        outcome = { reasonCode: ReasonCode.CLOCK_UNAVAILABLE, message: 'The broker cannot tell the time; refusing (fail closed).' };
+        outcome = CLOCK_REFUSAL;
       } else {
         request = validation.request;
-        outcome = await this.evaluate(request, now, decisionId);
+        outcome = await this.evaluate(request, decisionId);
       }
     } catch {
       outcome = { reasonCode: ReasonCode.INTERNAL_ERROR, message: 'The broker failed; refusing (fail closed).' };
@@ -110,7 +110,7 @@ export class CredentialBrokerCore {
     const granted = outcome.reasonCode === ReasonCode.GRANTED && outcome.minted !== undefined;
     const record: DecisionRecord = {
       decisionId,
-      time: now ? now.toISOString() : 'unknown',
+      time: arrival ? arrival.toISOString() : 'unknown',
       agent: this.config.agent,
       tool: request?.tool ?? safeEcho(raw, 'tool', SAFE_TOOL),
       environment: this.config.environment,
@@ -123,11 +123,12 @@ export class CredentialBrokerCore {
       expiresAt: granted ? outcome.minted!.expiresAt : null,
       invalidFields,
     };
-    try {
-      await this.ports.log.record(record);
-    } catch {
-      // No audit record, no credential: the minted session simply expires unused.
-      return this.refusal(decisionId, ReasonCode.DECISION_LOG_FAILED, 'The decision could not be logged; refusing (fail closed).');
+    const logged = await callPort((signal) => this.ports.log.record(record, signal), this.portTimeoutMs);
+    if (logged.kind !== 'answered') {
+      // No audit record, no credential: a minted credential simply expires unused.
+      return logged.kind === 'timed-out'
+        ? this.refusal(decisionId, ReasonCode.DECISION_LOG_TIMEOUT, 'The decision log did not answer in time; refusing (fail closed).')
+        : this.refusal(decisionId, ReasonCode.DECISION_LOG_FAILED, 'The decision could not be logged; refusing (fail closed).');
     }
     if (granted) {
       return {
@@ -140,10 +141,12 @@ export class CredentialBrokerCore {
         expiresAt: outcome.minted!.expiresAt,
       };
     }
-    return { ...this.refusal(decisionId, outcome.reasonCode, outcome.message), approvalId: outcome.pendingApprovalId ?? undefined };
+    // A refusal after the approval's consume says so: never a silently burnt approval.
+    const message = outcome.approvalUse ? `${outcome.message} ${APPROVAL_USE[outcome.approvalUse]}` : outcome.message;
+    return { ...this.refusal(decisionId, outcome.reasonCode, message), approvalId: outcome.pendingApprovalId ?? (outcome.approvalUse ? outcome.approval?.approvalId : undefined) };
   }
 
-  private async evaluate(request: BrokerRequest, now: Date, decisionId: string): Promise<Outcome> {
+  private async evaluate(request: BrokerRequest, decisionId: string): Promise<Outcome> {
     const entry = this.tools.get(request.tool);
     if (!entry) {
       return { reasonCode: ReasonCode.UNKNOWN_TOOL, message: 'The tool is not one of this agent\'s tools.' };
@@ -154,60 +157,72 @@ export class CredentialBrokerCore {
       return { reasonCode: ReasonCode.RESOURCE_NOT_DECLARED, message: 'The resource is not within the tool\'s declared resources.' };
     }
 
-    let engaged: boolean;
-    try {
-      engaged = await this.ports.killSwitch.isEngaged(this.config.agent);
-    } catch {
+    const killSwitch = await callPort((signal) => this.ports.killSwitch.isEngaged(this.config.agent, signal), this.portTimeoutMs);
+    if (killSwitch.kind === 'timed-out') {
+      return { reasonCode: ReasonCode.KILL_SWITCH_TIMEOUT, message: 'The kill switch state did not answer in time; refusing (fail closed).' };
+    }
+    if (killSwitch.kind === 'failed' || typeof killSwitch.value !== 'boolean') {
       return { reasonCode: ReasonCode.KILL_SWITCH_UNREADABLE, message: 'The kill switch state cannot be read; refusing (fail closed).' };
     }
-    if (engaged !== false) {
+    if (killSwitch.value) {
       return { reasonCode: ReasonCode.KILL_SWITCH_ENGAGED, message: 'The agent\'s kill switch is engaged.' };
     }
 
-    if (entry.window) {
-      if (entry.window.isExpired(now)) {
-        return { reasonCode: ReasonCode.WINDOW_EXPIRED, message: `The tool's change window expired at ${entry.window.expiresAt}.` };
-      }
-      if (!entry.window.isOpen(now)) {
-        return { reasonCode: ReasonCode.WINDOW_CLOSED, message: `The tool's change window (${entry.window.timeZone}) is closed now.` };
-      }
-    }
+    // The time is read again after each port call: a slow port must not carry a request past its window.
+    const afterKillSwitch = this.clockNow();
+    if (!afterKillSwitch) return CLOCK_REFUSAL;
+    const closed = windowRefusal(entry, afterKillSwitch);
+    if (closed) return closed;
 
     let approval: ApprovalRecord | undefined;
     if (tool.requiresApproval) {
-      const checked = await this.checkApproval(request, now, decisionId);
+      const checked = await this.checkApproval(request, decisionId);
       if ('reasonCode' in checked) return checked;
       approval = checked.approval;
     }
 
-    let minted: MintedCredential;
-    try {
-      minted = await this.ports.minter.mint({
-        agent: this.config.agent,
-        tool: tool.name,
-        environment: this.config.environment,
-        lineageId: request.lineageId,
-        identity: tool.identity,
-        actions: [...tool.actions],
-        resource: request.resource,
-        durationSeconds: this.config.sessionSeconds,
-        decisionId,
-      });
-      if (!minted || typeof minted.expiresAt !== 'string' || typeof minted.credentials !== 'object' || minted.credentials === null) {
-        throw new Error('minter returned no credential');
-      }
-    } catch {
-      return { reasonCode: ReasonCode.MINT_FAILED, message: 'The credential could not be minted; refusing (fail closed).', approval };
+    // Last look before minting: the window and the approval's age at this very moment.
+    const mintStartedAt = this.clockNow();
+    const spent = approval ? { approval, approvalUse: 'spent' as const } : {};
+    if (!mintStartedAt) return { ...CLOCK_REFUSAL, ...spent };
+    const closedNow = windowRefusal(entry, mintStartedAt);
+    if (closedNow) return { ...closedNow, ...spent };
+    if (approval && !this.approvalFresh(approval, mintStartedAt)) return { ...this.approvalExpired(), ...spent };
+
+    const durationSeconds = this.config.sessionSeconds;
+    const mint = await callPort((signal) => this.ports.minter.mint({
+      agent: this.config.agent,
+      tool: tool.name,
+      environment: this.config.environment,
+      lineageId: request.lineageId,
+      identity: tool.identity,
+      actions: [...tool.actions],
+      resource: request.resource,
+      durationSeconds,
+      decisionId,
+    }, signal), this.portTimeoutMs);
+    if (mint.kind === 'timed-out') {
+      return { reasonCode: ReasonCode.MINT_TIMEOUT, message: 'The credential minter did not answer in time; refusing (fail closed).', ...spent };
+    }
+    if (mint.kind === 'failed') {
+      return { reasonCode: ReasonCode.MINT_FAILED, message: 'The credential could not be minted; refusing (fail closed).', ...spent };
+    }
+    const afterMint = this.clockNow();
+    const minted = afterMint ? checkMintedCredential(mint.value, mintStartedAt, durationSeconds, afterMint) : undefined;
+    if (!minted) {
+      return { reasonCode: ReasonCode.MINT_ANSWER_INVALID, message: `The minter's answer is not a credential that expires within the requested ${durationSeconds} s; refusing (fail closed).`, ...spent };
     }
     return { reasonCode: ReasonCode.GRANTED, message: 'Granted.', approval, minted };
   }
 
-  private async checkApproval(request: BrokerRequest, now: Date, decisionId: string): Promise<Outcome | { approval: ApprovalRecord }> {
+  private async checkApproval(request: BrokerRequest, decisionId: string): Promise<Outcome | { approval: ApprovalRecord }> {
     const { agent, environment, approvalMaxAgeSeconds } = this.config;
     if (request.approvalId === undefined) {
       if (!this.config.openPendingApprovals) {
         return { reasonCode: ReasonCode.APPROVAL_REQUIRED, message: 'The tool needs a human approval; pass approvalId.' };
       }
+      const openedAt = this.clockNow();
+      if (!openedAt) return CLOCK_REFUSAL;
       const pending: ApprovalRecord = {
         approvalId: randomUUID(),
         agent,
@@ -216,12 +231,14 @@ export class CredentialBrokerCore {
         environment,
         status: ApprovalStatus.PENDING,
         requestedBy: this.requester(),
-        requestedAt: now.toISOString(),
+        requestedAt: openedAt.toISOString(),
         reason: request.reason,
       };
-      try {
-        await this.ports.approvals.openPending(pending);
-      } catch {
+      const opened = await callPort((signal) => this.ports.approvals.openPending(pending, signal), this.portTimeoutMs);
+      if (opened.kind === 'timed-out') {
+        return { reasonCode: ReasonCode.APPROVAL_STORE_TIMEOUT, message: 'The tool needs a human approval and the approvals store did not answer in time; refusing (fail closed).' };
+      }
+      if (opened.kind === 'failed') {
         return { reasonCode: ReasonCode.APPROVAL_STORE_UNAVAILABLE, message: 'The tool needs a human approval and the approvals store failed; refusing (fail closed).' };
       }
       return {
@@ -231,13 +248,16 @@ export class CredentialBrokerCore {
       };
     }
 
-    let record: ApprovalRecord | undefined;
-    try {
-      record = await this.ports.approvals.get(request.approvalId);
-    } catch {
+    const approvalId = request.approvalId;
+    const read = await callPort((signal) => this.ports.approvals.get(approvalId, signal), this.portTimeoutMs);
+    if (read.kind === 'timed-out') {
+      return { reasonCode: ReasonCode.APPROVAL_STORE_TIMEOUT, message: 'The approvals store did not answer in time; refusing (fail closed).' };
+    }
+    if (read.kind === 'failed' || (read.value !== undefined && !isApprovalRecord(read.value))) {
       return { reasonCode: ReasonCode.APPROVAL_STORE_UNAVAILABLE, message: 'The approvals store failed; refusing (fail closed).' };
     }
-    if (!record || record.approvalId !== request.approvalId) {
+    const record = read.value;
+    if (!record || record.approvalId !== approvalId) {
       return { reasonCode: ReasonCode.APPROVAL_NOT_FOUND, message: 'No approval has that id.' };
     }
     if (record.agent !== agent || record.tool !== request.tool || record.lineageId !== request.lineageId || record.environment !== environment) {
@@ -254,31 +274,52 @@ export class CredentialBrokerCore {
     if (forbidden.some((id) => sameIdentity(id, approver))) {
       return { reasonCode: ReasonCode.APPROVAL_SELF_APPROVED, message: 'The approver is the requester or one of the agent\'s own identities.' };
     }
-    const approvedAt = Date.parse(record.approvedAt);
-    const age = now.getTime() - approvedAt;
-    if (Number.isNaN(approvedAt) || age > approvalMaxAgeSeconds * 1000 || age < -APPROVAL_CLOCK_SKEW_MS) {
-      return { reasonCode: ReasonCode.APPROVAL_EXPIRED, message: `The approval is older than ${approvalMaxAgeSeconds} s (or stamped in the future).` };
-    }
+    const now = this.clockNow();
+    if (!now) return CLOCK_REFUSAL;
+    if (!this.approvalFresh(record, now)) return this.approvalExpired();
 
-    let consumed: boolean;
-    try {
-      consumed = await this.ports.approvals.consume({
-        approvalId: record.approvalId,
-        agent,
-        tool: request.tool,
-        lineageId: request.lineageId,
-        approvedBy: approver,
-        approvedNotBefore: new Date(now.getTime() - approvalMaxAgeSeconds * 1000).toISOString(),
-        usedAt: now.toISOString(),
-        decisionId,
-      });
-    } catch {
-      return { reasonCode: ReasonCode.APPROVAL_STORE_UNAVAILABLE, message: 'The approval could not be consumed; refusing (fail closed).' };
+    const consume = await callPort((signal) => this.ports.approvals.consume({
+      approvalId: record.approvalId,
+      agent,
+      tool: request.tool,
+      lineageId: request.lineageId,
+      approvedBy: approver,
+      approvedNotBefore: new Date(now.getTime() - approvalMaxAgeSeconds * 1000).toISOString(),
+      usedAt: now.toISOString(),
+      decisionId,
+    }, signal), this.portTimeoutMs);
+    // From here on the approval may be spent: every refusal carries it, so the record and the answer say so.
+    if (consume.kind === 'timed-out') {
+      return { reasonCode: ReasonCode.APPROVAL_CONSUME_TIMEOUT, message: 'The approvals store did not confirm the use of the approval in time; refusing (fail closed).', approval: record, approvalUse: 'unknown' };
     }
-    if (consumed !== true) {
+    if (consume.kind === 'failed' || typeof consume.value !== 'boolean') {
+      return { reasonCode: ReasonCode.APPROVAL_STORE_UNAVAILABLE, message: 'The approval could not be consumed; refusing (fail closed).', approval: record, approvalUse: 'unknown' };
+    }
+    if (!consume.value) {
       return { reasonCode: ReasonCode.APPROVAL_ALREADY_USED, message: 'The approval was used already; one approval = one credential.' };
     }
     return { approval: record };
+  }
+
+  /** Approved no longer than `approvalMaxAgeSeconds` before `now`, and not stamped in the future. */
+  private approvalFresh(record: ApprovalRecord, now: Date): boolean {
+    const approvedAt = Date.parse(record.approvedAt ?? '');
+    const age = now.getTime() - approvedAt;
+    return !Number.isNaN(approvedAt) && age <= this.config.approvalMaxAgeSeconds * 1000 && age >= -APPROVAL_CLOCK_SKEW_MS;
+  }
+
+  private approvalExpired(): Outcome {
+    return { reasonCode: ReasonCode.APPROVAL_EXPIRED, message: `The approval is older than ${this.config.approvalMaxAgeSeconds} s (or stamped in the future).` };
+  }
+
+  /** The clock port's time, or undefined when it fails or answers something that is not a time. */
+  private clockNow(): Date | undefined {
+    try {
+      const now = this.ports.clock.now();
+      return now instanceof Date && !Number.isNaN(now.getTime()) ? new Date(now.getTime()) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** How the broker names the requester on pending approvals: the agent runtime identity, else the agent. */
@@ -292,6 +333,32 @@ export class CredentialBrokerCore {
 }
 
 const CORE_SYMBOL = Symbol.for('agent-guardrails.CredentialBrokerCore');
+const CLOCK_REFUSAL: Outcome = { reasonCode: ReasonCode.CLOCK_UNAVAILABLE, message: 'The broker cannot tell the time; refusing (fail closed).' };
+const APPROVAL_USE = {
+  spent: 'This request used up the approval (one approval = one attempt); ask a person for a new one.',
+  unknown: 'The approval may have been used up by this request (its use could not be confirmed); a retry with it is refused with APPROVAL_ALREADY_USED if so, then ask a person for a new one.',
+} as const;
+const APPROVAL_STRING_FIELDS = ['approvalId', 'agent', 'tool', 'lineageId', 'environment', 'status', 'requestedBy', 'requestedAt'] as const;
+const APPROVAL_OPTIONAL_FIELDS = ['reason', 'approvedBy', 'approvedAt', 'usedAt', 'usedBy'] as const;
+
+/** Whether a store's answer has the shape of an approval record (a malformed answer is a store fault, not a refusal reason of its own). */
+function isApprovalRecord(x: unknown): x is ApprovalRecord {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return APPROVAL_STRING_FIELDS.every((k) => typeof r[k] === 'string') && APPROVAL_OPTIONAL_FIELDS.every((k) => r[k] === undefined || typeof r[k] === 'string');
+}
+
+/** The refusal for a closed or expired window at `now`, if any. */
+function windowRefusal(entry: ToolEntry, now: Date): Outcome | undefined {
+  if (!entry.window) return undefined;
+  if (entry.window.isExpired(now)) {
+    return { reasonCode: ReasonCode.WINDOW_EXPIRED, message: `The tool's change window expired at ${entry.window.expiresAt}.` };
+  }
+  if (!entry.window.isOpen(now)) {
+    return { reasonCode: ReasonCode.WINDOW_CLOSED, message: `The tool's change window (${entry.window.timeZone}) is closed now.` };
+  }
+  return undefined;
+}
 
 /** Echo a field of a refused request into the log only if it is a safe token. */
 function safeEcho(raw: unknown, key: string, pattern: RegExp): string | null {

@@ -1,13 +1,16 @@
 /**
  * The broker core's ports: everything it needs from the outside world. Each cloud supplies
- * adapters (AWS: SSM, DynamoDB, STS, CloudWatch Logs); tests supply fakes. Any port that throws
- * makes the broker refuse (fail closed).
+ * adapters (AWS: SSM, DynamoDB, STS, CloudWatch Logs); tests supply fakes. Any port that throws,
+ * answers nonsense or does not answer in time makes the broker refuse (fail closed).
+ *
+ * Every asynchronous method receives an `AbortSignal` that is aborted when the broker stops waiting
+ * (the port timeout): adapters pass it to their SDK call so that the request is cancelled, too.
  */
 
 /** Reads an agent's kill switch. */
 export interface IKillSwitchState {
   /** Whether the kill switch is engaged; throw when the state cannot be read. */
-  isEngaged(agent: string): Promise<boolean>;
+  isEngaged(agent: string, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** Where an approval is in its life. */
@@ -63,14 +66,14 @@ export interface ApprovalConsumeCondition {
 /** The approvals store. */
 export interface IApprovalStore {
   /** The record, or undefined when there is none (strongly consistent read). */
-  get(approvalId: string): Promise<ApprovalRecord | undefined>;
+  get(approvalId: string, signal?: AbortSignal): Promise<ApprovalRecord | undefined>;
   /**
    * Atomically flip an approved record to used, only if every condition still holds.
    * @returns true for exactly one caller per approval; false when the condition failed
    */
-  consume(condition: ApprovalConsumeCondition): Promise<boolean>;
+  consume(condition: ApprovalConsumeCondition, signal?: AbortSignal): Promise<boolean>;
   /** Store a new pending request (and announce it to the approvers). */
-  openPending(record: ApprovalRecord): Promise<void>;
+  openPending(record: ApprovalRecord, signal?: AbortSignal): Promise<void>;
 }
 
 /** What the minter is asked for. */
@@ -101,7 +104,11 @@ export interface MintedCredential {
 
 /** Mints short-lived credentials for a tool identity. */
 export interface ICredentialMinter {
-  mint(request: MintRequest): Promise<MintedCredential>;
+  /**
+   * Mint a credential for `request.identity`, valid for at most `request.durationSeconds`. The broker
+   * refuses an answer whose expiry is not a valid future time within that session.
+   */
+  mint(request: MintRequest, signal?: AbortSignal): Promise<MintedCredential>;
 }
 
 /** The time. A port so that tests can stand at a DST change. */
@@ -133,7 +140,7 @@ export interface DecisionRecord {
 
 /** Where decisions go (AWS: one JSON line on stdout → CloudWatch Logs). */
 export interface IDecisionLog {
-  record(record: DecisionRecord): Promise<void> | void;
+  record(record: DecisionRecord, signal?: AbortSignal): Promise<void> | void;
 }
 
 /** The set of ports a broker needs. */

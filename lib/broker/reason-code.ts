@@ -15,8 +15,10 @@ export enum ReasonCode {
   RESOURCE_NOT_DECLARED = 'RESOURCE_NOT_DECLARED',
   /** The agent's kill switch is engaged. */
   KILL_SWITCH_ENGAGED = 'KILL_SWITCH_ENGAGED',
-  /** The kill switch state could not be read (fail closed). */
+  /** The kill switch state could not be read, or the answer was not a yes/no (fail closed). */
   KILL_SWITCH_UNREADABLE = 'KILL_SWITCH_UNREADABLE',
+  /** The kill switch read did not answer within the port timeout (fail closed). */
+  KILL_SWITCH_TIMEOUT = 'KILL_SWITCH_TIMEOUT',
   /** Outside the tool's recurring change window. */
   WINDOW_CLOSED = 'WINDOW_CLOSED',
   /** The tool's change window has passed its absolute expiry. */
@@ -35,14 +37,30 @@ export enum ReasonCode {
   APPROVAL_EXPIRED = 'APPROVAL_EXPIRED',
   /** The approval was used already (also: lost a race for it). */
   APPROVAL_ALREADY_USED = 'APPROVAL_ALREADY_USED',
-  /** The approvals store failed (fail closed). */
+  /** The approvals store failed or answered something that is not an approval (fail closed). */
   APPROVAL_STORE_UNAVAILABLE = 'APPROVAL_STORE_UNAVAILABLE',
+  /** Reading an approval, or opening a pending one, did not answer within the port timeout (fail closed). */
+  APPROVAL_STORE_TIMEOUT = 'APPROVAL_STORE_TIMEOUT',
+  /**
+   * Consuming the approval did not answer within the port timeout. The approval may have been used
+   * up by the late write, so it is treated as spent (never reused); no credential is minted.
+   */
+  APPROVAL_CONSUME_TIMEOUT = 'APPROVAL_CONSUME_TIMEOUT',
   /** The clock failed (fail closed). */
   CLOCK_UNAVAILABLE = 'CLOCK_UNAVAILABLE',
-  /** The credential minter failed or returned nothing usable (fail closed). */
+  /** The credential minter failed (fail closed). */
   MINT_FAILED = 'MINT_FAILED',
+  /** The minter did not answer within the port timeout; a late credential is discarded (fail closed). */
+  MINT_TIMEOUT = 'MINT_TIMEOUT',
+  /**
+   * The minter's answer is not a usable credential: no credential values, an expiry that is not a
+   * valid time, already past, or later than the requested session allows (fail closed).
+   */
+  MINT_ANSWER_INVALID = 'MINT_ANSWER_INVALID',
   /** The decision could not be logged; no credential is returned without an audit record. */
   DECISION_LOG_FAILED = 'DECISION_LOG_FAILED',
+  /** The decision log did not answer within the port timeout; no credential is returned (fail closed). */
+  DECISION_LOG_TIMEOUT = 'DECISION_LOG_TIMEOUT',
   /** The broker's own configuration is invalid; every request is refused until it is fixed. */
   CONFIG_INVALID = 'CONFIG_INVALID',
   /** Any other error inside the broker (fail closed). */

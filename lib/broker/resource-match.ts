@@ -1,15 +1,14 @@
+import { GLOB_MAX_LENGTH, globMatch } from '../private/glob-match';
 /**
  * Whether a concrete resource lies within a declared resource pattern. Patterns use the IAM
  * wildcards `*` (any run of characters) and `?` (one character); matching is case-sensitive, as
  * IAM's resource matching is. The resource itself holds no wildcards (the request schema forbids them).
  */
 export function resourceWithin(resource: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => patternRegExp(p).test(resource));
-}
-
-function patternRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 's');
+  // A linear-time match: a RegExp here let one request with a long resource stall the broker.
+  // Past the matcher's length budget nothing matches (the request is refused).
+  if (resource.length > GLOB_MAX_LENGTH) return false;
+  return patterns.some((p) => p.length <= GLOB_MAX_LENGTH && globMatch(p, resource, { caseInsensitive: false }));
 }
 
 /**

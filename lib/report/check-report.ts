@@ -3,6 +3,7 @@ import { Acknowledgement } from '../inventory/inventory';
 import { ACKNOWLEDGEMENT_NAMESPACE, parseAcknowledgementId } from '../rules/agent/acknowledgements';
 import { Finding, RuleMetadata, Severity } from '../rules/rule';
 import { findingId } from '../rules/run-rules';
+import { SourceLine } from './source-line';
 
 /** The lowest severity that fails a check. */
 export type FailOn = Severity;
@@ -16,8 +17,14 @@ export interface AcknowledgedBy {
   readonly at: string;
 }
 
+/** A finding with the line of the user's code that made its resource, when known. */
+export interface LocatedFinding extends Finding {
+  /** The user's source line that created the resource (from construct metadata in `cdk.out`). */
+  readonly source?: SourceLine;
+}
+
 /** A finding as the reports show it: with its `RuleId[detail]` id and, when acknowledged, by what. */
-export interface ReportFinding extends Finding {
+export interface ReportFinding extends LocatedFinding {
   /** `RuleId[detail]`, the id to acknowledge (prefixed with `AgentGuardrailsChecks::`). */
   readonly id: string;
   readonly acknowledgedBy?: AcknowledgedBy;
@@ -62,7 +69,7 @@ export interface ReportSummary {
 
 /** What a report is built from. */
 export interface CheckReportInput {
-  readonly findings: readonly Finding[];
+  readonly findings: readonly LocatedFinding[];
   /** Acknowledgements recorded with the input; findings they cover move to `acknowledged`. */
   readonly acknowledgements?: readonly Acknowledgement[];
   readonly baseline: Baseline;

@@ -28,12 +28,12 @@ export interface PendingAnnouncer {
 export class DynamoDbApprovalStore implements IApprovalStore {
   constructor(private readonly client: DynamoDBClient, private readonly tableName: string, private readonly announcer?: PendingAnnouncer) {}
 
-  public async get(approvalId: string): Promise<ApprovalRecord | undefined> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { approvalId: { S: approvalId } }, ConsistentRead: true }));
+  public async get(approvalId: string, signal?: AbortSignal): Promise<ApprovalRecord | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { approvalId: { S: approvalId } }, ConsistentRead: true }), { abortSignal: signal });
     return out.Item ? fromItem(out.Item) : undefined;
   }
 
-  public async consume(c: ApprovalConsumeCondition): Promise<boolean> {
+  public async consume(c: ApprovalConsumeCondition, signal?: AbortSignal): Promise<boolean> {
     try {
       await this.client.send(new UpdateItemCommand({
         TableName: this.tableName,
@@ -47,7 +47,7 @@ export class DynamoDbApprovalStore implements IApprovalStore {
           ':agent': { S: c.agent }, ':tool': { S: c.tool }, ':lineageId': { S: c.lineageId }, ':approvedBy': { S: c.approvedBy },
           ':notBefore': { S: c.approvedNotBefore },
         },
-      }));
+      }), { abortSignal: signal });
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;
@@ -55,10 +55,10 @@ export class DynamoDbApprovalStore implements IApprovalStore {
     }
   }
 
-  public async openPending(record: ApprovalRecord): Promise<void> {
+  public async openPending(record: ApprovalRecord, signal?: AbortSignal): Promise<void> {
     const item = toItem(record);
     item.expiresAt = { N: String(Math.floor(Date.parse(record.requestedAt) / 1000) + TTL_SECONDS) };
-    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(#approvalId)', ExpressionAttributeNames: names('approvalId') }));
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(#approvalId)', ExpressionAttributeNames: names('approvalId') }), { abortSignal: signal });
     if (this.announcer) {
       await this.announcer.client.send(new PublishCommand({
         TopicArn: this.announcer.topicArn,
@@ -69,7 +69,7 @@ export class DynamoDbApprovalStore implements IApprovalStore {
           lineageId: record.lineageId, reason: record.reason ?? null, requestedBy: record.requestedBy, requestedAt: record.requestedAt,
           approveWith: { approvalId: record.approvalId },
         }, null, 2),
-      }));
+      }), { abortSignal: signal });
     }
   }
 

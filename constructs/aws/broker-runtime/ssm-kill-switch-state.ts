@@ -10,8 +10,8 @@ import { KILL_SWITCH_DISENGAGED } from './kill-switch-flag';
 export class SsmKillSwitchState implements IKillSwitchState {
   constructor(private readonly client: SSMClient, private readonly parameterName: string) {}
 
-  public async isEngaged(): Promise<boolean> {
-    const out = await this.client.send(new GetParameterCommand({ Name: this.parameterName }));
+  public async isEngaged(_agent?: string, signal?: AbortSignal): Promise<boolean> {
+    const out = await this.client.send(new GetParameterCommand({ Name: this.parameterName }), { abortSignal: signal });
     const value = out.Parameter?.Value;
     if (typeof value !== 'string') throw new Error('kill switch parameter has no value');
     return value.trim() !== KILL_SWITCH_DISENGAGED;

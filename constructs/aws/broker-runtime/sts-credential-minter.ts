@@ -26,7 +26,7 @@ export function narrowingPolicy(actions: readonly string[], resource: string): s
 export class StsCredentialMinter implements ICredentialMinter {
   constructor(private readonly client: STSClient) {}
 
-  public async mint(req: MintRequest): Promise<MintedCredential> {
+  public async mint(req: MintRequest, signal?: AbortSignal): Promise<MintedCredential> {
     const policy = req.resource === undefined ? undefined : narrowingPolicy(req.actions, req.resource);
     if (policy !== undefined && policy.length > MAX_SESSION_POLICY_CHARS) throw new Error('session policy too large');
     const tags = [
@@ -43,7 +43,7 @@ export class StsCredentialMinter implements ICredentialMinter {
       Tags: tags,
       TransitiveTagKeys: tags.map((t) => t.Key),
       ...(policy === undefined ? {} : { Policy: policy }),
-    }));
+    }), { abortSignal: signal });
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error('AssumeRole returned no credentials');
     return {

@@ -1,4 +1,5 @@
-import { awsActions, hasWildcard, wildcardRegExp } from '../../aws/action-catalog';
+import { awsActions, hasWildcard, wildcardGlob } from '../../aws/action-catalog';
+import { Glob } from '../../private/glob-match';
 import { Catalog, loadCatalog } from '../../catalogs/catalog';
 import { GuardrailError } from '../../errors';
 import { Cloud, Identity, Inventory } from '../../inventory/inventory';
@@ -36,7 +37,7 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
     const destructiveList = (cloud: Cloud) => {
       if (!catalogs.has(cloud)) {
         const entries = loadDestructive(cloud);
-        catalogs.set(cloud, entries instanceof GuardrailError ? entries : entries.map((entry) => ({ entry, re: wildcardRegExp(entry) })));
+        catalogs.set(cloud, entries instanceof GuardrailError ? entries : entries.map((entry) => ({ entry, re: wildcardGlob(entry) })));
       }
       return catalogs.get(cloud)!;
     };
@@ -151,7 +152,7 @@ const DESTRUCTIVE_VERBS: Record<'gcp' | 'azure', readonly string[]> = {
 
 interface CatalogPattern {
   readonly entry: string;
-  readonly re: RegExp;
+  readonly re: Glob;
 }
 
 /** The catalog entry a held action matches (AWS wildcards are expanded against the real actions). */

@@ -1,4 +1,4 @@
-import { wildcardRegExp } from '../../aws/action-catalog';
+import { globMatch } from '../../private/glob-match';
 import { AgentLabels, Cloud, Grant, Inventory, SourceLocation } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { classifyKnownRole, isReadClass } from '../private/access-classifier';
@@ -96,7 +96,7 @@ function nameOf(properties: Record<string, unknown>): string | undefined {
 function isIdentityAdministration(cloud: Cloud, action: string): boolean {
   const a = action.toLowerCase();
   if (a === '*' || a.startsWith('notaction')) return true;
-  if (cloud === 'aws') return /^(iam|sts|organizations):/.test(a) || wildcardRegExp(a.split(':')[0] || a).test('iam');
+  if (cloud === 'aws') return /^(iam|sts|organizations):/.test(a) || globMatch(a.split(':')[0] || a, 'iam');
   if (cloud === 'gcp') {
     return a.startsWith('iam.') || a.endsWith('.setiampolicy') || a.startsWith('roles/iam.')
       || a === 'roles/owner' || a === 'roles/editor' || /iamadmin|securityadmin/.test(a);
@@ -104,7 +104,7 @@ function isIdentityAdministration(cloud: Cloud, action: string): boolean {
   // Azure: authorization and managed-identity actions, or a built-in role that manages access.
   if (!a.includes('/')) return classifyKnownRole('azure', action) === 'permissions';
   const provider = a.split('/')[0];
-  return wildcardRegExp(provider).test('microsoft.authorization') || wildcardRegExp(provider).test('microsoft.managedidentity');
+  return globMatch(provider, 'microsoft.authorization') || globMatch(provider, 'microsoft.managedidentity');
 }
 
 /** The kill-switch parts a grant's resources could reach (by wildcard, by name, or by a containing scope). */
@@ -128,10 +128,9 @@ function couldReach(cloud: Cloud, resource: string, scopeLevel: Grant['scopeLeve
     const m = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$/.exec(withoutPlaceholderColons(resource));
     if (!m) return false;
     const kind = part.component === Component.REVOCATION ? 'role' : 'policy';
-    const re = wildcardRegExp(m[1]);
     // Without a name the adapter writes the logical id into same-template ARNs.
     const name = part.name ?? part.source.resource;
-    return re.test(`${kind}/${name}`) || new RegExp(`^${kind}/(.*/)?${escape(name)}$`, 'i').test(m[1]);
+    return globMatch(m[1], `${kind}/${name}`) || namesPart(m[1], kind, name);
   }
   // GCP / Azure: a project, subscription, resource-group or wider grant covers everything in it.
   if (scopeLevel && scopeLevel !== 'resource') return true;
@@ -142,6 +141,10 @@ function describePart(p: KillSwitchPart): string {
   return `${p.component} ${p.name ?? p.source.resource}`;
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Whether `resource` is `kind/name` or `kind/<path>/name` (IAM paths), compared case-insensitively. */
+function namesPart(resource: string, kind: string, name: string): boolean {
+  const r = resource.toLowerCase();
+  const prefix = `${kind}/`;
+  const suffix = `/${name.toLowerCase()}`;
+  return r === `${prefix}${name.toLowerCase()}` || (r.startsWith(prefix) && r.endsWith(suffix) && r.length >= prefix.length + suffix.length);
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awsActions, hasWildcard, wildcardRegExp } from '../../aws/action-catalog';
+import { awsActions, hasWildcard } from '../../aws/action-catalog';
+import { globMatch } from '../../private/glob-match';
 import { policiesDir } from '../../baseline/baseline';
 import { Cloud } from '../../inventory/inventory';
 
@@ -223,7 +224,7 @@ function classifyAzure(action: string): ActionClass {
   if (action.toLowerCase().includes('/roledefinitions/') && GUID.test(guid)) return classifyAzureRole(guid);
   const lower = action.toLowerCase();
   const provider = lower.split('/')[0];
-  const touchesAuthorization = wildcardRegExp(provider).test('microsoft.authorization');
+  const touchesAuthorization = globMatch(provider, 'microsoft.authorization');
   if (lower.endsWith('/read')) return 'read';
   if (touchesAuthorization) return 'permissions';
   if (lower.endsWith('/write') || lower.endsWith('/delete') || lower.endsWith('/action') || lower.endsWith('/*') || lower === '*') return 'write';

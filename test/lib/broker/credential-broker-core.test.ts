@@ -28,7 +28,7 @@ describe('CredentialBrokerCore: grants', () => {
     expect(f.log.records[0]).toEqual({
       decisionId: res.decisionId, time: '2026-03-25T10:00:00.000Z', agent: 'deploy-operator', tool: 'read-logs', environment: 'prod',
       lineageId: 'run-42', decision: 'granted', reasonCode: 'GRANTED', approvalId: null, approver: null, resource: null,
-      expiresAt: '2026-03-29T01:15:00.000Z', invalidFields: null,
+      expiresAt: '2026-03-25T10:15:00.000Z', invalidFields: null,
     });
     const text = JSON.stringify(f.log.records);
     expect(text).not.toMatch(/SECRET-VALUE|TOKEN-VALUE|ASIAFAKE|hunter2/);
@@ -107,8 +107,9 @@ describe('CredentialBrokerCore: every refusal path refuses, logs and never mints
   test('KILL_SWITCH_ENGAGED and KILL_SWITCH_UNREADABLE (fail closed)', async () => {
     await refused((s) => { s.f.killSwitch.engaged = true; }, { tool: 'read-logs', lineageId: 'run-42' }, ReasonCode.KILL_SWITCH_ENGAGED);
     await refused((s) => { s.f.killSwitch.fails = true; }, { tool: 'read-logs', lineageId: 'run-42' }, ReasonCode.KILL_SWITCH_UNREADABLE);
-    // A port that answers anything but `false` counts as engaged.
-    await refused((s) => { (s.f.killSwitch as unknown as { isEngaged: () => Promise<unknown> }).isEngaged = async () => undefined; }, { tool: 'read-logs', lineageId: 'run-42' }, ReasonCode.KILL_SWITCH_ENGAGED);
+    // A port that answers anything but a yes/no is unreadable.
+    await refused((s) => { (s.f.killSwitch as unknown as { isEngaged: () => Promise<unknown> }).isEngaged = async () => undefined; }, { tool: 'read-logs', lineageId: 'run-42' }, ReasonCode.KILL_SWITCH_UNREADABLE);
+    await refused((s) => { (s.f.killSwitch as unknown as { isEngaged: () => Promise<unknown> }).isEngaged = async () => 'false'; }, { tool: 'read-logs', lineageId: 'run-42' }, ReasonCode.KILL_SWITCH_UNREADABLE);
   });
 
   test('WINDOW_CLOSED outside the window, WINDOW_EXPIRED past its expiry', async () => {
@@ -175,7 +176,7 @@ describe('CredentialBrokerCore: every refusal path refuses, logs and never mints
     await refused((s) => { s.f.clock.at = new Date(NaN); }, { tool: 'read-logs', lineageId: 'run-42' }, ReasonCode.CLOCK_UNAVAILABLE);
   });
 
-  test('MINT_FAILED: the minter throws or returns nothing usable', async () => {
+  test('MINT_FAILED when the minter throws; MINT_ANSWER_INVALID when it returns nothing usable', async () => {
     const s = setup();
     s.f.minter.fails = true;
     const res = await s.broker.decide({ tool: 'read-logs', lineageId: 'run-42' });
@@ -183,7 +184,7 @@ describe('CredentialBrokerCore: every refusal path refuses, logs and never mints
     expect(s.f.log.records[0]).toMatchObject({ decision: 'refused', reasonCode: 'MINT_FAILED', expiresAt: null });
     const t = setup();
     t.f.minter.mint = async () => undefined as never;
-    expect((await t.broker.decide({ tool: 'read-logs', lineageId: 'run-42' })).reasonCode).toBe(ReasonCode.MINT_FAILED);
+    expect((await t.broker.decide({ tool: 'read-logs', lineageId: 'run-42' })).reasonCode).toBe(ReasonCode.MINT_ANSWER_INVALID);
   });
 
   test('DECISION_LOG_FAILED: no audit record, no credential', async () => {

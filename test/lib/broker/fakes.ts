@@ -35,13 +35,16 @@ export class FakeApprovals implements IApprovalStore {
   }
 }
 
+/** Answers like STS: a credential that expires `durationSeconds` after the clock's time. */
 export class FakeMinter implements ICredentialMinter {
   public readonly calls: MintRequest[] = [];
   public fails = false;
+  constructor(private readonly clock: () => Date = () => new Date()) {}
   public async mint(request: MintRequest): Promise<MintedCredential> {
     this.calls.push(request);
     if (this.fails) throw new Error('sts down');
-    return { expiresAt: '2026-03-29T01:15:00.000Z', credentials: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'SECRET-VALUE', sessionToken: 'TOKEN-VALUE' } };
+    const expiresAt = new Date(this.clock().getTime() + request.durationSeconds * 1000).toISOString();
+    return { expiresAt, credentials: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'SECRET-VALUE', sessionToken: 'TOKEN-VALUE' } };
   }
 }
 
@@ -72,7 +75,8 @@ export interface Fakes extends BrokerPorts {
 }
 
 export function fakes(at = new Date('2026-03-25T10:00:00Z')): Fakes {
-  return { killSwitch: new FakeKillSwitch(), approvals: new FakeApprovals(), minter: new FakeMinter(), clock: new FakeClock(at), log: new FakeLog() };
+  const clock = new FakeClock(at);
+  return { killSwitch: new FakeKillSwitch(), approvals: new FakeApprovals(), minter: new FakeMinter(() => clock.at), clock, log: new FakeLog() };
 }
 
 export const RUNTIME = 'arn:aws:iam::111111111111:role/agent-runtime';

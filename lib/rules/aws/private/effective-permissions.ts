@@ -1,4 +1,5 @@
-import { AwsActionInfo, awsActions, wildcardRegExp } from '../../../aws/action-catalog';
+import { AwsActionInfo, awsActions, wildcardGlob } from '../../../aws/action-catalog';
+import { Glob, globMatch } from '../../../private/glob-match';
 import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
@@ -280,7 +281,7 @@ export function matchingEntry(statement: PolicyStatement, action: string): strin
 export function actionMatches(pattern: string, action: string): boolean {
   let re = PATTERN_CACHE.get(pattern);
   if (!re) {
-    re = wildcardRegExp(pattern);
+    re = wildcardGlob(pattern);
     PATTERN_CACHE.set(pattern, re);
   }
   return re.test(action);
@@ -340,21 +341,35 @@ function textGlobsOverlap(a: string, b: string): boolean {
   if (!wa && !wb) return false;
   if (!wb) return textGlobCovers(a, b);
   if (!wa) return textGlobCovers(b, a);
-  const memo = new Int8Array((a.length + 1) * (b.length + 1));
-  const go = (i: number, j: number): boolean => {
-    const key = i * (b.length + 1) + j;
-    const hit = memo[key];
-    if (hit !== 0) return hit === 1;
-    let r: boolean;
-    if (i === a.length && j === b.length) r = true;
-    else if (i < a.length && a[i] === '*') r = go(i + 1, j) || (j < b.length && go(i, j + 1));
-    else if (j < b.length && b[j] === '*') r = go(i, j + 1) || (i < a.length && go(i + 1, j));
-    else if (i === a.length || j === b.length) r = false;
-    else r = (a[i] === '?' || b[j] === '?' || a[i] === b[j]) && go(i + 1, j + 1);
-    memo[key] = r ? 1 : 2;
-    return r;
-  };
-  return go(0, 0);
+  return wildcardsIntersect(a, b);
+}
+
+/** Past this many (a × b) character pairs two patterns are assumed to overlap (the safe side). */
+const OVERLAP_BUDGET = 4_000_000;
+
+/**
+ * Whether two patterns (both with `*`/`?`) name a common string: a dynamic program over suffixes,
+ * one row at a time (no recursion, memory linear in `b`), bounded by `OVERLAP_BUDGET`.
+ */
+function wildcardsIntersect(a: string, b: string): boolean {
+  if ((a.length + 1) * (b.length + 1) > OVERLAP_BUDGET) return true;
+  const n = b.length;
+  // next[j]: the suffixes a[i+1..] and b[j..] overlap; row[j]: a[i..] and b[j..] overlap.
+  let next = new Uint8Array(n + 1);
+  let row = new Uint8Array(n + 1);
+  for (let i = a.length; i >= 0; i--) {
+    for (let j = n; j >= 0; j--) {
+      let r: boolean;
+      if (i === a.length && j === n) r = true;
+      else if (i < a.length && a[i] === '*') r = next[j] === 1 || (j < n && row[j + 1] === 1);
+      else if (j < n && b[j] === '*') r = row[j + 1] === 1 || (i < a.length && next[j] === 1);
+      else if (i === a.length || j === n) r = false;
+      else r = (a[i] === '?' || b[j] === '?' || a[i] === b[j]) && next[j + 1] === 1;
+      row[j] = r ? 1 : 0;
+    }
+    [next, row] = [row, next];
+  }
+  return next[0] === 1;
 }
 
 /** Whether resource pattern `pattern` covers every ARN that `resource` (itself maybe a pattern) can name. */
@@ -415,14 +430,8 @@ function fieldsOf(parts: string[]): string[] | undefined {
 }
 
 function textGlobCovers(pattern: string, resource: string): boolean {
-  if (pattern === '*') return true;
-  let re = COVER_CACHE.get(pattern);
-  if (!re) {
-    // Match the pattern against the resource text: a `*` in the resource is only covered by a `*`.
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '[^*]')}$`);
-    COVER_CACHE.set(pattern, re);
-  }
-  return re.test(resource);
+  // Match the pattern against the resource text: a `*` in the resource is only covered by a `*`.
+  return pattern === '*' || globMatch(pattern, resource, { caseInsensitive: false, questionExcludes: '*' });
 }
 
 /** Up to `n` action names, for messages. */
@@ -527,8 +536,7 @@ function fromGrant(g: Grant): SourcedStatement {
 }
 
 const CACHE = new WeakMap<Inventory, EffectivePermissions[]>();
-const PATTERN_CACHE = new Map<string, RegExp>();
-const COVER_CACHE = new Map<string, RegExp>();
+const PATTERN_CACHE = new Map<string, Glob>();
 const NOT_ACTION_CACHE = new Map<string, AwsActionInfo[]>();
 const FIELDS_CACHE = new Map<string, string[] | undefined>();
 const EXPAND_CACHE = new Map<string, AwsActionInfo[]>();

@@ -1,4 +1,5 @@
 import { Grant } from '../../../inventory/inventory';
+import { globMatch } from '../../../private/glob-match';
 
 export { allowGrants, findingAt, identitiesById, principalOf } from '../../gcp/private/gcp-rule-helpers';
 
@@ -8,12 +9,7 @@ export { allowGrants, findingAt, identitiesById, principalOf } from '../../gcp/p
  */
 export function azureGlobMatches(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern.toLowerCase() === value.toLowerCase();
-  const body = pattern.split('/*/').map((part) => part.split('*').map(escape).join('.*')).join('(?:/.*)?/');
-  return new RegExp(`^${body}$`, 'i').test(value);
-}
-
-function escape(s: string): string {
-  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return globMatch(pattern, value, { questionWildcard: false, slashStarMayBeEmpty: true });
 }
 
 /** Whether two action globs can match a common action (each tested on the other's literal instance). */

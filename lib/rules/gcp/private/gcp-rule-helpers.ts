@@ -1,5 +1,6 @@
 import { Grant, Identity, Inventory, SourceLocation } from '../../../inventory/inventory';
 import { RawFinding } from '../../rule';
+import { globMatch } from '../../../private/glob-match';
 
 /** Identities by id, for the rules of one cloud. */
 export function identitiesById(inventory: Inventory, cloud: 'gcp' | 'azure'): Map<string, Identity> {
@@ -31,8 +32,7 @@ export function principalOf(grant: Grant, identity: Identity | undefined): strin
 /** Glob match for permissions and roles: `*` matches any run of characters, case-insensitive. */
 export function globMatches(pattern: string, value: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === value.toLowerCase();
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re.test(value);
+  return globMatch(pattern, value);
 }
 
 /** Whether two globs can match a common value (tested on each side's literal instance). */

@@ -92,7 +92,7 @@ describe('DynamoDbApprovalStore against dynalite (a real DynamoDB implementation
   });
 
   test('end to end through the broker core: request → pending → approve → one credential; a concurrent second use is refused', async () => {
-    const minter = new FakeMinter();
+    const minter = new FakeMinter(() => NOW);
     const log = new FakeLog();
     const broker = new CredentialBrokerCore(config(), { killSwitch: new FakeKillSwitch(), approvals: store, minter, clock: new FakeClock(NOW), log });
     const first = await broker.decide({ tool: 'rollback-service', lineageId: 'run-77', reason: 'rollback' });

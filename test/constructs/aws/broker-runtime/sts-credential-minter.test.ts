@@ -71,6 +71,15 @@ describe('StsCredentialMinter: the exact AssumeRole call', () => {
     expect((await broker().core.decide({ tool: 'read-logs', lineageId: 'run-42' })).reasonCode).toBe(ReasonCode.MINT_FAILED);
   });
 
+  test('credentials that STS says live ten years, or already expired, are refused (MINT_ANSWER_INVALID)', async () => {
+    for (const expiration of [new Date('2036-03-25T10:15:00Z'), new Date('2026-03-25T09:00:00Z')]) {
+      stsMock.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: expiration } });
+      const res = await broker().core.decide({ tool: 'read-logs', lineageId: 'run-42' });
+      expect(res).toMatchObject({ decision: BrokerDecision.REFUSED, reasonCode: ReasonCode.MINT_ANSWER_INVALID });
+      expect(res.credentials).toBeUndefined();
+    }
+  });
+
   test('session names keep to [\\w+=,.@-] and 64 chars', () => {
     expect(sessionName('deploy-operator', 'read-logs', 'run-42')).toBe('deploy-operator.read-logs.run-42');
     const long = sessionName('a'.repeat(40), 'b'.repeat(40), 'c:d'.repeat(40));
