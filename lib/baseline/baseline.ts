@@ -108,6 +108,10 @@ export class Baseline {
   public get maxSessionSeconds(): number { return this.document.session?.maxSessionSeconds ?? 3600; }
   public get brokerSessionSeconds(): number { return this.document.session?.brokerSessionSeconds ?? 900; }
   public get boundaryRequired(): boolean { return this.document.boundary?.required ?? true; }
+  /** IAM5-like strictness for AWS wildcards (`aws.wildcards: strict`); by default grants are judged by effect. */
+  public get strictWildcards(): boolean { return this.document.aws?.wildcards === 'strict'; }
+  /** Severity of a customer-managed policy defined outside the template (`aws.unresolvedReferences`). */
+  public get unresolvedReferenceSeverity(): 'warning' | 'error' { return this.document.aws?.unresolvedReferences ?? 'warning'; }
   public get approvalMaxAgeSeconds(): number { return this.document.approval?.maxAgeSeconds ?? 900; }
 
   /** The ceiling of a tier; a tier the baseline omits may hold read tools only (fail closed). */

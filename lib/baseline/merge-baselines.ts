@@ -84,6 +84,11 @@ export function mergeBaselines(parent: BaselineDocument, child: BaselineDocument
       brokerSessionSeconds: pick('session.brokerSessionSeconds', parent.session?.brokerSessionSeconds, child.session?.brokerSessionSeconds, min, sameNum),
     },
     boundary: { required: pick('boundary.required', parent.boundary?.required, child.boundary?.required, or, sameBool) },
+    aws: {
+      // The stricter setting wins: a child cannot loosen what its parent made strict.
+      wildcards: pick('aws.wildcards', parent.aws?.wildcards, child.aws?.wildcards, (a, b) => (a === 'strict' || b === 'strict' ? 'strict' : 'effect'), (a, b) => a === b),
+      unresolvedReferences: pick('aws.unresolvedReferences', parent.aws?.unresolvedReferences, child.aws?.unresolvedReferences, (a, b) => (a === 'error' || b === 'error' ? 'error' : 'warning'), (a, b) => a === b),
+    },
     tiers: { observer: tier('observer'), advisor: tier('advisor'), operator: tier('operator') },
     approval: {
       requiredFor: pick('approval.requiredFor', parent.approval?.requiredFor, child.approval?.requiredFor, union, sameSet),

@@ -197,6 +197,12 @@ export interface OtherResource {
 export interface Unresolved {
   readonly cloud: Cloud;
   readonly what: string;
+  /**
+   * `warning` where the gap can only hide grants we cannot judge but that are not ours to see
+   * (a customer-managed policy defined elsewhere); the baseline may raise it.
+   * @default - an error (fail closed)
+   */
+  readonly severity?: 'warning';
   readonly source: SourceLocation;
 }
 
