@@ -12,6 +12,8 @@ import { runRules } from '../../../lib/rules/run-rules';
 
 export const PROJECT = 'acme-prod';
 export const prod = Environment.of({ name: 'prod', gcp: { project: PROJECT } });
+/** The Cloud Run service's own runtime service account (its service identity). */
+export const API_RUNTIME = `api-runtime@${PROJECT}.iam.gserviceaccount.com`;
 export const WINDOW = ChangeWindow.workdays('Europe/Berlin', '09:00', '17:30', '2027-12-31T00:00:00Z');
 
 export function readLogs(): Tool {
@@ -20,7 +22,11 @@ export function readLogs(): Tool {
 
 export function restartService(window: ChangeWindow | undefined = WINDOW): Tool {
   return Tool.write('restart-service', {
-    gcp: { permissions: ['run.services.get', 'run.services.update'], resource: `projects/${PROJECT}/locations/europe-west1/services/api` },
+    gcp: {
+      permissions: ['run.services.get', 'run.services.update'],
+      resource: `projects/${PROJECT}/locations/europe-west1/services/api`,
+      runtimeServiceAccount: API_RUNTIME,
+    },
     window,
   });
 }

@@ -152,3 +152,83 @@ describe('issue 9: an Azure role the data does not know is never passed silently
     expect(check(azureAssignment('Made Up Reader', RG_ID, false), AZURE_RULES).filter((f) => f.ruleId === 'AZ-008')).toEqual([]);
   });
 });
+
+describe('issue 9: Azure custom-role wildcards are judged against the privileged-action catalog (AZ-002)', () => {
+  const custom = (permissions: Record<string, string[]>) => tf().resource('azurerm_role_definition', 'custom', {
+    name: 'custom', scope: RG_ID, permissions: [permissions], assignable_scopes: [RG_ID],
+  });
+  const az002 = (permissions: Record<string, string[]>) => check(custom(permissions), AZURE_RULES).filter((f) => f.ruleId === 'AZ-002').map((f) => `${f.severity} ${f.detail}`);
+  test('Microsoft.Storage/* reaches listKeys: an error naming it', () => {
+    const f = check(custom({ actions: ['Microsoft.Storage/*'] }), AZURE_RULES).filter((x) => x.ruleId === 'AZ-002');
+    expect(f.map((x) => x.severity)).toEqual(['error']);
+    expect(f[0].message).toContain('Microsoft.Storage/storageAccounts/listKeys/action');
+  });
+  test('*/action reaches run command and listKeys: an error', () => {
+    expect(az002({ actions: ['*/action'] })).toEqual(['error */action']);
+  });
+  test('Microsoft.Compute/virtualMachines/* reaches run command; Microsoft.Authorization/* reaches role-assignment writes', () => {
+    expect(az002({ actions: ['Microsoft.Compute/virtualMachines/*', 'Microsoft.Authorization/*'] })).toEqual(['error Microsoft.Compute/virtualMachines/*', 'error Microsoft.Authorization/*']);
+  });
+  test('Microsoft.Authorization/*/read alone, and */read, are not reported', () => {
+    expect(az002({ actions: ['Microsoft.Authorization/*/read', '*/read'] })).toEqual([]);
+  });
+  test('a wildcard that reaches nothing privileged is a warning; one whose privileged actions not_actions remove is too', () => {
+    expect(az002({ actions: ['Microsoft.Web/sites/slots/*'] })).toEqual(['warning Microsoft.Web/sites/slots/*']);
+    expect(az002({ actions: ['Microsoft.Storage/storageAccounts/*'], not_actions: ['Microsoft.Storage/storageAccounts/listKeys/action', 'Microsoft.Storage/storageAccounts/regenerateKey/action', 'Microsoft.Storage/storageAccounts/listAccountSas/action'] }))
+      .toEqual(['warning Microsoft.Storage/storageAccounts/*']);
+  });
+  test('"*" stays an error, also with a few not_actions', () => {
+    expect(az002({ actions: ['*'], not_actions: ['Microsoft.Authorization/*/Write'] })).toEqual(['error *']);
+  });
+});
+
+describe('issue 9: azuread_application_federated_identity_credential is read like the azurerm one (AZ-006)', () => {
+  const appCredential = (issuer: string, subject: string) => tf()
+    .resource('azuread_application', 'app', { display_name: 'deployer' })
+    .resource('azuread_application_federated_identity_credential', 'gh', {
+      application_id: ref('azuread_application.app', 'id'), display_name: 'gh', audiences: ['api://AzureADTokenExchange'], issuer, subject,
+    });
+  test('subject "*" is an error', () => {
+    expect(check(appCredential('https://token.actions.githubusercontent.com', '*'), AZURE_RULES).filter((f) => f.ruleId === 'AZ-006').map((f) => f.severity)).toEqual(['error']);
+  });
+  test('a wildcard issuer is an error', () => {
+    expect(check(appCredential('https://*.example.com', 'repo:org/repo:environment:prod'), AZURE_RULES).filter((f) => f.ruleId === 'AZ-006')).toHaveLength(1);
+  });
+  test('an exact issuer and subject pass', () => {
+    expect(check(appCredential('https://token.actions.githubusercontent.com', 'repo:org/repo:environment:prod'), AZURE_RULES).filter((f) => f.ruleId === 'AZ-006')).toEqual([]);
+  });
+});
+
+describe('issue 9: a workload identity condition must pin a claim an outsider cannot choose (GCP-007)', () => {
+  const provider = (condition: string, mapping?: Record<string, string>) => tf().resource('google_iam_workload_identity_pool_provider', 'gh', {
+    workload_identity_pool_id: 'ci', workload_identity_pool_provider_id: 'gh', attribute_condition: condition,
+    ...(mapping ? { attribute_mapping: mapping } : {}), oidc: { issuer_uri: 'https://token.actions.githubusercontent.com' },
+  });
+  const gcp007 = (condition: string, mapping?: Record<string, string>) => check(provider(condition, mapping), GCP_RULES).filter((f) => f.ruleId === 'GCP-007').map((f) => f.detail ?? '');
+  test.each([
+    "assertion.sub.startsWith('workflow:')",
+    'assertion.workflow == "deploy"',
+    'assertion.actor == "octocat"',
+    'assertion.ref == "refs/heads/main" && assertion.workflow == "deploy"',
+    "assertion.sub.startsWith('repo:my-org')",
+    "assertion.repository.startsWith('my-org')",
+    'assertion.repository == "org/repo" || assertion.actor == "octocat"',
+    'assertion.repository != "org/other"',
+  ])('reported: %s', (condition) => {
+    expect(gcp007(condition)).toEqual(['unpinned']);
+  });
+  test.each([
+    'assertion.repository == "org/repo"',
+    "assertion.repository_owner_id == '1234567' && assertion.workflow == 'deploy'",
+    'assertion.sub == "repo:org/repo:environment:prod"',
+    "assertion.sub.startsWith('repo:my-org/')",
+    "assertion.repository in ['org/a', 'org/b']",
+    '"org/repo" == assertion.repository',
+  ])('accepted: %s', (condition) => {
+    expect(gcp007(condition)).toEqual([]);
+  });
+  test('an attribute mapped from a pinning claim counts; one mapped from workflow does not', () => {
+    expect(gcp007('attribute.repo == "org/repo"', { 'google.subject': 'assertion.sub', 'attribute.repo': 'assertion.repository' })).toEqual([]);
+    expect(gcp007('attribute.wf == "deploy"', { 'google.subject': 'assertion.sub', 'attribute.wf': 'assertion.workflow' })).toEqual(['unpinned']);
+  });
+});
