@@ -1,3 +1,4 @@
+import { narrowingEntries } from '../../aws/condition-narrowing';
 import { Inventory, OtherResource } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { documentOf, isRecord, otherLocation, statementsOf, stringsOf } from './private/resource-documents';
@@ -15,15 +16,10 @@ const POLICY_PROPERTY: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * Condition keys that name who calls (or from where) with exact values. Until the shared table of
- * narrowing conditions exists, a condition counts unless it is trivially open: no such key, a value
- * of only wildcards, an `...IfExists` operator (true when the key is absent) or `ForAllValues:` (true
- * for an absent key).
+ * Keys of resource policies that also pin where a call comes from, beyond the shared table's
+ * principal keys (lib/aws/condition-narrowing.ts): read with the same operator rules, exact values only.
  */
-const NARROWING_KEYS = new Set([
-  'aws:principalarn', 'aws:principalaccount', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:sourcearn', 'aws:sourceaccount',
-  'aws:sourceorgid', 'aws:sourceorgpaths', 'aws:sourcevpce', 'aws:sourcevpc', 'aws:sourceowner', 'kms:calleraccount', 'aws:userid',
-]);
+const ROUTE_KEYS = new Set(['aws:sourcevpce', 'aws:sourcevpc', 'aws:sourceowner', 'kms:calleraccount', 'aws:userid']);
 
 /** AWS-015: resource policies (buckets, keys, topics, queues, secrets, repositories, functions) that let anyone in. */
 export const PUBLIC_RESOURCE_POLICIES: Rule = {
@@ -95,13 +91,13 @@ function openPrincipal(s: Record<string, unknown>): string | undefined {
 
 function narrows(condition: unknown): boolean {
   if (!isRecord(condition)) return false;
+  if (narrowingEntries(condition, 'principal').length > 0) return true;
   for (const [operator, block] of Object.entries(condition)) {
     if (!isRecord(block) || /IfExists$/i.test(operator) || /^ForAllValues:/i.test(operator) || /^Null$/i.test(operator)) continue;
     for (const [key, values] of Object.entries(block)) {
-      if (!NARROWING_KEYS.has(key.toLowerCase())) continue;
+      if (!ROUTE_KEYS.has(key.toLowerCase()) || /Not|^Null$|^Bool$/i.test(operator)) continue;
       const list = stringsOf(values);
-      const like = /Like/i.test(operator);
-      if (list.length > 0 && list.every((v) => !(like ? /^[*?]*$/.test(v) || /^[^*?]{0,4}[*?]+$/.test(v) : v === '*'))) return true;
+      if (list.length > 0 && list.every((v) => !/[*?]/.test(v))) return true;
     }
   }
   return false;
