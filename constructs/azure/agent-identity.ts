@@ -218,7 +218,7 @@ export class AgentIdentity extends Construct {
     });
     // Built-in roles are declared by name (the checks expand names from policies/azure-builtin-roles.json).
     const declaredRoles = roles.map((r) => findBuiltinRole(r)?.name ?? r);
-    attachGuardrailMetadata(identity, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...declaredRoles, ...actions, ...dataActions], [az.scope]));
+    attachGuardrailMetadata(identity, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...declaredRoles, ...actions, ...dataActions], [az.scope], props.environment));
     this.identities.push(identity);
     this.identitiesByTool.set(tool.name, identity);
 

@@ -286,7 +286,7 @@ export class AgentIdentity extends Construct {
     const runtime = gcp.runtimeServiceAccount;
     const runtimeResource = runtime === undefined ? undefined : `projects/${this.project}/serviceAccounts/${runtime}`;
     attachGuardrailMetadata(sa, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool,
-      [...roles, ...permissions, ...(runtime === undefined ? [] : [ACT_AS_ROLE])], [gcp.resource, ...(runtimeResource === undefined ? [] : [runtimeResource])]));
+      [...roles, ...permissions, ...(runtime === undefined ? [] : [ACT_AS_ROLE])], [gcp.resource, ...(runtimeResource === undefined ? [] : [runtimeResource])], props.environment));
     this.serviceAccounts.push(sa);
     this.accountsByTool.set(tool.name, sa);
     this.emailsByTool.set(tool.name, email);

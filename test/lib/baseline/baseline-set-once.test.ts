@@ -86,7 +86,7 @@ describe('one baseline, set once per app, read by the constructs, the pack and t
     Baseline.setForApp(app, Baseline.fromFile(baselineFile));
     const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
     const make = (id: string, action: string) => () => new AgentIdentity(stack, id, {
-      agentName: `agent-${id.toLowerCase()}`, tier: AgentTier.OPERATOR, environment: PROD, broker: principal('broker'), revocationPrincipals: [principal('ir')],
+      agentName: `agent-${id.toLowerCase()}`, tier: AgentTier.OPERATOR, environment: PROD, broker: Role.fromRoleArn(stack, `Broker${id}`, 'arn:aws:iam::111111111111:role/broker', { mutable: false }), revocationPrincipals: [principal('ir')],
       tools: [Tool.write('tool', { aws: { actions: [action], resources: ['arn:aws:ecr:eu-west-1:111111111111:repository/app'] } })],
     });
     expect(make('A', 'ecr:PutImage')).toThrow(/AG_TOOL_FORBIDDEN_ACTION.*baseline acme\/agents forbids \(forbidden.aws.actions: ecr:\*\)/);
@@ -120,7 +120,7 @@ describe('one baseline, set once per app, read by the constructs, the pack and t
     expect(() => Baseline.setForApp(app, Baseline.default())).toThrow(/AG_BASELINE_SET_TWICE/);
     const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
     expect(() => new AgentIdentity(stack, 'A', {
-      agentName: 'agent-a', tier: AgentTier.OBSERVER, environment: PROD, broker: principal('broker'), revocationPrincipals: [principal('ir')], baseline: Baseline.default(),
+      agentName: 'agent-a', tier: AgentTier.OBSERVER, environment: PROD, broker: Role.fromRoleArn(stack, 'Broker', 'arn:aws:iam::111111111111:role/broker', { mutable: false }), revocationPrincipals: [principal('ir')], baseline: Baseline.default(),
       tools: [Tool.read('logs', { aws: { actions: ['logs:GetLogEvents'], resources: ['arn:aws:logs:eu-west-1:111111111111:log-group:/app:*'] } })],
     })).toThrow(/AG_BASELINE_CONFLICT/);
     // Read once: after a construct read the default, setForApp can no longer swap it silently.
@@ -159,7 +159,7 @@ describe("the README's baseline example does what it says", () => {
     Baseline.setForApp(app, baseline);
     const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
     expect(() => new AgentIdentity(stack, 'A', {
-      agentName: 'launcher', tier: AgentTier.OPERATOR, environment: PROD, broker: principal('broker'), revocationPrincipals: [principal('ir')],
+      agentName: 'launcher', tier: AgentTier.OPERATOR, environment: PROD, broker: Role.fromRoleArn(stack, 'Broker', 'arn:aws:iam::111111111111:role/broker', { mutable: false }), revocationPrincipals: [principal('ir')],
       tools: [Tool.write('launch', { aws: { actions: ['ec2:RunInstances'], resources: ['arn:aws:ec2:eu-west-1:111111111111:instance/*'] } })],
     })).toThrow(/AG_TOOL_FORBIDDEN_ACTION/);
   });
