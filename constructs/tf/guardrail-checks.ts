@@ -211,6 +211,6 @@ function validateStack(stack: TerraformStack, props: GuardrailChecksProps, warne
   const acked = new Set(report.acknowledged.map((a) => a.finding));
   return report.errors.map((f) => {
     const hardAck = !acked.has(f) && f.hard && acknowledgementsFor(stack).some((a) => covers(a, f));
-    return `${findingId(f)} ${f.resource}: ${f.message} Fix: ${f.fix}${hardAck ? ` (acknowledged, but ${f.ruleId} is a hard rule of baseline ${report.baseline} and cannot be acknowledged)` : ''}`;
+    return `${findingId(f)} ${f.resource}: ${f.message} Fix: ${f.fix}${hardAck ? ` (acknowledged, but ${f.ruleId} is a hard rule of baseline ${Baseline.resolve(stack, props.baseline, 'GuardrailChecks.apply({ baseline })').id} and cannot be acknowledged)` : ''}`;
   });
 }
