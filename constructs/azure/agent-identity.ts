@@ -126,6 +126,8 @@ export class AgentIdentity extends Construct {
   public readonly environment: Environment;
   /** The tool identities, in tool order. */
   public readonly identities: UserAssignedIdentity[] = [];
+  /** The agent's tools, as declared. */
+  public readonly tools: Tool[];
   /** The kill-switch role definition. */
   public readonly killSwitchRole: RoleDefinition;
   /** The diagnostic setting exporting the activity log (absent when `exportActivityLog` is false). */
@@ -142,6 +144,7 @@ export class AgentIdentity extends Construct {
     this.agentName = props.agentName;
     this.tier = props.tier;
     this.environment = props.environment;
+    this.tools = [...props.tools];
     const agentOwner: OwnerLabels = { agent: props.agentName, tier: props.tier, environment: props.environment.name };
     const subjects = subjectsFor(props);
 
