@@ -15,6 +15,14 @@ export interface LooseningDocument {
   readonly reason: string;
 }
 
+/** What the activity evaluator does with one deviation: trip the kill switch, alert, or ignore it. */
+export type ActivitySeverityDocument = 'trip' | 'alert' | 'off';
+
+export interface ActivityDocument {
+  readonly verdicts?: { readonly [verdict: string]: ActivitySeverityDocument };
+  readonly deniedBurst?: { readonly threshold?: number; readonly windowSeconds?: number };
+}
+
 export interface BaselineDocument {
   readonly id: string;
   readonly version: string;
@@ -33,5 +41,6 @@ export interface BaselineDocument {
   readonly rules?: { readonly [ruleId: string]: RuleSettingDocument };
   readonly acknowledgements?: { readonly requireOwner?: boolean; readonly requireExpiry?: boolean; readonly maxDays?: number };
   readonly quotas?: { readonly [key: string]: number };
+  readonly activity?: ActivityDocument;
   readonly loosenings?: LooseningDocument[];
 }
