@@ -33,4 +33,6 @@ export interface BaselineDocument {
   readonly acknowledgements?: { readonly requireOwner?: boolean; readonly requireExpiry?: boolean; readonly maxDays?: number };
   readonly quotas?: { readonly [key: string]: number };
   readonly loosenings?: LooseningDocument[];
+  /** Folder of pulled role data (`agent-guardrails data pull`), relative to the baseline file. */
+  readonly roleData?: string;
 }
