@@ -12,7 +12,7 @@ import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { AgentIdentity } from './agent-identity';
 import { ApprovalGate } from './approval-gate';
 import { handlerBundleDir } from './broker-runtime/handler-bundle';
-import { KILL_SWITCH_DISENGAGED, KILL_SWITCH_ENGAGED } from './broker-runtime/ssm-kill-switch-state';
+import { KILL_SWITCH_DISENGAGED, KILL_SWITCH_ENGAGED } from './broker-runtime/kill-switch-flag';
 import { recordSourceLine } from './private/source-line-metadata';
 
 const CREDENTIAL_BROKER_SYMBOL = Symbol.for('agent-guardrails.CredentialBroker');

@@ -150,6 +150,8 @@ export class AgentIdentity extends Construct {
   public readonly environment: Environment;
   /** The environment's project id. */
   public readonly project: string;
+  /** The agent's tools, as declared. */
+  public readonly tools: Tool[];
   /** The tool service accounts, in tool order. */
   public readonly serviceAccounts: ServiceAccount[] = [];
   /** The deny policy that bounds the agent's service accounts. */
@@ -171,6 +173,7 @@ export class AgentIdentity extends Construct {
     this.tier = props.tier;
     this.environment = props.environment;
     this.project = props.environment.requireGcp('gcp.AgentIdentity').project;
+    this.tools = [...props.tools];
     const agentOwner: OwnerLabels = { agent: props.agentName, tier: props.tier, environment: props.environment.name };
 
     for (const tool of props.tools) this.addTool(tool, props);
@@ -287,7 +290,7 @@ export class AgentIdentity extends Construct {
     const runtime = gcp.runtimeServiceAccount;
     const runtimeResource = runtime === undefined ? undefined : `projects/${this.project}/serviceAccounts/${runtime}`;
     attachGuardrailMetadata(sa, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool,
-      [...roles, ...permissions, ...(runtime === undefined ? [] : [ACT_AS_ROLE])], [gcp.resource, ...(runtimeResource === undefined ? [] : [runtimeResource])]));
+      [...roles, ...permissions, ...(runtime === undefined ? [] : [ACT_AS_ROLE])], [gcp.resource, ...(runtimeResource === undefined ? [] : [runtimeResource])], props.environment));
     this.serviceAccounts.push(sa);
     this.accountsByTool.set(tool.name, sa);
     this.emailsByTool.set(tool.name, email);

@@ -53,6 +53,7 @@ describe('gcp.AgentIdentity: one service account per tool', () => {
     expect(meta[DECLARATION_METADATA_KEY]).toEqual({
       agent: 'deploy-operator', tool: 'read-logs', tier: 'operator', environment: 'prod', accessLevel: 'read',
       actions: ['logging.logEntries.list', 'logging.logs.list'], resources: [`projects/${PROJECT}`], dataSources: [], requiresApproval: false, hasWindow: false,
+      placement: { gcp: { project: PROJECT } },
     });
   });
 
