@@ -9,6 +9,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import { Baseline } from '../../lib/baseline/baseline';
 import { AZURE_ACTION_GLOB, forbiddenEntryFor } from '../../lib/baseline/forbidden';
 import { grantReaches } from '../../lib/rules/azure/private/azure-rule-helpers';
+import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
 import { fail, GuardrailError } from '../../lib/errors';
 import { AccessLevel } from '../../lib/model/access-level';
@@ -139,6 +140,7 @@ export class AgentIdentity extends Construct {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
     const baseline = Baseline.resolve(this, props.baseline, `AgentIdentity(${props.agentName}).baseline`);
+    if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
     this.azure = props.environment.requireAzure('azure.AgentIdentity');
     validateAgent(props, this.azure, baseline);
     this.agentName = props.agentName;

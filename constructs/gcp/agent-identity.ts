@@ -15,6 +15,7 @@ import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-acco
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { Baseline } from '../../lib/baseline/baseline';
 import { forbiddenEntryFor } from '../../lib/baseline/forbidden';
+import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
 import { fail, GuardrailError } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
@@ -166,6 +167,7 @@ export class AgentIdentity extends Construct {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
     const baseline = Baseline.resolve(this, props.baseline, `AgentIdentity(${props.agentName}).baseline`);
+    if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
     validateAgent(props, baseline);
 
     this.agentName = props.agentName;
