@@ -1,5 +1,6 @@
 import { Rule } from '../rule';
 import { ADMIN_ACCESS } from './admin-access';
+import { BASELINE_FORBIDDEN_ACTIONS } from './baseline-forbidden';
 import { CREDENTIAL_EXPOSURE } from './credential-exposure';
 import { DATA_EXFILTRATION } from './data-exfiltration';
 import { GUARDRAIL_TAMPER } from './guardrail-tamper';
@@ -17,7 +18,7 @@ import { PUBLIC_RESOURCE_POLICIES } from './public-resource-policies';
 import { SSO_PERMISSION_SETS } from './sso-permission-sets';
 import { UNCHECKED_RESOURCES } from './unchecked-resources';
 
-/** The AWS rules (AWS-001 … AWS-017), in id order. */
+/** The AWS rules (AWS-001 … AWS-018), in id order. */
 export const AWS_RULES: Rule[] = [
   ADMIN_ACCESS,
   SERVICE_WILDCARDS,
@@ -33,6 +34,7 @@ export const AWS_RULES: Rule[] = [
   GUARDRAIL_TAMPER,
   QUOTAS,
   UNRESOLVED_VALUES,
+  BASELINE_FORBIDDEN_ACTIONS,
   PUBLIC_RESOURCE_POLICIES,
   SSO_PERMISSION_SETS,
   UNCHECKED_RESOURCES,

@@ -21,9 +21,9 @@ const POLICY_PROPERTY: ReadonlyMap<string, string> = new Map([
  */
 const ROUTE_KEYS = new Set(['aws:sourcevpce', 'aws:sourcevpc', 'aws:sourceowner', 'kms:calleraccount', 'aws:userid']);
 
-/** AWS-015: resource policies (buckets, keys, topics, queues, secrets, repositories, functions) that let anyone in. */
+/** AWS-016: resource policies (buckets, keys, topics, queues, secrets, repositories, functions) that let anyone in. */
 export const PUBLIC_RESOURCE_POLICIES: Rule = {
-  id: 'AWS-015',
+  id: 'AWS-016',
   cloud: 'aws',
   severity: 'error',
   reason: 'A resource policy lets any AWS principal in (Principal "*" without a condition naming the caller).',

@@ -7,12 +7,12 @@ import { coversAllResources } from './private/grant-findings';
 import { documentOf, otherLocation, statementsOf, stringsOf } from './private/resource-documents';
 
 /**
- * AWS-016: IAM Identity Center permission sets (`AWS::SSO::PermissionSet`) that make whoever is
+ * AWS-017: IAM Identity Center permission sets (`AWS::SSO::PermissionSet`) that make whoever is
  * assigned them an administrator: `AdministratorAccess` or another managed policy, or an inline
  * policy, that allows every action (or all of IAM) on every resource.
  */
 export const SSO_PERMISSION_SETS: Rule = {
-  id: 'AWS-016',
+  id: 'AWS-017',
   cloud: 'aws',
   severity: 'error',
   reason: 'An IAM Identity Center permission set grants administrator access.',

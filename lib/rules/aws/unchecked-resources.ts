@@ -3,12 +3,12 @@ import { RawFinding, Rule } from '../rule';
 import { otherLocation, stringsOf } from './private/resource-documents';
 
 /**
- * AWS-017: resources the checks cannot see into, said out loud rather than skipped: custom
+ * AWS-018: resources the checks cannot see into, said out loud rather than skipped: custom
  * resources (a Lambda function does whatever it does at deploy, IAM included), and instance
  * profiles that hand an EC2 instance a role defined elsewhere.
  */
 export const UNCHECKED_RESOURCES: Rule = {
-  id: 'AWS-017',
+  id: 'AWS-018',
   cloud: 'aws',
   severity: 'warning',
   reason: 'A resource may grant access at deploy time in a way the checks cannot see.',

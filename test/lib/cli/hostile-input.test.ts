@@ -281,7 +281,7 @@ describe('hostile input: resources added at deploy time are reported, not skippe
     expectContract(r);
     expect(r.code).toBe(1);
     const ids = JSON.parse(r.stdout).findings.map((f: { ruleId: string; resource: string }) => `${f.ruleId}:${f.resource}`);
-    expect(ids).toEqual(expect.arrayContaining(['AWS-015:BP', 'AWS-015:K', 'AWS-015:L', 'AWS-016:P']));
+    expect(ids).toEqual(expect.arrayContaining(['AWS-016:BP', 'AWS-016:K', 'AWS-016:L', 'AWS-017:P']));
   });
 });
 

@@ -13,7 +13,7 @@ function findings(rule: Rule, resources: Record<string, unknown>) {
 
 const doc = (statement: Record<string, unknown>) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', ...statement }] });
 
-describe('AWS-015: resource policies never open a resource to everyone', () => {
+describe('AWS-016: resource policies never open a resource to everyone', () => {
   const opened: Record<string, Record<string, unknown>> = {
     'S3 bucket policy, Principal "*"': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: '*' }) } },
     'KMS key policy, {"AWS": "*"}': { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: doc({ Principal: { AWS: '*' }, Action: 'kms:*' }) } },
@@ -44,7 +44,7 @@ describe('AWS-015: resource policies never open a resource to everyone', () => {
   }
 });
 
-describe('AWS-016: SSO permission sets are not administrators', () => {
+describe('AWS-017: SSO permission sets are not administrators', () => {
   test('AdministratorAccess, or an inline admin policy: an error', () => {
     const admin = findings(SSO_PERMISSION_SETS, {
       P: { Type: 'AWS::SSO::PermissionSet', Properties: { InstanceArn: 'i', Name: 'n', ManagedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'] } },
@@ -60,7 +60,7 @@ describe('AWS-016: SSO permission sets are not administrators', () => {
   });
 });
 
-describe('AWS-017: what the checks cannot see is said, as a warning', () => {
+describe('AWS-018: what the checks cannot see is said, as a warning', () => {
   test('a custom resource and an instance profile for an external role', () => {
     const out = findings(UNCHECKED_RESOURCES, {
       C: { Type: 'Custom::Anything', Properties: { ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:f' } },
