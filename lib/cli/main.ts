@@ -8,6 +8,7 @@ import { renderJson } from '../report/json-report';
 import { renderSarif } from '../report/sarif-report';
 import { renderText, renderTextSummary } from '../report/text-report';
 import { checkPaths } from './check';
+import { registerDrift } from './drift';
 
 /** Exit codes of `agent-guardrails`: a contract for CI. */
 export const EXIT_PASS = 0;
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .action((paths: string[], flags: CheckFlags) => {
       exitCode = check(paths, flags, io);
     });
+  registerDrift(program, io, (code) => { exitCode = code; }, packageVersion());
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
