@@ -3,6 +3,8 @@ import { GuardrailError } from '../../errors';
 
 /** Keys under which exports hold their records: CloudTrail `Records`, Azure `value`/`records`, Lake `QueryResultRows`, GCP `entries`. */
 const RECORD_ARRAY_KEYS = new Set(['records', 'value', 'queryresultrows', 'entries', 'events']);
+/** Files up to this size are parsed whole (memory stays bounded by it); larger ones are streamed. */
+const WHOLE_FILE_MAX_BYTES = 16 * 2 ** 20;
 /** The largest single record read; a bigger one is hostile or not a log record. */
 export const MAX_RECORD_CHARS = 1 << 20;
 
@@ -10,11 +12,21 @@ export const MAX_RECORD_CHARS = 1 << 20;
  * Streams the records of a JSON export without holding the file: a `{"Records": [...]}` CloudTrail
  * file, a JSON array (GCP `gcloud logging read --format=json`, `az monitor activity-log list`),
  * a `{"value": [...]}` / `{"records": [...]}` Azure export, CloudTrail Lake `QueryResultRows`, or
- * JSON Lines (Athena, Lake exports). Each record is parsed on its own, so memory stays at one
- * record (≤ `MAX_RECORD_CHARS`) plus one read buffer. Throws a GuardrailError for text that is
+ * JSON Lines (Athena, Lake exports). A file up to 16 MiB (CloudTrail's own files are far smaller)
+ * is parsed whole; a larger one is streamed and each record parsed on its own, so memory stays at
+ * one record (≤ `MAX_RECORD_CHARS`) plus one read buffer. Throws a GuardrailError for text that is
  * not JSON of these shapes.
  */
-export async function* readJsonRecords(file: string): AsyncGenerator<unknown> {
+export async function* readJsonRecords(file: string, wholeFileMaxBytes = WHOLE_FILE_MAX_BYTES): AsyncGenerator<unknown> {
+  const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
+  if (size !== undefined && size <= wholeFileMaxBytes) {
+    // Log files are small (CloudTrail delivers one every few minutes): the native parser is fastest.
+    const whole = parseWhole(fs.readFileSync(file, 'utf8'));
+    if (whole) {
+      yield* whole;
+      return;
+    }
+  }
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
   const scanner = new RecordScanner(file);
   try {
@@ -27,6 +39,22 @@ export async function* readJsonRecords(file: string): AsyncGenerator<unknown> {
     throw new GuardrailError('AG_ACTIVITY_UNREADABLE', `activity file cannot be read; got ${file} (${(e as Error).message}). Check the path.`);
   }
   scanner.end();
+}
+
+/** The records of a whole JSON document (array, wrapper object, or one record), or undefined when it is not one document (JSON Lines). */
+function parseWhole(text: string): unknown[] | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined; // JSON Lines, or broken: the scanner reads it and reports where it breaks
+  }
+  if (Array.isArray(doc)) return doc;
+  if (typeof doc === 'object' && doc !== null) {
+    for (const [k, v] of Object.entries(doc)) if (RECORD_ARRAY_KEYS.has(k.toLowerCase()) && Array.isArray(v)) return v;
+    return [doc];
+  }
+  return undefined;
 }
 
 /**
