@@ -7,6 +7,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Baseline } from '../../lib/baseline/baseline';
+import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
 import { fail, GuardrailError } from '../../lib/errors';
 import { AccessLevel } from '../../lib/model/access-level';
@@ -124,6 +125,8 @@ export class AgentIdentity extends Construct {
   public readonly environment: Environment;
   /** The tool identities, in tool order. */
   public readonly identities: UserAssignedIdentity[] = [];
+  /** The agent's tools, as declared. */
+  public readonly tools: Tool[];
   /** The kill-switch role definition. */
   public readonly killSwitchRole: RoleDefinition;
   /** The diagnostic setting exporting the activity log (absent when `exportActivityLog` is false). */
@@ -135,11 +138,13 @@ export class AgentIdentity extends Construct {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
     const baseline = props.baseline ?? Baseline.default();
+    if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
     this.azure = props.environment.requireAzure('azure.AgentIdentity');
     validateAgent(props, this.azure, baseline);
     this.agentName = props.agentName;
     this.tier = props.tier;
     this.environment = props.environment;
+    this.tools = [...props.tools];
     const agentOwner: OwnerLabels = { agent: props.agentName, tier: props.tier, environment: props.environment.name };
     const subjects = subjectsFor(props);
 

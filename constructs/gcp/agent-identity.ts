@@ -14,6 +14,7 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { Baseline } from '../../lib/baseline/baseline';
+import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
 import { fail, GuardrailError } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
@@ -149,6 +150,8 @@ export class AgentIdentity extends Construct {
   public readonly environment: Environment;
   /** The environment's project id. */
   public readonly project: string;
+  /** The agent's tools, as declared. */
+  public readonly tools: Tool[];
   /** The tool service accounts, in tool order. */
   public readonly serviceAccounts: ServiceAccount[] = [];
   /** The deny policy that bounds the agent's service accounts. */
@@ -163,12 +166,14 @@ export class AgentIdentity extends Construct {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
     const baseline = props.baseline ?? Baseline.default();
+    if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
     validateAgent(props, baseline);
 
     this.agentName = props.agentName;
     this.tier = props.tier;
     this.environment = props.environment;
     this.project = props.environment.requireGcp('gcp.AgentIdentity').project;
+    this.tools = [...props.tools];
     const agentOwner: OwnerLabels = { agent: props.agentName, tier: props.tier, environment: props.environment.name };
 
     for (const tool of props.tools) this.addTool(tool, props);

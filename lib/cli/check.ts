@@ -6,6 +6,8 @@ import { Finding, Rule } from '../rules/rule';
 import { ALL_RULES } from '../rules';
 import { runRules } from '../rules/run-rules';
 import { buildCheckReport, CheckReport, FailOn, LocatedFinding } from '../report/check-report';
+import { withoutCopiesOf } from '../adapters/cloudformation/cdk-nag-suppressions';
+import { acknowledgementDrift } from '../report/acknowledgement-drift';
 import { CloudAssemblyMetadata } from './cloud-assembly-metadata';
 
 /** What to check. */
@@ -37,9 +39,12 @@ export function checkPaths(paths: readonly string[], options: CheckPathsOptions 
   for (const p of paths) {
     if (fs.statSync(p).isDirectory() && fs.existsSync(path.join(p, 'manifest.json'))) metadata.addAll(CloudAssemblyMetadata.read(p));
   }
-  const acknowledgements = [...(inventory.acknowledgements ?? []), ...metadata.acknowledgements];
+  // cdk-nag-style acknowledgements in templates, less copies of those CDK records (the pack reads the same).
+  const acknowledgements = [...withoutCopiesOf(inventory.acknowledgements ?? [], metadata.acknowledgements), ...metadata.acknowledgements];
   const sources = new ExistingSources(metadata);
-  const findings = runRules({ ...inventory, acknowledgements }, rules, baseline).map((f) => sources.locate(withRelativeFile(withConstructPath(f, metadata))));
+  const located = runRules({ ...inventory, acknowledgements }, rules, baseline).map((f) => withConstructPath(f, metadata));
+  const drift = acknowledgementDrift(located, acknowledgements, baseline).map((f) => withConstructPath(f, metadata));
+  const findings = [...located, ...drift].map((f) => sources.locate(withRelativeFile(f)));
   return buildCheckReport({
     findings,
     acknowledgements,

@@ -223,6 +223,12 @@ export interface Acknowledgement {
   /** CloudFormation logical id of the resource it was made on, when it is one (or wraps one). */
   readonly resource?: string;
   readonly file?: string;
+  /**
+   * Where it was written: with CDK's `Validations.acknowledge` (construct metadata), or in the
+   * resource's template `Metadata.cdk_nag.rules_to_suppress`, which covers that resource only.
+   * @default 'construct-metadata'
+   */
+  readonly origin?: 'construct-metadata' | 'template-metadata';
 }
 
 export interface Inventory {

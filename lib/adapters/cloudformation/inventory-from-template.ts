@@ -8,6 +8,7 @@ import { TemplateResolver } from './private/intrinsics';
 import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
 import { documentSizeChars, isObject, parseStatements, parseTrust } from './private/policy-document';
+import { cdkNagAcknowledgements } from './cdk-nag-suppressions';
 
 /** Where a template comes from, for ids and finding locations. */
 export interface TemplateInventoryOptions {
@@ -159,7 +160,8 @@ class TemplateReader {
     inv.identities.push(...this.identities.values());
     inv.policies.push(...this.policies.values());
     for (const policy of this.policies.values()) this.grantsOf(policy);
-    return inv;
+    const acknowledgements = live.flatMap(([id, r]) => cdkNagAcknowledgements(r.Metadata, this.source(id, r)));
+    return acknowledgements.length > 0 ? { ...inv, acknowledgements } : inv;
   }
 
   // --- identities ---------------------------------------------------------------------------

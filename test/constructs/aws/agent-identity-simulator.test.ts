@@ -61,6 +61,8 @@ const DECLARED: Record<string, DeclaredPair[]> = {
   'open-ops-item': [{ action: 'ssm:CreateOpsItem', resource: '*', taggable: false }],
   'restart-service': [{ action: 'ecs:UpdateService', resource: PROD_SERVICE, staging: STAGING_SERVICE, otherRegion: OTHER_REGION_SERVICE, taggable: true }],
   'rollback-deployment': [{
+    action: 'ecs:StopServiceDeployment', resource: PROD_SERVICE, staging: STAGING_SERVICE, otherRegion: OTHER_REGION_SERVICE, taggable: true,
+  }, {
     action: 'ecs:StopServiceDeployment', resource: DEPLOYMENT, taggable: true,
     staging: `arn:aws:ecs:${REGION}:${STAGING_ACCOUNT}:service-deployment/staging-cluster/checkout/abc123`,
     otherRegion: `arn:aws:ecs:us-west-2:${ACCOUNT}:service-deployment/prod-cluster/checkout/abc123`,
