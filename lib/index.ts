@@ -9,6 +9,7 @@ export * from './inventory/inventory';
 export * from './rules';
 export * from './aibom';
 export * from './broker';
+export * from './activity';
 export * from './aws/validate-aws-tool';
 export * from './adapters';
 export * from './report';

@@ -6,7 +6,9 @@ import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
 import { Acknowledgement, Inventory, mergeInventories } from '../../lib/inventory/inventory';
-import { isAcknowledgeable } from '../../lib/report/check-report';
+import { withoutCopiesOf } from '../../lib/adapters/cloudformation/cdk-nag-suppressions';
+import { acknowledgementDrift } from '../../lib/report/acknowledgement-drift';
+import { acknowledgementFor, isAcknowledgeable } from '../../lib/report/check-report';
 import { ACKNOWLEDGEMENT_NAMESPACE } from '../../lib/rules/agent/acknowledgements';
 import { ALL_RULES } from '../../lib/rules';
 import { Finding, Rule } from '../../lib/rules/rule';
@@ -104,12 +106,19 @@ export class AgentGuardrailsChecks extends NagPack {
     const synthesized = this.synthesized?.nodes.scope === scope ? this.synthesized : undefined;
     const acknowledgements = synthesized ? acknowledgementsOf(scope).filter((a) => concerns(a, synthesized.stackPaths)) : acknowledgementsOf(scope);
     const inventory = synthesized?.inventory ?? inventoryFromConstructTree(scope);
-    const findings = runRules({ ...inventory, acknowledgements: [...(inventory.acknowledgements ?? []), ...acknowledgements] }, this.rules, this.baseline);
+    // Acknowledgements written in templates (cdk-nag's `Metadata.cdk_nag`), less copies of CDK's own: CDK
+    // does not know them, so the pack leaves the findings they cover out (the CLI lists them as acknowledged).
+    const inTemplates = withoutCopiesOf(inventory.acknowledgements ?? [], acknowledgements);
+    const allAcknowledgements = [...inTemplates, ...acknowledgements];
+    const ruleFindings = runRules({ ...inventory, acknowledgements: allAcknowledgements }, this.rules, this.baseline);
     const nodes = synthesized?.nodes ?? new FindingNodes(scope);
+    const onNodes = ruleFindings.map((f) => ({ ...f, path: nodes.nodeOf(f).constructPath }));
+    const findings = [...ruleFindings, ...acknowledgementDrift(onNodes, allAcknowledgements, this.baseline)];
     const rules = new Map(this.rules.map((r) => [r.id, r]));
     const violations = new Map<string, PolicyViolation & { violatingResources: PolicyViolatingResource[] }>();
     for (const f of findings) {
       const node = nodes.nodeOf(f);
+      if (inTemplates.length > 0 && acknowledgementFor({ ...f, path: node.constructPath }, inTemplates)) continue;
       const templatePath = node.stackPath === undefined ? undefined : this.templatePaths.get(node.stackPath);
       const resource: PolicyViolatingResource = {
         constructPath: node.constructPath,

@@ -11,6 +11,7 @@ import { KillSwitch } from './kill-switch';
 import { actionsDeniedByBoundary } from './private/guardrail-denies';
 import { AgentPermissionsBoundary } from './permissions-boundary';
 import { ToolRole } from './tool-role';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const AGENT_IDENTITY_SYMBOL = Symbol.for('agent-guardrails.AgentIdentity');
 const AGENT_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -74,6 +75,7 @@ export class AgentIdentity extends Construct {
   constructor(scope: Construct, id: string, props: AgentIdentityProps) {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
+    recordSourceLine(this);
     const baseline = props.baseline ?? Baseline.default();
     if (!AGENT_NAME.test(props.agentName)) {
       fail('AG_AGENT_NAME', 'AgentIdentity.agentName', 'must be 2–40 chars of [a-z0-9-], starting with a letter', props.agentName, 'Use a short kebab-case name such as "deploy-operator".');

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { handlerBundleDir } from './broker-runtime/handler-bundle';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const APPROVAL_GATE_SYMBOL = Symbol.for('agent-guardrails.ApprovalGate');
 /** Every DynamoDB action that writes items (or replaces the table's contents). */
@@ -66,6 +67,7 @@ export class ApprovalGate extends Construct {
   constructor(scope: Construct, id: string, props: ApprovalGateProps = {}) {
     super(scope, id);
     Object.defineProperty(this, APPROVAL_GATE_SYMBOL, { value: true });
+    recordSourceLine(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     // Only the broker(s) and the approve endpoint may write approvals: an agent runtime (or anyone

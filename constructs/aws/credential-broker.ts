@@ -12,7 +12,8 @@ import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { AgentIdentity } from './agent-identity';
 import { ApprovalGate } from './approval-gate';
 import { handlerBundleDir } from './broker-runtime/handler-bundle';
-import { KILL_SWITCH_DISENGAGED, KILL_SWITCH_ENGAGED } from './broker-runtime/ssm-kill-switch-state';
+import { KILL_SWITCH_DISENGAGED, KILL_SWITCH_ENGAGED } from './broker-runtime/kill-switch-flag';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const CREDENTIAL_BROKER_SYMBOL = Symbol.for('agent-guardrails.CredentialBroker');
 /** Lambda caps all environment variables of a function at 4 KB together. */
@@ -87,6 +88,7 @@ export class CredentialBroker extends Construct {
   constructor(scope: Construct, id: string, props: CredentialBrokerProps) {
     super(scope, id);
     Object.defineProperty(this, CREDENTIAL_BROKER_SYMBOL, { value: true });
+    recordSourceLine(this);
     this.props = props;
     this.baseline = props.baseline ?? Baseline.default();
 

@@ -5,6 +5,7 @@ import { GuardrailError, fail } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
 import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { GUARDRAIL_POLICY_PATH } from './permissions-boundary';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const KILL_SWITCH_SYMBOL = Symbol.for('agent-guardrails.KillSwitch');
 
@@ -53,6 +54,7 @@ export class KillSwitch extends Construct {
   constructor(scope: Construct, id: string, props: KillSwitchProps) {
     super(scope, id);
     Object.defineProperty(this, KILL_SWITCH_SYMBOL, { value: true });
+    recordSourceLine(this);
     const field = `KillSwitch(${props.agentName}).revocationPrincipals`;
     if (props.revocationPrincipals.length === 0) {
       fail('AG_KILL_SWITCH_NO_PRINCIPALS', field, 'must name at least one principal', [], 'Pass the incident-response role, e.g. [iam.Role.fromRoleArn(this, "Ir", "arn:aws:iam::…:role/incident-response")].');

@@ -8,6 +8,7 @@ import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { Tool } from '../../lib/model/tool';
 import { guardrailDenyStatements } from './private/guardrail-denies';
 import { policySizeChars } from './private/policy-size';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const BOUNDARY_SYMBOL = Symbol.for('agent-guardrails.AgentPermissionsBoundary');
 
@@ -40,7 +41,9 @@ export interface AgentPermissionsBoundaryProps {
  * escalation (IAM and Organizations writes, undeclared `iam:PassRole` and `sts:AssumeRole`),
  * guardrail tampering (this policy, the kill switch, every policy under `/agent-guardrails/`,
  * SSM parameters under `/agent-guardrails/`, CloudTrail and log deletion), other environments
- * (resources or requests tagged with another `agent-guardrails:environment`) and other regions.
+ * (resources or requests tagged with another `agent-guardrails:environment`), other regions and
+ * other accounts' resources (`aws:ResourceAccount`, with AWS's documented exceptions for
+ * AWS-owned resources).
  *
  * The policy has a fixed name, `agent-guardrails-<agent>-<environment>-boundary`, so that it can deny
  * changes to itself (a policy cannot reference its own generated name).
@@ -63,6 +66,7 @@ export class AgentPermissionsBoundary extends Construct {
   constructor(scope: Construct, id: string, props: AgentPermissionsBoundaryProps) {
     super(scope, id);
     Object.defineProperty(this, BOUNDARY_SYMBOL, { value: true });
+    recordSourceLine(this);
     const baseline = props.baseline ?? Baseline.default();
     const env = props.environment.requireAws('AgentPermissionsBoundary');
     const stack = Stack.of(this);
@@ -82,6 +86,8 @@ export class AgentPermissionsBoundary extends Construct {
       passableRoleArns: unique(declared('iam:passrole')),
       assumableRoleArns: unique(declared('sts:assumerole')),
       forbiddenActions: baseline.forbiddenAwsActions,
+      partition: stack.partition,
+      resourceAccounts: [env.account],
     });
 
     // Prefer the ceiling on the declared resources; fall back to `*` only if that would not fit.

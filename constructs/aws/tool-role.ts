@@ -3,10 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GuardrailError } from '../../lib/errors';
 import { Declaration } from '../../lib/inventory/inventory';
+import { declarationRuntimeFacts } from '../../lib/inventory/declaration';
 import { Environment } from '../../lib/model/environment';
 import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../lib/model/tags';
 import { AgentTier } from '../../lib/model/tier';
 import { Tool } from '../../lib/model/tool';
+import { recordSourceLine } from './private/source-line-metadata';
 
 const TOOL_ROLE_SYMBOL = Symbol.for('agent-guardrails.ToolRole');
 
@@ -76,6 +78,7 @@ export class ToolRole extends iam.Role {
       },
     });
     Object.defineProperty(this, TOOL_ROLE_SYMBOL, { value: true });
+    recordSourceLine(this);
     this.tool = tool;
 
     this.assumeRolePolicy!.addStatements(
@@ -121,6 +124,7 @@ export class ToolRole extends iam.Role {
       dataSources: [...tool.dataSources],
       requiresApproval: tool.requiresApproval,
       hasWindow: tool.window !== undefined,
+      ...declarationRuntimeFacts(tool.window, props.environment),
     };
     (this.node.defaultChild as iam.CfnRole).addMetadata(DECLARATION_METADATA_KEY, this.declaration);
 

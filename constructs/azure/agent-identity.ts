@@ -124,6 +124,8 @@ export class AgentIdentity extends Construct {
   public readonly environment: Environment;
   /** The tool identities, in tool order. */
   public readonly identities: UserAssignedIdentity[] = [];
+  /** The agent's tools, as declared. */
+  public readonly tools: Tool[];
   /** The kill-switch role definition. */
   public readonly killSwitchRole: RoleDefinition;
   /** The diagnostic setting exporting the activity log (absent when `exportActivityLog` is false). */
@@ -140,6 +142,7 @@ export class AgentIdentity extends Construct {
     this.agentName = props.agentName;
     this.tier = props.tier;
     this.environment = props.environment;
+    this.tools = [...props.tools];
     const agentOwner: OwnerLabels = { agent: props.agentName, tier: props.tier, environment: props.environment.name };
     const subjects = subjectsFor(props);
 
@@ -216,7 +219,7 @@ export class AgentIdentity extends Construct {
     });
     // Built-in roles are declared by name (the checks expand names from policies/azure-builtin-roles.json).
     const declaredRoles = roles.map((r) => findBuiltinRole(r)?.name ?? r);
-    attachGuardrailMetadata(identity, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...declaredRoles, ...actions, ...dataActions], [az.scope]));
+    attachGuardrailMetadata(identity, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...declaredRoles, ...actions, ...dataActions], [az.scope], props.environment));
     this.identities.push(identity);
     this.identitiesByTool.set(tool.name, identity);
 

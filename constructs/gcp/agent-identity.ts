@@ -22,10 +22,11 @@ import { tierContractViolations } from '../../lib/model/tier-contract';
 import { AgentTier } from '../../lib/model/tier';
 import { Tool } from '../../lib/model/tool';
 import { AccessLevel } from '../../lib/model/access-level';
+import { ACT_AS_ROLE, actAsPermissionsOf, forbiddenRuntimeAccount } from './private/act-as';
 import { gcpRoles } from './private/gcp-roles';
 import { attachGuardrailMetadata, declarationOf, OwnerLabels } from './private/metadata';
 import { fitName, shortHash } from './private/names';
-import { BOUNDARY_DENIED_PERMISSIONS, isEscalationPermission, isReadPermission, PERMISSION_FORMAT, serviceOf } from './private/permissions';
+import { ACT_AS_DENY_PERMISSION, BOUNDARY_DENIED_PERMISSIONS, isEscalationPermission, isReadPermission, PERMISSION_FORMAT, serviceOf } from './private/permissions';
 import { parseResourceTarget, projectOf, ResourceTarget } from './private/resource-target';
 import { combineConditions, IamCondition, resourceExpression, windowExpression } from './private/window-condition';
 
@@ -112,9 +113,16 @@ const KILL_SWITCH_PERMISSIONS = ['iam.serviceAccounts.disable', 'iam.serviceAcco
  * `GuardrailError` at construction. Values that are still tokens are skipped and left to the checks.
  *
  * Good to know:
- * - the deny policy denies `iam.serviceAccounts.actAs`, so a tool cannot deploy a new revision that
- *   runs as another service account (Cloud Run and Cloud Functions check actAs on the runtime
- *   account when a revision is deployed): deploying code as another identity is an escalation path;
+ * - deploying or updating a Cloud Run service or job needs `iam.serviceAccounts.actAs` on its runtime
+ *   account (`policies/catalogs/gcp-act-as-permissions.json`). Such a tool declares that account
+ *   (`gcp.runtimeServiceAccount`) and gets `roles/iam.serviceAccountUser` on it alone, in its window;
+ *   the deny policy's actAs rule excepts that tool's account and keeps denying actAs to every other
+ *   tool, and every other guardrail permission (keys, tokens, setIamPolicy) to all of them. A deny
+ *   rule cannot name the target account (deny conditions accept only resource-tag functions,
+ *   https://cloud.google.com/iam/docs/reference/rest/v2/policies#DenyRule), so "only that account" is
+ *   the allow side's: a grant of actAs on another account to a deploy tool is caught by the checks
+ *   (GCP-002, AGENT-001), not by the deny policy. The default compute and App Engine accounts,
+ *   service agents and the agent's own accounts are refused as runtime accounts;
  * - conditions on bucket grants need uniform bucket-level access on the bucket;
  * - `google_project_iam_audit_config` is authoritative per service and project: two agents in one
  *   project that audit the same service should leave `auditServices` to one of them;
@@ -141,6 +149,8 @@ export class AgentIdentity extends Construct {
   public readonly environment: Environment;
   /** The environment's project id. */
   public readonly project: string;
+  /** The agent's tools, as declared. */
+  public readonly tools: Tool[];
   /** The tool service accounts, in tool order. */
   public readonly serviceAccounts: ServiceAccount[] = [];
   /** The deny policy that bounds the agent's service accounts. */
@@ -161,11 +171,15 @@ export class AgentIdentity extends Construct {
     this.tier = props.tier;
     this.environment = props.environment;
     this.project = props.environment.requireGcp('gcp.AgentIdentity').project;
+    this.tools = [...props.tools];
     const agentOwner: OwnerLabels = { agent: props.agentName, tier: props.tier, environment: props.environment.name };
 
     for (const tool of props.tools) this.addTool(tool, props);
 
     const emails = [...this.emailsByTool.values()];
+    // Deploy tools act as their declared runtime account: the actAs rule excepts only their own
+    // service accounts; every other guardrail permission stays denied to them as to every tool.
+    const deployTools = props.tools.filter((t) => t.gcp?.runtimeServiceAccount !== undefined).map((t) => this.emailsByTool.get(t.name)!);
     this.denyPolicy = new IamDenyPolicy(this, 'Boundary', {
       parent: projectAttachmentPoint(this.project),
       name: fitName(`${props.agentName}-guardrails`, 63, [props.agentName, 'boundary']),
@@ -174,7 +188,14 @@ export class AgentIdentity extends Construct {
         description: `Agent ${props.agentName} (${props.tier}, ${props.environment.name}): no impersonation, keys, IAM or guardrail changes`,
         denyRule: {
           deniedPrincipals: emails.map(denyPrincipal),
-          deniedPermissions: [...BOUNDARY_DENIED_PERMISSIONS],
+          deniedPermissions: BOUNDARY_DENIED_PERMISSIONS.filter((p) => p !== ACT_AS_DENY_PERMISSION),
+        },
+      }, {
+        description: `Agent ${props.agentName}: no acting as a service account${deployTools.length > 0 ? ', but for deploy tools on their declared runtime account (allow policy)' : ''}`,
+        denyRule: {
+          deniedPrincipals: emails.map(denyPrincipal),
+          deniedPermissions: [ACT_AS_DENY_PERMISSION],
+          ...(deployTools.length > 0 ? { exceptionPrincipals: deployTools.map(denyPrincipal) } : {}),
         },
       }],
       dependsOn: this.serviceAccounts,
@@ -264,7 +285,10 @@ export class AgentIdentity extends Construct {
       displayName: `${props.agentName} / ${tool.name} (${tool.accessLevel})`.slice(0, 100),
       description: `agent-guardrails agent=${props.agentName} tool=${tool.name} tier=${props.tier} environment=${props.environment.name}`,
     });
-    attachGuardrailMetadata(sa, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool, [...roles, ...permissions], [gcp.resource]));
+    const runtime = gcp.runtimeServiceAccount;
+    const runtimeResource = runtime === undefined ? undefined : `projects/${this.project}/serviceAccounts/${runtime}`;
+    attachGuardrailMetadata(sa, owner, Component.TOOL_IDENTITY, declarationOf(owner, tool,
+      [...roles, ...permissions, ...(runtime === undefined ? [] : [ACT_AS_ROLE])], [gcp.resource, ...(runtimeResource === undefined ? [] : [runtimeResource])], props.environment));
     this.serviceAccounts.push(sa);
     this.accountsByTool.set(tool.name, sa);
     this.emailsByTool.set(tool.name, email);
@@ -294,6 +318,18 @@ export class AgentIdentity extends Construct {
       const grant = this.grant(`${tool.name}-grant-${i}`, target, gcp.resource, role, member, window, tool, dependsOn);
       attachGuardrailMetadata(grant, owner, Component.TOOL_IDENTITY);
     });
+
+    if (runtimeResource !== undefined) {
+      // actAs on the declared runtime account only (deploying a revision attaches it to code), in the tool's window.
+      const actAs = new ServiceAccountIamMember(this, `${tool.name}-act-as`, {
+        serviceAccountId: runtimeResource,
+        role: ACT_AS_ROLE,
+        member,
+        condition: combineConditions('agent-guardrails', `Tool ${tool.name}: change window`, [window]),
+        dependsOn: [sa],
+      });
+      attachGuardrailMetadata(actAs, owner, Component.TOOL_IDENTITY);
+    }
 
     const brokerCondition = combineConditions('agent-guardrails-window', `Change window of tool ${tool.name}`, [window]);
     const tokenCreator = new ServiceAccountIamMember(this, `${tool.name}-broker`, {
@@ -374,7 +410,38 @@ function validateAgent(props: AgentIdentityProps, baseline: Baseline): void {
       fail('AG_KILL_SWITCH_SELF', `${agent}.revocationMembers`, 'must not include the agent\'s own service accounts', m, 'An agent may never hold its own kill switch: name humans or a separate revocation principal.');
     }
   }
-  for (const tool of props.tools) validateTool(agent, project, tool, baseline);
+  const brokerEmail = /^serviceAccount:(\S+)$/.exec(props.brokerMember)?.[1];
+  const agentAccounts = new Set([...agentEmails].map((m) => m.slice('serviceAccount:'.length)).concat(brokerEmail === undefined ? [] : [brokerEmail]));
+  for (const tool of props.tools) {
+    validateTool(agent, project, tool, baseline);
+    validateRuntimeAccount(`${agent}.tools[${tool.name}].gcp.runtimeServiceAccount`, project, tool, agentAccounts);
+  }
+}
+
+/**
+ * A tool whose permissions deploy or update code (Cloud Run, Cloud Functions) needs actAs on the
+ * resource's runtime account: it must declare that account, and the account must be one an agent
+ * may act as. A tool that needs no actAs may not declare one (no silent widening).
+ */
+function validateRuntimeAccount(field: string, project: string, tool: Tool, agentAccounts: ReadonlySet<string>): void {
+  const runtime = tool.gcp?.runtimeServiceAccount;
+  if (runtime !== undefined && Token.isUnresolved(runtime)) return;
+  const needs = actAsPermissionsOf(tool);
+  if (needs.length > 0 && runtime === undefined) {
+    fail('AG_GCP_ACT_AS_UNDECLARED', field, `must name the service account ${tool.gcp!.resource} runs as: ${needs.join(', ')} also need iam.serviceAccounts.actAs on it`, runtime,
+      'Declare the resource\'s own user-managed runtime service account (e.g. "checkout-runtime@<project>.iam.gserviceaccount.com"); the tool may then act as that account only.');
+  }
+  if (runtime === undefined) return;
+  if (needs.length === 0) {
+    fail('AG_GCP_ACT_AS_UNNEEDED', field, 'must only be set when the tool\'s permissions need actAs (deploying or updating a Cloud Run service or job, or a function)', runtime,
+      'Remove runtimeServiceAccount: the tool never acts as a service account.');
+  }
+  if (Token.isUnresolved(project)) return;
+  const why = forbiddenRuntimeAccount(runtime, project, agentAccounts);
+  if (why !== undefined) {
+    fail('AG_GCP_ACT_AS_FORBIDDEN', field, `must be a service account an agent may act as; this is ${why}`, runtime,
+      'Give the resource its own user-managed service account with only the roles the workload needs, and declare that one.');
+  }
 }
 
 function validateMember(field: string, member: string, format: RegExp, fix: string): void {

@@ -102,7 +102,9 @@ export class DeployOperatorStack extends Stack {
         }),
         Tool.destructive('rollback-deployment', {
           description: 'Stops a failing deployment of the checkout service and rolls it back.',
-          aws: { actions: ['ecs:StopServiceDeployment'], resources: [PROD_SERVICE_DEPLOYMENTS] },
+          // StopServiceDeployment requires both resource types, the service and its deployment
+          // (Service Authorization Reference; test/examples/declared-jobs-aws.test.ts checks it).
+          aws: { actions: ['ecs:StopServiceDeployment'], resources: [PROD_SERVICE, PROD_SERVICE_DEPLOYMENTS] },
           window: ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00'),
         }),
       ],

@@ -1,5 +1,5 @@
 import { App, Validations } from 'aws-cdk-lib/core';
-import { AgentGuardrailsChecks } from '../../constructs/aws';
+import { AgentGuardrailsChecks } from '../../constructs/aws/checks';
 import { DeployOperatorStack, SupportObserverStack } from './agents';
 import { ensureHandlerBundles } from './handler-bundles';
 

@@ -1,7 +1,8 @@
 // The README's opening example, kept here so `tsc --noEmit` proves it compiles.
 import { App, Stack, Validations } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AgentGuardrailsChecks, AgentIdentity, CredentialBroker } from '../../constructs/aws';
+import { AgentIdentity, CredentialBroker } from '../../constructs/aws';
+import { AgentGuardrailsChecks } from '../../constructs/aws/checks';
 import { AgentTier, Environment, Tool } from '../../lib';
 
 export function quickStart(): App {

@@ -21,6 +21,9 @@ export const AZURE_SUBSCRIPTION = '00000000-0000-4000-8000-000000000001';
 export const AZURE_STAGING = Environment.of({ name: 'staging', azure: { subscriptionId: AZURE_SUBSCRIPTION, resourceGroup: 'rg-checkout-staging', location: 'westeurope' } });
 export const AZURE_PROD = Environment.of({ name: 'prod', azure: { subscriptionId: AZURE_SUBSCRIPTION, resourceGroup: 'rg-checkout-prod', location: 'westeurope' } });
 
+/** The service identity the prod checkout service runs as (a user-managed account of the prod project). */
+export const CHECKOUT_RUNTIME = `checkout-runtime@${GCP_PROD.gcp!.project}.iam.gserviceaccount.com`;
+
 /** Incident responders (an on-call group) hold the kill switches. */
 const INCIDENT_RESPONSE_GROUP = 'group:incident-response@acme.example';
 const INCIDENT_RESPONSE_OBJECT_ID = '00000000-0000-4000-8000-0000000000aa';
@@ -58,6 +61,8 @@ export class GcpAgentsStack extends TerraformStack {
 
     const prod = GCP_PROD.gcp!.project;
     const service = `projects/${prod}/locations/europe-west1/services/checkout`;
+    // The checkout service's own service identity (never the default compute account).
+    const runtime = CHECKOUT_RUNTIME;
     this.deployOperator = new GcpAgentIdentity(this, 'DeployOperator', {
       agentName: 'deploy-operator',
       tier: AgentTier.OPERATOR,
@@ -67,18 +72,16 @@ export class GcpAgentsStack extends TerraformStack {
           description: 'Reads the state of the checkout service and its revisions.',
           gcp: { permissions: ['run.services.get', 'run.revisions.get', 'run.revisions.list'], resource: service },
         }),
-        // Cloud Run checks iam.serviceAccounts.actAs on the service's runtime account when it deploys a
-        // revision, and the boundary denies actAs to every agent identity (deploying code as another
-        // account is an escalation path): give the runtime account no more than this tool holds, or
-        // route redeploys through the release pipeline and keep the agent to traffic changes.
+        // Updating a Cloud Run service needs iam.serviceAccounts.actAs on its runtime account: the tool
+        // declares that account, may act as it alone, and the boundary keeps denying actAs on any other.
         Tool.write('restart-service', {
           description: 'Restarts the checkout service (deploys a new revision of the same image).',
-          gcp: { permissions: ['run.services.get', 'run.services.update'], resource: service },
+          gcp: { permissions: ['run.services.get', 'run.services.update'], resource: service, runtimeServiceAccount: runtime },
           window: changeWindow(),
         }),
         Tool.destructive('rollback-deployment', {
           description: 'Routes traffic back to the previous revision of the checkout service.',
-          gcp: { permissions: ['run.services.get', 'run.services.update', 'run.revisions.list'], resource: service },
+          gcp: { permissions: ['run.services.get', 'run.services.update', 'run.revisions.list'], resource: service, runtimeServiceAccount: runtime },
           window: changeWindow(),
           // requiresApproval defaults to true for destructive tools.
         }),

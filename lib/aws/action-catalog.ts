@@ -24,6 +24,8 @@ export interface AwsActionInfo {
   readonly resourceTypes: string[];
   /** True when the action supports no resource type: `Resource: *` is the only option. */
   readonly wildcardOnly: boolean;
+  /** True when the action has exactly one resource type and the reference marks it optional (`cloudwatch:PutMetricData`). */
+  readonly optionalResourceOnly?: boolean;
   /** Service condition keys the action supports (`cloudwatch:namespace`), besides the global `aws:*` ones. */
   readonly conditionKeys?: string[];
 }
@@ -31,7 +33,7 @@ export interface AwsActionInfo {
 interface RawAction {
   name: string;
   accessLevel: AwsAccessLevel;
-  resourceTypes: { name: string }[];
+  resourceTypes: { name: string; required?: boolean }[];
   conditionKeys?: string[];
 }
 
@@ -81,6 +83,7 @@ class ActionCatalog {
         accessLevels: a.accessLevel.split(',').map((l) => l.trim() as AwsSingleAccessLevel),
         resourceTypes: a.resourceTypes.map((r) => r.name),
         wildcardOnly: a.resourceTypes.length === 0,
+        optionalResourceOnly: a.resourceTypes.length === 1 && a.resourceTypes[0].required === false,
         conditionKeys: a.conditionKeys ?? [],
       });
     }

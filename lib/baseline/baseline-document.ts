@@ -15,6 +15,14 @@ export interface LooseningDocument {
   readonly reason: string;
 }
 
+/** What the activity evaluator does with one deviation: trip the kill switch, alert, or ignore it. */
+export type ActivitySeverityDocument = 'trip' | 'alert' | 'off';
+
+export interface ActivityDocument {
+  readonly verdicts?: { readonly [verdict: string]: ActivitySeverityDocument };
+  readonly deniedBurst?: { readonly threshold?: number; readonly windowSeconds?: number };
+}
+
 export interface BaselineDocument {
   readonly id: string;
   readonly version: string;
@@ -22,6 +30,7 @@ export interface BaselineDocument {
   readonly extends?: string;
   readonly session?: { readonly maxSessionSeconds?: number; readonly brokerSessionSeconds?: number };
   readonly boundary?: { readonly required?: boolean };
+  readonly aws?: { readonly wildcards?: 'effect' | 'strict'; readonly unresolvedReferences?: 'warning' | 'error' };
   readonly tiers?: { readonly observer?: TierCeilingDocument; readonly advisor?: TierCeilingDocument; readonly operator?: TierCeilingDocument };
   readonly approval?: { readonly requiredFor?: string[]; readonly maxAgeSeconds?: number };
   readonly forbidden?: {
@@ -32,5 +41,6 @@ export interface BaselineDocument {
   readonly rules?: { readonly [ruleId: string]: RuleSettingDocument };
   readonly acknowledgements?: { readonly requireOwner?: boolean; readonly requireExpiry?: boolean; readonly maxDays?: number };
   readonly quotas?: { readonly [key: string]: number };
+  readonly activity?: ActivityDocument;
   readonly loosenings?: LooseningDocument[];
 }

@@ -4,7 +4,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import { GuardrailError } from '../errors';
 import { AccessLevel, parseAccessLevel } from '../model/access-level';
 import { AgentTier } from '../model/tier';
-import { BaselineDocument } from './baseline-document';
+import { ActivitySeverityDocument, BaselineDocument } from './baseline-document';
 import { AppliedLoosening, mergeBaselines } from './merge-baselines';
 
 /** Where the package's own policies/ folder is (works from lib/ sources and from dist/lib). */
@@ -27,6 +27,13 @@ function validateDocument(doc: unknown, source: string): BaselineDocument {
   }
   return doc as BaselineDocument;
 }
+
+/** Deviations that trip the kill switch when a baseline says nothing about them (the rest alert). */
+const DEFAULT_ACTIVITY_SEVERITY: Record<string, ActivitySeverityDocument> = {
+  'other-environment': 'trip',
+  'destructive-without-approval': 'trip',
+  'unknown-identity': 'trip',
+};
 
 /** The default baseline, loaded on first use (baselines are immutable once built). */
 let defaultBaseline: Baseline | undefined;
@@ -101,6 +108,10 @@ export class Baseline {
   public get maxSessionSeconds(): number { return this.document.session?.maxSessionSeconds ?? 3600; }
   public get brokerSessionSeconds(): number { return this.document.session?.brokerSessionSeconds ?? 900; }
   public get boundaryRequired(): boolean { return this.document.boundary?.required ?? true; }
+  /** IAM5-like strictness for AWS wildcards (`aws.wildcards: strict`); by default grants are judged by effect. */
+  public get strictWildcards(): boolean { return this.document.aws?.wildcards === 'strict'; }
+  /** Severity of a customer-managed policy defined outside the template (`aws.unresolvedReferences`). */
+  public get unresolvedReferenceSeverity(): 'warning' | 'error' { return this.document.aws?.unresolvedReferences ?? 'warning'; }
   public get approvalMaxAgeSeconds(): number { return this.document.approval?.maxAgeSeconds ?? 900; }
 
   /** The ceiling of a tier; a tier the baseline omits may hold read tools only (fail closed). */
@@ -134,6 +145,23 @@ export class Baseline {
     const v = this.document.quotas?.[key];
     if (v === undefined) throw new GuardrailError('AG_BASELINE_NO_QUOTA', `baseline ${this.id} quotas has no ${key}. Extend the default baseline or set quotas.${key}.`);
     return v;
+  }
+
+  /**
+   * What the activity evaluator does with a deviation (`undeclared-action`, …): `trip` the kill
+   * switch, `alert`, or `off`. Unlisted deviations alert; the default baseline trips on
+   * other-environment, destructive-without-approval and unknown-identity.
+   */
+  public activitySeverity(verdict: string): ActivitySeverityDocument {
+    return this.document.activity?.verdicts?.[verdict] ?? DEFAULT_ACTIVITY_SEVERITY[verdict] ?? 'alert';
+  }
+
+  /** Repeated access-denied answers that make a probing burst: `threshold` within `windowSeconds`. */
+  public get deniedBurst(): { threshold: number; windowSeconds: number } {
+    return {
+      threshold: this.document.activity?.deniedBurst?.threshold ?? 5,
+      windowSeconds: this.document.activity?.deniedBurst?.windowSeconds ?? 300,
+    };
   }
 
   public get forbiddenAwsActions(): string[] { return this.document.forbidden?.aws?.actions ?? []; }

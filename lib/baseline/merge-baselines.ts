@@ -1,5 +1,5 @@
 import { GuardrailError } from '../errors';
-import { BaselineDocument, LooseningDocument, RuleSettingDocument, TierCeilingDocument } from './baseline-document';
+import { ActivitySeverityDocument, BaselineDocument, LooseningDocument, RuleSettingDocument, TierCeilingDocument } from './baseline-document';
 
 /** A loosening of the parent that the child stated with a reason (shown in reports). */
 export interface AppliedLoosening extends LooseningDocument {
@@ -11,6 +11,7 @@ export interface AppliedLoosening extends LooseningDocument {
 }
 
 const SEVERITY_RANK: Record<string, number> = { off: 0, warning: 1, error: 2 };
+const ACTIVITY_RANK: Record<string, number> = { off: 0, alert: 1, trip: 2 };
 
 /**
  * Merge `child` over `parent`. Merging only tightens: unions of forbidden lists and required
@@ -67,6 +68,12 @@ export function mergeBaselines(parent: BaselineDocument, child: BaselineDocument
     };
   }
 
+  const verdicts: Record<string, ActivitySeverityDocument> = { ...(parent.activity?.verdicts ?? {}) };
+  for (const [verdict, c] of Object.entries(child.activity?.verdicts ?? {})) {
+    verdicts[verdict] = pick(`activity.verdicts.${verdict}`, parent.activity?.verdicts?.[verdict], c, (a, b) => (ACTIVITY_RANK[a] >= ACTIVITY_RANK[b] ? a : b), (a, b) => a === b) ?? c;
+  }
+  const max = (a: number, b: number) => Math.max(a, b);
+
   const listUnion = (a?: string[], b?: string[]) => (a || b ? union(a ?? [], b ?? []) : undefined);
   const merged: BaselineDocument = {
     id: child.id,
@@ -77,6 +84,11 @@ export function mergeBaselines(parent: BaselineDocument, child: BaselineDocument
       brokerSessionSeconds: pick('session.brokerSessionSeconds', parent.session?.brokerSessionSeconds, child.session?.brokerSessionSeconds, min, sameNum),
     },
     boundary: { required: pick('boundary.required', parent.boundary?.required, child.boundary?.required, or, sameBool) },
+    aws: {
+      // The stricter setting wins: a child cannot loosen what its parent made strict.
+      wildcards: pick('aws.wildcards', parent.aws?.wildcards, child.aws?.wildcards, (a, b) => (a === 'strict' || b === 'strict' ? 'strict' : 'effect'), (a, b) => a === b),
+      unresolvedReferences: pick('aws.unresolvedReferences', parent.aws?.unresolvedReferences, child.aws?.unresolvedReferences, (a, b) => (a === 'error' || b === 'error' ? 'error' : 'warning'), (a, b) => a === b),
+    },
     tiers: { observer: tier('observer'), advisor: tier('advisor'), operator: tier('operator') },
     approval: {
       requiredFor: pick('approval.requiredFor', parent.approval?.requiredFor, child.approval?.requiredFor, union, sameSet),
@@ -100,6 +112,14 @@ export function mergeBaselines(parent: BaselineDocument, child: BaselineDocument
       maxDays: pick('acknowledgements.maxDays', parent.acknowledgements?.maxDays, child.acknowledgements?.maxDays, min, sameNum),
     },
     quotas: { ...(parent.quotas ?? {}), ...(child.quotas ?? {}) },
+    activity: {
+      verdicts,
+      deniedBurst: {
+        // Tighter sees more probing: fewer denials, over a longer window.
+        threshold: pick('activity.deniedBurst.threshold', parent.activity?.deniedBurst?.threshold, child.activity?.deniedBurst?.threshold, min, sameNum),
+        windowSeconds: pick('activity.deniedBurst.windowSeconds', parent.activity?.deniedBurst?.windowSeconds, child.activity?.deniedBurst?.windowSeconds, max, sameNum),
+      },
+    },
     loosenings: child.loosenings ?? [],
   };
   for (const path of stated.keys()) {

@@ -76,7 +76,8 @@ export interface BrokerConfig {
   readonly portTimeoutMs?: number;
 }
 
-const WINDOW_SCHEMA = {
+/** JSON schema of `BrokerWindow` (also what the activity playbook carries). */
+export const WINDOW_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['timeZone', 'slots'],

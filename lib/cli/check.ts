@@ -5,7 +5,9 @@ import { Baseline } from '../baseline/baseline';
 import { Finding, Rule } from '../rules/rule';
 import { ALL_RULES } from '../rules';
 import { runRules } from '../rules/run-rules';
-import { buildCheckReport, CheckReport, FailOn } from '../report/check-report';
+import { buildCheckReport, CheckReport, FailOn, LocatedFinding } from '../report/check-report';
+import { withoutCopiesOf } from '../adapters/cloudformation/cdk-nag-suppressions';
+import { acknowledgementDrift } from '../report/acknowledgement-drift';
 import { CloudAssemblyMetadata } from './cloud-assembly-metadata';
 
 /** What to check. */
@@ -37,8 +39,12 @@ export function checkPaths(paths: readonly string[], options: CheckPathsOptions 
   for (const p of paths) {
     if (fs.statSync(p).isDirectory() && fs.existsSync(path.join(p, 'manifest.json'))) metadata.addAll(CloudAssemblyMetadata.read(p));
   }
-  const acknowledgements = [...(inventory.acknowledgements ?? []), ...metadata.acknowledgements];
-  const findings = runRules({ ...inventory, acknowledgements }, rules, baseline).map((f) => withRelativeFile(withConstructPath(f, metadata)));
+  // cdk-nag-style acknowledgements in templates, less copies of those CDK records (the pack reads the same).
+  const acknowledgements = [...withoutCopiesOf(inventory.acknowledgements ?? [], metadata.acknowledgements), ...metadata.acknowledgements];
+  const sources = new ExistingSources(metadata);
+  const located = runRules({ ...inventory, acknowledgements }, rules, baseline).map((f) => withConstructPath(f, metadata));
+  const drift = acknowledgementDrift(located, acknowledgements, baseline).map((f) => withConstructPath(f, metadata));
+  const findings = [...located, ...drift].map((f) => sources.locate(withRelativeFile(f)));
   return buildCheckReport({
     findings,
     acknowledgements,
@@ -67,4 +73,17 @@ function withRelativeFile(f: Finding): Finding {
   if (!f.file || !path.isAbsolute(f.file)) return f;
   const relative = path.relative(process.cwd(), f.file);
   return relative.startsWith('..') || path.isAbsolute(relative) ? f : { ...f, file: relative.split(path.sep).join('/') };
+}
+
+/** Source lines of findings, kept only when the file is still there (a cdk.out may come from another machine). */
+class ExistingSources {
+  private readonly exists = new Map<string, boolean>();
+  constructor(private readonly metadata: CloudAssemblyMetadata) {}
+
+  public locate(f: Finding): LocatedFinding {
+    const source = f.path ? this.metadata.sourceOf(f.path) : undefined;
+    if (!source) return f;
+    if (!this.exists.has(source.file)) this.exists.set(source.file, fs.existsSync(source.file));
+    return this.exists.get(source.file) ? { ...f, source } : f;
+  }
 }

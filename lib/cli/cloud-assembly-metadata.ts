@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GuardrailError } from '../errors';
 import { Acknowledgement } from '../inventory/inventory';
+import { asSourceLine, SOURCE_LINE_METADATA_KEY, SourceLine, userSourceLine } from '../report/source-line';
 
 const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
 /**
@@ -10,6 +11,8 @@ const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
  */
 export const ACKNOWLEDGEMENTS_ABOVE_METADATA_KEY = 'agent-guardrails:acknowledgements-above';
 const LOGICAL_ID = 'aws:cdk:logicalId';
+/** CDK's rendered creation stack of a construct (recorded unless `aws:cdk:disable-creation-stack-traces`). */
+const CREATION_STACK = 'aws:cdk:creationStack';
 
 interface MetadataEntry { readonly type?: string; readonly data?: unknown }
 type MetadataMap = Record<string, MetadataEntry[] | undefined>;
@@ -50,6 +53,9 @@ export class CloudAssemblyMetadata {
   private readonly knownPaths = new Set<string>();
   private readonly stackPaths = new Map<string, string>();
   private readonly ackKeys = new Set<string>();
+  /** Construct path → the user's line that created it: recorded by our constructs, and from CDK's creation stacks. */
+  private readonly recordedSources = new Map<string, SourceLine>();
+  private readonly creationSources = new Map<string, SourceLine>();
 
   private constructor() {}
 
@@ -73,11 +79,28 @@ export class CloudAssemblyMetadata {
     return this.knownPaths.has(constructPath);
   }
 
+  /**
+   * The line of the user's code that created the construct at `constructPath`: CDK's creation
+   * stack of that construct when it reaches user code, else the line our nearest enclosing
+   * construct recorded (CDK's stack is cut after 10 frames), else undefined.
+   */
+  public sourceOf(constructPath: string): SourceLine | undefined {
+    const own = this.creationSources.get(constructPath);
+    if (own) return own;
+    for (let p = constructPath; p !== ''; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
+      const recorded = this.recordedSources.get(p);
+      if (recorded) return recorded;
+    }
+    return undefined;
+  }
+
   /** Add another assembly's metadata (several inputs). */
   public addAll(other: CloudAssemblyMetadata): void {
     for (const [k, v] of other.paths) this.paths.set(k, v);
     for (const [k, v] of other.stackPaths) this.stackPaths.set(k, v);
     for (const p of other.knownPaths) this.knownPaths.add(p);
+    for (const [k, v] of other.recordedSources) this.recordedSources.set(k, v);
+    for (const [k, v] of other.creationSources) this.creationSources.set(k, v);
     for (const a of other.acknowledgements) this.addAcknowledgement(a);
   }
 
@@ -103,6 +126,7 @@ export class CloudAssemblyMetadata {
             if (e.type === LOGICAL_ID && typeof e.data === 'string') {
               for (const name of new Set([stack, artifactId])) this.paths.set(`${name}\u0000${e.data}`, trimSlash(constructPath));
             }
+            this.readSource(trimSlash(constructPath), e);
           }
         }
       } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
@@ -149,6 +173,16 @@ export class CloudAssemblyMetadata {
           resource: inStack ? this.resourceAt(inStack.stack, at) : undefined,
         });
       }
+    }
+  }
+
+  private readSource(constructPath: string, e: MetadataEntry): void {
+    if (e.type === SOURCE_LINE_METADATA_KEY) {
+      const location = asSourceLine(e.data);
+      if (location) this.recordedSources.set(constructPath, location);
+    } else if (e.type === CREATION_STACK && Array.isArray(e.data)) {
+      const location = userSourceLine(e.data.filter((f): f is string => typeof f === 'string'));
+      if (location) this.creationSources.set(constructPath, location);
     }
   }
 

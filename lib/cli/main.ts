@@ -26,6 +26,7 @@ interface CheckFlags {
   readonly format: 'text' | 'json' | 'sarif';
   readonly failOn: FailOn;
   readonly output?: string;
+  readonly basePath?: string;
 }
 
 /**
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['error', 'warning']).default('error'))
     .option('--output <file>', 'write the report to a file (the summary still goes to stdout)')
+    .option('--base-path <dir>', 'folder that SARIF URIs and source lines are relative to (default: the git repository root, else the working directory)')
     .exitOverride()
     .action((paths: string[], flags: CheckFlags) => {
       exitCode = check(paths, flags, io);
@@ -69,9 +71,10 @@ function check(paths: string[], flags: CheckFlags, io: CliIo): number {
   const baseline = flags.baseline ? Baseline.fromFile(flags.baseline) : Baseline.default();
   const report = checkPaths(paths, { baseline, failOn: flags.failOn });
   const color = !flags.output && io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+  const basePath = flags.basePath ? existingDirectory(flags.basePath, '--base-path') : repoRoot(process.cwd());
   const rendered = flags.format === 'json' ? renderJson(report)
-    : flags.format === 'sarif' ? renderSarif(report, { repoRoot: repoRoot(process.cwd()), toolVersion: packageVersion(), defaultFile: paths[0] })
-      : renderText(report, { color });
+    : flags.format === 'sarif' ? renderSarif(report, { basePath, toolVersion: packageVersion(), defaultFile: paths[0] })
+      : renderText(report, { color, basePath: flags.basePath ? basePath : undefined });
   if (flags.output) {
     fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
     fs.writeFileSync(flags.output, rendered);
@@ -80,6 +83,14 @@ function check(paths: string[], flags: CheckFlags, io: CliIo): number {
     io.stdout.write(rendered);
   }
   return report.summary.result === 'fail' ? EXIT_FINDINGS : EXIT_PASS;
+}
+
+function existingDirectory(dir: string, option: string): string {
+  const resolved = path.resolve(dir);
+  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format(option, 'must be an existing folder', dir, 'Pass the repository root or another folder.'));
+  }
+  return resolved;
 }
 
 function oneLine(e: unknown): string {

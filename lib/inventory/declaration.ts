@@ -1,5 +1,9 @@
+import { brokerWindow } from '../broker/tool-broker-config';
+import { ChangeWindow } from '../model/change-window';
+import { Environment } from '../model/environment';
 import { Component } from '../model/tags';
-import { AgentLabels, Declaration } from './inventory';
+import { looksUnresolved } from '../private/tokens';
+import { AgentLabels, Declaration, DeclaredPlacement, DeclaredWindow } from './inventory';
 
 /**
  * Read a tool's declaration as the constructs write it (an object, or the same as JSON text), from
@@ -34,7 +38,41 @@ export function parseDeclaration(raw: unknown): Declaration | undefined | 'malfo
     dataSources: list('dataSources'),
     requiresApproval: fields.requiresApproval === true,
     hasWindow: fields.hasWindow === true,
+    ...optional('window', windowOf(fields.window)),
+    ...optional('placement', placementOf(fields.placement)),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
+}
+
+/** A declared window, when it has the broker's shape (anything else is left out, as if not written). */
+function windowOf(raw: unknown): DeclaredWindow | undefined {
+  if (!isRecord(raw) || typeof raw.timeZone !== 'string' || !Array.isArray(raw.slots)) return undefined;
+  const slots = raw.slots.filter((s): s is { days: number[]; start: string; end: string } => isRecord(s)
+    && Array.isArray(s.days) && s.days.every((d) => Number.isInteger(d)) && typeof s.start === 'string' && typeof s.end === 'string');
+  if (slots.length !== raw.slots.length || slots.length === 0) return undefined;
+  return {
+    timeZone: raw.timeZone,
+    slots: slots.map((s) => ({ days: [...s.days], start: s.start, end: s.end })),
+    ...(typeof raw.expiresAt === 'string' ? { expiresAt: raw.expiresAt } : {}),
+  };
+}
+
+function placementOf(raw: unknown): DeclaredPlacement | undefined {
+  if (!isRecord(raw)) return undefined;
+  const str = (o: unknown, k: string) => (isRecord(o) && typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const account = str(raw.aws, 'account');
+  const project = str(raw.gcp, 'project');
+  const subscriptionId = str(raw.azure, 'subscriptionId');
+  const resourceGroup = str(raw.azure, 'resourceGroup');
+  const out: DeclaredPlacement = {
+    ...(account ? { aws: { account } } : {}),
+    ...(project ? { gcp: { project } } : {}),
+    ...(subscriptionId ? { azure: { subscriptionId, ...(resourceGroup ? { resourceGroup } : {}) } } : {}),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** An agent tool identity: labelled as one, or labelled with agent and tool and no other component. */
@@ -45,4 +83,26 @@ export function isAgentIdentity(labels: AgentLabels): boolean {
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The parts of a declaration the activity evaluator reads besides the grants: the tool's window
+ * (in the broker's JSON shape) and its environment's placement (literal values only: a token is
+ * unknown at synth and is left out rather than written unresolved).
+ */
+export function declarationRuntimeFacts(window: ChangeWindow | undefined, environment: Environment): Pick<Declaration, 'window' | 'placement'> {
+  const literal = (v: string | undefined) => (v !== undefined && !looksUnresolved(v) ? v : undefined);
+  const account = literal(environment.aws?.account);
+  const project = literal(environment.gcp?.project);
+  const subscriptionId = literal(environment.azure?.subscriptionId);
+  const resourceGroup = literal(environment.azure?.resourceGroup);
+  const placement: DeclaredPlacement = {
+    ...(account ? { aws: { account } } : {}),
+    ...(project ? { gcp: { project } } : {}),
+    ...(subscriptionId ? { azure: { subscriptionId, ...(resourceGroup ? { resourceGroup } : {}) } } : {}),
+  };
+  return {
+    ...(window ? { window: brokerWindow(window) } : {}),
+    ...(Object.keys(placement).length > 0 ? { placement } : {}),
+  };
 }

@@ -27,6 +27,20 @@ export interface AgentLabels {
   readonly component?: string;
 }
 
+/** A tool's change window as declared (the broker's JSON shape: IANA zone, weekly slots, optional expiry). */
+export interface DeclaredWindow {
+  readonly timeZone: string;
+  readonly slots: { readonly days: number[]; readonly start: string; readonly end: string }[];
+  readonly expiresAt?: string;
+}
+
+/** Where a tool's environment lives, as declared (only literal values; tokens are left out). */
+export interface DeclaredPlacement {
+  readonly aws?: { readonly account: string };
+  readonly gcp?: { readonly project: string };
+  readonly azure?: { readonly subscriptionId: string; readonly resourceGroup?: string };
+}
+
 /** What a tool declared (from the `agent-guardrails:declaration` metadata), for AIBOM drift. */
 export interface Declaration {
   readonly agent: string;
@@ -41,6 +55,10 @@ export interface Declaration {
   readonly dataSources: string[];
   readonly requiresApproval: boolean;
   readonly hasWindow: boolean;
+  /** The window itself, when the construct wrote it (for the activity evaluator's `outside-window`). */
+  readonly window?: DeclaredWindow;
+  /** The environment's placement, when the construct wrote it (for `other-environment`). */
+  readonly placement?: DeclaredPlacement;
 }
 
 export type IdentityKind =
@@ -179,6 +197,12 @@ export interface OtherResource {
 export interface Unresolved {
   readonly cloud: Cloud;
   readonly what: string;
+  /**
+   * `warning` where the gap can only hide grants we cannot judge but that are not ours to see
+   * (a customer-managed policy defined elsewhere); the baseline may raise it.
+   * @default - an error (fail closed)
+   */
+  readonly severity?: 'warning';
   readonly source: SourceLocation;
 }
 
@@ -199,6 +223,12 @@ export interface Acknowledgement {
   /** CloudFormation logical id of the resource it was made on, when it is one (or wraps one). */
   readonly resource?: string;
   readonly file?: string;
+  /**
+   * Where it was written: with CDK's `Validations.acknowledge` (construct metadata), or in the
+   * resource's template `Metadata.cdk_nag.rules_to_suppress`, which covers that resource only.
+   * @default 'construct-metadata'
+   */
+  readonly origin?: 'construct-metadata' | 'template-metadata';
 }
 
 export interface Inventory {

@@ -32,6 +32,14 @@ export interface GcpToolPermissions {
    * `projects/p/topics/t`, `projects/p/secrets/s`, `projects/p/datasets/d`, …
    */
   readonly resource: string;
+  /**
+   * The service account the declared resource runs as (a Cloud Run service's or job's service
+   * identity), as an email of the environment's project. Deploying or updating such a resource
+   * needs `iam.serviceAccounts.actAs` on that account: the tool may act as this one account and no
+   * other. Required when the permissions need actAs (`run.services.update`, …), refused otherwise.
+   * @default - none: the tool acts as no service account
+   */
+  readonly runtimeServiceAccount?: string;
 }
 
 /** The exact Azure permissions of a tool at one scope. */

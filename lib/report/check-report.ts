@@ -3,6 +3,7 @@ import { Acknowledgement } from '../inventory/inventory';
 import { ACKNOWLEDGEMENT_NAMESPACE, parseAcknowledgementId } from '../rules/agent/acknowledgements';
 import { Finding, RuleMetadata, Severity } from '../rules/rule';
 import { findingId } from '../rules/run-rules';
+import { SourceLine } from './source-line';
 
 /** The lowest severity that fails a check. */
 export type FailOn = Severity;
@@ -14,10 +15,18 @@ export interface AcknowledgedBy {
   readonly reason: string;
   /** Construct path it was made on (`''` for the app). */
   readonly at: string;
+  /** Set when it was written in the template (`Metadata.cdk_nag.rules_to_suppress`), not with CDK. */
+  readonly origin?: 'template-metadata';
+}
+
+/** A finding with the line of the user's code that made its resource, when known. */
+export interface LocatedFinding extends Finding {
+  /** The user's source line that created the resource (from construct metadata in `cdk.out`). */
+  readonly source?: SourceLine;
 }
 
 /** A finding as the reports show it: with its `RuleId[detail]` id and, when acknowledged, by what. */
-export interface ReportFinding extends Finding {
+export interface ReportFinding extends LocatedFinding {
   /** `RuleId[detail]`, the id to acknowledge (prefixed with `AgentGuardrailsChecks::`). */
   readonly id: string;
   readonly acknowledgedBy?: AcknowledgedBy;
@@ -62,7 +71,7 @@ export interface ReportSummary {
 
 /** What a report is built from. */
 export interface CheckReportInput {
-  readonly findings: readonly Finding[];
+  readonly findings: readonly LocatedFinding[];
   /** Acknowledgements recorded with the input; findings they cover move to `acknowledged`. */
   readonly acknowledgements?: readonly Acknowledgement[];
   readonly baseline: Baseline;
@@ -90,15 +99,23 @@ export function isAcknowledgeable(f: Pick<Finding, 'severity' | 'hard' | 'ruleId
 export function acknowledgementFor(f: Finding, acknowledgements: readonly Acknowledgement[]): AcknowledgedBy | undefined {
   if (!isAcknowledgeable(f)) return undefined;
   const id = findingId(f);
-  const path = f.path ?? '';
   let best: Acknowledgement | undefined;
   for (const ack of acknowledgements) {
     const parsed = parseAcknowledgementId(ack.id);
     if (parsed.namespace !== ACKNOWLEDGEMENT_NAMESPACE || parsed.findingId !== id) continue;
-    if (!isAtOrBelow(path, ack.path)) continue;
+    if (!isWhereAcknowledged(f, ack)) continue;
     if (!best || ack.path.length > best.path.length) best = ack;
   }
-  return best ? { id: best.id, reason: best.reason, at: best.path } : undefined;
+  return best ? { id: best.id, reason: best.reason, at: best.path, ...(best.origin === 'template-metadata' ? { origin: best.origin } : {}) } : undefined;
+}
+
+/**
+ * Whether a finding is where an acknowledgement reaches: on its construct or below it; for one
+ * written in a resource's template `Metadata` (cdk-nag's form), on that resource only.
+ */
+export function isWhereAcknowledged(f: Pick<Finding, 'path' | 'stack' | 'resource'>, ack: Acknowledgement): boolean {
+  if (ack.origin === 'template-metadata') return ack.stack === f.stack && ack.resource === f.resource;
+  return isAtOrBelow(f.path ?? '', ack.path);
 }
 
 function isAtOrBelow(path: string, ancestor: string): boolean {

@@ -28,6 +28,7 @@ function toJson(f: ReportFinding): Record<string, unknown> {
     path: f.path ?? null,
     identity: f.identity ?? null,
     hard: f.hard,
+    source: f.source ?? null,
     ...(f.acknowledgedBy ? { acknowledged: f.acknowledgedBy } : {}),
   };
 }

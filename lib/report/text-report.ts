@@ -1,4 +1,6 @@
+import * as path from 'path';
 import { CheckReport, ReportFinding, ReportSummary } from './check-report';
+import { SourceLine } from './source-line';
 
 /** How to render text. */
 export interface TextReportOptions {
@@ -7,6 +9,11 @@ export interface TextReportOptions {
    * @default false
    */
   readonly color?: boolean;
+  /**
+   * Folder that source files are shown relative to.
+   * @default - the working directory
+   */
+  readonly basePath?: string;
 }
 
 const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1 } as const;
@@ -28,6 +35,8 @@ export function renderText(report: CheckReport, options: TextReportOptions = {})
         lines.push(`    ${level} ${f.id}  ${f.resource}${f.hard ? paint('dim', ' (hard)') : ''}`);
         lines.push(`            ${f.message}`);
         lines.push(paint('dim', `            fix: ${f.fix}`));
+        if (f.path) lines.push(paint('dim', `            construct: ${f.path}`));
+        if (f.source) lines.push(`            source: ${showSource(f.source, options.basePath)}`);
         if (f.file) lines.push(paint('dim', `            in ${f.file}`));
       }
     }
@@ -81,6 +90,13 @@ function group(findings: readonly ReportFinding[]): Map<string, Map<string, Repo
     byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), f]);
   }
   return out;
+}
+
+/** `file:line:column`, the file relative to the base when under it (terminals and editors open it). */
+function showSource(source: SourceLine, basePath: string = process.cwd()): string {
+  const relative = path.relative(basePath, source.file);
+  const file = relative.startsWith('..') || path.isAbsolute(relative) ? source.file : relative.split(path.sep).join('/');
+  return `${file}:${source.line}${source.column ? `:${source.column}` : ''}`;
 }
 
 function plural(n: number, word: string, many = `${word}s`): string {

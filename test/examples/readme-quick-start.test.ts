@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AgentGuardrailsChecks } from '../../constructs/aws';
+import { AgentGuardrailsChecks } from '../../constructs/aws/checks';
 import { quickStart } from '../../examples/readme/quick-start';
 
 describe("README quick start", () => {

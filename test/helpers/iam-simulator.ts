@@ -18,7 +18,9 @@
  *   `extraPolicies` (documents added to the identity, e.g. a widened `*` on `*` statement),
  *   `attachManagedPolicies` (ARNs or logical ids of template managed policies to treat as attached, e.g.
  *   the kill switch), `boundary: 'none'` or a document to replace the template's boundary,
- *   `resourceTags` (become `aws:ResourceTag/<key>`), `context` (any keys: `aws:TokenIssueTime`,
+ *   `resourceTags` (become `aws:ResourceTag/<key>`), `resourceAccount` (becomes the resource's account and
+ *   `aws:ResourceAccount`, which the simulator does not derive itself; default: the ARN's account, else
+ *   the harness account), `context` (any keys: `aws:TokenIssueTime`,
  *   `aws:SourceIdentity`, `aws:PrincipalTag/...`, `iam:PolicyARN`, ...). `aws:RequestedRegion` defaults to
  *   the resource ARN's region, else the harness region. Context keys are never set to `undefined`
  *   (the simulator lets an undefined key slip past a `StringNotEquals` deny). A context key the action
@@ -199,10 +201,13 @@ export class IamSimulator {
     ];
     const boundary = req.boundary === 'none' ? undefined : req.boundary !== undefined ? req.boundary : this.boundaryOf(req.role);
     const arnParts = req.resource.split(':');
+    const resourceAccount = req.resourceAccount ?? (arnParts[4] || this.options.account);
     const context: Record<string, string | string[]> = {
       'aws:RequestedRegion': arnParts[3] || this.options.region,
       'aws:PrincipalArn': this.roleArn(req.role),
       'aws:PrincipalAccount': this.options.account,
+      // AWS includes the resource's account for most actions; the simulator does not derive it.
+      'aws:ResourceAccount': resourceAccount,
     };
     for (const [k, v] of Object.entries(req.resourceTags ?? {})) context[`aws:ResourceTag/${k}`] = v;
     Object.assign(context, defined(req.context ?? {}));
@@ -210,7 +215,7 @@ export class IamSimulator {
       request: {
         principal: this.roleArn(req.role),
         action: req.action,
-        resource: { resource: req.resource, accountId: req.resourceAccount ?? (arnParts[4] || this.options.account) },
+        resource: { resource: req.resource, accountId: resourceAccount },
         contextVariables: context,
       },
       identityPolicies,
@@ -312,7 +317,7 @@ export class IamSimulator {
 }
 
 /** Keys the harness sets on every request; the simulator may drop them for some actions, which is harmless. */
-const AUTO_KEYS = new Set(['aws:requestedregion', 'aws:principalarn', 'aws:principalaccount']);
+const AUTO_KEYS = new Set(['aws:requestedregion', 'aws:principalarn', 'aws:principalaccount', 'aws:resourceaccount']);
 
 function defined(context: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   return Object.fromEntries(Object.entries(context).filter((e): e is [string, string | string[]] => e[1] !== undefined));

@@ -1,10 +1,6 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { IKillSwitchState } from '../../../lib/broker/ports';
-
-/** The only value that means "not engaged"; anything else (or nothing) counts as engaged. */
-export const KILL_SWITCH_DISENGAGED = 'disengaged';
-/** The value the revocation role writes to engage the kill switch. */
-export const KILL_SWITCH_ENGAGED = 'engaged';
+import { KILL_SWITCH_DISENGAGED } from './kill-switch-flag';
 
 /**
  * Reads an agent's kill switch from one SSM parameter on every request (no cache, so engaging it

@@ -70,6 +70,41 @@ export interface GuardrailDenyProps {
   readonly assumableRoleArns: string[];
   /** Actions the baseline forbids for every agent. */
   readonly forbiddenActions: string[];
+  /** The ARN partition (`aws`, `aws-cn`, `aws-us-gov`), for the AWS-owned resource exceptions. */
+  readonly partition: string;
+  /**
+   * Accounts whose resources the agent may reach: the environment's own account, and only that one
+   * unless a typed cross-account opt-in adds another (a resource of any other account is denied).
+   */
+  readonly resourceAccounts: string[];
+}
+
+/**
+ * Reads of AWS managed policies, which live in an AWS-owned account: AWS's documented exception to a
+ * `aws:ResourceAccount` deny ("Deny access to resources outside your account except AWS managed IAM
+ * policies", https://docs.aws.amazon.com/IAM/latest/UserGuide/resource_examples_iam_policies_resource_account.html).
+ */
+export const AWS_MANAGED_POLICY_READS = ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListEntitiesForPolicy', 'iam:ListPolicies'];
+
+/**
+ * Service-owned resources that AWS documents as needed for ordinary work (public SSM documents and
+ * parameters, AWS managed policies, Image Builder components and images, managed prefix lists,
+ * CloudFormation transforms): the fixed-ARN rows of AWS's data-perimeter list of service-owned
+ * resources (https://github.com/aws-samples/data-perimeter-policy-examples/blob/main/service_owned_resources.md,
+ * as used by its `resource_perimeter_scp.json`). Rows that need a per-region service account id are
+ * left out: they stay denied unless an opt-in names that account.
+ */
+export function awsOwnedResourceArns(partition: string): string[] {
+  return [
+    `arn:${partition}:iam::aws:policy/*`,
+    `arn:${partition}:ssm:*::document/*`,
+    `arn:${partition}:ssm:*::parameter/*`,
+    `arn:${partition}:ssm:*::automation-definition/*`,
+    `arn:${partition}:imagebuilder:*:aws:component/*`,
+    `arn:${partition}:imagebuilder:*:aws:image/*`,
+    `arn:${partition}:ec2:*:aws:prefix-list/*`,
+    `arn:${partition}:cloudformation:*:aws:transform/*`,
+  ];
 }
 
 /**
@@ -104,6 +139,7 @@ export function guardrailDenyStatements(props: GuardrailDenyProps): iam.PolicySt
         Null: { [`aws:RequestTag/${TAG_KEYS.environment}`]: 'false' },
       },
     }),
+    otherAccountResourcesDeny(props),
     new iam.PolicyStatement({
       sid: 'DenyOtherRegions', effect: iam.Effect.DENY, notActions: GLOBAL_SERVICE_ACTIONS, resources: ['*'],
       conditions: { StringNotEquals: { 'aws:RequestedRegion': props.regions } },
@@ -113,6 +149,35 @@ export function guardrailDenyStatements(props: GuardrailDenyProps): iam.PolicySt
     statements.push(new iam.PolicyStatement({ sid: 'DenyBaselineForbidden', effect: iam.Effect.DENY, actions: props.forbiddenActions, resources: ['*'] }));
   }
   return statements;
+}
+
+/**
+ * Deny every request on a resource of another account (`aws:ResourceAccount`), so that a wildcard in
+ * a declared ARN (`arn:aws:s3:::prod-*`, a `*` ceiling) or a widened role never reaches a look-alike
+ * resource someone else owns. Following AWS's documented pattern and its exceptions:
+ * - the key is compared only when present (`Null: false`): a few actions carry no resource account
+ *   (EBS direct APIs, `ec2:CopyImage`/`CopySnapshot`/`CreateVolume`, `events:PutEvents`, …; see
+ *   "aws:ResourceAccount — Availability" in
+ *   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount),
+ *   and those stay limited by the ceiling's declared ARNs instead of being broken everywhere;
+ * - reads of AWS managed policies (NotAction, from the IAM user guide's example) and the fixed
+ *   service-owned resources (NotResource, from AWS's data-perimeter examples) stay reachable;
+ * - Amazon-owned AMIs stay usable (`ec2:Owner` = `amazon`, as in the data-perimeter SCP).
+ * A call a service makes on the tool's behalf (forward access sessions, e.g. S3 to KMS) is judged on
+ * the resource it touches, so another account's KMS key is denied too; the opt-in covers such a case.
+ */
+function otherAccountResourcesDeny(props: GuardrailDenyProps): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyOtherAccountResources',
+    effect: iam.Effect.DENY,
+    notActions: AWS_MANAGED_POLICY_READS,
+    notResources: awsOwnedResourceArns(props.partition),
+    conditions: {
+      StringNotEquals: { 'aws:ResourceAccount': props.resourceAccounts },
+      Null: { 'aws:ResourceAccount': 'false' },
+      StringNotEqualsIfExists: { 'ec2:Owner': 'amazon' },
+    },
+  });
 }
 
 /** Deny `action` on everything but `allowed` (on everything when nothing is declared). */

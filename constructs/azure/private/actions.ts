@@ -2,7 +2,7 @@
  * Azure actions an agent tool identity may never hold: writing RBAC (escalation, AZ-003), and
  * pivoting to another identity or to keys (AZ-004). Matched case-insensitively, as Azure does.
  */
-const ESCALATION_OR_PIVOT = [
+export const ESCALATION_OR_PIVOT_ACTIONS: readonly string[] = [
   'Microsoft.Authorization/roleAssignments/write',
   'Microsoft.Authorization/roleAssignments/delete',
   'Microsoft.Authorization/roleDefinitions/write',
@@ -26,7 +26,8 @@ const ESCALATION_OR_PIVOT = [
   'Microsoft.Resources/deploymentScripts/write',
   'Microsoft.Insights/diagnosticSettings/write',
   'Microsoft.Insights/diagnosticSettings/delete',
-].map((a) => a.toLowerCase());
+];
+const ESCALATION_OR_PIVOT = ESCALATION_OR_PIVOT_ACTIONS.map((a) => a.toLowerCase());
 
 export const ACTION_FORMAT = /^[A-Za-z][A-Za-z0-9.]*\/[A-Za-z0-9./_-]+$/;
 

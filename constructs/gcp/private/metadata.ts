@@ -43,6 +43,8 @@
  */
 import { TerraformResource } from 'cdktf';
 import { Declaration } from '../../../lib/inventory/inventory';
+import { declarationRuntimeFacts } from '../../../lib/inventory/declaration';
+import { Environment } from '../../../lib/model/environment';
 import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../lib/model/tags';
 import { Tool } from '../../../lib/model/tool';
 
@@ -78,7 +80,7 @@ export function attachGuardrailMetadata(resource: TerraformResource, owner: Owne
 }
 
 /** The declaration of one tool, as the checks compare it with what is granted (AGENT-001). */
-export function declarationOf(owner: OwnerLabels, tool: Tool, actions: string[], resources: string[]): Declaration {
+export function declarationOf(owner: OwnerLabels, tool: Tool, actions: string[], resources: string[], environment?: Environment): Declaration {
   return {
     agent: owner.agent,
     tool: tool.name,
@@ -90,5 +92,6 @@ export function declarationOf(owner: OwnerLabels, tool: Tool, actions: string[],
     dataSources: [...tool.dataSources],
     requiresApproval: tool.requiresApproval,
     hasWindow: tool.window !== undefined,
+    ...(environment ? declarationRuntimeFacts(tool.window, environment) : {}),
   };
 }

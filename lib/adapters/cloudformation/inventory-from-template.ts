@@ -1,13 +1,14 @@
 import { GuardrailError } from '../../errors';
 import { DECLARATION_METADATA_KEY } from '../../model/tags';
 import {
-  Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, emptyInventory,
+  Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, Unresolved, emptyInventory,
 } from '../../inventory/inventory';
-import { awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
+import { awsManagedPolicyDataName, awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
 import { TemplateResolver } from './private/intrinsics';
 import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
-import { isObject, parseStatements, parseTrust, policySizeChars } from './private/policy-document';
+import { documentSizeChars, isObject, parseStatements, parseTrust } from './private/policy-document';
+import { cdkNagAcknowledgements } from './cdk-nag-suppressions';
 
 /** Where a template comes from, for ids and finding locations. */
 export interface TemplateInventoryOptions {
@@ -159,7 +160,8 @@ class TemplateReader {
     inv.identities.push(...this.identities.values());
     inv.policies.push(...this.policies.values());
     for (const policy of this.policies.values()) this.grantsOf(policy);
-    return inv;
+    const acknowledgements = live.flatMap(([id, r]) => cdkNagAcknowledgements(r.Metadata, this.source(id, r)));
+    return acknowledgements.length > 0 ? { ...inv, acknowledgements } : inv;
   }
 
   // --- identities ---------------------------------------------------------------------------
@@ -189,7 +191,7 @@ class TemplateReader {
       const trustDoc = this.resolveProp(logicalId, props, 'AssumeRolePolicyDocument');
       identity.trust = parseTrust(trustDoc, { ...source, path: source.path ?? 'Properties.AssumeRolePolicyDocument' },
         (what) => this.unresolved(logicalId, 'Properties.AssumeRolePolicyDocument', what));
-      identity.trustPolicyChars = policySizeChars(trustDoc);
+      identity.trustPolicyChars = documentSizeChars(trustDoc);
       identity.maxSessionSeconds = this.maxSession(logicalId, props);
     }
     this.identities.set(logicalId, identity);
@@ -221,7 +223,7 @@ class TemplateReader {
         this.policies.set(id, {
           id, cloud: 'aws', kind: 'aws-inline-policy', name,
           statements: parseStatements(p.PolicyDocument, (what) => this.unresolved(logicalId, `${path}.PolicyDocument`, what)),
-          sizeChars: policySizeChars(p.PolicyDocument), attachedTo: [identity.id], boundaryOf: [],
+          sizeChars: documentSizeChars(p.PolicyDocument), attachedTo: [identity.id], boundaryOf: [],
           source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path },
         });
       });
@@ -230,12 +232,12 @@ class TemplateReader {
     if (arns !== undefined) {
       const list = Array.isArray(arns) ? arns : [arns];
       list.forEach((raw, i) => {
-        const policy = this.policyFromReference(logicalId, r, raw, `Properties.ManagedPolicyArns[${i}]`);
+        const policy = this.policyFromReference(logicalId, r, raw, `Properties.ManagedPolicyArns[${i}]`, 'attached');
         if (policy) addOnce(policy.attachedTo, identity.id);
       });
     }
     if (props.PermissionsBoundary !== undefined) {
-      const policy = this.policyFromReference(logicalId, r, props.PermissionsBoundary, 'Properties.PermissionsBoundary');
+      const policy = this.policyFromReference(logicalId, r, props.PermissionsBoundary, 'Properties.PermissionsBoundary', 'boundary');
       if (policy) {
         identity.boundary = policy.id;
         addOnce(policy.boundaryOf, identity.id);
@@ -248,9 +250,11 @@ class TemplateReader {
 
   /**
    * A managed policy referenced by `Ref`, by an ARN of a template policy, or by an AWS-managed
-   * ARN the adapter knows. Anything else is reported as unresolved and returns undefined.
+   * ARN (from the managed-policy data; one the data lacks is an error naming it). A customer-managed
+   * policy defined elsewhere can only add grants we cannot see: a warning. A boundary defined
+   * elsewhere can only narrow: it is analysed as absent (no credit, nothing reported here).
    */
-  private policyFromReference(logicalId: string, r: CfnResourceJson, raw: unknown, path: string): Mutable<PolicyDocumentEntry> | undefined {
+  private policyFromReference(logicalId: string, r: CfnResourceJson, raw: unknown, path: string, use: 'attached' | 'boundary'): Mutable<PolicyDocumentEntry> | undefined {
     if (isObject(raw) && typeof raw.Ref === 'string' && this.resources[raw.Ref]?.Type === 'AWS::IAM::ManagedPolicy') {
       const hit = this.policies.get(this.idOf(raw.Ref));
       if (hit) return hit;
@@ -266,7 +270,7 @@ class TemplateReader {
     for (const p of this.policies.values()) {
       if (p.kind === 'aws-customer-managed-policy' && arn === this.resolver.resolve({ Ref: p.source.resource }, () => undefined)) return p;
     }
-    this.unresolved(logicalId, path, `policy ARN ${arn}, which is not defined in this template (its statements are unknown)`);
+    if (use === 'attached') this.unresolved(logicalId, path, `policy ARN ${arn}, which is not defined in this template (its grants are unknown)`, 'warning');
     return undefined;
   }
 
@@ -276,13 +280,13 @@ class TemplateReader {
     if (existing) return existing;
     const doc = awsManagedPolicyDocument(key);
     if (doc === undefined) {
-      this.unresolved(logicalId, path, `AWS-managed policy ${key}, which policies/aws-managed-policies.json does not describe`);
+      this.unresolved(logicalId, path, `AWS-managed policy ${key}, which is not in the AWS-managed policy data (${awsManagedPolicyDataName()}): a typo, or a policy newer than the data (npm run update-data)`);
       return undefined;
     }
     const entry: Mutable<PolicyDocumentEntry> = {
       id, cloud: 'aws', kind: 'aws-managed-policy', name: key,
       statements: parseStatements(doc, (what) => this.unresolved(logicalId, path, what)),
-      sizeChars: policySizeChars(doc), attachedTo: [], boundaryOf: [],
+      sizeChars: documentSizeChars(doc), attachedTo: [], boundaryOf: [],
       source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path },
     };
     this.policies.set(id, entry);
@@ -299,7 +303,7 @@ class TemplateReader {
     const entry: Mutable<PolicyDocumentEntry> = {
       id, cloud: 'aws', kind,
       statements: parseStatements(doc, (what) => this.unresolved(logicalId, 'Properties.PolicyDocument', what)),
-      sizeChars: policySizeChars(doc), attachedTo: [], boundaryOf: [],
+      sizeChars: documentSizeChars(doc), attachedTo: [], boundaryOf: [],
       labels: labelsOf(undefined, r.Metadata), source: this.source(logicalId, r),
     };
     if (typeof name === 'string') entry.name = name;
@@ -383,12 +387,14 @@ class TemplateReader {
     return this.resolver.resolve(props[key], report ?? ((what) => this.unresolved(logicalId, `Properties.${key}`, what)));
   }
 
-  private unresolved(logicalId: string, path: string, what: string): void {
+  private unresolved(logicalId: string, path: string, what: string, severity?: 'warning'): void {
     const key = `${logicalId}\u0000${path}\u0000${what}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
     const r = this.resources[logicalId];
-    this.inventory.unresolved.push({ cloud: 'aws', what: `${path}: ${what}`, source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path } });
+    const entry: Mutable<Unresolved> = { cloud: 'aws', what: `${path}: ${what}`, source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path } };
+    if (severity) entry.severity = severity;
+    this.inventory.unresolved.push(entry);
   }
 
   private idOf(logicalId: string): string {

@@ -45,11 +45,16 @@ export const CREDENTIAL_EXPOSURE: Rule = {
           }
           continue;
         }
-        const broad = [...new Set(uses.flatMap((u) => u.resources).filter((r) => !isNamedResource(r)))];
+        // A condition that narrows in IAM semantics (kms:ViaService, a resource tag) confines the statement.
+        const open = uses.filter((u) => !u.narrowed);
+        const broad = [...new Set(open.flatMap((u) => u.resources).filter((r) => !isNamedResource(r)))];
         if (broad.length === 0) continue;
+        const byAws = open.every((u) => u.statement.grant?.via === 'aws-managed-policy');
         findings.push(perms.finding(info.action,
-          `${perms.subject.resource} holds ${info.action}, which returns credentials or secrets, on ${broad.map(describe).join(', ')}.`,
-          `Grant ${info.action} on the exact ARNs ${perms.subject.resource} needs, not on a wildcard.`));
+          `${perms.subject.resource} holds ${info.action}, which returns credentials or secrets, on ${broad.map(describe).join(', ')}${byAws ? ' (through an AWS-managed policy written for its service)' : ''}.`,
+          `Grant ${info.action} on the exact ARNs ${perms.subject.resource} needs, not on a wildcard.`,
+          // An AWS-managed policy's reach is AWS's published scope for a service role; on an agent identity it is still an error.
+          byAws && !perms.subject.isAgent ? 'warning' : undefined));
       }
     }
     return findings;

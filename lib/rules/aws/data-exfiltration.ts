@@ -42,10 +42,14 @@ export const DATA_EXFILTRATION: Rule = {
             `Limit ${info.action} to the declared data sources, or declare ${undeclared.length === 1 ? 'it' : 'them'} (dataSources) so the AIBOM shows the read.`));
           continue;
         }
-        const broad = resources.filter(readsUnnamedStore);
+        // A condition that narrows in IAM semantics (a resource tag, kms:ViaService) confines the read.
+        const open = perms.usesOf(info.action).filter((u) => !u.narrowed);
+        const broad = [...new Set(open.flatMap((u) => u.resources))].filter(readsUnnamedStore);
         if (broad.length === 0) continue;
+        // For identities that are not agents this is a warning: AWS-003 reports reads on every store of a type (`*`, `table/*`) as errors.
+        const byAws = open.every((u) => u.statement.grant?.via === 'aws-managed-policy');
         findings.push(perms.finding(info.action,
-          `${perms.subject.isAgent ? 'agent identity' : 'identity'} ${perms.subject.resource} can ${info.action} on ${broad.map((r) => `\`${r}\``).join(', ')}, which names no single data store.`,
+          `${perms.subject.isAgent ? 'agent identity' : 'identity'} ${perms.subject.resource} can ${info.action} on ${broad.map((r) => `\`${r}\``).join(', ')}, which names no single data store${byAws ? ' (through an AWS-managed policy written for its service)' : ''}.`,
           `Grant ${info.action} on the ARNs of the buckets, tables, parameters or snapshots ${perms.subject.resource} needs${perms.subject.isAgent ? ', and declare them as data sources' : ''}.`,
           perms.subject.isAgent ? undefined : 'warning'));
       }

@@ -1,59 +1,85 @@
-import { hasWildcard } from '../../aws/action-catalog';
+import { AwsActionInfo, hasWildcard } from '../../aws/action-catalog';
 import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
 import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
-import { awsAllowGrants, grantFinding, grantOrigin, requiredValues } from './private/grant-findings';
-import { Grant } from '../../inventory/inventory';
+import { actionReach, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
+import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
 
 /**
- * AWS-003: `Resource: "*"` only for actions that support no resource type (`xray:PutTraceSegments`,
- * `cloudwatch:PutMetricData`, …), as the AWS action list records them. AWS-managed policies are
- * out of scope (their author is AWS; AWS-001/002/004–008 judge what they grant).
+ * AWS-003: `Resource: "*"` (or an ARN that covers every resource of a type, like `key/*` of an
+ * account) only where it widens nothing real. An error for writes, permission changes and tagging
+ * of actions that take a resource, and for data reads (policies/catalogs/aws-data-read.json); a warning for metadata reads; nothing for actions without a
+ * resource type or with only an optional one, actions AWS bounds itself, or statements a condition
+ * narrows (`aws:ResourceTag`, `kms:ViaService`, the action's own keys). Data reads and credential
+ * returns on `*` are AWS-007's. AWS-managed policies are out of scope (AWS-001/002/
+ * 004–008 judge what they grant). One finding per statement.
  */
 export const RESOURCE_WILDCARDS: Rule = {
   id: 'AWS-003',
   cloud: 'aws',
   severity: 'error',
-  reason: 'A policy grants, on Resource "*", actions that can be scoped to specific resources.',
-  explanation: 'Most actions can be limited to named resources (a bucket, a table, a role). Granting them on `*` reaches every such '
-    + 'resource in the account, present and future, including those of other teams and environments. Only actions that support no '
-    + 'resource type (e.g. `xray:PutTraceSegments`, `cloudwatch:PutMetricData`, `sts:GetCallerIdentity`) need `*`; the AWS action '
-    + 'list says which. An action on `*` that is narrowed by one of its own service condition keys with exact values (e.g. '
-    + '`cloudwatch:PutMetricData` with `cloudwatch:namespace`) counts as scoped. Actions the list does not know are reported as '
-    + 'warnings (they cannot be shown to be wildcard-only).',
-  fix: 'Replace "*" with the ARNs of the resources the actions are used on, or split the statement: wildcard-only actions on "*", the others on their ARNs.',
+  reason: 'A policy grants writes, permission changes, tagging or data reads on Resource "*" (or on every resource of a type) for actions that can be scoped.',
+  explanation: 'Most actions can be limited to named resources (a bucket, a table, a key). Granting a write on `*`, or on an ARN '
+    + 'that covers every resource of its type in an account (`arn:aws:kms:REGION:ACCOUNT:key/*`), reaches every such resource, '
+    + 'present and future, including those of other teams, environments and accounts. Actions that support no resource type, or '
+    + 'only an optional one (`xray:PutTraceSegments`, `cloudwatch:PutMetricData`), need `*`; actions AWS bounds itself '
+    + '(policies/catalogs/aws-bounded-actions.json) widen nothing on `*`. A condition that narrows in IAM semantics (resource tags, '
+    + '`kms:ViaService`, an exact `aws:ResourceAccount`, the action\'s own service keys with exact values) counts as scoping. '
+    + 'Data reads (objects, items, parameters, object listings) on `*` are errors too; metadata reads are a warning; credential '
+    + 'returns are judged by AWS-007. A baseline with '
+    + '`"aws": { "wildcards": "strict" }` reports reads too, as errors.',
+  fix: 'Replace "*" with the ARNs of the resources the actions are used on, or split the statement: resource-less actions on "*", the others on their ARNs.',
   controls: ['CKV_AWS_355', 'CKV_AWS_356', 'policy_sentry wildcard-only', 'AwsSolutions-IAM5'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    const strict = context.baseline.strictWildcards;
+    const bounded = boundedActions();
+    const dataReads = dataReadActions();
     const findings: RawFinding[] = [];
     for (const grant of awsAllowGrants(inventory)) {
-      if (grant.via === 'aws-managed-policy' || !grant.resources.includes('*') || grant.notActions || adminForm(grant)) continue;
-      const origin = grantOrigin(grant);
+      if (grant.via === 'aws-managed-policy' || grant.notActions || adminForm(grant)) continue;
+      const writes: AwsActionInfo[] = [];
+      const reads: AwsActionInfo[] = [];
+      const unknown: string[] = [];
+      const wide = new Set<string>();
+      const seen = new Set<string>();
       for (const written of grant.actions) {
         const infos = expandPattern(written);
-        if (infos.length === 0) {
-          // A wildcard matching nothing is AWS-002's; a plain unknown action cannot be shown wildcard-only.
-          if (!hasWildcard(written)) {
-            findings.push(grantFinding(grant, written, `${origin} grants ${written} on "*", and ${written} is not in the AWS action list.`,
-              `Check the spelling of ${written}; if it is a new action, scope it to resource ARNs or acknowledge with a reason.`, 'warning'));
-          }
-          continue;
+        // A wildcard matching nothing is AWS-002's; a plain unknown action cannot be shown to need no resource.
+        if (infos.length === 0 && !hasWildcard(written) && grant.resources.includes('*')) unknown.push(written);
+        for (const info of infos) {
+          if (seen.has(info.action) || takesNoResource(info) || bounded.has(info.action.toLowerCase())) continue;
+          seen.add(info.action);
+          const reach = actionReach(grant, info);
+          if (reach.reach !== 'wide') continue;
+          reach.wideResources.forEach((r) => wide.add(r));
+          if (isWriteLevel(info) || dataReads.has(info.action.toLowerCase())) writes.push(info);
+          else if (info.accessLevels.includes('Read') || strict) reads.push(info);
         }
-        // An action narrowed by one of its own condition keys (cloudwatch:PutMetricData by cloudwatch:namespace) is scoped.
-        const scopable = infos.filter((a) => !a.wildcardOnly && !narrowedByOwnConditionKey(grant, a.conditionKeys ?? []));
-        if (scopable.length === 0) continue;
-        findings.push(grantFinding(grant, written,
-          `${origin} grants ${written} on "*", but ${sample(scopable)} can be scoped to resources (${[...new Set(scopable.flatMap((a) => a.resourceTypes))].slice(0, 4).join(', ')}).`,
-          `Replace "*" with the ARNs ${written} is used on.`));
+      }
+      const origin = grantOrigin(grant);
+      const on = [...wide].map((r) => (r === '*' ? '"*"' : r)).join(', ');
+      if (writes.length > 0 || (strict && reads.length > 0)) {
+        const all = [...writes, ...(strict ? reads : [])];
+        findings.push(grantFinding(grant, detailOf(all),
+          `${origin} grants ${sample(all, 8)} on ${on}, reaching every resource of ${all.length === 1 ? 'its type' : 'their types'} (${[...new Set(all.flatMap((a) => a.resourceTypes))].slice(0, 4).join(', ')}).`,
+          `Replace ${on} with the ARNs these actions are used on.`));
+      } else if (reads.length > 0) {
+        findings.push(grantFinding(grant, detailOf(reads),
+          `${origin} grants the reads ${sample(reads, 8)} on ${on}: metadata of every resource of their type.`,
+          `Scope the reads to the ARNs they are used on if the metadata is sensitive; otherwise acknowledge with a reason.`, 'warning'));
+      }
+      if (unknown.length > 0) {
+        findings.push(grantFinding(grant, unknown.join(','), `${origin} grants ${unknown.join(', ')} on "*", which the AWS action list does not know.`,
+          'Check the spelling; if it is a new action, scope it to resource ARNs or acknowledge with a reason.', 'warning'));
       }
     }
     return findings;
   },
 };
 
-/** Whether the grant's condition pins one of the action's own service keys to values without wildcards. */
-function narrowedByOwnConditionKey(grant: Grant, keys: string[]): boolean {
-  return keys.some((k) => !k.toLowerCase().startsWith('aws:') && !k.includes('${')
-    && (requiredValues(grant.condition, k) ?? []).some((v) => v.length > 0)
-    && (requiredValues(grant.condition, k) ?? []).every((v) => !/^[*?]+$/.test(v)));
+/** A stable detail: the actions, sorted (no ARNs). */
+function detailOf(actions: AwsActionInfo[]): string {
+  const names = [...new Set(actions.map((a) => a.action))].sort();
+  return names.length <= 3 ? names.join(',') : `${names.slice(0, 3).join(',')},+${names.length - 3}`;
 }

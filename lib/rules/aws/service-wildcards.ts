@@ -1,40 +1,53 @@
-import { hasWildcard } from '../../aws/action-catalog';
-import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
+import { AwsActionInfo, hasWildcard } from '../../aws/action-catalog';
+import { Grant, Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule, RuleContext } from '../rule';
 import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
+import { actionReach, catalogedDangerous, destructiveActions, isPermissionsManagement } from './private/grant-effect';
 import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
 
 /**
- * AWS-002: no wildcard action patterns (`s3:*`, `iam:*Policy*`, `iam:Put*`, `?`, any case) and no
- * `NotAction`/`NotResource` in an Allow. Patterns are expanded against the AWS action list so the
- * message says what they really grant. Only grants count: a permissions boundary is a ceiling,
- * and a policy attached to nothing grants nothing. Admin statements are AWS-001's.
+ * AWS-002: wildcard action patterns (`s3:*`, `iam:*Policy*`, `iam:Put*`, `?`, any case) are
+ * expanded against the AWS action list and judged by what they reach, on which resources: an
+ * error when the expansion reaches permissions management, a guardrail-tamper or one-step
+ * escalation action, or destructive actions (policies/catalogs/aws-destructive.json) on every
+ * resource of a type (other writes on `*` are AWS-003's); a warning when the only permission
+ * changes it reaches are on resources below a named one (`s3:PutObjectAcl` under `bucket/*`);
+ * nothing for read/list families or writes within named resources (what `grantRead()` and
+ * `grantReadWrite()` emit). An Allow with `NotAction`/`NotResource` is always an error. A baseline
+ * with `aws.wildcards: strict` reports every wildcard pattern (IAM5-like). One finding per
+ * statement, naming every pattern it holds; admin statements are AWS-001's.
  */
 export const SERVICE_WILDCARDS: Rule = {
   id: 'AWS-002',
   cloud: 'aws',
   severity: 'error',
-  reason: 'A policy grants actions by wildcard pattern, or allows with NotAction / NotResource.',
-  explanation: 'A wildcard pattern grants every action that matches it today and every action AWS adds tomorrow: `s3:*` includes '
-    + 'PutBucketPolicy and DeleteBucket, `iam:*Policy*` and `iam:Put*` include privilege escalation, and IAM matches patterns '
-    + 'case-insensitively with `?` as any one character, so `IAM:pUT*` and `iam:Pa?sRole` are wildcards too. An Allow with '
-    + '`NotAction` or `NotResource` grants everything not listed. Reviewers cannot see what such a statement allows; '
-    + 'this rule expands each pattern against the AWS action list and names what it matches. Permissions boundaries are ceilings, '
-    + 'not grants, and are not checked here.',
-  fix: 'List the exact actions the identity needs (the message names what the pattern matches); replace NotAction/NotResource with Action/Resource lists.',
+  reason: 'A wildcard action pattern reaches permission changes, guardrail tampering or deletes on every resource, or an Allow uses NotAction / NotResource.',
+  explanation: 'A wildcard pattern grants every action that matches it today and every action AWS adds tomorrow, and IAM matches '
+    + 'patterns case-insensitively with `?` as any one character. This rule expands each pattern against the AWS action list and '
+    + 'judges what it reaches, on the statement\'s resources: `s3:GetObject*` or `kms:GenerateDataKey*` on one bucket or key is '
+    + 'least privilege (what CDK\'s grant methods emit), `s3:*` on a bucket reaches PutBucketPolicy, `events:Put*` on "*" reaches '
+    + 'PutPermission on every bus and `lex:*` on "*" deletes every bot (the destructive list is policies/catalogs/aws-destructive.json). Permission changes confined to objects below a named resource (`s3:PutObjectAcl` through '
+    + '`s3:PutObject*` on `bucket/*`) are a warning. An Allow with `NotAction` or `NotResource` grants everything not listed. A '
+    + 'baseline with `"aws": { "wildcards": "strict" }` reports every wildcard pattern, as cdk-nag\'s IAM5 does. Permissions '
+    + 'boundaries are ceilings, not grants, and are not checked here.',
+  fix: 'List the exact actions the identity needs (the message names what the pattern reaches that it should not); replace '
+    + 'NotAction/NotResource with Action/Resource lists.',
   controls: ['AwsSolutions-IAM5', 'Cloudsplaining ServiceWildcard', 'Parliament', 'CKV_AWS_63'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    const strict = context.baseline.strictWildcards;
     const findings: RawFinding[] = [];
     for (const grant of awsAllowGrants(inventory)) {
       if (adminForm(grant)) continue;
       const origin = grantOrigin(grant);
-      for (const pattern of grant.actions) {
-        if (!hasWildcard(pattern)) continue;
-        const matched = expandPattern(pattern);
-        findings.push(grantFinding(grant, pattern,
-          `${origin} grants ${JSON.stringify(pattern)}, which matches ${matched.length} action(s)${matched.length ? `: ${sample(matched)}` : ' today (and any AWS adds later)'}.`,
-          `Replace ${JSON.stringify(pattern)} with the exact actions needed${matched.length ? ` (from: ${sample(matched, 3)})` : ''}.`));
+      const judged = grant.actions.filter(hasWildcard).map((pattern) => judgePattern(grant, pattern, strict));
+      const errors = judged.filter((j) => j.severity === 'error');
+      const flagged = errors.length > 0 ? errors : judged.filter((j) => j.severity === 'warning');
+      if (flagged.length > 0) {
+        findings.push(grantFinding(grant, flagged.map((j) => j.pattern).join(','),
+          `${origin} grants ${flagged.map((j) => `${JSON.stringify(j.pattern)} (${j.why})`).join('; ')}.`,
+          `Replace ${flagged.map((j) => JSON.stringify(j.pattern)).join(', ')} with the exact actions needed.`,
+          errors.length > 0 ? undefined : 'warning'));
       }
       if (grant.notActions) {
         findings.push(grantFinding(grant, 'NotAction',
@@ -50,3 +63,42 @@ export const SERVICE_WILDCARDS: Rule = {
     return findings;
   },
 };
+
+interface Judgement {
+  readonly pattern: string;
+  readonly severity?: 'error' | 'warning';
+  readonly why: string;
+}
+
+/** What one wildcard pattern of a grant reaches, and whether that is an error, a warning or fine. */
+function judgePattern(grant: Grant, pattern: string, strict: boolean): Judgement {
+  const matched = expandPattern(pattern);
+  if (matched.length === 0) {
+    return { pattern, severity: 'warning', why: 'matches no action today, and will match any AWS adds later that fits' };
+  }
+  if (strict) return { pattern, severity: 'error', why: `matches ${matched.length} action(s): ${sample(matched)}` };
+  const dangerous = catalogedDangerous();
+  const destructive = destructiveActions();
+  const permissions: AwsActionInfo[] = [];
+  const confinedPermissions: AwsActionInfo[] = [];
+  const tamper: AwsActionInfo[] = [];
+  const wideWrites: AwsActionInfo[] = [];
+  for (const info of matched) {
+    const reach = actionReach(grant, info);
+    if (reach.reach === 'none') continue;
+    if (dangerous.has(info.action.toLowerCase())) tamper.push(info);
+    else if (isPermissionsManagement(info)) {
+      // A permission change on a resource the statement names exactly, on every one, or on the account (no resource type)
+      // opens it; below a named one it is confined.
+      if (reach.reach === 'wide' || reach.exactResources.length > 0 || info.resourceTypes.length === 0) permissions.push(info);
+      else confinedPermissions.push(info);
+    } else if (reach.reach === 'wide' && destructive.has(info.action.toLowerCase())) wideWrites.push(info);
+  }
+  const reasons: string[] = [];
+  if (tamper.length) reasons.push(`guardrail tampering or escalation: ${sample(tamper)}`);
+  if (permissions.length) reasons.push(`permission changes: ${sample(permissions)}`);
+  if (wideWrites.length) reasons.push(`deletes or destructive changes on every resource of their type: ${sample(wideWrites)}`);
+  if (reasons.length) return { pattern, severity: 'error', why: `reaches ${reasons.join('; ')}` };
+  if (confinedPermissions.length) return { pattern, severity: 'warning', why: `reaches permission changes on what it names: ${sample(confinedPermissions)}` };
+  return { pattern, why: 'reads, lists or writes within named resources' };
+}

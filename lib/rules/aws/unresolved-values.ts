@@ -1,5 +1,5 @@
 import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
 
 /**
  * AWS-014: values the adapter could not resolve in IAM resources (a parameter without default,
@@ -13,16 +13,22 @@ export const UNRESOLVED_VALUES: Rule = {
   severity: 'error',
   reason: 'An IAM value cannot be resolved before deploy, so it cannot be checked.',
   explanation: 'The checks run on the synthesized template, offline. A value that is only known at deploy time (a parameter without '
-    + 'default, an import from another stack, a condition on the region or account, a managed policy defined elsewhere) may grant '
-    + 'anything. Rather than assume it is safe, the check reports it. Values that are known but account- or region-specific '
+    + 'default, an import from another stack, a condition on the region or account) may grant anything. Rather than assume it is '
+    + 'safe, the check reports it. An AWS-managed policy is read from the managed-policy data; one the data lacks is an error (a typo '
+    + 'or a policy newer than the data). A customer-managed policy defined outside the template is a warning (its grants are unknown; '
+    + 'a baseline with `aws.unresolvedReferences: error` makes it an error). A permissions boundary defined outside the template can '
+    + 'only narrow: it is analysed as absent and not reported here. Values that are known but account- or region-specific '
     + '(`AWS::AccountId`, `AWS::Region`) are kept as `${AWS::AccountId}` placeholders and are not reported.',
   fix: 'Write the value into the template (a literal, or a reference to a resource of the same stack), or, when it truly comes from '
     + 'elsewhere, review it there and acknowledge this finding with a reason.',
   controls: [],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    // A reference that can only hide grants defined elsewhere is a warning unless the baseline says otherwise.
+    const referenceSeverity = context.baseline.unresolvedReferenceSeverity;
     return inventory.unresolved.filter((u) => u.cloud === 'aws').map((u) => {
       const [where, ...rest] = u.what.split(': ');
       return {
+        ...(u.severity === 'warning' && referenceSeverity === 'warning' ? { severity: 'warning' as const } : {}),
         // The property path (`ManagedPolicyArns[1]`) is stable and short; never the value itself.
         detail: where.replace(/^Properties\./, '').replace(/::/g, ':'),
         cloud: 'aws', resource: u.source.resource, stack: u.source.stack, file: u.source.file, path: u.source.path,

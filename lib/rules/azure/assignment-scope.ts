@@ -1,29 +1,57 @@
-import { Inventory } from '../../inventory/inventory';
+import { azureBuiltInRole } from '../../adapters/terraform/azure-roles';
+import { loadCatalog } from '../../catalogs/catalog';
+import { Grant, Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { allowGrants, findingAt, identitiesById, principalOf } from './private/azure-rule-helpers';
+import { AZURE_PRIVILEGED_ACTIONS_CATALOG } from './identity-pivot-actions';
+import { allowGrants, findingAt, grantReaches, identitiesById, principalOf } from './private/azure-rule-helpers';
+import { BROAD_AZURE_LEVELS } from './private/azure-role-knowledge';
 
-const TOO_BROAD = new Set(['subscription', 'management-group', 'root']);
+/** The data actions of an assignment's role: from the role data (built-in) or the configuration's definition. */
+function dataActionsOf(g: Grant, inventory: Inventory): string[] {
+  const builtIn = azureBuiltInRole(g.role ?? '');
+  if (builtIn) return builtIn.dataActions;
+  const custom = inventory.policies.find((p) => p.kind === 'azure-role-definition' && p.name !== undefined && p.name.toLowerCase() === (g.role ?? '').toLowerCase());
+  return custom?.statements[1]?.actions ?? [];
+}
 
-/** AZ-005: agent role assignments at resource or resource-group scope only (data roles included). */
+/**
+ * AZ-005: agent role assignments at resource or resource-group scope only; and for every
+ * principal, data-plane roles (secrets, blobs, keys) and identity-pivot actions never at
+ * subscription, management-group or root scope.
+ */
 export const AZURE_ASSIGNMENT_SCOPE_RULE: Rule = {
   id: 'AZ-005',
   cloud: 'azure',
   severity: 'error',
-  reason: 'An agent identity has a role assignment at subscription, management-group or root ("/") scope.',
+  reason: 'An agent identity has a role assignment at subscription, management-group or root ("/") scope, or anyone holds data-plane or identity-pivot access there.',
   explanation: 'An agent tool works on declared resources of one environment. A subscription, management group or "/" assignment reaches '
     + 'every resource group below, across environments; data roles (Key Vault Secrets User, Storage Blob Data Owner) at that scope '
-    + 'read every vault or account.',
+    + 'read every vault or account, and run command or listKeys there reaches every VM or storage account, whoever holds them.',
   fix: 'Assign the role on the resource (storage account, container, vault) or on the environment\'s resource group.',
   controls: [],
   evaluate(inventory: Inventory): RawFinding[] {
     const identities = identitiesById(inventory, 'azure');
+    const pivots = loadCatalog(AZURE_PRIVILEGED_ACTIONS_CATALOG).azure ?? [];
     return allowGrants(inventory, 'azure').flatMap((g) => {
+      if (g.scopeLevel === undefined || !BROAD_AZURE_LEVELS.has(g.scopeLevel)) return [];
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
-      if (!identity?.isAgent || g.scopeLevel === undefined || !TOO_BROAD.has(g.scopeLevel)) return [];
+      if (identity?.isAgent) {
+        return [findingAt('azure', g.source, {
+          detail: g.scopeLevel,
+          identity: identity.id,
+          message: `${g.source.resource} assigns ${g.role} to the agent identity ${principalOf(g, identity)} at ${g.scopeLevel} scope ${g.resources.join(', ')}.`,
+          fix: AZURE_ASSIGNMENT_SCOPE_RULE.fix,
+        })];
+      }
+      const data = dataActionsOf(g, inventory);
+      const pivot = pivots.filter((t) => grantReaches(g, t) !== undefined);
+      if (data.length === 0 && pivot.length === 0) return [];
+      const what = [...data, ...pivot].slice(0, 4).join(', ');
       return [findingAt('azure', g.source, {
         detail: g.scopeLevel,
-        identity: identity.id,
-        message: `${g.source.resource} assigns ${g.role} to the agent identity ${principalOf(g, identity)} at ${g.scopeLevel} scope ${g.resources.join(', ')}.`,
+        identity: identity?.id,
+        message: `${g.source.resource} assigns ${g.role} to ${principalOf(g, identity)} at ${g.scopeLevel} scope ${g.resources.join(', ')}: `
+          + `its ${data.length > 0 ? 'data-plane' : 'identity-pivot'} access (${what}${data.length + pivot.length > 4 ? ', …' : ''}) then reaches every resource below.`,
         fix: AZURE_ASSIGNMENT_SCOPE_RULE.fix,
       })];
     });

@@ -16,7 +16,8 @@ export const AZURE_FEDERATED_CREDENTIALS_RULE: Rule = {
   reason: 'A federated identity credential has a missing or wildcard issuer or subject, serves another environment, or a client secret is created instead.',
   explanation: 'The federated credential is the whole trust of a managed identity: the issuer must be one exact https URL and the subject one '
     + 'exact workload (e.g. repo:org/repo:environment:prod). A subject naming another environment than the identity\'s lets that '
-    + 'environment\'s workload act in this one. Client secrets (azuread_*_password) are long-lived credentials that federation replaces.',
+    + 'environment\'s workload act in this one. App registrations\' credentials (azuread_application_federated_identity_credential) are judged '
+    + 'the same way. Client secrets (azuread_*_password) are long-lived credentials that federation replaces.',
   fix: 'Set issuer to the exact issuer URL and subject to the one workload of the identity\'s environment; remove client secrets and federate instead.',
   controls: [],
   evaluate(inventory: Inventory): RawFinding[] {
@@ -37,7 +38,8 @@ export const AZURE_FEDERATED_CREDENTIALS_RULE: Rule = {
         }));
         continue;
       }
-      if (o.type !== 'azurerm_federated_identity_credential') continue;
+      const appCredential = o.type === 'azuread_application_federated_identity_credential';
+      if (o.type !== 'azurerm_federated_identity_credential' && !appCredential) continue;
       const owner = ownerOf.get(`${o.source.stack}/${o.source.resource}`);
       // Resolved values when the adapter matched the credential to its identity, else as written.
       const issuer = owner?.issuer ?? (typeof o.properties.issuer === 'string' ? o.properties.issuer : '');
@@ -54,7 +56,8 @@ export const AZURE_FEDERATED_CREDENTIALS_RULE: Rule = {
         const other = [...environments].find((e) => e !== owner.environment && words.includes(e));
         if (other && !words.includes(owner.environment)) problems.push(`subject names environment "${other}" but the identity belongs to "${owner.environment}"`);
       }
-      if (!owner) problems.push('its parent identity is not in the configuration');
+      // An app registration's credential has no managed identity of ours to belong to.
+      if (!owner && !appCredential) problems.push('its parent identity is not in the configuration');
       for (const p of problems) {
         findings.push(findingAt('azure', o.source, {
           detail: p.split(' ')[0],

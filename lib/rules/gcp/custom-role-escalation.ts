@@ -1,14 +1,18 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory, SourceLocation } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
-import { allowGrants, findingAt, globMatches } from './private/gcp-rule-helpers';
+import { gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
+import { isGcpAdminRole } from './admin-roles';
+import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from './private/gcp-rule-helpers';
+import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS } from './private/gcp-role-knowledge';
 
 /** The catalog of escalation permissions and paths (`policies/catalogs/gcp-escalation-permissions.json`). */
 export const GCP_ESCALATION_CATALOG = 'gcp-escalation-permissions';
 
 /**
- * GCP-006: custom roles hold no escalation permission and no complete escalation path; no identity
- * holds a path across its grants; and no grant holds a permission the baseline forbids.
+ * GCP-006: custom roles hold no escalation permission and no complete escalation path; no agent
+ * identity holds an escalation permission through a predefined role at project level or above; no
+ * identity holds a path across its grants; and no grant holds a permission the baseline forbids.
  */
 export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
   id: 'GCP-006',
@@ -18,6 +22,8 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
   explanation: 'Some permissions let the holder grant itself more: change an IAM policy, act as or mint tokens for another service account, '
     + 'create its keys, widen a custom role, or deploy code (functions, VMs, builds) that runs as another service account. '
     + 'Permissions and combinations come from Rhino Security Labs\' GCP research and live in policies/catalogs/gcp-escalation-permissions.json; '
+    + 'predefined roles granted to agent identities at project, folder or organization level are judged by their permissions in the role data '
+    + '(Project IAM Admin holds resourcemanager.projects.setIamPolicy, Deployment Manager Editor deploymentmanager.deployments.create); '
     + 'the baseline\'s forbidden GCP permissions are checked on every grant too.',
   fix: 'Remove the permission from the custom role; if a tool really needs to act as another service account, grant '
     + 'roles/iam.serviceAccountUser on that one account and keep the tool\'s own role free of it.',
@@ -51,6 +57,7 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
         }
       }
     }
+    findings.push(...predefinedRoleEscalations(inventory, single));
     // A path split over several grants of one identity (a custom role plus roles/iam.serviceAccountUser) is still a path.
     const byIdentity = new Map<string, { permissions: Set<string>; source: SourceLocation }>();
     for (const g of allowGrants(inventory, 'gcp')) {
@@ -97,3 +104,26 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     return findings;
   },
 };
+
+/**
+ * Predefined roles granted to agents at project level or above, judged by their permissions. Causes
+ * other rules report are left to them: basic roles (GCP-001), impersonation (GCP-002), admin roles (GCP-003).
+ */
+function predefinedRoleEscalations(inventory: Inventory, single: readonly string[]): RawFinding[] {
+  const identities = identitiesById(inventory, 'gcp');
+  return allowGrants(inventory, 'gcp').flatMap((g) => {
+    const identity = g.identityId ? identities.get(g.identityId) : undefined;
+    if (!identity?.isAgent || g.role === undefined || !BROAD_GCP_LEVELS.has(g.scopeLevel ?? '') || isGcpAdminRole(g.role)) return [];
+    const known = gcpPredefinedRole(g.role);
+    if (!known || known.flags.includes('basic') || known.permissions.some((p) => GCP_IMPERSONATION_PERMISSIONS.includes(p))) return [];
+    const hits = known.permissions.filter((p) => single.some((pattern) => globMatches(pattern, p)));
+    if (hits.length === 0 && !(known.flags.includes('escalation') && !known.permissionsComplete)) return [];
+    return [findingAt('gcp', g.source, {
+      detail: g.role,
+      identity: identity.id,
+      message: `${g.source.resource} grants ${g.role} at ${g.scopeLevel} level (${g.resources.join(', ')}) to the agent service account ${principalOf(g, identity)}; `
+        + `it holds ${hits.length > 0 ? hits.slice(0, 4).join(', ') + (hits.length > 4 ? ', …' : '') : 'escalation permissions (per the role data)'}, which can grant more access.`,
+      fix: GCP_CUSTOM_ROLE_ESCALATION_RULE.fix,
+    })];
+  });
+}

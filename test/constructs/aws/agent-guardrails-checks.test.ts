@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib/core';
+import { App, CfnResource, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib/core';
 import { ArnPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AgentGuardrailsChecks } from '../../../constructs/aws/agent-guardrails-checks';
 import { FindingNodes } from '../../../constructs/aws/private/nag-finding-nodes';
@@ -242,5 +242,55 @@ describe('AgentGuardrailsChecks', () => {
       { id: 'AgentGuardrailsChecks::AWS-008[s3:GetObject]', reason: 'app-wide', at: '' },
     ]));
     expect(fromCli(cli.findings)).toContain('AGENT-007[wide-scope:AWS-008[s3:GetObject]] @  (error)');
+  });
+
+  test('acknowledgements that cannot drift: stale, rule-only and template (cdk_nag) ones, the same in the pack and the CLI', async () => {
+    // GIVEN a stale acknowledgement, one naming the rule without a detail, and a cdk-nag-style one in the template
+    const { app, stack, reader, outdir } = fixture('drift', { keepGoing: true });
+    Validations.of(reader).acknowledge({ id: 'AgentGuardrailsChecks::AWS-002[s3:*]', reason: 'granted once, gone now' });
+    Validations.of(reader).acknowledge({ id: 'AgentGuardrailsChecks::AWS-007', reason: 'the whole rule' });
+    const writer = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    writer.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+    (writer.node.defaultChild as CfnResource).addMetadata('cdk_nag', { rules_to_suppress: [
+      { id: SECRET, reason: 'migrated from cdk-nag' }, { id: 'AwsSolutions-IAM5', reason: 'another pack' },
+    ] });
+    app.synth();
+    // WHEN
+    const pack = ours(outdir);
+    const cli = await cliJson(outdir);
+    // THEN both report the drift as warnings on the acknowledgements' constructs
+    const fromPack = pack.violations.flatMap((v: any) => v.violatingConstructs.map((c: { constructPath: string }) =>
+      `${v.ruleName} @ ${c.constructPath} (${v.severity === 'fatal' ? 'error' : v.severity})`)).sort();
+    const fromCli = cli.findings.map((f) => `${f.id} @ ${f.path} (${f.severity})`).sort();
+    expect(fromCli).toEqual(fromPack);
+    expect(fromCli).toEqual(expect.arrayContaining([
+      'AGENT-007[unmatched:AWS-002[s3:*]] @ AgentStack/Reader/Resource (warning)',
+      'AGENT-007[no-detail:AWS-007] @ AgentStack/Reader/Resource (warning)',
+      `${SECRET} @ AgentStack/Reader/Resource (error)`,
+    ]));
+    expect(cli.findings.find((f) => f.id === 'AGENT-007[no-detail:AWS-007]').message).toContain(SECRET);
+    // The template's acknowledgement covers the Writer's finding: acknowledged in the CLI, left out by the pack.
+    expect(fromCli.filter((f) => f.startsWith(SECRET) && f.includes('Writer'))).toEqual([]);
+    expect(cli.acknowledged).toEqual([expect.objectContaining({
+      id: SECRET, path: 'AgentStack/Writer/Resource',
+      acknowledged: { id: ACK_ID, reason: 'migrated from cdk-nag', at: 'AgentStack/Writer/Resource', origin: 'template-metadata' },
+    })]);
+  });
+
+  test('cdk-nag\'s copies of CDK acknowledgements into template metadata are not read twice', async () => {
+    const outdir = path.join(dir, 'copies');
+    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    Validations.of(app).addPlugins(new AgentGuardrailsChecks(app, { writeSuppressionsToCloudFormation: true }));
+    const stack = new Stack(app, 'AgentStack');
+    const reader = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    reader.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+    Validations.of(reader).acknowledge({ id: ACK_ID, reason: '' });
+    app.synth();
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'AgentStack.template.json'), 'utf8'));
+    expect(JSON.stringify(template)).toContain('rules_to_suppress');
+    const cli = await cliJson(outdir);
+    // One AGENT-007 finding for the one acknowledgement: its copy in the template is neither a second one nor unmatched.
+    expect(cli.findings.map((f) => f.id).filter((id) => id.startsWith('AGENT-007'))).toEqual([`AGENT-007[no-reason:${SECRET}]`]);
+    expect(ours(outdir).violations.map((v: any) => v.ruleName).filter((id: string) => id.startsWith('AGENT-007'))).toEqual([`AGENT-007[no-reason:${SECRET}]`]);
   });
 });

@@ -40,7 +40,8 @@ describe('example support-observer (staging)', () => {
     ['read-tickets', 'logs:FilterLogEvents', LOG_GROUP, 'ImplicitlyDenied'],
     ['read-logs', 'support:DescribeCases', '*', 'ImplicitlyDenied'],
     ['read-logs', 'logs:FilterLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/app/payments`, 'ImplicitlyDenied'],
-    ['read-logs', 'logs:FilterLogEvents', `arn:aws:logs:${REGION}:333333333333:log-group:/app/checkout`, 'ImplicitlyDenied'],
+    // The prod account's log group: outside the ceiling, and explicitly denied by the boundary's aws:ResourceAccount wall.
+    ['read-logs', 'logs:FilterLogEvents', `arn:aws:logs:${REGION}:333333333333:log-group:/app/checkout`, 'ExplicitlyDenied'],
     ['read-logs', 'logs:DeleteLogGroup', LOG_GROUP, 'ExplicitlyDenied'], // the boundary's audit-tamper deny
     ['read-logs', 'logs:PutLogEvents', `${LOG_GROUP}:log-stream:web-1`, 'ImplicitlyDenied'],
     ['read-tickets', 'support:CreateCase', '*', 'ImplicitlyDenied'],

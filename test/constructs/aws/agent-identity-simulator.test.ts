@@ -23,6 +23,7 @@ const INCIDENT_RESPONSE = `arn:aws:iam::${ACCOUNT}:role/incident-response`;
 const DEPLOYMENT = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod-cluster/checkout/abc123`;
 const STAGING_SERVICE = `arn:aws:ecs:${REGION}:${STAGING_ACCOUNT}:service/staging-cluster/checkout`;
 const OTHER_REGION_SERVICE = `arn:aws:ecs:us-west-2:${ACCOUNT}:service/prod-cluster/checkout`;
+const FOREIGN_ACCOUNT = '444455556666';
 const TOKEN_ISSUED_BEFORE_ATTACHMENT = '2026-01-01T00:00:00Z';
 const WIDENED = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
@@ -60,6 +61,8 @@ const DECLARED: Record<string, DeclaredPair[]> = {
   'open-ops-item': [{ action: 'ssm:CreateOpsItem', resource: '*', taggable: false }],
   'restart-service': [{ action: 'ecs:UpdateService', resource: PROD_SERVICE, staging: STAGING_SERVICE, otherRegion: OTHER_REGION_SERVICE, taggable: true }],
   'rollback-deployment': [{
+    action: 'ecs:StopServiceDeployment', resource: PROD_SERVICE, staging: STAGING_SERVICE, otherRegion: OTHER_REGION_SERVICE, taggable: true,
+  }, {
     action: 'ecs:StopServiceDeployment', resource: DEPLOYMENT, taggable: true,
     staging: `arn:aws:ecs:${REGION}:${STAGING_ACCOUNT}:service-deployment/staging-cluster/checkout/abc123`,
     otherRegion: `arn:aws:ecs:us-west-2:${ACCOUNT}:service-deployment/prod-cluster/checkout/abc123`,
@@ -146,6 +149,11 @@ const escalationAndTamper = (tool: string) => {
 };
 for (const tool of TOOLS) {
   for (const [action, resource] of escalationAndTamper(tool)) as(tool, action, resource, 'ExplicitlyDenied', { extraPolicies: [WIDENED] }, 'widened, escalation/tamper: ');
+  // Another account's bucket, and the declared action on a resource another account owns: the aws:ResourceAccount wall.
+  as(tool, 's3:GetObject', 'arn:aws:s3:::other-account-exports/export.csv', 'ExplicitlyDenied', { extraPolicies: [WIDENED], resourceAccount: FOREIGN_ACCOUNT }, 'widened, other account: ');
+  for (const d of DECLARED[tool]) {
+    if (d.resource !== '*') as(tool, d.action, d.resource, 'ExplicitlyDenied', { extraPolicies: [WIDENED], resourceAccount: FOREIGN_ACCOUNT }, 'widened, other account: ');
+  }
   // Beyond the ceiling (undeclared) stays denied for a widened role too.
   as(tool, 's3:GetObject', 'arn:aws:s3:::prod-customer-data/export.csv', 'ImplicitlyDenied', { extraPolicies: [WIDENED] }, 'widened, undeclared: ');
 }
@@ -232,7 +240,7 @@ describe(`AgentIdentity (deploy-operator, prod) evaluated by the IAM simulator: 
   });
 
   test('the matrix covers every part of the issue', () => {
-    for (const prefix of ['declared: ', 'undeclared: ', 'staging resource: ', 'other region: ', 'widened, escalation/tamper: ', 'kill switch, old session: ', 'revocation: attach kill switch: ', 'revocation: detach: ', 'trust: ']) {
+    for (const prefix of ['declared: ', 'undeclared: ', 'staging resource: ', 'other region: ', 'widened, escalation/tamper: ', 'widened, other account: ', 'kill switch, old session: ', 'revocation: attach kill switch: ', 'revocation: detach: ', 'trust: ']) {
       expect(cases.some((c) => c.name.startsWith(prefix))).toBe(true);
     }
     expect(cases.length).toBeGreaterThanOrEqual(250);

@@ -97,6 +97,9 @@ describe('AgentIdentity: shape of the synthesized roles', () => {
     expect((Object.values(roles)[0] as any).Metadata[DECLARATION_METADATA_KEY]).toEqual({
       agent: 'deploy-operator', tool: 'restart-service', tier: 'operator', environment: 'prod', accessLevel: 'write',
       actions: ['ecs:UpdateService'], resources: [SERVICE], dataSources: [], requiresApproval: false, hasWindow: true,
+      // What the activity evaluator reads: the window itself and where the environment lives.
+      window: { timeZone: 'UTC', slots: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }] },
+      placement: { aws: { account: '333333333333' } },
     });
   });
 

@@ -152,3 +152,61 @@ describe('AgentPermissionsBoundary: global services and baseline denies', () => 
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'agent-guardrails-a1-prod-boundary', Path: '/agent-guardrails/' });
   });
 });
+
+describe('AgentPermissionsBoundary: resources of other accounts (aws:ResourceAccount)', () => {
+  const OTHER_ACCOUNT = '444455556666';
+  const AWS_SERVICE_ACCOUNT = '999988887777';
+  const bucket = 'arn:aws:s3:::checkout-artifacts-prod';
+
+  test('a declared bucket whose name another account took over is denied, also to a widened role; the own account\'s is allowed', async () => {
+    // GIVEN a tool that writes release notes to a bucket (S3 ARNs name no account)
+    const { stack } = build([Tool.write('write-notes', { aws: { actions: ['s3:PutObject'], resources: [`${bucket}/notes/*`] } })]);
+    const { sim, role } = simulatorFor(stack);
+    // THEN the declared job works in the environment's account
+    expect(await sim.decide({ role: role('write-notes'), action: 's3:PutObject', resource: `${bucket}/notes/r1.md`, resourceAccount: ACCOUNT })).toBe('Allowed');
+    // and the same ARN owned by another account (the bucket was deleted and re-created elsewhere) is an explicit deny
+    expect(await sim.decide({ role: role('write-notes'), action: 's3:PutObject', resource: `${bucket}/notes/r1.md`, resourceAccount: OTHER_ACCOUNT })).toBe('ExplicitlyDenied');
+    // and a role widened to * on * cannot read another account's bucket
+    expect(await sim.decide({ role: role('write-notes'), action: 's3:GetObject', resource: 'arn:aws:s3:::other-team-data/export.csv', resourceAccount: OTHER_ACCOUNT, extraPolicies: [WIDENED] })).toBe('ExplicitlyDenied');
+  });
+
+  test('with a "*" ceiling, a declared action on another account\'s resource is an explicit deny', async () => {
+    const { stack, agent } = build(manyTools(6, 12));
+    expect(agent.boundary.ceilingOnDeclaredResources).toBe(false);
+    const { sim, role } = simulatorFor(stack);
+    const queue = (account: string) => `arn:aws:sqs:${REGION}:${account}:a-rather-long-queue-name-for-team-0-number-0`;
+    expect(await sim.decide({ role: role('read-queue-0'), action: 'sqs:ReceiveMessage', resource: queue(ACCOUNT) })).toBe('Allowed');
+    expect(await sim.decide({ role: role('read-queue-0'), action: 'sqs:ReceiveMessage', resource: queue(OTHER_ACCOUNT), extraPolicies: [WIDENED] })).toBe('ExplicitlyDenied');
+  });
+
+  test('AWS-owned resources stay outside the wall: AWS managed policies, Image Builder components, Amazon AMIs', async () => {
+    // GIVEN the wall alone (the boundary's DenyOtherAccountResources under an allow-all ceiling) and a widened role
+    const { stack } = build(manyTools(1, 1));
+    const { sim, role } = simulatorFor(stack);
+    const wall = sim.boundaryOf(role('read-queue-0')).Statement.find((s: any) => s.Sid === 'DenyOtherAccountResources');
+    const wallOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, wall] };
+    const decide = (action: string, resource: string, context: Record<string, string> = {}) =>
+      sim.decide({ role: role('read-queue-0'), action, resource, resourceAccount: AWS_SERVICE_ACCOUNT, context, boundary: wallOnly, extraPolicies: [WIDENED] });
+    // THEN the wall does not fire on what AWS documents as service-owned (the simulator still wants the
+    // owner's resource policy for any cross-account call, hence "not explicitly denied" rather than "allowed")
+    expect(await decide('iam:GetPolicyVersion', 'arn:aws:iam::aws:policy/ReadOnlyAccess')).not.toBe('ExplicitlyDenied');
+    expect(await decide('imagebuilder:GetComponent', `arn:aws:imagebuilder:${REGION}:aws:component/update-linux/1.0.0/1`)).not.toBe('ExplicitlyDenied');
+    expect(await decide('ec2:DescribeImageAttribute', `arn:aws:ec2:${REGION}::image/ami-0123456789abcdef0`, { 'ec2:Owner': 'amazon' })).not.toBe('ExplicitlyDenied');
+    // and the same kinds of resources owned by another account do not
+    expect(await decide('ec2:DescribeImageAttribute', `arn:aws:ec2:${REGION}::image/ami-0123456789abcdef0`, { 'ec2:Owner': OTHER_ACCOUNT })).toBe('ExplicitlyDenied');
+    expect(await decide('imagebuilder:GetComponent', `arn:aws:imagebuilder:${REGION}:${OTHER_ACCOUNT}:component/backdoor/1.0.0/1`)).toBe('ExplicitlyDenied');
+    expect(await decide('sqs:ReceiveMessage', `arn:aws:sqs:${REGION}:${OTHER_ACCOUNT}:q`)).toBe('ExplicitlyDenied');
+    // Public SSM parameters and documents (ARNs without an account) are exempt too; the simulator cannot
+    // parse those ARNs, so this one is checked on the policy text.
+    expect(wall.NotResource).toEqual(expect.arrayContaining(['arn:aws:ssm:*::parameter/*', 'arn:aws:ssm:*::document/*']));
+  });
+
+  test('the deny names the environment\'s account and is conditioned on the key being present', () => {
+    const { stack } = build(manyTools(1, 1));
+    const t = Template.fromStack(stack);
+    const [boundary] = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Metadata: { [TAG_KEYS.component]: 'boundary' } })) as any[];
+    const deny = boundary.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'DenyOtherAccountResources');
+    expect(deny.Condition.StringNotEquals).toEqual({ 'aws:ResourceAccount': [ACCOUNT] });
+    expect(deny.Condition.Null).toEqual({ 'aws:ResourceAccount': 'false' });
+  });
+});

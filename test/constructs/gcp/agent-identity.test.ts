@@ -2,7 +2,8 @@ import { AgentIdentity } from '../../../constructs/gcp';
 import { GUARDRAILS_METADATA_KEY } from '../../../constructs/gcp/private/metadata';
 import { GuardrailError } from '../../../lib/errors';
 import { AgentTier, ChangeWindow, DECLARATION_METADATA_KEY, Environment, TAG_KEYS, Tool } from '../../../lib/model';
-import { baseProps, checkErrors, evaluate, PROJECT, readLogs, resourcesOf, restartService, synthGcp } from './gcp-fixtures';
+import { windowExpression } from '../../../constructs/gcp/private/window-condition';
+import { API_RUNTIME, baseProps, checkErrors, evaluate, PROJECT, readLogs, resourcesOf, restartService, synthGcp, WINDOW } from './gcp-fixtures';
 
 const SA_READ = `deploy-operator-read-logs@${PROJECT}.iam.gserviceaccount.com`;
 
@@ -52,6 +53,7 @@ describe('gcp.AgentIdentity: one service account per tool', () => {
     expect(meta[DECLARATION_METADATA_KEY]).toEqual({
       agent: 'deploy-operator', tool: 'read-logs', tier: 'operator', environment: 'prod', accessLevel: 'read',
       actions: ['logging.logEntries.list', 'logging.logs.list'], resources: [`projects/${PROJECT}`], dataSources: [], requiresApproval: false, hasWindow: false,
+      placement: { gcp: { project: PROJECT } },
     });
   });
 
@@ -108,7 +110,6 @@ describe('gcp.AgentIdentity: one service account per tool', () => {
       `principal://iam.googleapis.com/projects/-/serviceAccounts/${SA_READ}`,
     ].sort());
     expect(rule.denied_permissions).toEqual(expect.arrayContaining([
-      'iam.googleapis.com/serviceAccounts.actAs',
       'iam.googleapis.com/serviceAccounts.getAccessToken',
       'iam.googleapis.com/serviceAccountKeys.create',
       'iam.googleapis.com/serviceAccounts.enable',
@@ -118,6 +119,20 @@ describe('gcp.AgentIdentity: one service account per tool', () => {
       'logging.googleapis.com/sinks.delete',
     ]));
     for (const p of rule.denied_permissions) expect(p).toMatch(/^[a-z]+\.googleapis\.com\/[a-zA-Z]+\.[a-zA-Z]+$/);
+    // actAs has a rule of its own, denied to every tool but the one that declared a runtime account
+    const actAs = deny.rules[1].deny_rule;
+    expect(rule.denied_permissions).not.toContain('iam.googleapis.com/serviceAccounts.actAs');
+    expect(actAs.denied_permissions).toEqual(['iam.googleapis.com/serviceAccounts.actAs']);
+    expect(actAs.denied_principals.sort()).toEqual(rule.denied_principals.sort());
+    expect(actAs.exception_principals).toEqual([`principal://iam.googleapis.com/projects/-/serviceAccounts/${agent.emailFor('restart-service')}`]);
+  });
+
+  test('a deploy tool holds Service Account User on its declared runtime account only, in its window', () => {
+    const members = resourcesOf(json, 'google_service_account_iam_member').filter((m) => m.role === 'roles/iam.serviceAccountUser');
+    expect(members).toHaveLength(1);
+    expect(members[0].service_account_id).toBe(`projects/${PROJECT}/serviceAccounts/${API_RUNTIME}`);
+    expect(members[0].member).toBe(`serviceAccount:${agent.emailFor('restart-service')}`);
+    expect(members[0].condition.expression).toBe(windowExpression(WINDOW));
   });
 
   test('kill switch: a custom role of only disable + get, bound on each tool service account for the revocation members', () => {
@@ -215,6 +230,23 @@ describe('gcp.AgentIdentity: refuses bad input at construction', () => {
     ['not-a-permission', 'AG_GCP_PERMISSION'],
   ])('permission %s → %s', (permission, code) => {
     refuse(code, { tools: [Tool.write('act', { gcp: { permissions: [permission], resource: `projects/${PROJECT}` } })] });
+  });
+
+  test('a tool whose permissions need actAs must declare the runtime account, one an agent may act as', () => {
+    const service = `projects/${PROJECT}/locations/europe-west1/services/api`;
+    const deploy = (runtimeServiceAccount?: string, permissions = ['run.services.get', 'run.services.update']) =>
+      () => synthGcp(baseProps({ tools: [Tool.write('restart-service', { gcp: { permissions, resource: service, runtimeServiceAccount }, window: WINDOW })] }));
+    expect(deploy()).toThrow(/\[AG_GCP_ACT_AS_UNDECLARED\] gcp\.AgentIdentity\(deploy-operator\)\.tools\[restart-service\]\.gcp\.runtimeServiceAccount must name the service account .* run\.services\.update also need iam\.serviceAccounts\.actAs on it; got undefined\. Declare/);
+    expect(deploy('123456789012-compute@developer.gserviceaccount.com')).toThrow(/\[AG_GCP_ACT_AS_FORBIDDEN\] .*runtimeServiceAccount must be a service account an agent may act as; this is the Compute Engine default service account.*; got "123456789012-compute@developer\.gserviceaccount\.com"\. Give the resource its own/);
+    expect(deploy(`${PROJECT}@appspot.gserviceaccount.com`)).toThrow(/AG_GCP_ACT_AS_FORBIDDEN.*App Engine default/);
+    expect(deploy('service-123456789012@gcp-sa-run.iam.gserviceaccount.com')).toThrow(/AG_GCP_ACT_AS_FORBIDDEN.*service agent/);
+    expect(deploy(`broker@${PROJECT}.iam.gserviceaccount.com`)).toThrow(/AG_GCP_ACT_AS_FORBIDDEN.*of the agent itself/);
+    expect(deploy(`${AgentIdentity.accountIdFor('deploy-operator', 'restart-service')}@${PROJECT}.iam.gserviceaccount.com`)).toThrow(/AG_GCP_ACT_AS_FORBIDDEN.*of the agent itself/);
+    expect(deploy('api-runtime@acme-staging.iam.gserviceaccount.com')).toThrow(/AG_GCP_ACT_AS_FORBIDDEN.*project acme-staging, not of the environment's project acme-prod/);
+    // A runtime account on a tool that needs no actAs would be a silent widening.
+    expect(deploy(API_RUNTIME, ['run.services.get'])).toThrow(/\[AG_GCP_ACT_AS_UNNEEDED\]/);
+    // A predefined role holding run.services.update needs it too.
+    expect(() => synthGcp(baseProps({ tools: [Tool.write('develop', { gcp: { roles: ['roles/run.developer'], resource: service }, window: WINDOW })] }))).toThrow(/AG_GCP_ACT_AS_UNDECLARED/);
   });
 
   test('environment isolation: a resource of another project, an org or a wildcard is refused', () => {

@@ -17,12 +17,15 @@ function synth(name: string, acknowledge: (role: Role, stack: Stack) => void = (
   const outdir = path.join(dir, name);
   const app = new App({ outdir });
   const stack = new Stack(app, 'AgentStack');
-  const role = new Role(stack, 'ReadLogs', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  const role = new Role(stack, 'ReadLogs', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }); // ROLE_LINE
   role.addToPolicy(new PolicyStatement({ actions: ['logs:GetLogEvents'], resources: ['arn:aws:logs:eu-west-1:111122223333:log-group:/app:*'] }));
   acknowledge(role, stack);
   app.synth();
   return outdir;
 }
+
+/** The line above that creates the role: findings point at it. */
+const ROLE_LINE = fs.readFileSync(__filename, 'utf8').split('\n').findIndex((l) => l.endsWith('// ROLE_LINE')) + 1;
 
 interface Run { code: number; stdout: string; stderr: string }
 async function run(argv: string[], options: { tty?: boolean; env?: Record<string, string> } = {}): Promise<Run> {
@@ -50,7 +53,9 @@ describe('agent-guardrails check: exit codes', () => {
     const r = await run(['check', out, '--format', 'json']);
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout);
-    expect(json.findings).toEqual([expect.objectContaining({
+    // The acknowledged id matches no finding (the role grants no wildcard): a stale acknowledgement, a warning.
+    expect(json.findings.filter((f: { severity: string }) => f.severity === 'warning').map((f: { id: string }) => f.id)).toEqual(['AGENT-007[unmatched:AWS-002[logs:Get*]]']);
+    expect(json.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([expect.objectContaining({
       ruleId: 'AGENT-007', severity: 'error', cloud: 'aws', resource: expect.stringMatching(/^ReadLogs/), file: expect.stringMatching(/AgentStack\.template\.json$/),
       message: expect.stringMatching(/no reason/), fix: expect.any(String), path: 'AgentStack/ReadLogs/Resource',
     })]);
@@ -116,21 +121,43 @@ describe('agent-guardrails check: formats and output', () => {
     expect((await run(['check', out], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(/\u001b\[/);
   });
 
-  test('sarif is a SARIF 2.1.0 log with repo-relative locations', async () => {
+  test('sarif is a SARIF 2.1.0 log with repo-relative locations: the line that made the role, then its template', async () => {
     const r = await run(['check', out, '--format', 'sarif']);
     const log = JSON.parse(r.stdout);
     expect(log.version).toBe('2.1.0');
-    expect(log.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(['AGENT-007', 'AGENT-007']);
-    const uri: string = log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri;
-    expect(path.isAbsolute(uri)).toBe(false);
-    expect(uri).toMatch(/AgentStack\.template\.json$/);
+    expect(log.runs[0].results.map((x: { ruleId: string; level: string }) => `${x.ruleId} ${x.level}`).sort())
+      .toEqual(['AGENT-007 error', 'AGENT-007 error', 'AGENT-007 warning', 'AGENT-007 warning']);
+    const result = log.runs[0].results.find((x: { properties: { constructPath: string } }) => x.properties.constructPath === 'AgentStack/ReadLogs/Resource');
+    expect(result.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'test/lib/cli/main.test.ts', uriBaseId: 'SRCROOT' },
+      region: { startLine: ROLE_LINE, startColumn: expect.any(Number) },
+    });
+    const template: string = result.relatedLocations[0].physicalLocation.artifactLocation.uri;
+    expect(path.isAbsolute(template)).toBe(false);
+    expect(template).toMatch(/AgentStack\.template\.json$/);
+  });
+
+  test('--base-path sets the folder URIs are relative to; one that does not exist is exit 2', async () => {
+    const log = JSON.parse((await run(['check', out, '--format', 'sarif', '--base-path', path.join(__dirname, '..')])).stdout);
+    for (const result of log.runs[0].results) expect(result.locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'cli/main.test.ts', uriBaseId: 'SRCROOT' });
+    expect(log.runs[0].originalUriBaseIds.SRCROOT.uri).toBe(`file://${path.join(__dirname, '..')}/`);
+    const bad = await run(['check', out, '--format', 'sarif', '--base-path', path.join(dir, 'nowhere')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^agent-guardrails: .*--base-path must be an existing folder/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('text shows each finding\'s construct path and source line', async () => {
+    const text = (await run(['check', out])).stdout;
+    expect(text).toContain('construct: AgentStack/ReadLogs/Resource');
+    expect(text).toContain(`source: test/lib/cli/main.test.ts:${ROLE_LINE}:`);
   });
 
   test('--output writes the report to a file and the summary to stdout', async () => {
     const file = path.join(dir, 'reports', 'check.json');
     const r = await run(['check', out, '--format', 'json', '--output', file]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(fs.readFileSync(file, 'utf8')).findings).toHaveLength(2);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).findings).toHaveLength(4);
     expect(r.stdout).toMatch(/^agent-guardrails check: FAIL/);
   });
 });

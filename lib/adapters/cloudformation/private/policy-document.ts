@@ -7,7 +7,9 @@ export type MalformedHandler = (what: string) => void;
  * Statements of an IAM policy document (already resolved). A document or statement that is not
  * IAM-shaped is reported, never read as "no permissions".
  */
-export function parseStatements(doc: unknown, report: MalformedHandler): PolicyStatement[] {
+export function parseStatements(written: unknown, report: MalformedHandler): PolicyStatement[] {
+  const doc = documentOf(written, report);
+  if (typeof written === 'string' && doc === undefined) return []; // already reported
   if (!isObject(doc)) {
     report('a policy document that is not an object');
     return [];
@@ -41,7 +43,9 @@ export function parseStatements(doc: unknown, report: MalformedHandler): PolicyS
 }
 
 /** Entries of a trust policy (`AssumeRolePolicyDocument`). */
-export function parseTrust(doc: unknown, source: SourceLocation, report: MalformedHandler): TrustEntry[] {
+export function parseTrust(written: unknown, source: SourceLocation, report: MalformedHandler): TrustEntry[] {
+  const doc = documentOf(written, report);
+  if (typeof written === 'string' && doc === undefined) return []; // already reported
   if (!isObject(doc)) {
     report('a trust policy that is not an object');
     return [];
@@ -67,6 +71,20 @@ export function parseTrust(doc: unknown, source: SourceLocation, report: Malform
     out.push(entry);
   });
   return out;
+}
+
+/**
+ * A policy document as CloudFormation accepts it: an object, or the same as a JSON string (what
+ * `'{...}'` and `Fn::Sub` without variables give). A string that is not JSON is reported.
+ */
+export function documentOf(doc: unknown, report: MalformedHandler): unknown {
+  if (typeof doc !== 'string') return doc;
+  try {
+    return JSON.parse(doc);
+  } catch {
+    report('a policy document string that is not JSON');
+    return undefined;
+  }
 }
 
 function principalsOf(p: unknown, i: number, report: MalformedHandler): { principals: string[]; kinds: string[] } {
@@ -104,6 +122,11 @@ function conditionOf(c: unknown, i: number, report: MalformedHandler): Record<st
     return undefined;
   }
   return c as Record<string, Record<string, unknown>>;
+}
+
+/** The size of a policy document as written in a template: a JSON string is sized as the document it holds. */
+export function documentSizeChars(doc: unknown): number {
+  return policySizeChars(typeof doc === 'string' ? documentOf(doc, () => undefined) : doc);
 }
 
 /**

@@ -122,6 +122,13 @@ export function readAzure(ctx: BuildContext): void {
         source: ctx.source(block),
       };
       identity?.federations.push(federation);
+    } else if (block.type === 'azuread_application_federated_identity_credential') {
+      // An app registration's federated credential: no managed identity of ours, but the same trust to judge (AZ-006).
+      const issuer = ctx.resolve('azure', block, 'issuer', block.body.issuer);
+      const subject = ctx.resolve('azure', block, 'subject', block.body.subject);
+      const properties = { ...block.body, issuer: issuer?.text ?? block.body.issuer, subject: subject?.text ?? block.body.subject };
+      ctx.inventory.others.push({ cloud: 'azure', type: block.type, properties, labels: labelsOfBlock(block), source: ctx.source(block) });
+      continue;
     } else if (block.type === 'azurerm_user_assigned_identity' || block.type === 'azurerm_role_definition') {
       continue;
     }

@@ -208,6 +208,10 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
       const issuer = oidc ? ctx.resolve('gcp', block, 'oidc.issuer_uri', oidc.issuer_uri)?.text : undefined;
       // The provider belongs to a pool, not to one service account: identities that pool members may impersonate get it below.
       federationsByPool.set(block.address, { issuer, attributeCondition: condition?.text, pool: ctx.refs.resolve(block.body.workload_identity_pool_id)?.text });
+      // The rules judge the condition as resolved (a variable's default), not as written.
+      const properties = condition && !condition.problem ? { ...block.body, attribute_condition: condition.text } : block.body;
+      ctx.inventory.others.push({ cloud: 'gcp', type: block.type, properties, labels: labelsOfBlock(block), source: ctx.source(block) });
+      continue;
     }
     ctx.inventory.others.push({ cloud: 'gcp', type: block.type, properties: block.body, labels: labelsOfBlock(block), source: ctx.source(block) });
   }
@@ -267,25 +271,36 @@ export function allowPolicyPermission(denyPermission: string): string {
   return `${service}.${m[2]}`;
 }
 
-/** A deny policy: a policy entry (denied permissions) and Deny grants for the principals we know. */
+/**
+ * A deny policy: policy entries (denied permissions) attached to the identities they deny. A rule
+ * applies to its denied principals minus its exception principals, so rules with exceptions go into
+ * entries of their own (`<address>#<n>`), attached to the identities they still deny.
+ */
 function readDenyPolicy(ctx: BuildContext, block: TerraformBlock): void {
-  const statements = nestedBlocks(block.body.rules).map((rule, i) => {
+  const identityOf = (p: Resolved) => {
+    const email = /serviceAccounts\/([^/]+)$/.exec(p.text)?.[1];
+    return ctx.identityReferenced(p) ?? [...ctx.identitiesByAddress.values()].find((i) => i.cloud === 'gcp' && email?.startsWith(`${i.name}@`));
+  };
+  const rules = nestedBlocks(block.body.rules).map((rule, i) => {
     const deny = nestedBlock(rule.deny_rule) ?? {};
     const denied = ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_permissions`, deny.denied_permissions).map((r) => allowPolicyPermission(r.text));
     const except = ctx.refs.resolveList(deny.exception_permissions).map((r) => allowPolicyPermission(r.text));
-    return { effect: 'Deny' as const, actions: denied, ...(except.length ? { notActions: except } : {}), principals: ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_principals`, deny.denied_principals) };
+    const excepted = new Set(ctx.refs.resolveList(deny.exception_principals).map(identityOf).filter((x) => x !== undefined).map((x) => x.id));
+    const attached = ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_principals`, deny.denied_principals)
+      .map(identityOf).filter((x) => x !== undefined).map((x) => x.id).filter((id) => !excepted.has(id));
+    return { statement: { effect: 'Deny' as const, actions: denied, ...(except.length ? { notActions: except } : {}) }, attached: [...new Set(attached)], hasExceptions: excepted.size > 0 };
   });
-  const attachedTo = new Set<string>();
-  for (const s of statements) {
-    for (const p of s.principals) {
-      const email = /serviceAccounts\/([^/]+)$/.exec(p.text)?.[1];
-      const identity = ctx.identityReferenced(p) ?? [...ctx.identitiesByAddress.values()].find((i) => i.cloud === 'gcp' && email?.startsWith(`${i.name}@`));
-      if (identity) attachedTo.add(identity.id);
-    }
-  }
-  ctx.inventory.policies.push({
-    id: `gcp:${ctx.stack ?? ''}/${block.address}`, cloud: 'gcp', kind: 'gcp-deny-policy', name: ctx.refs.resolve(block.body.name)?.text,
-    statements: statements.map(({ principals: _p, ...s }) => s), attachedTo: [...attachedTo], boundaryOf: [],
-    permissions: statements.flatMap((s) => s.actions), labels: labelsOfBlock(block), source: ctx.source(block),
+  const plain = rules.filter((r) => !r.hasExceptions);
+  const groups = [
+    { statements: plain.map((r) => r.statement), attachedTo: [...new Set(plain.flatMap((r) => r.attached))] },
+    ...rules.filter((r) => r.hasExceptions).map((r) => ({ statements: [r.statement], attachedTo: r.attached })),
+  ];
+  groups.forEach((g, n) => {
+    if (n > 0 && g.attachedTo.length === 0) return;
+    ctx.inventory.policies.push({
+      id: `gcp:${ctx.stack ?? ''}/${block.address}${n === 0 ? '' : `#${n}`}`, cloud: 'gcp', kind: 'gcp-deny-policy', name: ctx.refs.resolve(block.body.name)?.text,
+      statements: g.statements, attachedTo: g.attachedTo, boundaryOf: [],
+      permissions: g.statements.flatMap((s) => s.actions), labels: labelsOfBlock(block), source: ctx.source(block),
+    });
   });
 }

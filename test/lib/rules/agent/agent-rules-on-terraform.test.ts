@@ -22,7 +22,7 @@ function gcpAgent(): any {
     agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: Environment.of({ name: 'prod', gcp: { project: PROJECT } }),
     tools: [
       Tool.read('read-logs', { gcp: { permissions: ['logging.logEntries.list', 'logging.logs.list'], resource: `projects/${PROJECT}` } }),
-      Tool.write('restart-service', { gcp: { permissions: ['run.services.get', 'run.services.update'], resource: `projects/${PROJECT}/locations/europe-west1/services/api` }, window: WINDOW }),
+      Tool.write('restart-service', { gcp: { permissions: ['run.services.get', 'run.services.update'], resource: `projects/${PROJECT}/locations/europe-west1/services/api`, runtimeServiceAccount: `api-runtime@${PROJECT}.iam.gserviceaccount.com` }, window: WINDOW }),
     ],
     brokerMember: `serviceAccount:broker@${PROJECT}.iam.gserviceaccount.com`,
     revocationMembers: ['group:oncall@example.com'],

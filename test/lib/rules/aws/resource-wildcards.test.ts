@@ -1,3 +1,4 @@
+import { Baseline } from '../../../../lib/baseline/baseline';
 import { RESOURCE_WILDCARDS } from '../../../../lib/rules/aws/resource-wildcards';
 import { check, ids, roleTemplate } from '../../../fixtures/cfn/rule-harness';
 
@@ -15,14 +16,31 @@ describe('AWS-003: Resource "*" only for actions that support no resource type',
     }))).toEqual([]);
   });
 
-  test('non-compliant: scopable actions on *, named with their resource types', () => {
-    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['s3:GetObject', 'xray:PutTraceSegments', 'dynamodb:Query'], Resource: ['*'] }]));
-    expect(ids(f)).toEqual(['AWS-003[s3:GetObject]@Role', 'AWS-003[dynamodb:Query]@Role']);
-    expect(f[0].message).toMatch(/grants s3:GetObject on "\*", but s3:GetObject can be scoped to resources \(accesspointobject, object/);
+  test('non-compliant: data reads and writes on *, one finding per statement naming them', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['s3:GetObject', 'xray:PutTraceSegments', 'dynamodb:Query', 'sns:Publish'], Resource: ['*'] }]));
+    expect(ids(f)).toEqual(['AWS-003[dynamodb:Query,s3:GetObject,sns:Publish]@Role']);
+    expect(f[0].message).toMatch(/on "\*", reaching every resource of their types/);
   });
 
-  test('non-compliant: a pattern on * that expands to scopable actions', () => {
-    expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'xray:*', Resource: '*' }])))).toEqual(['AWS-003[xray:*]@Role']);
+  test('non-compliant: a pattern on * that expands to writes on resources', () => {
+    expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'xray:*', Resource: '*' }])))).toEqual([expect.stringMatching(/^AWS-003\[xray:.*\]@Role$/)]);
+  });
+
+  test('non-compliant: kms:Encrypt on every key of another account (an account-wide ARN, not "*")', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: 'arn:aws:kms:us-west-2:444455556666:key/*' }]));
+    expect(ids(f)).toEqual(['AWS-003[kms:Encrypt]@Role']);
+  });
+
+  test('compliant: a prefix of names (log-group:/aws/lambda/*, role/cdk-*) is not every resource of the type', () => {
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([
+      { Effect: 'Allow', Action: 'logs:PutRetentionPolicy', Resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/*' },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::111122223333:role/cdk-*' },
+    ]))).toEqual([]);
+  });
+
+  test('warning only: metadata reads on *', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'iam:GetRole', 'cloudwatch:GetMetricData'], Resource: '*' }]));
+    expect(f.map((x) => [x.detail, x.severity])).toEqual([['iam:GetRole', 'warning']]);
   });
 
   test('an action the AWS list does not know, on *, is a warning', () => {
@@ -31,13 +49,36 @@ describe('AWS-003: Resource "*" only for actions that support no resource type',
   });
 });
 
-describe('AWS-003: narrowing by the action\'s own condition key', () => {
-  test('non-compliant: cloudwatch:PutMetricData on * without a namespace condition, or with namespace "*"', () => {
-    expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*' }])))).toEqual(['AWS-003[cloudwatch:PutMetricData]@Role']);
-    expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringLike: { 'cloudwatch:namespace': '*' } } }])))).toEqual(['AWS-003[cloudwatch:PutMetricData]@Role']);
+describe('AWS-003: what "*" widens, and conditions that narrow', () => {
+  test('compliant: an optional-only resource type (cloudwatch:PutMetricData), actions AWS bounds (iam:CreateServiceLinkedRole, iam:ChangePassword)', () => {
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['cloudwatch:PutMetricData', 'iam:CreateServiceLinkedRole', 'iam:ChangePassword'], Resource: '*' }]))).toEqual([]);
   });
 
-  test('a global key (aws:ResourceTag) does not count as the action\'s own narrowing', () => {
-    expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': '111122223333' } } }])))).toEqual(['AWS-003[s3:GetObject]@Role']);
+  test('compliant: conditions that narrow in IAM semantics (kms:ViaService, aws:ResourceTag, an exact aws:ResourceAccount, the action\'s own key)', () => {
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([
+      { Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } } },
+      { Effect: 'Allow', Action: 'ec2:TerminateInstances', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'data' } } },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': '111122223333' } } },
+      { Effect: 'Allow', Action: 'ssm:PutParameter', Resource: '*', Condition: { StringEquals: { 'ssm:Overwrite': 'false' } } },
+    ]))).toEqual([]);
+  });
+
+  test('non-compliant: conditions that narrow nothing (StringLike "*", IfExists on an absent key, ForAllValues, a negated operator)', () => {
+    const conditions = [
+      { StringLike: { 'aws:ResourceTag/team': '*' } },
+      { StringEqualsIfExists: { 'aws:ResourceTag/team': 'data' } },
+      { 'ForAllValues:StringEquals': { 'aws:ResourceTag/team': 'data' } },
+      { StringNotEquals: { 'aws:ResourceTag/team': 'other' } },
+      { StringLike: { 'kms:ViaService': '*.amazonaws.com' } },
+      { StringLike: { 'aws:ResourceAccount': '1*' } },
+    ];
+    for (const Condition of conditions) {
+      expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition }])))).toEqual(['AWS-003[kms:Encrypt]@Role']);
+    }
+  });
+
+  test('strict baseline: reads on * are errors too', () => {
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { wildcards: 'strict' } });
+    expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'iam:GetRole', Resource: '*' }]), strict))).toEqual(['AWS-003[iam:GetRole]@Role']);
   });
 });

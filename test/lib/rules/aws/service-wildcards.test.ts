@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { awsActions } from '../../../../lib/aws/action-catalog';
+import { Baseline } from '../../../../lib/baseline/baseline';
 import { SERVICE_WILDCARDS } from '../../../../lib/rules/aws/service-wildcards';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import { check, ids, roleTemplate } from '../../../fixtures/cfn/rule-harness';
@@ -13,11 +14,42 @@ describe('AWS-002: no service wildcards or wildcard patterns; no NotAction/NotRe
     }))).toEqual([]);
   });
 
-  test('non-compliant: s3:*, iam:*Policy*, iam:Put*, ? and odd case, each named with what it matches', () => {
+  test('non-compliant: s3:*, iam:*Policy*, iam:Put* and odd case: one finding for the statement, naming what each reaches', () => {
     const f = check(SERVICE_WILDCARDS, roleTemplate([allow(['s3:*', 'iam:*Policy*', 'IAM:pUT*', 'iam:Pa?sRole'], '*')]));
-    expect(ids(f)).toEqual(['AWS-002[s3:*]@Role', 'AWS-002[iam:*Policy*]@Role', 'AWS-002[IAM:pUT*]@Role', 'AWS-002[iam:Pa?sRole]@Role']);
-    expect(f[1].message).toMatch(/iam:\*Policy\*", which matches \d+ action\(s\): .*iam:/);
-    expect(f[3].message).toMatch(/iam:PassRole/);
+    // iam:Pa?sRole is a plain write on "*": AWS-003 and AWS-005 judge it, not the wildcard rule.
+    expect(ids(f)).toEqual(['AWS-002[s3:*,iam:*Policy*,IAM:pUT*]@Role']);
+    expect(f[0].message).toMatch(/"iam:\*Policy\*" \(reaches .*permission changes: .*iam:/);
+    expect(f[0].message).toMatch(/"s3:\*" \(reaches .*s3:PutBucketPolicy|"s3:\*" \(reaches .*permission changes/);
+  });
+
+  test('compliant: what CDK grant methods emit (read/list families and writes within one named bucket, table or key)', () => {
+    expect(check(SERVICE_WILDCARDS, roleTemplate([
+      allow(['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'], ['arn:aws:s3:::bucket', 'arn:aws:s3:::bucket/*']),
+      allow(['kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:Decrypt'], 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+      allow(['dynamodb:BatchGet*', 'dynamodb:Query', 'dynamodb:Get*', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:Describe*'],
+        ['arn:aws:dynamodb:eu-west-1:111122223333:table/T', 'arn:aws:dynamodb:eu-west-1:111122223333:table/T/index/*']),
+    ]))).toEqual([]);
+  });
+
+  test('warning: s3:PutObject* on objects below one bucket reaches s3:PutObjectAcl (a permission change on what it names)', () => {
+    const f = check(SERVICE_WILDCARDS, roleTemplate([allow('s3:PutObject*', 'arn:aws:s3:::bucket/*')]));
+    expect(ids(f)).toEqual(['AWS-002[s3:PutObject*]@Role']);
+    expect(f[0].severity).toBe('warning');
+    expect(f[0].message).toMatch(/s3:PutObjectAcl/);
+  });
+
+  test('non-compliant: s3:* on one named bucket reaches PutBucketPolicy; lex:* on "*" reaches deletes of every bot', () => {
+    expect(ids(check(SERVICE_WILDCARDS, roleTemplate([allow('s3:*', ['arn:aws:s3:::bucket', 'arn:aws:s3:::bucket/*'])])))).toEqual(['AWS-002[s3:*]@Role']);
+    const lex = check(SERVICE_WILDCARDS, roleTemplate([allow('lex:*', '*')]));
+    expect(lex.map((x) => x.severity)).toEqual(['error']);
+    expect(lex[0].message).toMatch(/lex:Delete/);
+  });
+
+  test('strict baseline (aws.wildcards: strict): every wildcard pattern is an error, as IAM5 does', () => {
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { wildcards: 'strict' } });
+    const f = check(SERVICE_WILDCARDS, roleTemplate([allow(['s3:GetObject*', 's3:List*'], 'arn:aws:s3:::bucket/*')]), strict);
+    expect(ids(f)).toEqual(['AWS-002[s3:GetObject*,s3:List*]@Role']);
+    expect(f[0].severity).toBe('error');
   });
 
   test('the disguises are real: the simulator allows what the patterns expand to', async () => {
@@ -60,16 +92,37 @@ describe('AWS-002: disguises, property-based', () => {
     }), { numRuns: 60 });
   });
 
-  test('any `?` or trailing `*` in any case is flagged, and the message names the action it hides', () => {
+  test('strict: any `?` or trailing `*` in any case is flagged, and the message names how many actions it hides', () => {
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { wildcards: 'strict' } });
     fc.assert(fc.property(action, fc.nat(), fc.boolean(), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), (a, at, star, flips) => {
       const colon = a.indexOf(':');
       const i = colon + 1 + (at % (a.length - colon - 1));
       const pattern = recase(star ? `${a.slice(0, i)}*` : `${a.slice(0, i)}?${a.slice(i + 1)}`, flips);
-      const f = check(SERVICE_WILDCARDS, roleTemplate([allow(pattern, 'arn:aws:s3:::b/k')]));
+      const f = check(SERVICE_WILDCARDS, roleTemplate([allow(pattern, 'arn:aws:s3:::b/k')]), strict);
       expect(f.map((x) => x.detail)).toEqual([pattern]);
       const matched = awsActions().expand(pattern).map((x) => x.action);
       expect(matched).toContain(a);
       expect(f[0].message).toMatch(new RegExp(`matches ${matched.length} action`));
+    }), { numRuns: 60 });
+  });
+
+  test('by effect: a disguised pattern (any case, `?`) that reaches a permission change is an error wherever it points', () => {
+    const permissions = pool.filter((a) => awsActions().action(a)!.accessLevels.includes('Permissions management'));
+    fc.assert(fc.property(fc.constantFrom(...permissions), fc.nat(), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), (a, at, flips) => {
+      const colon = a.indexOf(':');
+      const i = colon + 1 + (at % (a.length - colon - 1));
+      const pattern = recase(`${a.slice(0, i)}?${a.slice(i + 1)}`, flips);
+      const f = check(SERVICE_WILDCARDS, roleTemplate([allow(pattern, '*')]));
+      expect(f.map((x) => [x.detail, x.severity])).toEqual([[pattern, 'error']]);
+    }), { numRuns: 60 });
+  });
+
+  test('by effect: a pattern that expands only to list/read actions is never flagged', () => {
+    const reads = pool.filter((a) => /^(List|Read)$/.test(awsActions().action(a)!.accessLevel));
+    fc.assert(fc.property(fc.constantFrom(...reads), (a) => {
+      const pattern = a.replace(/:(.+)$/, (_, name: string) => `:${name.slice(0, -1)}?`);
+      fc.pre(awsActions().expand(pattern).every((x) => /^(List|Read)$/.test(x.accessLevel)));
+      expect(check(SERVICE_WILDCARDS, roleTemplate([allow(pattern, 'arn:aws:s3:::b/k')]))).toEqual([]);
     }), { numRuns: 60 });
   });
 });

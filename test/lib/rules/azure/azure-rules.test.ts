@@ -23,8 +23,8 @@ function customRole(b: TfBuilder, name: string, permissions: Record<string, stri
   return b.resource('azurerm_role_definition', name, { name, scope: RG_ID, permissions: [permissions], assignable_scopes: assignableScopes });
 }
 
-test('the Azure registry holds AZ-001 … AZ-007 in order, each with metadata', () => {
-  expect(AZURE_RULES.map((r) => r.id)).toEqual(['AZ-001', 'AZ-002', 'AZ-003', 'AZ-004', 'AZ-005', 'AZ-006', 'AZ-007']);
+test('the Azure registry holds AZ-001 … AZ-008 in order, each with metadata', () => {
+  expect(AZURE_RULES.map((r) => r.id)).toEqual(['AZ-001', 'AZ-002', 'AZ-003', 'AZ-004', 'AZ-005', 'AZ-006', 'AZ-007', 'AZ-008']);
   for (const r of AZURE_RULES) expect(r).toMatchObject({ cloud: 'azure', reason: expect.any(String), fix: expect.any(String), controls: expect.any(Array) });
 });
 

@@ -13,8 +13,8 @@ function run(id: string, b: TfBuilder, baseline?: Baseline): string[] {
   return ids(check(b, rule(id), baseline));
 }
 
-test('the GCP registry holds GCP-001 … GCP-012 in order, each with metadata', () => {
-  expect(GCP_RULES.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => `GCP-${String(i + 1).padStart(3, '0')}`));
+test('the GCP registry holds GCP-001 … GCP-014 in order, each with metadata', () => {
+  expect(GCP_RULES.map((r) => r.id)).toEqual(Array.from({ length: 14 }, (_, i) => `GCP-${String(i + 1).padStart(3, '0')}`));
   for (const r of GCP_RULES) {
     expect(r).toMatchObject({ cloud: 'gcp', reason: expect.any(String), explanation: expect.any(String), fix: expect.any(String), controls: expect.any(Array) });
   }

