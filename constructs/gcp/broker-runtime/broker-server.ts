@@ -49,10 +49,24 @@ export function gcpPorts(env: NodeJS.ProcessEnv, api: IGoogleApi): BrokerPorts {
   };
 }
 
-/* istanbul ignore next: the Cloud Run start-up */
-if (require.main === module) {
+let decide: ((event: unknown) => Promise<unknown>) | undefined;
+function productionHandler(): (event: unknown) => Promise<unknown> {
   const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
   const api: IGoogleApi = { request: async (options) => (await auth.getClient()).request(options) as never };
-  const handler = createBrokerHandler(() => new CredentialBrokerCore(process.env.BROKER_CONFIG ?? '', gcpPorts(process.env, api)));
-  createBrokerServer(handler).listen(Number(process.env.PORT ?? 8080));
+  return createBrokerHandler(() => new CredentialBrokerCore(process.env.BROKER_CONFIG ?? '', gcpPorts(process.env, api)));
+}
+
+/**
+ * The Cloud Functions (2nd gen) entry point `broker`: the Functions Framework has parsed the JSON
+ * body; the answer is the `BrokerResponse` as JSON.
+ */
+export async function broker(req: { readonly method?: string; readonly body?: unknown }, res: { status(code: number): { json(body: unknown): void } }): Promise<void> {
+  if (req.method !== undefined && req.method !== 'POST') return res.status(405).json({ error: 'Use POST with a JSON broker request.' });
+  decide ??= productionHandler();
+  res.status(200).json(await decide(req.body));
+}
+
+/* istanbul ignore next: a plain Cloud Run container start-up (`node index.js`) */
+if (require.main === module) {
+  createBrokerServer(productionHandler()).listen(Number(process.env.PORT ?? 8080));
 }
