@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Annotations, App, TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
+import { useRoleData } from '../../lib/role-data/role-data';
 import { fail } from '../../lib/errors';
 import { Acknowledgement, Inventory } from '../../lib/inventory/inventory';
 import { AGENT_RULES, AZURE_RULES, GCP_RULES } from '../../lib/rules';
@@ -16,7 +17,7 @@ import { inventoryFromTerraformFile } from '../../lib/adapters/terraform';
 export interface GuardrailChecksProps {
   /**
    * The baseline: severities, hard rules, forbidden roles.
-   * @default - Baseline.default()
+   * @default - the app's baseline (`Baseline.setForApp`, or the context key `agent-guardrails:baseline`), else the package default
    */
   readonly baseline?: Baseline;
   /**
@@ -40,6 +41,8 @@ export interface TfAcknowledgementProps {
 /** What one run of the checks found for one stack. */
 export interface TfCheckReport {
   readonly stack: string;
+  /** The baseline in force, as `id version (file)`. */
+  readonly baseline: string;
   /** Every finding, acknowledged or not. */
   readonly findings: Finding[];
   /** Errors that fail synth: unacknowledged errors, and errors of hard rules even when acknowledged. */
@@ -168,7 +171,9 @@ function covers(ack: ScopedAck, f: Finding): boolean {
 }
 
 function checkStack(stack: TerraformStack, props: GuardrailChecksProps, file?: string): TfCheckReport {
-  const baseline = props.baseline ?? Baseline.default();
+  const baseline = Baseline.resolve(stack, props.baseline, 'GuardrailChecks.apply({ baseline })');
+  // The baseline's role data (agent-guardrails data pull) must be in force before roles are expanded.
+  if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
   const acks = acknowledgementsFor(stack);
   const base = file !== undefined ? inventoryFromTerraformFile(file, stack.node.id) : inventoryFromTfStack(stack);
   // Recorded as the CDK pack records them (namespaced), so AGENT-007 audits both front doors alike.
@@ -194,7 +199,7 @@ function checkStack(stack: TerraformStack, props: GuardrailChecksProps, file?: s
       warnings.push(f);
     }
   }
-  return { stack: stack.node.id, findings, errors, warnings, acknowledged };
+  return { stack: stack.node.id, baseline: baseline.describe(), findings, errors, warnings, acknowledged };
 }
 
 function validateStack(stack: TerraformStack, props: GuardrailChecksProps, warned: Set<string>, file?: string): string[] {
@@ -209,6 +214,6 @@ function validateStack(stack: TerraformStack, props: GuardrailChecksProps, warne
   const acked = new Set(report.acknowledged.map((a) => a.finding));
   return report.errors.map((f) => {
     const hardAck = !acked.has(f) && f.hard && acknowledgementsFor(stack).some((a) => covers(a, f));
-    return `${findingId(f)} ${f.resource}: ${f.message} Fix: ${f.fix}${hardAck ? ` (acknowledged, but ${f.ruleId} is a hard rule of baseline ${(props.baseline ?? Baseline.default()).id} and cannot be acknowledged)` : ''}`;
+    return `${findingId(f)} ${f.resource}: ${f.message} Fix: ${f.fix}${hardAck ? ` (acknowledged, but ${f.ruleId} is a hard rule of baseline ${Baseline.resolve(stack, props.baseline, 'GuardrailChecks.apply({ baseline })').id} and cannot be acknowledged)` : ''}`;
   });
 }
