@@ -9,6 +9,7 @@ import { renderJson } from '../report/json-report';
 import { renderSarif } from '../report/sarif-report';
 import { renderText, renderTextSummary } from '../report/text-report';
 import { checkPaths } from './check';
+import { registerDrift } from './drift';
 import { DataPullPorts, registerDataCommand } from './data-pull';
 
 /** Exit codes of `agent-guardrails`: a contract for CI. */
@@ -57,6 +58,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
     .action((paths: string[], flags: CheckFlags) => {
       exitCode = check(paths, flags, io);
     });
+  registerDrift(program, io, (code) => { exitCode = code; }, packageVersion());
   registerDataCommand(program, io, dataPorts);
   try {
     await program.parseAsync([...argv], { from: 'user' });
