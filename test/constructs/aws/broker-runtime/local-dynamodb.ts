@@ -9,6 +9,9 @@ const dynalite: (options: { createTableMs: number; deleteTableMs: number; update
 export class LocalDynamoDb {
   public static async start(tableName = 'approvals'): Promise<LocalDynamoDb> {
     const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // Node closes idle keep-alive sockets after 5 s; on a loaded machine the client can reuse one just as it closes
+    // (ECONNRESET, not retried with maxAttempts 1). Keep them open for the life of the test.
+    server.keepAliveTimeout = 10 * 60 * 1000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const client = new DynamoDBClient({
