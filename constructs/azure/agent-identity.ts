@@ -7,6 +7,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Baseline } from '../../lib/baseline/baseline';
+import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
 import { fail, GuardrailError } from '../../lib/errors';
 import { AccessLevel } from '../../lib/model/access-level';
@@ -137,6 +138,7 @@ export class AgentIdentity extends Construct {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
     const baseline = props.baseline ?? Baseline.default();
+    if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
     this.azure = props.environment.requireAzure('azure.AgentIdentity');
     validateAgent(props, this.azure, baseline);
     this.agentName = props.agentName;

@@ -14,6 +14,7 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { Baseline } from '../../lib/baseline/baseline';
+import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
 import { fail, GuardrailError } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
@@ -165,6 +166,7 @@ export class AgentIdentity extends Construct {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
     const baseline = props.baseline ?? Baseline.default();
+    if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
     validateAgent(props, baseline);
 
     this.agentName = props.agentName;

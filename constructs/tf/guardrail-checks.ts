@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Annotations, App, TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
+import { useRoleData } from '../../lib/role-data/role-data';
 import { fail } from '../../lib/errors';
 import { Acknowledgement, Inventory } from '../../lib/inventory/inventory';
 import { AGENT_RULES, AZURE_RULES, GCP_RULES } from '../../lib/rules';
@@ -169,6 +170,8 @@ function covers(ack: ScopedAck, f: Finding): boolean {
 
 function checkStack(stack: TerraformStack, props: GuardrailChecksProps, file?: string): TfCheckReport {
   const baseline = props.baseline ?? Baseline.default();
+  // The baseline's role data (agent-guardrails data pull) must be in force before roles are expanded.
+  if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
   const acks = acknowledgementsFor(stack);
   const base = file !== undefined ? inventoryFromTerraformFile(file, stack.node.id) : inventoryFromTfStack(stack);
   // Recorded as the CDK pack records them (namespaced), so AGENT-007 audits both front doors alike.

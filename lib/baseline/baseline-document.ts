@@ -43,4 +43,6 @@ export interface BaselineDocument {
   readonly quotas?: { readonly [key: string]: number };
   readonly activity?: ActivityDocument;
   readonly loosenings?: LooseningDocument[];
+  /** Folder of pulled role data (`agent-guardrails data pull`), relative to the baseline file. */
+  readonly roleData?: string;
 }

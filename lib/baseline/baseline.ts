@@ -83,7 +83,9 @@ export class Baseline {
     return Baseline.withParents(validateDocument(raw, file), path.dirname(file), [...chain, file]);
   }
 
-  private static withParents(doc: BaselineDocument, baseDir: string, chain: string[]): Baseline {
+  private static withParents(raw: BaselineDocument, baseDir: string, chain: string[]): Baseline {
+    // A role-data folder is relative to the file that names it.
+    const doc = raw.roleData !== undefined ? { ...raw, roleData: path.resolve(baseDir, raw.roleData) } : raw;
     if (!doc.extends) return new Baseline(doc, [doc.id], []);
     const parent = Baseline.load(resolveExtends(doc.extends, baseDir), chain);
     const { merged, loosenings } = mergeBaselines(parent.document, doc);
@@ -104,6 +106,8 @@ export class Baseline {
   }
 
   public get id(): string { return this.document.id; }
+  /** Folder of pulled role data the checks read on top of the shipped catalog (absolute), if the baseline names one. */
+  public get roleData(): string | undefined { return this.document.roleData; }
   public get version(): string { return this.document.version; }
   public get maxSessionSeconds(): number { return this.document.session?.maxSessionSeconds ?? 3600; }
   public get brokerSessionSeconds(): number { return this.document.session?.brokerSessionSeconds ?? 900; }

@@ -112,6 +112,8 @@ export function mergeBaselines(parent: BaselineDocument, child: BaselineDocument
       maxDays: pick('acknowledgements.maxDays', parent.acknowledgements?.maxDays, child.acknowledgements?.maxDays, min, sameNum),
     },
     quotas: { ...(parent.quotas ?? {}), ...(child.quotas ?? {}) },
+    // Role data is facts, not a guardrail: the nearest baseline that names a folder sets it.
+    ...(child.roleData ?? parent.roleData ? { roleData: child.roleData ?? parent.roleData } : {}),
     activity: {
       verdicts,
       deniedBurst: {

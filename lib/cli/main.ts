@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { Baseline } from '../baseline/baseline';
 import { GuardrailError } from '../errors';
+import { useRoleData } from '../role-data/role-data';
 import { FailOn } from '../report/check-report';
 import { renderJson } from '../report/json-report';
 import { renderSarif } from '../report/sarif-report';
@@ -10,6 +11,7 @@ import { renderText, renderTextSummary } from '../report/text-report';
 import { checkPaths } from './check';
 import { writeOutputFile } from './output-file';
 import { registerRulesCommands } from './rules-command';
+import { DataPullPorts, registerDataCommand } from './data-pull';
 
 /** Exit codes of `agent-guardrails`: a contract for CI. */
 export const EXIT_PASS = 0;
@@ -29,6 +31,7 @@ interface CheckFlags {
   readonly failOn: FailOn;
   readonly output?: string;
   readonly basePath?: string;
+  readonly roleData?: string;
 }
 
 /**
@@ -36,7 +39,7 @@ interface CheckFlags {
  * 0 when no finding reaches `--fail-on`, 1 when one does, 2 for unreadable or invalid input
  * and usage errors (one line on stderr, no stack trace).
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = processIo(), dataPorts?: DataPullPorts): Promise<number> {
   let exitCode = EXIT_PASS;
   const program = new Command('agent-guardrails')
     .description('Synth-time guardrail checks for AI agent identities in cloud infrastructure.')
@@ -51,11 +54,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['error', 'warning']).default('error'))
     .option('--output <file>', 'write the report to a file (the summary still goes to stdout)')
     .option('--base-path <dir>', 'folder that SARIF URIs and source lines are relative to (default: the git repository root, else the working directory)')
+    .option('--role-data <dir>', 'role data written by `agent-guardrails data pull` (default: the baseline\'s roleData, else the shipped catalog)')
     .exitOverride()
     .action((paths: string[], flags: CheckFlags) => {
       exitCode = check(paths, flags, io);
     });
   registerRulesCommands(program, io);
+  registerDataCommand(program, io, dataPorts);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -72,6 +77,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
 function check(paths: string[], flags: CheckFlags, io: CliIo): number {
   const baseline = flags.baseline ? Baseline.fromFile(flags.baseline) : Baseline.default();
+  useRoleData(flags.roleData ?? baseline.roleData ?? (io.env.AGENT_GUARDRAILS_ROLE_DATA || undefined));
   const report = checkPaths(paths, { baseline, failOn: flags.failOn });
   const color = !flags.output && io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
   const basePath = flags.basePath ? existingDirectory(flags.basePath, '--base-path') : repoRoot(process.cwd());

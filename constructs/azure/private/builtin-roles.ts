@@ -1,6 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { policiesDir } from '../../../lib/baseline/baseline';
+import { azureRoleRecords } from '../../../lib/role-data/role-data';
 
 /** One entry of `policies/azure-builtin-roles.json`. */
 export interface AzureBuiltinRole {
@@ -13,12 +11,9 @@ export interface AzureBuiltinRole {
   readonly notDataActions: string[];
 }
 
-let roles: AzureBuiltinRole[] | undefined;
-
-/** The known built-in roles, loaded once. */
-export function azureBuiltinRoles(): AzureBuiltinRole[] {
-  if (!roles) roles = JSON.parse(fs.readFileSync(path.join(policiesDir(), 'azure-builtin-roles.json'), 'utf8')).roles as AzureBuiltinRole[];
-  return roles;
+/** The known role definitions (shipped catalog, overlaid by pulled role data). */
+export function azureBuiltinRoles(): readonly AzureBuiltinRole[] {
+  return azureRoleRecords();
 }
 
 /** A built-in role by name (case-insensitive) or by GUID; undefined when unknown. */

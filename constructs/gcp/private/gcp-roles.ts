@@ -1,8 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { policiesDir } from '../../../lib/baseline/baseline';
+import { gcpRoleRecords, onRoleDataChange } from '../../../lib/role-data/role-data';
 
-/** One entry of `policies/gcp-roles.json`. */
+/** One GCP role of the role data in force. */
 export interface GcpRoleEntry {
   readonly title: string;
   readonly flags: string[];
@@ -10,10 +8,11 @@ export interface GcpRoleEntry {
   readonly permissions: string[];
 }
 
-let roles: Record<string, GcpRoleEntry> | undefined;
-
-/** The known predefined roles (`policies/gcp-roles.json`, schema-checked in tests), loaded once. */
+/** The known roles (shipped catalog `policies/gcp-roles.json`, overlaid by pulled role data), by name. */
 export function gcpRoles(): Record<string, GcpRoleEntry> {
-  if (!roles) roles = JSON.parse(fs.readFileSync(path.join(policiesDir(), 'gcp-roles.json'), 'utf8')).roles as Record<string, GcpRoleEntry>;
-  return roles;
+  byName ??= Object.fromEntries(gcpRoleRecords());
+  return byName;
 }
+
+let byName: Record<string, GcpRoleEntry> | undefined;
+onRoleDataChange(() => { byName = undefined; });

@@ -1,9 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { policiesDir } from '../../baseline/baseline';
-import { isObject } from './private/terraform-blocks';
+import { azureRoleRecords, onRoleDataChange } from '../../role-data/role-data';
 
-/** An Azure built-in role as the data file describes it. */
+/** An Azure role definition as the role data in force describes it (shipped catalog, overlaid by pulled data). */
 export interface AzureBuiltInRole {
   readonly name: string;
   /** Role definition GUID (lower case). */
@@ -36,10 +33,7 @@ export const AZURE_PRIVILEGED_ROLES: readonly AzureBuiltInRole[] = [
 ];
 
 let cache: { byId: Map<string, AzureBuiltInRole>; byName: Map<string, AzureBuiltInRole> } | undefined;
-
-function strings(x: unknown): string[] {
-  return Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : [];
-}
+onRoleDataChange(() => { cache = undefined; });
 
 function load(): { byId: Map<string, AzureBuiltInRole>; byName: Map<string, AzureBuiltInRole> } {
   if (cache) return cache;
@@ -50,26 +44,12 @@ function load(): { byId: Map<string, AzureBuiltInRole>; byName: Map<string, Azur
     byName.set(r.name.toLowerCase(), r);
   };
   AZURE_PRIVILEGED_ROLES.forEach(add);
-  const file = path.join(policiesDir(), 'azure-builtin-roles.json');
-  if (fs.existsSync(file)) {
-    const doc: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const roles = isObject(doc) && doc.roles !== undefined ? doc.roles : doc;
-    const entries: [string | undefined, unknown][] = Array.isArray(roles) ? roles.map((r) => [undefined, r]) : isObject(roles) ? Object.entries(roles) : [];
-    for (const [key, value] of entries) {
-      if (!isObject(value)) continue;
-      const perms = Array.isArray(value.permissions) && isObject(value.permissions[0]) ? value.permissions[0] : value;
-      const name = [value.roleName, value.name, key].find((n): n is string => typeof n === 'string' && !GUID.test(n));
-      const id = [value.id, value.guid, value.roleDefinitionId, value.name, key].map((n) => (typeof n === 'string' ? GUID_IN.exec(n)?.[0] : undefined)).find((n) => n !== undefined);
-      if (!name || !id) continue;
-      add({ name, id: id.toLowerCase(), actions: strings(perms.actions), notActions: strings(perms.notActions), dataActions: strings(perms.dataActions), notDataActions: strings(perms.notDataActions), flags: strings(value.flags) });
-    }
-  }
+  azureRoleRecords().forEach(add);
   cache = { byId, byName };
   return cache;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const GUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /**
  * A built-in role by name (`Reader`, any case), by GUID, or by role-definition id

@@ -4,6 +4,7 @@ import { RawFinding, Rule, RuleContext } from '../rule';
 import { gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
 import { isGcpAdminRole } from './admin-roles';
 import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from './private/gcp-rule-helpers';
+import { permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
 import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS } from './private/gcp-role-knowledge';
 
 /** The catalog of escalation permissions and paths (`policies/catalogs/gcp-escalation-permissions.json`). */
@@ -63,7 +64,8 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     for (const g of allowGrants(inventory, 'gcp')) {
       if (!g.identityId) continue;
       const entry = byIdentity.get(g.identityId) ?? { permissions: new Set<string>(), source: g.source };
-      g.actions.forEach((a) => entry.permissions.add(a));
+      // Scope counts: a role bound on one resource confers there only its service's permissions.
+      (g.scopeLevel === 'resource' ? permissionsEffectiveOnResource(g.source.resource, g.actions) : g.actions).forEach((a) => entry.permissions.add(a));
       byIdentity.set(g.identityId, entry);
     }
     const identities = new Map(inventory.identities.map((i) => [i.id, i]));

@@ -1,9 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { awsActions, hasWildcard } from '../../aws/action-catalog';
 import { globMatch } from '../../private/glob-match';
-import { policiesDir } from '../../baseline/baseline';
 import { Cloud } from '../../inventory/inventory';
+import { azureRoleRecords, gcpRoleRecords, onRoleDataChange } from '../../role-data/role-data';
 
 /**
  * What an action (or a role) can do, cloud-neutral. `unknown` means we could not tell; every
@@ -155,35 +153,21 @@ interface KnownGcpRole {
 }
 
 let gcpRoleCache: Map<string, KnownGcpRole> | undefined;
+onRoleDataChange(() => { gcpRoleCache = undefined; azureRoleCache = undefined; });
 
-/** Predefined GCP roles with their permissions, from `policies/gcp-roles.json` (absent file: none known). */
+/** GCP roles with their permissions, from the role data in force (shipped catalog, overlaid by pulled data). */
 function gcpRoles(): Map<string, KnownGcpRole> {
-  if (gcpRoleCache) return gcpRoleCache;
-  gcpRoleCache = new Map();
-  const doc = readPolicyFile('gcp-roles.json') as { roles?: Record<string, Partial<KnownGcpRole>> } | undefined;
-  for (const [name, r] of Object.entries(doc?.roles ?? {})) {
-    gcpRoleCache.set(name, { permissions: r.permissions ?? [], permissionsComplete: r.permissionsComplete ?? false, flags: r.flags ?? [] });
-  }
+  gcpRoleCache ??= new Map(gcpRoleRecords());
   return gcpRoleCache;
-}
-
-interface KnownAzureRole {
-  readonly name: string;
-  readonly id: string;
-  readonly flags?: string[];
-  readonly actions?: string[];
-  readonly notActions?: string[];
-  readonly dataActions?: string[];
 }
 
 let azureRoleCache: Map<string, ActionClass> | undefined;
 
-/** Azure built-in roles by lower-case name and GUID, from `policies/azure-builtin-roles.json`. */
+/** Azure roles by lower-case name and GUID, from the role data in force. */
 function azureRoles(): Map<string, ActionClass> {
   if (azureRoleCache) return azureRoleCache;
   azureRoleCache = new Map();
-  const doc = readPolicyFile('azure-builtin-roles.json') as { roles?: KnownAzureRole[] } | undefined;
-  for (const r of doc?.roles ?? []) {
+  for (const r of azureRoleRecords()) {
     let cls = maxClass([...(r.actions ?? []), ...(r.dataActions ?? [])].map(classifyAzure));
     const authorizationWritesExcluded = (r.notActions ?? []).some((a) => /^Microsoft\.Authorization\/\*\/write$/i.test(a));
     if (cls === 'permissions' && !(r.flags ?? []).includes('role-assignment') && authorizationWritesExcluded) cls = 'write';
@@ -191,15 +175,6 @@ function azureRoles(): Map<string, ActionClass> {
     azureRoleCache.set(r.id.toLowerCase(), cls);
   }
   return azureRoleCache;
-}
-
-function readPolicyFile(name: string): unknown {
-  try {
-    const file = path.join(policiesDir(), name);
-    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Built-in Azure roles by definition GUID, for assignments that name the GUID. */

@@ -147,9 +147,9 @@ describe('issue 9: an Azure role the data does not know is never passed silently
     expect(check(azureAssignment('Made Up Reader', scope, false), AZURE_RULES).filter((f) => f.ruleId === 'AZ-008').map((f) => f.severity)).toEqual(['warning']);
     expect(check(azureAssignment('Made Up Contributor', scope, false), AZURE_RULES).filter((f) => f.ruleId === 'AZ-008').map((f) => f.severity)).toEqual(['error']);
   });
-  test('known roles and roles at resource-group scope are not reported as unknown', () => {
+  test('known roles, and unknown roles on one resource, are not reported as unknown', () => {
     expect(check(azureAssignment('Reader', SUB, false), AZURE_RULES).filter((f) => f.ruleId === 'AZ-008')).toEqual([]);
-    expect(check(azureAssignment('Made Up Reader', RG_ID, false), AZURE_RULES).filter((f) => f.ruleId === 'AZ-008')).toEqual([]);
+    expect(check(azureAssignment('Made Up Reader', `${RG_ID}/providers/Microsoft.Storage/storageAccounts/data`, false), AZURE_RULES).filter((f) => f.ruleId === 'AZ-008')).toEqual([]);
   });
 });
 

@@ -39,3 +39,22 @@ export function narrowerGcpRole(kind: string | undefined, basicRole: string): st
 export function allNarrowerGcpRoles(): string[] {
   return Object.values(NARROWER).flatMap((e) => [e.viewer, e.editor]);
 }
+
+/** The service whose permissions a role bound on one resource of this kind can confer there. */
+const SERVICE_OF_KIND: Readonly<Record<string, string>> = {
+  service_account: 'iam', storage_bucket: 'storage', pubsub_topic: 'pubsub', pubsub_subscription: 'pubsub',
+  secret_manager_secret: 'secretmanager', bigquery_dataset: 'bigquery', bigquery_table: 'bigquery',
+  cloud_run_service: 'run', cloud_run_v2_service: 'run', cloud_run_v2_job: 'run',
+  cloudfunctions_function: 'cloudfunctions', cloudfunctions2_function: 'cloudfunctions',
+  artifact_registry_repository: 'artifactregistry', kms_crypto_key: 'cloudkms', kms_key_ring: 'cloudkms', compute_instance: 'compute',
+};
+
+/**
+ * The permissions a grant on one resource confers there: those of the resource's own service (a role
+ * bound on a Pub/Sub topic cannot create VMs). Unknown resource kinds keep every permission (fail closed).
+ */
+export function permissionsEffectiveOnResource(address: string, permissions: readonly string[]): readonly string[] {
+  const kind = gcpIamResourceKind(address);
+  const service = kind !== undefined ? SERVICE_OF_KIND[kind] : undefined;
+  return service === undefined ? permissions : permissions.filter((p) => p.startsWith(`${service}.`));
+}

@@ -1,0 +1,97 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CliIo, main } from '../../../lib/cli/main';
+import { DataPullPorts } from '../../../lib/cli/data-pull';
+import { useRoleData } from '../../../lib/role-data/role-data';
+import { PROJECT, ref, SUBSCRIPTION, tf } from '../../fixtures/tf/tf-builder';
+
+/** Recorded API answers: the pull never touches the network in tests. */
+const ANSWERS: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'role-data', 'recorded-answers.json'), 'utf8'));
+const requested: string[] = [];
+const ports: DataPullPorts = {
+  fetchJson: async (url, token) => {
+    expect(token).toBe('recorded-token');
+    requested.push(url);
+    if (!(url in ANSWERS)) throw new Error(`no recorded answer for ${url}`);
+    return ANSWERS[url];
+  },
+  gcpToken: async () => 'recorded-token',
+  azureToken: async () => 'recorded-token',
+  now: () => new Date('2026-12-02T10:00:00Z'),
+};
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: { write: (s: string) => { stdout += s; }, isTTY: false }, stderr: { write: (s: string) => { stderr += s; } }, env: {} };
+  const code = await main(argv, io, ports);
+  return { code, stdout, stderr };
+}
+
+describe('agent-guardrails data pull', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-pull-')); requested.length = 0; });
+  afterEach(() => { useRoleData(undefined); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  test('gcp: predefined roles over every page and the project\'s custom roles, deleted ones left out, in a dated file', async () => {
+    const r = await run(['data', 'pull', 'gcp', '--project', PROJECT, '--out', dir]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/wrote 3 roles/);
+    expect(requested).toHaveLength(3);
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, 'gcp-roles.json'), 'utf8'));
+    expect(Object.keys(doc.roles).sort()).toEqual(['projects/prod-proj/roles/deployer', 'roles/deploymentmanager.editor', 'roles/run.viewer']);
+    expect(doc).toMatchObject({ id: 'gcp-roles', retrieved: '2026-12-02T10:00:00.000Z' });
+    expect(fs.existsSync(path.join(dir, 'gcp-roles.2026-12-02.json'))).toBe(true);
+  });
+
+  test('check --role-data judges a role the shipped catalog does not know by its pulled permissions', async () => {
+    await run(['data', 'pull', 'gcp', '--out', dir]);
+    const file = path.join(dir, 'cdk.tf.json');
+    fs.writeFileSync(file, JSON.stringify(tf().agentServiceAccount('tool')
+      .resource('google_project_iam_member', 'dm', { project: PROJECT, role: 'roles/deploymentmanager.editor', member: ref('google_service_account.tool', 'member') }).build()));
+    const ruleIds = async (argv: string[]) => (JSON.parse((await run(argv)).stdout).findings as { ruleId: string; detail?: string }[]).filter((f) => f.ruleId.startsWith('GCP')).map((f) => `${f.ruleId}[${f.detail}]`);
+    // Without the data: unknown, failing closed.
+    expect(await ruleIds(['check', file, '--format', 'json'])).toContain('GCP-013[roles/deploymentmanager.editor]');
+    // With it: judged by deploymentmanager.deployments.create.
+    const withData = await ruleIds(['check', file, '--format', 'json', '--role-data', dir]);
+    expect(withData).not.toContain('GCP-013[roles/deploymentmanager.editor]');
+    expect(withData).toContain('GCP-006[roles/deploymentmanager.editor]');
+  });
+
+  test('azure: every page at the scope; a definition with several permission blocks keeps only common not-actions (never widens)', async () => {
+    const r = await run(['data', 'pull', 'azure', '--scope', `/subscriptions/${SUBSCRIPTION}`, '--out', dir]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, 'azure-builtin-roles.json'), 'utf8'));
+    expect(doc.roles.map((x: { name: string }) => x.name)).toEqual(['Storage Account Contributor', 'Split Role']);
+    expect(doc.roles[1]).toMatchObject({ custom: true, notActions: [], actions: ['Microsoft.Compute/virtualMachines/*', 'Microsoft.Compute/virtualMachines/runCommand/action'] });
+  });
+
+  test('a pulled Azure role at subscription scope is judged, no longer unknown', async () => {
+    await run(['data', 'pull', 'azure', '--scope', `/subscriptions/${SUBSCRIPTION}`, '--out', dir]);
+    const file = path.join(dir, 'cdk.tf.json');
+    fs.writeFileSync(file, JSON.stringify(tf().resource('azurerm_user_assigned_identity', 'ops', { name: 'ops', location: 'westeurope', resource_group_name: 'rg' })
+      .resource('azurerm_role_assignment', 'a', { scope: `/subscriptions/${SUBSCRIPTION}`, role_definition_name: 'Storage Account Contributor', principal_id: ref('azurerm_user_assigned_identity.ops', 'principal_id') }).build()));
+    const findings = async (argv: string[]) => (JSON.parse((await run(argv)).stdout).findings as { ruleId: string; severity: string }[]).filter((f) => f.ruleId.startsWith('AZ')).map((f) => `${f.ruleId} ${f.severity}`);
+    expect(await findings(['check', file, '--format', 'json'])).toContain('AZ-008 error');
+    const withData = await findings(['check', file, '--format', 'json', '--role-data', dir]);
+    expect(withData).not.toContain('AZ-008 error');
+    expect(withData).toContain('AZ-005 error'); // listKeys through Microsoft.Storage/storageAccounts/* at subscription scope
+  });
+
+  test('bad input: azure without --scope, an unknown cloud, a missing --role-data folder: exit 2, one line', async () => {
+    expect((await run(['data', 'pull', 'azure', '--out', dir])).code).toBe(2);
+    expect((await run(['data', 'pull', 'aws', '--out', dir])).code).toBe(2);
+    const r = await run(['check', dir, '--role-data', path.join(dir, 'nope')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a pulled file that is not role data is refused with a clear error', async () => {
+    fs.writeFileSync(path.join(dir, 'gcp-roles.json'), JSON.stringify({ id: 'gcp-roles', roles: 'all' }));
+    fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(tf().agentServiceAccount('t').build()));
+    const r = await run(['check', path.join(dir, 'cdk.tf.json'), '--role-data', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/does not match gcp-roles\.schema\.json/);
+  });
+});
