@@ -10,6 +10,7 @@ import { renderSarif } from '../report/sarif-report';
 import { renderText, renderTextSummary } from '../report/text-report';
 import { checkPaths } from './check';
 import { writeOutputFile } from './output-file';
+import { registerMapCommand } from './map-command';
 import { registerRulesCommands } from './rules-command';
 import { DataPullPorts, registerDataCommand } from './data-pull';
 
@@ -60,6 +61,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
       exitCode = check(paths, flags, io);
     });
   registerRulesCommands(program, io);
+  registerMapCommand(program, io);
   registerDataCommand(program, io, dataPorts);
   try {
     await program.parseAsync([...argv], { from: 'user' });
