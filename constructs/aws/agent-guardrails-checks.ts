@@ -25,7 +25,7 @@ const PACK_SYMBOL = Symbol.for('agent-guardrails.AgentGuardrailsChecks');
 export interface AgentGuardrailsChecksProps extends NagPackProps {
   /**
    * The guardrail baseline: severities, hard rules, quotas and acknowledgement terms.
-   * @default - the package's default baseline (`policies/baseline.default.json`)
+   * @default - the app's baseline (`Baseline.setForApp`, or the context key `agent-guardrails:baseline`), else the package default
    */
   readonly baseline?: Baseline;
 }
@@ -53,23 +53,37 @@ export class AgentGuardrailsChecks extends NagPack {
   public readonly name = ACKNOWLEDGEMENT_NAMESPACE;
   /** Ids of the rules the pack runs. */
   public readonly ruleIds: string[];
-  /** The baseline the pack checks against. */
-  public readonly baseline: Baseline;
   private readonly rules: readonly Rule[];
   private readonly verboseDescriptions: boolean;
+  private readonly ownBaseline?: Baseline;
+  private readonly scope?: IConstruct;
   private templatePaths = new Map<string, string>();
   private synthesized: { readonly nodes: FindingNodes; readonly inventory: Inventory; readonly stackPaths: string[] } | undefined;
 
   constructor(scope?: IConstruct, props: AgentGuardrailsChecksProps = {}) {
     super(scope, props);
     this.packName = ACKNOWLEDGEMENT_NAMESPACE;
-    this.baseline = props.baseline ?? Baseline.default();
+    this.ownBaseline = props.baseline;
+    this.scope = scope;
     this.rules = ALL_RULES;
     this.ruleIds = this.rules.map((r) => r.id);
     this.verboseDescriptions = props.verbose ?? false;
     Object.defineProperty(this, PACK_SYMBOL, { value: true });
     // App- and stage-level acknowledgements reach cdk.out only through this, for the CLI.
     if (scope) Aspects.of(scope).add(new RecordAcknowledgementsAbove());
+  }
+
+  /**
+   * The baseline the pack checks against: its own, else its app's (`Baseline.setForApp`, or the
+   * context key `agent-guardrails:baseline`), else the package default. Read when the pack runs, so
+   * the app's baseline may be set after the pack is registered.
+   */
+  public get baseline(): Baseline {
+    return this.baselineFor(this.scope);
+  }
+
+  private baselineFor(scope: IConstruct | undefined): Baseline {
+    return scope ? Baseline.resolve(scope, this.ownBaseline, 'AgentGuardrailsChecks.baseline') : this.ownBaseline ?? Baseline.default();
   }
 
   /**
@@ -106,14 +120,15 @@ export class AgentGuardrailsChecks extends NagPack {
     const synthesized = this.synthesized?.nodes.scope === scope ? this.synthesized : undefined;
     const acknowledgements = synthesized ? acknowledgementsOf(scope).filter((a) => concerns(a, synthesized.stackPaths)) : acknowledgementsOf(scope);
     const inventory = synthesized?.inventory ?? inventoryFromConstructTree(scope);
+    const baseline = this.baselineFor(scope);
     // Acknowledgements written in templates (cdk-nag's `Metadata.cdk_nag`), less copies of CDK's own: CDK
     // does not know them, so the pack leaves the findings they cover out (the CLI lists them as acknowledged).
     const inTemplates = withoutCopiesOf(inventory.acknowledgements ?? [], acknowledgements);
     const allAcknowledgements = [...inTemplates, ...acknowledgements];
-    const ruleFindings = runRules({ ...inventory, acknowledgements: allAcknowledgements }, this.rules, this.baseline);
+    const ruleFindings = runRules({ ...inventory, acknowledgements: allAcknowledgements }, this.rules, baseline);
     const nodes = synthesized?.nodes ?? new FindingNodes(scope);
     const onNodes = ruleFindings.map((f) => ({ ...f, path: nodes.nodeOf(f).constructPath }));
-    const findings = [...ruleFindings, ...acknowledgementDrift(onNodes, allAcknowledgements, this.baseline)];
+    const findings = [...ruleFindings, ...acknowledgementDrift(onNodes, allAcknowledgements, baseline)];
     const rules = new Map(this.rules.map((r) => [r.id, r]));
     const violations = new Map<string, PolicyViolation & { violatingResources: PolicyViolatingResource[] }>();
     for (const f of findings) {
@@ -141,7 +156,10 @@ export class AgentGuardrailsChecks extends NagPack {
       }
     }
     const all = [...violations.values()];
-    return { success: all.every((v) => v.severity === 'warning'), violations: all };
+    return {
+      success: all.every((v) => v.severity === 'warning'), violations: all,
+      metadata: { baseline: baseline.describe(), rules: String(this.rules.length) },
+    };
   }
 
   /** The engine runs once per validation in `validateScope`, not once per resource. */

@@ -33,7 +33,7 @@ export interface AgentIdentityProps {
   readonly revocationPrincipals: iam.IPrincipal[];
   /**
    * The guardrail baseline the agent is checked against.
-   * @default Baseline.default()
+   * @default - the app's baseline (`Baseline.setForApp`, or the context key `agent-guardrails:baseline`), else the package default
    */
   readonly baseline?: Baseline;
   /**
@@ -76,7 +76,7 @@ export class AgentIdentity extends Construct {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
     recordSourceLine(this);
-    const baseline = props.baseline ?? Baseline.default();
+    const baseline = Baseline.resolve(this, props.baseline, `AgentIdentity(${props.agentName}).baseline`);
     if (!AGENT_NAME.test(props.agentName)) {
       fail('AG_AGENT_NAME', 'AgentIdentity.agentName', 'must be 2–40 chars of [a-z0-9-], starting with a letter', props.agentName, 'Use a short kebab-case name such as "deploy-operator".');
     }

@@ -29,7 +29,7 @@ export interface CredentialBrokerProps {
   readonly approvalGate?: ApprovalGate;
   /**
    * The guardrail baseline: session length (`session.brokerSessionSeconds`) and approval age (`approval.maxAgeSeconds`).
-   * @default Baseline.default()
+   * @default - the app's baseline (`Baseline.setForApp`, or the context key `agent-guardrails:baseline`), else the package default
    */
   readonly baseline?: Baseline;
   /**
@@ -90,7 +90,7 @@ export class CredentialBroker extends Construct {
     Object.defineProperty(this, CREDENTIAL_BROKER_SYMBOL, { value: true });
     recordSourceLine(this);
     this.props = props;
-    this.baseline = props.baseline ?? Baseline.default();
+    this.baseline = Baseline.resolve(this, props.baseline, 'CredentialBroker.baseline');
 
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,

@@ -26,7 +26,7 @@ export interface AgentPermissionsBoundaryProps {
   readonly killSwitchPolicy: iam.IManagedPolicy;
   /**
    * The baseline (forbidden actions, the managed-policy size quota).
-   * @default Baseline.default()
+   * @default - the app's baseline (`Baseline.setForApp`, or the context key `agent-guardrails:baseline`), else the package default
    */
   readonly baseline?: Baseline;
 }
@@ -67,7 +67,7 @@ export class AgentPermissionsBoundary extends Construct {
     super(scope, id);
     Object.defineProperty(this, BOUNDARY_SYMBOL, { value: true });
     recordSourceLine(this);
-    const baseline = props.baseline ?? Baseline.default();
+    const baseline = Baseline.resolve(this, props.baseline, 'AgentPermissionsBoundary.baseline');
     const env = props.environment.requireAws('AgentPermissionsBoundary');
     const stack = Stack.of(this);
 

@@ -7,6 +7,8 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Baseline } from '../../lib/baseline/baseline';
+import { AZURE_ACTION_GLOB, forbiddenEntryFor } from '../../lib/baseline/forbidden';
+import { grantReaches } from '../../lib/rules/azure/private/azure-rule-helpers';
 import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
 import { fail, GuardrailError } from '../../lib/errors';
@@ -50,7 +52,7 @@ export interface AgentIdentityProps {
   readonly revocationPrincipalIds: string[];
   /**
    * The guardrail baseline.
-   * @default Baseline.default()
+   * @default - the app's baseline (`Baseline.setForApp`, or the context key `agent-guardrails:baseline`), else the package default
    */
   readonly baseline?: Baseline;
   /**
@@ -137,7 +139,7 @@ export class AgentIdentity extends Construct {
   constructor(scope: Construct, id: string, props: AgentIdentityProps) {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
-    const baseline = props.baseline ?? Baseline.default();
+    const baseline = Baseline.resolve(this, props.baseline, `AgentIdentity(${props.agentName}).baseline`);
     if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
     this.azure = props.environment.requireAzure('azure.AgentIdentity');
     validateAgent(props, this.azure, baseline);
@@ -386,9 +388,16 @@ function validateRole(field: string, role: string, tool: Tool, baseline: Baselin
   if (!builtin && !GUID.test(role)) {
     fail('AG_AZ_UNKNOWN_ROLE', field, 'must be a known built-in role name or a role-definition GUID', role, 'Use the role\'s GUID (it is the same in every tenant), or list the exact actions for a custom role.');
   }
-  const forbidden = baseline.forbiddenAzureRoles.map((r) => r.toLowerCase());
-  if (forbidden.includes(role.toLowerCase()) || (builtin && (forbidden.includes(builtin.name.toLowerCase()) || forbidden.includes(builtin.id)))) {
-    fail('AG_AZ_FORBIDDEN_ROLE', field, `holds a role forbidden by baseline ${baseline.id}`, role, 'Use a narrower role or exact actions.');
+  const forbiddenRole = [role, ...(builtin ? [builtin.name, builtin.id] : [])].map((r) => forbiddenEntryFor(baseline.forbiddenAzureRoles, r, AZURE_ACTION_GLOB)).find((x) => x !== undefined);
+  if (forbiddenRole) {
+    fail('AG_AZ_FORBIDDEN_ROLE', field, `holds a role forbidden by baseline ${baseline.id} (forbidden.azure.roles: ${forbiddenRole})`, role, 'Use a narrower role or exact actions.');
+  }
+  // The role's actions after its NotActions, wildcards both ways (as AZ-001 judges assignments).
+  const forbiddenInRole = builtin && baseline.forbiddenAzureActions.find((entry) => grantReaches(builtin, entry)
+    || grantReaches({ actions: builtin.dataActions, notActions: builtin.notDataActions }, entry));
+  if (forbiddenInRole) {
+    fail('AG_AZ_FORBIDDEN_ACTION', field, `holds a role that grants ${forbiddenInRole}, which baseline ${baseline.id} forbids (forbidden.azure.actions)`, role,
+      'Use a narrower role, or list the exact actions the tool needs.');
   }
   if (builtin && (builtin.flags.includes('privileged') || builtin.flags.includes('role-assignment') || builtin.flags.includes('identity-pivot'))) {
     fail('AG_AZ_PRIVILEGED_ROLE', field, `must not hold ${builtin.name} (privileged, role-assignment or identity-pivot role)`, role, 'Use a narrow data or reader role on one resource, or the exact actions the tool needs.');
@@ -408,8 +417,9 @@ function validateAction(field: string, action: string, kind: 'actions' | 'dataAc
   if (Token.isUnresolved(action)) return;
   if (action.includes('*')) fail('AG_AZ_WILDCARD', field, 'must not contain wildcards', action, 'List the exact actions (wildcards also match actions added later).');
   if (!ACTION_FORMAT.test(action)) fail('AG_AZ_ACTION', field, 'must be an action like Microsoft.Provider/resource/operation', action, 'Write actions as "Microsoft.App/containerApps/read".');
-  if (baseline.forbiddenAzureActions.map((a) => a.toLowerCase()).includes(action.toLowerCase())) {
-    fail('AG_AZ_FORBIDDEN_ACTION', field, `holds an action forbidden by baseline ${baseline.id}`, action, 'Remove it.');
+  const forbiddenBy = forbiddenEntryFor(baseline.forbiddenAzureActions, action, AZURE_ACTION_GLOB);
+  if (forbiddenBy) {
+    fail('AG_AZ_FORBIDDEN_ACTION', field, `holds an action forbidden by baseline ${baseline.id} (forbidden.azure.actions: ${forbiddenBy})`, action, 'Remove it.');
   }
   if (isEscalationOrPivotAction(action)) {
     fail('AG_AZ_ESCALATION', field, 'must not hold an RBAC, identity-pivot, key or audit-tamper action', action, 'Agents never change role assignments, use other identities, list keys or touch diagnostic settings; remove it.');

@@ -14,6 +14,7 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { Baseline } from '../../lib/baseline/baseline';
+import { forbiddenEntryFor } from '../../lib/baseline/forbidden';
 import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
 import { fail, GuardrailError } from '../../lib/errors';
@@ -53,7 +54,7 @@ export interface AgentIdentityProps {
   readonly revocationMembers: string[];
   /**
    * The guardrail baseline.
-   * @default Baseline.default()
+   * @default - the app's baseline (`Baseline.setForApp`, or the context key `agent-guardrails:baseline`), else the package default
    */
   readonly baseline?: Baseline;
   /**
@@ -165,7 +166,7 @@ export class AgentIdentity extends Construct {
   constructor(scope: Construct, id: string, props: AgentIdentityProps) {
     super(scope, id);
     Object.defineProperty(this, AGENT_IDENTITY_SYMBOL, { value: true });
-    const baseline = props.baseline ?? Baseline.default();
+    const baseline = Baseline.resolve(this, props.baseline, `AgentIdentity(${props.agentName}).baseline`);
     if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
     validateAgent(props, baseline);
 
@@ -482,7 +483,13 @@ function validateRole(field: string, project: string, role: string, tool: Tool, 
   const f = `${field}.roles`;
   if (role.includes('*')) fail('AG_GCP_WILDCARD', f, 'must not contain wildcards', role, 'Name the exact role.');
   if (BASIC_ROLES.has(role)) fail('AG_GCP_BASIC_ROLE', f, 'must not hold a basic role', role, 'Use a narrow predefined role on one resource, or list the exact permissions.');
-  if (baseline.forbiddenGcpRoles.includes(role)) fail('AG_GCP_FORBIDDEN_ROLE', f, `holds a role forbidden by baseline ${baseline.id}`, role, 'Use a narrower role or exact permissions.');
+  const forbiddenRole = forbiddenEntryFor(baseline.forbiddenGcpRoles, role);
+  if (forbiddenRole) fail('AG_GCP_FORBIDDEN_ROLE', f, `holds a role forbidden by baseline ${baseline.id} (forbidden.gcp.roles: ${forbiddenRole})`, role, 'Use a narrower role or exact permissions.');
+  const forbiddenInRole = (gcpRoles()[role]?.permissions ?? []).find((p) => forbiddenEntryFor(baseline.forbiddenGcpPermissions, p));
+  if (forbiddenInRole) {
+    fail('AG_GCP_FORBIDDEN_PERMISSION', f, `holds a role with a permission forbidden by baseline ${baseline.id} (${forbiddenInRole}; forbidden.gcp.permissions: ${forbiddenEntryFor(baseline.forbiddenGcpPermissions, forbiddenInRole)})`, role,
+      'Use a narrower role, or list the exact permissions the tool needs.');
+  }
   const custom = role.match(/^projects\/([^/]+)\/roles\/[a-zA-Z0-9_.]{3,64}$/);
   if (custom) {
     if (!Token.isUnresolved(project) && custom[1] !== project) fail('AG_GCP_OTHER_PROJECT', f, `must be a custom role of the environment's project ${project}`, role, 'Use a role of this project.');
@@ -511,7 +518,8 @@ function validatePermission(field: string, permission: string, tool: Tool, basel
   const f = `${field}.permissions`;
   if (permission.includes('*')) fail('AG_GCP_WILDCARD', f, 'must not contain wildcards', permission, 'List the exact permissions.');
   if (!PERMISSION_FORMAT.test(permission)) fail('AG_GCP_PERMISSION', f, 'must be a permission like service.resource.verb', permission, 'Write permissions as "storage.objects.get".');
-  if (baseline.forbiddenGcpPermissions.includes(permission)) fail('AG_GCP_FORBIDDEN_PERMISSION', f, `holds a permission forbidden by baseline ${baseline.id}`, permission, 'Remove it.');
+  const forbiddenBy = forbiddenEntryFor(baseline.forbiddenGcpPermissions, permission);
+  if (forbiddenBy) fail('AG_GCP_FORBIDDEN_PERMISSION', f, `holds a permission forbidden by baseline ${baseline.id} (forbidden.gcp.permissions: ${forbiddenBy})`, permission, 'Remove it.');
   if (isEscalationPermission(permission)) {
     fail('AG_GCP_ESCALATION', f, 'must not hold an escalation or guardrail-tamper permission', permission, 'Agents never change IAM, impersonate, mint keys or touch audit sinks; remove it.');
   }

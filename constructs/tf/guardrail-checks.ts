@@ -17,7 +17,7 @@ import { inventoryFromTerraformFile } from '../../lib/adapters/terraform';
 export interface GuardrailChecksProps {
   /**
    * The baseline: severities, hard rules, forbidden roles.
-   * @default - Baseline.default()
+   * @default - the app's baseline (`Baseline.setForApp`, or the context key `agent-guardrails:baseline`), else the package default
    */
   readonly baseline?: Baseline;
   /**
@@ -41,6 +41,8 @@ export interface TfAcknowledgementProps {
 /** What one run of the checks found for one stack. */
 export interface TfCheckReport {
   readonly stack: string;
+  /** The baseline in force, as `id version (file)`. */
+  readonly baseline: string;
   /** Every finding, acknowledged or not. */
   readonly findings: Finding[];
   /** Errors that fail synth: unacknowledged errors, and errors of hard rules even when acknowledged. */
@@ -169,7 +171,7 @@ function covers(ack: ScopedAck, f: Finding): boolean {
 }
 
 function checkStack(stack: TerraformStack, props: GuardrailChecksProps, file?: string): TfCheckReport {
-  const baseline = props.baseline ?? Baseline.default();
+  const baseline = Baseline.resolve(stack, props.baseline, 'GuardrailChecks.apply({ baseline })');
   // The baseline's role data (agent-guardrails data pull) must be in force before roles are expanded.
   if (baseline.roleData !== undefined) useRoleData(baseline.roleData);
   const acks = acknowledgementsFor(stack);
@@ -197,7 +199,7 @@ function checkStack(stack: TerraformStack, props: GuardrailChecksProps, file?: s
       warnings.push(f);
     }
   }
-  return { stack: stack.node.id, findings, errors, warnings, acknowledged };
+  return { stack: stack.node.id, baseline: baseline.describe(), findings, errors, warnings, acknowledged };
 }
 
 function validateStack(stack: TerraformStack, props: GuardrailChecksProps, warned: Set<string>, file?: string): string[] {
@@ -212,6 +214,6 @@ function validateStack(stack: TerraformStack, props: GuardrailChecksProps, warne
   const acked = new Set(report.acknowledged.map((a) => a.finding));
   return report.errors.map((f) => {
     const hardAck = !acked.has(f) && f.hard && acknowledgementsFor(stack).some((a) => covers(a, f));
-    return `${findingId(f)} ${f.resource}: ${f.message} Fix: ${f.fix}${hardAck ? ` (acknowledged, but ${f.ruleId} is a hard rule of baseline ${(props.baseline ?? Baseline.default()).id} and cannot be acknowledged)` : ''}`;
+    return `${findingId(f)} ${f.resource}: ${f.message} Fix: ${f.fix}${hardAck ? ` (acknowledged, but ${f.ruleId} is a hard rule of baseline ${Baseline.resolve(stack, props.baseline, 'GuardrailChecks.apply({ baseline })').id} and cannot be acknowledged)` : ''}`;
   });
 }

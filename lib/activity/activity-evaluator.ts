@@ -83,6 +83,15 @@ export class ActivityEvaluator {
     this.ledger.record(record);
   }
 
+  /**
+   * Whether an event is an agent's at all: it claims an agent (AWS: a source identity), or its
+   * identity is a declared tool identity. Other principals' calls are no agent activity; a feed
+   * that cannot filter them at the source (an exported log) skips them with this.
+   */
+  public isAgentActivity(event: ActivityEvent): boolean {
+    return event.agent !== undefined || (event.identity !== undefined && this.byIdentity.has(identityKey(event.cloud, event.identity)));
+  }
+
   /** The verdict on one event. */
   public evaluate(event: ActivityEvent): ActivityVerdict {
     const base = this.judge(event);

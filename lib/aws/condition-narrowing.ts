@@ -136,10 +136,10 @@ function parseOperator(operator: string): ParsedOperator | undefined {
 
 /** Whether `value` pins a key of `form`; `wildcards` when the operator reads `*` and `?` as wildcards. */
 function valuePins(value: string, form: ValueForm, wildcards: boolean): boolean {
-  if (value.length === 0) return false;
+  // A value of only wildcards is read as "any" even where the operator takes it literally (it names nothing real).
+  if (value.length === 0 || /^[*?]+$/.test(value)) return false;
   const wild = wildcards && /[*?]/.test(value);
   if (!wild) return true;
-  if (/^[*?]+$/.test(value)) return false;
   switch (form) {
     // Anyone can open an account or organization whose id matches a pattern: only exact ids pin.
     case 'account':

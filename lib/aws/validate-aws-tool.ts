@@ -1,3 +1,4 @@
+import { forbiddenEntryFor } from '../baseline/forbidden';
 import { Baseline } from '../baseline/baseline';
 import { loadCatalog } from '../catalogs/catalog';
 import { GuardrailError } from '../errors';
@@ -51,7 +52,6 @@ export function awsPermissionViolations(toolName: string, accessLevel: AccessLev
   if (actions.length === 0) add('AG_TOOL_NO_ACTIONS', `${field}.actions`, 'must hold at least one action', actions, 'List the exact IAM actions the tool calls, e.g. ["ecs:DescribeServices"].');
   if (resources.length === 0) add('AG_TOOL_NO_RESOURCES', `${field}.resources`, 'must hold at least one resource', resources, 'List the exact resource ARNs, or ["*"] for actions that support no resource type.');
 
-  const forbidden = ctx.baseline.forbiddenAwsActions.map((a) => a.toLowerCase());
   const resourceLevel: string[] = [];
   for (const action of actions) {
     if (looksUnresolved(action)) continue; // tokens: checked by the construct at synth
@@ -64,8 +64,10 @@ export function awsPermissionViolations(toolName: string, accessLevel: AccessLev
       add('AG_TOOL_UNKNOWN_ACTION', `${field}.actions`, 'must hold real IAM actions (service:Action)', action, 'Check the spelling against the AWS Service Authorization Reference.');
       continue;
     }
-    if (forbidden.includes(info.action.toLowerCase())) {
-      add('AG_TOOL_FORBIDDEN_ACTION', `${field}.actions`, `holds an action baseline ${ctx.baseline.id} forbids`, action, 'Remove the action; the baseline forbids it for every agent.');
+    const forbiddenBy = forbiddenEntryFor(ctx.baseline.forbiddenAwsActions, info.action);
+    if (forbiddenBy) {
+      add('AG_TOOL_FORBIDDEN_ACTION', `${field}.actions`, `holds an action baseline ${ctx.baseline.id} forbids (forbidden.aws.actions: ${forbiddenBy})`, action,
+        'Remove the action; the baseline forbids it for every agent (a tool holding it would deploy and always be denied by the boundary).');
     }
     if (accessLevel === AccessLevel.READ && !READ_ONLY_LEVELS.has(info.accessLevel)) {
       add('AG_TOOL_READ_WRITES', `${field}.actions`, `must be List/Read actions in a read tool (${info.action} is ${info.accessLevel})`, action, 'Move the action to a Tool.write or Tool.destructive tool: read and write never share an identity.');

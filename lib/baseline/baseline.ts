@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject } from 'ajv';
+import type { IConstruct } from 'constructs';
 import { GuardrailError } from '../errors';
 import { AccessLevel, parseAccessLevel } from '../model/access-level';
 import { AgentTier } from '../model/tier';
@@ -26,6 +27,18 @@ function validateDocument(doc: unknown, source: string): BaselineDocument {
     throw new GuardrailError('AG_BASELINE_INVALID', `baseline ${source} does not match policies/baseline.schema.json: ${errors.join('; ')}. Fix the file; unknown keys are refused so that a typo never silently drops a rule.`);
   }
   return doc as BaselineDocument;
+}
+
+/** The CDK / CDKTF context key naming an app's baseline file (`cdk.json` or `cdktf.json` "context"). */
+export const BASELINE_CONTEXT_KEY = 'agent-guardrails:baseline';
+
+/** Where an app's baseline is kept: on its root construct, under a global symbol (so two copies of the package agree). */
+const APP_BASELINE = Symbol.for('agent-guardrails.appBaseline');
+
+interface AppBaselineSlot {
+  readonly baseline: Baseline;
+  /** Whether it was stated (setForApp or context) rather than defaulted. */
+  readonly stated: boolean;
 }
 
 /** Deviations that trip the kill switch when a baseline says nothing about them (the rest alert). */
@@ -56,6 +69,58 @@ export class Baseline {
     return defaultBaseline;
   }
 
+  /**
+   * Set the baseline of the whole app, once: every construct, the cdk-nag pack and the CDKTF
+   * validation under `scope`'s app read it (a construct's own `baseline` prop may only tighten
+   * it), and the synthesized output names it for the CLI. Call it before creating the constructs.
+   * The context key `agent-guardrails:baseline` (a file path) does the same from `cdk.json` / `cdktf.json`.
+   */
+  public static setForApp(scope: IConstruct, baseline: Baseline): void {
+    const root = scope.node.root as IConstruct & { [APP_BASELINE]?: AppBaselineSlot };
+    const current = root[APP_BASELINE];
+    if (current?.baseline === baseline) return;
+    if (current) {
+      throw new GuardrailError('AG_BASELINE_SET_TWICE', GuardrailError.format('Baseline.setForApp(app)', 'may be called once per app, before any construct reads the baseline',
+        `${baseline.id} ${baseline.version} after ${current.baseline.id} ${current.baseline.version}${current.stated ? '' : ' (already read by a construct)'}`,
+        'Call Baseline.setForApp once, right after creating the app, or set the context key agent-guardrails:baseline.'));
+    }
+    Object.defineProperty(root, APP_BASELINE, { value: { baseline, stated: true }, configurable: false, enumerable: false, writable: false });
+  }
+
+  /**
+   * The baseline in force for `scope`'s app: the one `setForApp` set, else the file the context key
+   * `agent-guardrails:baseline` names, else the package default. Read once per app; after that
+   * `setForApp` can no longer change it.
+   */
+  public static of(scope: IConstruct): Baseline {
+    const root = scope.node.root as IConstruct & { [APP_BASELINE]?: AppBaselineSlot };
+    const current = root[APP_BASELINE];
+    if (current) return current.baseline;
+    const file: unknown = root.node.tryGetContext(BASELINE_CONTEXT_KEY);
+    if (file !== undefined && typeof file !== 'string') {
+      throw new GuardrailError('AG_BASELINE_CONTEXT', GuardrailError.format(`context ${BASELINE_CONTEXT_KEY}`, 'must be the path of a baseline file', JSON.stringify(file), 'Set it to a path, e.g. "guardrails.json".'));
+    }
+    const slot: AppBaselineSlot = file ? { baseline: Baseline.fromFile(file), stated: true } : { baseline: Baseline.default(), stated: false };
+    Object.defineProperty(root, APP_BASELINE, { value: slot, configurable: false, enumerable: false, writable: false });
+    return slot.baseline;
+  }
+
+  /**
+   * The baseline a construct under `scope` works with: its own (which must be the app's or extend
+   * it: a construct may tighten the app's baseline, never swap it), else the app's.
+   */
+  public static resolve(scope: IConstruct, own: Baseline | undefined, field: string): Baseline {
+    const app = Baseline.of(scope);
+    if (!own || own === app) return app;
+    const root = scope.node.root as IConstruct & { [APP_BASELINE]?: AppBaselineSlot };
+    const extendsApp = app.lineage.every((id, i) => own.lineage[i] === id);
+    if (root[APP_BASELINE]?.stated && !extendsApp) {
+      throw new GuardrailError('AG_BASELINE_CONFLICT', GuardrailError.format(field, `must be the app's baseline ${app.id} ${app.version} or extend it`,
+        `${own.id} ${own.version} (extends ${own.lineage.join(' -> ')})`, 'Drop the prop (the app\'s baseline applies), or make this baseline extend the app\'s.'));
+    }
+    return own;
+  }
+
   /** Load a baseline file and its `extends` chain (paths relative to the file, or npm package names). */
   public static fromFile(file: string): Baseline {
     return Baseline.load(path.resolve(file), []);
@@ -80,7 +145,8 @@ export class Baseline {
     } catch (e) {
       throw new GuardrailError('AG_BASELINE_UNREADABLE', `baseline file cannot be read as JSON; got ${file} (${(e as Error).message}). Check the path and the JSON syntax.`);
     }
-    return Baseline.withParents(validateDocument(raw, file), path.dirname(file), [...chain, file]);
+    const loaded = Baseline.withParents(validateDocument(raw, file), path.dirname(file), [...chain, file]);
+    return chain.length === 0 ? loaded.fromSource(file) : loaded;
   }
 
   private static withParents(raw: BaselineDocument, baseDir: string, chain: string[]): Baseline {
@@ -99,10 +165,23 @@ export class Baseline {
   /** Loosenings stated (with reasons) anywhere in the chain; reports show them. */
   public readonly loosenings: AppliedLoosening[];
 
-  private constructor(document: BaselineDocument, lineage: string[], loosenings: AppliedLoosening[]) {
+  /** The file it was read from (absolute), when it was read from one. */
+  public readonly source?: string;
+
+  private constructor(document: BaselineDocument, lineage: string[], loosenings: AppliedLoosening[], source?: string) {
     this.document = document;
     this.lineage = lineage;
     this.loosenings = loosenings;
+    this.source = source;
+  }
+
+  private fromSource(file: string): Baseline {
+    return new Baseline(this.document, this.lineage, this.loosenings, file);
+  }
+
+  /** How reports name it: `id version (file)`. */
+  public describe(): string {
+    return `${this.id} ${this.version}${this.source ? ` (${this.source})` : ''}`;
   }
 
   public get id(): string { return this.document.id; }
@@ -137,6 +216,11 @@ export class Baseline {
   /** Severity of a rule under this baseline, given the rule's own default. */
   public severityOf(ruleId: string, ruleDefault: 'error' | 'warning'): 'error' | 'warning' | 'off' {
     return this.document.rules?.[ruleId]?.severity ?? ruleDefault;
+  }
+
+  /** Whether the baseline itself states a rule's severity (rather than leaving the rule's default). */
+  public statesSeverity(ruleId: string): boolean {
+    return this.document.rules?.[ruleId]?.severity !== undefined;
   }
 
   /** Whether a rule's findings may never be acknowledged. */

@@ -12,6 +12,7 @@ import { checkPaths } from './check';
 import { writeOutputFile } from './output-file';
 import { registerMapCommand } from './map-command';
 import { registerRulesCommands } from './rules-command';
+import { registerDrift } from './drift';
 import { DataPullPorts, registerDataCommand } from './data-pull';
 
 /** Exit codes of `agent-guardrails`: a contract for CI. */
@@ -62,6 +63,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
     });
   registerRulesCommands(program, io);
   registerMapCommand(program, io);
+  registerDrift(program, io, (code) => { exitCode = code; }, packageVersion());
   registerDataCommand(program, io, dataPorts);
   try {
     await program.parseAsync([...argv], { from: 'user' });

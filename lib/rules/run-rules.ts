@@ -3,8 +3,9 @@ import { Inventory } from '../inventory/inventory';
 import { Finding, Rule } from './rule';
 
 /**
- * Run rules over an inventory. Severity and hardness come from the baseline; a rule that
- * throws becomes an error finding (the check fails closed instead of crashing synth).
+ * Run rules over an inventory. Severity and hardness come from the baseline (a severity it states
+ * applies to every finding of the rule, warnings included); a rule that throws becomes an error
+ * finding (the check fails closed instead of crashing synth).
  */
 export function runRules(inventory: Inventory, rules: readonly Rule[], baseline: Baseline): Finding[] {
   const findings: Finding[] = [];
@@ -12,9 +13,11 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], baseline:
     const severity = baseline.severityOf(rule.id, rule.severity);
     if (severity === 'off') continue;
     const hard = baseline.isHard(rule.id);
+    // A severity the baseline states raises the rule's own warnings too; the rule's default does not.
+    const raised = baseline.statesSeverity(rule.id) && severity === 'error';
     try {
       for (const raw of rule.evaluate(inventory, { baseline })) {
-        findings.push({ ...raw, ruleId: rule.id, severity: raw.severity === 'warning' && severity === 'error' ? 'warning' : severity, hard });
+        findings.push({ ...raw, ruleId: rule.id, severity: raw.severity === 'warning' && !raised ? 'warning' : severity, hard });
       }
     } catch (e) {
       findings.push({

@@ -53,3 +53,4 @@ function load(): ManagedPolicyFile {
   data ??= JSON.parse(fs.readFileSync(path.join(policiesDir(), 'aws-managed-policies.json'), 'utf8')) as ManagedPolicyFile;
   return data;
 }
+

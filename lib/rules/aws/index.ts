@@ -1,5 +1,6 @@
 import { Rule } from '../rule';
 import { ADMIN_ACCESS } from './admin-access';
+import { BASELINE_FORBIDDEN_ACTIONS } from './baseline-forbidden';
 import { CREDENTIAL_EXPOSURE } from './credential-exposure';
 import { DATA_EXFILTRATION } from './data-exfiltration';
 import { GUARDRAIL_TAMPER } from './guardrail-tamper';
@@ -14,7 +15,7 @@ import { SESSION_LENGTH } from './session-length';
 import { TRUST_POLICY } from './trust-policy';
 import { UNRESOLVED_VALUES } from './unresolved-values';
 
-/** The AWS rules (AWS-001 … AWS-014), in id order. */
+/** The AWS rules (AWS-001 … AWS-015), in id order. */
 export const AWS_RULES: Rule[] = [
   ADMIN_ACCESS,
   SERVICE_WILDCARDS,
@@ -30,4 +31,5 @@ export const AWS_RULES: Rule[] = [
   GUARDRAIL_TAMPER,
   QUOTAS,
   UNRESOLVED_VALUES,
+  BASELINE_FORBIDDEN_ACTIONS,
 ];

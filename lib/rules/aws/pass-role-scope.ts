@@ -1,6 +1,7 @@
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { adminForm } from './private/admin';
+import { narrowingEntries } from '../../aws/condition-narrowing';
 import { awsAllowGrants, allowsAction, grantFinding, grantOrigin, requiredValues } from './private/grant-findings';
 
 /** A role ARN without wildcards (the account may be the `${AWS::AccountId}` placeholder). */
@@ -8,7 +9,9 @@ const ROLE_ARN = /^arn:[a-z-]+:iam::(\d*|\$\{AWS::AccountId\}):role\/[^*?]+$/;
 
 /**
  * AWS-005: `iam:PassRole` names role ARNs and carries `iam:PassedToService`. Applies to every
- * Allow that lets PassRole through, written as `iam:PassRole`, a pattern, `*`, or NotAction.
+ * Allow that lets PassRole through, written as `iam:PassRole`, a pattern, `*`, or NotAction. An
+ * error when any role can be passed to any service (a PassedToService that narrows nothing, such
+ * as `StringEqualsIfExists` or `"*"`, does not count); a warning when only one of the two holds.
  */
 export const PASS_ROLE_SCOPE: Rule = {
   id: 'AWS-005',
@@ -26,16 +29,32 @@ export const PASS_ROLE_SCOPE: Rule = {
     for (const grant of awsAllowGrants(inventory)) {
       // Admin statements are AWS-001's (hard); repeating them here adds noise, not safety.
       if (adminForm(grant) || !allowsAction(grant, 'iam:PassRole')) continue;
-      const problems: string[] = [];
-      const loose = grant.notResources ? ['NotResource'] : grant.resources.filter((r) => !ROLE_ARN.test(r));
-      if (loose.length > 0) problems.push(`on ${loose.map((r) => JSON.stringify(r)).join(', ')}, which ${loose.length > 1 ? 'are' : 'is'} not an exact role ARN`);
-      const services = requiredValues(grant.condition, 'iam:PassedToService');
-      if (!services || services.length === 0) problems.push('without an iam:PassedToService condition');
-      else if (services.some((s) => s === '*' || /^[*?]/.test(s))) problems.push(`with iam:PassedToService ${JSON.stringify(services)}, which matches any service`);
-      if (problems.length === 0) continue;
+      const loose = grant.notResources ? ['NotResource'] : grant.resources.filter((r) => !namesRoles(r));
+      const services = narrowingEntries(grant.condition, 'route').filter((e) => e.key.toLowerCase() === 'iam:passedtoservice');
+      const written = requiredValues(grant.condition, 'iam:PassedToService');
+      const serviceProblem = services.length > 0 ? undefined
+        : written && written.length > 0 ? `with an iam:PassedToService condition that narrows nothing (${JSON.stringify(grant.condition)})` : 'without an iam:PassedToService condition';
+      if (loose.length === 0 && !serviceProblem) continue;
+      const problems = [
+        ...(loose.length > 0 ? [`on ${loose.map((r) => JSON.stringify(r)).join(', ')}, which ${loose.length > 1 ? 'are' : 'is'} not an exact role ARN`] : []),
+        ...(serviceProblem ? [serviceProblem] : []),
+      ];
+      // Any role, to any service: the escalation step itself. Named roles (whose own trust decides the service),
+      // or any role but only to a named service, are a warning; AWS-004 judges the paths they complete.
+      const severity = loose.length > 0 && serviceProblem ? undefined : 'warning';
       findings.push(grantFinding(grant, 'iam:PassRole', `${grantOrigin(grant)} grants iam:PassRole ${problems.join(' and ')}.`,
-        'Grant iam:PassRole only on the exact role ARNs to pass, with { "StringEquals": { "iam:PassedToService": "<service>.amazonaws.com" } }.'));
+        'Grant iam:PassRole only on the exact role ARNs to pass, with { "StringEquals": { "iam:PassedToService": "<service>.amazonaws.com" } }.', severity));
     }
     return findings;
   },
 };
+
+/**
+ * A resource that names roles: an exact role ARN, a role of this template (`${Role.Arn}`), or the
+ * service-linked roles of one service (`role/aws-service-role/<service>/…`: AWS defines their trust
+ * and permissions, so passing them hands nothing over).
+ */
+function namesRoles(resource: string): boolean {
+  if (ROLE_ARN.test(resource) || /^\$\{(?!AWS::)[A-Za-z0-9]+\.Arn\}$/.test(resource)) return true;
+  return /^arn:[a-z-]+:iam::[^:]*:role\/aws-service-role\/[a-z0-9.-]+\.amazonaws\.com\//.test(resource);
+}

@@ -4,6 +4,7 @@ import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { ATTACH_POLICY, attachesDenyOnly } from './private/deny-only-attach';
 import { EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
+import { catalogedDangerous } from './private/grant-effect';
 import { requiredValues } from './private/grant-findings';
 
 /** The catalog of escalation paths this rule evaluates (`policies/catalogs/aws-escalation-paths.json`). */
@@ -28,6 +29,68 @@ const PASSED_TO: Record<string, string[]> = {
   'bedrock-agentcore': ['bedrock-agentcore.amazonaws.com'],
 };
 
+
+/**
+ * Whether a path is held only through AWS-managed `service-role/` policies (which AWS writes for the
+ * service that assumes the role) by a role that only AWS service principals can assume: the service
+ * acts, not a person or code of ours. A warning then; any grant of ours in the path makes it an error.
+ */
+function heldForServiceOnly(perms: EffectivePermissions, uses: EffectiveUse[]): boolean {
+  const identity = perms.subject.identity;
+  if (!identity || perms.subject.isAgent || identity.kind !== 'aws-iam-role') return false;
+  const allows = identity.trust.filter((t) => t.effect === 'Allow');
+  if (allows.length === 0 || !allows.every((t) => !t.notPrincipal && t.principalKinds.length > 0 && t.principalKinds.every((k) => k === 'Service'))) return false;
+  return uses.every((u) => u.statement.grant?.via === 'aws-managed-policy' && /\/aws-managed\/service-role\//.test(u.statement.grant.policyId ?? ''));
+}
+
+/**
+ * Actions that run code (or change what runs) as the role of the project or function they name,
+ * with the CloudFormation type of that resource and the property holding its role.
+ */
+const RUNS_AS: Record<string, { type: string; roleProperty: string }> = {
+  codebuild: { type: 'AWS::CodeBuild::Project', roleProperty: 'ServiceRole' },
+  lambda: { type: 'AWS::Lambda::Function', roleProperty: 'Role' },
+};
+const RUNS_AS_ACTIONS = new Set(['codebuild:startbuild', 'codebuild:startbuildbatch', 'codebuild:updateproject', 'lambda:updatefunctioncode', 'lambda:updatefunctionconfiguration']);
+
+/**
+ * Whether `resource` names one project or function of the inventory that runs as the holder
+ * itself, or as a known role that holds nothing privileged (no admin, permissions management,
+ * iam:PassRole, guardrail tamper or one-step escalation): acting on it reaches no more than the
+ * app's own ordinary roles. A wildcard, an external resource or an unknown role is escalation.
+ */
+function runsAsNoStrongerRole(perms: EffectivePermissions, resource: string, service: string, inventory: Inventory): boolean {
+  const logicalId = /^\$\{([A-Za-z0-9]+)(?:\.Arn)?\}$/.exec(resource)?.[1];
+  if (!logicalId) return false;
+  const { type, roleProperty } = RUNS_AS[service];
+  const stack = perms.subject.source.stack;
+  const target = inventory.others.find((o) => o.type === type && o.source.resource === logicalId && o.source.stack === stack);
+  const roleArn = target?.properties[roleProperty];
+  if (typeof roleArn !== 'string') return false;
+  const roleName = /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1] ?? /^\$\{([A-Za-z0-9]+)\.Arn\}$/.exec(roleArn)?.[1];
+  const role = roleName === undefined ? undefined
+    : inventory.identities.find((i) => i.kind === 'aws-iam-role' && i.source.stack === stack && (i.name === roleName || (i.name === undefined && i.source.resource === roleName)));
+  if (!role) return false;
+  if (role.id === perms.subject.id) return true;
+  const runAs = EffectivePermissions.all(inventory).find((p) => p.subject.id === role.id);
+  return runAs !== undefined && !holdsPrivilege(runAs);
+}
+
+/** Whether an identity holds admin, permissions management, iam:PassRole or sts:AssumeRole, or a tamper / one-step escalation action. */
+function holdsPrivilege(perms: EffectivePermissions): boolean {
+  let hit = PRIVILEGED.get(perms);
+  if (hit === undefined) {
+    const dangerous = catalogedDangerous();
+    hit = [...perms.granted().values()].some((infos) => infos.some((info) =>
+      info.accessLevels.includes('Permissions management') || PRIVILEGED_ACTIONS.has(info.action.toLowerCase()) || dangerous.has(info.action.toLowerCase())));
+    PRIVILEGED.set(perms, hit);
+  }
+  return hit;
+}
+
+const PRIVILEGED = new WeakMap<EffectivePermissions, boolean>();
+/** Actions that hand over another role's permissions. */
+const PRIVILEGED_ACTIONS = new Set(['iam:passrole', 'sts:assumerole']);
 
 /**
  * AWS-004: no identity may hold every action of a privilege-escalation path, counted across all
@@ -61,9 +124,11 @@ export const PRIVILEGE_ESCALATION: Rule = {
         }
         if (steps.length < path.steps.length) continue;
         const held = steps.map((s) => `${s.action} (${[...new Set(s.uses.map((u) => u.statement.source.resource))].join(', ')})`).join(', ');
+        const byService = heldForServiceOnly(perms, steps.flatMap((s) => s.uses));
         findings.push(perms.finding(path.path.id,
-          `${perms.subject.resource} can escalate its privileges through ${path.path.id}: ${path.path.description} It holds ${held}.`,
-          `Remove one of ${path.path.actions.join(', ')} from ${perms.subject.resource}, or deny it in its permissions boundary.${path.path.reference ? ` See ${path.path.reference}.` : ''}`));
+          `${perms.subject.resource} can escalate its privileges through ${path.path.id}: ${path.path.description} It holds ${held}.${byService ? ' Every step comes from AWS-managed service-role policies of a role only AWS services assume.' : ''}`,
+          `Remove one of ${path.path.actions.join(', ')} from ${perms.subject.resource}, or deny it in its permissions boundary.${path.path.reference ? ` See ${path.path.reference}.` : ''}`,
+          byService ? 'warning' : undefined));
       }
     }
     return findings;
@@ -88,6 +153,10 @@ function usesServingPath(perms: EffectivePermissions, step: PreparedPath['steps'
   const uses = step.infos.length === 1 ? perms.usesOf(step.infos[0].action) : step.infos.flatMap((info) => perms.usesOf(info.action));
   if (uses.length === 0) return uses;
   const name = step.action.toLowerCase();
+  // Running code as a project's or function's role is escalation only when that role is stronger than the holder.
+  if (path.actions.length === 1 && RUNS_AS[name.split(':')[0]] && RUNS_AS_ACTIONS.has(name)) {
+    return uses.filter((u) => !u.resources.every((r) => runsAsNoStrongerRole(perms, r, name.split(':')[0], inventory)));
+  }
   if (name === 'iam:passrole') return uses.filter((u) => passRoleServes(u, path));
   if (ATTACH_POLICY.test(name)) return uses.filter((u) => !attachesDenyOnly(u, inventory));
   return uses;

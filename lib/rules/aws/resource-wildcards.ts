@@ -3,6 +3,7 @@ import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
+import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
 import { actionReach, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
 import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
 
@@ -11,7 +12,8 @@ import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findi
  * account) only where it widens nothing real. An error for writes, permission changes and tagging
  * of actions that take a resource, and for data reads (policies/catalogs/aws-data-read.json); a warning for metadata reads; nothing for actions without a
  * resource type or with only an optional one, actions AWS bounds itself, or statements a condition
- * narrows (`aws:ResourceTag`, `kms:ViaService`, the action's own keys). Data reads and credential
+ * narrows (`aws:ResourceTag`, `kms:ViaService`, the action's own keys), and the standard grants of
+ * CDK's own helper roles (`private/cdk-framework-roles.ts`). Data reads and credential
  * returns on `*` are AWS-007's. AWS-managed policies are out of scope (AWS-001/002/
  * 004–008 judge what they grant). One finding per statement.
  */
@@ -48,7 +50,7 @@ export const RESOURCE_WILDCARDS: Rule = {
         // A wildcard matching nothing is AWS-002's; a plain unknown action cannot be shown to need no resource.
         if (infos.length === 0 && !hasWildcard(written) && grant.resources.includes('*')) unknown.push(written);
         for (const info of infos) {
-          if (seen.has(info.action) || takesNoResource(info) || bounded.has(info.action.toLowerCase())) continue;
+          if (seen.has(info.action) || takesNoResource(info) || bounded.has(info.action.toLowerCase()) || isCdkHelperStandardGrant(grant, info.action)) continue;
           seen.add(info.action);
           const reach = actionReach(grant, info);
           if (reach.reach !== 'wide') continue;

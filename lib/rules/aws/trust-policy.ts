@@ -1,10 +1,11 @@
 import { Identity, Inventory, TrustEntry } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule } from '../rule';
-import { awsIdentities, conditionKeys, identityFinding, requiredValues } from './private/grant-findings';
+import { narrowingEntries } from '../../aws/condition-narrowing';
+import { awsIdentities, conditionKeys, identityFinding } from './private/grant-findings';
 
-/** Condition keys that tie `Principal: *` to one account, organization or principal. */
-const NARROWING_KEYS = ['aws:principalarn', 'aws:principalaccount', 'aws:principalorgid', 'aws:sourcearn', 'aws:sourceaccount', 'aws:sourceorgid'];
+/** Keys that tie `Principal: *` to one account, organization or principal (when the condition table says they narrow). */
+const NARROWING_KEYS = ['aws:principalarn', 'aws:principalaccount', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:sourcearn', 'aws:sourceaccount', 'aws:sourceorgid', 'aws:sourceorgpaths'];
 /** Keys that make an account-root trust acceptable: a shared secret (confused deputy) or a named caller. */
 const ACCOUNT_ROOT_KEYS = ['sts:externalid', ...NARROWING_KEYS];
 const ACCOUNT_ROOT = /^(arn:[a-z-]+:iam::(\d{12}|\$\{AWS::AccountId\}):root|\d{12}|\$\{AWS::AccountId\})$/;
@@ -46,9 +47,11 @@ export const TRUST_POLICY: Rule = {
 
 function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
   const out: RawFinding[] = [];
-  const keys = conditionKeys(t.condition);
   const name = role.source.resource;
-  const has = (candidates: string[]) => candidates.some((k) => keys.has(k) && !(requiredValues(t.condition, k) ?? []).every(isAnyValue));
+  // Only entries that narrow in IAM semantics count (no `o-*`, `arn:aws:iam::*:*`, `...IfExists` on a key that may be absent,
+  // `ForAllValues` on a single-valued key): one table with the identity-policy rules (lib/aws/condition-narrowing.ts).
+  const narrowing = new Set(narrowingEntries(t.condition, 'principal').map((e) => e.key.toLowerCase()));
+  const has = (candidates: string[]) => candidates.some((k) => narrowing.has(k));
   if (t.notPrincipal) {
     out.push(identityFinding(role, 'NotPrincipal', `trust policy of ${name} allows every principal except ${JSON.stringify(t.principals)} (Allow with NotPrincipal).`,
       'Replace NotPrincipal with a Principal naming who may assume the role.'));
@@ -61,17 +64,19 @@ function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
         'Name the principal, or add a condition on aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceArn or aws:SourceAccount with exact values.'));
     } else if (kind === 'AWS' && ACCOUNT_ROOT.test(p) && !has(ACCOUNT_ROOT_KEYS)) {
       const own = p.includes('${AWS::AccountId}');
-      out.push(identityFinding(role, 'account-root', `trust policy of ${name} trusts ${own ? 'the account root of its own account' : `account ${accountOf(p)}`} without a condition, so every identity of that account with sts:AssumeRole can assume it.`,
-        own ? 'Trust the exact role ARN that needs it, or add an aws:PrincipalArn condition.' : 'Trust the exact role ARN of the other account, or add an sts:ExternalId (or aws:PrincipalArn) condition.'));
+      // The own account's root delegates to the account's IAM policies, which these rules check (AWS-007 on sts:AssumeRole): a warning.
+      out.push(identityFinding(role, 'account-root', `trust policy of ${name} trusts ${own ? 'the account root of its own account' : `account ${accountOf(p)}`} without a condition, so every identity of that account ${own ? 'whose policies allow sts:AssumeRole on it' : 'with sts:AssumeRole'} can assume it.`,
+        own ? 'Trust the exact role ARN that needs it, or add an aws:PrincipalArn condition.' : 'Trust the exact role ARN of the other account, or add an sts:ExternalId (or aws:PrincipalArn) condition.',
+        own ? 'warning' : undefined));
     } else if (kind === 'Federated' && /saml-provider\//.test(p)) {
-      if (!keys.has('saml:aud') || (requiredValues(t.condition, 'SAML:aud') ?? ['*']).some(isAnyValue)) {
+      if (!narrowing.has('saml:aud')) {
         out.push(identityFinding(role, 'saml-aud', `trust policy of ${name} lets ${p.split('/').pop()} SAML assertions in without an exact SAML:aud condition, so assertions meant for another audience are accepted.`,
           'Add { "StringEquals": { "SAML:aud": "https://signin.aws.amazon.com/saml" } } (or your sign-in endpoint).'));
       }
     } else if (kind === 'Federated') {
       const host = p.includes('oidc-provider/') ? p.slice(p.indexOf('oidc-provider/') + 'oidc-provider/'.length) : p;
       const missing = [`${host}:aud`, ...(host === 'cognito-identity.amazonaws.com' ? [] : [`${host}:sub`])]
-        .filter((k) => !keys.has(k.toLowerCase()) || (requiredValues(t.condition, k) ?? ['*']).some(isAnyValue));
+        .filter((k) => !narrowing.has(k.toLowerCase()));
       if (missing.length > 0) {
         out.push(identityFinding(role, `oidc-${missing.map((m) => m.split(':').pop()).join('-')}`, `trust policy of ${name} lets web identities of ${host} assume it without an exact ${missing.join(' and ')} condition, so any workload of that provider can.`,
           `Add StringEquals (or StringLike without a bare "*") conditions on ${missing.join(' and ')}, e.g. "${host}:sub": "repo:<org>/<repo>:ref:refs/heads/main".`));
@@ -102,10 +107,6 @@ function toolRoleFindings(role: Identity, allows: TrustEntry[], brokers: Identit
       'Add a condition { "StringEquals": { "sts:SourceIdentity": "<agent>" } } to the sts:AssumeRole statement and allow sts:SetSourceIdentity to the broker.'));
   }
   return out;
-}
-
-function isAnyValue(v: string): boolean {
-  return /^[*?]*$/.test(v);
 }
 
 function accountOf(principal: string): string {

@@ -2,19 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { inventoryFromPaths } from '../../../../lib/adapters';
-import { CliIo, main } from '../../../../lib/cli/main';
+import { runCli as run } from '../../../helpers/run-cli';
 import { PROJECT, ref, tf } from '../../../fixtures/tf/tf-builder';
 
 /** A synthesized cdktf.out (manifest + stacks/gcp, stacks/azure) with disguised grants. */
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'fixtures', 'tf', 'disguised-synth');
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (s: string) => { stdout += s; }, isTTY: false }, stderr: { write: (s: string) => { stderr += s; } }, env: {} };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe('agent-guardrails check on Terraform input', () => {
   let dir: string;

@@ -32,7 +32,16 @@ describe('AWS-005: iam:PassRole names role ARNs and carries iam:PassedToService'
     expect(ids(check(PASS_ROLE_SCOPE, roleTemplate([{ Effect: 'Allow', Action: 'iam:Pass*', Resource: 'arn:aws:iam::1:role/worker', Condition: passedTo }])))).toEqual([]);
     expect(ids(check(PASS_ROLE_SCOPE, roleTemplate([{ Effect: 'Allow', Action: 'iam:Pass*', Resource: 'arn:aws:iam::1:role/worker' }])))).toEqual(['AWS-005[iam:PassRole]@Role']);
     expect(check(PASS_ROLE_SCOPE, roleTemplate([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/agent-*', Condition: passedTo }]))[0].message).toMatch(/agent-\*", which is not an exact role ARN/);
-    expect(check(PASS_ROLE_SCOPE, roleTemplate([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/w', Condition: { StringLike: { 'iam:PassedToService': '*' } } }]))[0].message).toMatch(/matches any service/);
+    expect(check(PASS_ROLE_SCOPE, roleTemplate([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/w', Condition: { StringLike: { 'iam:PassedToService': '*' } } }]))[0].message).toMatch(/condition that narrows nothing/);
+  });
+
+  test('severity by effect: any role to any service is an error; a named role, or any role to one named service, is a warning', () => {
+    const sev = (statement: Record<string, unknown>) => check(PASS_ROLE_SCOPE, roleTemplate([{ Effect: 'Allow', Action: 'iam:PassRole', ...statement }])).map((f) => f.severity);
+    expect(sev({ Resource: 'arn:aws:iam::1:role/w' })).toEqual(['warning']);
+    expect(sev({ Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } })).toEqual(['warning']);
+    // IfExists admits a request without the key: it narrows nothing (CDK's EcsDeployAction writes it this way).
+    expect(sev({ Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } })).toEqual(['error']);
+    expect(sev({ Resource: 'arn:aws:iam::*:role/aws-service-role/lex.amazonaws.com/AWSServiceRoleForLexBots' })).toEqual(['warning']);
   });
 
   test('non-compliant: PassRole reached through NotAction', () => {

@@ -54,6 +54,39 @@ describe('AWS-009: trust policies name their principals and carry conditions', (
       principalPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }] })).toBe('Allowed');
   });
 
+  test('non-compliant: Principal {"AWS":"*"} under a condition that admits everyone (issue 13)', async () => {
+    const conditions = [
+      { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:*' } },
+      { StringLike: { 'aws:PrincipalOrgID': 'o-*' } },
+      { StringLike: { 'aws:PrincipalAccount': '1*' } },
+      { StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abc123def4' } },
+      { 'ForAllValues:StringEquals': { 'aws:PrincipalOrgID': 'o-abc123def4' } },
+      { ArnLike: { 'aws:SourceArn': 'arn:aws:*' } },
+      { StringNotEquals: { 'aws:PrincipalAccount': '999988887777' } },
+      { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/admin' } },
+    ];
+    for (const Condition of conditions) {
+      const f = check(TRUST_POLICY, trusting([{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition }]));
+      expect([JSON.stringify(Condition), ids(f)]).toEqual([JSON.stringify(Condition), ['AWS-009[principal-any]@Role']]);
+      expect(f[0]).toMatchObject({ severity: 'error', hard: true });
+    }
+    // The attack the first one lets through: a stranger's role, in its own account, matches arn:aws:iam::*:*.
+    const sim = IamSimulator.fromTemplate(trusting([{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: conditions[0] }]), { account: ACCOUNT, region: 'eu-west-1' });
+    expect(await sim.decideAssume({ role: 'Role', principal: 'arn:aws:iam::999988887777:role/attacker', action: 'sts:AssumeRole',
+      principalPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }] })).toBe('Allowed');
+  });
+
+  test('compliant: Principal {"AWS":"*"} narrowed by an exact organization, account or principal ARN', () => {
+    for (const Condition of [
+      { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } },
+      { StringEquals: { 'aws:PrincipalAccount': '111122223333' } },
+      { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/deployer-*' } },
+      { StringEqualsIfExists: { 'aws:PrincipalAccount': '111122223333' } },
+    ]) {
+      expect([JSON.stringify(Condition), check(TRUST_POLICY, trusting([{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition }]))]).toEqual([JSON.stringify(Condition), []]);
+    }
+  });
+
   test('non-compliant: an external account root (ARN or bare id) and the own account root, without conditions', async () => {
     const f = check(TRUST_POLICY, trusting([
       { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'sts:AssumeRole' },
@@ -63,6 +96,8 @@ describe('AWS-009: trust policies name their principals and carry conditions', (
     expect(ids(f)).toEqual(['AWS-009[account-root]@Role', 'AWS-009[account-root]@Role', 'AWS-009[account-root]@Role']);
     expect(f[0].message).toMatch(/trusts account 999988887777 without a condition/);
     expect(f[2].message).toMatch(/account root of its own account/);
+    // The own account's root delegates to that account's IAM policies (which the rules check): a warning, not a block.
+    expect(f.map((x) => x.severity)).toEqual(['error', 'error', 'warning']);
     const sim = IamSimulator.fromTemplate(trusting([{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'sts:AssumeRole' }]), { account: ACCOUNT, region: 'eu-west-1' });
     expect(await sim.decideAssume({ role: 'Role', principal: 'arn:aws:iam::999988887777:user/anyone', action: 'sts:AssumeRole',
       principalPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }] })).toBe('Allowed');

@@ -1,0 +1,128 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, Option } from 'commander';
+import { ActivityDrift, ActivityDriftReport } from '../activity/activity-drift';
+import { ActivityEvaluator } from '../activity/activity-evaluator';
+import { ActivityPlaybook } from '../activity/activity-playbook';
+import { DEVIATION_CODES } from '../activity/activity-verdict';
+import { normalizeLogRecord } from '../activity/normalize';
+import { readJsonRecords } from '../activity/read/json-records';
+import { inventoryFromPaths } from '../adapters';
+import { Baseline } from '../baseline/baseline';
+import { DecisionRecord } from '../broker/ports';
+import { GuardrailError } from '../errors';
+
+interface DriftFlags {
+  readonly activity: string[];
+  readonly decisions?: string[];
+  readonly baseline?: string;
+  readonly format: 'text' | 'json' | 'sarif';
+  readonly failOn: 'trip' | 'alert';
+  readonly output?: string;
+}
+
+/** Output streams, as `main` passes them. */
+interface DriftIo {
+  readonly stdout: { write(text: string): unknown };
+}
+
+/**
+ * `agent-guardrails drift PATH... --activity FILE...`: the period's activity (CloudTrail, GCP audit
+ * log, Azure activity log exports) against the declarations in the synthesized output.
+ */
+export function registerDrift(program: Command, io: DriftIo, setExit: (code: number) => void, version: string): void {
+  program.command('drift')
+    .description('Compare exported activity with the agents\' declarations: deviations, unused grants, unused tools; exit 0 (none), 1 (deviations at --fail-on), 2 (bad input).')
+    .argument('<paths...>', 'cdk.out folders, CloudFormation templates or cdk.tf.json files holding the declarations')
+    .requiredOption('--activity <files...>', 'exported activity: CloudTrail Records files, Lake/Athena JSON exports, GCP audit log JSON, Azure activity log JSON')
+    .option('--decisions <files...>', 'broker decision records (JSON lines or arrays): approvals for approval-gated tools')
+    .option('--baseline <file>', 'guardrail baseline JSON (severities in activity.verdicts; default: the package\'s default baseline)')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'lowest deviation severity that fails: trip, or alert (every deviation not set to off)').choices(['trip', 'alert']).default('alert'))
+    .option('--output <file>', 'write the report to a file (a one-line summary still goes to stdout)')
+    .exitOverride()
+    .action(async (paths: string[], flags: DriftFlags) => {
+      setExit(await drift(paths, flags, io, version));
+    });
+}
+
+async function drift(paths: string[], flags: DriftFlags, io: DriftIo, version: string): Promise<number> {
+  const baseline = flags.baseline ? Baseline.fromFile(flags.baseline) : Baseline.default();
+  const playbook = ActivityPlaybook.fromInventory(inventoryFromPaths(paths));
+  if (playbook.agents.length === 0) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('paths', 'must hold at least one declared agent tool', paths, 'Pass the synthesized output of an app that uses AgentIdentity (cdk.out or cdk.tf.json).'));
+  }
+  const evaluator = new ActivityEvaluator(playbook, { baseline });
+  for (const file of flags.decisions ?? []) {
+    for await (const record of readJsonRecords(existing(file))) evaluator.recordDecision(record as DecisionRecord);
+  }
+  const collector = new ActivityDrift(playbook, evaluator);
+  for (const file of flags.activity) {
+    for await (const record of readJsonRecords(existing(file))) {
+      const events = normalizeLogRecord(record);
+      if (events.length === 0) collector.skip();
+      for (const e of events) collector.add(e);
+    }
+  }
+  const report = collector.report(flags.failOn);
+  const rendered = flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : flags.format === 'sarif' ? renderDriftSarif(report, version) : renderDriftText(report);
+  if (flags.output) {
+    fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
+    fs.writeFileSync(flags.output, rendered);
+    io.stdout.write(summaryLine(report));
+  } else {
+    io.stdout.write(rendered);
+  }
+  return report.summary.result === 'fail' ? 1 : 0;
+}
+
+function existing(file: string): string {
+  if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('file', 'does not exist', file, 'Check the path of the exported activity or decision records.'));
+  }
+  return file;
+}
+
+function summaryLine(r: ActivityDriftReport): string {
+  return `drift: ${r.summary.result.toUpperCase()} — ${r.events} events, ${r.summary.trip} tripping and ${r.summary.alert} alerting deviations, ${r.skippedRecords} records of no agent session\n`;
+}
+
+/** The text report: per agent, its deviations, then unused grants and tools. */
+export function renderDriftText(r: ActivityDriftReport): string {
+  const lines: string[] = [];
+  lines.push(`Activity ${r.period.from ?? '-'} .. ${r.period.to ?? '-'}: ${r.events} agent events`);
+  for (const a of r.agents) {
+    lines.push('', `${a.agent} (${a.environment})`);
+    if (a.deviations.length === 0) lines.push('  no deviations');
+    for (const d of a.deviations) {
+      lines.push(`  ${d.severity.toUpperCase()} ${d.code} — tool ${d.tool}: ${d.count} event(s)`);
+      for (const e of d.examples) lines.push(`    ${e.time} ${e.reason}${e.eventId ? ` [${e.eventId}]` : ''}`);
+    }
+    for (const t of a.tools) {
+      if (t.events > 0 && t.unusedActions.length > 0) lines.push(`  granted but unused by ${t.tool} (${t.cloud}): ${t.unusedActions.join(', ')}`);
+    }
+    if (a.unusedTools.length > 0) lines.push(`  tools never used: ${a.unusedTools.join(', ')}`);
+  }
+  lines.push('', summaryLine(r).trimEnd());
+  return `${lines.join('\n')}\n`;
+}
+
+/** SARIF 2.1.0: one result per deviation kind, agent and tool; rules are the verdict codes. */
+export function renderDriftSarif(r: ActivityDriftReport, version: string): string {
+  const rules = DEVIATION_CODES.map((code) => ({ id: code, name: code, shortDescription: { text: `Agent activity deviation: ${code}` } }));
+  const results = r.agents.flatMap((a) => a.deviations.map((d) => ({
+    ruleId: d.code,
+    ruleIndex: DEVIATION_CODES.indexOf(d.code),
+    level: d.severity === 'trip' ? 'error' : 'warning',
+    message: { text: `${a.agent} (${a.environment}) tool ${d.tool}: ${d.count} event(s). ${d.examples[0]?.reason ?? ''}`.trim() },
+    locations: [{ logicalLocations: [{ name: d.tool, fullyQualifiedName: `${a.agent}/${a.environment}/${d.tool}`, kind: 'member' }] }],
+    partialFingerprints: { 'agentGuardrailsDrift/v1': `${a.agent}/${a.environment}/${d.tool}/${d.code}` },
+    properties: { count: d.count, severity: d.severity, examples: d.examples },
+  })));
+  const doc = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'agent-guardrails drift', version, informationUri: 'https://github.com/agent-guardrails/agent-guardrails', rules } }, results }],
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,73 @@
+import { PRIVILEGE_ESCALATION } from '../../../../lib/rules/aws/privilege-escalation';
+import { RESOURCE_WILDCARDS } from '../../../../lib/rules/aws/resource-wildcards';
+import { check, ids } from '../../../fixtures/cfn/rule-harness';
+
+const lambdaTrust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const codebuildTrust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const role = (trust: unknown, statements: unknown[], extra: Record<string, unknown> = {}) => ({
+  Type: 'AWS::IAM::Role',
+  Properties: { AssumeRolePolicyDocument: trust, ...(statements.length ? { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: statements } }] } : {}), ...extra },
+});
+const project = (roleId: string) => ({ Type: 'AWS::CodeBuild::Project', Properties: { ServiceRole: { 'Fn::GetAtt': [roleId, 'Arn'] }, Source: { Type: 'NO_SOURCE' } } });
+const startBuild = (projectId: string) => ({ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': [projectId, 'Arn'] } });
+
+describe('AWS-004: escalation is more privilege than the identity already has', () => {
+  test('compliant: codebuild:StartBuild on a project of the app whose role holds nothing privileged', () => {
+    const t = { Resources: {
+      Starter: role(lambdaTrust, [startBuild('Project')]),
+      BuildRole: role(codebuildTrust, [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::artifacts/*' }]),
+      Project: project('BuildRole'),
+    } };
+    expect(check(PRIVILEGE_ESCALATION, t)).toEqual([]);
+  });
+
+  test('non-compliant: the same on a project whose role can change IAM, on "*", or on an unknown project', () => {
+    const strong = { Resources: {
+      Starter: role(lambdaTrust, [startBuild('Project')]),
+      BuildRole: role(codebuildTrust, [{ Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: '*' }]),
+      Project: project('BuildRole'),
+    } };
+    expect(ids(check(PRIVILEGE_ESCALATION, strong))).toContain('AWS-004[codebuild-start-build]@Starter');
+    const star = { Resources: { Starter: role(lambdaTrust, [{ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: '*' }]) } };
+    expect(ids(check(PRIVILEGE_ESCALATION, star))).toEqual(['AWS-004[codebuild-start-build]@Starter']);
+    const external = { Resources: { Starter: role(lambdaTrust, [{ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: 'arn:aws:codebuild:eu-west-1:111122223333:project/other' }]) } };
+    expect(ids(check(PRIVILEGE_ESCALATION, external))).toEqual(['AWS-004[codebuild-start-build]@Starter']);
+  });
+
+  test('a path held only through AWS-managed service-role policies of a service-only role is a warning; the same grant of ours is an error', () => {
+    const batchTrust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'batch.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const managed = { Resources: { R: role(batchTrust, [], { ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSBatchServiceRole'] }) } };
+    const f = check(PRIVILEGE_ESCALATION, managed);
+    expect(f.length).toBeGreaterThan(0);
+    expect(new Set(f.map((x) => x.severity))).toEqual(new Set(['warning']));
+    const ours = { Resources: { R: role(batchTrust, [
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }, { Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*' },
+    ]) } };
+    expect(check(PRIVILEGE_ESCALATION, ours).map((x) => x.severity)).toContain('error');
+  });
+});
+
+describe('AWS-003: CDK helper roles pass with their standard grants only', () => {
+  const helper = (actions: string[]) => ({ Resources: {
+    LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aServiceRole: { ...role(lambdaTrust, []), Metadata: { 'aws:cdk:path': 'Stack/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole/Resource' } },
+    Policy: {
+      Type: 'AWS::IAM::Policy',
+      Metadata: { 'aws:cdk:path': 'Stack/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole/DefaultPolicy/Resource' },
+      Properties: { PolicyName: 'p', Roles: [{ Ref: 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aServiceRole' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } },
+    },
+  } });
+
+  test('compliant: LogRetention\'s logs:PutRetentionPolicy / DeleteRetentionPolicy on "*"', () => {
+    expect(check(RESOURCE_WILDCARDS, helper(['logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy']))).toEqual([]);
+  });
+
+  test('non-compliant: anything beyond the standard grant in a role named like the helper', () => {
+    const f = check(RESOURCE_WILDCARDS, helper(['logs:PutRetentionPolicy', 'logs:DeleteLogGroup']));
+    expect(ids(f)).toEqual(['AWS-003[logs:DeleteLogGroup]@Policy']);
+  });
+
+  test('non-compliant: the same standard grant in a role that is not the helper', () => {
+    const t = { Resources: { Role: role(lambdaTrust, [{ Effect: 'Allow', Action: 'logs:PutRetentionPolicy', Resource: '*' }]) } };
+    expect(ids(check(RESOURCE_WILDCARDS, t))).toEqual(['AWS-003[logs:PutRetentionPolicy]@Role']);
+  });
+});
