@@ -4,10 +4,15 @@
  * package, so that `cdk synth` never bundles, downloads or runs Docker:
  *   dist-handler/broker/index.js   (constructs/aws/broker-runtime/broker-handler.ts)
  *   dist-handler/approve/index.js  (constructs/aws/broker-runtime/approve-handler.ts)
- * `@aws-sdk/*` stays external: the Lambda Node.js 20/22 runtimes ship the AWS SDK v3.
+ *   dist-handler/gcp-broker/index.js   (constructs/gcp/broker-runtime/broker-server.ts, Cloud Run)
+ *   dist-handler/azure-broker/index.js (constructs/azure/broker-runtime/broker-server.ts, Functions custom handler)
+ * `@aws-sdk/*` stays external: the Lambda Node.js 20/22 runtimes ship the AWS SDK v3. The Google
+ * and Azure clients are bundled into their handlers (their runtimes ship none), so the package's
+ * construct code never imports them.
  * Runs in `npm run prepare`; offline (esbuild only).
  */
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
 
@@ -15,6 +20,24 @@ const root = path.join(__dirname, '..');
 const entries = {
   broker: 'constructs/aws/broker-runtime/broker-handler.ts',
   approve: 'constructs/aws/broker-runtime/approve-handler.ts',
+  'gcp-broker': 'constructs/gcp/broker-runtime/broker-server.ts',
+  'azure-broker': 'constructs/azure/broker-runtime/broker-server.ts',
+};
+/** Files an entry needs next to its bundle (the Azure Functions host reads these). */
+const companions = {
+  'azure-broker': {
+    'host.json': JSON.stringify({
+      version: '2.0',
+      customHandler: { description: { defaultExecutablePath: 'node', arguments: ['index.js'] }, enableForwardingHttpRequest: true },
+      extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },
+    }, null, 2),
+    'broker/function.json': JSON.stringify({
+      bindings: [
+        { type: 'httpTrigger', direction: 'in', name: 'req', methods: ['post'], authLevel: 'anonymous', route: 'broker' },
+        { type: 'http', direction: 'out', name: 'res' },
+      ],
+    }, null, 2),
+  },
 };
 
 async function main() {
@@ -27,13 +50,18 @@ async function main() {
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      external: ['@aws-sdk/*'],
+      external: name === 'broker' || name === 'approve' ? ['@aws-sdk/*'] : [],
       // Readable output: reviewers can audit exactly what runs in the broker.
       minify: false,
       legalComments: 'inline',
       logLevel: 'warning',
       banner: { js: `// agent-guardrails ${name} handler, built from ${entry} by scripts/build-broker-handler.js. Do not edit.` },
     });
+    for (const [file, text] of Object.entries(companions[name] ?? {})) {
+      const target = path.join(root, 'dist-handler', name, file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, `${text}\n`);
+    }
     process.stdout.write(`built ${path.relative(root, outfile)}\n`);
   }
 }

@@ -40,6 +40,12 @@ export interface BrokerToolConfig {
   /** Declared actions; a narrowed credential allows these on the requested resource only. */
   readonly actions: string[];
   /**
+   * OAuth scopes the token is minted with (GCP `generateAccessToken` scopes; Azure: the one
+   * `<resource>/.default` scope). Only these are ever asked for.
+   * @default - none (AWS credentials have no scopes)
+   */
+  readonly scopes?: string[];
+  /**
    * When the tool may be used.
    * @default - always
    */
@@ -123,6 +129,7 @@ export const BROKER_CONFIG_SCHEMA = {
           requiresApproval: { type: 'boolean' },
           resources: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
           actions: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          scopes: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', pattern: '^https://[\\x21-\\x7E]{1,200}$' } },
           window: WINDOW_SCHEMA,
         },
       },

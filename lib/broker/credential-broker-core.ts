@@ -199,6 +199,7 @@ export class CredentialBrokerCore {
       actions: [...tool.actions],
       resource: request.resource,
       durationSeconds,
+      ...(tool.scopes ? { scopes: [...tool.scopes] } : {}),
       decisionId,
     }, signal), this.portTimeoutMs);
     if (mint.kind === 'timed-out') {

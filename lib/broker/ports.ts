@@ -90,6 +90,8 @@ export interface MintRequest {
   readonly resource?: string;
   /** Credential lifetime. */
   readonly durationSeconds: number;
+  /** The tool's declared OAuth scopes (GCP, Azure); only these may be asked for. */
+  readonly scopes?: string[];
   /** Decision id, for correlation. */
   readonly decisionId: string;
 }

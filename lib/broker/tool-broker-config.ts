@@ -19,11 +19,12 @@ export function brokerWindow(window: ChangeWindow): BrokerWindow {
 
 /**
  * What the broker needs to know about a tool on one cloud, given that tool's identity there.
- * @param cloud which of the tool's permission sets to read (`aws` today)
+ * @param cloud which of the tool's permission sets to read
+ * @param scopes the OAuth scopes a token for this tool is minted with (GCP, Azure); AWS has none
  */
-export function toolBrokerConfig(tool: Tool, identity: string, cloud: 'aws'): BrokerToolConfig {
-  const perms = tool[cloud];
-  if (!perms) {
+export function toolBrokerConfig(tool: Tool, identity: string, cloud: 'aws' | 'gcp' | 'azure', scopes?: readonly string[]): BrokerToolConfig {
+  const declared = declaredPermissions(tool, cloud);
+  if (!declared) {
     fail('AG_BROKER_TOOL_CLOUD', `Tool(${tool.name}).${cloud}`, 'is required for a tool served by the broker on this cloud', undefined, `Declare ${cloud} permissions on the tool.`);
   }
   return {
@@ -31,8 +32,16 @@ export function toolBrokerConfig(tool: Tool, identity: string, cloud: 'aws'): Br
     identity,
     accessLevel: tool.accessLevel,
     requiresApproval: tool.requiresApproval,
-    resources: [...perms.resources],
-    actions: [...perms.actions],
+    resources: declared.resources,
+    actions: declared.actions,
+    ...(scopes ? { scopes: [...scopes] } : {}),
     ...(tool.window ? { window: brokerWindow(tool.window) } : {}),
   };
+}
+
+/** A tool's declared actions and resources on one cloud (GCP: roles and permissions on one resource; Azure: roles and actions at one scope). */
+function declaredPermissions(tool: Tool, cloud: 'aws' | 'gcp' | 'azure'): { resources: string[]; actions: string[] } | undefined {
+  if (cloud === 'aws') return tool.aws && { resources: [...tool.aws.resources], actions: [...tool.aws.actions] };
+  if (cloud === 'gcp') return tool.gcp && { resources: [tool.gcp.resource], actions: [...(tool.gcp.roles ?? []), ...(tool.gcp.permissions ?? [])] };
+  return tool.azure && { resources: [tool.azure.scope], actions: [...(tool.azure.roles ?? []), ...(tool.azure.actions ?? []), ...(tool.azure.dataActions ?? [])] };
 }

@@ -11,9 +11,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import { BrokerResponse, CredentialBrokerCore } from '../../../lib/broker/credential-broker-core';
+import { CredentialBrokerCore } from '../../../lib/broker/credential-broker-core';
+import { createBrokerHandler } from '../../../lib/broker/guarded-decide';
 import type { ApprovalRecord, BrokerPorts, IApprovalStore } from '../../../lib/broker/ports';
-import { BrokerDecision, ReasonCode } from '../../../lib/broker/reason-code';
 import { DynamoDbApprovalStore } from './dynamodb-approval-store';
 import { SsmKillSwitchState } from './ssm-kill-switch-state';
 import { StdoutDecisionLog } from './stdout-decision-log';
@@ -41,29 +41,7 @@ export function awsPorts(env: NodeJS.ProcessEnv): BrokerPorts {
   };
 }
 
-/**
- * Build a handler around a core; a config or environment error refuses every request (logged
- * once per request) instead of crashing, so the runtime sees a reason code, never a stack trace.
- */
-export function createBrokerHandler(build: () => CredentialBrokerCore): (event: unknown) => Promise<BrokerResponse> {
-  let core: CredentialBrokerCore | undefined;
-  let broken = false;
-  return async (event: unknown) => {
-    if (!core && !broken) {
-      try {
-        core = build();
-      } catch (e) {
-        broken = true;
-        process.stdout.write(`${JSON.stringify({ type: 'agent-guardrails.broker-error', reasonCode: ReasonCode.CONFIG_INVALID, error: (e as Error).message })}\n`);
-      }
-    }
-    if (!core) {
-      const refusal = { decision: BrokerDecision.REFUSED, decisionId: 'none', reasonCode: ReasonCode.CONFIG_INVALID, message: 'The broker is misconfigured; refusing (fail closed).' };
-      process.stdout.write(`${JSON.stringify({ type: 'agent-guardrails.broker-decision', ...refusal, time: new Date().toISOString() })}\n`);
-      return refusal;
-    }
-    return core.decide(event);
-  };
-}
+/** Build a handler around a core (the cloud-neutral wrapper: a broken config refuses every request). */
+export { createBrokerHandler };
 
 export const handler = createBrokerHandler(() => new CredentialBrokerCore(process.env.BROKER_CONFIG ?? '', awsPorts(process.env)));

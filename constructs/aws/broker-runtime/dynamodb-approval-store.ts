@@ -121,11 +121,12 @@ function toItem(record: ApprovalRecord): Record<string, AttributeValue> {
   return item;
 }
 
+/** A field of another type than S is passed on as is: the core refuses a malformed record (store fault) instead of reading it as absent. */
 function fromItem(item: Record<string, AttributeValue>): ApprovalRecord {
-  const out: Record<string, string> = {};
+  const out: Record<string, unknown> = {};
   for (const key of STRING_FIELDS) {
-    const v = item[key]?.S;
-    if (v !== undefined) out[key] = v;
+    const v = item[key];
+    if (v !== undefined) out[key] = v.S ?? v;
   }
   return out as unknown as ApprovalRecord;
 }

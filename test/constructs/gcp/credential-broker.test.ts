@@ -1,0 +1,77 @@
+import { App, TerraformStack, Testing } from 'cdktf';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { AgentIdentity, CredentialBroker } from '../../../constructs/gcp';
+import { AgentTier, ChangeWindow, Environment, Tool } from '../../../lib/model';
+
+const PROJECT = 'prod-project';
+const RUNTIME = `serviceAccount:agent-runtime@${PROJECT}.iam.gserviceaccount.com`;
+
+function synth() {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'gcp');
+  new GoogleProvider(stack, 'google', { project: PROJECT });
+  const broker = new CredentialBroker(stack, 'Broker', { project: PROJECT, region: 'europe-west1', runtimeMember: RUNTIME, revocationMembers: ['group:oncall@example.com'] });
+  const agent = new AgentIdentity(stack, 'Agent', {
+    agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: Environment.of({ name: 'prod', gcp: { project: PROJECT } }),
+    brokerMember: broker.member, revocationMembers: ['group:oncall@example.com'],
+    tools: [
+      Tool.read('read-logs', { gcp: { roles: ['roles/storage.objectViewer'], resource: 'projects/_/buckets/app-logs' } }),
+      Tool.write('deploy-service', { window: ChangeWindow.workdays('Europe/Berlin', '09:00', '17:00'), gcp: { roles: ['roles/pubsub.publisher'], resource: `projects/${PROJECT}/topics/events` } }),
+    ],
+  });
+  broker.addAgent(agent);
+  return { broker, json: JSON.parse(Testing.synth(stack, true)) as { resource: Record<string, Record<string, Record<string, unknown>>> } };
+}
+
+describe('gcp.CredentialBroker', () => {
+  test('a 2nd-gen function under its own service account, invocable by the agent runtime only (nothing public)', () => {
+    const { broker, json } = synth();
+    const fns = Object.values(json.resource.google_cloudfunctions2_function);
+    expect(fns).toHaveLength(1);
+    const fn = fns[0] as { service_config: { service_account_email: string; environment_variables: Record<string, string> }; build_config: { entry_point: string } };
+    expect(fn.service_config.service_account_email).toBe(broker.email);
+    expect(fn.build_config.entry_point).toBe('broker');
+    const invokers = Object.values(json.resource.google_cloud_run_v2_service_iam_member ?? {}).filter((m) => m.role === 'roles/run.invoker');
+    expect(invokers.map((m) => m.member)).toEqual([RUNTIME]);
+    expect(JSON.stringify(json)).not.toMatch(/allUsers|allAuthenticatedUsers/);
+  });
+
+  test('the broker mints for exactly the agent\'s tool service accounts, ≤ 900 s, declared scopes', () => {
+    const { json } = synth();
+    const fn = Object.values(json.resource.google_cloudfunctions2_function)[0] as { service_config: { environment_variables: Record<string, string> } };
+    const config = JSON.parse(fn.service_config.environment_variables.BROKER_CONFIG);
+    expect(config.sessionSeconds).toBeLessThanOrEqual(900);
+    expect(config.tools.map((t: { identity: string }) => t.identity)).toEqual([
+      `deploy-operator-read-logs@${PROJECT}.iam.gserviceaccount.com`, `deploy-operator-deploy-service@${PROJECT}.iam.gserviceaccount.com`,
+    ]);
+    expect(config.tools[0].scopes).toEqual(['https://www.googleapis.com/auth/cloud-platform']);
+    expect(config.tools[1].window.timeZone).toBe('Europe/Berlin');
+  });
+
+  test('Token Creator for the broker only on the tool service accounts, each with its request.time window condition', () => {
+    const { broker, json } = synth();
+    const tokenCreators = Object.values(json.resource.google_service_account_iam_member).filter((m) => m.role === 'roles/iam.serviceAccountTokenCreator');
+    expect(tokenCreators.map((m) => m.member)).toEqual([broker.member, broker.member]);
+    const projectWide = Object.values(json.resource.google_project_iam_member).filter((m) => m.member === broker.member);
+    expect(projectWide.map((m) => m.role).sort()).toEqual(['roles/datastore.user', 'roles/datastore.viewer']);
+    for (const m of projectWide) expect((m.condition as { expression: string }).expression).toMatch(/^resource\.name == "projects\/prod-project\/databases\/ag-deploy-operator-/);
+    const windowed = tokenCreators.find((m) => String(m.service_account_id).includes('deploy-service'))!;
+    expect((windowed.condition as { expression: string }).expression).toMatch(/request\.time/);
+  });
+
+  test('the kill switch: one document per agent, disengaged; the revocation members may write its database only', () => {
+    const { json } = synth();
+    const doc = Object.values(json.resource.google_firestore_document)[0] as { collection: string; document_id: string; fields: string };
+    expect(doc).toMatchObject({ collection: 'killSwitches', document_id: 'deploy-operator' });
+    expect(JSON.parse(doc.fields)).toEqual({ state: { stringValue: 'disengaged' } });
+    const revocation = Object.values(json.resource.google_project_iam_member).filter((m) => m.member === 'group:oncall@example.com');
+    expect(revocation).toHaveLength(1);
+    expect((revocation[0].condition as { expression: string }).expression).toContain('ag-deploy-operator-kill');
+  });
+
+  test('a public runtime member is refused', () => {
+    const app = new App();
+    const stack = new TerraformStack(app, 's');
+    expect(() => new CredentialBroker(stack, 'B', { project: PROJECT, region: 'europe-west1', runtimeMember: 'allUsers', revocationMembers: [] })).toThrow(/AG_GCP_PUBLIC_MEMBER/);
+  });
+});
