@@ -232,3 +232,14 @@ describe('issue 9: a workload identity condition must pin a claim an outsider ca
     expect(gcp007('attribute.wf == "deploy"', { 'google.subject': 'assertion.sub', 'attribute.wf': 'assertion.workflow' })).toEqual(['unpinned']);
   });
 });
+
+describe('issue 9: the shipped catalog cites its sources', () => {
+  test('every GCP and Azure catalog entry names the documentation page it was written from', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gcpDoc = require('../../../policies/gcp-roles.json') as { roles: Record<string, { source?: string }> };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const azureDoc = require('../../../policies/azure-builtin-roles.json') as { roles: { source?: string }[] };
+    for (const r of Object.values(gcpDoc.roles)) expect(r.source).toMatch(/^https:\/\/cloud\.google\.com\/iam\/docs\//);
+    for (const r of azureDoc.roles) expect(r.source).toMatch(/^https:\/\/learn\.microsoft\.com\/azure\/role-based-access-control\/built-in-roles\//);
+  });
+});

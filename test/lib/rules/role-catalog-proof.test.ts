@@ -5,6 +5,7 @@ import { policiesDir } from '../../../lib/baseline/baseline';
 import { useRoleData } from '../../../lib/role-data/role-data';
 import { AZURE_RULES } from '../../../lib/rules/azure';
 import { GCP_RULES } from '../../../lib/rules/gcp';
+import { allNarrowerGcpRoles } from '../../../lib/rules/gcp/private/gcp-narrower-roles';
 import { Finding } from '../../../lib/rules/rule';
 import { check, PROJECT, ref, RG_ID, SUBSCRIPTION, tf, TfBuilder } from '../../fixtures/tf/tf-builder';
 
@@ -74,6 +75,10 @@ suite('the shipped role catalog against the full role definitions (../shared/dat
     fs.writeFileSync(path.join(fullData, 'azure-builtin-roles.json'), JSON.stringify({ id: 'azure-builtin-roles', version: '1.0.0', description: 'test', sources: ['shared data'], roles: azureRoles }));
   });
   afterAll(() => { useRoleData(undefined); fs.rmSync(fullData, { recursive: true, force: true }); });
+
+  test('the narrower roles GCP-001 suggests exist', () => {
+    for (const role of allNarrowerGcpRoles()) expect(realGcp.roles[role]).toBeDefined();
+  });
 
   test('every catalogued role\'s permissions equal the real ones (documented differences reported)', () => {
     const differences: string[] = [];
