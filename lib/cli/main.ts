@@ -9,6 +9,9 @@ import { renderJson } from '../report/json-report';
 import { renderSarif } from '../report/sarif-report';
 import { renderText, renderTextSummary } from '../report/text-report';
 import { checkPaths } from './check';
+import { writeOutputFile } from './output-file';
+import { registerMapCommand } from './map-command';
+import { registerRulesCommands } from './rules-command';
 import { registerDrift } from './drift';
 import { DataPullPorts, registerDataCommand } from './data-pull';
 
@@ -46,8 +49,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   program.command('check')
-    .description('Check CloudFormation templates and cdk.out folders; exit 0 (pass), 1 (findings at --fail-on), 2 (bad input).')
-    .argument('<paths...>', 'cdk.out folders or CloudFormation templates (.json, .yaml, .yml, .template)')
+    .description('Check cdk.out and cdktf.out folders, CloudFormation templates and cdk.tf.json files; exit 0 (pass), 1 (findings at --fail-on), 2 (bad input).')
+    .argument('<paths...>', 'cdk.out folders, CloudFormation templates (.json, .yaml, .yml, .template), cdktf.out folders or cdk.tf.json files')
     .option('--baseline <file>', 'guardrail baseline JSON (default: the package\'s default baseline)')
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['error', 'warning']).default('error'))
@@ -58,6 +61,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
     .action((paths: string[], flags: CheckFlags) => {
       exitCode = check(paths, flags, io);
     });
+  registerRulesCommands(program, io);
+  registerMapCommand(program, io);
   registerDrift(program, io, (code) => { exitCode = code; }, packageVersion());
   registerDataCommand(program, io, dataPorts);
   try {
@@ -84,8 +89,7 @@ function check(paths: string[], flags: CheckFlags, io: CliIo): number {
     : flags.format === 'sarif' ? renderSarif(report, { basePath, toolVersion: packageVersion(), defaultFile: paths[0] })
       : renderText(report, { color, basePath: flags.basePath ? basePath : undefined });
   if (flags.output) {
-    fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
-    fs.writeFileSync(flags.output, rendered);
+    writeOutputFile(flags.output, rendered);
     io.stdout.write(renderTextSummary(report.summary));
   } else {
     io.stdout.write(rendered);

@@ -22,8 +22,8 @@ type MetadataMap = Record<string, { type?: string; data?: unknown }[] | undefine
 
 /**
  * Build the inventory of a cloud assembly (`cdk.out`): every `aws:cloudformation:stack` artifact
- * of its `manifest.json`, nested assemblies (`cdk:cloud-assembly`, e.g. CDK Pipelines stages)
- * and nested stacks (`AWS::CloudFormation::Stack` whose template is an asset file of the folder).
+ * of its `manifest.json`, nested assemblies (`cdk:cloud-assembly`, e.g. CDK Pipelines stages),
+ * Service Catalog product stacks (`*.product.template.json`) and nested stacks (`AWS::CloudFormation::Stack` whose template is an asset file of the folder).
  * Construct paths come from the manifest's `aws:cdk:logicalId` metadata.
  */
 export function inventoryFromCdkOut(dir: string): Inventory {
@@ -100,6 +100,12 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       parts.push(readAssembly(confinedPath(dir, artifact.properties.directoryName, 'manifest.json directoryName'), seen));
     }
+  }
+  // Service Catalog product stacks are written beside the stacks but are no manifest artifact: each
+  // becomes a stack of its own once provisioned, so it is checked as one (named by its file).
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.product.template.json')).sort()) {
+    const file = path.join(dir, name);
+    parts.push(readStack({ dir, exports }, file, undefined, name.slice(0, -'.product.template.json'.length), {}, {}).inventory);
   }
   return mergeInventories(parts);
 }

@@ -1,11 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { App } from 'aws-cdk-lib/core';
-import { DeployOperatorStack, SupportObserverStack } from '../../../examples/aws/agents';
-import { ensureHandlerBundles } from '../../../examples/aws/handler-bundles';
+import { synthesizeExampleAwsApp } from '../../helpers/example-aws-app';
 import { Baseline } from '../../../lib/baseline/baseline';
 import { checkPaths } from '../../../lib/cli/check';
 import { buildSarif } from '../../../lib/report/sarif-report';
@@ -22,13 +19,7 @@ function validator() {
   return ajv.compile(JSON.parse(fs.readFileSync(SCHEMA, 'utf8')));
 }
 
-ensureHandlerBundles();
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-sarif-ex-'));
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
-const app = new App({ outdir });
-new SupportObserverStack(app, 'SupportObserverStaging');
-new DeployOperatorStack(app, 'DeployOperatorProd');
-app.synth();
+const outdir = synthesizeExampleAwsApp('ag-sarif-ex-');
 
 // The example is clean under the default baseline; a team baseline with 30-minute role sessions
 // makes every tool role a finding (AWS-011), located where the example declares its agents.

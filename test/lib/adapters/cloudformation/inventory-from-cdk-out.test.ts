@@ -176,3 +176,19 @@ describe('inventoryFromPaths: input errors', () => {
     expect(() => inventoryFromPaths([])).toThrow(/AG_INPUT_INVALID/);
   });
 });
+
+describe('inventoryFromCdkOut: Service Catalog product stacks', () => {
+  test('a *.product.template.json beside the stacks is checked as a stack of its own', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-cdkout-product-'));
+    try {
+      const role = (principal: unknown) => ({ Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }] } } });
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '36.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' } } } }));
+      fs.writeFileSync(path.join(dir, 'S.template.json'), JSON.stringify({ Resources: { R: role({ Service: 'lambda.amazonaws.com' }) } }));
+      fs.writeFileSync(path.join(dir, 'SProduct1234.product.template.json'), JSON.stringify({ Resources: { Open: role('*') } }));
+      const inv = inventoryFromCdkOut(dir);
+      expect(inv.identities.map((i) => i.id).sort()).toEqual(['aws:S/R', 'aws:SProduct1234/Open']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
