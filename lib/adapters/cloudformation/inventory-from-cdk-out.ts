@@ -105,7 +105,7 @@ function readAssembly(dir: string, seen: Set<string>): Inventory {
   // becomes a stack of its own once provisioned, so it is checked as one (named by its file).
   for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.product.template.json')).sort()) {
     const file = path.join(dir, name);
-    parts.push(readStack({ dir, exports }, file, undefined, name.slice(0, -'.product.template.json'.length), {}, {}).inventory);
+    parts.push(readStack(context, file, undefined, name.slice(0, -'.product.template.json'.length), {}, {}, 0).inventory);
   }
   return mergeInventories(parts);
 }
