@@ -18,8 +18,11 @@ const POLICY_PROPERTY: ReadonlyMap<string, string> = new Map([
 /**
  * Keys of resource policies that also pin where a call comes from, beyond the shared table's
  * principal keys (lib/aws/condition-narrowing.ts): read with the same operator rules, exact values only.
+ * `s3:DataAccessPointAccount`/`Arn` delegate the bucket to access points of one account, whose own
+ * policies (AWS::S3::AccessPoint, checked here too) decide who gets in: AWS's documented pattern
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html, "Delegating access control to access points").
  */
-const ROUTE_KEYS = new Set(['aws:sourcevpce', 'aws:sourcevpc', 'aws:sourceowner', 'kms:calleraccount', 'aws:userid']);
+const ROUTE_KEYS = new Set(['aws:sourcevpce', 'aws:sourcevpc', 'aws:sourceowner', 'kms:calleraccount', 'aws:userid', 's3:dataaccesspointaccount', 's3:dataaccesspointarn']);
 
 /** AWS-016: resource policies (buckets, keys, topics, queues, secrets, repositories, functions) that let anyone in. */
 export const PUBLIC_RESOURCE_POLICIES: Rule = {

@@ -21,6 +21,7 @@ describe('AWS-016: resource policies never open a resource to everyone', () => {
     'SQS queue policy with an IfExists condition': { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: ['q'], PolicyDocument: doc({ Principal: '*', Action: 'sqs:*', Condition: { StringEqualsIfExists: { 'aws:SourceAccount': '111122223333' } } }) } },
     'Secrets Manager policy as a JSON string': { Type: 'AWS::SecretsManager::ResourcePolicy', Properties: { SecretId: 's', ResourcePolicy: JSON.stringify(doc({ Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue' })) } },
     'ECR repository policy with a wildcard-only condition': { Type: 'AWS::ECR::Repository', Properties: { RepositoryPolicyText: doc({ Principal: '*', Action: 'ecr:*', Condition: { StringLike: { 'aws:PrincipalOrgID': 'o-*' } } }) } },
+    'S3 bucket delegated to access points of any account (wildcard s3:DataAccessPointAccount)': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: { AWS: '*' }, Action: '*', Condition: { StringLike: { 's3:DataAccessPointAccount': '*' } } }) } },
     'Lambda permission, Principal "*"': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*' } },
     'S3 bucket policy with NotPrincipal': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ NotPrincipal: { AWS: 'arn:aws:iam::111122223333:root' } }) } },
   };
@@ -33,6 +34,7 @@ describe('AWS-016: resource policies never open a resource to everyone', () => {
   const closed: Record<string, Record<string, unknown>> = {
     'a named account': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: { AWS: 'arn:aws:iam::111122223333:root' } }) } },
     'Principal "*" with an exact aws:PrincipalOrgID': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } } }) } },
+    'a bucket delegated to its own account\'s access points (AWS\'s documented pattern)': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: { AWS: '*' }, Action: '*', Condition: { StringEquals: { 's3:DataAccessPointAccount': { Ref: 'AWS::AccountId' } } } }) } },
     'a Deny of everyone (insecure transport)': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] } } },
     'a Lambda permission for a service with SourceArn': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::b' } },
     'a Lambda permission for "*" scoped by SourceAccount': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*', SourceAccount: '111122223333' } },
