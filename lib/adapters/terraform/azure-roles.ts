@@ -1,17 +1,7 @@
-import { azureRoleRecords, onRoleDataChange } from '../../role-data/role-data';
+import { AzureRoleRecord, azureRoleRecords, onRoleDataChange } from '../../role-data/role-data';
 
 /** An Azure role definition as the role data in force describes it (shipped catalog, overlaid by pulled data). */
-export interface AzureBuiltInRole {
-  readonly name: string;
-  /** Role definition GUID (lower case). */
-  readonly id: string;
-  readonly actions: string[];
-  readonly notActions: string[];
-  readonly dataActions: string[];
-  readonly notDataActions: string[];
-  /** `privileged`, `role-assignment`, `identity-pivot`, `read-only`, `data-read`, … (see azure-builtin-roles.schema.json). */
-  readonly flags: string[];
-}
+export type AzureBuiltInRole = AzureRoleRecord;
 
 /**
  * The most privileged built-in roles, by their well-known GUIDs. Kept here as well as in
