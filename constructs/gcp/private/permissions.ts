@@ -1,18 +1,14 @@
+import { GCP_IMPERSONATION_PERMISSIONS } from '../../../lib/rules/gcp/private/gcp-role-knowledge';
+
 /**
  * GCP permissions an agent tool identity may never hold directly: they let the holder grant itself
  * more (escalation) or weaken the guardrails (tamper). Rhino Security Labs' GCP escalation list and
  * the IAM permissions reference; the rules' catalog (GCP-006) is the complete version.
  */
 const ESCALATION_PERMISSIONS = new Set([
-  'iam.serviceAccounts.actAs',
-  'iam.serviceAccounts.getAccessToken',
-  'iam.serviceAccounts.getOpenIdToken',
-  'iam.serviceAccounts.signBlob',
-  'iam.serviceAccounts.signJwt',
-  'iam.serviceAccounts.implicitDelegation',
+  ...GCP_IMPERSONATION_PERMISSIONS,
   'iam.serviceAccounts.enable',
   'iam.serviceAccounts.undelete',
-  'iam.serviceAccountKeys.create',
   'iam.serviceAccountKeys.upload',
   'iam.roles.create',
   'iam.roles.update',
