@@ -54,3 +54,10 @@ export interface BrokerRecord {
   /** Who may call the broker (GCP members; Azure client and object ids). */
   readonly invokers: string[];
 }
+
+/**
+ * Key of the CloudFormation/Terraform metadata entry recording a deliberate cross-account opt-in
+ * (`{ accounts, reason }`) on the resource whose trust admits those accounts. The checks accept
+ * exactly the listed accounts there, and the reports list every such opt-in with its reason.
+ */
+export const CROSS_ACCOUNT_METADATA_KEY = 'agent-guardrails:cross-account';
