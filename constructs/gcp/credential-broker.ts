@@ -19,7 +19,7 @@ import { handlerBundleDir } from '../aws/broker-runtime/handler-bundle';
 import { AgentIdentity } from './agent-identity';
 import { GCP_BROKER_TOKEN_SECONDS } from './broker-runtime/iam-credentials-minter';
 import { GCP_KILL_SWITCH_DISENGAGED, KILL_SWITCH_COLLECTION } from './broker-runtime/firestore-layout';
-import { attachGuardrailMetadata, OwnerLabels } from './private/metadata';
+import { attachBrokerRecord, attachGuardrailMetadata, OwnerLabels } from './private/metadata';
 import { fitName, shortHash } from './private/names';
 
 const GCP_BROKER_SYMBOL = Symbol.for('agent-guardrails.gcp.CredentialBroker');
@@ -157,6 +157,7 @@ export class CredentialBroker extends Construct {
       },
     });
     attachGuardrailMetadata(this.fn, owner, Component.BROKER);
+    attachBrokerRecord(this.fn, { cloud: 'gcp', agent: agent.agentName, environment: agent.environment.name, identity: this.email, invokers: [this.props.runtimeMember] });
     const invoker = new CloudRunV2ServiceIamMember(this, 'InvokeByAgentRuntime', { project, location: region, name: this.fn.name, role: 'roles/run.invoker', member: this.props.runtimeMember });
     attachGuardrailMetadata(invoker, owner, Component.BROKER);
   }
