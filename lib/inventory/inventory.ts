@@ -1,3 +1,4 @@
+import type { EmbeddedBaselineSighting } from '../baseline/embedded-baseline';
 import { pushAll } from '../private/push-all';
 
 /**
@@ -243,6 +244,8 @@ export interface Inventory {
   readonly stackResourceCounts: Record<string, number>;
   /** Acknowledgements found with the input (AGENT-007); absent when the input records none. */
   readonly acknowledgements?: Acknowledgement[];
+  /** Baselines the synthesized input says its checks ran with (unvalidated; the CLI decides which applies); absent when none. */
+  readonly baselines?: EmbeddedBaselineSighting[];
 }
 
 /** An empty inventory, to build up in adapters and tests. */
@@ -262,5 +265,6 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     Object.assign(out.stackResourceCounts, p.stackResourceCounts);
   }
   const acknowledgements = parts.flatMap((p) => p.acknowledgements ?? []);
-  return acknowledgements.length > 0 ? { ...out, acknowledgements } : out;
+  const baselines = parts.flatMap((p) => p.baselines ?? []);
+  return { ...out, ...(acknowledgements.length > 0 ? { acknowledgements } : {}), ...(baselines.length > 0 ? { baselines } : {}) };
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GuardrailError } from '../../errors';
+import { EMBEDDED_BASELINE_KEY } from '../../baseline/embedded-baseline';
 import { emptyInventory, Inventory, mergeInventories } from '../../inventory/inventory';
 import { azureComputed, readAzure } from './private/azure-reader';
 import { BuildContext } from './private/build-context';
@@ -49,7 +50,9 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
   readGcp(ctx, doc);
   readAzure(ctx);
   reportModules(ctx, doc);
-  return inventory;
+  // The baseline the app's checks ran with (GuardrailChecks records it), for the CLI to weigh.
+  const embedded = isObject(doc['//']) ? doc['//'][EMBEDDED_BASELINE_KEY] : undefined;
+  return embedded === undefined ? inventory : { ...inventory, baselines: [{ record: embedded, where: options.file ?? `stack ${stack ?? '(unnamed)'}` }] };
 }
 
 /** Build the inventory from a `cdk.tf.json` (or any Terraform JSON) file. */
