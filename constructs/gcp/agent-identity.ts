@@ -17,6 +17,7 @@ import { Baseline } from '../../lib/baseline/baseline';
 import { forbiddenEntryFor } from '../../lib/baseline/forbidden';
 import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
+import { unprovableForbiddenGcpPermissions } from '../../lib/rules/gcp/private/gcp-role-knowledge';
 import { fail, GuardrailError } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
 import { Component } from '../../lib/model/tags';
@@ -490,6 +491,11 @@ function validateRole(field: string, project: string, role: string, tool: Tool, 
     fail('AG_GCP_FORBIDDEN_PERMISSION', f, `holds a role with a permission forbidden by baseline ${baseline.id} (${forbiddenInRole}; forbidden.gcp.permissions: ${forbiddenEntryFor(baseline.forbiddenGcpPermissions, forbiddenInRole)})`, role,
       'Use a narrower role, or list the exact permissions the tool needs.');
   }
+  const unprovable = unprovableForbiddenGcpPermissions(role, baseline.forbiddenGcpPermissions);
+  if (unprovable.length > 0) {
+    fail('AG_GCP_FORBIDDEN_PERMISSION', f, `holds a role whose permissions the role data does not list in full, so it may hold what baseline ${baseline.id} forbids (forbidden.gcp.permissions: ${unprovable.slice(0, 3).join(', ')})`, role,
+      'Pull the role data (`agent-guardrails data pull gcp`, baseline roleData), or list the exact permissions the tool needs.');
+  }
   const custom = role.match(/^projects\/([^/]+)\/roles\/[a-zA-Z0-9_.]{3,64}$/);
   if (custom) {
     if (!Token.isUnresolved(project) && custom[1] !== project) fail('AG_GCP_OTHER_PROJECT', f, `must be a custom role of the environment's project ${project}`, role, 'Use a role of this project.');
@@ -505,7 +511,9 @@ function validateRole(field: string, project: string, role: string, tool: Tool, 
   }
   if (tool.accessLevel === AccessLevel.READ) {
     // Fail closed: a role whose permissions we do not know reads only if its name says so.
-    const reads = known?.permissionsComplete ? known.permissions.every(isReadPermission) : /(\.viewer|Viewer|\.reader|Reader)$/.test(role);
+    // A role the data lists only in part reads only if it is flagged read-only (reviewed); an unknown one only if its name says so.
+    const reads = known === undefined ? /(\.viewer|Viewer|\.reader|Reader)$/.test(role)
+      : known.permissionsComplete ? known.permissions.every(isReadPermission) : known.flags.includes('read-only');
     if (!reads) {
       const writes = known?.permissionsComplete ? known.permissions.filter((p) => !isReadPermission(p)) : [role];
       fail('AG_GCP_READ_TOOL_MUTATES', f, `of a read tool must only read (it also grants ${writes.slice(0, 3).join(', ')})`, role, 'Use a viewer role, or list the exact get/list permissions, or make the tool write/destructive.');

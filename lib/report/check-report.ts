@@ -1,6 +1,6 @@
 import { Baseline } from '../baseline/baseline';
 import { BaselineNotApplied } from '../baseline/baseline-in-force';
-import { Acknowledgement } from '../inventory/inventory';
+import { Acknowledgement, Inventory } from '../inventory/inventory';
 import { ACKNOWLEDGEMENT_NAMESPACE, parseAcknowledgementId } from '../rules/agent/acknowledgements';
 import { Finding, RuleMetadata, Severity } from '../rules/rule';
 import { findingId } from '../rules/run-rules';
@@ -53,6 +53,19 @@ export interface ReportLoosening {
   readonly to: unknown;
 }
 
+/** A stated cross-account opt-in found on a resource (`agent-guardrails:cross-account`); every report shows them. */
+export interface ReportCrossAccount {
+  readonly stack?: string;
+  readonly resource: string;
+  /** The agent it belongs to, when labelled. */
+  readonly agent?: string;
+  /** What the resource is (`revocation`, `broker`, `approval-gate`, …), when labelled. */
+  readonly component?: string;
+  /** The other accounts (or projects) it admits. */
+  readonly accounts: string[];
+  readonly reason: string;
+}
+
 export interface ReportSummary {
   /** `fail` when a finding reaches `failOn`. */
   readonly result: 'pass' | 'fail';
@@ -68,6 +81,8 @@ export interface ReportSummary {
   readonly stacks: string[];
   readonly inputs: string[];
   readonly baseline: ReportBaseline;
+  /** Stated cross-account opt-ins in the input: accepted by the checks, shown so a reviewer sees them. */
+  readonly crossAccount: ReportCrossAccount[];
 }
 
 /** The baseline in force, as every report names it. */
@@ -103,6 +118,8 @@ export interface CheckReportInput {
   readonly inputs?: readonly string[];
   readonly identities?: number;
   readonly agentIdentities?: number;
+  /** @default - none */
+  readonly crossAccount?: readonly ReportCrossAccount[];
 }
 
 /**
@@ -186,6 +203,25 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
         origin: input.baselineOrigin ?? (b.source ? `file ${b.source}` : 'given'),
         notApplied: [...(input.baselinesNotApplied ?? [])],
       },
+      crossAccount: [...(input.crossAccount ?? [])],
     },
   };
+}
+
+/** The cross-account opt-ins an inventory records (identities and other resources), in a stable order. */
+export function crossAccountOptIns(inventory: Pick<Inventory, 'identities' | 'others'>): ReportCrossAccount[] {
+  const found = [...inventory.identities, ...inventory.others].flatMap((r) => {
+    if (!r.crossAccount) return [];
+    const labels = r.labels ?? {};
+    const entry: ReportCrossAccount = {
+      ...(r.source.stack !== undefined ? { stack: r.source.stack } : {}),
+      resource: r.source.resource,
+      ...(labels.agent !== undefined ? { agent: labels.agent } : {}),
+      ...(labels.component !== undefined ? { component: labels.component } : {}),
+      accounts: [...r.crossAccount.accounts],
+      reason: r.crossAccount.reason,
+    };
+    return [entry];
+  });
+  return found.sort((a, b) => (a.stack ?? '').localeCompare(b.stack ?? '') || a.resource.localeCompare(b.resource));
 }

@@ -65,7 +65,7 @@ function tampered(name: string, edit: (record: any) => void, keepDigest = false)
   let found = 0;
   for (const file of fs.readdirSync(out).filter((f) => f === 'manifest.json' || f.endsWith('.metadata.json')).map((f) => path.join(out, f))) {
     const text = fs.readFileSync(file, 'utf8');
-    const edited = JSON.parse(text, (key, value) => {
+    const edited = JSON.parse(text, (_key, value) => {
       if (value?.type !== EMBEDDED_BASELINE_KEY) return value;
       found += 1;
       edit(value.data);
