@@ -23,6 +23,8 @@ export enum Component {
   KILL_SWITCH = 'kill-switch',
   APPROVAL_GATE = 'approval-gate',
   AUDIT = 'audit',
+  /** The activity monitor's own role and resources (it may only pull the kill switch and alert). */
+  MONITOR = 'monitor',
 }
 
 /** The four keys, in a stable order. */
