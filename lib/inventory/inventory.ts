@@ -260,6 +260,23 @@ export interface Inventory {
   readonly acknowledgements?: Acknowledgement[];
   /** Baselines the synthesized input says its checks ran with (unvalidated; the CLI decides which applies); absent when none. */
   readonly baselines?: EmbeddedBaselineSighting[];
+  /** Credential brokers known by their construct's record (GCP, Azure); absent when the input has none. */
+  readonly brokers?: BrokerEntry[];
+}
+
+/**
+ * A credential broker as its construct recorded it (`agent-guardrails:broker` metadata on the
+ * broker's function): which agent and environment it serves and how it reaches the tool identities.
+ */
+export interface BrokerEntry {
+  readonly cloud: Cloud;
+  readonly agent: string;
+  readonly environment: string;
+  /** The broker's own identity as recorded (GCP service account email, Azure identity name), references resolved. */
+  readonly identity: string;
+  /** Azure: the issuer of its client assertions, references resolved. */
+  readonly issuer?: string;
+  readonly source: SourceLocation;
 }
 
 /** An empty inventory, to build up in adapters and tests. */
@@ -280,5 +297,11 @@ export function mergeInventories(parts: Inventory[]): Inventory {
   }
   const acknowledgements = parts.flatMap((p) => p.acknowledgements ?? []);
   const baselines = parts.flatMap((p) => p.baselines ?? []);
-  return { ...out, ...(acknowledgements.length > 0 ? { acknowledgements } : {}), ...(baselines.length > 0 ? { baselines } : {}) };
+  const brokers = parts.flatMap((p) => p.brokers ?? []);
+  return {
+    ...out,
+    ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
+    ...(baselines.length > 0 ? { baselines } : {}),
+    ...(brokers.length > 0 ? { brokers } : {}),
+  };
 }
