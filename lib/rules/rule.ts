@@ -20,6 +20,11 @@ export interface Finding {
   readonly identity?: string;
   /** What was granted and why it is a problem. */
   readonly message: string;
+  /**
+   * Every concrete action behind the finding, when one finding stands for several (a wildcard that
+   * reaches many): the message names a sample, the JSON report all of them.
+   */
+  readonly actions?: string[];
   /** How to fix it. */
   readonly fix: string;
   /** Whether the baseline forbids acknowledging it. */

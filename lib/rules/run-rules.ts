@@ -1,11 +1,13 @@
 import { Baseline } from '../baseline/baseline';
 import { Inventory } from '../inventory/inventory';
+import { foldIntoAdminFindings } from './fold-into-admin';
 import { Finding, Rule } from './rule';
 
 /**
  * Run rules over an inventory. Severity and hardness come from the baseline (a severity it states
  * applies to every finding of the rule, warnings included); a rule that throws becomes an error
- * finding (the check fails closed instead of crashing synth).
+ * finding (the check fails closed instead of crashing synth). One finding per cause: what the
+ * permission rules find on an identity already reported as admin is folded into its admin finding.
  */
 export function runRules(inventory: Inventory, rules: readonly Rule[], baseline: Baseline): Finding[] {
   const findings: Finding[] = [];
@@ -27,7 +29,7 @@ export function runRules(inventory: Inventory, rules: readonly Rule[], baseline:
       });
     }
   }
-  return findings;
+  return foldIntoAdminFindings(findings);
 }
 
 /** The finding id cdk-nag and acknowledgements use: `RuleId[detail]` or `RuleId`. */
