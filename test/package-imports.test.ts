@@ -124,7 +124,26 @@ describe('what the installed package loads', () => {
     }
   });
 
+  test('the versions tested here (devDependencies) satisfy the peer ranges users are told', () => {
+    const devDependencies: Record<string, string> = pkg.devDependencies ?? {};
+    const untrue = Object.entries(pkg.peerDependencies as Record<string, string>)
+      .filter(([name, range]) => devDependencies[name] !== undefined && !satisfiesCaret(devDependencies[name], range))
+      .map(([name, range]) => `${name}: peer ${range}, tested ${devDependencies[name]}`);
+    expect(untrue).toEqual([]);
+  });
+
   test('peers a single cloud does not need are optional, so npm does not install them', () => {
     for (const p of peers.filter((n) => n !== 'constructs')) expect(pkg.peerDependenciesMeta?.[p]?.optional).toBe(true);
   });
 });
+
+/** Whether an exact version satisfies a caret range (`^1.2.3`), the only range form package.json uses for peers. */
+function satisfiesCaret(version: string, range: string): boolean {
+  const wanted = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  const got = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!wanted || !got) return false;
+  const [w, g] = [wanted.slice(1).map(Number), got.slice(1).map(Number)];
+  if (g[0] !== w[0]) return false;
+  if (w[0] === 0 && g[1] !== w[1]) return false;
+  return g[1] > w[1] || (g[1] === w[1] && g[2] >= w[2]);
+}

@@ -18,6 +18,7 @@ import { acknowledgementsOf, RecordAcknowledgementsAbove } from './private/nag-a
 import { assemblyLogicalIds } from './private/nag-assembly-logical-ids';
 import { FindingNodes } from './private/nag-finding-nodes';
 import { inventoryFromSynthesizedTemplates } from './private/nag-synthesized-inventory';
+import { packageVersion } from '../../lib/private/package-version';
 
 const PACK_SYMBOL = Symbol.for('agent-guardrails.AgentGuardrailsChecks');
 
@@ -51,6 +52,8 @@ export class AgentGuardrailsChecks extends NagPack {
   }
 
   public readonly name = ACKNOWLEDGEMENT_NAMESPACE;
+  /** This package's version: CDK writes it as `pluginVersion` in `validation-report.json`. */
+  public readonly version = packageVersion();
   /** Ids of the rules the pack runs. */
   public readonly ruleIds: string[];
   private readonly rules: readonly Rule[];
@@ -106,7 +109,7 @@ export class AgentGuardrailsChecks extends NagPack {
       }
     }
     try {
-      return super.validate(context);
+      return withRunRecord(super.validate(context), listed.length);
     } finally {
       this.synthesized = undefined;
     }
@@ -171,6 +174,32 @@ export class AgentGuardrailsChecks extends NagPack {
     const text = `${f.message}${rule ? ` (${rule.reason})` : ''}`;
     return this.verboseDescriptions && rule ? `${text} ${rule.explanation}` : text;
   }
+}
+
+/** `ruleName` of the record a clean synth leaves in `validation-report.json`. */
+export const RUN_RECORD_RULE_NAME = 'checks-ran';
+
+/**
+ * A clean report with a record that the pack ran. CDK leaves a plugin's report out of
+ * `validation-report.json` when it is successful with no violations (cdk-nag's packs leave no
+ * trace either), so a clean synth would be indistinguishable from one without the pack. An
+ * `info` entry that names no resource keeps the report (with its metadata: baseline and rule
+ * count) in the file, prints nothing (CDK prints violations per resource) and fails nothing.
+ */
+function withRunRecord(report: PolicyValidationPluginReport, stacks: number): PolicyValidationPluginReport {
+  if (report.violations.length > 0) return report;
+  const metadata = report.metadata ?? {};
+  return {
+    ...report,
+    violations: [{
+      ruleName: RUN_RECORD_RULE_NAME,
+      description: `agent-guardrails checked ${stacks} stack${stacks === 1 ? '' : 's'} with ${metadata.rules ?? '?'} rules against baseline ${metadata.baseline ?? '?'}: no findings.`,
+      fix: 'Nothing to fix: this entry records that the checks ran.',
+      severity: 'info',
+      ruleMetadata: { ...metadata, stacks: String(stacks) },
+      violatingResources: [],
+    }],
+  };
 }
 
 /** Whether an acknowledgement is on, above or below one of the stacks validated. */

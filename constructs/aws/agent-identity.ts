@@ -11,6 +11,7 @@ import { KillSwitch } from './kill-switch';
 import { actionsDeniedByBoundary } from './private/guardrail-denies';
 import { AgentPermissionsBoundary } from './permissions-boundary';
 import { ToolRole } from './tool-role';
+import { checkPrincipalAccounts, recordCrossAccount } from './private/principal-accounts';
 import { recordSourceLine } from './private/source-line-metadata';
 
 const AGENT_IDENTITY_SYMBOL = Symbol.for('agent-guardrails.AgentIdentity');
@@ -27,9 +28,12 @@ export interface AgentIdentityProps {
   readonly environment: Environment;
   /** The agent's tools; each gets its own role. */
   readonly tools: Tool[];
-  /** The only principal allowed to assume the tool roles: the credential broker's role. */
+  /** The only principal allowed to assume the tool roles: the credential broker's role (of the environment's account). */
   readonly broker: iam.IRole;
-  /** Who may pull the kill switch (assume the revocation role), e.g. an incident-response role. */
+  /**
+   * Who may pull the kill switch (assume the revocation role), e.g. an incident-response role, of the
+   * environment's account (another account only when the environment's `crossAccount` lists it).
+   */
   readonly revocationPrincipals: iam.IPrincipal[];
   /**
    * The guardrail baseline the agent is checked against.
@@ -83,8 +87,10 @@ export class AgentIdentity extends Construct {
     const awsEnv = props.environment.requireAws(`AgentIdentity(${props.agentName})`);
     const maxSession = this.maxSession(props.maxSessionDuration, baseline, props.agentName);
 
-    const ctx: AwsToolContext = { agentName: props.agentName, environmentName: props.environment.name, environment: awsEnv, baseline };
+    const ctx: AwsToolContext = { agentName: props.agentName, environmentName: props.environment.name, environment: awsEnv, baseline, otherAccounts: props.environment.crossAccount?.accounts };
+    const brokerAccount = checkPrincipalAccounts(this, `AgentIdentity(${props.agentName}).broker`, [props.broker], props.environment);
     throwAll([
+      ...brokerAccount.violations,
       ...awsAgentViolations(props.agentName, props.tier, props.tools, baseline),
       ...props.tools.flatMap((t) => awsToolViolations(t, ctx)),
       ...props.tools.flatMap((t) => boundaryDenied(props.agentName, t)),
@@ -119,6 +125,7 @@ export class AgentIdentity extends Construct {
         maxSessionDuration: maxSession,
       });
       this.toolRoles[tool.name] = role;
+      recordCrossAccount(role.node.defaultChild as iam.CfnRole, brokerAccount.optedIn, props.environment.crossAccount?.reason ?? '');
       this.killSwitch.coverRole(role);
     }
 

@@ -1,12 +1,14 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib/core';
+import { CfnResource, Duration, Lazy, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib/core';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { Environment } from '../../lib/model/environment';
 import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { handlerBundleDir } from './broker-runtime/handler-bundle';
+import { checkPrincipalAccounts, recordCrossAccount, throwPrincipalViolations } from './private/principal-accounts';
 import { recordSourceLine } from './private/source-line-metadata';
 
 const APPROVAL_GATE_SYMBOL = Symbol.for('agent-guardrails.ApprovalGate');
@@ -19,7 +21,9 @@ const APPROVAL_WRITE_ACTIONS = [
 export interface ApprovalGateProps {
   /**
    * People (roles, users, groups) who may approve requests through the approve endpoint.
-   * More can be added with `grantApprove`.
+   * More can be added with `grantApprove`. Of the account of the environments the gate serves
+   * (checked when a `CredentialBroker` adds its agent), unless the environment's `crossAccount`
+   * opt-in lists theirs; a gate that serves no agent compares with its stack's account at synth.
    * @default - nobody until `grantApprove` is called
    */
   readonly approvers?: iam.IGrantable[];
@@ -62,6 +66,8 @@ export class ApprovalGate extends Construct {
   public readonly logGroup: logs.LogGroup;
   private readonly deniedApprovers: string[] = [];
   private readonly writers: string[] = [];
+  private readonly approverPrincipals: { readonly principal: iam.IPrincipal; readonly permissions: CfnResource[] }[] = [];
+  private readonly environments: Environment[] = [];
   private approvers = 0;
 
   constructor(scope: Construct, id: string, props: ApprovalGateProps = {}) {
@@ -121,6 +127,11 @@ export class ApprovalGate extends Construct {
       Tags.of(c).add(TAG_KEYS.component, Component.APPROVAL_GATE, { priority: 300 });
     }
     for (const approver of props.approvers ?? []) this.grantApprove(approver);
+    // A gate no broker binds to an environment: its approvers are compared with the stack's account.
+    this.node.addValidation({
+      validate: () => this.environments.length > 0 || Token.isUnresolved(Stack.of(this).account) ? []
+        : checkPrincipalAccounts(this, 'ApprovalGate.approvers', this.approverPrincipals.map((a) => a.principal), undefined, Stack.of(this).account).violations.map((v) => `[${v.code}] ${v.message}`),
+    });
   }
 
   /**
@@ -130,9 +141,37 @@ export class ApprovalGate extends Construct {
   public grantApprove(grantee: iam.IGrantable): void {
     const n = this.approvers++;
     const principal = grantee.grantPrincipal;
+    // Checked against every environment the gate already serves (later ones check it when they bind).
+    const optedIn = this.environments.flatMap((env) => this.checkApprovers([principal], env));
     this.approveFunction.addPermission(`Approver${n}Url`, { principal, action: 'lambda:InvokeFunctionUrl', functionUrlAuthType: lambda.FunctionUrlAuthType.AWS_IAM });
     // Function URLs also need lambda:InvokeFunction, limited to calls that come through the URL.
     this.approveFunction.addPermission(`Approver${n}Invoke`, { principal, action: 'lambda:InvokeFunction', invokedViaFunctionUrl: true });
+    const permissions = [`Approver${n}Url`, `Approver${n}Invoke`].map((id) => this.approveFunction.node.findChild(id) as CfnResource);
+    for (const permission of permissions) {
+      permission.addMetadata(TAG_KEYS.component, Component.APPROVAL_GATE);
+      recordCrossAccount(permission, optedIn, this.environments.find((e) => e.crossAccount)?.crossAccount?.reason ?? '');
+    }
+    this.approverPrincipals.push({ principal, permissions });
+  }
+
+  /**
+   * @internal Serve an agent of `environment` (a `CredentialBroker` calls this from `addAgent`):
+   * refuses approvers of another account unless the environment's `crossAccount` lists it.
+   */
+  public _bindEnvironment(environment: Environment): void {
+    if (this.environments.includes(environment)) return;
+    for (const approver of this.approverPrincipals) {
+      const optedIn = this.checkApprovers([approver.principal], environment);
+      for (const permission of approver.permissions) recordCrossAccount(permission, optedIn, environment.crossAccount?.reason ?? '');
+    }
+    this.environments.push(environment);
+  }
+
+  /** Throw for approvers outside `environment`'s account; return the opted-in accounts they use. */
+  private checkApprovers(principals: iam.IPrincipal[], environment: Environment): string[] {
+    const check = checkPrincipalAccounts(this, `ApprovalGate.approvers (environment ${environment.name})`, principals, environment);
+    throwPrincipalViolations(check.violations);
+    return check.optedIn;
   }
 
   /**

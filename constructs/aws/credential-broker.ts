@@ -13,6 +13,7 @@ import { AgentIdentity } from './agent-identity';
 import { ApprovalGate } from './approval-gate';
 import { handlerBundleDir } from './broker-runtime/handler-bundle';
 import { KILL_SWITCH_DISENGAGED, KILL_SWITCH_ENGAGED } from './broker-runtime/kill-switch-flag';
+import { checkPrincipalAccounts, lambdaPermissions, recordCrossAccount, throwPrincipalViolations } from './private/principal-accounts';
 import { recordSourceLine } from './private/source-line-metadata';
 
 const CREDENTIAL_BROKER_SYMBOL = Symbol.for('agent-guardrails.CredentialBroker');
@@ -20,7 +21,10 @@ const CREDENTIAL_BROKER_SYMBOL = Symbol.for('agent-guardrails.CredentialBroker')
 const LAMBDA_ENV_LIMIT = 4096;
 
 export interface CredentialBrokerProps {
-  /** The agent runtime: the only principal that may invoke the broker. */
+  /**
+   * The agent runtime: the only principal that may invoke the broker. Of the agent environment's
+   * account (checked by `addAgent`), unless the environment's `crossAccount` opt-in lists its account.
+   */
   readonly runtime: iam.IGrantable;
   /**
    * The approval gate for approval-gated tools (destructive by default).
@@ -146,11 +150,16 @@ export class CredentialBroker extends Construct {
   /**
    * Serve `identity`'s tools: the broker may assume exactly its tool roles, reads its kill-switch
    * parameter, and the agent's revocation role may engage that parameter. One agent per broker.
+   * Refuses a runtime (or approvers of the gate) of another account than the agent's environment,
+   * unless the environment's `crossAccount` opt-in lists it.
    */
   public addAgent(identity: AgentIdentity): void {
     if (this.agent) {
       fail('AG_BROKER_ONE_AGENT', 'CredentialBroker.addAgent', 'serves one agent', identity.agentName, `This broker serves ${this.agent.agentName}; create one CredentialBroker per agent.`);
     }
+    const runtime = checkPrincipalAccounts(this, `CredentialBroker(${identity.agentName}).runtime`, [this.props.runtime.grantPrincipal], identity.environment);
+    throwPrincipalViolations(runtime.violations);
+    this.props.approvalGate?._bindEnvironment(identity.environment);
     this.agent = identity;
     // Now the broker knows its agent: label it like the agent's other identities (the checks pair tool roles with their broker).
     for (const c of [this.role, this.lambdaFunction] as Construct[]) {
@@ -158,6 +167,14 @@ export class CredentialBroker extends Construct {
       Tags.of(c).add(TAG_KEYS.environment, identity.environment.name, { priority: 300 });
     }
     (this.role.node.defaultChild as iam.CfnRole).addMetadata(TAG_KEYS.agent, identity.agentName);
+    // Who may invoke the broker is its function's resource policy: label it so the checks know whose it is.
+    const reason = identity.environment.crossAccount?.reason ?? '';
+    recordCrossAccount(this.role.node.defaultChild as iam.CfnRole, runtime.optedIn, reason);
+    for (const permission of lambdaPermissions(this.lambdaFunction)) {
+      permission.addMetadata(TAG_KEYS.component, Component.BROKER);
+      permission.addMetadata(TAG_KEYS.agent, identity.agentName);
+      recordCrossAccount(permission, runtime.optedIn, reason);
+    }
     const toolRoleArns = Object.values(identity.toolRoles).map((r) => r.roleArn);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'MintToolSessions', actions: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], resources: toolRoleArns,
@@ -219,3 +236,4 @@ function principalArns(grantable: iam.IGrantable): string[] {
   const json = grantable.grantPrincipal.policyFragment.principalJson.AWS ?? [];
   return (Array.isArray(json) ? json : [json]).filter((a): a is string => typeof a === 'string' && (Token.isUnresolved(a) || a.startsWith('arn:')));
 }
+

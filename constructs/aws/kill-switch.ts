@@ -5,6 +5,7 @@ import { GuardrailError, fail } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
 import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { GUARDRAIL_POLICY_PATH } from './permissions-boundary';
+import { checkPrincipalAccounts, recordCrossAccount, throwPrincipalViolations } from './private/principal-accounts';
 import { recordSourceLine } from './private/source-line-metadata';
 
 const KILL_SWITCH_SYMBOL = Symbol.for('agent-guardrails.KillSwitch');
@@ -16,7 +17,8 @@ export interface KillSwitchProps {
   readonly environment: Environment;
   /**
    * Who may pull the switch (e.g. an incident-response role). They assume the revocation role;
-   * nobody else can. Never `*`.
+   * nobody else can. Never `*`, and principals of the environment's account only, unless the
+   * environment's `crossAccount` opt-in lists their account.
    */
   readonly revocationPrincipals: iam.IPrincipal[];
 }
@@ -69,6 +71,8 @@ export class KillSwitch extends Construct {
           `The kill switch of agent ${props.agentName} trusts a whole account: any of its identities allowed sts:AssumeRole can pull (or probe) the switch. Name the incident-response role instead.`);
       }
     }
+    const accounts = checkPrincipalAccounts(this, field, props.revocationPrincipals, props.environment);
+    throwPrincipalViolations(accounts.violations);
 
     this.denyAllPolicy = new iam.ManagedPolicy(this, 'DenyAll', {
       managedPolicyName: `agent-guardrails-${props.agentName}-${props.environment.name}-kill-switch`,
@@ -95,6 +99,7 @@ export class KillSwitch extends Construct {
     const roleCfn = this.revocationRole.node.defaultChild as iam.CfnRole;
     roleCfn.addMetadata(TAG_KEYS.component, Component.REVOCATION);
     roleCfn.addMetadata(TAG_KEYS.agent, props.agentName);
+    recordCrossAccount(roleCfn, accounts.optedIn, props.environment.crossAccount?.reason ?? '');
     Tags.of(this.revocationRole).add(TAG_KEYS.component, Component.REVOCATION, { priority: 300 });
     Tags.of(this.revocationRole).add(TAG_KEYS.agent, props.agentName, { priority: 300 });
     Tags.of(this.revocationRole).add(TAG_KEYS.environment, props.environment.name, { priority: 300 });

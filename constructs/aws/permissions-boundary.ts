@@ -87,7 +87,7 @@ export class AgentPermissionsBoundary extends Construct {
       assumableRoleArns: unique(declared('sts:assumerole')),
       forbiddenActions: baseline.forbiddenAwsActions,
       partition: stack.partition,
-      resourceAccounts: [env.account],
+      resourceAccounts: [env.account, ...optedInResourceAccounts(props)],
     });
 
     // Prefer the ceiling on the declared resources; fall back to `*` only if that would not fit.
@@ -134,6 +134,18 @@ function ceilingStatements(tools: Tool[], scoped: boolean): iam.PolicyStatement[
       actions: unique(t.aws!.actions),
       resources: scoped ? unique(t.aws!.resources) : ['*'],
     }));
+}
+
+/**
+ * The opted-in accounts (the environment's `crossAccount`) that some tool declares a resource in:
+ * the only accounts besides the environment's that the boundary lets the agent reach. An account
+ * trusted only as a principal (e.g. a SOC account pulling the kill switch) stays denied as a resource owner.
+ */
+function optedInResourceAccounts(props: AgentPermissionsBoundaryProps): string[] {
+  const optIn = props.environment.crossAccount;
+  if (!optIn) return [];
+  const declared = new Set(props.tools.flatMap((t) => t.aws?.resources ?? []).map((r) => r.split(':')[4]));
+  return optIn.accounts.filter((a) => declared.has(a));
 }
 
 function unique(xs: string[]): string[] {

@@ -24,6 +24,11 @@ export interface AwsToolContext {
   /** The environment's AWS placement (account and regions). */
   readonly environment: AwsEnvironmentProps;
   readonly baseline: Baseline;
+  /**
+   * Other accounts whose resources a tool may declare: the environment's stated cross-account opt-in.
+   * @default - none
+   */
+  readonly otherAccounts?: readonly string[];
 }
 
 /** Access levels a read tool may hold: anything else changes state. */
@@ -103,9 +108,9 @@ export function arnEnvironmentViolations(arn: string, field: string, ctx: AwsToo
       `Write the account ${env.account} and one of the regions ${env.regions.join(', ')}.`) });
     return out;
   }
-  if (account && !looksUnresolved(env.account) && account !== env.account) {
+  if (account && !looksUnresolved(env.account) && account !== env.account && !(ctx.otherAccounts ?? []).includes(account)) {
     out.push({ code: 'AG_TOOL_OTHER_ENVIRONMENT', message: GuardrailError.format(field, `must name resources of environment ${ctx.environmentName} (account ${env.account})`, arn,
-      'Declare this environment\'s resource; an identity of one environment never reaches another\'s.') });
+      'Declare this environment\'s resource; an identity of one environment never reaches another\'s (a deliberate cross-account resource needs the environment\'s crossAccount opt-in).') });
   }
   if (region && !env.regions.some(looksUnresolved) && !env.regions.includes(region)) {
     out.push({ code: 'AG_TOOL_OTHER_ENVIRONMENT', message: GuardrailError.format(field, `must name resources in the regions of environment ${ctx.environmentName} (${env.regions.join(', ')})`, arn,

@@ -14,6 +14,7 @@ import { registerMapCommand } from './map-command';
 import { registerRulesCommands } from './rules-command';
 import { registerDrift } from './drift';
 import { DataPullPorts, registerDataCommand } from './data-pull';
+import { packageVersion } from '../private/package-version';
 
 /** Exit codes of `agent-guardrails`: a contract for CI. */
 export const EXIT_PASS = 0;
@@ -116,18 +117,6 @@ function repoRoot(from: string): string {
     if (fs.existsSync(path.join(dir, '.git'))) return dir;
     if (path.dirname(dir) === dir) return path.resolve(from);
   }
-}
-
-function packageVersion(): string {
-  for (const candidate of [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')]) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8'));
-      if (pkg.name === 'agent-guardrails') return String(pkg.version);
-    } catch {
-      // try the next candidate
-    }
-  }
-  return '0.0.0';
 }
 
 function processIo(): CliIo {

@@ -1,5 +1,6 @@
 import { fail } from '../errors';
 import { looksUnresolved } from '../private/tokens';
+import { CrossAccountAccess } from './cross-account-access';
 
 /** Where an environment lives on AWS. */
 export interface AwsEnvironmentProps {
@@ -43,6 +44,13 @@ export interface EnvironmentProps {
    * @default - the environment cannot be used by Azure constructs
    */
   readonly azure?: AzureEnvironmentProps;
+  /**
+   * A deliberate cross-account set-up: the other AWS accounts (or GCP projects) whose principals
+   * this environment trusts as broker runtime, revocation principals or approvers, with the reason.
+   * The permissions boundary and every report show it.
+   * @default - principals of another account or project are refused
+   */
+  readonly crossAccount?: CrossAccountAccess;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -65,6 +73,8 @@ export class Environment {
   public readonly aws?: AwsEnvironmentProps;
   public readonly gcp?: GcpEnvironmentProps;
   public readonly azure?: AzureEnvironmentProps;
+  /** The stated cross-account opt-in, when any. */
+  public readonly crossAccount?: CrossAccountAccess;
 
   private constructor(props: EnvironmentProps) {
     if (!NAME.test(props.name)) {
@@ -95,10 +105,16 @@ export class Environment {
         fail('AG_ENV_AZURE_RG', `Environment(${props.name}).azure.resourceGroup`, 'must not be empty', props.azure.resourceGroup, 'Name the resource group of this environment.');
       }
     }
+    const own = [props.aws?.account, props.gcp?.project].filter((v): v is string => v !== undefined);
+    const listed = [...(props.crossAccount?.accounts ?? []), ...(props.crossAccount?.projects ?? [])].filter((v) => own.includes(v));
+    if (listed.length > 0) {
+      fail('AG_CROSS_ACCOUNT_OWN', `Environment(${props.name}).crossAccount`, 'must list other accounts or projects only, not the environment\'s own', listed, 'Drop the environment\'s own account or project from the opt-in: it is always trusted.');
+    }
     this.name = props.name;
     this.aws = props.aws ? { account: props.aws.account, regions: [...props.aws.regions] } : undefined;
     this.gcp = props.gcp;
     this.azure = props.azure;
+    this.crossAccount = props.crossAccount;
   }
 
   /** The AWS placement, or a clear error naming the construct that needs it. */

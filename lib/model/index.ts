@@ -1,5 +1,6 @@
 export * from './access-level';
 export * from './change-window';
+export * from './cross-account-access';
 export * from './environment';
 export * from './tags';
 export * from './tier';

@@ -34,3 +34,10 @@ export const AGENT_TAG_KEYS: readonly string[] = [TAG_KEYS.agent, TAG_KEYS.tool,
  * declarations (AGENT-001) from synthesized files alone.
  */
 export const DECLARATION_METADATA_KEY = 'agent-guardrails:declaration';
+
+/**
+ * Key of the CloudFormation/Terraform metadata entry recording a deliberate cross-account opt-in
+ * (`{ accounts, reason }`) on the resource whose trust admits those accounts. The checks accept
+ * exactly the listed accounts there, and the reports list every such opt-in with its reason.
+ */
+export const CROSS_ACCOUNT_METADATA_KEY = 'agent-guardrails:cross-account';

@@ -85,6 +85,32 @@ describe('AgentGuardrailsChecks', () => {
     })]));
   });
 
+  test('a clean synth leaves a trace in validation-report.json: the pack, its version, the baseline, and nothing printed', () => {
+    // GIVEN an app whose only role is clean
+    const outdir = path.join(dir, 'clean');
+    const app = new App({ outdir });
+    Validations.of(app).addPlugins(new AgentGuardrailsChecks(app));
+    const stack = new Stack(app, 'CleanStack');
+    const role = new Role(stack, 'Logs', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new PolicyStatement({ actions: ['logs:GetLogEvents'], resources: ['arn:aws:logs:eu-west-1:111122223333:log-group:/app:*'] }));
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    // WHEN
+    try {
+      app.synth();
+    } finally {
+      printed.mockRestore();
+    }
+    // THEN CDK kept our report (it drops a successful report without violations) and printed nothing
+    expect(printed).not.toHaveBeenCalled();
+    const report = (validationReport(outdir).pluginReports as any[]).find((r) => r.pluginName === 'AgentGuardrailsChecks');
+    expect(report).toMatchObject({
+      conclusion: 'success',
+      pluginVersion: JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).version,
+      metadata: { baseline: expect.stringMatching(/^agent-guardrails\/default 1\.0\.0 /), rules: String(ALL_RULES.length) },
+      violations: [{ ruleName: 'checks-ran', severity: 'info', violatingConstructs: [], description: expect.stringMatching(/checked 1 stack .*: no findings/) }],
+    });
+  });
+
   test('an acknowledgement without a reason is an AGENT-007 error that cannot itself be acknowledged', () => {
     const { app, reader, stack, outdir } = fixture('no-reason', { keepGoing: true });
     Validations.of(reader).acknowledge({ id: ACK_ID, reason: '' });
