@@ -66,7 +66,7 @@ test('the pack reports the same: one violation on the admin role, none of AWS-00
   const table = new Role(stack, 'TableRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   table.addToPolicy(new PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
   const report = new AgentGuardrailsChecks().validateScope(stack);
-  const onAdmin = report.violations.filter((v) => v.violatingResources.some((r) => r.constructPath.includes('/AdminRole')));
+  const onAdmin = report.violations.filter((v) => v.violatingResources.some((r) => (r.constructPath ?? '').includes('/AdminRole')));
   expect(onAdmin.map((v) => v.ruleName)).toEqual(['AWS-001[AdministratorAccess]']);
   expect(report.violations.length).toBeLessThanOrEqual(6);
 });
