@@ -49,6 +49,12 @@ export interface RuleMetadata {
 /** The context a rule runs in. */
 export interface RuleContext {
   readonly baseline: Baseline;
+  /**
+   * Set by the engine when AWS-001 runs and reports errors: the identity-level permission rules
+   * then leave admin identities to it (one finding per cause).
+   * @default false
+   */
+  readonly adminReported?: boolean;
 }
 
 /** What a rule reports before the engine fills in severity and hardness from the baseline. */

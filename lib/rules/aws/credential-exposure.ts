@@ -1,8 +1,9 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
 import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
-import { EffectivePermissions, expandPattern, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { expandPattern, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { judgedSubjects } from './private/admin';
 
 /** The catalog of credential-returning actions (`policies/catalogs/aws-credential-returning.json`). */
 export const CREDENTIAL_RETURNING_CATALOG = 'aws-credential-returning';
@@ -31,10 +32,10 @@ export const CREDENTIAL_EXPOSURE: Rule = {
     + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only.',
   fix: 'Replace `*` or the wildcard ARN with the exact ARNs of the roles, secrets, keys or parameters the identity needs.',
   controls: ['Cloudsplaining CredentialsExposure', 'CKV_AWS_107', 'AwsSolutions-IAM5'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const actions = (loadCatalog(CREDENTIAL_RETURNING_CATALOG).aws ?? []).flatMap(expandPattern);
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
       const unscopable: ActionHit<undefined>[] = [];
       const broadHits: ActionHit<string[]>[] = [];
       for (const info of perms.reachable(actions, serviceOf)) {

@@ -1,8 +1,9 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
 import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
-import { arnFields, EffectivePermissions, expandPattern, globCovers, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { arnFields, expandPattern, globCovers, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { judgedSubjects } from './private/admin';
 
 /** The catalog of data-read actions (`policies/catalogs/aws-data-read.json`). */
 export const DATA_READ_CATALOG = 'aws-data-read';
@@ -26,10 +27,10 @@ export const DATA_EXFILTRATION: Rule = {
   fix: 'Grant the read only on the declared ARNs (a declared `arn:aws:s3:::bucket/prefix/*` covers reads under that prefix), '
     + 'or add the data source to the tool\'s declaration so reviewers see it.',
   controls: ['Cloudsplaining DataExfiltration', 'CKV_AWS_108', 'AwsSolutions-IAM5'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const actions = (loadCatalog(DATA_READ_CATALOG).aws ?? []).flatMap(expandPattern);
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
       const declaration = perms.subject.isAgent ? perms.subject.identity?.declaration : undefined;
       // A declared `*` (or `arn:aws:s3:::*`) names no data source: it cannot make a read declared.
       const declared = declaration ? [...declaration.resources, ...declaration.dataSources].filter((d) => !readsUnnamedStore(d)) : undefined;

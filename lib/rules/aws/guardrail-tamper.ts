@@ -2,9 +2,10 @@ import { AwsActionInfo } from '../../aws/action-catalog';
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
 import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
 import { EffectivePermissions, expandPattern, isAgentIdentity, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { judgedSubjects } from './private/admin';
 
 /** The catalog of tamper actions (`policies/catalogs/aws-guardrail-tamper.json`). */
 export const GUARDRAIL_TAMPER_CATALOG = 'aws-guardrail-tamper';
@@ -45,7 +46,7 @@ export const GUARDRAIL_TAMPER: Rule = {
   fix: 'Remove the action from the agent\'s tool (or the wildcard that brings it in). Keep the boundary\'s tamper denies in place; '
     + 'changes to the guardrails go through the security team\'s pipeline, never through an agent.',
   controls: ['MITRE ATT&CK T1562.001', 'MITRE ATT&CK T1562.008', 'CKV_AWS_286'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const tamper = (loadCatalog(GUARDRAIL_TAMPER_CATALOG).aws ?? []).flatMap(expandPattern);
     const protectedResources = guardrailResources(inventory);
     const agentRoles = agentRoleTargets(inventory);
@@ -54,7 +55,7 @@ export const GUARDRAIL_TAMPER: Rule = {
       ...expandPattern('ssm:*').filter((a) => isChange(a) && a.resourceTypes.includes('parameter')),
     ];
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
       if (!perms.subject.isAgent) continue;
       const reported = new Set<string>();
       const tamperHits: ActionHit<undefined>[] = [];

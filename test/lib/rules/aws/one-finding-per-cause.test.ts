@@ -44,7 +44,7 @@ describe.each([
     const mine = on(findings, 'AdminRole');
     expect(mine.map((f) => f.id)).toEqual([adminId]);
     expect(mine[0]).toMatchObject({ severity: 'error', hard: true });
-    expect(mine[0].message).toMatch(/Folded into this finding, since an administrator holds them all: .*AWS-004 ×\d+/);
+    expect(mine[0].message).toMatch(/An administrator holds every escalation path, credential and data read, so the permission rules report nothing more on it/);
   });
 
   test('the dynamodb:* role gets one finding per rule, each naming what the wildcard reaches', () => {
@@ -77,15 +77,16 @@ describe('folding never widens', () => {
   const escalation: Finding = { ...base, ruleId: 'AWS-004', detail: 'iam-put-role-policy', severity: 'error', hard: true };
 
   test('a folded hard finding makes the admin finding hard (an acknowledgement cannot hide it)', () => {
-    expect(foldIntoAdminFindings([admin, escalation])).toEqual([{ ...admin, hard: true, message: 'm Folded into this finding, since an administrator holds them all: AWS-004 ×1.' }]);
+    expect(foldIntoAdminFindings([admin, escalation])).toEqual([{ ...admin, hard: true, message: expect.stringMatching(/nothing more on it \(folded into this finding: AWS-004 ×1\)\.$/) }]);
+    expect(foldIntoAdminFindings([admin], true)).toEqual([{ ...admin, hard: true, message: expect.stringMatching(/nothing more on it\.$/) }]);
   });
 
   test('nothing folds into an admin warning, nor across identities, nor findings of other causes (trust, boundary)', () => {
     const warning = { ...admin, severity: 'warning' as const };
-    expect(foldIntoAdminFindings([warning, escalation])).toEqual([warning, escalation]);
+    expect(foldIntoAdminFindings([warning, escalation], true)).toEqual([warning, escalation]);
     const other = { ...escalation, identity: 'aws:S/Other' };
-    expect(foldIntoAdminFindings([admin, other])).toEqual([admin, other]);
+    expect(foldIntoAdminFindings([admin, other])).toEqual([{ ...admin, message: expect.stringMatching(/nothing more on it\.$/) }, other]);
     const trust: Finding = { ...base, ruleId: 'AWS-009', detail: 'principal-star', severity: 'error', hard: true };
-    expect(foldIntoAdminFindings([admin, trust])).toEqual([admin, trust]);
+    expect(foldIntoAdminFindings([admin, trust])).toEqual([{ ...admin, message: expect.stringMatching(/nothing more on it\.$/) }, trust]);
   });
 });
