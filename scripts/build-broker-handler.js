@@ -4,6 +4,7 @@
  * package, so that `cdk synth` never bundles, downloads or runs Docker:
  *   dist-handler/broker/index.js   (constructs/aws/broker-runtime/broker-handler.ts)
  *   dist-handler/approve/index.js  (constructs/aws/broker-runtime/approve-handler.ts)
+ *   dist-handler/monitor/index.js  (constructs/aws/monitor-runtime/monitor-handler.ts, the activity monitor)
  *   dist-handler/gcp-broker/index.js   (constructs/gcp/broker-runtime/broker-server.ts, Cloud Run)
  *   dist-handler/azure-broker/index.js (constructs/azure/broker-runtime/broker-server.ts, Functions custom handler)
  * `@aws-sdk/*` stays external: the Lambda Node.js 20/22 runtimes ship the AWS SDK v3. The Google
@@ -20,6 +21,7 @@ const root = path.join(__dirname, '..');
 const entries = {
   broker: 'constructs/aws/broker-runtime/broker-handler.ts',
   approve: 'constructs/aws/broker-runtime/approve-handler.ts',
+  monitor: 'constructs/aws/monitor-runtime/monitor-handler.ts',
   'gcp-broker': 'constructs/gcp/broker-runtime/broker-server.ts',
   'azure-broker': 'constructs/azure/broker-runtime/broker-server.ts',
 };
@@ -50,7 +52,7 @@ async function main() {
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      external: name === 'broker' || name === 'approve' ? ['@aws-sdk/*'] : [],
+      external: name === 'broker' || name === 'approve' || name === 'monitor' ? ['@aws-sdk/*'] : [],
       // Readable output: reviewers can audit exactly what runs in the broker.
       minify: false,
       legalComments: 'inline',

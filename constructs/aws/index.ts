@@ -5,3 +5,4 @@ export * from './kill-switch';
 export * from './tool-role';
 export * from './credential-broker';
 export * from './approval-gate';
+export * from './activity-monitor';

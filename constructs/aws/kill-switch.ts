@@ -52,6 +52,7 @@ export class KillSwitch extends Construct {
   public readonly revocationRole: iam.Role;
   private readonly revokeStatement: iam.PolicyStatement;
   private readonly covered: string[] = [];
+  private responders = 0;
 
   constructor(scope: Construct, id: string, props: KillSwitchProps) {
     super(scope, id);
@@ -113,6 +114,20 @@ export class KillSwitch extends Construct {
   /** The ARN of the deny-all policy, for runbooks and the broker. */
   public get denyAllPolicyArn(): string {
     return this.denyAllPolicy.managedPolicyArn;
+  }
+
+  /**
+   * Let an automated responder (the agent's `AgentActivityMonitor`) assume the revocation role, next
+   * to the incident-response principals. Only a guardrail role may be admitted: it must hold nothing
+   * but that assumption, its alerts and its logs (AGENT-005 checks it), and agents cannot change it
+   * (the boundary denies every IAM write).
+   */
+  public admitResponder(role: iam.IRole): void {
+    this.revocationRole.assumeRolePolicy?.addStatements(new iam.PolicyStatement({
+      sid: `AutomatedResponder${this.responders++}`,
+      actions: ['sts:AssumeRole'],
+      principals: [new iam.ArnPrincipal(role.roleArn)],
+    }));
   }
 
   /**

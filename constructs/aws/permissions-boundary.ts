@@ -6,7 +6,7 @@ import { GuardrailError } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
 import { Component, TAG_KEYS } from '../../lib/model/tags';
 import { Tool } from '../../lib/model/tool';
-import { guardrailDenyStatements } from './private/guardrail-denies';
+import { guardrailDenyStatements, guardrailRuntimeArns } from './private/guardrail-denies';
 import { policySizeChars } from './private/policy-size';
 import { recordSourceLine } from './private/source-line-metadata';
 
@@ -40,7 +40,8 @@ export interface AgentPermissionsBoundaryProps {
  * resources). Its explicit denies hold even for a role someone widened to `*` on `*`: privilege
  * escalation (IAM and Organizations writes, undeclared `iam:PassRole` and `sts:AssumeRole`),
  * guardrail tampering (this policy, the kill switch, every policy under `/agent-guardrails/`,
- * SSM parameters under `/agent-guardrails/`, CloudTrail and log deletion), other environments
+ * SSM parameters under `/agent-guardrails/`, the activity monitor's `agent-guardrails-*` rule,
+ * function, topic, queue, table and alarms, CloudTrail and log deletion), other environments
  * (resources or requests tagged with another `agent-guardrails:environment`), other regions and
  * other accounts' resources (`aws:ResourceAccount`, with AWS's documented exceptions for
  * AWS-owned resources).
@@ -83,6 +84,7 @@ export class AgentPermissionsBoundary extends Construct {
       protectedPolicyArns: [this.policyArn, props.killSwitchPolicy.managedPolicyArn],
       guardrailPolicyPathArn: stack.formatArn({ service: 'iam', region: '', resource: 'policy', resourceName: `${GUARDRAIL_POLICY_PATH.slice(1)}*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
       guardrailParameterArn: stack.formatArn({ service: 'ssm', region: '*', resource: 'parameter', resourceName: 'agent-guardrails/*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+      guardrailRuntimeArns: guardrailRuntimeArns(stack.partition, env.account),
       passableRoleArns: unique(declared('iam:passrole')),
       assumableRoleArns: unique(declared('sts:assumerole')),
       forbiddenActions: baseline.forbiddenAwsActions,

@@ -23,6 +23,8 @@ import { attachGuardrailMetadata, declarationOf, guardrailTags, OwnerLabels } fr
 import { fitName } from '../gcp/private/names';
 import { ACTION_FORMAT, isEscalationOrPivotAction, isReadAction, isReadDataAction } from './private/actions';
 import { findBuiltinRole } from './private/builtin-roles';
+import { assertionSubject } from './broker-runtime/assertion-subject';
+import { IBrokerIssuer } from './broker-issuer';
 
 export interface AgentIdentityProps {
   /** The agent's name: 2–40 chars of `[a-z0-9-]`, starting with a letter. */
@@ -33,8 +35,21 @@ export interface AgentIdentityProps {
   readonly environment: Environment;
   /** The agent's tools; each needs `azure` permissions and gets its own user-assigned identity. */
   readonly tools: Tool[];
-  /** The OIDC issuer of the agent runtime's tokens (exact `https://` URL, no wildcards). */
-  readonly runtimeIssuer: string;
+  /**
+   * The OIDC issuer of the agent runtime's tokens (exact `https://` URL, no wildcards), when the
+   * runtime exchanges its own tokens for tool tokens. Give this or `broker`.
+   * @default - `broker` must be given
+   */
+  readonly runtimeIssuer?: string;
+  /**
+   * The Azure `CredentialBroker` that mints this agent's tool tokens. Each tool identity's federated
+   * credential then trusts exactly the broker's issuer, with the subject
+   * `agent-guardrails:agent:<agent>:tool:<tool>:environment:<environment>`, and nothing of the runtime:
+   * the runtime reaches a tool only through the broker (kill switch, window, approval, decision record).
+   * Then call `broker.addAgent(agent)`. Give this or `runtimeIssuer` with `runtimeSubjects`/`runtimeSubjectTemplate`.
+   * @default - no broker: the runtime's own issuer and subjects are trusted
+   */
+  readonly broker?: IBrokerIssuer;
   /**
    * The exact token subject per tool name (e.g. `system:serviceaccount:agents:deploy-operator-restart`).
    * Give this or `runtimeSubjectTemplate`.
@@ -131,6 +146,8 @@ export class AgentIdentity extends Construct {
   public readonly tools: Tool[];
   /** The kill-switch role definition. */
   public readonly killSwitchRole: RoleDefinition;
+  /** The broker whose issuer the tool identities trust, when the agent uses one. */
+  public readonly broker?: IBrokerIssuer;
   /** The diagnostic setting exporting the activity log (absent when `exportActivityLog` is false). */
   public readonly auditSetting?: MonitorDiagnosticSetting;
   private readonly identitiesByTool = new Map<string, UserAssignedIdentity>();
@@ -147,6 +164,7 @@ export class AgentIdentity extends Construct {
     this.tier = props.tier;
     this.environment = props.environment;
     this.tools = [...props.tools];
+    this.broker = props.broker;
     const agentOwner: OwnerLabels = { agent: props.agentName, tier: props.tier, environment: props.environment.name };
     const subjects = subjectsFor(props);
 
@@ -228,10 +246,10 @@ export class AgentIdentity extends Construct {
     this.identitiesByTool.set(tool.name, identity);
 
     const credential = new FederatedIdentityCredential(this, `${tool.name}-federation`, {
-      name: fitName(`${tool.name}-runtime`, 120, [tool.name]),
+      name: fitName(`${tool.name}-${props.broker ? 'broker' : 'runtime'}`, 120, [tool.name]),
       resourceGroupName: this.azure.resourceGroup,
       parentId: identity.id,
-      issuer: props.runtimeIssuer,
+      issuer: props.broker?.issuer ?? props.runtimeIssuer!,
       subject,
       audience: [FEDERATION_AUDIENCE],
     });
@@ -291,7 +309,7 @@ function killSwitchCondition(principalIds: string[]): string {
 function subjectsFor(props: AgentIdentityProps): Record<string, string> {
   const out: Record<string, string> = {};
   for (const tool of props.tools) {
-    const subject = props.runtimeSubjects?.[tool.name]
+    const subject = props.broker ? assertionSubject(props.agentName, tool.name, props.environment.name) : props.runtimeSubjects?.[tool.name]
       ?? props.runtimeSubjectTemplate?.replace(/\{agent\}/g, props.agentName).replace(/\{tool\}/g, tool.name).replace(/\{environment\}/g, props.environment.name);
     out[tool.name] = subject!;
   }
@@ -324,7 +342,18 @@ function validateAgent(props: AgentIdentityProps, azure: AzureEnvironmentProps, 
 }
 
 function validateFederation(agent: string, props: AgentIdentityProps): void {
+  if (props.broker) {
+    const given = { runtimeIssuer: props.runtimeIssuer, runtimeSubjects: props.runtimeSubjects, runtimeSubjectTemplate: props.runtimeSubjectTemplate };
+    if (Object.values(given).some((v) => v !== undefined)) {
+      fail('AG_AZ_BROKER_FEDERATION', `${agent}.broker`, 'replaces the runtime federation: runtimeIssuer, runtimeSubjects and runtimeSubjectTemplate must not be given with it', given,
+        'Drop the runtime issuer and subjects: with a broker, the tool identities trust only the broker\'s issuer (the runtime calls the broker).');
+    }
+    return;
+  }
   const issuer = props.runtimeIssuer;
+  if (issuer === undefined) {
+    fail('AG_AZ_ISSUER', `${agent}.runtimeIssuer`, 'or broker must be given', issuer, 'Pass the broker (CredentialBroker), or the issuer of the runtime\'s OIDC tokens.');
+  }
   if (!Token.isUnresolved(issuer) && (!/^https:\/\/[^\s*?]+$/.test(issuer) || issuer.includes('*'))) {
     fail('AG_AZ_ISSUER', `${agent}.runtimeIssuer`, 'must be one exact https:// issuer URL', issuer, 'Pass the issuer of the runtime\'s OIDC tokens, e.g. the AKS cluster\'s OIDC issuer URL.');
   }

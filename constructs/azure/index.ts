@@ -1,1 +1,2 @@
 export * from './agent-identity';
+export * from './credential-broker';

@@ -17,6 +17,7 @@ import { Baseline } from '../../lib/baseline/baseline';
 import { forbiddenEntryFor } from '../../lib/baseline/forbidden';
 import { useRoleData } from '../../lib/role-data/role-data';
 import { loadCatalog } from '../../lib/catalogs/catalog';
+import { unprovableForbiddenGcpPermissions } from '../../lib/rules/gcp/private/gcp-role-knowledge';
 import { fail, GuardrailError } from '../../lib/errors';
 import { Environment } from '../../lib/model/environment';
 import { Component } from '../../lib/model/tags';
@@ -26,7 +27,7 @@ import { Tool } from '../../lib/model/tool';
 import { AccessLevel } from '../../lib/model/access-level';
 import { ACT_AS_ROLE, actAsPermissionsOf, forbiddenRuntimeAccount } from './private/act-as';
 import { gcpRoles } from './private/gcp-roles';
-import { attachGuardrailMetadata, declarationOf, OwnerLabels } from './private/metadata';
+import { attachCrossAccount, attachGuardrailMetadata, declarationOf, OwnerLabels } from './private/metadata';
 import { fitName, shortHash } from './private/names';
 import { ACT_AS_DENY_PERMISSION, BOUNDARY_DENIED_PERMISSIONS, isEscalationPermission, isReadPermission, PERMISSION_FORMAT, serviceOf } from './private/permissions';
 import { parseResourceTarget, projectOf, ResourceTarget } from './private/resource-target';
@@ -223,6 +224,7 @@ export class AgentIdentity extends Construct {
           dependsOn: [this.killSwitchRole, this.accountsByTool.get(tool.name)!],
         });
         attachGuardrailMetadata(binding, { ...agentOwner, tool: tool.name }, Component.KILL_SWITCH);
+        attachCrossAccount(binding, optedInProjects([member], props.environment, this.project), props.environment);
       });
     });
 
@@ -343,6 +345,7 @@ export class AgentIdentity extends Construct {
       dependsOn: [sa],
     });
     attachGuardrailMetadata(tokenCreator, owner, Component.BROKER);
+    attachCrossAccount(tokenCreator, optedInProjects([props.brokerMember], props.environment, this.project), props.environment);
   }
 
   private grant(id: string, target: ResourceTarget | undefined, resource: string, role: string, member: string, window: string | undefined, tool: Tool, dependsOn: TerraformResource[]): TerraformResource {
@@ -413,6 +416,8 @@ function validateAgent(props: AgentIdentityProps, baseline: Baseline): void {
       fail('AG_KILL_SWITCH_SELF', `${agent}.revocationMembers`, 'must not include the agent\'s own service accounts', m, 'An agent may never hold its own kill switch: name humans or a separate revocation principal.');
     }
   }
+  otherProjectMembers(`${agent}.brokerMember`, [props.brokerMember], props.environment, project);
+  otherProjectMembers(`${agent}.revocationMembers`, props.revocationMembers, props.environment, project);
   const brokerEmail = /^serviceAccount:(\S+)$/.exec(props.brokerMember)?.[1];
   const agentAccounts = new Set([...agentEmails].map((m) => m.slice('serviceAccount:'.length)).concat(brokerEmail === undefined ? [] : [brokerEmail]));
   for (const tool of props.tools) {
@@ -445,6 +450,36 @@ function validateRuntimeAccount(field: string, project: string, tool: Tool, agen
     fail('AG_GCP_ACT_AS_FORBIDDEN', field, `must be a service account an agent may act as; this is ${why}`, runtime,
       'Give the resource its own user-managed service account with only the roles the workload needs, and declare that one.');
   }
+}
+
+/** A user-managed service account's email names its project: `<id>@<project>.iam.gserviceaccount.com`. */
+const SERVICE_ACCOUNT_PROJECT = /^serviceAccount:[^@\s]+@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/;
+
+/**
+ * Refuse service accounts of another project than the environment's, unless the environment's
+ * `crossAccount` opt-in lists that project. Only service-account emails name their project; users,
+ * groups and `principal://` identities (pools are named by project number, not id) are not judged here.
+ */
+function otherProjectMembers(field: string, members: readonly string[], environment: Environment, project: string): void {
+  if (Token.isUnresolved(project)) return;
+  for (const member of members) {
+    if (Token.isUnresolved(member)) continue;
+    const other = SERVICE_ACCOUNT_PROJECT.exec(member)?.[1];
+    if (other === undefined || other === project || environment.crossAccount?.allowsProject(other)) continue;
+    fail('AG_PRINCIPAL_OTHER_PROJECT', field, `must name service accounts of environment ${environment.name}'s project ${project}`, `${member} (project ${other})`,
+      `Use a service account of ${project}; for a deliberate cross-project set-up, opt in on the environment: `
+      + `Environment.of({ ..., crossAccount: CrossAccountAccess.allow({ projects: ['${other}'], reason: '<who they are and why they are trusted>' }) }).`);
+  }
+}
+
+/** The projects of `members` that the environment's opt-in admits (recorded on the bindings). */
+function optedInProjects(members: readonly string[], environment: Environment, project: string): string[] {
+  const out = new Set<string>();
+  for (const member of members) {
+    const other = Token.isUnresolved(member) ? undefined : SERVICE_ACCOUNT_PROJECT.exec(member)?.[1];
+    if (other !== undefined && other !== project && environment.crossAccount?.allowsProject(other)) out.add(other);
+  }
+  return [...out].sort();
 }
 
 function validateMember(field: string, member: string, format: RegExp, fix: string): void {
@@ -490,6 +525,11 @@ function validateRole(field: string, project: string, role: string, tool: Tool, 
     fail('AG_GCP_FORBIDDEN_PERMISSION', f, `holds a role with a permission forbidden by baseline ${baseline.id} (${forbiddenInRole}; forbidden.gcp.permissions: ${forbiddenEntryFor(baseline.forbiddenGcpPermissions, forbiddenInRole)})`, role,
       'Use a narrower role, or list the exact permissions the tool needs.');
   }
+  const unprovable = unprovableForbiddenGcpPermissions(role, baseline.forbiddenGcpPermissions);
+  if (unprovable.length > 0) {
+    fail('AG_GCP_FORBIDDEN_PERMISSION', f, `holds a role whose permissions the role data does not list in full, so it may hold what baseline ${baseline.id} forbids (forbidden.gcp.permissions: ${unprovable.slice(0, 3).join(', ')})`, role,
+      'Pull the role data (`agent-guardrails data pull gcp`, baseline roleData), or list the exact permissions the tool needs.');
+  }
   const custom = role.match(/^projects\/([^/]+)\/roles\/[a-zA-Z0-9_.]{3,64}$/);
   if (custom) {
     if (!Token.isUnresolved(project) && custom[1] !== project) fail('AG_GCP_OTHER_PROJECT', f, `must be a custom role of the environment's project ${project}`, role, 'Use a role of this project.');
@@ -505,7 +545,9 @@ function validateRole(field: string, project: string, role: string, tool: Tool, 
   }
   if (tool.accessLevel === AccessLevel.READ) {
     // Fail closed: a role whose permissions we do not know reads only if its name says so.
-    const reads = known?.permissionsComplete ? known.permissions.every(isReadPermission) : /(\.viewer|Viewer|\.reader|Reader)$/.test(role);
+    // A role the data lists only in part reads only if it is flagged read-only (reviewed); an unknown one only if its name says so.
+    const reads = known === undefined ? /(\.viewer|Viewer|\.reader|Reader)$/.test(role)
+      : known.permissionsComplete ? known.permissions.every(isReadPermission) : known.flags.includes('read-only');
     if (!reads) {
       const writes = known?.permissionsComplete ? known.permissions.filter((p) => !isReadPermission(p)) : [role];
       fail('AG_GCP_READ_TOOL_MUTATES', f, `of a read tool must only read (it also grants ${writes.slice(0, 3).join(', ')})`, role, 'Use a viewer role, or list the exact get/list permissions, or make the tool write/destructive.');

@@ -19,7 +19,7 @@ import { handlerBundleDir } from '../aws/broker-runtime/handler-bundle';
 import { AgentIdentity } from './agent-identity';
 import { GCP_BROKER_TOKEN_SECONDS } from './broker-runtime/iam-credentials-minter';
 import { GCP_KILL_SWITCH_DISENGAGED, KILL_SWITCH_COLLECTION } from './broker-runtime/firestore-layout';
-import { attachGuardrailMetadata, OwnerLabels } from './private/metadata';
+import { attachBrokerRecord, attachGuardrailMetadata, OwnerLabels } from './private/metadata';
 import { fitName, shortHash } from './private/names';
 
 const GCP_BROKER_SYMBOL = Symbol.for('agent-guardrails.gcp.CredentialBroker');
@@ -131,14 +131,16 @@ export class CredentialBroker extends Construct {
       attachGuardrailMetadata(g, owner, member === this.member ? Component.BROKER : Component.KILL_SWITCH);
     }
 
-    const topic = new PubsubTopic(this, 'ApprovalsTopic', { project, name: fitName(`ag-${agent.agentName}-approvals`, 255, [agent.agentName]) });
-    new PubsubTopicIamMember(this, 'BrokerPublishes', { project, topic: topic.name, role: 'roles/pubsub.publisher', member: this.member });
+    const topicName = fitName(`ag-${agent.agentName}-approvals`, 255, [agent.agentName]);
+    const topic = new PubsubTopic(this, 'ApprovalsTopic', { project, name: topicName });
+    new PubsubTopicIamMember(this, 'BrokerPublishes', { project, topic: topicName, role: 'roles/pubsub.publisher', member: this.member, dependsOn: [topic] });
 
     const asset = new TerraformAsset(this, 'HandlerAsset', { path: handlerBundleDir('gcp-broker'), type: AssetType.ARCHIVE });
     const bucket = new StorageBucket(this, 'SourceBucket', { project, name: fitName(`ag-broker-src-${project}-${agent.agentName}`, 63, [project, agent.agentName]), location: region, uniformBucketLevelAccess: true, publicAccessPrevention: 'enforced' });
     const object = new StorageBucketObject(this, 'Source', { bucket: bucket.name, name: `gcp-broker-${asset.assetHash}.zip`, source: asset.path });
+    const functionName = fitName(`ag-broker-${agent.agentName}`, 63, [agent.agentName]);
     this.fn = new Cloudfunctions2Function(this, 'Function', {
-      project, location: region, name: fitName(`ag-broker-${agent.agentName}`, 63, [agent.agentName]),
+      project, location: region, name: functionName,
       description: 'agent-guardrails credential broker (fail closed; one decision record per request).',
       buildConfig: { runtime: 'nodejs22', entryPoint: 'broker', source: { storageSource: { bucket: bucket.name, object: object.name } } },
       serviceConfig: {
@@ -157,7 +159,9 @@ export class CredentialBroker extends Construct {
       },
     });
     attachGuardrailMetadata(this.fn, owner, Component.BROKER);
-    const invoker = new CloudRunV2ServiceIamMember(this, 'InvokeByAgentRuntime', { project, location: region, name: this.fn.name, role: 'roles/run.invoker', member: this.props.runtimeMember });
+    attachBrokerRecord(this.fn, { cloud: 'gcp', agent: agent.agentName, environment: agent.environment.name, identity: this.email, invokers: [this.props.runtimeMember] });
+    // A literal service name (the function's Cloud Run service has the function's name), so the binding is checkable in cdk.tf.json.
+    const invoker = new CloudRunV2ServiceIamMember(this, 'InvokeByAgentRuntime', { project, location: region, name: functionName, dependsOn: [this.fn], role: 'roles/run.invoker', member: this.props.runtimeMember });
     attachGuardrailMetadata(invoker, owner, Component.BROKER);
   }
 

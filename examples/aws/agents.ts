@@ -1,6 +1,7 @@
 import { Stack, StackProps } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { AgentActivityMonitor } from '../../constructs/aws/activity-monitor';
 import { AgentIdentity } from '../../constructs/aws/agent-identity';
 import { ApprovalGate } from '../../constructs/aws/approval-gate';
 import { CredentialBroker } from '../../constructs/aws/credential-broker';
@@ -21,6 +22,7 @@ export const brokerRoleName = (agent: string) => `agent-guardrails-${agent}-brok
 /** A support agent that reads tickets and the application's logs in staging. Read only. */
 export class SupportObserverStack extends Stack {
   public readonly agent: AgentIdentity;
+  public readonly monitor: AgentActivityMonitor;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { ...props, env: { account: STAGING.aws!.account, region: 'eu-west-1' } });
@@ -54,6 +56,8 @@ export class SupportObserverStack extends Stack {
       revocationPrincipals: [new iam.ArnPrincipal(incidentResponseArn('222222222222'))],
     });
     broker.addAgent(this.agent);
+    // Watches what the agent does with its sessions; a tripping deviation pulls its kill switch.
+    this.monitor = new AgentActivityMonitor(this, 'ActivityMonitor', { agent: this.agent, broker });
   }
 }
 
@@ -68,6 +72,7 @@ export const PROD_SERVICE_DEPLOYMENTS = 'arn:aws:ecs:eu-west-1:333333333333:serv
  */
 export class DeployOperatorStack extends Stack {
   public readonly agent: AgentIdentity;
+  public readonly monitor: AgentActivityMonitor;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { ...props, env: { account: PROD.aws!.account, region: 'eu-west-1' } });
@@ -112,5 +117,7 @@ export class DeployOperatorStack extends Stack {
       revocationPrincipals: [new iam.ArnPrincipal(incidentResponseArn('333333333333'))],
     });
     broker.addAgent(this.agent);
+    // Watches what the agent does with its sessions; a tripping deviation pulls its kill switch.
+    this.monitor = new AgentActivityMonitor(this, 'ActivityMonitor', { agent: this.agent, broker });
   }
 }

@@ -10,6 +10,6 @@ const ROOT = path.join(__dirname, '..', '..');
  * about a second). An installed package ships them prebuilt, so apps using it never need this.
  */
 export function ensureHandlerBundles(): void {
-  const missing = ['broker', 'approve'].some((name) => !fs.existsSync(path.join(ROOT, 'dist-handler', name, 'index.js')));
+  const missing = ['broker', 'approve', 'monitor'].some((name) => !fs.existsSync(path.join(ROOT, 'dist-handler', name, 'index.js')));
   if (missing) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-broker-handler.js')], { stdio: 'inherit' });
 }

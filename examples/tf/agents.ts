@@ -2,14 +2,15 @@ import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { AgentIdentity as AzureAgentIdentity } from '../../constructs/azure';
-import { AgentIdentity as GcpAgentIdentity } from '../../constructs/gcp';
+import { AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from '../../constructs/azure';
+import { AgentIdentity as GcpAgentIdentity, CredentialBroker as GcpCredentialBroker } from '../../constructs/gcp';
 import { AgentTier, ChangeWindow, Environment, Tool } from '../../lib/model';
 
 /**
  * The same two agents as the AWS example (examples/aws/agents.ts), on GCP and on Azure:
  * `support-observer` reads logs in staging; `deploy-operator` reads, restarts and (with approval, in
- * a change window) rolls back one service in prod. Documentation values only: nothing is deployed.
+ * a change window) rolls back one service in prod, its tool identities reachable only through its
+ * credential broker. Documentation values only: nothing is deployed.
  */
 
 /** One GCP project per environment. */
@@ -24,6 +25,14 @@ export const AZURE_PROD = Environment.of({ name: 'prod', azure: { subscriptionId
 /** The service identity the prod checkout service runs as (a user-managed account of the prod project). */
 export const CHECKOUT_RUNTIME = `checkout-runtime@${GCP_PROD.gcp!.project}.iam.gserviceaccount.com`;
 
+/** The agent runtime's own service account in prod: the only caller of the GCP broker. */
+export const GCP_AGENT_RUNTIME = `serviceAccount:agent-runtime@${GCP_PROD.gcp!.project}.iam.gserviceaccount.com`;
+
+/** The Entra tenant, the agent runtime's managed identity (the only caller of the Azure broker) and the broker API's app registration. */
+export const AZURE_TENANT = '00000000-0000-4000-8000-0000000000ee';
+export const AZURE_AGENT_RUNTIME = { clientId: '00000000-0000-4000-8000-0000000000c1', principalId: '00000000-0000-4000-8000-0000000000c2' };
+export const AZURE_BROKER_API = '00000000-0000-4000-8000-0000000000b1';
+
 /** Incident responders (an on-call group) hold the kill switches. */
 const INCIDENT_RESPONSE_GROUP = 'group:incident-response@acme.example';
 const INCIDENT_RESPONSE_OBJECT_ID = '00000000-0000-4000-8000-0000000000aa';
@@ -34,6 +43,8 @@ const changeWindow = () => ChangeWindow.workdays('Europe/Dublin', '09:00', '17:0
 export class GcpAgentsStack extends TerraformStack {
   public readonly supportObserver: GcpAgentIdentity;
   public readonly deployOperator: GcpAgentIdentity;
+  /** The deploy-operator's broker: the only way from the agent runtime to its tool service accounts. */
+  public readonly deployOperatorBroker: GcpCredentialBroker;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -63,6 +74,10 @@ export class GcpAgentsStack extends TerraformStack {
     const service = `projects/${prod}/locations/europe-west1/services/checkout`;
     // The checkout service's own service identity (never the default compute account).
     const runtime = CHECKOUT_RUNTIME;
+    // The broker first: the tool service accounts' Token Creator bindings name its service account.
+    this.deployOperatorBroker = new GcpCredentialBroker(this, 'DeployOperatorBroker', {
+      project: prod, region: 'europe-west1', runtimeMember: GCP_AGENT_RUNTIME, revocationMembers: [INCIDENT_RESPONSE_GROUP],
+    });
     this.deployOperator = new GcpAgentIdentity(this, 'DeployOperator', {
       agentName: 'deploy-operator',
       tier: AgentTier.OPERATOR,
@@ -86,9 +101,10 @@ export class GcpAgentsStack extends TerraformStack {
           // requiresApproval defaults to true for destructive tools.
         }),
       ],
-      brokerMember: `serviceAccount:agent-broker@${prod}.iam.gserviceaccount.com`,
+      brokerMember: this.deployOperatorBroker.member,
       revocationMembers: [INCIDENT_RESPONSE_GROUP],
     });
+    this.deployOperatorBroker.addAgent(this.deployOperator);
   }
 }
 
@@ -96,6 +112,8 @@ export class GcpAgentsStack extends TerraformStack {
 export class AzureAgentsStack extends TerraformStack {
   public readonly supportObserver: AzureAgentIdentity;
   public readonly deployOperator: AzureAgentIdentity;
+  /** The deploy-operator's broker: the OIDC issuer its tool identities trust (instead of the runtime's). */
+  public readonly deployOperatorBroker: AzureCredentialBroker;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -131,8 +149,14 @@ export class AzureAgentsStack extends TerraformStack {
     });
 
     const app = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_PROD.azure!.resourceGroup}/providers/Microsoft.App/containerApps/checkout`;
+    this.deployOperatorBroker = new AzureCredentialBroker(this, 'DeployOperatorBroker', {
+      environment: AZURE_PROD, tenantId: AZURE_TENANT, runtime: AZURE_AGENT_RUNTIME, apiClientId: AZURE_BROKER_API,
+      revocationPrincipalIds: [INCIDENT_RESPONSE_OBJECT_ID],
+    });
     this.deployOperator = new AzureAgentIdentity(this, 'DeployOperator', {
-      ...runtime,
+      // The broker replaces the runtime's issuer: each tool identity trusts exactly the broker's issuer and its agent/tool/environment subject.
+      broker: this.deployOperatorBroker,
+      revocationPrincipalIds: runtime.revocationPrincipalIds,
       agentName: 'deploy-operator',
       tier: AgentTier.OPERATOR,
       environment: AZURE_PROD,
@@ -158,5 +182,6 @@ export class AzureAgentsStack extends TerraformStack {
         }),
       ],
     });
+    this.deployOperatorBroker.addAgent(this.deployOperator);
   }
 }

@@ -4,6 +4,7 @@ import { ChangeWindow } from '../model/change-window';
 import { ActivityEvent, ActivityLocation } from './activity-event';
 import { ActivityPlaybook, PlaybookAgent, PlaybookPlacement, PlaybookTool } from './activity-playbook';
 import { ActivityVerdict, VerdictCode, VerdictSeverity } from './activity-verdict';
+import { ActivityPolicy, activityPolicyOf, policySeverity } from './activity-policy';
 import { ApprovalLedger, IApprovalEvidence } from './approval-ledger';
 import { DeniedBurstTracker } from './denied-burst';
 import { hasGlobWildcard } from '../private/glob-match';
@@ -17,6 +18,11 @@ export interface ActivityEvaluatorOptions {
    * @default Baseline.default()
    */
   readonly baseline?: Baseline;
+  /**
+   * The baseline's activity section, already resolved (what a monitor function carries); wins over `baseline`.
+   * @default - activityPolicyOf(baseline)
+   */
+  readonly policy?: ActivityPolicy;
   /**
    * Where approvals are looked up for approval-gated tools.
    * @default - an `ApprovalLedger` fed through `recordDecision`
@@ -54,7 +60,7 @@ export class ActivityEvaluator {
   /** The approvals learnt from `recordDecision` (when no other evidence was given). */
   public readonly ledger: ApprovalLedger;
   private readonly approvals: IApprovalEvidence;
-  private readonly baseline: Baseline;
+  private readonly policy: ActivityPolicy;
   private readonly severities = new Map<VerdictCode, VerdictSeverity>();
   private readonly byIdentity = new Map<string, CompiledTool>();
   private readonly byTool = new Map<string, CompiledTool[]>();
@@ -62,13 +68,11 @@ export class ActivityEvaluator {
   private readonly bursts: DeniedBurstTracker;
 
   constructor(playbook: ActivityPlaybook, options: ActivityEvaluatorOptions = {}) {
-    this.baseline = options.baseline ?? Baseline.default();
+    this.policy = options.policy ?? activityPolicyOf(options.baseline ?? Baseline.default());
     this.ledger = new ApprovalLedger();
     this.approvals = options.approvals ?? this.ledger;
-    for (const code of Object.values(VerdictCode)) {
-      this.severities.set(code, code === VerdictCode.EXPECTED ? 'none' : this.baseline.activitySeverity(code));
-    }
-    const burst = this.baseline.deniedBurst;
+    for (const code of Object.values(VerdictCode)) this.severities.set(code, policySeverity(this.policy, code));
+    const burst = this.policy.deniedBurst;
     this.bursts = new DeniedBurstTracker(burst.threshold, burst.windowSeconds * 1000);
     for (const agent of playbook.agents) this.addAgent(agent);
   }
@@ -99,7 +103,7 @@ export class ActivityEvaluator {
     const session = `${event.cloud}\u0000${event.agent ?? ''}\u0000${event.tool ?? ''}\u0000${event.lineage ?? event.identity ?? ''}`;
     const burst = this.bursts.deny(session, event.time);
     if (!burst || base.severity === 'trip') return base;
-    const threshold = this.baseline.deniedBurst;
+    const threshold = this.policy.deniedBurst;
     return { ...base, code: VerdictCode.DENIED_BURST, severity: this.severityOf(VerdictCode.DENIED_BURST), reason: `${threshold.threshold} or more access-denied answers within ${threshold.windowSeconds} s to one session (probing); this one: ${clip(event.action)}` };
   }
 

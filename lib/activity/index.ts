@@ -7,3 +7,4 @@ export * from './denied-burst';
 export * from './activity-drift';
 export * from './normalize';
 export { readJsonRecords } from './read/json-records';
+export * from './activity-policy';

@@ -5,7 +5,7 @@ import { Baseline } from '../baseline/baseline';
 import { Finding, Rule } from '../rules/rule';
 import { ALL_RULES } from '../rules';
 import { runRules } from '../rules/run-rules';
-import { buildCheckReport, CheckReport, FailOn, LocatedFinding } from '../report/check-report';
+import { buildCheckReport, CheckReport, crossAccountOptIns, FailOn, LocatedFinding } from '../report/check-report';
 import { withoutCopiesOf } from '../adapters/cloudformation/cdk-nag-suppressions';
 import { acknowledgementDrift } from '../report/acknowledgement-drift';
 import { CloudAssemblyMetadata } from './cloud-assembly-metadata';
@@ -54,6 +54,7 @@ export function checkPaths(paths: readonly string[], options: CheckPathsOptions 
     inputs: [...paths],
     identities: inventory.identities.length,
     agentIdentities: inventory.identities.filter((i) => i.isAgent).length,
+    crossAccount: crossAccountOptIns(inventory),
   });
 }
 

@@ -63,6 +63,14 @@ export interface Declaration {
   readonly placement?: DeclaredPlacement;
 }
 
+/** A deliberate cross-account opt-in recorded on a resource (`agent-guardrails:cross-account` metadata). */
+export interface CrossAccountOptIn {
+  /** The other AWS accounts (or GCP projects) the resource deliberately admits. */
+  readonly accounts: string[];
+  /** Why, as the platform team stated it. */
+  readonly reason: string;
+}
+
 export type IdentityKind =
   | 'aws-iam-role'
   | 'aws-iam-user'
@@ -119,6 +127,8 @@ export interface Identity {
   readonly federations: Federation[];
   /** Long-lived keys (access keys, service account keys, client secrets) issued for it. */
   readonly longLivedKeys: SourceLocation[];
+  /** The cross-account opt-in recorded on it, when any: the other accounts its trust may name. */
+  readonly crossAccount?: CrossAccountOptIn;
   readonly source: SourceLocation;
 }
 
@@ -150,6 +160,8 @@ export interface Grant {
   readonly policyId?: string;
   /** Our labels on the grant's own resource (Terraform: a labelled `*_iam_member` / role assignment), when any. */
   readonly labels?: AgentLabels;
+  /** The cross-account opt-in recorded on the grant's resource (a GCP binding admitting another project's principal), when any. */
+  readonly crossAccount?: CrossAccountOptIn;
   readonly source: SourceLocation;
 }
 
@@ -192,6 +204,8 @@ export interface OtherResource {
   readonly type: string;
   readonly properties: Record<string, unknown>;
   readonly labels?: AgentLabels;
+  /** The cross-account opt-in recorded on it, when any (e.g. a broker's invoke permission for a runtime of another account). */
+  readonly crossAccount?: CrossAccountOptIn;
   readonly source: SourceLocation;
 }
 

@@ -23,6 +23,8 @@ export enum Component {
   KILL_SWITCH = 'kill-switch',
   APPROVAL_GATE = 'approval-gate',
   AUDIT = 'audit',
+  /** The activity monitor's own role and resources (it may only pull the kill switch and alert). */
+  MONITOR = 'monitor',
 }
 
 /** The four keys, in a stable order. */
@@ -34,6 +36,26 @@ export const AGENT_TAG_KEYS: readonly string[] = [TAG_KEYS.agent, TAG_KEYS.tool,
  * declarations (AGENT-001) from synthesized files alone.
  */
 export const DECLARATION_METADATA_KEY = 'agent-guardrails:declaration';
+
+/**
+ * Key of the Terraform metadata entry (`"//"."agent-guardrails"`) a `CredentialBroker` construct
+ * writes on its function: which agent and environment it serves, its own identity and (Azure) its
+ * issuer. The checks recognise the broker by this record, not by a component label alone.
+ */
+export const BROKER_METADATA_KEY = 'agent-guardrails:broker';
+
+/** The broker record (`BROKER_METADATA_KEY`). */
+export interface BrokerRecord {
+  readonly cloud: 'gcp' | 'azure';
+  readonly agent: string;
+  readonly environment: string;
+  /** The broker's own identity: GCP service account email, Azure user-assigned identity name. */
+  readonly identity: string;
+  /** Azure: the issuer of the broker's client assertions (the tools' federated credentials trust exactly this). */
+  readonly issuer?: string;
+  /** Who may call the broker (GCP members; Azure client and object ids). */
+  readonly invokers: string[];
+}
 
 /**
  * Key of the CloudFormation/Terraform metadata entry recording a deliberate cross-account opt-in

@@ -1,5 +1,5 @@
 import { Baseline } from '../baseline/baseline';
-import { Acknowledgement } from '../inventory/inventory';
+import { Acknowledgement, Inventory } from '../inventory/inventory';
 import { ACKNOWLEDGEMENT_NAMESPACE, parseAcknowledgementId } from '../rules/agent/acknowledgements';
 import { Finding, RuleMetadata, Severity } from '../rules/rule';
 import { findingId } from '../rules/run-rules';
@@ -52,6 +52,19 @@ export interface ReportLoosening {
   readonly to: unknown;
 }
 
+/** A stated cross-account opt-in found on a resource (`agent-guardrails:cross-account`); every report shows them. */
+export interface ReportCrossAccount {
+  readonly stack?: string;
+  readonly resource: string;
+  /** The agent it belongs to, when labelled. */
+  readonly agent?: string;
+  /** What the resource is (`revocation`, `broker`, `approval-gate`, …), when labelled. */
+  readonly component?: string;
+  /** The other accounts (or projects) it admits. */
+  readonly accounts: string[];
+  readonly reason: string;
+}
+
 export interface ReportSummary {
   /** `fail` when a finding reaches `failOn`. */
   readonly result: 'pass' | 'fail';
@@ -67,6 +80,8 @@ export interface ReportSummary {
   readonly stacks: string[];
   readonly inputs: string[];
   readonly baseline: { readonly id: string; readonly version: string; readonly lineage: string[]; readonly loosenings: ReportLoosening[] };
+  /** Stated cross-account opt-ins in the input: accepted by the checks, shown so a reviewer sees them. */
+  readonly crossAccount: ReportCrossAccount[];
 }
 
 /** What a report is built from. */
@@ -81,6 +96,8 @@ export interface CheckReportInput {
   readonly inputs?: readonly string[];
   readonly identities?: number;
   readonly agentIdentities?: number;
+  /** @default - none */
+  readonly crossAccount?: readonly ReportCrossAccount[];
 }
 
 /**
@@ -161,6 +178,27 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
         lineage: [...b.lineage],
         loosenings: b.loosenings.map((l) => ({ baseline: l.baseline, path: l.path, reason: l.reason, from: l.from, to: l.to })),
       },
+      crossAccount: [...(input.crossAccount ?? [])],
     },
   };
+}
+
+/** The cross-account opt-ins an inventory records (identities and other resources), in a stable order. */
+export function crossAccountOptIns(inventory: Pick<Inventory, 'identities' | 'others' | 'grants'>): ReportCrossAccount[] {
+  const found = [...inventory.identities, ...inventory.others, ...inventory.grants].flatMap((r) => {
+    if (!r.crossAccount) return [];
+    const labels = r.labels ?? {};
+    const entry: ReportCrossAccount = {
+      ...(r.source.stack !== undefined ? { stack: r.source.stack } : {}),
+      resource: r.source.resource,
+      ...(labels.agent !== undefined ? { agent: labels.agent } : {}),
+      ...(labels.component !== undefined ? { component: labels.component } : {}),
+      accounts: [...r.crossAccount.accounts],
+      reason: r.crossAccount.reason,
+    };
+    return [entry];
+  });
+  // One entry per resource (a resource may yield several grants).
+  const unique = new Map(found.map((c) => [`${c.stack ?? ''}\u0000${c.resource}`, c]));
+  return [...unique.values()].sort((a, b) => (a.stack ?? '').localeCompare(b.stack ?? '') || a.resource.localeCompare(b.resource));
 }

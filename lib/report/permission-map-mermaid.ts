@@ -1,4 +1,4 @@
-import { MapAgent, MapGrant, PermissionMap } from './permission-map';
+import { MapGrant, PermissionMap, listed, mapAgentTitle } from './permission-map';
 
 /** How many resources an edge lists before "+N more". */
 const LISTED = 3;
@@ -20,7 +20,7 @@ export function renderPermissionMapMermaid(map: PermissionMap): string {
   };
   map.agents.forEach((agent, a) => {
     const id = `a${a}`;
-    lines.push(`  subgraph ${id}["${text(agentTitle(agent))}"]`, '    direction LR');
+    lines.push(`  subgraph ${id}["${text(mapAgentTitle(agent))}"]`, '    direction LR');
     lines.push(`    ${id}_broker{{"${text(agent.brokers.length > 0 ? `broker<br/>${agent.brokers.join('<br/>')}` : 'no broker')}"}}`);
     if (agent.killSwitch.length > 0) lines.push(`    ${id}_kill[/"${text(`kill switch<br/>${agent.killSwitch.join('<br/>')}`)}"/]`);
     if (agent.approvalGate) lines.push(`    ${id}_gate(["approval gate"])`);
@@ -50,18 +50,13 @@ export function renderPermissionMapMermaid(map: PermissionMap): string {
   return `${lines.join('\n')}\n`;
 }
 
-function agentTitle(agent: MapAgent): string {
-  return `agent ${agent.name}${agent.tier ? ` · ${agent.tier}` : ''}${agent.environments.length > 0 ? ` · ${agent.environments.join(', ')}` : ''}`;
-}
-
 function grantLabel(g: MapGrant): string {
-  const shown = g.actions.length > 4 ? [...g.actions.slice(0, 4), `+${g.actions.length - 4} more`] : g.actions;
-  return `${g.access}: ${shown.join(', ')}${g.findings.length > 0 ? `<br/>⚠ ${g.findings.join(', ')}` : ''}`;
+  const via = g.roles?.length ? `<br/>via ${g.roles.join(', ')}` : '';
+  return `${g.access}: ${listed(g.actions, 4).join(', ')}${via}${g.findings.length > 0 ? `<br/>⚠ ${g.findings.join(', ')}` : ''}`;
 }
 
 function resources(g: MapGrant): string {
-  const shown = g.resources.length > LISTED ? [...g.resources.slice(0, LISTED), `+${g.resources.length - LISTED} more`] : g.resources;
-  return shown.join('<br/>');
+  return listed(g.resources, LISTED).join('<br/>');
 }
 
 /** Text safe inside a quoted Mermaid label: quotes and brackets as entities, `<br/>` and `<b>` kept. */

@@ -12,6 +12,8 @@ export interface MapGrant {
   readonly access: MapAccess;
   readonly actions: string[];
   readonly resources: string[];
+  /** GCP/Azure roles these actions come from (a role held as an action is listed in `actions` instead). */
+  readonly roles?: string[];
   /** Ids of findings that name one of these actions. */
   readonly findings: string[];
 }
@@ -34,6 +36,8 @@ export interface MapTool {
 /** One agent and the guardrails around it. */
 export interface MapAgent {
   readonly name: string;
+  /** The cloud of its identities: an agent with identities on two clouds is drawn once per cloud. */
+  readonly cloud: string;
   readonly tier?: string;
   readonly environments: string[];
   /** Identities of the broker that is the way to the tools. */
@@ -60,23 +64,28 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
  * findings that concern each group. Deterministic: sorted, no file paths.
  */
 export function buildPermissionMap(inventory: Inventory, findings: readonly Finding[]): PermissionMap {
-  const byAgent = new Map<string, Identity[]>();
+  const byAgent = new Map<string, { name: string; cloud: string; identities: Identity[] }>();
   for (const i of inventory.identities) {
-    const agent = i.labels.agent ?? i.declaration?.agent;
-    if (agent) byAgent.set(agent, [...(byAgent.get(agent) ?? []), i]);
+    const name = i.labels.agent ?? i.declaration?.agent;
+    if (!name) continue;
+    const key = `${name}\u0000${i.cloud}`;
+    const entry = byAgent.get(key) ?? { name, cloud: i.cloud, identities: [] };
+    entry.identities.push(i);
+    byAgent.set(key, entry);
   }
   const grantsOf = new Map<string, Grant[]>();
   for (const g of inventory.grants) if (g.identityId && g.effect === 'Allow') grantsOf.set(g.identityId, [...(grantsOf.get(g.identityId) ?? []), g]);
   const findingsOf = new Map<string, Finding[]>();
   for (const f of findings) if (f.identity) findingsOf.set(f.identity, [...(findingsOf.get(f.identity) ?? []), f]);
   const gates = new Set(inventory.others.filter((o) => o.labels?.component === Component.APPROVAL_GATE).map((o) => o.labels?.agent ?? ''));
-  const agents = [...byAgent.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, identities]): MapAgent => {
+  const agents = [...byAgent.values()].sort((a, b) => a.name.localeCompare(b.name) || a.cloud.localeCompare(b.cloud)).map(({ name, cloud, identities }): MapAgent => {
     const tools = identities.filter((i) => i.isAgent && (i.labels.tool ?? i.declaration?.tool))
       .map((i) => tool(i, grantsOf.get(i.id) ?? [], findingsOf.get(i.id) ?? []))
       .sort((a, b) => a.name.localeCompare(b.name) || a.identity.localeCompare(b.identity));
     const named = (c: Component) => identities.filter((i) => i.labels.component === c).map(identityName).sort();
     return {
       name,
+      cloud,
       tier: identities.map((i) => i.labels.tier ?? i.declaration?.tier).find((t) => t !== undefined),
       environments: [...new Set(identities.map((i) => i.labels.environment ?? i.declaration?.environment).filter((e): e is string => !!e))].sort(),
       brokers: named(Component.BROKER),
@@ -91,15 +100,17 @@ export function buildPermissionMap(inventory: Inventory, findings: readonly Find
 function tool(i: Identity, grants: readonly Grant[], findings: readonly Finding[]): MapTool {
   const declared = new Set(i.declaration?.actions ?? []);
   const destructiveTool = i.declaration?.accessLevel === 'destructive';
-  const groups = new Map<string, { access: MapAccess; actions: Set<string>; resources: Set<string> }>();
+  const groups = new Map<string, { access: MapAccess; actions: Set<string>; resources: Set<string>; roles: Set<string> }>();
   for (const g of grants) {
-    const actions = g.notActions?.length ? [`NotAction ${g.notActions.join(',')}`] : g.role ? [...g.actions, g.role] : g.actions;
+    // A role whose permissions are known is drawn as them (the role named beside); an unknown role as itself.
+    const actions = g.notActions?.length ? [`NotAction ${g.notActions.join(',')}`] : g.role && g.actions.length === 0 ? [g.role] : g.actions;
     const resources = g.notResources?.length ? [`NotResource ${g.notResources.join(',')}`] : g.resources;
     for (const action of actions) {
       const access: MapAccess = destructiveTool && declared.has(action) ? 'destructive' : isReadClass(classifyAction(g.cloud, action)) ? 'read' : 'write';
       const key = `${access}\u0000${[...resources].sort().join('\u0000')}`;
-      const group = groups.get(key) ?? { access, actions: new Set<string>(), resources: new Set(resources) };
+      const group = groups.get(key) ?? { access, actions: new Set<string>(), resources: new Set(resources), roles: new Set<string>() };
       group.actions.add(action);
+      if (g.role && g.actions.length > 0) group.roles.add(g.role);
       groups.set(key, group);
     }
   }
@@ -108,7 +119,11 @@ function tool(i: Identity, grants: readonly Grant[], findings: readonly Finding[
     const actions = [...g.actions].sort();
     const concern = findings.filter((f) => actions.some((a) => mentions(f, a)));
     for (const f of concern) placed.add(findingId(f));
-    return { access: g.access, actions, resources: [...g.resources].sort(), findings: [...new Set(concern.map(findingId))].sort() };
+    return {
+      access: g.access, actions, resources: [...g.resources].sort(),
+      ...(g.roles.size > 0 ? { roles: [...g.roles].sort() } : {}),
+      findings: [...new Set(concern.map(findingId))].sort(),
+    };
   }).sort((a, b) => ORDER.indexOf(a.access) - ORDER.indexOf(b.access) || a.actions[0].localeCompare(b.actions[0]));
   const window = i.declaration?.window;
   return {
@@ -141,4 +156,14 @@ function days(ds: readonly number[]): string {
   const sorted = [...ds].sort((a, b) => a - b);
   const consecutive = sorted.every((d, k) => k === 0 || d === sorted[k - 1] + 1);
   return consecutive && sorted.length > 2 ? `${DAYS[sorted[0]]}-${DAYS[sorted[sorted.length - 1]]}` : sorted.map((d) => DAYS[d] ?? String(d)).join(',');
+}
+
+/** An agent's title in a drawn map: `agent deploy-operator · operator · prod · aws`. */
+export function mapAgentTitle(agent: MapAgent): string {
+  return [`agent ${agent.name}`, ...(agent.tier ? [agent.tier] : []), ...(agent.environments.length > 0 ? [agent.environments.join(', ')] : []), agent.cloud].join(' · ');
+}
+
+/** The first `max` items and `+N more` for the rest: what a drawn label shows of a long list. */
+export function listed(items: readonly string[], max: number): string[] {
+  return items.length > max ? [...items.slice(0, max), `+${items.length - max} more`] : [...items];
 }

@@ -91,7 +91,7 @@ export function buildSarif(report: CheckReport, options: SarifReportOptions = {}
       automationDetails: { id: 'agent-guardrails/check/' },
       originalUriBaseIds: { [SARIF_SRCROOT]: { uri: directoryUri(base) } },
       // The baseline, and any loosening of a parent it states, travel with the results.
-      properties: { baseline: report.summary.baseline, summary: { errors: report.summary.errors, warnings: report.summary.warnings, acknowledged: report.summary.acknowledged } },
+      properties: { baseline: report.summary.baseline, crossAccount: report.summary.crossAccount, summary: { errors: report.summary.errors, warnings: report.summary.warnings, acknowledged: report.summary.acknowledged } },
       columnKind: 'utf16CodeUnits',
       results,
     }],

@@ -79,6 +79,10 @@ function summaryLines(s: ReportSummary, paint: Paint): string[] {
   for (const l of s.baseline.loosenings) {
     lines.push(paint('yellow', `  loosened by ${l.baseline}: ${l.path} ${JSON.stringify(l.from)} -> ${JSON.stringify(l.to)} (${l.reason})`));
   }
+  for (const c of s.crossAccount) {
+    const where = `${c.stack ? `${c.stack}/` : ''}${c.resource}${c.component ? ` (${c.component}${c.agent ? ` of ${c.agent}` : ''})` : ''}`;
+    lines.push(paint('yellow', `  cross-account opt-in: ${where} admits ${c.accounts.join(', ')} (${c.reason})`));
+  }
   const rules = Object.entries(s.byRule).sort(([a], [b]) => a.localeCompare(b));
   if (rules.length > 0) lines.push(`by rule: ${rules.map(([id, n]) => `${id} ${n}`).join(', ')}`);
   return lines;

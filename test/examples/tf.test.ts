@@ -25,18 +25,30 @@ describe('examples/tf: the two agents on GCP and on Azure', () => {
       `acme-checkout-prod/${stack.deployOperator.emailFor('rollback-deployment').split('@')[0]}`,
       'acme-checkout-staging/support-observer-read-logs',
       'acme-checkout-staging/support-observer-read-service',
+      `acme-checkout-prod/${stack.deployOperatorBroker.email.split('@')[0]}`, // the deploy-operator's broker
     ].sort());
     expect(of(json, 'google_iam_deny_policy')).toHaveLength(2);
+  });
+
+  test('both deploy-operators are served by a broker; the Azure tools trust its issuer only', () => {
+    const gcp = JSON.parse(Testing.synth(new GcpAgentsStack(Testing.app(), 'agents-gcp'), true));
+    expect(of(gcp, 'google_cloudfunctions2_function')).toHaveLength(1);
+    const tokenCreators = of(gcp, 'google_service_account_iam_member').filter((m) => m.role === 'roles/iam.serviceAccountTokenCreator' && String(m.service_account_id).includes('acme-checkout-prod'));
+    expect(new Set(tokenCreators.map((m) => m.member)).size).toBe(1);
+    const azure = JSON.parse(Testing.synth(new AzureAgentsStack(Testing.app(), 'agents-azure'), true));
+    const [fn] = of(azure, 'azurerm_function_app_flex_consumption');
+    const prod = of(azure, 'azurerm_federated_identity_credential').filter((c) => String(c.subject).includes('deploy-operator'));
+    expect(prod.map((c) => c.issuer)).toEqual([fn.app_settings.BROKER_ISSUER, fn.app_settings.BROKER_ISSUER, fn.app_settings.BROKER_ISSUER]);
   });
 
   test('Azure stack: one identity and one federated credential per tool, validations pass', () => {
     const stack = new AzureAgentsStack(Testing.app(), 'agents-azure');
     const json = JSON.parse(Testing.synth(stack, true));
-    expect(of(json, 'azurerm_user_assigned_identity')).toHaveLength(5);
+    expect(of(json, 'azurerm_user_assigned_identity')).toHaveLength(6); // five tools and the deploy-operator's broker
     expect(of(json, 'azurerm_federated_identity_credential').map((c) => c.subject).sort()).toEqual([
-      'system:serviceaccount:agents-prod:deploy-operator-read-service',
-      'system:serviceaccount:agents-prod:deploy-operator-restart-service',
-      'system:serviceaccount:agents-prod:deploy-operator-rollback-deployment',
+      'agent-guardrails:agent:deploy-operator:tool:read-service:environment:prod',
+      'agent-guardrails:agent:deploy-operator:tool:restart-service:environment:prod',
+      'agent-guardrails:agent:deploy-operator:tool:rollback-deployment:environment:prod',
       'system:serviceaccount:agents-staging:support-observer-read-logs',
       'system:serviceaccount:agents-staging:support-observer-read-service',
     ]);
@@ -70,7 +82,8 @@ describe('examples/tf: the two agents on GCP and on Azure', () => {
     test('writes one cdk.tf.json per stack, with agent-guardrails metadata', () => {
       for (const stack of ['agents-gcp', 'agents-azure']) {
         const doc = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-        const identities = stack === 'agents-gcp' ? of(doc, 'google_service_account') : of(doc, 'azurerm_user_assigned_identity');
+        const identities = (stack === 'agents-gcp' ? of(doc, 'google_service_account') : of(doc, 'azurerm_user_assigned_identity'))
+          .filter((i) => i['//']['agent-guardrails']['agent-guardrails:component'] === 'tool-identity');
         expect(identities).toHaveLength(5);
         for (const i of identities) expect(i['//']['agent-guardrails']['agent-guardrails:declaration']).toBeDefined();
       }

@@ -13,6 +13,9 @@ function stack(resources: Record<string, Record<string, unknown>>): any {
   return { resource: resources };
 }
 
+/** The Cloud Run Developer permissions these cases use (the catalog lists only its security-relevant ones). */
+const RUN_DEVELOPER: Record<string, string[]> = { 'roles/run.developer': ['run.services.get', 'run.services.list', 'run.services.create', 'run.services.update', 'run.services.delete'] };
+
 const base = stack({
   google_project_iam_custom_role: { r: { project: P, role_id: 'deploy', permissions: ['run.services.get', 'run.services.update'] } },
   google_cloud_run_v2_service_iam_member: { m: { project: P, location: 'europe-west1', name: 'api', role: `projects/${P}/roles/deploy`, member: `serviceAccount:${SA}`, condition: { title: 't', expression: 'request.time.getDayOfWeek("Europe/Berlin") >= 1 && request.time.getDayOfWeek("Europe/Berlin") <= 5' } } },
@@ -24,13 +27,13 @@ const base = stack({
 });
 
 describe('GcpIamEvaluator: allow bindings', () => {
-  const ev = GcpIamEvaluator.fromTerraform(base);
+  const ev = GcpIamEvaluator.fromTerraform(base, { roles: RUN_DEVELOPER });
   test('a resource binding covers the resource and names under it, not a sibling sharing its prefix', () => {
     expect(ev.decide({ principal: SA, permission: 'run.services.update', resource: SERVICE, time: MONDAY_10_UTC })).toBe('Allowed');
     expect(ev.decide({ principal: SA, permission: 'run.services.get', resource: `${SERVICE}/revisions/r1`, time: MONDAY_10_UTC })).toBe('Allowed');
     expect(ev.decide({ principal: SA, permission: 'run.services.update', resource: `${SERVICE}-2`, time: MONDAY_10_UTC })).toBe('NotGranted');
   });
-  test('the role must hold the permission (custom roles from the stack, predefined ones from policies/gcp-roles.json)', () => {
+  test('the role must hold the permission (custom roles from the stack, predefined ones with their permissions)', () => {
     expect(ev.decide({ principal: SA, permission: 'run.services.delete', resource: SERVICE, time: MONDAY_10_UTC })).toBe('NotGranted');
     expect(ev.decide({ principal: OTHER, permission: 'run.services.get', resource: SERVICE, time: SATURDAY })).toBe('Allowed');
     expect(ev.decide({ principal: OTHER, permission: 'run.services.setIamPolicy', resource: SERVICE, time: SATURDAY })).toBe('NotGranted');
@@ -49,7 +52,7 @@ describe('GcpIamEvaluator: allow bindings', () => {
 describe('GcpIamEvaluator: deny policies', () => {
   const everything = ['resourcemanager.projects.setIamPolicy', 'iam.serviceAccounts.actAs', 'secretmanager.versions.access', 'secretmanager.secrets.get'];
   const widened = GcpIamEvaluator.fromTerraform(base, {
-    roles: { 'roles/widened': everything },
+    roles: { ...RUN_DEVELOPER, 'roles/widened': everything },
     bindings: [
       { member: `serviceAccount:${SA}`, role: 'roles/widened', resource: `projects/${P}` },
       { member: `serviceAccount:${OTHER}`, role: 'roles/widened', resource: `projects/${P}` },
@@ -79,7 +82,7 @@ describe('GcpIamEvaluator: claims no more than it models', () => {
     expect(() => GcpIamEvaluator.fromTerraform(unresolved)).toThrow(/unresolved/);
     const unknownRole = GcpIamEvaluator.fromTerraform(stack({ google_project_iam_member: { m: { project: P, role: 'roles/made.up', member: `serviceAccount:${SA}` } } }));
     expect(() => unknownRole.decide({ principal: SA, permission: 'run.services.get', resource: SERVICE, time: MONDAY_10_UTC })).toThrow(/not modelled/);
-    const typed = GcpIamEvaluator.fromTerraform(stack({ google_project_iam_member: { m: { project: P, role: 'roles/run.developer', member: `serviceAccount:${SA}`, condition: { expression: 'resource.type == "run.googleapis.com/Service"' } } } }));
+    const typed = GcpIamEvaluator.fromTerraform(stack({ google_project_iam_member: { m: { project: P, role: 'roles/run.developer', member: `serviceAccount:${SA}`, condition: { expression: 'resource.type == "run.googleapis.com/Service"' } } } }), { roles: RUN_DEVELOPER });
     expect(() => typed.decide({ principal: SA, permission: 'run.services.get', resource: SERVICE, time: MONDAY_10_UTC })).toThrow(/CEL error/);
   });
 });

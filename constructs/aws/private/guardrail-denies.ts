@@ -28,6 +28,30 @@ export function escalationDenyPatterns(): string[] {
   return [...patterns].sort();
 }
 
+/** Services of the guardrails' runtime resources (the activity monitor): any action on them is tamper. */
+export const GUARDRAIL_RUNTIME_SERVICES = ['events', 'lambda', 'sns', 'sqs', 'dynamodb', 'cloudwatch'];
+
+/** Name prefix of every runtime resource the guardrails create (monitor rule, function, topic, queue, table, alarms). */
+export const GUARDRAIL_RESOURCE_PREFIX = 'agent-guardrails-';
+
+/**
+ * ARN patterns of the guardrails' runtime resources in one account: whatever creates them names
+ * them `agent-guardrails-…`, so the boundary denies tampering with them even before they exist
+ * (disabling the monitor's rule, changing or throttling its function, deleting its topic,
+ * unsubscribing, purging its queue, silencing its alarms).
+ */
+export function guardrailRuntimeArns(partition: string, account: string): string[] {
+  const p = GUARDRAIL_RESOURCE_PREFIX;
+  return [
+    `arn:${partition}:events:*:${account}:rule/${p}*`,
+    `arn:${partition}:lambda:*:${account}:function:${p}*`,
+    `arn:${partition}:sns:*:${account}:${p}*`,
+    `arn:${partition}:sqs:*:${account}:${p}*`,
+    `arn:${partition}:dynamodb:*:${account}:table/${p}*`,
+    `arn:${partition}:cloudwatch:*:${account}:alarm:${p}*`,
+  ];
+}
+
 /** Actions that blind the audit trail. */
 export const AUDIT_TAMPER_ACTIONS = [
   'cloudtrail:StopLogging',
@@ -64,6 +88,11 @@ export interface GuardrailDenyProps {
   readonly guardrailPolicyPathArn: string;
   /** `arn:<partition>:ssm:*:<account>:parameter/agent-guardrails/*`: kill-switch flags and broker settings. */
   readonly guardrailParameterArn: string;
+  /**
+   * ARN patterns of the guardrails' runtime resources, all named `agent-guardrails-*`: the activity
+   * monitor's rule, function, topic, queue, table and alarms (see `guardrailRuntimeArns`).
+   */
+  readonly guardrailRuntimeArns: string[];
   /** Role ARNs some tool declared for `iam:PassRole`; every other PassRole is denied. */
   readonly passableRoleArns: string[];
   /** Role ARNs some tool declared for `sts:AssumeRole`; every other AssumeRole is denied. */
@@ -122,6 +151,7 @@ export function guardrailDenyStatements(props: GuardrailDenyProps): iam.PolicySt
       resources: [...props.protectedPolicyArns, props.guardrailPolicyPathArn],
     }),
     new iam.PolicyStatement({ sid: 'DenyGuardrailParameterTamper', effect: iam.Effect.DENY, actions: ['ssm:*'], resources: [props.guardrailParameterArn] }),
+    new iam.PolicyStatement({ sid: 'DenyGuardrailRuntimeTamper', effect: iam.Effect.DENY, actions: GUARDRAIL_RUNTIME_SERVICES.map((s) => `${s}:*`), resources: props.guardrailRuntimeArns }),
     new iam.PolicyStatement({ sid: 'DenyAuditTamper', effect: iam.Effect.DENY, actions: AUDIT_TAMPER_ACTIONS, resources: ['*'] }),
     // Deny only when the tag is present and differs: untagged resources and services without tag
     // support are limited by the role's declared ARNs instead (Null false = the key exists).

@@ -45,7 +45,7 @@ import { TerraformResource } from 'cdktf';
 import { Declaration } from '../../../lib/inventory/inventory';
 import { declarationRuntimeFacts } from '../../../lib/inventory/declaration';
 import { Environment } from '../../../lib/model/environment';
-import { Component, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../lib/model/tags';
+import { BROKER_METADATA_KEY, BrokerRecord, Component, CROSS_ACCOUNT_METADATA_KEY, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../lib/model/tags';
 import { Tool } from '../../../lib/model/tool';
 
 /** The key under `"//"` that holds our metadata. */
@@ -94,4 +94,18 @@ export function declarationOf(owner: OwnerLabels, tool: Tool, actions: string[],
     hasWindow: tool.window !== undefined,
     ...(environment ? declarationRuntimeFacts(tool.window, environment) : {}),
   };
+}
+
+/** Write the broker record (`BROKER_METADATA_KEY`) next to the labels of a broker's function (call after `attachGuardrailMetadata`). */
+export function attachBrokerRecord(resource: TerraformResource, record: BrokerRecord): void {
+  resource.addOverride(`//.${GUARDRAILS_METADATA_KEY}.${BROKER_METADATA_KEY}`, record);
+}
+
+/**
+ * Record a cross-account (cross-project) opt-in on a binding that admits another project's principal
+ * (`CROSS_ACCOUNT_METADATA_KEY`: `{ accounts, reason }`; call after `attachGuardrailMetadata`).
+ */
+export function attachCrossAccount(resource: TerraformResource, projects: readonly string[], environment: Environment): void {
+  if (projects.length === 0 || !environment.crossAccount) return;
+  resource.addOverride(`//.${GUARDRAILS_METADATA_KEY}.${CROSS_ACCOUNT_METADATA_KEY}`, { accounts: [...projects], reason: environment.crossAccount.reason });
 }

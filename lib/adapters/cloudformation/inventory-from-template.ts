@@ -1,7 +1,8 @@
 import { GuardrailError } from '../../errors';
 import { DECLARATION_METADATA_KEY } from '../../model/tags';
+import { crossAccountOptInOf } from '../../inventory/cross-account-opt-in';
 import {
-  Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, Unresolved, emptyInventory,
+  CrossAccountOptIn, Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, Unresolved, emptyInventory,
 } from '../../inventory/inventory';
 import { awsManagedPolicyDataName, awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
 import { TemplateResolver } from './private/intrinsics';
@@ -160,6 +161,7 @@ class TemplateReader {
         // Other resources are context for the rules; their open values are not IAM grants, so not reported.
         properties: (this.resolver.resolve(r.Properties ?? {}, () => undefined) ?? {}) as Record<string, unknown>,
         labels: labelsOf(r.Properties?.Tags, r.Metadata),
+        ...optIn(r.Metadata),
         source: this.source(id, r),
       });
     }
@@ -187,7 +189,7 @@ class TemplateReader {
     if (declaration === 'malformed') this.unresolved(logicalId, 'Metadata.agent-guardrails:declaration', 'a declaration that is not an object with agent and tool');
     const identity: Mutable<Identity> = {
       id: this.idOf(logicalId), cloud: 'aws', kind: IDENTITY_TYPES[type], labels, isAgent: isAgentIdentity(labels),
-      trust: [], federations: [], longLivedKeys: [], source,
+      trust: [], federations: [], longLivedKeys: [], ...optIn(r.Metadata), source,
     };
     if (typeof name === 'string') {
       identity.name = name;
@@ -517,4 +519,10 @@ function containsKey(value: unknown, key: string): boolean {
     pushAll(stack, Array.isArray(v) ? v : Object.values(v));
   }
   return false;
+}
+
+/** `{ crossAccount }` when the resource's metadata records an opt-in, else nothing. */
+function optIn(metadata: unknown): { crossAccount?: CrossAccountOptIn } {
+  const crossAccount = crossAccountOptInOf(metadata);
+  return crossAccount ? { crossAccount } : {};
 }

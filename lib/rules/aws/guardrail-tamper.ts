@@ -14,7 +14,7 @@ export const GUARDRAIL_TAMPER_CATALOG = 'aws-guardrail-tamper';
 export const GUARDRAIL_PARAMETER_PATTERN = 'arn:*:ssm:*:*:parameter/agent-guardrails/*';
 
 /** Components whose IAM roles and policies no agent may change. */
-const PROTECTED_COMPONENTS = new Set<string>([Component.KILL_SWITCH, Component.REVOCATION, Component.BROKER, Component.BOUNDARY, Component.APPROVAL_GATE, Component.AUDIT]);
+const PROTECTED_COMPONENTS = new Set<string>([Component.KILL_SWITCH, Component.REVOCATION, Component.BROKER, Component.BOUNDARY, Component.APPROVAL_GATE, Component.AUDIT, Component.MONITOR]);
 
 /** A guardrail resource an agent could change, as ARN patterns. */
 interface Protected {

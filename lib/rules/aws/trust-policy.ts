@@ -3,6 +3,7 @@ import { Component } from '../../model/tags';
 import { RawFinding, Rule } from '../rule';
 import { narrowingEntries } from '../../aws/condition-narrowing';
 import { awsIdentities, conditionKeys, identityFinding } from './private/grant-findings';
+import { otherAccountFindings } from './private/guardrail-principal-accounts';
 import { pushAll } from '../../private/push-all';
 
 /** Keys that tie `Principal: *` to one account, organization or principal (when the condition table says they narrow). */
@@ -16,7 +17,9 @@ const ACCOUNT_ROOT = /^(arn:[a-z-]+:iam::(\d{12}|\$\{AWS::AccountId\}):root|\d{1
  * names the caller; no account root (own or external) without `sts:ExternalId` or a caller
  * condition; no web-identity federation without `sub` and `aud` conditions; and agent tool roles
  * trust exactly one principal (the broker, when the inventory has one for the agent) and require
- * `sts:SourceIdentity`.
+ * `sts:SourceIdentity`. The guardrails' own roles and endpoints (tool, broker and revocation roles;
+ * the broker's and the approval gate's invoke permissions) admit no other account than the agent's,
+ * unless a stated cross-account opt-in lists it.
  */
 export const TRUST_POLICY: Rule = {
   id: 'AWS-009',
@@ -28,9 +31,14 @@ export const TRUST_POLICY: Rule = {
     + 'root principal delegates to every identity of that account that has sts:AssumeRole; for another account it also opens the '
     + 'confused-deputy problem, hence sts:ExternalId or a caller condition. A web-identity (OIDC) trust without a `sub` condition '
     + 'lets every workload of the provider in: with GitHub, any repository\'s workflow (`token.actions.githubusercontent.com:sub`). '
-    + 'Agent tool roles are only ever assumed by the broker, which must set sts:SourceIdentity for lineage.',
+    + 'Agent tool roles are only ever assumed by the broker, which must set sts:SourceIdentity for lineage. The guardrails\' own roles '
+    + '(tool, broker, revocation) and endpoints (who may invoke the broker or approve) admit principals of the agent\'s account only: '
+    + 'another account there can mint tool sessions, pull or probe the kill switch, or approve destructive actions. A deliberate '
+    + 'cross-account set-up is stated on the environment (CrossAccountAccess, with a reason), recorded on the resource as '
+    + '`agent-guardrails:cross-account` metadata and listed in every report.',
   fix: 'Name the exact principal (the broker role ARN for tool roles), and add the conditions the message lists '
-    + '(sts:ExternalId, aws:PrincipalArn/aws:SourceArn, `<provider>:sub` and `<provider>:aud`, sts:SourceIdentity).',
+    + '(sts:ExternalId, aws:PrincipalArn/aws:SourceArn, `<provider>:sub` and `<provider>:aud`, sts:SourceIdentity). '
+    + 'For a guardrail principal of another account, name one of the agent\'s account, or opt in with CrossAccountAccess.allow({ accounts, reason }).',
   controls: ['Cloudsplaining AssumableByAnyPrincipal', 'CKV_AWS_60', 'CKV_AWS_61', 'CKV_AWS_358'],
   evaluate(inventory: Inventory): RawFinding[] {
     const findings: RawFinding[] = [];
@@ -42,6 +50,7 @@ export const TRUST_POLICY: Rule = {
       for (const t of allows) pushAll(findings, entryFindings(role, t));
       if (role.isAgent || role.labels.component === Component.TOOL_IDENTITY) pushAll(findings, toolRoleFindings(role, allows, brokers.get(role.labels.agent) ?? []));
     }
+    pushAll(findings, otherAccountFindings(inventory));
     return findings;
   },
 };

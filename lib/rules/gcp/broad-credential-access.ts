@@ -2,7 +2,7 @@ import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from './private/gcp-rule-helpers';
-import { BROAD_GCP_LEVELS, completeGcpPermissions, gcpCustomRoleNames } from './private/gcp-role-knowledge';
+import { BROAD_GCP_LEVELS, gcpCustomRoleNames, heldGcpPermissions } from './private/gcp-role-knowledge';
 
 /** The catalog of secret and key permissions (`policies/catalogs/gcp-credential-access.json`). */
 export const GCP_CREDENTIAL_ACCESS_CATALOG = 'gcp-credential-access';
@@ -27,7 +27,7 @@ export const GCP_BROAD_CREDENTIAL_ACCESS_RULE: Rule = {
     const customRoles = gcpCustomRoleNames(inventory);
     return allowGrants(inventory, 'gcp').flatMap((g) => {
       if (!BROAD_GCP_LEVELS.has(g.scopeLevel ?? '')) return [];
-      const reached = (completeGcpPermissions(g, customRoles) ?? []).filter((p) => credential.some((c) => globMatches(c, p)));
+      const reached = heldGcpPermissions(g, customRoles).filter((p) => credential.some((c) => globMatches(c, p)));
       if (reached.length === 0) return [];
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
       return [findingAt('gcp', g.source, {

@@ -5,7 +5,7 @@ import { gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
 import { isGcpAdminRole } from './admin-roles';
 import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from './private/gcp-rule-helpers';
 import { permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
-import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS } from './private/gcp-role-knowledge';
+import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS, gcpCustomRoleNames, unprovableForbiddenGcpPermissions } from './private/gcp-role-knowledge';
 
 /** The catalog of escalation permissions and paths (`policies/catalogs/gcp-escalation-permissions.json`). */
 export const GCP_ESCALATION_CATALOG = 'gcp-escalation-permissions';
@@ -92,7 +92,20 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     }
     const forbidden = context.baseline.forbiddenGcpPermissions;
     if (forbidden.length > 0) {
+      const customRoles = gcpCustomRoleNames(inventory);
       for (const g of allowGrants(inventory, 'gcp')) {
+        // Fail closed: a role the data does not list in full may hold what the baseline forbids (an unknown
+        // role at project level or above is GCP-013's finding already).
+        const known = g.role !== undefined && gcpPredefinedRole(g.role) !== undefined;
+        const unprovable = g.role === undefined || customRoles.has(g.role) || (!known && g.scopeLevel !== 'resource') ? [] : unprovableForbiddenGcpPermissions(g.role, forbidden);
+        if (unprovable.length > 0) {
+          findings.push(findingAt('gcp', g.source, {
+            detail: `${g.role}:forbidden-unknown`,
+            identity: g.identityId,
+            message: `${g.source.resource} grants ${g.role}, whose permissions the role data does not list in full, so it may hold ${unprovable.slice(0, 3).join(', ')}${unprovable.length > 3 ? ', …' : ''}, which baseline ${context.baseline.id} forbids.`,
+            fix: `Run \`agent-guardrails data pull gcp\` and pass the data with --role-data (or the baseline's roleData), or grant a custom role with exactly the permissions needed.`,
+          }));
+        }
         for (const perm of g.actions.filter((a) => forbidden.some((f) => globMatches(f, a)))) {
           findings.push(findingAt('gcp', g.source, {
             detail: perm,

@@ -45,7 +45,9 @@ export const GCP_TIER_BINDINGS_RULE: Rule = {
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
       if (!identity?.isAgent) continue;
       const permissions = knownPermissions(g, customRoles);
-      const telemetryOnly = permissions !== undefined && permissions.length > 0 && permissions.every((p) => TELEMETRY_PERMISSIONS.test(p));
+      // The data file flags roles reviewed as project telemetry (log writer, metric writer, BigQuery job user) even where it lists them only in part.
+      const curatedTelemetry = g.role !== undefined && !customRoles.has(g.role) && (gcpPredefinedRole(g.role)?.flags.includes('project-telemetry') ?? false);
+      const telemetryOnly = curatedTelemetry || (permissions !== undefined && permissions.length > 0 && permissions.every((p) => TELEMETRY_PERMISSIONS.test(p)));
       if (identity.labels.tier === AgentTier.OPERATOR) {
         const readOnly = permissions !== undefined && permissions.length > 0 && permissions.every((p) => isGetOrList(p) || TELEMETRY_PERMISSIONS.test(p));
         if (readOnly || telemetryOnly || boundsTime(typeof g.condition === 'string' ? g.condition : undefined)) continue;

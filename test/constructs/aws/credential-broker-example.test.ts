@@ -28,8 +28,10 @@ describe('example deploy-operator: broker and approval gate', () => {
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
   test('deploys one broker function, one approval gate (table, topic, IAM-auth URL) and the kill-switch flag', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    template.resourceCountIs('AWS::SNS::Topic', 1);
+    // Besides the activity monitor's own table and topic (agent-guardrails-<agent>-<env>-monitor).
+    const unnamed = (type: string, nameKey: string) => Object.values(template.findResources(type)).filter((r: any) => !String(r.Properties?.[nameKey] ?? '').endsWith('-monitor'));
+    expect(unnamed('AWS::DynamoDB::Table', 'TableName')).toHaveLength(1);
+    expect(unnamed('AWS::SNS::Topic', 'TopicName')).toHaveLength(1);
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/agent-guardrails/deploy-operator/kill-switch', Value: 'disengaged' });
     expect(config.agent).toBe('deploy-operator');

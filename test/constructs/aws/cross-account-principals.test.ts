@@ -8,6 +8,10 @@ import { AgentIdentity, ApprovalGate, CredentialBroker, KillSwitch } from '../..
 import { GuardrailError } from '../../../lib/errors';
 import { AgentTier, CrossAccountAccess, Environment, TAG_KEYS, Tool } from '../../../lib/model';
 import { CROSS_ACCOUNT_METADATA_KEY } from '../../../lib/model/tags';
+import { inventoryFromConstructTree } from '../../../constructs/aws/inventory-from-construct-tree';
+import { Baseline } from '../../../lib/baseline/baseline';
+import { crossAccountOptIns } from '../../../lib/report/check-report';
+import { TRUST_POLICY } from '../../../lib/rules/aws/trust-policy';
 import { IamSimulator } from '../../helpers/iam-simulator';
 import { ensureBundles } from './broker-fixture';
 
@@ -194,5 +198,22 @@ describe('Attacks (IAM simulator)', () => {
     const decide = (account: string) => sim.decide({ role: tool, action: 'sqs:ReceiveMessage', resource: queue(account), extraPolicies: [widened] });
     expect(await decide(SOC)).not.toBe('ExplicitlyDenied');
     expect(await decide(THIRD)).toBe('ExplicitlyDenied');
+  });
+});
+
+describe('The checks read the opt-in the constructs record', () => {
+  test('an opted-in set-up passes AWS-009 and lists every opt-in; an escape hatch adding another account is caught', () => {
+    const { stack, agent } = build({ environment: PROD_WITH_SOC, runtime: role(SOC, 'agent-runtime'), revocation: new iam.ArnPrincipal(role(SOC, 'incident-response')), approver: role(SOC, 'on-call') });
+    const inventory = () => inventoryFromConstructTree(stack);
+    const otherAccount = () => TRUST_POLICY.evaluate(inventory(), { baseline: Baseline.default() }).filter((f) => f.detail === 'other-account');
+    expect(otherAccount()).toEqual([]);
+    expect(crossAccountOptIns(inventory()).map((c) => [c.component, c.accounts, c.reason])).toEqual(expect.arrayContaining([
+      ['revocation', [SOC], REASON], ['broker', [SOC], REASON], ['approval-gate', [SOC], REASON],
+    ]));
+    // WHEN someone widens the kill switch's trust to a third account behind the construct's back
+    (agent.killSwitch.revocationRole.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.1',
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: role(THIRD, 'attacker') } });
+    // THEN AWS-009 names it: the opt-in covers the SOC account only
+    expect(otherAccount().map((f) => f.message)).toEqual([expect.stringContaining(`lets principals of account ${THIRD} assume it, outside the agent's account ${HOME}`)]);
   });
 });

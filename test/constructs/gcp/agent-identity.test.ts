@@ -275,7 +275,7 @@ describe('gcp.AgentIdentity: refuses bad input at construction', () => {
     refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { roles: ['roles/pubsub.publisher'], resource: `projects/${PROJECT}/topics/t` } })] });
     // Disguised: a "viewer-ish" data role that can also export tables and create snapshots.
     const e = refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { roles: ['roles/bigquery.dataViewer'], resource: `projects/${PROJECT}/datasets/d` } })] });
-    expect(e.message).toContain('bigquery.models.export');
+    expect(e.message).toContain('roles/bigquery.dataViewer'); // not flagged read-only: it can also export tables and models
     refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { roles: ['roles/pubsub.subscriber'], resource: `projects/${PROJECT}/subscriptions/s` } })] });
     refuse('AG_GCP_READ_TOOL_MUTATES', { tools: [Tool.read('peek', { gcp: { roles: ['roles/run.invoker'], resource: `projects/${PROJECT}/locations/l/services/s` } })] });
   });

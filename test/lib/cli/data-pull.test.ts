@@ -46,17 +46,19 @@ describe('agent-guardrails data pull', () => {
   });
 
   test('check --role-data judges a role the shipped catalog does not know by its pulled permissions', async () => {
-    await run(['data', 'pull', 'gcp', '--out', dir]);
+    await run(['data', 'pull', 'gcp', '--project', PROJECT, '--out', dir]);
     const file = path.join(dir, 'cdk.tf.json');
+    // The project's custom role, granted without being defined in the configuration: only the pulled data knows it.
+    const role = `projects/${PROJECT}/roles/deployer`;
     fs.writeFileSync(file, JSON.stringify(tf().agentServiceAccount('tool')
-      .resource('google_project_iam_member', 'dm', { project: PROJECT, role: 'roles/deploymentmanager.editor', member: ref('google_service_account.tool', 'member') }).build()));
+      .resource('google_project_iam_member', 'dm', { project: PROJECT, role, member: ref('google_service_account.tool', 'member') }).build()));
     const ruleIds = async (argv: string[]) => (JSON.parse((await run(argv)).stdout).findings as { ruleId: string; detail?: string }[]).filter((f) => f.ruleId.startsWith('GCP')).map((f) => `${f.ruleId}[${f.detail}]`);
     // Without the data: unknown, failing closed.
-    expect(await ruleIds(['check', file, '--format', 'json'])).toContain('GCP-013[roles/deploymentmanager.editor]');
-    // With it: judged by deploymentmanager.deployments.create.
+    expect(await ruleIds(['check', file, '--format', 'json'])).toContain(`GCP-013[${role}]`);
+    // With it: judged by iam.serviceAccounts.actAs.
     const withData = await ruleIds(['check', file, '--format', 'json', '--role-data', dir]);
-    expect(withData).not.toContain('GCP-013[roles/deploymentmanager.editor]');
-    expect(withData).toContain('GCP-006[roles/deploymentmanager.editor]');
+    expect(withData).not.toContain(`GCP-013[${role}]`);
+    expect(withData).toContain(`GCP-002[${role}]`);
   });
 
   test('azure: every page at the scope; a definition with several permission blocks keeps only common not-actions (never widens)', async () => {

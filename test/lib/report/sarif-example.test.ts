@@ -46,7 +46,7 @@ describe('SARIF of the example app', () => {
       expect(physical.artifactLocation).toEqual({ uri: 'examples/aws/agents.ts', uriBaseId: 'SRCROOT' });
       // Tool and kill-switch roles are made by `new AgentIdentity(...)`, the broker's by `new CredentialBroker(...)`, …
       const made = String(r.properties!.constructPath).split('/')[1];
-      const construct = { Broker: 'CredentialBroker', ApprovalGate: 'ApprovalGate' }[made] ?? 'AgentIdentity';
+      const construct = { Broker: 'CredentialBroker', ApprovalGate: 'ApprovalGate', ActivityMonitor: 'AgentActivityMonitor' }[made] ?? 'AgentIdentity';
       expect(agents[physical.region!.startLine! - 1]).toContain(`= new ${construct}(`);
       expect(r.relatedLocations![0].physicalLocation!.artifactLocation!.uri).toMatch(/\.template\.json$/);
       expect(r.message.text).not.toMatch(/\.\./);

@@ -202,6 +202,10 @@ export class TemplateResolver {
         if (!Array.isArray(arg) || arg.length !== 2) return open('Fn::Select with a malformed argument');
         const index = Number(this.walk(arg[0], report));
         const list = this.walk(arg[1], report);
+        if (Array.isArray(list) && Number.isInteger(index) && index >= list.length) {
+          const part = partOfResourceValue(list, index);
+          if (part !== undefined) return part;
+        }
         if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length) return open('Fn::Select on a list it cannot index');
         return list[index];
       }
@@ -435,6 +439,18 @@ export class TemplateResolver {
         return undefined;
     }
   }
+}
+
+/**
+ * `Fn::Select [i, Fn::Split [d, <a resource's Ref or attribute>]]` past the end of the split: the
+ * placeholder stands for a value (an ARN, a name) whose delimiters it hides, so CDK's usual
+ * `Select 6 of Split ":" of a state machine's ARN` cannot be evaluated. The part is one specific
+ * piece of that resource's value, named `${LogicalId.Attr[i]}` (never a wildcard: CloudFormation
+ * generates it). Undefined when the list holds no such placeholder.
+ */
+function partOfResourceValue(list: unknown[], index: number): string | undefined {
+  const placeholder = list.find((x): x is string => typeof x === 'string' && /^\$\{(?!AWS::)[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?\}$/.test(x));
+  return placeholder === undefined ? undefined : `${placeholder.slice(0, -1)}[${index}]}`;
 }
 
 function isIntrinsicKey(key: string): boolean {

@@ -28,6 +28,12 @@ export function azureComputed(doc: Record<string, unknown>) {
       if (attribute === 'id') return `/subscriptions/${arg('subscription_id') ?? subscription}`;
       return attribute === 'subscription_id' ? arg('subscription_id') ?? subscription : undefined;
     }
+    // A storage account's static website host: one exact host per account (the zone is assigned at creation).
+    // It is the issuer of an Azure credential broker, which the tools' federated credentials name.
+    if (type === 'azurerm_storage_account' && attribute === 'primary_web_host') {
+      const account = arg('name');
+      return account && /^[a-z0-9]{3,24}$/.test(account) ? `${account}.z{zone}.web.core.windows.net` : undefined;
+    }
     if (attribute !== 'id' && attribute !== 'resource_manager_id') return undefined;
     if (type === 'azurerm_resource_group') return `/subscriptions/${subscription}/resourceGroups/${arg('name') ?? '{resourceGroup}'}`;
     if (type === 'azurerm_management_group') return `/providers/Microsoft.Management/managementGroups/${arg('name') ?? '{managementGroup}'}`;

@@ -4,7 +4,7 @@ import { RawFinding, Severity } from '../../rule';
 import { ActionClass, classifyAction, classifyKnownRole, compareClass, maxClass } from '../../private/access-classifier';
 
 /** Components that are the guardrails' own identities, not tool identities. */
-const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY];
+const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY, Component.MONITOR];
 
 /** Tool identities of agents: marked by our tags, and not one of the guardrails' own (found once per inventory). */
 export function toolIdentities(inventory: Inventory): readonly Identity[] {

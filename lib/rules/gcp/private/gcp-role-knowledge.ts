@@ -1,5 +1,7 @@
 import { gcpPredefinedRole } from '../../../adapters/terraform/gcp-roles';
+import { loadCatalog } from '../../../catalogs/catalog';
 import { Grant, Inventory } from '../../../inventory/inventory';
+import { globMatch } from '../../../private/glob-match';
 
 /** Levels at which a grant reaches every resource below it (and resources created later). */
 export const BROAD_GCP_LEVELS: ReadonlySet<string> = new Set(['project', 'folder', 'organization']);
@@ -42,6 +44,50 @@ export function completeGcpPermissions(g: Grant, customRoles: ReadonlySet<string
   if (customRoles.has(g.role)) return g.actions;
   const known = gcpPredefinedRole(g.role);
   return known?.permissionsComplete ? known.permissions : undefined;
+}
+
+/**
+ * The permissions a grant's role is known to hold: a custom role's list, or what the role data lists
+ * for a predefined role (its full list, or, for an entry that is not complete, its security-relevant
+ * permissions). Enough to report what is held; never proof that nothing else is.
+ */
+export function heldGcpPermissions(g: Grant, customRoles: ReadonlySet<string>): readonly string[] {
+  if (g.role === undefined) return [];
+  if (customRoles.has(g.role)) return g.actions;
+  return gcpPredefinedRole(g.role)?.permissions ?? [];
+}
+
+let relevantPatterns: string[] | undefined;
+
+/**
+ * Whether a permission is one the GCP rules judge a role by: impersonation, anything in the escalation
+ * catalog (setIamPolicy, role and key writes, org policy, …) or on one of its paths (creating compute or
+ * deployments that run as a service account), and secret or key access. A catalog entry that does not
+ * list a role's permissions in full lists exactly these (policies/gcp-roles.schema.json).
+ */
+export function isSecurityRelevantGcpPermission(permission: string): boolean {
+  if (relevantPatterns === undefined) {
+    const escalation = loadCatalog('gcp-escalation-permissions');
+    relevantPatterns = [...new Set([
+      ...GCP_IMPERSONATION_PERMISSIONS,
+      ...(escalation.gcp ?? []),
+      ...(escalation.paths ?? []).flatMap((p) => p.actions),
+      ...(loadCatalog('gcp-credential-access').gcp ?? []),
+    ])];
+  }
+  return relevantPatterns.some((pattern) => globMatch(pattern, permission));
+}
+
+/**
+ * The baseline's forbidden permissions a predefined role could hold without the role data showing it:
+ * every entry when the role is unknown, and, when its entry lists only the security-relevant
+ * permissions, every entry that is not one of those (an exact security-relevant permission is listed
+ * whenever the role holds it). Empty when the role's permissions are known in full.
+ */
+export function unprovableForbiddenGcpPermissions(role: string, forbidden: readonly string[]): string[] {
+  const known = gcpPredefinedRole(role);
+  if (forbidden.length === 0 || !role.startsWith('roles/') || known?.permissionsComplete || known?.flags.includes('basic')) return [];
+  return forbidden.filter((f) => known === undefined || f.includes('*') || f.includes('?') || !isSecurityRelevantGcpPermission(f));
 }
 
 /** Whether a role value is still unresolved text (GCP-012 reports it) rather than a role name. */

@@ -151,8 +151,18 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
   });
   test('a permission the baseline forbids is caught on any grant', () => {
     const baseline = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', forbidden: { gcp: { permissions: ['storage.objects.delete'] } } });
-    const b = tf().agentServiceAccount('a').resource('google_storage_bucket_iam_member', 'm', { bucket: 'b', role: 'roles/storage.objectAdmin', member: member('a') });
+    const b = tf().agentServiceAccount('a')
+      .resource('google_project_iam_custom_role', 'r', { role_id: 'cleaner', title: 'c', permissions: ['storage.objects.get', 'storage.objects.delete'] })
+      .resource('google_storage_bucket_iam_member', 'm', { bucket: 'b', role: ref('google_project_iam_custom_role.r', 'id'), member: member('a') });
     expect(run('GCP-006', b, baseline)).toEqual(['GCP-006[storage.objects.delete]@google_storage_bucket_iam_member.m']);
+  });
+
+  test('a predefined role the catalog lists only in part may hold what the baseline forbids: reported, not passed (an exact security-relevant permission is decided)', () => {
+    const strict = (permissions: string[]) => Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', forbidden: { gcp: { permissions } } });
+    const b = tf().agentServiceAccount('a').resource('google_storage_bucket_iam_member', 'm', { bucket: 'b', role: 'roles/storage.objectUser', member: member('a') });
+    expect(run('GCP-006', b, strict(['storage.objects.delete']))).toEqual(['GCP-006[roles/storage.objectUser:forbidden-unknown]@google_storage_bucket_iam_member.m']);
+    // The entry lists every security-relevant permission the role holds: setIamPolicy is not among them.
+    expect(run('GCP-006', b, strict(['storage.objects.setIamPolicy']))).toEqual([]);
   });
 });
 
@@ -265,7 +275,7 @@ describe('GCP-011: operator bindings carry a request.time condition; observer bi
       .resource('google_project_iam_member', 'unknown', { project: PROJECT, role: 'roles/compute.instanceAdmin.v1', member: member('obs') });
     const findings = check(b, rule('GCP-011'));
     expect(ids(findings)).toEqual(['GCP-011[roles/pubsub.publisher]@google_pubsub_topic_iam_member.pub', 'GCP-011[roles/logging.viewer]@google_project_iam_member.logs', 'GCP-011[roles/compute.instanceAdmin.v1]@google_project_iam_member.unknown']);
-    expect(findings[1].message).toMatch(/logging\.queries\.create/);
+    expect(findings[1].message).toMatch(/roles\/logging\.viewer.*not known to be get\/list only/);
   });
 });
 

@@ -1,0 +1,124 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Resource, Validations } from 'aws-cdk-lib/core';
+import { AgentGuardrailsChecks } from '../../constructs/aws/agent-guardrails-checks';
+import { runCli } from '../helpers/run-cli';
+import { buildGrantMethodsApp, COVERED_MODULES, EXPECTED_ERRORS } from './cdk-grant-methods-app';
+
+/**
+ * The precision suite: every `grant*` method of the covered aws-cdk-lib modules, plus CDK's helper
+ * roles and the common AWS-managed execution policies, passes the pack and the CLI with no error.
+ * The methods are found by reflection over the modules' construct classes, so a CDK upgrade that
+ * adds one fails here until the app calls it.
+ */
+
+interface GrantMethod { readonly prototype: object; readonly method: string }
+
+/** The grant method names a module declares public (`private grant;` in a .d.ts is not callable). */
+function publicGrantNames(module: string): Set<string> {
+  const names = new Set<string>();
+  const visit = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (e.name.endsWith('.d.ts')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/^\s+(?:static\s+)?(grant\w*)\(/gm)) names.add(m[1]);
+    }
+  };
+  visit(path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), module, 'lib'));
+  return names;
+}
+
+/**
+ * Every public grant method of the covered modules' construct classes, keyed `module.Class.method`
+ * by the exported class that defines it (an inherited method counts once, on its base).
+ */
+function grantMethods(): Map<string, GrantMethod> {
+  const found = new Map<string, GrantMethod>();
+  for (const module of COVERED_MODULES) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const exports = require(`aws-cdk-lib/${module}`) as Record<string, unknown>;
+    const publicNames = publicGrantNames(module);
+    // CDK's decorators rename classes at run time: name a prototype after its export.
+    const exportName = new Map<object, string>();
+    const classes = Object.entries(exports).filter((e): e is [string, { prototype: object }] => typeof e[1] === 'function' && typeof (e[1] as { prototype?: unknown }).prototype === 'object');
+    for (const [name, value] of classes) exportName.set(value.prototype, name);
+    // A decorated export is a subclass of the class that holds the methods: that class takes the export's name.
+    for (const [name, value] of classes) if (!exportName.has(Object.getPrototypeOf(value.prototype))) exportName.set(Object.getPrototypeOf(value.prototype), name);
+    for (const value of Object.values(exports)) {
+      if (typeof value !== 'function' || !(value.prototype instanceof Resource)) continue;
+      for (let proto = value.prototype as object; proto && proto !== Resource.prototype; proto = Object.getPrototypeOf(proto)) {
+        for (const method of Object.getOwnPropertyNames(proto)) {
+          const d = Object.getOwnPropertyDescriptor(proto, method);
+          if (!publicNames.has(method) || typeof d?.value !== 'function') continue;
+          const owner = exportName.get(proto) ?? (proto as { constructor: { name: string } }).constructor.name;
+          found.set(`${module}.${owner}.${method}`, { prototype: proto, method });
+        }
+      }
+    }
+  }
+  return found;
+}
+
+let dir: string;
+let called: Set<string>;
+let methods: Map<string, GrantMethod>;
+let outdir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-grants-'));
+  methods = grantMethods();
+  called = new Set();
+  const originals: [object, string, unknown][] = [];
+  // Record which grant implementations the app reaches (a wrapper per defining prototype).
+  for (const [key, m] of methods) {
+    const original = (m.prototype as Record<string, unknown>)[m.method] as (...a: unknown[]) => unknown;
+    originals.push([m.prototype, m.method, original]);
+    (m.prototype as Record<string, unknown>)[m.method] = function (this: unknown, ...args: unknown[]) {
+      called.add(key);
+      return original.apply(this, args);
+    };
+  }
+  try {
+    const app = buildGrantMethodsApp(dir, { '@aws-cdk/core:failSynthOnValidationErrors': false });
+    Validations.of(app).addPlugins(new AgentGuardrailsChecks(app));
+    app.synth();
+    outdir = app.outdir;
+  } finally {
+    for (const [proto, method, original] of originals) (proto as Record<string, unknown>)[method] = original;
+  }
+}, 300000);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The errors no entry of EXPECTED_ERRORS explains, and the entries no error matched. */
+function unexpected(errors: { rule: string; resource: string; text: string }[]): { extra: string[]; missed: string[] } {
+  const explains = (e: { rule: string; resource: string }, x: (typeof EXPECTED_ERRORS)[number]) => e.rule === x.rule && e.resource.startsWith(x.resourcePrefix);
+  return {
+    extra: errors.filter((e) => !EXPECTED_ERRORS.some((x) => explains(e, x))).map((e) => e.text),
+    missed: EXPECTED_ERRORS.filter((x) => !errors.some((e) => explains(e, x))).map((x) => `${x.method} (${x.rule})`),
+  };
+}
+
+describe('precision: every grant* method of aws-cdk-lib\'s L2 constructs passes clean', () => {
+  test('the app calls every grant method of the covered modules (found by reflection)', () => {
+    expect(methods.size).toBeGreaterThan(140);
+    expect([...methods.keys()].filter((k) => !called.has(k))).toEqual([]);
+    for (const x of EXPECTED_ERRORS) expect(methods.has(x.method)).toBe(true);
+  });
+
+  test('the pack reports no error inside cdk synth but the deliberate ones', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; violations: { ruleName: string; severity?: string; description: string; violatingConstructs: { cloudFormationResource?: { logicalId: string } }[] }[] }[] };
+    const ours = report.pluginReports.find((r) => r.pluginName === 'AgentGuardrailsChecks');
+    const errors = (ours?.violations ?? []).filter((v) => v.severity === 'error').flatMap((v) => v.violatingConstructs.map((c) => {
+      const resource = c.cloudFormationResource?.logicalId ?? '';
+      return { rule: v.ruleName.replace(/\[.*$/, ''), resource, text: `${v.ruleName}@${resource}: ${v.description.slice(0, 200)}` };
+    }));
+    expect(unexpected(errors)).toEqual({ extra: [], missed: [] });
+  });
+
+  test('the CLI reports no error on the cloud assembly but the deliberate ones', async () => {
+    const { stdout } = await runCli(['check', outdir, '--format', 'json']);
+    const errors = (JSON.parse(stdout) as { findings: { severity: string; ruleId: string; id: string; resource: string; message: string }[] }).findings
+      .filter((f) => f.severity === 'error').map((f) => ({ rule: f.ruleId, resource: f.resource, text: `${f.id}@${f.resource}: ${f.message.slice(0, 200)}` }));
+    expect(unexpected(errors)).toEqual({ extra: [], missed: [] });
+  });
+});
