@@ -74,8 +74,11 @@ function summaryLines(s: ReportSummary, paint: Paint): string[] {
   const lines = [
     `agent-guardrails check: ${verdict} — ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.acknowledged} acknowledged`
       + ` (fail on ${s.failOn}; ${plural(s.identities, 'identity', 'identities')} checked, ${s.agentIdentities} of agents)`,
-    `baseline ${s.baseline.id} ${s.baseline.version}${s.baseline.lineage.length > 1 ? ` (${s.baseline.lineage.join(' > ')})` : ''}`,
+    `baseline ${s.baseline.id} ${s.baseline.version}${s.baseline.lineage.length > 1 ? ` (${s.baseline.lineage.join(' > ')})` : ''} — ${s.baseline.origin}`,
   ];
+  for (const n of s.baseline.notApplied) {
+    lines.push(paint('yellow', `  not applied: the app's baseline ${n.id} ${n.version} embedded in ${n.where} differs; the baseline above governs`));
+  }
   for (const l of s.baseline.loosenings) {
     lines.push(paint('yellow', `  loosened by ${l.baseline}: ${l.path} ${JSON.stringify(l.from)} -> ${JSON.stringify(l.to)} (${l.reason})`));
   }
