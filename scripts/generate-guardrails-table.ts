@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AUDIT_TAMPER_ACTIONS, AWS_MANAGED_POLICY_READS, ESCALATION_SERVICES, escalationDenyPatterns } from '../constructs/aws/private/guardrail-denies';
+import { AUDIT_TAMPER_ACTIONS, AWS_MANAGED_POLICY_READS, ESCALATION_SERVICES, GUARDRAIL_RESOURCE_PREFIX, GUARDRAIL_RUNTIME_SERVICES, escalationDenyPatterns } from '../constructs/aws/private/guardrail-denies';
 import { ESCALATION_OR_PIVOT_ACTIONS } from '../constructs/azure/private/actions';
 import { BOUNDARY_DENIED_PERMISSIONS } from '../constructs/gcp/private/permissions';
 import { Baseline } from '../lib/baseline/baseline';
@@ -46,6 +46,7 @@ export function renderGuardrailsTable(baseline: Baseline = Baseline.default()): 
       `writes of ${ESCALATION_SERVICES.join(', ')} (${escalationDenyPatterns().length} verb patterns)`,
       '`iam:PassRole` / `sts:AssumeRole` beyond the declared roles',
       'the boundary, kill switch and every policy or parameter under `/agent-guardrails/`',
+      `the guardrails' runtime resources named \`${GUARDRAIL_RESOURCE_PREFIX}*\` (activity monitor: ${GUARDRAIL_RUNTIME_SERVICES.join(', ')})`,
       `audit tampering (${code(AUDIT_TAMPER_ACTIONS, 2)})`,
       'resources or tags of another environment, other regions',
       `resources of another account (\`aws:ResourceAccount\`; AWS-owned resources and ${code(AWS_MANAGED_POLICY_READS, 1)} excepted)`,

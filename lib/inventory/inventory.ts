@@ -160,6 +160,8 @@ export interface Grant {
   readonly policyId?: string;
   /** Our labels on the grant's own resource (Terraform: a labelled `*_iam_member` / role assignment), when any. */
   readonly labels?: AgentLabels;
+  /** The cross-account opt-in recorded on the grant's resource (a GCP binding admitting another project's principal), when any. */
+  readonly crossAccount?: CrossAccountOptIn;
   readonly source: SourceLocation;
 }
 

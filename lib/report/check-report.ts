@@ -184,8 +184,8 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
 }
 
 /** The cross-account opt-ins an inventory records (identities and other resources), in a stable order. */
-export function crossAccountOptIns(inventory: Pick<Inventory, 'identities' | 'others'>): ReportCrossAccount[] {
-  const found = [...inventory.identities, ...inventory.others].flatMap((r) => {
+export function crossAccountOptIns(inventory: Pick<Inventory, 'identities' | 'others' | 'grants'>): ReportCrossAccount[] {
+  const found = [...inventory.identities, ...inventory.others, ...inventory.grants].flatMap((r) => {
     if (!r.crossAccount) return [];
     const labels = r.labels ?? {};
     const entry: ReportCrossAccount = {
@@ -198,5 +198,7 @@ export function crossAccountOptIns(inventory: Pick<Inventory, 'identities' | 'ot
     };
     return [entry];
   });
-  return found.sort((a, b) => (a.stack ?? '').localeCompare(b.stack ?? '') || a.resource.localeCompare(b.resource));
+  // One entry per resource (a resource may yield several grants).
+  const unique = new Map(found.map((c) => [`${c.stack ?? ''}\u0000${c.resource}`, c]));
+  return [...unique.values()].sort((a, b) => (a.stack ?? '').localeCompare(b.stack ?? '') || a.resource.localeCompare(b.resource));
 }

@@ -1,5 +1,5 @@
 import { globMatch } from '../../private/glob-match';
-import { AgentLabels, Cloud, Grant, Inventory, SourceLocation } from '../../inventory/inventory';
+import { AgentLabels, Cloud, Grant, Identity, Inventory, SourceLocation } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { classifyKnownRole, isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
@@ -13,10 +13,16 @@ interface KillSwitchPart {
   readonly source: SourceLocation;
 }
 
+/** What an agent's activity monitor may do besides assuming its revocation role: alert, log, its own table. */
+const MONITOR_ACTIONS = new Set(['sns:publish', 'logs:createlogstream', 'logs:putlogevents', 'dynamodb:getitem', 'dynamodb:putitem']);
+
 /**
  * AGENT-005: every agent has a kill switch, and no agent identity can modify it. On AWS that is
  * a managed policy (component kill-switch) and a revocation role (component revocation) for the
- * agent; on GCP and Azure any resource labelled kill-switch or revocation for the agent.
+ * agent; on GCP and Azure any resource labelled kill-switch or revocation for the agent. Who may
+ * pull it is checked too: no agent tool identity may be trusted by a revocation role, and an
+ * activity monitor (component monitor), which may assume its agent's revocation role, may do
+ * nothing else but alert, log and use its own table.
  */
 export const KILL_SWITCH: Rule = {
   id: 'AGENT-005',
@@ -26,7 +32,10 @@ export const KILL_SWITCH: Rule = {
   explanation:
     'The kill switch cuts every tool identity of an agent at once, including sessions already issued. It has to exist before it is needed, '
     + 'and an agent that can edit the deny policy, the revocation role or their bindings (IAM writes on them or on `*`) can disarm it. '
-    + 'On AWS both parts are required: the prepared deny-all managed policy and the revocation role that may only attach it.',
+    + 'On AWS both parts are required: the prepared deny-all managed policy and the revocation role that may only attach it. '
+    + 'A revocation role that trusts an agent tool identity hands the switch to the agent; an activity monitor role (which assumes the '
+    + 'revocation role when a verdict trips) that holds anything beyond sts:AssumeRole on its own agent\'s revocation role, sns:Publish, '
+    + 'its log writes and its table\'s GetItem/PutItem is a second, wider way in.',
   fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
   controls: [],
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
@@ -65,9 +74,56 @@ export const KILL_SWITCH: Rule = {
           'Agent identities must not hold IAM/authorization writes on `*` or on the kill switch; name the exact resources the tool manages (never the kill switch).'));
       }
     }
+    findings.push(...revocationTrustFindings(inventory, tools), ...monitorFindings(inventory, byIdentity, parts));
     return findings;
   },
 };
+
+/** Revocation roles (AWS) that trust an agent tool identity: the agent could pull, or probe, its own switch. */
+function revocationTrustFindings(inventory: Inventory, tools: readonly Identity[]): RawFinding[] {
+  const toolNames = new Map<string, Identity>();
+  for (const t of tools) if (t.cloud === 'aws') toolNames.set((t.name ?? t.source.resource).toLowerCase(), t);
+  const out: RawFinding[] = [];
+  for (const role of inventory.identities) {
+    if (role.cloud !== 'aws' || role.labels.component !== Component.REVOCATION) continue;
+    for (const entry of role.trust) {
+      if (entry.effect !== 'Allow') continue;
+      for (const principal of entry.principals) {
+        const tool = toolNames.get(principal.slice(principal.lastIndexOf('/') + 1).toLowerCase());
+        if (!tool || !/:role\//.test(principal)) continue;
+        out.push({
+          detail: `revocation-trusts:${tool.source.resource}`, cloud: 'aws', resource: role.source.resource, stack: role.source.stack, file: role.source.file, identity: role.id,
+          message: `revocation role ${role.source.resource} of agent ${role.labels.agent ?? '?'} trusts ${describeIdentity(tool)}, an agent tool identity: the agent could pull or probe its own kill switch`,
+          fix: 'Trust only the incident-response principals and the agent\'s AgentActivityMonitor role; never a tool role.',
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Activity monitor roles (component monitor) that hold anything but their narrow set. */
+function monitorFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, readonly Grant[]>, parts: readonly (KillSwitchPart & { agent?: string })[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const monitor of inventory.identities) {
+    if (monitor.labels.component !== Component.MONITOR) continue;
+    const revocation = parts.filter((p) => p.cloud === monitor.cloud && p.component === Component.REVOCATION && p.agent === monitor.labels.agent);
+    for (const grant of allowGrants(byIdentity, monitor)) {
+      const extra = (grant.notActions?.length ? ['NotAction'] : []).concat(grant.actions.filter((a) => {
+        const action = a.toLowerCase();
+        if (action === 'sts:assumerole') {
+          return grant.resources.length === 0 || grant.notResources?.length || grant.resources.some((r) => !revocation.some((p) => couldReach(grant.cloud, r, grant.scopeLevel, p) && !r.includes('*')));
+        }
+        return !MONITOR_ACTIONS.has(action);
+      }));
+      if (extra.length === 0) continue;
+      out.push(grantFinding(monitor, grant, `monitor-holds:${extra[0]}`,
+        `activity monitor ${describeIdentity(monitor)} holds ${extra.join(', ')} on ${grant.resources.join(', ') || '(no resource)'}; a monitor may only assume its agent's revocation role, alert, log and use its own table`,
+        'Remove the grant: the monitor pulls the kill switch through the revocation role only (AgentActivityMonitor builds exactly that role).'));
+    }
+  }
+  return out;
+}
 
 /** Kill-switch and revocation parts of every agent, from identities, policies and other resources. */
 function killSwitchParts(inventory: Inventory): (KillSwitchPart & { agent?: string })[] {

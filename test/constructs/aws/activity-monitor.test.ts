@@ -10,6 +10,10 @@ import { DeployOperatorStack } from '../../../examples/aws/agents';
 import { AgentIdentity } from '../../../constructs/aws/agent-identity';
 import { CredentialBroker } from '../../../constructs/aws/credential-broker';
 import { ActivityPlaybook } from '../../../lib/activity/activity-playbook';
+import { inventoryFromTemplate } from '../../../lib/adapters/cloudformation/inventory-from-template';
+import { Baseline } from '../../../lib/baseline/baseline';
+import { KILL_SWITCH } from '../../../lib/rules/agent/kill-switch';
+import { runRules } from '../../../lib/rules/run-rules';
 import { AgentTier, Environment, Tool } from '../../../lib/model';
 import { matchesPattern } from '../../helpers/eventbridge-pattern';
 import { ACCOUNT, eventBridgeApiCall, synthesizeMonitorExample } from './monitor-fixture';
@@ -195,5 +199,40 @@ describe('AgentActivityMonitor refuses and warns', () => {
       TrailName: 'agent-guardrails-reporter-prod-monitor-data-events',
       EventSelectors: [{ IncludeManagementEvents: false, ReadWriteType: 'All', DataResources: [{ Type: 'AWS::S3::Object', Values: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-reports/daily/']] }] }] }],
     });
+  });
+});
+
+describe('AGENT-005 knows the monitor (attacks on the synthesized template)', () => {
+  const agent005 = (template: any) => runRules(inventoryFromTemplate(template, { stack: 'DeployOperatorProd' }), [KILL_SWITCH], Baseline.default()).map((f) => f.detail);
+  const copy = () => JSON.parse(JSON.stringify(ex.template));
+  const monitorPolicy = (t: any) => t.Resources[ex.monitorRole].Properties.Policies[0].PolicyDocument.Statement as any[];
+  const pullPolicy = (t: any) => Object.values(t.Resources as Record<string, any>)
+    .find((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.PolicyDocument.Statement.some((st: any) => st.Action === 'sts:AssumeRole')).Properties.PolicyDocument.Statement as any[];
+
+  test('the example as synthesized: no finding', () => {
+    expect(agent005(copy())).toEqual([]);
+  });
+
+  test('a monitor role widened beyond its set is a finding', () => {
+    const t = copy();
+    monitorPolicy(t).push({ Effect: 'Allow', Action: 'ecs:UpdateService', Resource: '*' });
+    expect(agent005(t)).toEqual(['monitor-holds:ecs:UpdateService']);
+  });
+
+  test('a monitor that may assume any role (or a tool role) is a finding', () => {
+    const any = copy();
+    pullPolicy(any)[0].Resource = '*';
+    expect(agent005(any)).toEqual(['monitor-holds:sts:AssumeRole']);
+    const tool = copy();
+    pullPolicy(tool)[0].Resource = { 'Fn::GetAtt': [ex.roleOf('restart-service'), 'Arn'] };
+    expect(agent005(tool)).toEqual(['monitor-holds:sts:AssumeRole']);
+  });
+
+  test('a revocation role that trusts a tool role is a finding', () => {
+    const t = copy();
+    t.Resources[ex.revocationRole].Properties.AssumeRolePolicyDocument.Statement.push({
+      Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: { 'Fn::GetAtt': [ex.roleOf('open-ops-item'), 'Arn'] } },
+    });
+    expect(agent005(t)).toEqual([`revocation-trusts:${ex.roleOf('open-ops-item')}`]);
   });
 });

@@ -1,4 +1,6 @@
+import { inventoryFromTerraformJson } from '../../../lib/adapters/terraform';
 import { CrossAccountAccess, Environment } from '../../../lib/model';
+import { crossAccountOptIns } from '../../../lib/report/check-report';
 import { CROSS_ACCOUNT_METADATA_KEY } from '../../../lib/model/tags';
 import { PROJECT, baseProps, synthGcp } from './gcp-fixtures';
 
@@ -27,6 +29,10 @@ describe('gcp.AgentIdentity: broker and revocation members of another project ar
     expect(new Set(marked.map((b) => b['//']['agent-guardrails']['agent-guardrails:component']))).toEqual(new Set(['broker', 'kill-switch']));
     expect(marked.every((b) => b.member.endsWith(`@${SOC}.iam.gserviceaccount.com`))).toBe(true);
     expect(marked[0]['//']['agent-guardrails'][CROSS_ACCOUNT_METADATA_KEY]).toEqual({ accounts: [SOC], reason: REASON });
+    // and the checks' inventory carries it, so every report lists it
+    const listed = crossAccountOptIns(inventoryFromTerraformJson(raw));
+    expect(listed).toHaveLength(marked.length);
+    expect(new Set(listed.map((c) => `${c.component} ${c.accounts.join()} ${c.reason}`))).toEqual(new Set([`broker ${SOC} ${REASON}`, `kill-switch ${SOC} ${REASON}`]));
     // A project the opt-in does not list is still refused
     expect(() => synthGcp(baseProps({ environment: withSoc, brokerMember: 'serviceAccount:broker@acme-other.iam.gserviceaccount.com' }))).toThrow(/AG_PRINCIPAL_OTHER_PROJECT/);
   });

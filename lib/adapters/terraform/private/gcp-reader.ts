@@ -1,7 +1,7 @@
 import { Grant, Identity, PolicyDocumentEntry } from '../../../inventory/inventory';
 import { gcpPredefinedRolePermissions } from '../gcp-roles';
 import { BuildContext } from './build-context';
-import { declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from './labels';
+import { crossAccountIfAny, declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from './labels';
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { Resolved, TerraformReferences } from './terraform-references';
 
@@ -164,7 +164,7 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
     const grant: Grant = {
       id: `gcp:${ctx.stack ?? ''}/${block.address}#${grantCount++}`, cloud: 'gcp', identityId: identity?.id, principal: member.text,
       effect: 'Allow', actions, resources: [target.resource], role, scopeLevel: target.level,
-      ...(condition !== undefined ? { condition } : {}), via, ...labelsIfAny(block), source: ctx.source(block, path),
+      ...(condition !== undefined ? { condition } : {}), via, ...labelsIfAny(block), ...crossAccountIfAny(block), source: ctx.source(block, path),
     };
     ctx.inventory.grants.push(grant);
     if (m[1] === 'service_account') {

@@ -1,4 +1,5 @@
-import { AgentLabels, Declaration } from '../../../inventory/inventory';
+import { AgentLabels, CrossAccountOptIn, Declaration } from '../../../inventory/inventory';
+import { crossAccountOptInOf } from '../../../inventory/cross-account-opt-in';
 import { parseDeclaration } from '../../../inventory/declaration';
 import { DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
 import { isObject, TerraformBlock } from './terraform-blocks';
@@ -23,6 +24,12 @@ export function labelsOfBlock(block: TerraformBlock): AgentLabels {
 export function labelsIfAny(block: TerraformBlock): { labels?: AgentLabels } {
   const labels = labelsOfBlock(block);
   return Object.keys(labels).length > 0 ? { labels } : {};
+}
+
+/** `{ crossAccount }` when the block's metadata records a cross-account opt-in, else `{}`. */
+export function crossAccountIfAny(block: TerraformBlock): { crossAccount?: CrossAccountOptIn } {
+  const crossAccount = crossAccountOptInOf(block.guardrails);
+  return crossAccount ? { crossAccount } : {};
 }
 
 export { isAgentIdentity } from '../../../inventory/declaration';
