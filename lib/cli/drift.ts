@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { Command, Option } from 'commander';
 import { ActivityDrift, ActivityDriftReport } from '../activity/activity-drift';
 import { ActivityEvaluator } from '../activity/activity-evaluator';
@@ -10,10 +9,15 @@ import { readJsonRecords } from '../activity/read/json-records';
 import { inventoryFromPaths } from '../adapters';
 import { Baseline } from '../baseline/baseline';
 import { DecisionRecord } from '../broker/ports';
+import { compareDeployed } from '../deployed/deployed-drift';
+import { deployedDriftSummary, renderDeployedDriftSarif, renderDeployedDriftText } from '../deployed/deployed-drift-report';
+import { readDeployedExport } from '../deployed/deployed-iam';
 import { GuardrailError } from '../errors';
+import { writeOutputFile } from './output-file';
 
 interface DriftFlags {
-  readonly activity: string[];
+  readonly activity?: string[];
+  readonly deployed?: string[];
   readonly decisions?: string[];
   readonly baseline?: string;
   readonly format: 'text' | 'json' | 'sarif';
@@ -29,24 +33,58 @@ interface DriftIo {
 /**
  * `agent-guardrails drift PATH... --activity FILE...`: the period's activity (CloudTrail, GCP audit
  * log, Azure activity log exports) against the declarations in the synthesized output.
+ * `agent-guardrails drift PATH... --deployed FILE...`: the deployed IAM (exports of the clouds'
+ * CLIs) against the same declarations: roles, bindings, assignments changed out of band.
  */
 export function registerDrift(program: Command, io: DriftIo, setExit: (code: number) => void, version: string): void {
   program.command('drift')
-    .description('Compare exported activity with the agents\' declarations: deviations, unused grants, unused tools; exit 0 (none), 1 (deviations at --fail-on), 2 (bad input).')
-    .argument('<paths...>', 'cdk.out folders, CloudFormation templates or cdk.tf.json files holding the declarations')
-    .requiredOption('--activity <files...>', 'exported activity: CloudTrail Records files, Lake/Athena JSON exports, GCP audit log JSON, Azure activity log JSON')
+    .description('Compare exported activity (--activity: deviations, unused grants, unused tools) or deployed IAM (--deployed: changes made out of band) with the agents\' declarations; exit 0 (none), 1 (drift at --fail-on), 2 (bad input).')
+    .argument('<paths...>', 'cdk.out or cdktf.out folders, CloudFormation templates or cdk.tf.json files holding the declarations')
+    .option('--activity <files...>', 'exported activity: CloudTrail Records files, Lake/Athena JSON exports, GCP audit log JSON, Azure activity log JSON')
+    .option('--deployed <files...>', 'exported deployed IAM: aws iam get-account-authorization-details; gcloud projects get-iam-policy --format=json (PROJECT=FILE when it names no agent service account); az role assignment list --all with az identity list')
     .option('--decisions <files...>', 'broker decision records (JSON lines or arrays): approvals for approval-gated tools')
     .option('--baseline <file>', 'guardrail baseline JSON (severities in activity.verdicts; default: the package\'s default baseline)')
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(new Option('--fail-on <severity>', 'lowest deviation severity that fails: trip, or alert (every deviation not set to off)').choices(['trip', 'alert']).default('alert'))
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails: trip, or alert (every deviation not set to off; with --deployed: trip = widening changes, alert = any change)').choices(['trip', 'alert']).default('alert'))
     .option('--output <file>', 'write the report to a file (a one-line summary still goes to stdout)')
     .exitOverride()
     .action(async (paths: string[], flags: DriftFlags) => {
-      setExit(await drift(paths, flags, io, version));
+      if (!flags.activity === !flags.deployed) {
+        throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('drift', 'takes one of --activity and --deployed', flags.activity ? 'both' : 'neither', 'Run one drift per kind of evidence.'));
+      }
+      setExit(flags.deployed ? deployedDrift(paths, flags.deployed, flags, io, version) : await drift(paths, flags.activity!, flags, io, version));
     });
 }
 
-async function drift(paths: string[], flags: DriftFlags, io: DriftIo, version: string): Promise<number> {
+/** `--deployed`: the deployed IAM against the declarations. */
+function deployedDrift(paths: string[], files: string[], flags: DriftFlags, io: DriftIo, version: string): number {
+  const inventory = inventoryFromPaths(paths);
+  if (!inventory.identities.some((i) => i.labels.agent ?? i.declaration?.agent)) {
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('paths', 'must hold at least one declared agent identity', paths, 'Pass the synthesized output of an app that uses AgentIdentity (cdk.out, cdktf.out or cdk.tf.json).'));
+  }
+  const exports = files.map(readDeployedExport);
+  const azure = new Set(exports.map((e) => e.kind).filter((k) => k.startsWith('azure-')));
+  if (azure.size === 1) {
+    const [has] = azure;
+    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('--deployed', 'needs both Azure exports', has, 'Pass `az role assignment list --all` and `az identity list` output together: assignments name principals by object id only, the identities say which tool each is.'));
+  }
+  const report = compareDeployed(inventory, exports, flags.failOn);
+  const rendered = flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : flags.format === 'sarif' ? renderDeployedDriftSarif(report, version) : renderDeployedDriftText(report);
+  return emit(flags, io, rendered, deployedDriftSummary(report), report.summary.result);
+}
+
+/** Write the report (to --output, with the summary line on stdout, or to stdout); the exit code. */
+function emit(flags: DriftFlags, io: DriftIo, rendered: string, summary: string, result: 'pass' | 'fail'): number {
+  if (flags.output) {
+    writeOutputFile(flags.output, rendered);
+    io.stdout.write(summary);
+  } else {
+    io.stdout.write(rendered);
+  }
+  return result === 'fail' ? 1 : 0;
+}
+
+async function drift(paths: string[], activity: string[], flags: DriftFlags, io: DriftIo, version: string): Promise<number> {
   const baseline = flags.baseline ? Baseline.fromFile(flags.baseline) : Baseline.default();
   const playbook = ActivityPlaybook.fromInventory(inventoryFromPaths(paths));
   if (playbook.agents.length === 0) {
@@ -57,7 +95,7 @@ async function drift(paths: string[], flags: DriftFlags, io: DriftIo, version: s
     for await (const record of readJsonRecords(existing(file))) evaluator.recordDecision(record as DecisionRecord);
   }
   const collector = new ActivityDrift(playbook, evaluator);
-  for (const file of flags.activity) {
+  for (const file of activity) {
     for await (const record of readJsonRecords(existing(file))) {
       const events = normalizeLogRecord(record);
       if (events.length === 0) collector.skip();
@@ -66,14 +104,7 @@ async function drift(paths: string[], flags: DriftFlags, io: DriftIo, version: s
   }
   const report = collector.report(flags.failOn);
   const rendered = flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : flags.format === 'sarif' ? renderDriftSarif(report, version) : renderDriftText(report);
-  if (flags.output) {
-    fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
-    fs.writeFileSync(flags.output, rendered);
-    io.stdout.write(summaryLine(report));
-  } else {
-    io.stdout.write(rendered);
-  }
-  return report.summary.result === 'fail' ? 1 : 0;
+  return emit(flags, io, rendered, summaryLine(report), report.summary.result);
 }
 
 function existing(file: string): string {
