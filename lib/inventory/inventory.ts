@@ -257,6 +257,23 @@ export interface Inventory {
   readonly stackResourceCounts: Record<string, number>;
   /** Acknowledgements found with the input (AGENT-007); absent when the input records none. */
   readonly acknowledgements?: Acknowledgement[];
+  /** Credential brokers known by their construct's record (GCP, Azure); absent when the input has none. */
+  readonly brokers?: BrokerEntry[];
+}
+
+/**
+ * A credential broker as its construct recorded it (`agent-guardrails:broker` metadata on the
+ * broker's function): which agent and environment it serves and how it reaches the tool identities.
+ */
+export interface BrokerEntry {
+  readonly cloud: Cloud;
+  readonly agent: string;
+  readonly environment: string;
+  /** The broker's own identity as recorded (GCP service account email, Azure identity name), references resolved. */
+  readonly identity: string;
+  /** Azure: the issuer of its client assertions, references resolved. */
+  readonly issuer?: string;
+  readonly source: SourceLocation;
 }
 
 /** An empty inventory, to build up in adapters and tests. */
@@ -276,5 +293,10 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     Object.assign(out.stackResourceCounts, p.stackResourceCounts);
   }
   const acknowledgements = parts.flatMap((p) => p.acknowledgements ?? []);
-  return acknowledgements.length > 0 ? { ...out, acknowledgements } : out;
+  const brokers = parts.flatMap((p) => p.brokers ?? []);
+  return {
+    ...out,
+    ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
+    ...(brokers.length > 0 ? { brokers } : {}),
+  };
 }

@@ -1,12 +1,11 @@
+import { brokerSubject } from '../../../lib/broker/broker-subject';
+
 /**
- * The subject of the broker's client assertion for one tool: it names agent, tool and environment,
- * and the tool identity's federated credential trusts exactly this subject from exactly the
- * broker's issuer. So an assertion for one tool can never be exchanged for another tool's token,
- * nor for a tool of another agent or environment. (No SDK imports: used by the construct too.)
+ * The subject of the broker's client assertion for one tool (`lib/broker/broker-subject.ts`): the
+ * tool identity's federated credential trusts exactly this subject from exactly the broker's issuer.
+ * (No SDK imports: used by the construct too.)
  */
-export function assertionSubject(agent: string, tool: string, environment: string): string {
-  return `agent-guardrails:agent:${agent}:tool:${tool}:environment:${environment}`;
-}
+export const assertionSubject = brokerSubject;
 
 /** The audience Entra expects in a federated client assertion. */
 export const ENTRA_ASSERTION_AUDIENCE = 'api://AzureADTokenExchange';

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GuardrailError } from '../../errors';
-import { emptyInventory, Inventory, mergeInventories } from '../../inventory/inventory';
+import { BrokerEntry, emptyInventory, Inventory, mergeInventories } from '../../inventory/inventory';
+import { BROKER_METADATA_KEY } from '../../model/tags';
+import { brokerRecordOfBlock } from './private/labels';
 import { azureComputed, readAzure } from './private/azure-reader';
 import { BuildContext } from './private/build-context';
 import { gcpComputed, readGcp } from './private/gcp-reader';
@@ -49,7 +51,8 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
   readGcp(ctx, doc);
   readAzure(ctx);
   reportModules(ctx, doc);
-  return inventory;
+  const brokers = readBrokerRecords(ctx);
+  return brokers.length > 0 ? { ...inventory, brokers } : inventory;
 }
 
 /** Build the inventory from a `cdk.tf.json` (or any Terraform JSON) file. */
@@ -97,6 +100,26 @@ export function isTerraformInput(p: string): boolean {
 /** Read a Terraform input of either kind. */
 export function inventoryFromTerraformPath(p: string): Inventory {
   return p.endsWith('.json') && !fs.statSync(p).isDirectory() ? inventoryFromTerraformFile(p) : inventoryFromCdktfOut(p);
+}
+
+/** The brokers' construct records; a malformed one is reported (fail closed: it cannot vouch for a broker). */
+function readBrokerRecords(ctx: BuildContext): BrokerEntry[] {
+  const out: BrokerEntry[] = [];
+  for (const block of ctx.blocks) {
+    if (block.mode !== 'resource') continue;
+    const record = brokerRecordOfBlock(block, (v) => {
+      const r = ctx.refs.resolve(v);
+      return r && !r.problem && !r.text.includes('${') ? r.text : undefined;
+    });
+    if (record === undefined) continue;
+    const cloud = block.type.startsWith('azurerm_') ? 'azure' : 'gcp';
+    if (record === 'malformed') {
+      ctx.unresolved(cloud, block, BROKER_METADATA_KEY, 'is not a readable broker record (agent, environment, identity and, on Azure, issuer)');
+      continue;
+    }
+    out.push({ ...record, source: ctx.source(block) });
+  }
+  return out;
 }
 
 /**

@@ -4,11 +4,11 @@ import { Catalog, loadCatalog } from '../../catalogs/catalog';
 import { GuardrailError } from '../../errors';
 import { Cloud, Identity, Inventory } from '../../inventory/inventory';
 import { AccessLevel } from '../../model/access-level';
-import { Component } from '../../model/tags';
 import { isBundledSupportTicketAction } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { globsIntersect } from './private/resource-match';
-import { allowGrants, assumersOf, describeIdentity, federationKey, grantsByIdentity, grantFinding, identityFinding, PrincipalIndex, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
+import { allowGrants, assumersOf, describeIdentity, grantsByIdentity, grantFinding, identityFinding, PrincipalIndex, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
+import { BrokerIndex } from './private/brokers';
 import { pushAll } from '../../private/push-all';
 
 /**
@@ -26,6 +26,8 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
     + 'A destructive tool that does not require approval, that someone other than the broker can assume, or a read/write tool that quietly holds '
     + 'a destructive action (delete, terminate, roll back) bypasses that gate. The destructive classes are the versioned catalogs in policies/catalogs '
     + '(a missing AWS catalog is an error, never a pass; GCP and Azure fall back to destroying verbs such as delete and stop until they have catalogs). '
+    + 'On GCP and Azure the broker is the one its construct recorded for the agent and environment (its service account; on Azure exactly its issuer '
+    + 'with the tool\'s agent/tool/environment subject); a way in merely labelled as the broker\'s does not count when such a record exists. '
     + 'A broker role outside the checked inventory is reported as a warning: check the broker\'s stack together with the agent\'s.',
   fix: 'Declare destructive actions only on destructive tools (Tool.destructive) with requiresApproval, and trust only the broker identity on their roles or service accounts.',
   controls: [],
@@ -33,7 +35,7 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
     const findings: RawFinding[] = [];
     const byIdentity = grantsByIdentity(inventory);
     const index = PrincipalIndex.of(inventory);
-    const brokerSubjects = new Set(inventory.identities.filter(isBroker).flatMap((b) => b.federations.map(federationKey)));
+    const brokers = BrokerIndex.of(inventory);
     const catalogs = new Map<Cloud, CatalogPattern[] | GuardrailError>();
     const destructiveList = (cloud: Cloud) => {
       if (!catalogs.has(cloud)) {
@@ -59,7 +61,7 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
             `${describeIdentity(identity)} is a destructive tool that does not require approval`,
             'Remove requiresApproval: false from the destructive tool; approvals go through the broker.'));
         }
-        pushAll(findings, brokerOnly(index, identity, brokerSubjects));
+        pushAll(findings, brokerOnly(index, identity, brokers));
         continue;
       }
       const grants = allowGrants(byIdentity, identity);
@@ -91,8 +93,11 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
   },
 };
 
-/** Every principal that can become a destructive tool identity must be a broker identity. */
-function brokerOnly(index: PrincipalIndex, identity: Identity, brokerSubjects: ReadonlySet<string>): RawFinding[] {
+/**
+ * Every principal that can become a destructive tool identity must be its broker: the broker its
+ * construct recorded for the agent and environment (GCP, Azure), else a broker identity by its metadata.
+ */
+function brokerOnly(index: PrincipalIndex, identity: Identity, brokers: BrokerIndex): RawFinding[] {
   const out: RawFinding[] = [];
   const assumers = assumersOf(index, identity);
   if (assumers.length === 0 && identity.cloud === 'aws') {
@@ -101,8 +106,7 @@ function brokerOnly(index: PrincipalIndex, identity: Identity, brokerSubjects: R
       'Give the role a trust policy that names only the broker role.'));
   }
   for (const a of assumers) {
-    const ok = a.identity ? isBroker(a.identity) : a.labelledBroker || (a.via === 'federation' && brokerSubjects.has(a.principal));
-    if (ok) continue;
+    if (brokers.isTheBroker(identity, a)) continue;
     if (!a.identity && a.via === 'trust' && /^arn:[^:]+:iam::[^:]*:role\//.test(withoutPlaceholderColons(a.principal))) {
       // A role outside this inventory (e.g. a broker imported by ARN): reported, not assumed to be the broker.
       out.push(identityFinding(identity, 'unverified-broker',
@@ -116,10 +120,6 @@ function brokerOnly(index: PrincipalIndex, identity: Identity, brokerSubjects: R
       'Trust only the broker identity (component broker) on destructive tools, so every use passes the approval gate.'));
   }
   return out;
-}
-
-function isBroker(i: Identity): boolean {
-  return i.labels.component === Component.BROKER;
 }
 
 /**

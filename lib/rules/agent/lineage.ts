@@ -1,6 +1,8 @@
 import { Cloud, Identity, Inventory, OtherResource, TrustEntry } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
-import { describeIdentity, environmentOf, groupBy, identityFinding, toolIdentities } from './private/agent-inventory';
+import { AccessLevel } from '../../model/access-level';
+import { assumersOf, describeIdentity, environmentOf, groupBy, identityFinding, PrincipalIndex, toolIdentities } from './private/agent-inventory';
+import { BrokerIndex } from './private/brokers';
 import { pushAll } from '../../private/push-all';
 
 /** Namespace of the session tags the broker sets (agent, tool, tier, environment, run / prompt lineage). */
@@ -21,13 +23,18 @@ export const LINEAGE: Rule = {
   id: 'AGENT-006',
   cloud: 'all',
   severity: 'error',
-  reason: 'Agent actions carry their lineage: the broker sets source identity and session tags (AWS), and audit sinks exist (GCP, Azure).',
+  reason: 'Agent actions carry their lineage: the broker sets source identity and session tags (AWS), audit sinks exist (GCP, Azure), and a brokered tool is reachable only through its broker.',
   explanation:
     'A reviewer must be able to go from a CloudTrail or audit-log entry back to the agent, tool and run that caused it. '
     + 'On AWS that needs the source identity (which persists across role chaining) and the agent-guardrails:* session tags, '
     + 'and it needs the trust policy to refuse sessions without a source identity and tags outside that namespace. '
-    + 'On GCP and Azure the data-access audit config or diagnostic setting must exist for each environment.',
-  fix: 'On AWS require sts:SourceIdentity on the tool roles\' AssumeRole statement and allow sts:TagSession only with ForAllValues:StringEquals on aws:TagKeys '
+    + 'On GCP and Azure the data-access audit config or diagnostic setting must exist for each environment. '
+    + 'A tool identity served by a broker (recorded by the GCP or Azure CredentialBroker construct for its agent and environment, or trusted by a '
+    + 'broker identity) must be reachable through that broker alone: another principal with Token Creator or actAs on the tool service account, '
+    + 'another issuer or subject on its federated credential, or another role in its trust policy gets credentials with no kill-switch check, '
+    + 'no window, no approval and no decision record. (Destructive tools are AGENT-004\'s.)',
+  fix: 'Let only the broker reach a brokered tool identity (remove other Token Creator / actAs members, federated credentials and trusted roles). '
+    + 'On AWS require sts:SourceIdentity on the tool roles\' AssumeRole statement and allow sts:TagSession only with ForAllValues:StringEquals on aws:TagKeys '
     + 'listing agent-guardrails:* keys; on GCP add google_project_iam_audit_config, on Azure an azurerm_monitor_diagnostic_setting, per environment.',
   controls: [],
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
@@ -36,6 +43,7 @@ export const LINEAGE: Rule = {
     for (const identity of tools.filter((i) => i.cloud === 'aws' && i.kind === 'aws-iam-role')) {
       pushAll(findings, awsTrustLineage(identity));
     }
+    pushAll(findings, brokerBypasses(inventory, tools));
     for (const cloud of ['gcp', 'azure'] as const) {
       const byEnv = groupBy(tools.filter((i) => i.cloud === cloud), (i) => environmentOf(i) ?? '(none)');
       const sinks = inventory.others.filter((o) => o.cloud === cloud && o.type === AUDIT_SINK_TYPES[cloud]);
@@ -49,6 +57,31 @@ export const LINEAGE: Rule = {
     return findings;
   },
 };
+
+/** Ways to a brokered read or write tool identity that do not go through its broker (all clouds). */
+function brokerBypasses(inventory: Inventory, tools: readonly Identity[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  const brokers = BrokerIndex.of(inventory);
+  const index = PrincipalIndex.of(inventory);
+  for (const tool of tools) {
+    if (tool.declaration?.accessLevel === AccessLevel.DESTRUCTIVE) continue;
+    const assumers = assumersOf(index, tool);
+    if (!brokers.isBrokered(tool, assumers)) continue;
+    for (const a of assumers) {
+      if (brokers.isTheBroker(tool, a)) continue;
+      const who = a.identity ? describeIdentity(a.identity) : a.principal;
+      out.push(identityFinding(tool, `bypasses-broker:${a.via}`,
+        `${describeIdentity(tool)} is served by its credential broker, but ${who} can also reach it (via ${a.via}) around the broker: `
+        + 'no kill-switch check, window, approval or decision record for what it does',
+        a.via === 'federation'
+          ? 'Trust only the broker\'s issuer with the tool\'s subject (AgentIdentity with `broker`); delete the other federated credential.'
+          : a.via === 'impersonation'
+            ? 'Remove the other Token Creator / Service Account User / actAs binding on the tool service account; only the broker mints its tokens.'
+            : 'Trust only the broker role in the tool role\'s trust policy.'));
+    }
+  }
+  return out;
+}
 
 function awsTrustLineage(identity: Identity): RawFinding[] {
   const out: RawFinding[] = [];

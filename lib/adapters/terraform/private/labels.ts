@@ -1,7 +1,7 @@
-import { AgentLabels, CrossAccountOptIn, Declaration } from '../../../inventory/inventory';
+import { AgentLabels, BrokerEntry, CrossAccountOptIn, Declaration } from '../../../inventory/inventory';
 import { crossAccountOptInOf } from '../../../inventory/cross-account-opt-in';
 import { parseDeclaration } from '../../../inventory/declaration';
-import { DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
+import { BROKER_METADATA_KEY, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
 import { isObject, TerraformBlock } from './terraform-blocks';
 
 /**
@@ -42,4 +42,20 @@ export function declarationOfBlock(block: TerraformBlock): Declaration | undefin
   const meta = block.guardrails ?? {};
   const tags = isObject(block.body.tags) ? block.body.tags : {};
   return parseDeclaration(meta.declaration ?? meta[DECLARATION_METADATA_KEY] ?? tags[DECLARATION_METADATA_KEY]);
+}
+
+/**
+ * The broker record a `CredentialBroker` construct writes on its function (`BROKER_METADATA_KEY`),
+ * or `'malformed'` when present but unreadable. `resolve` turns the recorded references (the
+ * broker's identity and issuer are Terraform references) into text.
+ */
+export function brokerRecordOfBlock(block: TerraformBlock, resolve: (v: unknown) => string | undefined): Omit<BrokerEntry, 'source'> | undefined | 'malformed' {
+  const raw = (block.guardrails ?? {})[BROKER_METADATA_KEY];
+  if (raw === undefined) return undefined;
+  if (!isObject(raw) || (raw.cloud !== 'gcp' && raw.cloud !== 'azure')) return 'malformed';
+  const text = (k: string) => (typeof raw[k] === 'string' && (raw[k] as string).length > 0 ? resolve(raw[k]) : undefined);
+  const [agent, environment, identity] = [text('agent'), text('environment'), text('identity')];
+  const issuer = raw.issuer === undefined ? undefined : text('issuer');
+  if (!agent || !environment || !identity || (raw.issuer !== undefined && !issuer)) return 'malformed';
+  return { cloud: raw.cloud, agent, environment, identity, ...(issuer ? { issuer } : {}) };
 }
