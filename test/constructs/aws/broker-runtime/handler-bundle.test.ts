@@ -20,7 +20,7 @@ describe('prebuilt handler bundles', () => {
   afterAll(() => { ssmMock.restore(); stsMock.restore(); process.env = saved; });
 
   test('are self-contained except for the AWS SDK v3 that the Lambda runtime ships', () => {
-    for (const name of ['broker', 'approve'] as const) {
+    for (const name of ['broker', 'approve', 'monitor'] as const) {
       const code = fs.readFileSync(path.join(handlerBundleDir(name), 'index.js'), 'utf8');
       // Real requires only: ajv keeps `require("ajv/dist/runtime/…")` as code-generation strings for its standalone mode.
       const required = [...code.matchAll(/(?<![`'"])require\("([^"]+)"\)/g)].map((m) => m[1]);
