@@ -24,6 +24,7 @@ export function renderPermissionMapMermaid(map: PermissionMap): string {
     lines.push(`    ${id}_broker{{"${text(agent.brokers.length > 0 ? `broker<br/>${agent.brokers.join('<br/>')}` : 'no broker')}"}}`);
     if (agent.killSwitch.length > 0) lines.push(`    ${id}_kill[/"${text(`kill switch<br/>${agent.killSwitch.join('<br/>')}`)}"/]`);
     if (agent.approvalGate) lines.push(`    ${id}_gate(["approval gate"])`);
+    if (agent.crossAccount) lines.push(`    ${id}_cross>"${text(`cross-account opt-in<br/>${agent.crossAccount.join('<br/>')}`)}"]`);
     agent.tools.forEach((tool, t) => {
       const details = [
         `<b>${tool.name}</b> (${tool.accessLevel ?? 'tool'})`, tool.identity,

@@ -46,6 +46,8 @@ export interface MapAgent {
   readonly killSwitch: string[];
   /** Whether an approval gate of the agent's is in the inventory. */
   readonly approvalGate: boolean;
+  /** Stated cross-account opt-ins on the agent's resources (`<accounts> (<reason>)`); absent when none. */
+  readonly crossAccount?: string[];
   readonly tools: MapTool[];
 }
 
@@ -77,6 +79,12 @@ export function buildPermissionMap(inventory: Inventory, findings: readonly Find
   for (const g of inventory.grants) if (g.identityId && g.effect === 'Allow') grantsOf.set(g.identityId, [...(grantsOf.get(g.identityId) ?? []), g]);
   const findingsOf = new Map<string, Finding[]>();
   for (const f of findings) if (f.identity) findingsOf.set(f.identity, [...(findingsOf.get(f.identity) ?? []), f]);
+  const optIns = new Map<string, Set<string>>();
+  for (const r of [...inventory.identities, ...inventory.others, ...inventory.grants]) {
+    const agent = r.labels?.agent;
+    if (!r.crossAccount || !agent) continue;
+    optIns.set(`${agent}\u0000${r.cloud}`, (optIns.get(`${agent}\u0000${r.cloud}`) ?? new Set()).add(`${r.crossAccount.accounts.join(', ')} (${r.crossAccount.reason})`));
+  }
   const gates = new Set(inventory.others.filter((o) => o.labels?.component === Component.APPROVAL_GATE).map((o) => o.labels?.agent ?? ''));
   const agents = [...byAgent.values()].sort((a, b) => a.name.localeCompare(b.name) || a.cloud.localeCompare(b.cloud)).map(({ name, cloud, identities }): MapAgent => {
     const tools = identities.filter((i) => i.isAgent && (i.labels.tool ?? i.declaration?.tool))
@@ -91,6 +99,7 @@ export function buildPermissionMap(inventory: Inventory, findings: readonly Find
       brokers: named(Component.BROKER),
       killSwitch: [...named(Component.REVOCATION), ...named(Component.KILL_SWITCH)],
       approvalGate: gates.has(name) || (gates.has('') && tools.some((t) => t.requiresApproval)),
+      ...(optIns.has(`${name}\u0000${cloud}`) ? { crossAccount: [...optIns.get(`${name}\u0000${cloud}`)!].sort() } : {}),
       tools,
     };
   });

@@ -11,6 +11,8 @@ import { CROSS_ACCOUNT_METADATA_KEY } from '../../../lib/model/tags';
 import { inventoryFromConstructTree } from '../../../constructs/aws/inventory-from-construct-tree';
 import { Baseline } from '../../../lib/baseline/baseline';
 import { crossAccountOptIns } from '../../../lib/report/check-report';
+import { buildPermissionMap } from '../../../lib/report/permission-map';
+import { renderPermissionMapMermaid } from '../../../lib/report/permission-map-mermaid';
 import { TRUST_POLICY } from '../../../lib/rules/aws/trust-policy';
 import { IamSimulator } from '../../helpers/iam-simulator';
 import { ensureBundles } from './broker-fixture';
@@ -216,4 +218,11 @@ describe('The checks read the opt-in the constructs record', () => {
     // THEN AWS-009 names it: the opt-in covers the SOC account only
     expect(otherAccount().map((f) => f.message)).toEqual([expect.stringContaining(`lets principals of account ${THIRD} assume it, outside the agent's account ${HOME}`)]);
   });
+});
+
+test('the permission map shows the opt-in on the agent (JSON and Mermaid)', () => {
+  const { stack } = build({ environment: PROD_WITH_SOC, revocation: new iam.ArnPrincipal(role(SOC, 'incident-response')) });
+  const map = buildPermissionMap(inventoryFromConstructTree(stack), []);
+  expect(map.agents.map((a) => [a.name, a.crossAccount])).toEqual([['deploy-operator', [`${SOC} (${REASON})`]]]);
+  expect(renderPermissionMapMermaid(map)).toContain(`_cross>"cross-account opt-in<br/>${SOC} (${REASON})"]`);
 });
