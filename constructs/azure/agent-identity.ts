@@ -18,7 +18,7 @@ import { Component } from '../../lib/model/tags';
 import { tierContractViolations } from '../../lib/model/tier-contract';
 import { AgentTier } from '../../lib/model/tier';
 import { Tool } from '../../lib/model/tool';
-import { isBundledSupportTicketAction } from '../../lib/rules/private/access-classifier';
+import { isBundledReaderChannel } from '../../lib/rules/private/access-classifier';
 import { attachGuardrailMetadata, declarationOf, guardrailTags, OwnerLabels } from '../gcp/private/metadata';
 import { fitName } from '../gcp/private/names';
 import { ACTION_FORMAT, isEscalationOrPivotAction, isReadAction, isReadDataAction } from './private/actions';
@@ -435,7 +435,7 @@ function validateRole(field: string, role: string, tool: Tool, baseline: Baselin
     // As the checks see it: every action a read, every data action a read; no NotActions carve-outs.
     // Azure bundles Microsoft.Support/* (support tickets) into its reader roles: accepted here, and
     // reported as a warning by AGENT-003 at synth (the same predicate decides both).
-    const writes = [...builtin.actions.filter((a) => !isReadAction(a) && !isBundledSupportTicketAction('azure', a, builtin.name)), ...builtin.dataActions.filter((a) => !isReadDataAction(a)), ...builtin.notActions.map((a) => `NotActions ${a}`)];
+    const writes = [...builtin.actions.filter((a) => !isReadAction(a) && !isBundledReaderChannel('azure', a, builtin.name)), ...builtin.dataActions.filter((a) => !isReadDataAction(a)), ...builtin.notActions.map((a) => `NotActions ${a}`)];
     if (writes.length > 0) {
       fail('AG_AZ_READ_TOOL_MUTATES', field, `of a read tool must only read (it also grants ${writes.slice(0, 3).join(', ')})`, role, 'Use the exact …/read actions the tool needs, or make the tool write/destructive.');
     }

@@ -4,7 +4,7 @@ import { Catalog, loadCatalog } from '../../catalogs/catalog';
 import { GuardrailError } from '../../errors';
 import { Cloud, Identity, Inventory } from '../../inventory/inventory';
 import { AccessLevel } from '../../model/access-level';
-import { isBundledSupportTicketAction } from '../private/access-classifier';
+import { isBundledReaderChannel } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { globsIntersect } from './private/resource-match';
 import { allowGrants, assumersOf, describeIdentity, grantsByIdentity, grantFinding, identityFinding, PrincipalIndex, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
@@ -79,8 +79,8 @@ export const DESTRUCTIVE_THROUGH_BROKER: Rule = {
       for (const grant of grants) {
         const held = [...grant.actions, ...(grant.role ? [grant.role] : [])];
         for (const action of held) {
-          // Support tickets bundled into Azure reader roles delete nothing in the tenant (AGENT-003 warns about them).
-          if (isBundledSupportTicketAction(grant.cloud, action, grant.role)) continue;
+          // Channels bundled into Azure reader roles (support tickets, delegation keys) delete nothing (AGENT-003 warns about them).
+          if (isBundledReaderChannel(grant.cloud, action, grant.role)) continue;
           const hit = matchOf(identity.cloud, action, list);
           if (!hit) continue;
           findings.push(grantFinding(identity, grant, `destructive:${hit}`,

@@ -1,5 +1,5 @@
 import { Identity, Inventory } from '../../inventory/inventory';
-import { isBundledSupportTicketAction, isReadClass } from '../private/access-classifier';
+import { isBundledReaderChannel, isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import {
   agentOf, allowGrants, assumersOf, describeIdentity, environmentOf, grantedActions, grantsByIdentity, grantFinding, groupBy, identityFinding, PrincipalIndex, toolIdentities, toolOf,
@@ -72,7 +72,7 @@ function readToolWrites(identity: Identity, grants: ReturnType<typeof allowGrant
   for (const grant of grants) {
     for (const { action, cls } of grantedActions(grant)) {
       // Reported by AGENT-003 as a warning: Azure bundles support tickets into its reader roles.
-      if (isReadClass(cls) || isBundledSupportTicketAction(grant.cloud, action, grant.role)) continue;
+      if (isReadClass(cls) || isBundledReaderChannel(grant.cloud, action, grant.role)) continue;
       out.push(grantFinding(identity, grant, `read-tool-write:${action}`,
         `${describeIdentity(identity)} belongs to read tool ${identity.declaration.tool} but holds ${action} (${cls === 'unknown' ? 'unclassified, treated as a write' : cls})`,
         'Move the write into a separate write tool with its own identity, or remove it.'));

@@ -2,7 +2,7 @@ import { loadCatalog } from '../../catalogs/catalog';
 import { Cloud, Identity, Inventory } from '../../inventory/inventory';
 import { parseAccessLevel } from '../../model/access-level';
 import { AgentTier, parseTier } from '../../model/tier';
-import { isBundledSupportTicketAction, isReadClass } from '../private/access-classifier';
+import { bundledReaderChannel, isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { effectiveResources } from './private/gcp-resource-condition';
 import { actionWithin, resourceWithin } from './private/resource-match';
@@ -42,9 +42,10 @@ export const TIER_CONTRACT: Rule = {
         for (const { action, cls } of grantedActions(grant)) {
           if (isReadClass(cls)) continue;
           const what = cls === 'unknown' ? 'an unclassified action, treated as a write' : `a ${cls} action`;
-          if (isBundledSupportTicketAction(grant.cloud, action, grant.role)) {
-            findings.push({ ...grantFinding(identity, grant, `support-tickets:${action}`,
-              `${describeIdentity(identity)} (${effective}) holds ${action} through built-in role ${grant.role}: it can open support tickets with Microsoft, a channel out of the tenant`,
+          const channel = bundledReaderChannel(grant.cloud, action, grant.role);
+          if (channel) {
+            findings.push({ ...grantFinding(identity, grant, `${channel.kind}:${action}`,
+              `${describeIdentity(identity)} (${effective}) holds ${action} through built-in role ${grant.role}: ${channel.what}`,
               'Accept it (Azure bundles it into its reader roles), or use a custom role with only the …/read actions the tool needs.'), severity: 'warning' });
           } else if (effective === AgentTier.OBSERVER) {
             findings.push(grantFinding(identity, grant, `observer:${action}`,

@@ -23,13 +23,29 @@ export function isReadClass(c: ActionClass): boolean {
 }
 
 /**
- * Azure's built-in reader roles (Cost Management Reader, Monitoring Reader, Log Analytics Reader, …)
- * bundle `Microsoft.Support/*`: opening and updating support tickets with Microsoft. That changes
- * nothing in the tenant, but it is a channel out of it, so the agent rules report it as a warning
- * instead of as a write, and only when it comes with a built-in role (a custom role can leave it out).
+ * Channels out of the tenant that Azure bundles into its built-in reader roles. They change nothing in
+ * the tenant, so the agent rules report them as warnings instead of as writes, and only when they come
+ * with a built-in role (a custom role can leave them out):
+ * - `Microsoft.Support/*` (Cost Management Reader, Monitoring Reader, Log Analytics Reader, …): open and
+ *   update support tickets with Microsoft;
+ * - `…/blobServices/generateUserDelegationKey/action` (Storage Blob Data Reader and Contributor): sign
+ *   user-delegation SAS tokens, which carry at most the holder's own blob permissions but are bearer
+ *   tokens that outlive its session.
  */
-export function isBundledSupportTicketAction(cloud: Cloud, action: string, role: string | undefined): boolean {
-  return cloud === 'azure' && role !== undefined && /^Microsoft\.Support\//i.test(action);
+const AZURE_BUNDLED_CHANNELS: readonly { readonly kind: string; readonly pattern: RegExp; readonly what: string }[] = [
+  { kind: 'support-tickets', pattern: /^Microsoft\.Support\//i, what: 'it can open support tickets with Microsoft, a channel out of the tenant' },
+  { kind: 'delegation-key', pattern: /^Microsoft\.Storage\/storageAccounts\/blobServices\/generateUserDelegationKey\/action$/i, what: 'it can sign user-delegation SAS tokens (capped at its own blob permissions) that outlive its session' },
+];
+
+/** The bundled reader-role channel an action of a built-in Azure role is, if any (see AZURE_BUNDLED_CHANNELS). */
+export function bundledReaderChannel(cloud: Cloud, action: string, role: string | undefined): { readonly kind: string; readonly what: string } | undefined {
+  if (cloud !== 'azure' || role === undefined) return undefined;
+  return AZURE_BUNDLED_CHANNELS.find((c) => c.pattern.test(action));
+}
+
+/** Whether an action is a channel Azure bundles into its built-in reader roles (a warning, not a write). */
+export function isBundledReaderChannel(cloud: Cloud, action: string, role: string | undefined): boolean {
+  return bundledReaderChannel(cloud, action, role) !== undefined;
 }
 
 /** The more dangerous of several classes (`list` for none). */
@@ -202,8 +218,19 @@ function classifyAzure(action: string): ActionClass {
   const touchesAuthorization = globMatch(provider, 'microsoft.authorization');
   if (lower.endsWith('/read')) return 'read';
   if (touchesAuthorization) return 'permissions';
+  if (isAzureReadStyleAction(action)) return 'read';
   if (lower.endsWith('/write') || lower.endsWith('/delete') || lower.endsWith('/action') || lower.endsWith('/*') || lower === '*') return 'write';
   return 'unknown';
+}
+
+/**
+ * Azure actions that read although they end in `/action`: Key Vault's `secrets/getSecret/action` and
+ * `secrets/readMetadata/action`, and other `…/get…/action` / `…/read…/action` data reads. Actions that
+ * return tokens, credentials, passwords or keys (`getssotoken/action`) stay writes: AZ-004 and the
+ * tier rules must see them.
+ */
+export function isAzureReadStyleAction(action: string): boolean {
+  return /\/(get|read)[A-Za-z]*\/action$/i.test(action) && !/(token|credentials?|password|keys?)\/action$/i.test(action);
 }
 
 function classifyAzureRole(role: string): ActionClass {

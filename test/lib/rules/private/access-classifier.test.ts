@@ -1,4 +1,4 @@
-import { classifyAction, classifyKnownRole, compareClass, isReadClass, maxClass } from '../../../../lib/rules/private/access-classifier';
+import { bundledReaderChannel, classifyAction, classifyKnownRole, compareClass, isReadClass, maxClass } from '../../../../lib/rules/private/access-classifier';
 
 describe('classifyAction on AWS: the Service Authorization Reference access level', () => {
   test.each([
@@ -89,6 +89,26 @@ describe('classifyAction on Azure: action suffixes and built-in roles', () => {
     expect(classifyAction('azure', 'User Access Administrator')).toBe('permissions');
     expect(classifyAction('azure', '/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c')).toBe('write');
     expect(classifyAction('azure', '00000000-0000-0000-0000-000000000000')).toBe('unknown');
+  });
+});
+
+describe('Azure read-style actions and the channels reader roles bundle', () => {
+  test('Key Vault secret reads are reads; actions that return tokens, credentials or keys stay writes', () => {
+    expect(classifyAction('azure', 'Microsoft.KeyVault/vaults/secrets/getSecret/action')).toBe('read');
+    expect(classifyAction('azure', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action')).toBe('read');
+    // ATTACK: credential-returning actions named like reads are not passed as reads.
+    expect(classifyAction('azure', 'Microsoft.ApiManagement/service/getssotoken/action')).toBe('write');
+    expect(classifyAction('azure', 'Microsoft.Storage/storageAccounts/listKeys/action')).toBe('write');
+    expect(classifyAction('azure', 'Microsoft.Web/sites/config/list/action')).toBe('write');
+  });
+
+  test('support tickets and user-delegation keys are channels only when a built-in role bundles them', () => {
+    expect(bundledReaderChannel('azure', 'Microsoft.Support/*', 'Monitoring Reader')?.kind).toBe('support-tickets');
+    expect(bundledReaderChannel('azure', 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action', 'Storage Blob Data Reader')?.kind).toBe('delegation-key');
+    // ATTACK: a custom role (no built-in role name) listing it is judged as the write it is.
+    expect(bundledReaderChannel('azure', 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action', undefined)).toBeUndefined();
+    expect(bundledReaderChannel('azure', 'Microsoft.Storage/storageAccounts/listKeys/action', 'Reader and Data Access')).toBeUndefined();
+    expect(bundledReaderChannel('gcp', 'Microsoft.Support/*', 'roles/viewer')).toBeUndefined();
   });
 });
 
