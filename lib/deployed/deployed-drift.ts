@@ -1,7 +1,7 @@
 import { Cloud, Grant, Identity, Inventory } from '../inventory/inventory';
 import { TAG_KEYS } from '../model/tags';
 import { Glob } from '../private/glob-match';
-import { DeployedAwsRole, DeployedExport, DeployedStatement } from './deployed-iam';
+import { DeployedAwsRole, DeployedExport, DeployedStatement, flattenCondition } from './deployed-iam';
 
 /**
  * Out-of-band change: the synthesized declarations (the inventory the checks read) against the
@@ -134,21 +134,23 @@ function compareAws(declared: Identity[], roles: readonly DeployedAwsRole[], gra
     // Permissions: one entry per effect and action, with the resources it reaches.
     const synth = entries(grantsOf.get(i.id)?.filter((g) => g.via !== 'aws-managed-policy').map(grantStatement) ?? []);
     const live = entries(role.statements);
-    for (const [k, resources] of live) {
+    for (const [k, entry] of live) {
       const [effect, action] = k.split('\u0000');
-      const declaredResources = synth.get(k);
-      if (!declaredResources) {
-        out.add('aws', who, { ...d, change: 'added', what: 'permission', severity: effect === 'Allow' ? 'trip' : 'alert', detail: `${effect} ${action} on ${resources.join(', ')}` });
+      const declaredEntry = synth.get(k);
+      if (!declaredEntry) {
+        out.add('aws', who, { ...d, change: 'added', what: 'permission', severity: effect === 'Allow' ? 'trip' : 'alert', detail: `${effect} ${action} on ${entry.resources.join(', ')}` });
         continue;
       }
-      const patterns = declaredResources.map(pattern);
-      const beyond = resources.filter((r) => !patterns.some((p) => p.test(r)));
+      const patterns = declaredEntry.resources.map(pattern);
+      const beyond = entry.resources.filter((r) => !patterns.some((p) => p.test(r)));
       if (beyond.length > 0) out.add('aws', who, { ...d, change: 'changed', what: 'permission', severity: effect === 'Allow' ? 'trip' : 'alert', detail: `${effect} ${action} now also on ${beyond.join(', ')}` });
+      const loosened = effect === 'Allow' ? loosenedConditions(declaredEntry, entry) : undefined;
+      if (loosened) out.add('aws', who, { ...d, change: 'changed', what: 'permission', severity: 'trip', detail: `Allow ${action}: ${loosened}` });
     }
-    for (const [k, resources] of synth) {
+    for (const [k, entry] of synth) {
       if (live.has(k)) continue;
       const [effect, action] = k.split('\u0000');
-      out.add('aws', who, { ...d, change: 'removed', what: 'permission', severity: effect === 'Deny' ? 'trip' : 'alert', detail: `${effect} ${action} on ${resources.join(', ')}` });
+      out.add('aws', who, { ...d, change: 'removed', what: 'permission', severity: effect === 'Deny' ? 'trip' : 'alert', detail: `${effect} ${action} on ${entry.resources.join(', ')}` });
     }
     // AWS-managed policies, by name.
     const declaredManaged = new Set(inventory.policies.filter((p) => p.kind === 'aws-managed-policy' && p.attachedTo.includes(i.id)).map((p) => managedName(p.name ?? p.id)));
@@ -172,23 +174,57 @@ function compareAws(declared: Identity[], roles: readonly DeployedAwsRole[], gra
 }
 
 function grantStatement(g: Grant): DeployedStatement {
-  return { effect: g.effect, actions: g.actions, notActions: g.notActions ?? [], resources: g.resources, notResources: g.notResources ?? [], principals: [] };
+  return {
+    effect: g.effect, actions: g.actions, notActions: g.notActions ?? [], resources: g.resources, notResources: g.notResources ?? [], principals: [],
+    conditions: typeof g.condition === 'object' ? flattenCondition(g.condition) : [],
+  };
 }
 
-/** `effect\0action` (lower case; NotAction/NotResource spelt out) → resources, sorted. */
-function entries(statements: readonly DeployedStatement[]): Map<string, string[]> {
-  const out = new Map<string, Set<string>>();
+/** What one effect and action is granted: its resources, and the conditions of every statement granting it. */
+interface Entry {
+  readonly resources: string[];
+  /** One list per statement (empty: that statement has no condition). */
+  readonly conditions: string[][];
+}
+
+/** `effect\0action` (lower case; NotAction/NotResource spelt out) → resources (sorted) and conditions. */
+function entries(statements: readonly DeployedStatement[]): Map<string, Entry> {
+  const out = new Map<string, { resources: Set<string>; conditions: string[][] }>();
   for (const s of statements) {
     const actions = s.notActions.length > 0 ? [`NotAction ${[...s.notActions].map((a) => a.toLowerCase()).sort().join(',')}`] : s.actions.map((a) => a.toLowerCase());
     const resources = s.notResources.length > 0 ? [`NotResource ${[...s.notResources].sort().join(',')}`] : s.resources;
     for (const a of actions) {
       const k = `${s.effect}\u0000${a}`;
-      const set = out.get(k) ?? new Set<string>();
-      for (const r of resources) set.add(r);
-      out.set(k, set);
+      const entry = out.get(k) ?? { resources: new Set<string>(), conditions: [] };
+      for (const r of resources) entry.resources.add(r);
+      entry.conditions.push(s.conditions);
+      out.set(k, entry);
     }
   }
-  return new Map([...out].map(([k, v]) => [k, [...v].sort()]));
+  return new Map([...out].map(([k, v]) => [k, { resources: [...v.resources].sort(), conditions: v.conditions }]));
+}
+
+/**
+ * How the deployed conditions of an Allow loosen the declared ones: a statement without the
+ * condition every declared statement has, or a condition entry the declaration does not allow
+ * (its values are patterns: placeholders match the deployed value).
+ */
+function loosenedConditions(declared: Entry, live: Entry): string | undefined {
+  if (declared.conditions.length === 0 || declared.conditions.some((c) => c.length === 0)) return undefined;
+  if (live.conditions.some((c) => c.length === 0)) return 'condition removed';
+  const allowed = declared.conditions.flat().map((c) => {
+    const [op, k] = c.split('|', 2);
+    return { at: `${op}|${k}|`, value: pattern(c.slice(op.length + k.length + 2)) };
+  });
+  const required = new Set(allowed.map((a) => a.at));
+  for (const c of live.conditions) {
+    const have = new Set(c.map((e) => e.slice(0, e.indexOf('|', e.indexOf('|') + 1) + 1)));
+    const missing = [...required].filter((r) => !have.has(r));
+    if (missing.length > 0) return `condition ${missing.map((m) => m.split('|').slice(0, 2).join(' ')).join(', ')} removed`;
+    const loose = c.find((e) => !allowed.some((a) => e.startsWith(a.at) && a.value.test(e.slice(a.at.length))));
+    if (loose) return `condition now allows ${loose.split('|').join(' ')}`;
+  }
+  return undefined;
 }
 
 /** A declared value as a pattern: what synthesis left open (`${…}`, `{{unresolved:…}}`) matches anything there. */

@@ -30,6 +30,8 @@ export interface DeployedStatement {
   readonly notResources: string[];
   /** Principals (trust policies): ARNs, services, federated providers, `*`. */
   readonly principals: string[];
+  /** The condition block, flattened to `operator|key|value` entries (empty: none). */
+  readonly conditions: string[];
 }
 
 export interface DeployedAwsRole {
@@ -153,7 +155,7 @@ function awsRole(r: Record<string, unknown>, policies: Map<string, unknown>, bad
     if (/^arn:aws[a-z-]*:iam::aws:policy\//.test(p.PolicyArn)) awsManaged.push(p.PolicyArn);
     else if (policies.has(p.PolicyArn)) statements.push(...policyStatements(policies.get(p.PolicyArn), bad));
     // A customer-managed policy whose document is not in the export: its name still shows as a change.
-    else statements.push({ effect: 'Allow', actions: [`(policy ${p.PolicyArn}, document not exported)`], notActions: [], resources: ['*'], notResources: [], principals: [] });
+    else statements.push({ effect: 'Allow', actions: [`(policy ${p.PolicyArn}, document not exported)`], notActions: [], resources: ['*'], notResources: [], principals: [], conditions: [] });
   }
   const boundary = isObject(r.PermissionsBoundary) && typeof r.PermissionsBoundary.PermissionsBoundaryArn === 'string' ? r.PermissionsBoundary.PermissionsBoundaryArn : undefined;
   return {
@@ -182,7 +184,22 @@ function policyStatements(doc: unknown, bad: (why: string) => never): DeployedSt
     actions: strings(s.Action), notActions: strings(s.NotAction),
     resources: strings(s.Resource), notResources: strings(s.NotResource),
     principals: s.Principal === '*' ? ['*'] : isObject(s.Principal) ? Object.values(s.Principal).flatMap(strings) : [],
+    conditions: flattenCondition(s.Condition),
   }));
+}
+
+/** An IAM condition block as `operator|key|value` entries (operators and keys compared case-insensitively, as IAM does). */
+export function flattenCondition(condition: unknown): string[] {
+  if (!isObject(condition)) return [];
+  const out: string[] = [];
+  for (const [op, block] of Object.entries(condition)) {
+    if (!isObject(block)) continue;
+    for (const [k, v] of Object.entries(block)) {
+      const values = Array.isArray(v) ? v : [v];
+      for (const value of values) out.push(`${op.toLowerCase()}|${k.toLowerCase()}|${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    }
+  }
+  return out.sort();
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

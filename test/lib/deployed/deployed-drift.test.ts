@@ -57,6 +57,7 @@ function awsExport(inventory: Inventory): any {
             Effect: g.effect,
             ...(g.notActions?.length ? { NotAction: g.notActions } : { Action: g.actions }),
             ...(g.notResources?.length ? { NotResource: g.notResources.map((r) => deployed(r, account)) } : { Resource: g.resources.map((r) => deployed(r, account)) }),
+            ...(typeof g.condition === 'object' ? { Condition: JSON.parse(deployed(JSON.stringify(g.condition), account)) } : {}),
           })),
         },
       }],
@@ -126,6 +127,16 @@ describe('drift --deployed, AWS (aws iam get-account-authorization-details)', ()
       expect.objectContaining({ identity: 'read-service', what: 'trust', change: 'added', severity: 'trip', detail: expect.stringContaining('arn:aws:iam::999988887777:root') }),
       expect.objectContaining({ agent: 'deploy-operator', identity: 'shadow-tool', what: 'identity', change: 'added', severity: 'trip' }),
     ]));
+  });
+
+  test('a condition removed or loosened out of band trips (the revocation role may attach any policy)', async () => {
+    for (const loosen of [(c: any) => delete c.Condition, (c: any) => { c.Condition = { ArnLike: { 'iam:PolicyARN': '*' } }; }, (c: any) => { c.Condition.ArnEquals['iam:PolicyARN'] = 'arn:aws:iam::aws:policy/AdministratorAccess'; }]) {
+      const doc = unchanged();
+      const revocation = doc.RoleDetailList.find((r: any) => r.Tags.some((t: any) => t.Value === 'revocation') && r.Tags.some((t: any) => t.Value === 'deploy-operator'));
+      loosen(revocation.RolePolicyList[0].PolicyDocument.Statement.find((s: any) => s.Condition));
+      const found = items((await drift([awsOut], [write(doc)], '--format', 'json')).json);
+      expect(found).toEqual([expect.objectContaining({ agent: 'deploy-operator', what: 'permission', change: 'changed', severity: 'trip', detail: expect.stringMatching(/^Allow iam:attachrolepolicy: condition/) })]);
+    }
   });
 
   test('a role deleted out of band alerts (narrowing); --fail-on trip passes it', async () => {
