@@ -17,6 +17,7 @@ import { inventoryFromConstructTree } from './inventory-from-construct-tree';
 import { acknowledgementsOf, RecordAcknowledgementsAbove } from './private/nag-acknowledgements';
 import { assemblyLogicalIds } from './private/nag-assembly-logical-ids';
 import { FindingNodes } from './private/nag-finding-nodes';
+import { RecordBaselineOnStacks } from './private/record-baseline';
 import { inventoryFromSynthesizedTemplates } from './private/nag-synthesized-inventory';
 import { packageVersion } from '../../lib/private/package-version';
 
@@ -74,6 +75,8 @@ export class AgentGuardrailsChecks extends NagPack {
     Object.defineProperty(this, PACK_SYMBOL, { value: true });
     // App- and stage-level acknowledgements reach cdk.out only through this, for the CLI.
     if (scope) Aspects.of(scope).add(new RecordAcknowledgementsAbove());
+    // The baseline in force reaches cdk.out, so the CLI applies it without --baseline.
+    if (scope) Aspects.of(scope).add(new RecordBaselineOnStacks(this));
   }
 
   /**

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, App, TerraformResource, TerraformStack } from 'cdktf';
+import { Annotations, App, Aspects, IAspect, TerraformResource, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Baseline } from '../../lib/baseline/baseline';
+import { EMBEDDED_BASELINE_KEY } from '../../lib/baseline/embedded-baseline';
 import { useRoleData } from '../../lib/role-data/role-data';
 import { fail } from '../../lib/errors';
 import { Acknowledgement, Inventory } from '../../lib/inventory/inventory';
@@ -93,6 +94,7 @@ export class GuardrailChecks {
         fail('AG_TF_CHECKS_TWICE', `GuardrailChecks.of(${stack.node.path})`, 'is applied twice', props, 'Call apply() once per stack.');
       }
       applied.set(stack, props);
+      Aspects.of(stack).add(new RecordBaseline(stack, props, false));
       const warned = new Set<string>();
       stack.node.addValidation({ validate: () => validateStack(stack, props, warned) });
       return;
@@ -101,6 +103,8 @@ export class GuardrailChecks {
       // The app's own validation runs after app.synth() wrote every stack: read those files rather
       // than rendering each stack a second time (toTerraform), which costs as much as the synth.
       const app = this.scope;
+      // CDKTF runs each stack's aspects, not the app's: the stacks there are now record the baseline.
+      for (const s of app.node.findAll().filter(TerraformStack.isStack)) Aspects.of(s).add(new RecordBaseline(s, props, true));
       app.node.addValidation({
         validate: () => app.node.findAll().filter(TerraformStack.isStack).filter((s) => !applied.has(s))
           .flatMap((s) => validateStack(s, props, new Set(), synthesizedFile(app, s))),
@@ -132,6 +136,24 @@ export class GuardrailChecks {
       fail('AG_TF_CHECKS_SCOPE', `GuardrailChecks.of(${this.scope.node.path}).check()`, 'needs a TerraformStack', this.scope.node.path, 'Call it on the stack.');
     }
     return checkStack(this.scope, props ?? applied.get(this.scope) ?? {});
+  }
+}
+
+/**
+ * Records the baseline the checks run with in the stack's `cdk.tf.json` (under `"//"`, which
+ * Terraform ignores), so `agent-guardrails check cdktf.out` applies it without `--baseline`. The
+ * package default is not recorded: the CLI has it. Once per stack, at synth.
+ */
+class RecordBaseline implements IAspect {
+  private done = false;
+  /** @param fromApp recorded by the app's checks, which leave a stack with its own checks to them */
+  constructor(private readonly stack: TerraformStack, private readonly props: GuardrailChecksProps, private readonly fromApp: boolean) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.stack || this.done || (this.fromApp && applied.has(this.stack))) return;
+    this.done = true;
+    const baseline = Baseline.resolve(this.stack, this.props.baseline, 'GuardrailChecks.apply({ baseline })');
+    if (!baseline.isDefault) this.stack.addOverride(`//.${EMBEDDED_BASELINE_KEY}`, baseline.toEmbedded());
   }
 }
 

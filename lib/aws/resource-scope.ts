@@ -68,12 +68,36 @@ export function resourceReach(
 /** Whether a pattern covers every resource of a type in some account (its partition, region and account fields aside). */
 function coversEveryInstance(resource: string, glob: string, covers: (pattern: string, resource: string) => boolean): boolean {
   if (resource === '*') return true;
-  const r = resource.split(':');
+  const r = arnParts(resource);
   const g = glob.split(':');
   if (r.length < 6 || g.length < 6) return isWildcard(resource);
   // Compare the service and resource parts only: `arn:aws:kms:us-east-1:111122223333:key/*` covers every key of that account.
   const pattern = ['arn', '*', r[2], '*', '*', r.slice(5).join(':')].join(':');
   return covers(pattern, ['arn', '*', g[2], '*', '*', g.slice(5).join(':')].join(':'));
+}
+
+/**
+ * An ARN's colon-separated parts, colons inside the adapter's placeholders (`${AWS::AccountId}`,
+ * `{{unresolved:...}}`) kept: `arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/*`, as Fn::Sub and
+ * Fn::Join build it, is every key of the stack's account.
+ */
+function arnParts(s: string): string[] {
+  if (!s.includes('{')) return s.split(':');
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of s) {
+    if (ch === '{') depth++;
+    else if (ch === '}' && depth > 0) depth--;
+    if (ch === ':' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts;
 }
 
 function isWildcard(s: string): boolean {

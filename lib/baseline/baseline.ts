@@ -7,6 +7,7 @@ import { AccessLevel, parseAccessLevel } from '../model/access-level';
 import { AgentTier } from '../model/tier';
 import { ActivitySeverityDocument, BaselineDocument } from './baseline-document';
 import { AppliedLoosening, mergeBaselines } from './merge-baselines';
+import { baselineDigest, EmbeddedBaseline } from './embedded-baseline';
 
 /** Where the package's own policies/ folder is (works from lib/ sources and from dist/lib). */
 export function policiesDir(): string {
@@ -135,6 +136,40 @@ export class Baseline {
     return Baseline.withParents(checked, baseDir ?? process.cwd(), ['(object)']);
   }
 
+  /**
+   * The baseline a synthesized app carries (`toEmbedded()`, found by the CLI in `cdk.out` or
+   * `cdktf.out`). The input is hostile until checked: the document must match the schema, name
+   * neither `extends` nor `roleData` (it is embedded merged, and never reads files), and agree
+   * with its id, version and digest. Throws `AG_BASELINE_EMBEDDED` otherwise.
+   */
+  public static fromEmbedded(record: unknown, where: string): Baseline {
+    const refuse = (rule: string, value: unknown): never => {
+      throw new GuardrailError('AG_BASELINE_EMBEDDED', GuardrailError.format(`baseline embedded in ${where}`, rule, value,
+        'Synthesize the app again with this version of agent-guardrails, or pass --baseline to check against a baseline of your own.'));
+    };
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) return refuse('must be an object', record);
+    const r = record as Partial<Record<keyof EmbeddedBaseline, unknown>>;
+    if (typeof r.id !== 'string' || typeof r.version !== 'string' || typeof r.digest !== 'string') return refuse('must have string id, version and digest', { id: r.id, version: r.version, digest: r.digest });
+    if (!Array.isArray(r.lineage) || r.lineage.length === 0 || !r.lineage.every((x) => typeof x === 'string')) return refuse('lineage must be a non-empty list of baseline ids', r.lineage);
+    // Reports print these strings: plain text only (no terminal control characters).
+    const plain = (x: unknown) => typeof x === 'string' && !/[\u0000-\u001f\u007f-\u009f]/.test(x);
+    if (!Array.isArray(r.loosenings) || !r.loosenings.every((l) => typeof l === 'object' && l !== null && ['baseline', 'path', 'reason'].every((k) => plain((l as Record<string, unknown>)[k])))) {
+      return refuse('loosenings must be a list of { baseline, path, reason, from, to }', r.loosenings);
+    }
+    if (typeof r.document !== 'object' || r.document === null) return refuse('document must be a baseline document', r.document);
+    for (const key of ['extends', 'roleData']) if (key in r.document) return refuse(`document must not name ${key} (embedded baselines are merged and read no files)`, (r.document as Record<string, unknown>)[key]);
+    let document: BaselineDocument;
+    try {
+      document = validateDocument(r.document, `embedded in ${where}`);
+    } catch (e) {
+      return refuse('must match policies/baseline.schema.json', (e as Error).message.replace(/^\[\w+\] /, ''));
+    }
+    if (document.id !== r.id || document.version !== r.version) return refuse('id and version must be the document\'s', { id: r.id, version: r.version, document: { id: document.id, version: document.version } });
+    const digest = baselineDigest(document);
+    if (digest !== r.digest) return refuse(`digest must be the document's (${digest})`, r.digest);
+    return new Baseline(document, r.lineage as string[], r.loosenings as AppliedLoosening[]);
+  }
+
   private static load(file: string, chain: string[]): Baseline {
     if (chain.includes(file)) {
       throw new GuardrailError('AG_BASELINE_CYCLE', `baseline extends chain has a cycle; got ${[...chain, file].join(' -> ')}. Remove one of the extends.`);
@@ -167,6 +202,7 @@ export class Baseline {
 
   /** The file it was read from (absolute), when it was read from one. */
   public readonly source?: string;
+  private cachedDigest?: string;
 
   private constructor(document: BaselineDocument, lineage: string[], loosenings: AppliedLoosening[], source?: string) {
     this.document = document;
@@ -177,6 +213,36 @@ export class Baseline {
 
   private fromSource(file: string): Baseline {
     return new Baseline(this.document, this.lineage, this.loosenings, file);
+  }
+
+  /** `sha256:<hex>` of the document (less its machine-local `roleData`): equal baselines have equal digests. */
+  public get digest(): string {
+    this.cachedDigest ??= baselineDigest(this.portableDocument);
+    return this.cachedDigest;
+  }
+
+  /** Whether this is the package's default baseline (by content). */
+  public get isDefault(): boolean {
+    return this === Baseline.default() || this.digest === Baseline.default().digest;
+  }
+
+  /** The baseline as synthesized output carries it for the CLI (see `EMBEDDED_BASELINE_KEY`). */
+  public toEmbedded(): EmbeddedBaseline {
+    return {
+      id: this.id,
+      version: this.version,
+      digest: this.digest,
+      lineage: [...this.lineage],
+      ...(this.source ? { source: path.basename(this.source) } : {}),
+      document: this.portableDocument,
+      loosenings: [...this.loosenings],
+    };
+  }
+
+  /** The document without what only means something on this machine (`roleData`, a folder). */
+  private get portableDocument(): BaselineDocument {
+    const { roleData: _machineLocal, extends: _merged, ...portable } = this.document;
+    return portable;
   }
 
   /** How reports name it: `id version (file)`. */

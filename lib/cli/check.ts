@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { inventoryFromPaths } from '../adapters';
 import { Baseline } from '../baseline/baseline';
+import { baselineInForce } from '../baseline/baseline-in-force';
 import { Finding, Rule } from '../rules/rule';
 import { ALL_RULES } from '../rules';
 import { runRules } from '../rules/run-rules';
@@ -13,10 +14,15 @@ import { CloudAssemblyMetadata } from './cloud-assembly-metadata';
 /** What to check. */
 export interface CheckPathsOptions {
   /**
-   * The baseline to check against.
-   * @default - the package's default baseline
+   * The baseline to check against; it governs whole (a baseline the input embeds never loosens it).
+   * @default - the baseline the input embeds (the app's, recorded at synth), else the package default
    */
   readonly baseline?: Baseline;
+  /**
+   * How reports name where `baseline` came from (e.g. `--baseline team.json`).
+   * @default - the file it was read from
+   */
+  readonly baselineOrigin?: string;
   /** @default 'error' */
   readonly failOn?: FailOn;
   /**
@@ -32,13 +38,15 @@ export interface CheckPathsOptions {
  * Throws a GuardrailError for input that cannot be read (the CLI turns it into exit code 2).
  */
 export function checkPaths(paths: readonly string[], options: CheckPathsOptions = {}): CheckReport {
-  const baseline = options.baseline ?? Baseline.default();
   const rules = options.rules ?? ALL_RULES;
   const inventory = inventoryFromPaths([...paths]);
   const metadata = CloudAssemblyMetadata.empty();
   for (const p of paths) {
     if (fs.statSync(p).isDirectory() && fs.existsSync(path.join(p, 'manifest.json'))) metadata.addAll(CloudAssemblyMetadata.read(p));
   }
+  const explicit = options.baseline ? { baseline: options.baseline, origin: options.baselineOrigin ?? (options.baseline.source ? `file ${options.baseline.source}` : 'given') } : undefined;
+  const inForce = baselineInForce(explicit, [...metadata.baselines, ...(inventory.baselines ?? [])].map((s) => ({ ...s, where: displayPath(s.where) })));
+  const baseline = inForce.baseline;
   // cdk-nag-style acknowledgements in templates, less copies of those CDK records (the pack reads the same).
   const acknowledgements = [...withoutCopiesOf(inventory.acknowledgements ?? [], metadata.acknowledgements), ...metadata.acknowledgements];
   const sources = new ExistingSources(metadata);
@@ -49,6 +57,8 @@ export function checkPaths(paths: readonly string[], options: CheckPathsOptions 
     findings,
     acknowledgements,
     baseline,
+    baselineOrigin: inForce.origin,
+    baselinesNotApplied: inForce.notApplied,
     rules,
     failOn: options.failOn,
     inputs: [...paths],
@@ -72,8 +82,15 @@ function withConstructPath(f: Finding, metadata: CloudAssemblyMetadata): Finding
 /** Files under the working directory are shown relative to it (portable CI output). */
 function withRelativeFile(f: Finding): Finding {
   if (!f.file || !path.isAbsolute(f.file)) return f;
-  const relative = path.relative(process.cwd(), f.file);
-  return relative.startsWith('..') || path.isAbsolute(relative) ? f : { ...f, file: relative.split(path.sep).join('/') };
+  const file = displayPath(f.file);
+  return file === f.file ? f : { ...f, file };
+}
+
+/** A path as reports show it: relative to the working directory when under it, else as given. */
+function displayPath(p: string): string {
+  if (!path.isAbsolute(p)) return p;
+  const relative = path.relative(process.cwd(), p);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? p : relative.split(path.sep).join('/');
 }
 
 /** Source lines of findings, kept only when the file is still there (a cdk.out may come from another machine). */

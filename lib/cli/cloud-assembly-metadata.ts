@@ -3,6 +3,7 @@ import * as path from 'path';
 import { confinedPath, readJsonFile } from '../private/input-files';
 import { Acknowledgement } from '../inventory/inventory';
 import { asSourceLine, SOURCE_LINE_METADATA_KEY, SourceLine, userSourceLine } from '../report/source-line';
+import { EMBEDDED_BASELINE_KEY, EmbeddedBaselineSighting } from '../baseline/embedded-baseline';
 
 const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
 /**
@@ -49,6 +50,8 @@ export class CloudAssemblyMetadata {
 
   /** Acknowledgements found, de-duplicated by id and path. */
   public readonly acknowledgements: Acknowledgement[] = [];
+  /** Baselines the pack recorded on stacks (`agent-guardrails:baseline` metadata), not yet validated. */
+  public readonly baselines: EmbeddedBaselineSighting[] = [];
   private readonly paths = new Map<string, string>();
   private readonly knownPaths = new Set<string>();
   private readonly stackPaths = new Map<string, string>();
@@ -102,6 +105,7 @@ export class CloudAssemblyMetadata {
     for (const [k, v] of other.recordedSources) this.recordedSources.set(k, v);
     for (const [k, v] of other.creationSources) this.creationSources.set(k, v);
     for (const a of other.acknowledgements) this.addAcknowledgement(a);
+    this.baselines.push(...other.baselines);
   }
 
   private readAssembly(dir: string, seen: Set<string>): void {
@@ -127,6 +131,7 @@ export class CloudAssemblyMetadata {
               for (const name of new Set([stack, artifactId])) this.paths.set(`${name}\u0000${e.data}`, trimSlash(constructPath));
             }
             this.readSource(trimSlash(constructPath), e);
+            if (e.type === EMBEDDED_BASELINE_KEY) this.baselines.push({ record: e.data, where: `${path.join(dir, 'manifest.json')} (stack ${stackPath})` });
           }
         }
       } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {

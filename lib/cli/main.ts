@@ -52,7 +52,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
   program.command('check')
     .description('Check cdk.out and cdktf.out folders, CloudFormation templates and cdk.tf.json files; exit 0 (pass), 1 (findings at --fail-on), 2 (bad input).')
     .argument('<paths...>', 'cdk.out folders, CloudFormation templates (.json, .yaml, .yml, .template), cdktf.out folders or cdk.tf.json files')
-    .option('--baseline <file>', 'guardrail baseline JSON (default: the package\'s default baseline)')
+    .option('--baseline <file>', 'guardrail baseline JSON; it governs whole (default: the baseline the app embedded at synth, else the package default)')
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['error', 'warning']).default('error'))
     .option('--output <file>', 'write the report to a file (the summary still goes to stdout)')
@@ -81,9 +81,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
 }
 
 function check(paths: string[], flags: CheckFlags, io: CliIo): number {
-  const baseline = flags.baseline ? Baseline.fromFile(flags.baseline) : Baseline.default();
-  useRoleData(flags.roleData ?? baseline.roleData ?? (io.env.AGENT_GUARDRAILS_ROLE_DATA || undefined));
-  const report = checkPaths(paths, { baseline, failOn: flags.failOn });
+  // The reviewer's --baseline governs; without it, the baseline the app embedded at synth applies (checkPaths decides).
+  const baseline = flags.baseline ? Baseline.fromFile(flags.baseline) : undefined;
+  useRoleData(flags.roleData ?? baseline?.roleData ?? (io.env.AGENT_GUARDRAILS_ROLE_DATA || undefined));
+  const report = checkPaths(paths, { baseline, baselineOrigin: flags.baseline ? `--baseline ${flags.baseline}` : undefined, failOn: flags.failOn });
+  for (const n of report.summary.baseline.notApplied) {
+    io.stderr.write(`agent-guardrails: warning: the app's baseline ${n.id} ${n.version} (embedded in ${n.where}) differs from --baseline ${flags.baseline}; --baseline governs, the app's is not applied.\n`);
+  }
   const color = !flags.output && io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
   const basePath = flags.basePath ? existingDirectory(flags.basePath, '--base-path') : repoRoot(process.cwd());
   const rendered = flags.format === 'json' ? renderJson(report)

@@ -1,3 +1,4 @@
+import type { EmbeddedBaselineSighting } from '../baseline/embedded-baseline';
 import { pushAll } from '../private/push-all';
 
 /**
@@ -257,6 +258,8 @@ export interface Inventory {
   readonly stackResourceCounts: Record<string, number>;
   /** Acknowledgements found with the input (AGENT-007); absent when the input records none. */
   readonly acknowledgements?: Acknowledgement[];
+  /** Baselines the synthesized input says its checks ran with (unvalidated; the CLI decides which applies); absent when none. */
+  readonly baselines?: EmbeddedBaselineSighting[];
   /** Credential brokers known by their construct's record (GCP, Azure); absent when the input has none. */
   readonly brokers?: BrokerEntry[];
 }
@@ -293,10 +296,12 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     Object.assign(out.stackResourceCounts, p.stackResourceCounts);
   }
   const acknowledgements = parts.flatMap((p) => p.acknowledgements ?? []);
+  const baselines = parts.flatMap((p) => p.baselines ?? []);
   const brokers = parts.flatMap((p) => p.brokers ?? []);
   return {
     ...out,
     ...(acknowledgements.length > 0 ? { acknowledgements } : {}),
+    ...(baselines.length > 0 ? { baselines } : {}),
     ...(brokers.length > 0 ? { brokers } : {}),
   };
 }

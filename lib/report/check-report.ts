@@ -1,4 +1,5 @@
 import { Baseline } from '../baseline/baseline';
+import { BaselineNotApplied } from '../baseline/baseline-in-force';
 import { Acknowledgement, Inventory } from '../inventory/inventory';
 import { ACKNOWLEDGEMENT_NAMESPACE, parseAcknowledgementId } from '../rules/agent/acknowledgements';
 import { Finding, RuleMetadata, Severity } from '../rules/rule';
@@ -79,9 +80,23 @@ export interface ReportSummary {
   readonly agentIdentities: number;
   readonly stacks: string[];
   readonly inputs: string[];
-  readonly baseline: { readonly id: string; readonly version: string; readonly lineage: string[]; readonly loosenings: ReportLoosening[] };
+  readonly baseline: ReportBaseline;
   /** Stated cross-account opt-ins in the input: accepted by the checks, shown so a reviewer sees them. */
   readonly crossAccount: ReportCrossAccount[];
+}
+
+/** The baseline in force, as every report names it. */
+export interface ReportBaseline {
+  readonly id: string;
+  readonly version: string;
+  readonly lineage: string[];
+  readonly loosenings: ReportLoosening[];
+  /** `sha256:<hex>` of its document: equal digests, equal baselines. */
+  readonly digest: string;
+  /** Where it came from: `--baseline <file>`, `embedded by the app in <file> …`, or `package default`. */
+  readonly origin: string;
+  /** Baselines the input embeds that differ from this one and were not applied (an explicit baseline governs). */
+  readonly notApplied: BaselineNotApplied[];
 }
 
 /** What a report is built from. */
@@ -90,6 +105,13 @@ export interface CheckReportInput {
   /** Acknowledgements recorded with the input; findings they cover move to `acknowledged`. */
   readonly acknowledgements?: readonly Acknowledgement[];
   readonly baseline: Baseline;
+  /**
+   * Where the baseline came from.
+   * @default - the file it was read from, else `given`
+   */
+  readonly baselineOrigin?: string;
+  /** Embedded baselines that differ from it and were not applied. */
+  readonly baselinesNotApplied?: readonly BaselineNotApplied[];
   readonly rules: readonly RuleMetadata[];
   /** @default 'error' */
   readonly failOn?: FailOn;
@@ -177,6 +199,9 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
         version: b.version,
         lineage: [...b.lineage],
         loosenings: b.loosenings.map((l) => ({ baseline: l.baseline, path: l.path, reason: l.reason, from: l.from, to: l.to })),
+        digest: b.digest,
+        origin: input.baselineOrigin ?? (b.source ? `file ${b.source}` : 'given'),
+        notApplied: [...(input.baselinesNotApplied ?? [])],
       },
       crossAccount: [...(input.crossAccount ?? [])],
     },

@@ -14,59 +14,71 @@ export interface TextReportOptions {
    * @default - the working directory
    */
   readonly basePath?: string;
+  /**
+   * Findings shown in full per rule (and acknowledged ones in all); the rest are counted by id
+   * on one line that points to the JSON report, so the text stays readable at 2,000 roles.
+   * @default 10
+   */
+  readonly maxPerRule?: number;
 }
 
 const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1 } as const;
 type Style = keyof typeof CODES;
+type Paint = (style: Style, text: string) => string;
 
-const NO_STACK = '(no stack)';
-const NO_IDENTITY = '(no identity)';
+const DEFAULT_MAX_PER_RULE = 10;
+/** Ids named on a rule's "… N more" line. */
+const MORE_IDS = 5;
 
-/** The human report: findings grouped by stack, then by identity, then the summary. */
+/**
+ * The human report: the summary first, then the findings grouped by rule (rules with errors
+ * first), each rule headed by its counts and reason; past `maxPerRule` findings a rule's rest is
+ * one line counting them by id. The verdict line closes the report too, for logs read from the end.
+ */
 export function renderText(report: CheckReport, options: TextReportOptions = {}): string {
-  const paint = (style: Style, text: string) => (options.color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
-  const lines: string[] = [];
-  for (const [stack, byIdentity] of group(report.findings)) {
-    lines.push(paint('bold', `Stack ${stack}`));
-    for (const [identity, findings] of byIdentity) {
-      lines.push(`  ${identity === NO_IDENTITY ? identity : `Identity ${identity}`}`);
-      for (const f of findings) {
-        const level = f.severity === 'error' ? paint('red', 'error  ') : paint('yellow', 'warning');
-        lines.push(`    ${level} ${f.id}  ${f.resource}${f.hard ? paint('dim', ' (hard)') : ''}`);
-        lines.push(`            ${f.message}`);
-        lines.push(paint('dim', `            fix: ${f.fix}`));
-        if (f.path) lines.push(paint('dim', `            construct: ${f.path}`));
-        if (f.source) lines.push(`            source: ${showSource(f.source, options.basePath)}`);
-        if (f.file) lines.push(paint('dim', `            in ${f.file}`));
-      }
-    }
-    lines.push('');
+  const paint: Paint = (style, text) => (options.color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
+  const max = Math.max(1, options.maxPerRule ?? DEFAULT_MAX_PER_RULE);
+  const reasons = new Map(report.rules.map((r) => [r.id, r.reason]));
+  const lines: string[] = [...summaryLines(report.summary, paint)];
+  for (const [ruleId, findings] of byRule(report.findings)) {
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const counts = [errors > 0 ? paint('red', plural(errors, 'error')) : '', findings.length > errors ? paint('yellow', plural(findings.length - errors, 'warning')) : '']
+      .filter(Boolean).join(', ');
+    const reason = reasons.get(ruleId);
+    lines.push('', `${paint('bold', ruleId)}  ${counts}${reason ? ` — ${reason}` : ''}`);
+    for (const f of findings.slice(0, max)) lines.push(...findingLines(f, paint, options.basePath));
+    if (findings.length > max) lines.push(paint('dim', `  … ${thousands(findings.length - max)} more (use --format json): ${countIds(findings.slice(max))}`));
   }
   if (report.acknowledged.length > 0) {
-    lines.push(paint('bold', 'Acknowledged'));
-    for (const f of report.acknowledged) {
-      lines.push(`    ${paint('dim', 'ack')}     ${f.id}  ${f.resource}${f.stack ? ` (${f.stack})` : ''}`);
-      lines.push(paint('dim', `            reason: ${f.acknowledgedBy?.reason ?? ''} (at ${f.acknowledgedBy?.at || 'app'})`));
+    lines.push('', paint('bold', `Acknowledged (${thousands(report.acknowledged.length)})`));
+    for (const f of report.acknowledged.slice(0, max)) {
+      lines.push(`  ${paint('dim', 'ack')}     ${f.id}  ${where(f)}`);
+      lines.push(paint('dim', `          reason: ${f.acknowledgedBy?.reason ?? ''} (at ${f.acknowledgedBy?.at || 'app'})`));
     }
-    lines.push('');
+    if (report.acknowledged.length > max) {
+      lines.push(paint('dim', `  … ${thousands(report.acknowledged.length - max)} more (use --format json): ${countIds(report.acknowledged.slice(max))}`));
+    }
   }
-  lines.push(...summaryLines(report.summary, paint));
+  if (report.findings.length > 0 || report.acknowledged.length > 0) lines.push('', summaryLines(report.summary, paint)[0]);
   return `${lines.join('\n')}\n`;
 }
 
 /** The summary lines alone (what `npm run synth` prints). */
 export function renderTextSummary(summary: ReportSummary, options: TextReportOptions = {}): string {
-  const paint = (style: Style, text: string) => (options.color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
+  const paint: Paint = (style, text) => (options.color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
   return `${summaryLines(summary, paint).join('\n')}\n`;
 }
 
-function summaryLines(s: ReportSummary, paint: (style: Style, text: string) => string): string[] {
+function summaryLines(s: ReportSummary, paint: Paint): string[] {
   const verdict = s.result === 'fail' ? paint('red', 'FAIL') : paint('green', 'PASS');
   const lines = [
     `agent-guardrails check: ${verdict} — ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.acknowledged} acknowledged`
       + ` (fail on ${s.failOn}; ${plural(s.identities, 'identity', 'identities')} checked, ${s.agentIdentities} of agents)`,
-    `baseline ${s.baseline.id} ${s.baseline.version}${s.baseline.lineage.length > 1 ? ` (${s.baseline.lineage.join(' > ')})` : ''}`,
+    `baseline ${s.baseline.id} ${s.baseline.version}${s.baseline.lineage.length > 1 ? ` (${s.baseline.lineage.join(' > ')})` : ''} — ${s.baseline.origin}`,
   ];
+  for (const n of s.baseline.notApplied) {
+    lines.push(paint('yellow', `  not applied: the app's baseline ${n.id} ${n.version} embedded in ${n.where} differs; the baseline above governs`));
+  }
   for (const l of s.baseline.loosenings) {
     lines.push(paint('yellow', `  loosened by ${l.baseline}: ${l.path} ${JSON.stringify(l.from)} -> ${JSON.stringify(l.to)} (${l.reason})`));
   }
@@ -79,21 +91,49 @@ function summaryLines(s: ReportSummary, paint: (style: Style, text: string) => s
   return lines;
 }
 
-function group(findings: readonly ReportFinding[]): Map<string, Map<string, ReportFinding[]>> {
-  const out = new Map<string, Map<string, ReportFinding[]>>();
-  const sorted = [...findings].sort((a, b) =>
-    (a.stack ?? '\uffff').localeCompare(b.stack ?? '\uffff')
-    || (a.identity ?? '\uffff').localeCompare(b.identity ?? '\uffff')
-    || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1)
-    || a.id.localeCompare(b.id));
-  for (const f of sorted) {
-    const stack = f.stack ?? NO_STACK;
-    const identity = f.identity ?? NO_IDENTITY;
-    const byIdentity = out.get(stack) ?? new Map<string, ReportFinding[]>();
-    out.set(stack, byIdentity);
-    byIdentity.set(identity, [...(byIdentity.get(identity) ?? []), f]);
-  }
+function findingLines(f: ReportFinding, paint: Paint, basePath: string | undefined): string[] {
+  const level = f.severity === 'error' ? paint('red', 'error  ') : paint('yellow', 'warning');
+  const out = [
+    `  ${level} ${f.id}  ${where(f)}${f.hard ? paint('dim', ' (hard)') : ''}`,
+    `          ${f.message}`,
+    paint('dim', `          fix: ${f.fix}`),
+  ];
+  if (f.path) out.push(paint('dim', `          construct: ${f.path}`));
+  if (f.source) out.push(`          source: ${showSource(f.source, basePath)}`);
+  if (f.file) out.push(paint('dim', `          in ${f.file}`));
   return out;
+}
+
+/** `Stack/Resource`, and the identity when the finding is on another resource (a policy of it). */
+function where(f: ReportFinding): string {
+  const resource = f.stack ? `${f.stack}/${f.resource}` : f.resource;
+  const identity = f.identity?.split('/').pop();
+  return identity && identity !== f.resource ? `${resource} (identity ${identity})` : resource;
+}
+
+/** Findings by rule: rules with errors first, then by id; within a rule errors first, then by place. */
+function byRule(findings: readonly ReportFinding[]): Map<string, ReportFinding[]> {
+  const groups = new Map<string, ReportFinding[]>();
+  for (const f of findings) {
+    const group = groups.get(f.ruleId);
+    if (group) group.push(f);
+    else groups.set(f.ruleId, [f]);
+  }
+  for (const group of groups.values()) {
+    group.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1)
+      || (a.stack ?? '\uffff').localeCompare(b.stack ?? '\uffff') || a.resource.localeCompare(b.resource) || a.id.localeCompare(b.id));
+  }
+  const hasErrors = (g: ReportFinding[]) => g.some((f) => f.severity === 'error');
+  return new Map([...groups].sort(([a, ga], [b, gb]) => Number(hasErrors(gb)) - Number(hasErrors(ga)) || a.localeCompare(b)));
+}
+
+/** `AWS-008[s3:*] ×1,200, AWS-008[dynamodb:*] ×790 and 3 other ids`: the most frequent ids first. */
+function countIds(findings: readonly ReportFinding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f.id, (counts.get(f.id) ?? 0) + 1);
+  const top = [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const shown = top.slice(0, MORE_IDS).map(([id, n]) => `${id} ×${thousands(n)}`).join(', ');
+  return top.length > MORE_IDS ? `${shown} and ${thousands(top.length - MORE_IDS)} other ids` : shown;
 }
 
 /** `file:line:column`, the file relative to the base when under it (terminals and editors open it). */
@@ -103,6 +143,10 @@ function showSource(source: SourceLine, basePath: string = process.cwd()): strin
   return `${file}:${source.line}${source.column ? `:${source.column}` : ''}`;
 }
 
+function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
+  return `${thousands(n)} ${n === 1 ? word : many}`;
 }

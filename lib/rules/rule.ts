@@ -20,6 +20,11 @@ export interface Finding {
   readonly identity?: string;
   /** What was granted and why it is a problem. */
   readonly message: string;
+  /**
+   * Every concrete action behind the finding, when one finding stands for several (a wildcard that
+   * reaches many): the message names a sample, the JSON report all of them.
+   */
+  readonly actions?: string[];
   /** How to fix it. */
   readonly fix: string;
   /** Whether the baseline forbids acknowledging it. */
@@ -44,6 +49,12 @@ export interface RuleMetadata {
 /** The context a rule runs in. */
 export interface RuleContext {
   readonly baseline: Baseline;
+  /**
+   * Set by the engine when AWS-001 runs and reports errors: the identity-level permission rules
+   * then leave admin identities to it (one finding per cause).
+   * @default false
+   */
+  readonly adminReported?: boolean;
 }
 
 /** What a rule reports before the engine fills in severity and hardness from the baseline. */

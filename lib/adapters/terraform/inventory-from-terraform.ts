@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GuardrailError } from '../../errors';
+import { EMBEDDED_BASELINE_KEY } from '../../baseline/embedded-baseline';
 import { BrokerEntry, emptyInventory, Inventory, mergeInventories } from '../../inventory/inventory';
 import { BROKER_METADATA_KEY } from '../../model/tags';
 import { brokerRecordOfBlock } from './private/labels';
@@ -52,7 +53,13 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
   readAzure(ctx);
   reportModules(ctx, doc);
   const brokers = readBrokerRecords(ctx);
-  return brokers.length > 0 ? { ...inventory, brokers } : inventory;
+  // The baseline the app's checks ran with (GuardrailChecks records it), for the CLI to weigh.
+  const embedded = isObject(doc['//']) ? doc['//'][EMBEDDED_BASELINE_KEY] : undefined;
+  return {
+    ...inventory,
+    ...(brokers.length > 0 ? { brokers } : {}),
+    ...(embedded !== undefined ? { baselines: [{ record: embedded, where: options.file ?? `stack ${stack ?? '(unnamed)'}` }] } : {}),
+  };
 }
 
 /** Build the inventory from a `cdk.tf.json` (or any Terraform JSON) file. */

@@ -1,6 +1,7 @@
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
-import { EffectivePermissions, expandPattern } from './private/effective-permissions';
+import { expandPattern } from './private/effective-permissions';
+import { judgedSubjects } from './private/admin';
 
 /**
  * AWS-015: no agent identity may still be allowed an action its baseline's `forbidden.aws.actions`
@@ -29,7 +30,7 @@ export const BASELINE_FORBIDDEN_ACTIONS: Rule = {
       return { entry, actions: known.length > 0 ? known : [entry] };
     });
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
       if (!perms.subject.isAgent) continue;
       for (const { entry, actions } of named) {
         const held = actions.filter((a) => perms.isAllowed(a));

@@ -1,7 +1,9 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
-import { EffectivePermissions, expandPattern, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { RawFinding, Rule, RuleContext } from '../rule';
+import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
+import { expandPattern, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { judgedSubjects } from './private/admin';
 
 /** The catalog of credential-returning actions (`policies/catalogs/aws-credential-returning.json`). */
 export const CREDENTIAL_RETURNING_CATALOG = 'aws-credential-returning';
@@ -16,6 +18,7 @@ const SECRET_SUFFIX = /^arn:[^:*?]+:secretsmanager:[^:*?]*:[^:*?]*:secret:[^*?]+
  * AWS-007: credential-returning actions (sts:AssumeRole, iam:CreateAccessKey,
  * secretsmanager:GetSecretValue, kms:Decrypt, ...) only on named resources. Actions that support no
  * resource type (ecr:GetAuthorizationToken) cannot be named: they are a warning on agent identities.
+ * One finding per identity and policy entry as written.
  */
 export const CREDENTIAL_EXPOSURE: Rule = {
   id: 'AWS-007',
@@ -29,32 +32,41 @@ export const CREDENTIAL_EXPOSURE: Rule = {
     + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only.',
   fix: 'Replace `*` or the wildcard ARN with the exact ARNs of the roles, secrets, keys or parameters the identity needs.',
   controls: ['Cloudsplaining CredentialsExposure', 'CKV_AWS_107', 'AwsSolutions-IAM5'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const actions = (loadCatalog(CREDENTIAL_RETURNING_CATALOG).aws ?? []).flatMap(expandPattern);
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
+      const unscopable: ActionHit<undefined>[] = [];
+      const broadHits: ActionHit<string[]>[] = [];
       for (const info of perms.reachable(actions, serviceOf)) {
         const uses = perms.usesOf(info.action);
         if (uses.length === 0) continue;
         if (info.wildcardOnly) {
-          if (perms.subject.isAgent) {
-            findings.push(perms.finding(info.action,
-              `agent identity ${perms.subject.resource} holds ${info.action}, which returns a credential and cannot be limited to a resource.`,
-              `Remove ${info.action} from the agent's tool if it is not essential; otherwise acknowledge this warning with a reason.`,
-              'warning'));
-          }
+          if (perms.subject.isAgent) unscopable.push({ info, uses, data: undefined });
           continue;
         }
         // A condition that narrows in IAM semantics (kms:ViaService, a resource tag) confines the statement.
         const open = uses.filter((u) => !u.narrowed);
         const broad = [...new Set(open.flatMap((u) => u.resources).filter((r) => !isNamedResource(r)))];
-        if (broad.length === 0) continue;
-        const byAws = open.every((u) => u.statement.grant?.via === 'aws-managed-policy');
-        findings.push(perms.finding(info.action,
-          `${perms.subject.resource} holds ${info.action}, which returns credentials or secrets, on ${broad.map(describe).join(', ')}${byAws ? ' (through an AWS-managed policy written for its service)' : ''}.`,
-          `Grant ${info.action} on the exact ARNs ${perms.subject.resource} needs, not on a wildcard.`,
+        if (broad.length > 0) broadHits.push({ info, uses: open, data: broad });
+      }
+      // One finding per policy entry as written (`secretsmanager:*` on `*` is one finding naming what it returns).
+      for (const [written, hits] of byWrittenEntry(unscopable)) {
+        const what = listActions(hits);
+        findings.push(perms.finding(written,
+          `agent identity ${perms.subject.resource} holds ${what}, which return${hits.length === 1 ? 's' : ''} a credential and cannot be limited to a resource.`,
+          `Remove ${hits.length === 1 ? what : written} from the agent's tool if it is not essential; otherwise acknowledge this warning with a reason.`,
+          'warning', actionsOf(hits)));
+      }
+      for (const [written, hits] of byWrittenEntry(broadHits)) {
+        const what = listActions(hits);
+        const broad = [...new Set(hits.flatMap((h) => h.data))];
+        const byAws = hits.every((h) => h.uses.every((u) => u.statement.grant?.via === 'aws-managed-policy'));
+        findings.push(perms.finding(written,
+          `${perms.subject.resource} holds ${what}, which return${hits.length === 1 ? 's' : ''} credentials or secrets, on ${broad.map(describe).join(', ')}${byAws ? ' (through an AWS-managed policy written for its service)' : ''}.`,
+          `Grant ${hits.length === 1 ? what : `the actions ${written} brings in`} on the exact ARNs ${perms.subject.resource} needs, not on a wildcard.`,
           // An AWS-managed policy's reach is AWS's published scope for a service role; on an agent identity it is still an error.
-          byAws && !perms.subject.isAgent ? 'warning' : undefined));
+          byAws && !perms.subject.isAgent ? 'warning' : undefined, actionsOf(hits)));
       }
     }
     return findings;

@@ -1,7 +1,9 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
-import { arnFields, EffectivePermissions, expandPattern, globCovers, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { RawFinding, Rule, RuleContext } from '../rule';
+import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
+import { arnFields, expandPattern, globCovers, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { judgedSubjects } from './private/admin';
 
 /** The catalog of data-read actions (`policies/catalogs/aws-data-read.json`). */
 export const DATA_READ_CATALOG = 'aws-data-read';
@@ -11,6 +13,7 @@ export const DATA_READ_CATALOG = 'aws-data-read';
  * ...) only on declared data sources. An agent identity with a declaration may read only what it
  * declared (resources or data sources; a declared `bucket/prefix/*` covers reads under it). Other
  * identities are flagged only for reads on a store they do not name (`*`, `bucket-*`, `table/*`).
+ * One finding per identity and policy entry as written (a wildcard names every read it reaches).
  */
 export const DATA_EXFILTRATION: Rule = {
   id: 'AWS-008',
@@ -24,34 +27,47 @@ export const DATA_EXFILTRATION: Rule = {
   fix: 'Grant the read only on the declared ARNs (a declared `arn:aws:s3:::bucket/prefix/*` covers reads under that prefix), '
     + 'or add the data source to the tool\'s declaration so reviewers see it.',
   controls: ['Cloudsplaining DataExfiltration', 'CKV_AWS_108', 'AwsSolutions-IAM5'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const actions = (loadCatalog(DATA_READ_CATALOG).aws ?? []).flatMap(expandPattern);
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
       const declaration = perms.subject.isAgent ? perms.subject.identity?.declaration : undefined;
       // A declared `*` (or `arn:aws:s3:::*`) names no data source: it cannot make a read declared.
       const declared = declaration ? [...declaration.resources, ...declaration.dataSources].filter((d) => !readsUnnamedStore(d)) : undefined;
+      const undeclaredHits: ActionHit<string[]>[] = [];
+      const broadHits: ActionHit<string[]>[] = [];
       for (const info of perms.reachable(actions, serviceOf)) {
-        const resources = [...new Set(perms.usesOf(info.action).flatMap((u) => u.resources))];
+        const uses = perms.usesOf(info.action);
+        const resources = [...new Set(uses.flatMap((u) => u.resources))];
         if (resources.length === 0) continue;
         if (declared) {
           const undeclared = resources.filter((r) => !declared.some((d) => globCovers(d, r)));
-          if (undeclared.length === 0) continue;
-          findings.push(perms.finding(info.action,
-            `agent identity ${perms.subject.resource} can ${info.action} on ${undeclared.map((r) => `\`${r}\``).join(', ')}, which its declaration does not list.`,
-            `Limit ${info.action} to the declared data sources, or declare ${undeclared.length === 1 ? 'it' : 'them'} (dataSources) so the AIBOM shows the read.`));
+          if (undeclared.length > 0) undeclaredHits.push({ info, uses, data: undeclared });
           continue;
         }
         // A condition that narrows in IAM semantics (a resource tag, kms:ViaService) confines the read.
-        const open = perms.usesOf(info.action).filter((u) => !u.narrowed);
+        const open = uses.filter((u) => !u.narrowed);
         const broad = [...new Set(open.flatMap((u) => u.resources))].filter(readsUnnamedStore);
-        if (broad.length === 0) continue;
+        if (broad.length > 0) broadHits.push({ info, uses: open, data: broad });
+      }
+      // One finding per policy entry as written (`dynamodb:*` reaching seven reads is one finding).
+      for (const [written, hits] of byWrittenEntry(undeclaredHits)) {
+        const what = listActions(hits);
+        const undeclared = [...new Set(hits.flatMap((h) => h.data))];
+        findings.push(perms.finding(written,
+          `agent identity ${perms.subject.resource} can ${what} on ${undeclared.map((r) => `\`${r}\``).join(', ')}, which its declaration does not list.`,
+          `Limit ${hits.length === 1 ? what : written} to the declared data sources, or declare ${undeclared.length === 1 ? 'it' : 'them'} (dataSources) so the AIBOM shows the read.`,
+          undefined, actionsOf(hits)));
+      }
+      for (const [written, hits] of byWrittenEntry(broadHits)) {
+        const what = listActions(hits);
+        const broad = [...new Set(hits.flatMap((h) => h.data))];
         // For identities that are not agents this is a warning: AWS-003 reports reads on every store of a type (`*`, `table/*`) as errors.
-        const byAws = open.every((u) => u.statement.grant?.via === 'aws-managed-policy');
-        findings.push(perms.finding(info.action,
-          `${perms.subject.isAgent ? 'agent identity' : 'identity'} ${perms.subject.resource} can ${info.action} on ${broad.map((r) => `\`${r}\``).join(', ')}, which names no single data store${byAws ? ' (through an AWS-managed policy written for its service)' : ''}.`,
-          `Grant ${info.action} on the ARNs of the buckets, tables, parameters or snapshots ${perms.subject.resource} needs${perms.subject.isAgent ? ', and declare them as data sources' : ''}.`,
-          perms.subject.isAgent ? undefined : 'warning'));
+        const byAws = hits.every((h) => h.uses.every((u) => u.statement.grant?.via === 'aws-managed-policy'));
+        findings.push(perms.finding(written,
+          `${perms.subject.isAgent ? 'agent identity' : 'identity'} ${perms.subject.resource} can ${what} on ${broad.map((r) => `\`${r}\``).join(', ')}, which names no single data store${byAws ? ' (through an AWS-managed policy written for its service)' : ''}.`,
+          `Grant ${hits.length === 1 ? what : `the reads ${written} brings in`} on the ARNs of the buckets, tables, parameters or snapshots ${perms.subject.resource} needs${perms.subject.isAgent ? ', and declare them as data sources' : ''}.`,
+          perms.subject.isAgent ? undefined : 'warning', actionsOf(hits)));
       }
     }
     return findings;

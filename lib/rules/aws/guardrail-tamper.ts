@@ -2,8 +2,10 @@ import { AwsActionInfo } from '../../aws/action-catalog';
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
+import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
 import { EffectivePermissions, expandPattern, isAgentIdentity, isWildcardResource, serviceOf } from './private/effective-permissions';
+import { judgedSubjects } from './private/admin';
 
 /** The catalog of tamper actions (`policies/catalogs/aws-guardrail-tamper.json`). */
 export const GUARDRAIL_TAMPER_CATALOG = 'aws-guardrail-tamper';
@@ -26,7 +28,8 @@ interface Protected {
  * AWS-012: no agent identity may change its guardrails: permissions boundaries, the kill switch
  * (its role, policies and `/agent-guardrails/` parameters), the broker, CloudTrail and log
  * settings, Config recorders, GuardDuty and Security Hub, organization policies, or an AgentCore
- * gateway or policy engine (UpdateGateway can move enforcement to log-only).
+ * gateway or policy engine (UpdateGateway can move enforcement to log-only). One finding per
+ * identity and policy entry as written.
  */
 export const GUARDRAIL_TAMPER: Rule = {
   id: 'AWS-012',
@@ -43,7 +46,7 @@ export const GUARDRAIL_TAMPER: Rule = {
   fix: 'Remove the action from the agent\'s tool (or the wildcard that brings it in). Keep the boundary\'s tamper denies in place; '
     + 'changes to the guardrails go through the security team\'s pipeline, never through an agent.',
   controls: ['MITRE ATT&CK T1562.001', 'MITRE ATT&CK T1562.008', 'CKV_AWS_286'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const tamper = (loadCatalog(GUARDRAIL_TAMPER_CATALOG).aws ?? []).flatMap(expandPattern);
     const protectedResources = guardrailResources(inventory);
     const agentRoles = agentRoleTargets(inventory);
@@ -52,15 +55,16 @@ export const GUARDRAIL_TAMPER: Rule = {
       ...expandPattern('ssm:*').filter((a) => isChange(a) && a.resourceTypes.includes('parameter')),
     ];
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
       if (!perms.subject.isAgent) continue;
       const reported = new Set<string>();
+      const tamperHits: ActionHit<undefined>[] = [];
+      const writeHits: ActionHit<string>[] = [];
       for (const info of perms.reachable(tamper, serviceOf)) {
-        if (!perms.isAllowed(info.action)) continue;
+        const uses = perms.usesOf(info.action);
+        if (uses.length === 0) continue;
         reported.add(info.action);
-        findings.push(perms.finding(info.action,
-          `agent identity ${perms.subject.resource} holds ${info.action}, which can switch off or rewrite a guardrail.`,
-          `Remove ${info.action} from ${perms.subject.resource}; no agent may hold guardrail-changing actions.`));
+        tamperHits.push({ info, uses, data: undefined });
       }
       for (const info of perms.reachable(guardrailWrites, serviceOf)) {
         if (reported.has(info.action)) continue;
@@ -68,9 +72,27 @@ export const GUARDRAIL_TAMPER: Rule = {
           ?? (info.service === 'iam' ? agentRoleReached(perms, info.action, agentRoles) : undefined);
         if (!target) continue;
         reported.add(info.action);
-        findings.push(perms.finding(info.action,
-          `agent identity ${perms.subject.resource} can ${info.action} on ${target.what}, a guardrail resource.`,
-          `Limit ${info.action} on ${perms.subject.resource} to resources that are not guardrails, or remove it.`));
+        writeHits.push({ info, uses: perms.usesOf(info.action), data: target.what });
+      }
+      // One finding per policy entry as written: `iam:*` reaching forty guardrail writes is one finding.
+      const byEntry = new Map<string, { tamper: ActionHit<undefined>[]; writes: ActionHit<string>[] }>();
+      for (const [written, hits] of byWrittenEntry(tamperHits)) byEntry.set(written, { tamper: hits, writes: [] });
+      for (const [written, hits] of byWrittenEntry(writeHits)) {
+        const entry = byEntry.get(written) ?? { tamper: [], writes: [] };
+        entry.writes = hits;
+        byEntry.set(written, entry);
+      }
+      for (const [written, { tamper: t, writes: w }] of byEntry) {
+        const parts: string[] = [];
+        if (t.length > 0) parts.push(`holds ${listActions(t)}, which can switch off or rewrite a guardrail`);
+        if (w.length > 0) parts.push(`can ${listActions(w)} on ${[...new Set(w.map((h) => h.data))].join(', ')}, ${w.length === 1 && new Set(w.map((h) => h.data)).size === 1 ? 'a guardrail resource' : 'guardrail resources'}`);
+        const single = t.length + w.length === 1 ? (t[0] ?? w[0]).info.action : undefined;
+        findings.push(perms.finding(written,
+          `agent identity ${perms.subject.resource} ${parts.join('; and ')}.`,
+          t.length > 0
+            ? `Remove ${single ?? written} from ${perms.subject.resource}; no agent may hold guardrail-changing actions.`
+            : `Limit ${single ?? written} on ${perms.subject.resource} to resources that are not guardrails, or remove it.`,
+          undefined, actionsOf([...t, ...w])));
       }
     }
     return findings;

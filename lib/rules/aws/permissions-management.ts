@@ -1,8 +1,9 @@
 import { AwsActionInfo } from '../../aws/action-catalog';
 import { Identity, Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
 import { ATTACH_POLICY, attachesDenyOnly } from './private/deny-only-attach';
 import { EffectivePermissions, sample } from './private/effective-permissions';
+import { judgedSubjects } from './private/admin';
 
 /** Services whose every write changes who may do what. */
 const IDENTITY_SERVICES = new Set(['iam', 'organizations', 'ram']);
@@ -25,9 +26,9 @@ export const PERMISSIONS_MANAGEMENT: Rule = {
   fix: 'Remove the action (or narrow the wildcard that brings it in). Permission changes belong to a reviewed deployment pipeline, '
     + 'not to an agent; if a non-agent role truly needs one, acknowledge the warning with a reason.',
   controls: ['Parliament PERMISSIONS_MANAGEMENT_ACTIONS', 'CKV_AWS_109', 'CKV_AWS_289', 'Cloudsplaining ResourceExposure'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
       const self = selfArnPatterns(perms.subject.identity);
       for (const [written, infos] of perms.granted()) {
         const hits = infos.filter((info) => (changesPermissions(info) && !onlyAttachesDenies(perms, info, inventory))

@@ -1,9 +1,10 @@
 import { AwsActionInfo, hasWildcard } from '../../aws/action-catalog';
 import { CatalogPath, loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
 import { ATTACH_POLICY, attachesDenyOnly } from './private/deny-only-attach';
 import { EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
+import { adminIdentityIds, judgedSubjects } from './private/admin';
 import { catalogedDangerous } from './private/grant-effect';
 import { requiredValues } from './private/grant-findings';
 import { pushAll } from '../../private/push-all';
@@ -73,6 +74,7 @@ function runsAsNoStrongerRole(perms: EffectivePermissions, resource: string, ser
     : inventory.identities.find((i) => i.kind === 'aws-iam-role' && i.source.stack === stack && (i.name === roleName || (i.name === undefined && i.source.resource === roleName)));
   if (!role) return false;
   if (role.id === perms.subject.id) return true;
+  if (adminIdentityIds(inventory).has(role.id)) return false;
   const runAs = EffectivePermissions.all(inventory).find((p) => p.subject.id === role.id);
   return runAs !== undefined && !holdsPrivilege(runAs);
 }
@@ -112,10 +114,10 @@ export const PRIVILEGE_ESCALATION: Rule = {
   fix: 'Remove one action of the path from the identity, deny it in the permissions boundary, or narrow iam:PassRole with an '
     + 'iam:PassedToService condition that excludes the path\'s service (and iam:Attach*Policy with an iam:PolicyARN condition naming a deny-only policy).',
   controls: ['Cloudsplaining PrivilegeEscalation', 'Parliament', 'CKV_AWS_110', 'CKV_AWS_286', 'Rhino Security Labs AWS escalation methods', 'pathfinding.cloud'],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const paths = (loadCatalog(ESCALATION_PATHS_CATALOG).paths ?? []).filter((p) => p.cloud === 'aws').map(preparePath);
     const findings: RawFinding[] = [];
-    for (const perms of EffectivePermissions.all(inventory)) {
+    for (const perms of judgedSubjects(inventory, context)) {
       for (const path of perms.reachable(paths, (p) => p.services)) {
         const steps: { action: string; uses: EffectiveUse[] }[] = [];
         for (const step of path.steps) {

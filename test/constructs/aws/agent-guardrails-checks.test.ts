@@ -251,7 +251,7 @@ describe('AgentGuardrailsChecks', () => {
     extra.addToPolicy(new PolicyStatement({ actions: ['s3:Get*', 'iam:PassRole'], resources: ['*'] }));
     Validations.of(extra).acknowledge({ id: 'AgentGuardrailsChecks::AWS-005[iam:PassRole]', reason: '' });
     // App-wide: suppresses the warning everywhere (in both), and is itself an AGENT-007 error on the app.
-    Validations.of(app).acknowledge({ id: 'AgentGuardrailsChecks::AWS-008[s3:GetObject]', reason: 'app-wide' });
+    Validations.of(app).acknowledge({ id: 'AgentGuardrailsChecks::AWS-008[s3:Get*]', reason: 'app-wide' });
     app.synth();
     // WHEN
     const pack = ours(outdir);
@@ -265,9 +265,9 @@ describe('AgentGuardrailsChecks', () => {
     expect(fromCli(cli.acknowledged)).toEqual(fromPack(pack.suppressed));
     expect(cli.acknowledged.map((f) => f.acknowledged)).toEqual(expect.arrayContaining([
       { id: 'AgentGuardrailsChecks::AWS-008[secretsmanager:GetSecretValue]', reason: 'reviewed', at: 'AgentStack/Reader' },
-      { id: 'AgentGuardrailsChecks::AWS-008[s3:GetObject]', reason: 'app-wide', at: '' },
+      { id: 'AgentGuardrailsChecks::AWS-008[s3:Get*]', reason: 'app-wide', at: '' },
     ]));
-    expect(fromCli(cli.findings)).toContain('AGENT-007[wide-scope:AWS-008[s3:GetObject]] @  (error)');
+    expect(fromCli(cli.findings)).toContain('AGENT-007[wide-scope:AWS-008[s3:Get*]] @  (error)');
   });
 
   test('acknowledgements that cannot drift: stale, rule-only and template (cdk_nag) ones, the same in the pack and the CLI', async () => {

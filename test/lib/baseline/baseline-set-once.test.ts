@@ -77,8 +77,10 @@ describe('one baseline, set once per app, read by the constructs, the pack and t
     expect(aws015(pack.validateScope(app).violations.map((v) => v.ruleName))).toEqual(['AWS-015[ecr:*]', 'AWS-015[ecs:UpdateService]']);
     const cli = checkPaths([outdir], { baseline: Baseline.fromFile(baselineFile) });
     expect(aws015(cli.findings.map(findingId))).toEqual(['AWS-015[ecr:*]', 'AWS-015[ecs:UpdateService]']);
-    // Without the baseline nothing is forbidden.
-    expect(aws015(checkPaths([outdir]).findings.map(findingId))).toEqual([]);
+    // Without --baseline the CLI applies the one the pack recorded in cdk.out (the app's).
+    const embedded = checkPaths([outdir]);
+    expect(aws015(embedded.findings.map(findingId))).toEqual(['AWS-015[ecr:*]', 'AWS-015[ecs:UpdateService]']);
+    expect(embedded.summary.baseline).toMatchObject({ id: 'acme/agents', origin: expect.stringMatching(/^embedded by the app/) });
   });
 
   test('constructs refuse a tool the app baseline forbids, wildcards included, on every cloud', () => {

@@ -113,9 +113,9 @@ describe('agent-guardrails check: formats and output', () => {
     });
   });
 
-  test('text is grouped by stack, coloured only on a TTY without NO_COLOR', async () => {
+  test('text is the summary, then findings by rule; coloured only on a TTY without NO_COLOR', async () => {
     const plain = await run(['check', out]);
-    expect(plain.stdout).toMatch(/^Stack AgentStack\n {2}\(no identity\)\n {4}error/);
+    expect(plain.stdout).toMatch(/^agent-guardrails check: FAIL[^\n]*\nbaseline [^\n]*\nby rule: [^\n]*\n\nAGENT-007  [^\n]*\n {2}error/);
     expect(plain.stdout).not.toMatch(/\u001b\[/);
     expect((await run(['check', out], { tty: true })).stdout).toMatch(/\u001b\[31m/);
     expect((await run(['check', out], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(/\u001b\[/);

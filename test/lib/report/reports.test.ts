@@ -82,18 +82,41 @@ describe('JSON report', () => {
 });
 
 describe('text report', () => {
-  test('groups by stack, then identity; no colour unless asked', () => {
+  test('summary first, then findings grouped by rule with counts (rules with errors first); no colour unless asked', () => {
     const text = renderText(report([
       finding(),
       finding({ stack: 'OtherStack', identity: 'aws:OtherStack/X', resource: 'X' }),
       finding({ ruleId: 'AWS-011', detail: undefined, severity: 'warning', identity: undefined }),
     ]));
     expect(text).not.toMatch(/\u001b\[/);
-    const order = ['Stack AgentStack', 'Identity aws:AgentStack/ReadRoleAB12', 'AWS-002[s3:*]', '(no identity)', 'AWS-011', 'Stack OtherStack', 'Identity aws:OtherStack/X'];
-    const positions = order.map((s) => text.indexOf(s));
+    expect(text).toMatch(/^agent-guardrails check: FAIL — 2 errors, 1 warning, 0 acknowledged/);
+    const order = ['by rule: AWS-002 2, AWS-011 1', 'AWS-002  2 errors — No service wildcards.', 'AWS-002[s3:*]  AgentStack/ReadRoleAB12', 'AWS-002[s3:*]  OtherStack/X',
+      'AWS-011  1 warning', 'AWS-011  AgentStack/ReadRoleAB12', 'agent-guardrails check: FAIL'];
+    const positions = order.map((x, i) => text.indexOf(x, i === order.length - 1 ? text.indexOf('AWS-011  AgentStack') : 0));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(text).toMatch(/FAIL — 2 errors, 1 warning, 0 acknowledged/);
+  });
+
+  test('readable at 2 roles: every finding in full', () => {
+    const text = renderText(report([finding(), finding({ resource: 'WriteRoleCD34', identity: 'aws:AgentStack/WriteRoleCD34', severity: 'warning' })]));
+    expect(text.match(/fix: /g)).toHaveLength(2);
+    expect(text).not.toMatch(/more \(use --format json\)/);
+  });
+
+  test('readable at 2,000 roles: a few findings per rule in full, the rest counted by id on one line', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => finding({
+      resource: `Role${i}`, identity: `aws:AgentStack/Role${i}`, detail: i % 3 === 0 ? 'dynamodb:*' : 's3:*',
+      ...(i % 2 === 0 ? {} : { ruleId: 'AWS-008', severity: 'warning' as const }),
+    }));
+    const text = renderText(report(many));
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^agent-guardrails check: FAIL — 1,000 errors, 1,000 warnings/);
+    expect(lines.length).toBeLessThan(150);
+    expect(text).toContain('AWS-002  1,000 errors');
+    expect(text).toContain('AWS-008  1,000 warnings');
+    expect(text).toMatch(/… 990 more \(use --format json\): AWS-002\[s3:\*\] ×\d+, AWS-002\[dynamodb:\*\] ×\d+/);
+    expect(text.match(/more \(use --format json\)/g)).toHaveLength(2);
+    expect(renderText(report(many), { maxPerRule: 3 }).split('\n').length).toBeLessThan(lines.length);
   });
 
   test('colour when asked, and loosenings shown', () => {

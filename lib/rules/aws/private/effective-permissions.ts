@@ -161,11 +161,11 @@ export class EffectivePermissions {
   }
 
   /** A finding on this subject (resource = its logical id; detail = a stable token, no ARNs). */
-  public finding(detail: string, message: string, fix: string, severity?: Severity): RawFinding {
+  public finding(detail: string, message: string, fix: string, severity?: Severity, actions?: string[]): RawFinding {
     const { source } = this.subject;
     const finding: Record<string, unknown> = {
       detail, cloud: 'aws', resource: this.subject.resource, stack: source.stack, file: source.file, path: source.path,
-      identity: this.subject.identity?.id, message, fix, severity,
+      identity: this.subject.identity?.id, message, fix, severity, actions,
     };
     // Leave unknown fields out rather than present as undefined (JSON, SARIF and snapshots stay clean).
     for (const k of Object.keys(finding)) if (finding[k] === undefined) delete finding[k];

@@ -1,7 +1,7 @@
 import { CREDENTIAL_EXPOSURE, isNamedResource } from '../../../../lib/rules/aws/credential-exposure';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IamSimulator } from '../../../helpers/iam-simulator';
-import { ACCOUNT, agentRole, allow, check, exampleAppInventory, ids, inventory, logicalIdOf, REGION, role, synthesized } from './private/hand-built-inventory';
+import { ACCOUNT, actionIds, agentRole, allow, check, exampleAppInventory, inventory, logicalIdOf, REGION, role, synthesized } from './private/hand-built-inventory';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-??????';
 
@@ -16,7 +16,7 @@ describe('AWS-007: credential-returning actions only on named resources', () => 
   ])('%s is an error', (_name, actions, resource, detail) => {
     const r = role('Role');
     const findings = check(CREDENTIAL_EXPOSURE, inventory({ identities: [r], grants: [allow(r, actions, [resource])] }));
-    expect(ids(findings)).toEqual([`Role[${detail}]`]);
+    expect(actionIds(findings)).toEqual([`Role[${detail}]`]);
     expect(findings[0].severity).toBe('error');
     expect(findings[0].detail).not.toMatch(/::|arn:/);
   });
@@ -24,7 +24,7 @@ describe('AWS-007: credential-returning actions only on named resources', () => 
   test('NotResource with Allow counts as a wildcard', () => {
     const r = role('Role');
     const inv = inventory({ identities: [r], grants: [allow(r, ['secretsmanager:GetSecretValue'], [], { notResources: [SECRET] })] });
-    expect(ids(check(CREDENTIAL_EXPOSURE, inv))).toEqual(['Role[secretsmanager:GetSecretValue]']);
+    expect(actionIds(check(CREDENTIAL_EXPOSURE, inv))).toEqual(['Role[secretsmanager:GetSecretValue]']);
   });
 
   test('ecr:GetAuthorizationToken (wildcard-only) is a warning on agents and nothing on other identities', () => {
@@ -32,7 +32,7 @@ describe('AWS-007: credential-returning actions only on named resources', () => 
     const builder = role('Builder');
     const inv = inventory({ identities: [agent, builder], grants: [allow(agent, ['ecr:GetAuthorizationToken']), allow(builder, ['ecr:GetAuthorizationToken'])] });
     const findings = check(CREDENTIAL_EXPOSURE, inv);
-    expect(ids(findings)).toEqual(['Tool[ecr:GetAuthorizationToken]']);
+    expect(actionIds(findings)).toEqual(['Tool[ecr:GetAuthorizationToken]']);
     expect(findings[0].severity).toBe('warning');
   });
 
@@ -79,7 +79,7 @@ describe('AWS-007 through synthesized CloudFormation (adapter + IAM simulator)',
       const stolen = await sim.decide({ role, action: 'secretsmanager:GetSecretValue', resource: other });
       expect(stolen).toBe(resource === '*' ? 'Allowed' : 'ImplicitlyDenied');
       expect(await sim.decide({ role, action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/db-Xy12Zq` })).toBe('Allowed');
-      expect(ids(check(CREDENTIAL_EXPOSURE, inv))).toEqual(resource === '*' ? [`${role}[secretsmanager:GetSecretValue]`] : []);
+      expect(actionIds(check(CREDENTIAL_EXPOSURE, inv))).toEqual(resource === '*' ? [`${role}[secretsmanager:GetSecretValue]`] : []);
     }
   });
 
@@ -90,7 +90,7 @@ describe('AWS-007 through synthesized CloudFormation (adapter + IAM simulator)',
     const role = logicalIdOf(template, 'AWS::IAM::Role');
     const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
     expect(await sim.decide({ role, action: 'sts:AssumeRole', resource: `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole` })).toBe('Allowed');
-    expect(ids(check(CREDENTIAL_EXPOSURE, inv))).toEqual([`${role}[sts:AssumeRole]`]);
+    expect(actionIds(check(CREDENTIAL_EXPOSURE, inv))).toEqual([`${role}[sts:AssumeRole]`]);
   });
 
   test('precision: the example app reports nothing', () => {

@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
 import { DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../../lib/model/tags';
 import { IamSimulator } from '../../../helpers/iam-simulator';
-import { ACCOUNT, agentRole, allow, check, exampleAppInventory, ids, inventory, logicalIdOf, REGION, role, synthesized } from './private/hand-built-inventory';
+import { ACCOUNT, actionIds, agentRole, allow, check, exampleAppInventory, inventory, logicalIdOf, REGION, role, synthesized } from './private/hand-built-inventory';
 
 const PREFIX = 'arn:aws:s3:::reports/daily/*';
 
@@ -24,19 +24,19 @@ describe('AWS-008: data reads only on declared data sources', () => {
 
     test('a declaration of `*` does not declare a data source', () => {
       const r = role('Tool', { agent: true, declaration: { resources: ['*'], dataSources: ['arn:aws:s3:::*'] } });
-      expect(ids(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['s3:GetObject'], ['*'])] })))).toEqual(['Tool[s3:GetObject]']);
+      expect(actionIds(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['s3:GetObject'], ['*'])] })))).toEqual(['Tool[s3:GetObject]']);
     });
 
     test('a read beyond the declared prefix is an error', () => {
       const r = role('Tool', { agent: true, declaration: { dataSources: [PREFIX] } });
       const findings = check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['s3:GetObject'], ['arn:aws:s3:::reports/*'])] }));
-      expect(ids(findings)).toEqual(['Tool[s3:GetObject]']);
+      expect(actionIds(findings)).toEqual(['Tool[s3:GetObject]']);
       expect(findings[0].severity).toBe('error');
     });
 
     test('a disguised wildcard (S3:getobj*) on an undeclared bucket is found per real action', () => {
       const r = role('Tool', { agent: true, declaration: { dataSources: [PREFIX] } });
-      const found = ids(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['S3:getobj*'], ['arn:aws:s3:::payroll/*'])] })));
+      const found = actionIds(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['S3:getobj*'], ['arn:aws:s3:::payroll/*'])] })));
       expect(found).toEqual(expect.arrayContaining(['Tool[s3:GetObject]', 'Tool[s3:GetObjectVersion]']));
     });
 
@@ -44,7 +44,7 @@ describe('AWS-008: data reads only on declared data sources', () => {
       const snap = 'arn:aws:rds:eu-west-1:111111111111:snapshot:nightly';
       const r = role('Tool', { agent: true, declaration: { dataSources: [snap] } });
       expect(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['rds:ModifyDBSnapshotAttribute'], [snap])] }))).toEqual([]);
-      expect(ids(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['rds:ModifyDBSnapshotAttribute'], ['arn:aws:rds:eu-west-1:111111111111:snapshot:*'])] }))))
+      expect(actionIds(check(DATA_EXFILTRATION, inventory({ identities: [r], grants: [allow(r, ['rds:ModifyDBSnapshotAttribute'], ['arn:aws:rds:eu-west-1:111111111111:snapshot:*'])] }))))
         .toEqual(['Tool[rds:ModifyDBSnapshotAttribute]']);
     });
   });
@@ -97,7 +97,7 @@ describe('AWS-008 through synthesized CloudFormation (adapter + IAM simulator)',
       const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
       expect(await sim.decide({ role, action: 's3:GetObject', resource: 'arn:aws:s3:::reports/daily/2026-11-21.csv' })).toBe('Allowed');
       expect(await sim.decide({ role, action: 's3:GetObject', resource: 'arn:aws:s3:::payroll/salaries.csv' })).toBe(resource === PREFIX ? 'ImplicitlyDenied' : 'Allowed');
-      expect(ids(check(DATA_EXFILTRATION, inv))).toEqual(resource === PREFIX ? [] : [`${role}[s3:GetObject]`]);
+      expect(actionIds(check(DATA_EXFILTRATION, inv))).toEqual(resource === PREFIX ? [] : [`${role}[s3:GetObject]`]);
     }
   });
 
@@ -139,7 +139,7 @@ describe('AWS-008 never misses an undeclared read the IAM simulator allows (prop
       const decisions = await Promise.all(undeclared.map((resource) => sim.decide({ role: 'Tool', action: 's3:GetObject', resource })));
       if (!decisions.includes('Allowed')) return;
       leaks++;
-      expect(ids(check(DATA_EXFILTRATION, inventoryFromTemplate(template, { stack: 'S' })))).toContain('Tool[s3:GetObject]');
+      expect(actionIds(check(DATA_EXFILTRATION, inventoryFromTemplate(template, { stack: 'S' })))).toContain('Tool[s3:GetObject]');
     }), { numRuns: 80 });
     expect(leaks).toBeGreaterThan(10);
   });

@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import {
-  ACCOUNT, agentRole, allow, check, deny, exampleAppInventory, ids, inventory, logicalIdOf, managedPolicy, REGION, role, statement, synthesized,
+  ACCOUNT, actionIds, agentRole, allow, check, deny, exampleAppInventory, inventory, logicalIdOf, managedPolicy, REGION, role, statement, synthesized,
 } from './private/hand-built-inventory';
 
 describe('AWS-012: no agent identity may change its guardrails', () => {
@@ -22,22 +22,22 @@ describe('AWS-012: no agent identity may change its guardrails', () => {
   ])('%s on an agent is an error', (_name, actions, detail) => {
     const r = role('Tool', { agent: true });
     const findings = check(GUARDRAIL_TAMPER, inventory({ identities: [r], grants: [allow(r, actions)] }));
-    expect(ids(findings)).toContain(`Tool[${detail}]`);
+    expect(actionIds(findings)).toContain(`Tool[${detail}]`);
     expect(findings.every((f) => f.severity === 'error' && f.hard)).toBe(true);
   });
 
   test('NotAction brings tamper actions in', () => {
     const r = role('Tool', { agent: true });
-    const found = ids(check(GUARDRAIL_TAMPER, inventory({ identities: [r], grants: [allow(r, [], ['*'], { notActions: ['iam:*'] })] })));
+    const found = actionIds(check(GUARDRAIL_TAMPER, inventory({ identities: [r], grants: [allow(r, [], ['*'], { notActions: ['iam:*'] })] })));
     expect(found).toEqual(expect.arrayContaining(['Tool[cloudtrail:StopLogging]', 'Tool[bedrock-agentcore:UpdateGateway]']));
   });
 
   test('writing the kill-switch parameters under /agent-guardrails/ is tamper; other parameters are not', () => {
     const r = role('Tool', { agent: true });
     const kill = inventory({ identities: [r], grants: [allow(r, ['ssm:PutParameter'], ['arn:aws:ssm:eu-west-1:111111111111:parameter/agent-guardrails/ops/*'])] });
-    expect(ids(check(GUARDRAIL_TAMPER, kill))).toEqual(['Tool[ssm:PutParameter]']);
+    expect(actionIds(check(GUARDRAIL_TAMPER, kill))).toEqual(['Tool[ssm:PutParameter]']);
     const any = inventory({ identities: [r], grants: [allow(r, ['ssm:PutParameter'], ['*'])] });
-    expect(ids(check(GUARDRAIL_TAMPER, any))).toEqual(['Tool[ssm:PutParameter]']);
+    expect(actionIds(check(GUARDRAIL_TAMPER, any))).toEqual(['Tool[ssm:PutParameter]']);
     const app = inventory({ identities: [r], grants: [allow(r, ['ssm:PutParameter', 'ssm:GetParameter'], ['arn:aws:ssm:eu-west-1:111111111111:parameter/app/feature-flag'])] });
     expect(check(GUARDRAIL_TAMPER, app)).toEqual([]);
   });
@@ -47,9 +47,9 @@ describe('AWS-012: no agent identity may change its guardrails', () => {
     const revocation = role('Revocation', { component: 'revocation', name: 'ops-revocation' });
     const boundary = managedPolicy('Boundary', [statement('Allow', ['*'])], { boundaryOf: [tool], name: 'ops-boundary' });
     const onBoundary = inventory({ identities: [tool, revocation], policies: [boundary], grants: [allow(tool, ['iam:CreatePolicyVersion'], ['arn:aws:iam::111111111111:policy/ops-boundary'])] });
-    expect(ids(check(GUARDRAIL_TAMPER, onBoundary))).toEqual(['Tool[iam:CreatePolicyVersion]']);
+    expect(actionIds(check(GUARDRAIL_TAMPER, onBoundary))).toEqual(['Tool[iam:CreatePolicyVersion]']);
     const onRevocation = inventory({ identities: [tool, revocation], policies: [boundary], grants: [allow(tool, ['iam:UpdateAssumeRolePolicy'], ['arn:aws:iam::111111111111:role/ops-revocation'])] });
-    expect(ids(check(GUARDRAIL_TAMPER, onRevocation))).toEqual(['Tool[iam:UpdateAssumeRolePolicy]']);
+    expect(actionIds(check(GUARDRAIL_TAMPER, onRevocation))).toEqual(['Tool[iam:UpdateAssumeRolePolicy]']);
     const elsewhere = inventory({ identities: [tool, revocation], policies: [boundary], grants: [allow(tool, ['iam:UpdateAssumeRolePolicy'], ['arn:aws:iam::111111111111:role/app-fn'])] });
     expect(check(GUARDRAIL_TAMPER, elsewhere)).toEqual([]);
   });
@@ -100,7 +100,7 @@ describe('AWS-012 through synthesized CloudFormation (adapter + IAM simulator)',
     const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
     expect(await sim.decide({ role, action: 'logs:DeleteLogGroup', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail` })).toBe('Allowed');
     expect(await sim.decide({ role, action: 'bedrock-agentcore:UpdateGateway', resource: `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:gateway/ops-gw` })).toBe('Allowed');
-    expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(expect.arrayContaining([`${role}[logs:DeleteLogGroup]`, `${role}[logs:PutRetentionPolicy]`, `${role}[bedrock-agentcore:UpdateGateway]`]));
+    expect(actionIds(check(GUARDRAIL_TAMPER, inv))).toEqual(expect.arrayContaining([`${role}[logs:DeleteLogGroup]`, `${role}[logs:PutRetentionPolicy]`, `${role}[bedrock-agentcore:UpdateGateway]`]));
   });
 
   test('the kill-switch parameter: writable (simulator) means reported; a boundary deny on /agent-guardrails/ clears it', async () => {
@@ -118,7 +118,7 @@ describe('AWS-012 through synthesized CloudFormation (adapter + IAM simulator)',
       const role = logicalIdOf(template, 'AWS::IAM::Role');
       const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
       expect(await sim.decide({ role, action: 'ssm:PutParameter', resource: param })).toBe(bounded ? 'ImplicitlyDenied' : 'Allowed');
-      expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(bounded ? [] : [`${role}[ssm:PutParameter]`]);
+      expect(actionIds(check(GUARDRAIL_TAMPER, inv))).toEqual(bounded ? [] : [`${role}[ssm:PutParameter]`]);
     }
   });
 
@@ -137,7 +137,7 @@ describe('AWS-012: the kill-switch parameter written through Ref (a template pla
         else flag.grantRead(r);
       });
       const role = logicalIdOf(template, 'AWS::IAM::Role');
-      const found = ids(check(GUARDRAIL_TAMPER, inv));
+      const found = actionIds(check(GUARDRAIL_TAMPER, inv));
       expect(found).toEqual(write ? expect.arrayContaining([`${role}[ssm:PutParameter]`]) : []);
     }
   });
@@ -159,7 +159,7 @@ describe('AWS-012: guardrail roles and boundaries named through GetAtt/Ref', () 
       const { template, inventory: inv } = build(target);
       const tool = Object.keys(template.Resources).find((k) => k.startsWith('Tool') && template.Resources[k].Type === 'AWS::IAM::Role')!;
       const expected = target === 'other' ? [] : [`${tool}[${target === 'boundary' ? 'iam:CreatePolicyVersion' : 'iam:UpdateAssumeRolePolicy'}]`];
-      expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(expected);
+      expect(actionIds(check(GUARDRAIL_TAMPER, inv))).toEqual(expected);
     }
   });
 });
@@ -200,7 +200,7 @@ describe('AWS-012 never misses a kill-switch write the IAM simulator allows (pro
         const decision = await sim.decide({ role: 'Tool', action: 'ssm:PutParameter', resource: `${P}/agent-guardrails/ops/kill-switch` });
         if (decision !== 'Allowed') return;
         allowedSeen++;
-        expect(ids(check(GUARDRAIL_TAMPER, inventoryFromTemplate(template, { stack: 'S' })))).toContain('Tool[ssm:PutParameter]');
+        expect(actionIds(check(GUARDRAIL_TAMPER, inventoryFromTemplate(template, { stack: 'S' })))).toContain('Tool[ssm:PutParameter]');
       },
     // Seed pinned: the guard below counts how many random cases reach the interesting branch.
     ), { numRuns: 80, seed: 20261121 });
@@ -219,7 +219,7 @@ describe('AWS-012: agent roles are kill-switch targets', () => {
         tool.addToPolicy(new iam.PolicyStatement({ actions: ['iam:DetachRolePolicy'], resources: [arn] }));
       });
       const tool = Object.keys(template.Resources).find((k) => k.startsWith('Tool') && template.Resources[k].Type === 'AWS::IAM::Role')!;
-      expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(target === 'app' ? [] : [`${tool}[iam:DetachRolePolicy]`]);
+      expect(actionIds(check(GUARDRAIL_TAMPER, inv))).toEqual(target === 'app' ? [] : [`${tool}[iam:DetachRolePolicy]`]);
     }
   });
 
@@ -230,6 +230,6 @@ describe('AWS-012: agent roles are kill-switch targets', () => {
     const role = logicalIdOf(template, 'AWS::IAM::Role');
     const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
     expect(await sim.decide({ role, action: 'iam:DetachRolePolicy', resource: sim.roleArn(role) })).toBe('Allowed');
-    expect(ids(check(GUARDRAIL_TAMPER, inv))).toEqual(expect.arrayContaining([`${role}[iam:DetachRolePolicy]`]));
+    expect(actionIds(check(GUARDRAIL_TAMPER, inv))).toEqual(expect.arrayContaining([`${role}[iam:DetachRolePolicy]`]));
   });
 });

@@ -96,6 +96,11 @@ export function ids(findings: Finding[]): string[] {
   return findings.map((f) => `${f.resource}[${f.detail}]`).sort();
 }
 
+/** `resource[action]` for every concrete action the findings stand for (a wildcard's finding lists each it reaches). */
+export function actionIds(findings: Finding[]): string[] {
+  return findings.flatMap((f) => (f.actions ?? [f.detail]).map((a) => `${f.resource}[${a}]`)).sort();
+}
+
 /**
  * A CDK stack built by `build`, synthesized offline (temporary outdir, removed) and read by the
  * CloudFormation adapter: the template (for the IAM simulator) and its inventory (for the rules).
