@@ -104,5 +104,5 @@ describe('README TypeScript snippets', () => {
       return `README.md:${(all[k]?.line ?? 0) + at}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
     });
     expect(errors).toEqual([]);
-  });
+  }, 300_000); // one TypeScript program over aws-cdk-lib, cdktf and both providers: about a minute on a loaded machine
 });

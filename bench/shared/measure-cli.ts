@@ -21,17 +21,12 @@ export interface CliMeasurement {
  *
  * @param sourceDirs the top-level source folders the CLI needs (`lib`, and `constructs` for AWS)
  */
-export function measureCli(input: string, work: string, sourceDirs: string[]): CliMeasurement {
-  const build = path.join(work, 'cli-build');
-  const sources = sourceDirs.flatMap((d) => listTs(path.join(ROOT, d)));
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [...sources, `--outdir=${build}`, `--outbase=${ROOT}`, '--platform=node', '--format=cjs', '--log-level=error']);
-  fs.symlinkSync(path.join(ROOT, 'policies'), path.join(build, 'policies'));
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(build, 'package.json'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
+export function measureCli(input: string, work: string, sourceDirs: string[], extraArgs: readonly string[] = []): CliMeasurement {
+  const build = buildCli(work, sourceDirs);
   const report = path.join(work, 'report.json');
   const script = [
     `const t = process.hrtime.bigint();`,
-    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(['check', ${JSON.stringify(input)}, '--format', 'json', '--output', ${JSON.stringify(report)}], { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
+    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(${JSON.stringify(['check', input, '--format', 'json', '--output', report, ...extraArgs])}, { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
     `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })));`,
   ].join('\n');
   const t0 = performance.now();
@@ -41,6 +36,41 @@ export function measureCli(input: string, work: string, sourceDirs: string[]): C
   const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
   const findings = (JSON.parse(fs.readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length;
   return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code, findings };
+}
+
+/**
+ * The floor any check of `input` pays, measured the same way as `measureCli`: a fresh process that
+ * loads the same CLI build and reads and parses every JSON file of the input, and does nothing else.
+ * The CLI's time is reported as a ratio to it, so a loaded machine skews both alike.
+ */
+export function measureBaseline(input: string, work: string, sourceDirs: string[]): CliMeasurement {
+  const build = buildCli(work, sourceDirs);
+  const script = [
+    `const t = process.hrtime.bigint();`,
+    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))});`,
+    `const fs = require('fs'); const path = require('path');`,
+    `const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []);`,
+    `let n = 0; for (const f of walk(${JSON.stringify(input)})) { JSON.parse(fs.readFileSync(f, 'utf8')); n++; }`,
+    `process.stdout.write(JSON.stringify({ code: 0, files: n, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS }));`,
+  ].join('\n');
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const wallMs = performance.now() - t0;
+  if (child.status !== 0 || !child.stdout) throw new Error(`baseline run failed: ${child.stderr}`);
+  const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
+  return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code, findings: 0 };
+}
+
+/** A JavaScript build of the sources (esbuild, no bundling: dist/'s module layout), made once per work folder. */
+function buildCli(work: string, sourceDirs: string[]): string {
+  const build = path.join(work, 'cli-build');
+  if (fs.existsSync(path.join(build, 'lib', 'cli', 'main.js'))) return build;
+  const sources = sourceDirs.flatMap((d) => listTs(path.join(ROOT, d)));
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [...sources, `--outdir=${build}`, `--outbase=${ROOT}`, '--platform=node', '--format=cjs', '--log-level=error']);
+  fs.symlinkSync(path.join(ROOT, 'policies'), path.join(build, 'policies'));
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(build, 'package.json'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
+  return build;
 }
 
 function listTs(dir: string): string[] {

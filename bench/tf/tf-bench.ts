@@ -4,7 +4,9 @@
  *   (a) synth time with `app.synth()` (never `Testing.synth`, which is quadratic) without and with
  *       `GuardrailChecks.of(app).apply()`, and the checks' added time;
  *   (b) the CLI check of the synthesized cdktf.out in its own process: wall time, in-process check
- *       time and peak memory.
+ *       time and peak memory, with the shipped role catalog and with the full role data (`--role-data`,
+ *       written from ../shared/data when it is on the machine), each as a ratio to a baseline measured
+ *       in the same run (a process that loads the same CLI build and parses the same files).
  * Writes bench/results/tf-<timestamp>.json and prints a table.
  */
 import * as fs from 'fs';
@@ -13,12 +15,14 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'cdktf';
 import { GuardrailChecks } from '../../constructs/tf';
-import { measureCli } from '../shared/measure-cli';
+import { CliMeasurement, measureBaseline, measureCli } from '../shared/measure-cli';
+import { fullRoleDataAvailable, writeFullRoleData } from '../../test/helpers/full-role-data';
 import { DEFAULT_TF_SIZE, populateTfBenchApp, TfBenchSize } from './bench-app';
 
 const ROOT = path.join(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const CLI_REPEATS = Number(process.env.BENCH_CLI_REPEATS ?? 3);
 
 type Variant = 'none' | 'guardrail-checks';
 interface SynthSample { readonly constructMs: number; readonly synthMs: number; readonly heapMiB: number; readonly failed: boolean }
@@ -29,7 +33,7 @@ function main(): void {
   try {
     const outdir = path.join(work, 'cdktf.out');
     const identities = synthOnce('none', size, outdir).identities;
-    const cli = measureCli(outdir, work, ['lib']);
+    const cli = measureCliVariants(outdir, work);
     const samples: Record<Variant, SynthSample[]> = { 'none': [], 'guardrail-checks': [] };
     for (let i = 0; i < REPEATS; i++) {
       for (const variant of Object.keys(samples) as Variant[]) {
@@ -58,10 +62,11 @@ function main(): void {
       ['tool identities (GCP / Azure), stacks', `${identities.gcp} / ${identities.azure}, ${result.size.stacks}`],
       [`app.synth(), no checks (median of ${REPEATS})`, `${result.synth.medianMs.none} ms`],
       ['app.synth() with GuardrailChecks', `${result.synth.medianMs['guardrail-checks']} ms (+${result.synth.addedMs} ms)`],
-      ['CLI check: wall (incl. node start)', `${cli.wallMs} ms`],
-      ['CLI check: in-process', `${cli.checkMs} ms`],
-      ['CLI peak memory (RSS)', `${cli.peakRssMiB} MiB`],
-      ['CLI findings (exit code)', `${cli.findings} (${cli.exitCode})`],
+      [`baseline: load CLI + parse input (median of ${CLI_REPEATS})`, `${cli.baseline.wallMs} ms wall, ${cli.baseline.checkMs} ms in-process`],
+      ['CLI check, shipped catalog: wall / in-process', `${cli.shipped.wallMs} ms / ${cli.shipped.checkMs} ms (wall ${cli.ratios.shippedToBaseline}× baseline)`],
+      ...(cli.roleData ? [['CLI check, --role-data (full data): wall / in-process', `${cli.roleData.wallMs} ms / ${cli.roleData.checkMs} ms (wall ${cli.ratios.roleDataToBaseline}× baseline, ${cli.ratios.roleDataToShipped}× shipped)`] as [string, string]] : []),
+      ['CLI peak memory (RSS), shipped / role data', `${cli.shipped.peakRssMiB} / ${cli.roleData?.peakRssMiB ?? 'n/a'} MiB`],
+      ['CLI findings (exit code), shipped / role data', `${cli.shipped.findings} (${cli.shipped.exitCode}) / ${cli.roleData ? `${cli.roleData.findings} (${cli.roleData.exitCode})` : 'n/a'}`],
     ];
     for (const [k, v] of rows) console.log(`${k.padEnd(44)} ${v}`);
     console.log(`results: ${path.relative(ROOT, file)}`);
@@ -86,6 +91,36 @@ function synthOnce(variant: Variant, size: TfBenchSize, outdir: string): { ident
   }
   const t2 = performance.now();
   return { identities, sample: { constructMs: round(t1 - t0), synthMs: round(t2 - t1), heapMiB: round(process.memoryUsage().heapUsed / 2 ** 20), failed } };
+}
+
+/**
+ * The CLI over the synthesized output, interleaved with its baseline and (when ../shared/data is on the
+ * machine) with the full role data, `CLI_REPEATS` times each; medians and ratios of wall time.
+ */
+function measureCliVariants(outdir: string, work: string) {
+  const roleDataDir = fullRoleDataAvailable() ? fs.mkdtempSync(path.join(work, 'role-data-')) : undefined;
+  if (roleDataDir) writeFullRoleData(roleDataDir);
+  const runs: { baseline: CliMeasurement[]; shipped: CliMeasurement[]; roleData: CliMeasurement[] } = { baseline: [], shipped: [], roleData: [] };
+  for (let i = 0; i < CLI_REPEATS; i++) {
+    runs.baseline.push(measureBaseline(outdir, work, ['lib']));
+    runs.shipped.push(measureCli(outdir, work, ['lib']));
+    if (roleDataDir) runs.roleData.push(measureCli(outdir, work, ['lib'], ['--role-data', roleDataDir]));
+  }
+  const median = (xs: CliMeasurement[]): CliMeasurement => ({
+    ...xs[0], wallMs: medianOf(xs.map((x) => x.wallMs)), checkMs: medianOf(xs.map((x) => x.checkMs)), peakRssMiB: medianOf(xs.map((x) => x.peakRssMiB)),
+  });
+  const baseline = median(runs.baseline);
+  const shipped = median(runs.shipped);
+  const roleData = roleDataDir ? median(runs.roleData) : undefined;
+  return {
+    repeats: CLI_REPEATS, baseline, shipped, roleData,
+    ratios: {
+      shippedToBaseline: round(shipped.wallMs / baseline.wallMs, 2),
+      roleDataToBaseline: roleData ? round(roleData.wallMs / baseline.wallMs, 2) : null,
+      roleDataToShipped: roleData ? round(roleData.wallMs / shipped.wallMs, 2) : null,
+    },
+    samples: runs,
+  };
 }
 
 function medianOf(xs: number[]): number {

@@ -10,6 +10,7 @@ import { isSecurityRelevantGcpPermission } from '../../../lib/rules/gcp/private/
 import { classifyAction, isReadClass } from '../../../lib/rules/private/access-classifier';
 import { Finding } from '../../../lib/rules/rule';
 import { check, PROJECT, ref, RG_ID, SUBSCRIPTION, tf, TfBuilder } from '../../fixtures/tf/tf-builder';
+import { writeFullRoleData } from '../../helpers/full-role-data';
 
 /**
  * The shipped role catalog proven against the clouds' full role definitions (../shared/data, tests
@@ -62,15 +63,7 @@ suite('the shipped role catalog against the full role definitions (../shared/dat
   beforeAll(() => {
     // The full data as `data pull` would write it, in a temporary folder (never in the project).
     fullData = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-full-roles-'));
-    const gcpRoles = Object.fromEntries(Object.entries(realGcp.roles).map(([name, r]) => [name, { title: r.title || name, flags: [], permissionsComplete: true, permissions: [...new Set(r.permissions)] }]));
-    fs.writeFileSync(path.join(fullData, 'gcp-roles.json'), JSON.stringify({ id: 'gcp-roles', version: '1.0.0', description: 'test', sources: ['shared data'], roles: gcpRoles }));
-    const azureRoles = realAzure.roles.map((r) => {
-      const blocks = r.permissions;
-      const union = (k: 'actions' | 'dataActions') => [...new Set(blocks.flatMap((b) => b[k] ?? []))];
-      const common = (k: 'notActions' | 'notDataActions') => [...new Set((blocks[0]?.[k] ?? []).filter((a) => blocks.every((b) => (b[k] ?? []).includes(a))))];
-      return { name: r.roleName, id: r.id.toLowerCase(), flags: [], actions: union('actions'), notActions: common('notActions'), dataActions: union('dataActions'), notDataActions: common('notDataActions') };
-    });
-    fs.writeFileSync(path.join(fullData, 'azure-builtin-roles.json'), JSON.stringify({ id: 'azure-builtin-roles', version: '1.0.0', description: 'test', sources: ['shared data'], roles: azureRoles }));
+    writeFullRoleData(fullData, SHARED);
   });
   afterAll(() => { useRoleData(undefined); fs.rmSync(fullData, { recursive: true, force: true }); });
 
