@@ -9,6 +9,8 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codeguru from 'aws-cdk-lib/aws-codeguruprofiler';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -327,8 +329,12 @@ function schemaFile(workdir: string): string {
 /** CDK's own helper roles, as CDK writes them, and the common AWS-managed execution policies. */
 function helpers(stack: Stack): void {
   const bucket = new s3.Bucket(stack, 'SiteBucket', { autoDeleteObjects: true, removalPolicy: RemovalPolicy.DESTROY });
-  new s3deploy.BucketDeployment(stack, 'Deploy', { sources: [s3deploy.Source.data('index.html', '<html></html>')], destinationBucket: bucket });
-  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(new sqs.Queue(stack, 'Notified')));
+  const distribution = new cloudfront.Distribution(stack, 'Cdn', { defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(bucket) } });
+  new s3deploy.BucketDeployment(stack, 'Deploy', { sources: [s3deploy.Source.data('index.html', '<html></html>')], destinationBucket: bucket, distribution });
+  new s3deploy.BucketDeployment(stack, 'DeployLarge', { sources: [s3deploy.Source.data('big.html', '<html></html>')], destinationBucket: bucket, memoryLimit: 1024 });
+  const notified = new sqs.Queue(stack, 'Notified');
+  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(notified));
+  s3.Bucket.fromBucketName(stack, 'Imported', 'shared-uploads').addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(notified));
   fn(stack, 'WithRetention', { logRetention: logs.RetentionDays.ONE_WEEK });
 
   const onEvent = fn(stack, 'OnEvent');

@@ -50,7 +50,7 @@ export const RESOURCE_WILDCARDS: Rule = {
         // A wildcard matching nothing is AWS-002's; a plain unknown action cannot be shown to need no resource.
         if (infos.length === 0 && !hasWildcard(written) && grant.resources.includes('*')) unknown.push(written);
         for (const info of infos) {
-          if (seen.has(info.action) || takesNoResource(info) || bounded.has(info.action.toLowerCase()) || isCdkHelperStandardGrant(grant, info.action)) continue;
+          if (seen.has(info.action) || takesNoResource(info) || bounded.has(info.action.toLowerCase()) || isCdkHelperStandardGrant(grant, info.action, inventory)) continue;
           seen.add(info.action);
           const reach = actionReach(grant, info);
           if (reach.reach !== 'wide') continue;

@@ -1,4 +1,5 @@
 import { GCP_BASIC_ROLES } from '../../adapters/terraform/gcp-roles';
+import { forbiddenEntryFor } from '../../baseline/forbidden';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { allowGrants, findingAt, identitiesById, principalOf } from './private/gcp-rule-helpers';
@@ -24,8 +25,10 @@ export const GCP_BASIC_ROLES_RULE: Rule = {
   controls: ['CKV_GCP_115', 'CKV_GCP_116', 'CKV_GCP_117'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const identities = identitiesById(inventory, 'gcp');
-    const forbidden = new Set([...GCP_BASIC_ROLES, ...context.baseline.forbiddenGcpRoles]);
-    return allowGrants(inventory, 'gcp').filter((g) => g.role !== undefined && forbidden.has(g.role)).map((g) => {
+    // A forbidden entry may be a pattern (roles/compute.*): it matches roles both ways, as on AWS.
+    const forbidden = context.baseline.forbiddenGcpRoles;
+    const isForbidden = (role: string) => GCP_BASIC_ROLES.includes(role) || forbiddenEntryFor(forbidden, role) !== undefined;
+    return allowGrants(inventory, 'gcp').filter((g) => g.role !== undefined && isForbidden(g.role)).map((g) => {
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
       const basic = GCP_BASIC_ROLES.includes(g.role!);
       const kind = gcpIamResourceKind(g.source.resource);

@@ -1,4 +1,5 @@
 import { loadCatalog } from '../../catalogs/catalog';
+import { forbiddenEntryFor } from '../../baseline/forbidden';
 import { Inventory, SourceLocation } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
@@ -106,11 +107,15 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
             fix: `Run \`agent-guardrails data pull gcp\` and pass the data with --role-data (or the baseline's roleData), or grant a custom role with exactly the permissions needed.`,
           }));
         }
-        for (const perm of g.actions.filter((a) => forbidden.some((f) => globMatches(f, a)))) {
+        // Wildcards count both ways: a forbidden storage.buckets.* catches a granted storage.buckets.delete,
+        // and a granted compute.instances.* (a custom role's) catches a forbidden compute.instances.delete.
+        for (const perm of g.actions) {
+          const entry = forbiddenEntryFor(forbidden, perm);
+          if (entry === undefined) continue;
           findings.push(findingAt('gcp', g.source, {
             detail: perm,
             identity: g.identityId,
-            message: `${g.source.resource} grants ${perm} (through ${g.role}), which baseline ${context.baseline.id} forbids.`,
+            message: `${g.source.resource} grants ${perm} (through ${g.role}), which baseline ${context.baseline.id} forbids (forbidden.gcp.permissions: ${entry}).`,
             fix: 'Grant a role without this permission.',
           }));
         }

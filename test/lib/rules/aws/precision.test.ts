@@ -47,23 +47,46 @@ describe('AWS-004: escalation is more privilege than the identity already has', 
   });
 });
 
-describe('AWS-003: CDK helper roles pass with their standard grants only', () => {
-  const helper = (actions: string[]) => ({ Resources: {
-    LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aServiceRole: { ...role(lambdaTrust, []), Metadata: { 'aws:cdk:path': 'Stack/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole/Resource' } },
+describe('AWS-003: CDK helper roles pass with their standard grants only, recognised by the shape CDK emits', () => {
+  const ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
+  const meta = (path: string) => ({ Metadata: { 'aws:cdk:path': `Stack/${path}` } });
+  /** CDK's LogRetention singleton: role, default policy, the function running as the role, a Custom::LogRetention it serves. */
+  const helper = (actions: string[], change: { trust?: unknown; handlerRole?: string; serves?: string } = {}) => ({ Resources: {
+    [`${ID}ServiceRole`]: { ...role(change.trust ?? lambdaTrust, []), ...meta(`${ID}/ServiceRole/Resource`) },
     Policy: {
-      Type: 'AWS::IAM::Policy',
-      Metadata: { 'aws:cdk:path': 'Stack/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole/DefaultPolicy/Resource' },
-      Properties: { PolicyName: 'p', Roles: [{ Ref: 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aServiceRole' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } },
+      Type: 'AWS::IAM::Policy', ...meta(`${ID}/ServiceRole/DefaultPolicy/Resource`),
+      Properties: { PolicyName: 'p', Roles: [{ Ref: `${ID}ServiceRole` }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } },
     },
+    [`${ID}Fn`]: {
+      Type: 'AWS::Lambda::Function', ...meta(`${ID}/Resource`),
+      Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { S3Bucket: 'assets', S3Key: 'h.zip' }, Role: { 'Fn::GetAtt': [change.handlerRole ?? `${ID}ServiceRole`, 'Arn'] } },
+    },
+    Other: { ...role(lambdaTrust, []), ...meta('Other/Resource') },
+    Retention: { Type: change.serves ?? 'Custom::LogRetention', ...meta('App/LogRetention/Resource'), Properties: { ServiceToken: { 'Fn::GetAtt': [`${ID}Fn`, 'Arn'] }, LogGroupName: '/aws/lambda/app', RetentionInDays: 7 } },
   } });
+  const standard = ['logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy'];
 
   test('compliant: LogRetention\'s logs:PutRetentionPolicy / DeleteRetentionPolicy on "*"', () => {
-    expect(check(RESOURCE_WILDCARDS, helper(['logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy']))).toEqual([]);
+    expect(check(RESOURCE_WILDCARDS, helper(standard))).toEqual([]);
   });
 
-  test('non-compliant: anything beyond the standard grant in a role named like the helper', () => {
+  test('non-compliant: anything beyond the standard grant in the helper\'s role', () => {
     const f = check(RESOURCE_WILDCARDS, helper(['logs:PutRetentionPolicy', 'logs:DeleteLogGroup']));
     expect(ids(f)).toEqual(['AWS-003[logs:DeleteLogGroup]@Policy']);
+  });
+
+  test('non-compliant: a role named like the helper without the rest of its shape gets no pass', () => {
+    const flagged = ['AWS-003[logs:DeleteRetentionPolicy,logs:PutRetentionPolicy]@Policy'];
+    // trusted by an account (a person or another workload can assume it)
+    expect(ids(check(RESOURCE_WILDCARDS, helper(standard, { trust: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] } })))).toEqual(flagged);
+    // the helper's function runs as another role
+    expect(ids(check(RESOURCE_WILDCARDS, helper(standard, { handlerRole: 'Other' })))).toEqual(flagged);
+    // the function serves no LogRetention custom resource
+    expect(ids(check(RESOURCE_WILDCARDS, helper(standard, { serves: 'Custom::Anything' })))).toEqual(flagged);
+    // the name alone, without function or custom resource
+    const bare = helper(standard);
+    const { [`${ID}Fn`]: _fn, Retention: _r, ...rest } = bare.Resources;
+    expect(ids(check(RESOURCE_WILDCARDS, { Resources: rest }))).toEqual(flagged);
   });
 
   test('non-compliant: the same standard grant in a role that is not the helper', () => {
