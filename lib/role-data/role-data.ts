@@ -87,7 +87,9 @@ function readValidated(file: string, schemaName: string): Record<string, unknown
   }
   let validate = validators.get(schemaName);
   if (!validate) {
-    validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(fs.readFileSync(path.join(policiesDir(), schemaName), 'utf8')));
+    // The role-data schemas' patterns are ASCII-only, so plain (non-`u`) RegExps match the same and
+    // validate a pulled file (hundreds of thousands of permissions) about twice as fast.
+    validate = new Ajv({ allErrors: true, strict: true, unicodeRegExp: false }).compile(JSON.parse(fs.readFileSync(path.join(policiesDir(), schemaName), 'utf8')));
     validators.set(schemaName, validate);
   }
   if (!validate(doc)) {
