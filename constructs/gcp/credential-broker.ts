@@ -19,7 +19,8 @@ import { handlerBundleDir } from '../aws/broker-runtime/handler-bundle';
 import { AgentIdentity } from './agent-identity';
 import { GCP_BROKER_TOKEN_SECONDS } from './broker-runtime/iam-credentials-minter';
 import { GCP_KILL_SWITCH_DISENGAGED, KILL_SWITCH_COLLECTION } from './broker-runtime/firestore-layout';
-import { attachBrokerRecord, attachGuardrailMetadata, OwnerLabels } from './private/metadata';
+import { optedInProjects, otherProjectMembers } from './private/cross-project-members';
+import { attachBrokerRecord, attachCrossAccount, attachGuardrailMetadata, OwnerLabels } from './private/metadata';
 import { fitName, shortHash } from './private/names';
 
 const GCP_BROKER_SYMBOL = Symbol.for('agent-guardrails.gcp.CredentialBroker');
@@ -109,6 +110,10 @@ export class CredentialBroker extends Construct {
     if (this.agent) fail('AG_BROKER_ONE_AGENT', 'gcp.CredentialBroker.addAgent', 'serves one agent', agent.agentName, `This broker serves ${this.agent.agentName}; create one CredentialBroker per agent.`);
     this.agent = agent;
     const { project, region } = this.props;
+    // The runtime that invokes the broker and the members that set its kill switch belong to the agent's
+    // environment, as on AgentIdentity; another project's service account needs the environment's opt-in.
+    otherProjectMembers('gcp.CredentialBroker.runtimeMember', [this.props.runtimeMember], agent.environment, project);
+    otherProjectMembers('gcp.CredentialBroker.revocationMembers', this.props.revocationMembers, agent.environment, project);
     const owner: OwnerLabels = { agent: agent.agentName, tier: agent.tier, environment: agent.environment.name };
     attachGuardrailMetadata(this.serviceAccount, owner, Component.BROKER);
 
@@ -129,6 +134,7 @@ export class CredentialBroker extends Construct {
     for (const [id, member, role, db] of grants) {
       const g = new ProjectIamMember(this, id, { project, member, role, condition: onDatabase(db, `agent-guardrails ${id}`) });
       attachGuardrailMetadata(g, owner, member === this.member ? Component.BROKER : Component.KILL_SWITCH);
+      attachCrossAccount(g, optedInProjects([member], agent.environment, project), agent.environment);
     }
 
     const topicName = fitName(`ag-${agent.agentName}-approvals`, 255, [agent.agentName]);
@@ -163,6 +169,7 @@ export class CredentialBroker extends Construct {
     // A literal service name (the function's Cloud Run service has the function's name), so the binding is checkable in cdk.tf.json.
     const invoker = new CloudRunV2ServiceIamMember(this, 'InvokeByAgentRuntime', { project, location: region, name: functionName, dependsOn: [this.fn], role: 'roles/run.invoker', member: this.props.runtimeMember });
     attachGuardrailMetadata(invoker, owner, Component.BROKER);
+    attachCrossAccount(invoker, optedInProjects([this.props.runtimeMember], agent.environment, project), agent.environment);
   }
 
   /** The broker configuration the function reads (`BROKER_CONFIG`). */

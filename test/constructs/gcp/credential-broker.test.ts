@@ -1,18 +1,19 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { AgentIdentity, CredentialBroker } from '../../../constructs/gcp';
-import { AgentTier, ChangeWindow, Environment, Tool } from '../../../lib/model';
+import { AgentTier, ChangeWindow, CrossAccountAccess, Environment, Tool } from '../../../lib/model';
+import { CROSS_ACCOUNT_METADATA_KEY } from '../../../lib/model/tags';
 
 const PROJECT = 'prod-project';
 const RUNTIME = `serviceAccount:agent-runtime@${PROJECT}.iam.gserviceaccount.com`;
 
-function synth() {
+function synth(opts: { runtimeMember?: string; revocationMembers?: string[]; environment?: Environment } = {}) {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'gcp');
   new GoogleProvider(stack, 'google', { project: PROJECT });
-  const broker = new CredentialBroker(stack, 'Broker', { project: PROJECT, region: 'europe-west1', runtimeMember: RUNTIME, revocationMembers: ['group:oncall@example.com'] });
+  const broker = new CredentialBroker(stack, 'Broker', { project: PROJECT, region: 'europe-west1', runtimeMember: opts.runtimeMember ?? RUNTIME, revocationMembers: opts.revocationMembers ?? ['group:oncall@example.com'] });
   const agent = new AgentIdentity(stack, 'Agent', {
-    agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: Environment.of({ name: 'prod', gcp: { project: PROJECT } }),
+    agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: opts.environment ?? Environment.of({ name: 'prod', gcp: { project: PROJECT } }),
     brokerMember: broker.member, revocationMembers: ['group:oncall@example.com'],
     tools: [
       Tool.read('read-logs', { gcp: { roles: ['roles/storage.objectViewer'], resource: 'projects/_/buckets/app-logs' } }),
@@ -20,7 +21,7 @@ function synth() {
     ],
   });
   broker.addAgent(agent);
-  return { broker, json: JSON.parse(Testing.synth(stack, true)) as { resource: Record<string, Record<string, Record<string, unknown>>> } };
+  return { broker, json: JSON.parse(Testing.synth(stack, true)) as { resource: Record<string, Record<string, Record<string, unknown>>> }, raw: stack.toTerraform() as { resource: Record<string, Record<string, Record<string, unknown>>> } };
 }
 
 describe('gcp.CredentialBroker', () => {
@@ -73,5 +74,18 @@ describe('gcp.CredentialBroker', () => {
     const app = new App();
     const stack = new TerraformStack(app, 's');
     expect(() => new CredentialBroker(stack, 'B', { project: PROJECT, region: 'europe-west1', runtimeMember: 'allUsers', revocationMembers: [] })).toThrow(/AG_GCP_PUBLIC_MEMBER/);
+  });
+
+  test('a runtime or revocation service account of another project is refused; the environment\'s opt-in admits exactly its projects and marks the bindings', () => {
+    const soc = (name: string) => `serviceAccount:${name}@acme-soc.iam.gserviceaccount.com`;
+    expect(() => synth({ runtimeMember: soc('runtime') })).toThrow(/\[AG_PRINCIPAL_OTHER_PROJECT\] gcp\.CredentialBroker\.runtimeMember .*project acme-soc.*CrossAccountAccess\.allow/);
+    expect(() => synth({ revocationMembers: [soc('incident-response')] })).toThrow(/\[AG_PRINCIPAL_OTHER_PROJECT\] gcp\.CredentialBroker\.revocationMembers/);
+    const environment = Environment.of({ name: 'prod', gcp: { project: PROJECT }, crossAccount: CrossAccountAccess.allow({ projects: ['acme-soc'], reason: 'central SOC project runs incident response' }) });
+    // Testing.synth drops the "//" metadata; the raw Terraform JSON keeps it, as cdktf.out does.
+    const { raw } = synth({ environment, runtimeMember: soc('runtime'), revocationMembers: [soc('incident-response')] });
+    const marked = [...Object.values(raw.resource.google_cloud_run_v2_service_iam_member), ...Object.values(raw.resource.google_project_iam_member)]
+      .filter((b) => (b['//'] as Record<string, Record<string, unknown>> | undefined)?.['agent-guardrails']?.[CROSS_ACCOUNT_METADATA_KEY]);
+    expect(marked.map((b) => b.member).sort()).toEqual([soc('incident-response'), soc('runtime')]);
+    expect(() => synth({ environment, runtimeMember: 'serviceAccount:runtime@acme-other.iam.gserviceaccount.com' })).toThrow(/AG_PRINCIPAL_OTHER_PROJECT/);
   });
 });
