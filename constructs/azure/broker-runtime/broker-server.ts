@@ -20,26 +20,44 @@ import { createBrokerHandler } from '../../../lib/broker/guarded-decide';
 import { createBrokerServer } from '../../../lib/broker/http-broker-server';
 import type { BrokerPorts } from '../../../lib/broker/ports';
 import { StdoutDecisionLog } from '../../../lib/broker/stdout-decision-log';
-import { EntraTokenMinter } from './entra-token-minter';
+import { EntraTokenMinter, FetchLike } from './entra-token-minter';
 import { TableApprovalStore } from './table-approval-store';
 import { TableKillSwitchState } from './table-kill-switch-state';
 import { AZURE_APPROVALS_TABLE, AZURE_KILL_SWITCH_TABLE } from './table-layout';
 
-/** The Azure adapters of the broker's ports, from the Functions environment. */
-export function azurePorts(env: NodeJS.ProcessEnv, agent: string): BrokerPorts {
-  const required = ['STATE_TABLE_ENDPOINT', 'SIGNING_KEY_ID', 'ASSERTION_KEY_KID', 'BROKER_ISSUER', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'];
-  const missing = required.filter((k) => !env[k]);
-  if (missing.length > 0) throw new Error(`${missing.join(', ')} must be set`);
+/** The Azure services the broker's adapters call: Table Storage, Key Vault `sign`, Entra's token endpoint. */
+export interface AzureBrokerClients {
+  table(name: string): Pick<TableClient, 'getEntity' | 'createEntity' | 'updateEntity'>;
+  sign(digest: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+  readonly fetch?: FetchLike;
+  /** The time (assertions, token expiry, decisions); the system clock unless given. */
+  readonly now?: () => Date;
+}
+
+/** The real clients, authenticated as the broker's managed identity. */
+function managedIdentityClients(env: NodeJS.ProcessEnv): AzureBrokerClients {
   const credential = new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID! });
   const crypto = new CryptographyClient(env.SIGNING_KEY_ID!, credential);
   return {
-    killSwitch: new TableKillSwitchState(new TableClient(env.STATE_TABLE_ENDPOINT!, AZURE_KILL_SWITCH_TABLE, credential)),
-    approvals: new TableApprovalStore(new TableClient(env.STATE_TABLE_ENDPOINT!, AZURE_APPROVALS_TABLE, credential), agent),
-    minter: new EntraTokenMinter({
-      keyId: env.ASSERTION_KEY_KID!,
-      sign: async (digest, signal) => (await crypto.sign('RS256', digest, { abortSignal: signal })).result,
-    }, { issuer: env.BROKER_ISSUER!, tenantId: env.AZURE_TENANT_ID! }),
-    clock: { now: () => new Date() },
+    table: (name) => new TableClient(env.STATE_TABLE_ENDPOINT!, name, credential),
+    sign: async (digest, signal) => (await crypto.sign('RS256', digest, { abortSignal: signal })).result,
+  };
+}
+
+/**
+ * The Azure adapters of the broker's ports, from the Functions environment.
+ * @param clients the Azure services (bench/broker passes in-process fakes)
+ */
+export function azurePorts(env: NodeJS.ProcessEnv, agent: string, clients?: AzureBrokerClients): BrokerPorts {
+  const required = ['STATE_TABLE_ENDPOINT', 'SIGNING_KEY_ID', 'ASSERTION_KEY_KID', 'BROKER_ISSUER', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'];
+  const missing = required.filter((k) => !env[k]);
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} must be set`);
+  const cloud = clients ?? managedIdentityClients(env);
+  return {
+    killSwitch: new TableKillSwitchState(cloud.table(AZURE_KILL_SWITCH_TABLE)),
+    approvals: new TableApprovalStore(cloud.table(AZURE_APPROVALS_TABLE), agent),
+    minter: new EntraTokenMinter({ keyId: env.ASSERTION_KEY_KID!, sign: cloud.sign }, { issuer: env.BROKER_ISSUER!, tenantId: env.AZURE_TENANT_ID! }, cloud.fetch, cloud.now),
+    clock: { now: cloud.now ?? (() => new Date()) },
     log: new StdoutDecisionLog(),
   };
 }

@@ -33,16 +33,26 @@ export function cloudLoggingFields(record: DecisionRecord): Record<string, strin
   };
 }
 
-/** The GCP adapters of the broker's ports, from the Cloud Run environment. */
-export function gcpPorts(env: NodeJS.ProcessEnv, api: IGoogleApi): BrokerPorts {
+/** A Firestore database, as far as the broker's adapters use it. */
+export type BrokerFirestore = Pick<Firestore, 'doc' | 'runTransaction'>;
+
+/**
+ * The GCP adapters of the broker's ports, from the Cloud Run environment.
+ * @param openDatabase opens one Firestore database by id (bench/broker passes in-process fakes)
+ */
+export function gcpPorts(
+  env: NodeJS.ProcessEnv,
+  api: IGoogleApi,
+  openDatabase: (projectId: string, databaseId: string) => BrokerFirestore = (projectId, databaseId) => new Firestore({ projectId, databaseId }),
+): BrokerPorts {
   const projectId = env.GCP_PROJECT;
   const killSwitchDb = env.KILL_SWITCH_DATABASE;
   const approvalsDb = env.APPROVALS_DATABASE;
   if (!projectId || !killSwitchDb || !approvalsDb) throw new Error('GCP_PROJECT, KILL_SWITCH_DATABASE and APPROVALS_DATABASE must be set');
   const topic = env.APPROVALS_TOPIC;
   return {
-    killSwitch: new FirestoreKillSwitchState(new Firestore({ projectId, databaseId: killSwitchDb })),
-    approvals: new FirestoreApprovalStore(new Firestore({ projectId, databaseId: approvalsDb }), topic ? new PubSubPendingAnnouncer(api, topic) : undefined),
+    killSwitch: new FirestoreKillSwitchState(openDatabase(projectId, killSwitchDb)),
+    approvals: new FirestoreApprovalStore(openDatabase(projectId, approvalsDb), topic ? new PubSubPendingAnnouncer(api, topic) : undefined),
     minter: new IamCredentialsMinter(api),
     clock: { now: () => new Date() },
     log: new StdoutDecisionLog(undefined, cloudLoggingFields),
