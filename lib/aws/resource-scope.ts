@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AwsActionInfo } from './action-catalog';
+import { arnParts } from './arn-parts';
 
 /**
  * How far a grant of one action on one resource pattern reaches, judged against the ARN formats
@@ -74,30 +75,6 @@ function coversEveryInstance(resource: string, glob: string, covers: (pattern: s
   // Compare the service and resource parts only: `arn:aws:kms:us-east-1:111122223333:key/*` covers every key of that account.
   const pattern = ['arn', '*', r[2], '*', '*', r.slice(5).join(':')].join(':');
   return covers(pattern, ['arn', '*', g[2], '*', '*', g.slice(5).join(':')].join(':'));
-}
-
-/**
- * An ARN's colon-separated parts, colons inside the adapter's placeholders (`${AWS::AccountId}`,
- * `{{unresolved:...}}`) kept: `arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/*`, as Fn::Sub and
- * Fn::Join build it, is every key of the stack's account.
- */
-function arnParts(s: string): string[] {
-  if (!s.includes('{')) return s.split(':');
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of s) {
-    if (ch === '{') depth++;
-    else if (ch === '}' && depth > 0) depth--;
-    if (ch === ':' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
-  return parts;
 }
 
 function isWildcard(s: string): boolean {

@@ -1,4 +1,5 @@
 import { AwsActionInfo, awsActions, wildcardGlob } from '../../../aws/action-catalog';
+import { arnParts } from '../../../aws/arn-parts';
 import { narrowsResources } from '../../../aws/condition-narrowing';
 import { Glob, globMatch } from '../../../private/glob-match';
 import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
@@ -405,30 +406,12 @@ export function globIntersection(a: string, b: string): string {
 export function arnFields(s: string): string[] | undefined {
   if (!s.startsWith('arn:')) return undefined;
   if (FIELDS_CACHE.has(s)) return FIELDS_CACHE.get(s);
-  const fields = splitArn(s);
+  // Colons inside the adapter's placeholders (`${AWS::AccountId}`, `{{unresolved:...}}`) do not split fields.
+  const fields = fieldsOf(arnParts(s));
   FIELDS_CACHE.set(s, fields);
   return fields;
 }
 
-function splitArn(s: string): string[] | undefined {
-  if (!s.includes('{')) return fieldsOf(s.split(':'));
-  // Colons inside the adapter's placeholders (`${AWS::AccountId}`, `{{unresolved:...}}`) do not split fields.
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of s) {
-    if (ch === '{') depth++;
-    else if (ch === '}' && depth > 0) depth--;
-    if (ch === ':' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
-  return fieldsOf(parts);
-}
 
 function fieldsOf(parts: string[]): string[] | undefined {
   if (parts.length < 6 || parts[0] !== 'arn') return undefined;
