@@ -41,7 +41,7 @@ export function renderGuardrailsTable(baseline: Baseline = Baseline.default()): 
     ['operator may also', `${opWrites}: on the declared ARNs; ${approvalFor} tools only through the broker, with an approval at most ${baseline.approvalMaxAgeSeconds} s old`,
       `${opWrites}: on the declared resource (in the tool's window, when it has one); a deploy tool (${code(actAs, 2)}) acts as its declared runtime account and no other`,
       `${opWrites}: at the declared scope (a resource or the environment's resource group)`],
-    ['sessions', `role ≤ ${baseline.maxSessionSeconds} s; broker sessions ${baseline.brokerSessionSeconds} s`, 'access tokens minted by the broker (≤ 1 h), no keys', 'federated tokens of the runtime, no secrets'],
+    ['sessions', `role ≤ ${baseline.maxSessionSeconds} s; broker sessions ${baseline.brokerSessionSeconds} s`, 'access tokens minted by the broker (≤ 1 h), no keys', 'federated tokens of the runtime, or with a `CredentialBroker` Entra access tokens the broker obtains with its signed assertion (60–90 min, cannot be shortened: the kill switch deletes the federated credentials and role assignments), no secrets'],
     ['never, at any tier', [
       `writes of ${ESCALATION_SERVICES.join(', ')} (${escalationDenyPatterns().length} verb patterns)`,
       '`iam:PassRole` / `sts:AssumeRole` beyond the declared roles',
