@@ -1,6 +1,6 @@
 import { AwsActionInfo, hasWildcard } from '../../aws/action-catalog';
-import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule, RuleContext } from '../rule';
+import { Grant, Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule, RuleContext, Severity } from '../rule';
 import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
 import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
@@ -56,7 +56,6 @@ export const RESOURCE_WILDCARDS: Rule = {
       const creating: { info: AwsActionInfo; verdict: Exclude<CreateVerdict, { kind: 'creates' }> }[] = [];
       const unknown: string[] = [];
       const wide = new Set<string>();
-      const softWide = new Set<string>();
       const seen = new Set<string>();
       const creates = new StatementCreates(grant);
       for (const written of grant.actions) {
@@ -72,7 +71,6 @@ export const RESOURCE_WILDCARDS: Rule = {
           if (verdict?.kind === 'creates') continue;
           if (verdict) {
             creating.push({ info, verdict });
-            reach.wideResources.forEach((r) => softWide.add(r));
             continue;
           }
           reach.wideResources.forEach((r) => wide.add(r));
@@ -80,33 +78,47 @@ export const RESOURCE_WILDCARDS: Rule = {
           else if (info.accessLevels.includes('Read') || strict) reads.push(info);
         }
       }
-      const origin = grantOrigin(grant);
       const on = [...wide].map((r) => (r === '*' ? '"*"' : r)).join(', ');
       const created = creating.length > 0 ? describeCreating(creating) : undefined;
+      const parts: StatementPart[] = [];
       if (writes.length > 0 || (strict && reads.length > 0)) {
         const all = [...writes, ...(strict ? reads : [])];
-        findings.push(grantFinding(grant, detailOf(all),
-          `${origin} grants ${sample(all, 8)} on ${on}, reaching every resource of ${all.length === 1 ? 'its type' : 'their types'} (${[...new Set(all.flatMap((a) => a.resourceTypes))].slice(0, 4).join(', ')}).`
-            + (created ? ` Also (a warning on its own): ${created.message}` : ''),
-          `Replace ${on} with the ARNs these actions are used on.${created ? ` ${created.fix}` : ''}`));
-      } else if (created) {
-        const soft = [...creating.map((c) => c.info), ...reads];
-        findings.push(grantFinding(grant, detailOf(soft),
-          `${origin} ${created.message}${reads.length > 0 ? ` It also grants the reads ${sample(reads, 8)} on ${on || [...softWide].join(', ')}.` : ''}`,
-          created.fix, 'warning'));
-      } else if (reads.length > 0) {
-        findings.push(grantFinding(grant, detailOf(reads),
-          `${origin} grants the reads ${sample(reads, 8)} on ${on}: metadata of every resource of their type.`,
-          `Scope the reads to the ARNs they are used on if the metadata is sensitive; otherwise acknowledge with a reason.`, 'warning'));
+        parts.push({ detail: detailOf(all), severity: 'error',
+          message: `grants ${sample(all, 8)} on ${on}, reaching every resource of ${all.length === 1 ? 'its type' : 'their types'} (${[...new Set(all.flatMap((a) => a.resourceTypes))].slice(0, 4).join(', ')}).`,
+          fix: `Replace ${on} with the ARNs these actions are used on.` });
+      }
+      if (created) parts.push({ detail: detailOf(creating.map((c) => c.info)), severity: 'warning', message: created.message, fix: created.fix });
+      if (reads.length > 0 && !strict) {
+        parts.push({ detail: detailOf(reads), severity: 'warning',
+          message: `grants the reads ${sample(reads, 8)} on ${[...wide].map((r) => (r === '*' ? '"*"' : r)).join(', ')}: metadata of every resource of their type.`,
+          fix: 'Scope the reads to the ARNs they are used on if the metadata is sensitive; otherwise acknowledge with a reason.' });
       }
       if (unknown.length > 0) {
-        findings.push(grantFinding(grant, unknown.join(','), `${origin} grants ${unknown.join(', ')} on "*", which the AWS action list does not know.`,
-          'Check the spelling; if it is a new action, scope it to resource ARNs or acknowledge with a reason.', 'warning'));
+        parts.push({ detail: unknown.join(','), severity: 'warning', message: `grants ${unknown.join(', ')} on "*", which the AWS action list does not know.`,
+          fix: 'Check the spelling; if it is a new action, scope it to resource ARNs or acknowledge with a reason.' });
       }
+      if (parts.length > 0) findings.push(foldParts(grant, grantOrigin(grant), parts));
     }
     return findings;
   },
 };
+
+/** One cause of a statement's finding; a statement gets one finding per rule, its parts folded. */
+interface StatementPart {
+  readonly detail: string;
+  readonly severity: Severity;
+  /** A sentence starting with a verb (`grants …`), after the statement's origin. */
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** One finding for a statement: the first part leads, the others follow; an error when any part is one. */
+function foldParts(grant: Grant, origin: string, parts: StatementPart[]): RawFinding {
+  const severity: Severity = parts.some((p) => p.severity === 'error') ? 'error' : 'warning';
+  const also = (p: StatementPart) => (p.severity === severity ? `It also ${p.message}` : `It also ${p.message.replace(/\.$/, '')} (a ${p.severity} on its own).`);
+  const message = [`${origin} ${parts[0].message}`, ...parts.slice(1).map(also)].join(' ');
+  return grantFinding(grant, parts.map((p) => p.detail).join(','), message, parts.map((p) => p.fix).join(' '), severity === 'error' ? undefined : 'warning');
+}
 
 /**
  * One sentence per kind of create verdict, and the fix: a create's new resource can only be named

@@ -47,6 +47,12 @@ describe('AWS-003: Resource "*" only for actions that support no resource type',
     const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 's3:GetObjekt', Resource: '*' }]));
     expect(f).toEqual([expect.objectContaining({ detail: 's3:GetObjekt', severity: 'warning' })]);
   });
+
+  test('one finding per statement: a write, a read and an unknown action on * fold into one error naming each', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['sns:Publish', 'iam:GetRole', 's3:GetObjekt'], Resource: '*' }]));
+    expect(f.map((x) => [x.detail, x.severity])).toEqual([['sns:Publish,iam:GetRole,s3:GetObjekt', 'error']]);
+    expect(f[0].message).toMatch(/grants sns:Publish on "\*".* It also grants the reads iam:GetRole .* \(a warning on its own\)\. It also grants s3:GetObjekt on "\*", which the AWS action list does not know \(a warning on its own\)\.$/);
+  });
 });
 
 describe('AWS-003: what "*" widens, and conditions that narrow', () => {
@@ -125,9 +131,9 @@ describe('AWS-003: creating resources (a new resource can only be named type/*)'
 
   test('non-compliant: a write on a referenced type (delete every subnet) stays an error, the create part named as a warning', () => {
     const f = check(RESOURCE_WILDCARDS, roleTemplate([{ ...endpointStatement, Action: [...endpointStatement.Action, 'ec2:DeleteSubnet'] }]));
-    expect(ids(f)).toEqual(['AWS-003[ec2:DeleteSubnet]@Role']);
+    expect(ids(f)).toEqual(['AWS-003[ec2:DeleteSubnet,ec2:CreateInstanceConnectEndpoint,ec2:CreateNetworkInterface,ec2:CreateTags,+1]@Role']);
     expect(f[0].severity).toBe('error');
-    expect(f[0].message).toMatch(/Also \(a warning on its own\): .*not only the ones it creates/);
+    expect(f[0].message).toMatch(/it also grants ec2:DeleteInstanceConnectEndpoint on every instance-connect-endpoint of the account, not only the ones it creates.* \(a warning on its own\)\./);
   });
 
   test('non-compliant: deleting every resource of a type that holds data stays an error, even next to its create', () => {
