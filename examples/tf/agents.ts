@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from '../../constructs/azure';
+import { AgentActivityMonitor as AzureAgentActivityMonitor, AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from '../../constructs/azure';
 import { AgentIdentity as GcpAgentIdentity, CredentialBroker as GcpCredentialBroker } from '../../constructs/gcp';
 import { AgentTier, ChangeWindow, Environment, Tool } from '../../lib/model';
 
@@ -36,6 +36,9 @@ export const AZURE_BROKER_API = '00000000-0000-4000-8000-0000000000b1';
 /** Incident responders (an on-call group) hold the kill switches. */
 const INCIDENT_RESPONSE_GROUP = 'group:incident-response@acme.example';
 const INCIDENT_RESPONSE_OBJECT_ID = '00000000-0000-4000-8000-0000000000aa';
+/** The on-call release managers approve the deploy-operator's rollbacks (people, never the agent's identities). */
+const GCP_APPROVERS = ['user:release-manager-1@acme.example', 'user:release-manager-2@acme.example'];
+const AZURE_APPROVER_OBJECT_IDS = ['00000000-0000-4000-8000-0000000000d1', '00000000-0000-4000-8000-0000000000d2'];
 
 const changeWindow = () => ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00');
 
@@ -77,6 +80,7 @@ export class GcpAgentsStack extends TerraformStack {
     // The broker first: the tool service accounts' Token Creator bindings name its service account.
     this.deployOperatorBroker = new GcpCredentialBroker(this, 'DeployOperatorBroker', {
       project: prod, region: 'europe-west1', runtimeMember: GCP_AGENT_RUNTIME, revocationMembers: [INCIDENT_RESPONSE_GROUP],
+      approvers: GCP_APPROVERS,
     });
     this.deployOperator = new GcpAgentIdentity(this, 'DeployOperator', {
       agentName: 'deploy-operator',
@@ -114,6 +118,8 @@ export class AzureAgentsStack extends TerraformStack {
   public readonly deployOperator: AzureAgentIdentity;
   /** The deploy-operator's broker: the OIDC issuer its tool identities trust (instead of the runtime's). */
   public readonly deployOperatorBroker: AzureCredentialBroker;
+  /** The deploy-operator's activity monitor: its tools' ARM calls judged as they happen; a trip pulls the kill switch. */
+  public readonly deployOperatorMonitor: AzureAgentActivityMonitor;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -151,7 +157,7 @@ export class AzureAgentsStack extends TerraformStack {
     const app = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_PROD.azure!.resourceGroup}/providers/Microsoft.App/containerApps/checkout`;
     this.deployOperatorBroker = new AzureCredentialBroker(this, 'DeployOperatorBroker', {
       environment: AZURE_PROD, tenantId: AZURE_TENANT, runtime: AZURE_AGENT_RUNTIME, apiClientId: AZURE_BROKER_API,
-      revocationPrincipalIds: [INCIDENT_RESPONSE_OBJECT_ID],
+      revocationPrincipalIds: [INCIDENT_RESPONSE_OBJECT_ID], approverPrincipalIds: AZURE_APPROVER_OBJECT_IDS,
     });
     this.deployOperator = new AzureAgentIdentity(this, 'DeployOperator', {
       // The broker replaces the runtime's issuer: each tool identity trusts exactly the broker's issuer and its agent/tool/environment subject.
@@ -183,5 +189,6 @@ export class AzureAgentsStack extends TerraformStack {
       ],
     });
     this.deployOperatorBroker.addAgent(this.deployOperator);
+    this.deployOperatorMonitor = new AzureAgentActivityMonitor(this, 'DeployOperatorMonitor', { agent: this.deployOperator, broker: this.deployOperatorBroker });
   }
 }
