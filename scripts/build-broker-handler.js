@@ -6,6 +6,7 @@
  *   dist-handler/approve/index.js  (constructs/aws/broker-runtime/approve-handler.ts)
  *   dist-handler/monitor/index.js  (constructs/aws/monitor-runtime/monitor-handler.ts, the activity monitor)
  *   dist-handler/gcp-broker/index.js   (constructs/gcp/broker-runtime/broker-server.ts, Cloud Run)
+ *   dist-handler/gcp-monitor/index.js  (constructs/gcp/monitor-runtime/monitor-server.ts, the GCP activity monitor)
  *   dist-handler/azure-broker/index.js (constructs/azure/broker-runtime/broker-server.ts, Functions custom handler)
  * `@aws-sdk/*` stays external: the Lambda Node.js 20/22 runtimes ship the AWS SDK v3. The Google
  * and Azure clients are bundled into their handlers (their runtimes ship none), so the package's
@@ -23,6 +24,7 @@ const entries = {
   approve: 'constructs/aws/broker-runtime/approve-handler.ts',
   monitor: 'constructs/aws/monitor-runtime/monitor-handler.ts',
   'gcp-broker': 'constructs/gcp/broker-runtime/broker-server.ts',
+  'gcp-monitor': 'constructs/gcp/monitor-runtime/monitor-server.ts',
   'azure-broker': 'constructs/azure/broker-runtime/broker-server.ts',
 };
 /** Files an entry needs next to its bundle (the Azure Functions host reads these). */

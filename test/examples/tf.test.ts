@@ -26,13 +26,16 @@ describe('examples/tf: the two agents on GCP and on Azure', () => {
       'acme-checkout-staging/support-observer-read-logs',
       'acme-checkout-staging/support-observer-read-service',
       `acme-checkout-prod/${stack.deployOperatorBroker.email.split('@')[0]}`, // the deploy-operator's broker
+      `acme-checkout-prod/${stack.deployOperatorMonitor.email.split('@')[0]}`, // its activity monitor
+      `acme-checkout-prod/${stack.deployOperatorMonitor.pushEmail.split('@')[0]}`, // and the monitor's push identity
     ].sort());
     expect(of(json, 'google_iam_deny_policy')).toHaveLength(2);
   });
 
   test('both deploy-operators are served by a broker; the Azure tools trust its issuer only', () => {
     const gcp = JSON.parse(Testing.synth(new GcpAgentsStack(Testing.app(), 'agents-gcp'), true));
-    expect(of(gcp, 'google_cloudfunctions2_function')).toHaveLength(1);
+    // The broker and the deploy-operator's activity monitor.
+    expect(of(gcp, 'google_cloudfunctions2_function').map((f) => f.build_config.entry_point).sort()).toEqual(['broker', 'monitor']);
     const tokenCreators = of(gcp, 'google_service_account_iam_member').filter((m) => m.role === 'roles/iam.serviceAccountTokenCreator' && String(m.service_account_id).includes('acme-checkout-prod'));
     expect(new Set(tokenCreators.map((m) => m.member)).size).toBe(1);
     const azure = JSON.parse(Testing.synth(new AzureAgentsStack(Testing.app(), 'agents-azure'), true));
