@@ -151,7 +151,7 @@ export class AgentActivityMonitor extends Construct {
           statements: [
             new iam.PolicyStatement({ sid: 'Alert', actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
             new iam.PolicyStatement({ sid: 'WriteDecisionLog', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
-            new iam.PolicyStatement({ sid: 'ReplayGuardAndApprovals', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.table.tableArn] }),
+            new iam.PolicyStatement({ sid: 'ReplayGuardAndApprovals', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }),
           ],
         }),
       },

@@ -6,7 +6,7 @@ import { ActivityPlaybook, PlaybookAgent, PlaybookPlacement, PlaybookTool } from
 import { ActivityVerdict, VerdictCode, VerdictSeverity } from './activity-verdict';
 import { ActivityPolicy, activityPolicyOf, policySeverity } from './activity-policy';
 import { ApprovalLedger, IApprovalEvidence } from './approval-ledger';
-import { DeniedBurstTracker } from './denied-burst';
+import { DeniedBurstTracker, deniedBurstSession } from './denied-burst';
 import { hasGlobWildcard } from '../private/glob-match';
 import { actionPattern, DeclaredPattern, resourcePatterns } from './private/pattern-match';
 import { identityKey } from './private/identity-key';
@@ -102,15 +102,35 @@ export class ActivityEvaluator {
     return t === undefined ? undefined : { agent: t.agent, tool: t.tool };
   }
 
-  /** The verdict on one event. */
+  /** The verdict on one event (denials counted in this evaluator's own window: one process). */
   public evaluate(event: ActivityEvent): ActivityVerdict {
     const base = this.judge(event);
     if (event.outcome !== 'denied') return base;
-    const session = `${event.cloud}\u0000${event.agent ?? ''}\u0000${event.tool ?? ''}\u0000${event.lineage ?? event.identity ?? ''}`;
-    const burst = this.bursts.deny(session, event.time);
-    if (!burst || base.severity === 'trip') return base;
-    const threshold = this.policy.deniedBurst;
-    return { ...base, code: VerdictCode.DENIED_BURST, severity: this.severityOf(VerdictCode.DENIED_BURST), reason: `${threshold.threshold} or more access-denied answers within ${threshold.windowSeconds} s to one session (probing); this one: ${clip(event.action)}` };
+    const burst = this.bursts.deny(deniedBurstSession(event), event.time);
+    return this.withDeniedBurst(base, burst ? this.policy.deniedBurst.threshold : 0);
+  }
+
+  /**
+   * The verdict on one event before any denied-burst counting: for a monitor whose denials are
+   * counted in a store its instances share (`IDeniedBurstCounter`), which then calls `withDeniedBurst`.
+   */
+  public judgeEvent(event: ActivityEvent): ActivityVerdict {
+    return this.judge(event);
+  }
+
+  /** What makes a burst under this evaluator's baseline. */
+  public get deniedBurst(): ActivityPolicy['deniedBurst'] {
+    return this.policy.deniedBurst;
+  }
+
+  /**
+   * `verdict` of a denied event, given how many denials its session has counted: a burst
+   * (`denied` at or over the threshold) becomes `denied-burst`, unless the verdict already trips.
+   */
+  public withDeniedBurst(verdict: ActivityVerdict, denied: number): ActivityVerdict {
+    const burst = this.policy.deniedBurst;
+    if (verdict.event.outcome !== 'denied' || denied < burst.threshold || verdict.severity === 'trip') return verdict;
+    return { ...verdict, code: VerdictCode.DENIED_BURST, severity: this.severityOf(VerdictCode.DENIED_BURST), reason: `${burst.threshold} or more access-denied answers within ${burst.windowSeconds} s to one session (probing); this one: ${clip(verdict.event.action)}` };
   }
 
   private judge(event: ActivityEvent): ActivityVerdict {

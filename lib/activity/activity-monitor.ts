@@ -2,6 +2,7 @@ import type { DecisionRecord } from '../broker/ports';
 import { ActivityEvent } from './activity-event';
 import { ActivityEvaluator } from './activity-evaluator';
 import { ActivityVerdict, VerdictCode } from './activity-verdict';
+import { deniedBurstSession, IDeniedBurstCounter } from './denied-burst';
 import { normalizeLogRecord } from './normalize';
 
 /** What pulling an agent's kill switch did (each step, in order), for the alert and the decision record. */
@@ -88,6 +89,11 @@ export interface ActivityMonitorPorts {
   readonly memory: IMonitorMemory;
   readonly log: (record: MonitorDecisionRecord) => void;
   readonly clock?: () => number;
+  /**
+   * Where denials are counted for `denied-burst`, shared by every instance of the monitor.
+   * @default - each instance counts its own (a probe spread over instances may go unseen)
+   */
+  readonly deniedBursts?: IDeniedBurstCounter;
 }
 
 export interface ActivityMonitorOptions {
@@ -194,7 +200,7 @@ export class ActivityMonitorCore {
 
   private async act(event: ActivityEvent, record: unknown, id: string | undefined, base: { type: 'agent-guardrails.monitor-decision'; time: string; eventId?: string }): Promise<MonitorDecisionRecord> {
     await this.loadApprovals(event);
-    const verdict = this.evaluator.evaluate(event);
+    const verdict = await this.verdictOf(event, id);
     let killSwitch: MonitorDecisionRecord['killSwitch'];
     if (verdict.severity === 'trip') {
       try {
@@ -217,6 +223,15 @@ export class ActivityMonitorCore {
       throw new KillSwitchPullError(`kill switch of agent ${this.options.agent} not pulled for event ${id ?? '(no id)'}: ${killSwitch.error}`);
     }
     return decision;
+  }
+
+  /** The evaluator's verdict, with denials counted in the shared store when there is one. */
+  private async verdictOf(event: ActivityEvent, id: string | undefined): Promise<ActivityVerdict> {
+    const counter = this.ports.deniedBursts;
+    if (!counter || event.outcome !== 'denied') return this.evaluator.evaluate(event);
+    const base = this.evaluator.judgeEvent(event);
+    const denied = await counter.deny(deniedBurstSession(event), id ?? `${event.time}:${event.action}:${event.resources.join(',')}`, event.time);
+    return this.evaluator.withDeniedBurst(base, denied);
   }
 
   /**

@@ -4,20 +4,32 @@
  * Fn::Join build it, is every key of the stack's account.
  */
 export function arnParts(s: string): string[] {
-  if (!s.includes('{')) return s.split(':');
+  return splitOutsidePlaceholders(s, ':');
+}
+
+/**
+ * `s` split on `delimiter` where it occurs outside the adapter's placeholders: a placeholder's
+ * own text (`${AWS::AccountId}`) is notation, not part of the value it stands for, so
+ * `Fn::Split [":", "arn:aws:iam::${AWS::AccountId}:role/R"]` has the role in its 6th part, as
+ * CloudFormation's split of the deployed ARN does.
+ */
+export function splitOutsidePlaceholders(s: string, delimiter: string): string[] {
+  if (!s.includes('{') || delimiter === '') return s.split(delimiter);
   const parts: string[] = [];
   let depth = 0;
-  let current = '';
-  for (const ch of s) {
+  let start = 0;
+  for (let i = 0; i < s.length;) {
+    const ch = s[i];
+    if (depth === 0 && s.startsWith(delimiter, i)) {
+      parts.push(s.slice(start, i));
+      i += delimiter.length;
+      start = i;
+      continue;
+    }
     if (ch === '{') depth++;
     else if (ch === '}' && depth > 0) depth--;
-    if (ch === ':' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
+    i++;
   }
-  parts.push(current);
+  parts.push(s.slice(start));
   return parts;
 }

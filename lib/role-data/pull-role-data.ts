@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GuardrailError } from '../errors';
+import { compactRoleData } from './compact-role-data';
 import { AZURE_ROLE_DATA_FILE, GCP_ROLE_DATA_FILE } from './role-data';
 
 /** The one HTTP call the pull makes: GET a JSON page with a bearer token (tests pass recorded answers). */
@@ -96,8 +97,9 @@ export async function pullAzureRoles(scope: string, fetchJson: FetchJson, token:
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) || typeof props.roleName !== 'string' || props.roleName === '' || seen.has(id)) continue;
       seen.add(id);
       const blocks = (Array.isArray(props.permissions) ? props.permissions : []) as Record<string, unknown>[];
-      const union = (k: string) => [...new Set(blocks.flatMap((b) => strings(b?.[k])))];
-      const common = (k: string) => (blocks.length === 0 ? [] : strings(blocks[0]?.[k]).filter((a) => blocks.every((b) => strings(b?.[k]).includes(a))));
+      // Sorted, as GCP permissions are: the lists are sets, and the compact file stores them so.
+      const union = (k: string) => [...new Set(blocks.flatMap((b) => strings(b?.[k])))].sort();
+      const common = (k: string) => (blocks.length === 0 ? [] : [...new Set(strings(blocks[0]?.[k]).filter((a) => blocks.every((b) => strings(b?.[k]).includes(a))))].sort());
       roles.push({
         name: props.roleName, id, flags: [], ...(props.type === 'CustomRole' ? { custom: true } : {}),
         actions: union('actions'), notActions: common('notActions'), dataActions: union('dataActions'), notDataActions: common('notDataActions'),
@@ -111,11 +113,14 @@ export async function pullAzureRoles(scope: string, fetchJson: FetchJson, token:
   };
 }
 
-/** Write a pulled document into `dir` under the name the checks read (and a dated copy beside it). */
+/**
+ * Write a pulled document into `dir` under the name the checks read (and a dated copy beside it), in the
+ * compact format 2 (each permission once in a table, roles as positions: about a seventh of the size).
+ */
 export function writeRoleData(dir: string, cloud: 'gcp' | 'azure', doc: Record<string, unknown>): string {
   fs.mkdirSync(dir, { recursive: true });
   const name = cloud === 'gcp' ? GCP_ROLE_DATA_FILE : AZURE_ROLE_DATA_FILE;
-  const text = `${JSON.stringify(doc, null, 1)}\n`;
+  const text = `${JSON.stringify(compactRoleData(cloud, doc))}\n`;
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   const day = String(doc.retrieved ?? '').slice(0, 10);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { policiesDir } from '../baseline/baseline';
 import { GuardrailError } from '../errors';
+import { COMPACT_ROLE_DATA_FORMAT, expandRoleData, roleDataFormat } from './compact-role-data';
 
 /**
  * The role data in force: the catalog shipped in `policies/` (written from the clouds' role
@@ -78,13 +79,10 @@ export function onRoleDataChange(reset: () => void): void {
 
 const validators = new Map<string, ValidateFunction>();
 
-function readValidated(file: string, schemaName: string): Record<string, unknown> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new GuardrailError('AG_ROLE_DATA_UNREADABLE', `role data file cannot be read as JSON; got ${file} (${(e as Error).message}). Pull it again with \`agent-guardrails data pull\`.`);
-  }
+/** A role-data file larger than this is refused before it is read (the full GCP data is about 1 MB compact, 7 MB in format 1). */
+const MAX_ROLE_DATA_BYTES = 256 * 2 ** 20;
+
+function validator(schemaName: string): ValidateFunction {
   let validate = validators.get(schemaName);
   if (!validate) {
     // The role-data schemas' patterns are ASCII-only, so plain (non-`u`) RegExps match the same and
@@ -92,11 +90,37 @@ function readValidated(file: string, schemaName: string): Record<string, unknown
     validate = new Ajv({ allErrors: true, strict: true, unicodeRegExp: false }).compile(JSON.parse(fs.readFileSync(path.join(policiesDir(), schemaName), 'utf8')));
     validators.set(schemaName, validate);
   }
-  if (!validate(doc)) {
-    const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
-    throw new GuardrailError('AG_ROLE_DATA_INVALID', `role data file ${file} does not match ${schemaName}: ${errors.join('; ')}. Pull it again with \`agent-guardrails data pull\`.`);
+  return validate;
+}
+
+/**
+ * Read a role-data file in either format (1: the shipped catalog's shape; 2: the compact form `data pull`
+ * writes, expanded here), validated against its schema; an unknown format is a clear error.
+ */
+function readValidated(file: string, schemaName: string): Record<string, unknown> {
+  let doc: Record<string, unknown>;
+  try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_ROLE_DATA_BYTES) throw new Error(`${size} bytes, more than the ${MAX_ROLE_DATA_BYTES} a role-data file may have`);
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
+  } catch (e) {
+    throw new GuardrailError('AG_ROLE_DATA_UNREADABLE', `role data file cannot be read as JSON; got ${file} (${(e as Error).message}). Pull it again with \`agent-guardrails data pull\`.`);
   }
-  return doc as Record<string, unknown>;
+  const compact = roleDataFormat(doc, file) === COMPACT_ROLE_DATA_FORMAT;
+  const name = compact ? schemaName.replace(/\.schema\.json$/, '.compact.schema.json') : schemaName;
+  const { format: _format, ...body } = doc;
+  const validate = validator(name);
+  if (!validate(compact ? doc : body)) {
+    const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new GuardrailError('AG_ROLE_DATA_INVALID', `role data file ${file} does not match ${name}: ${errors.join('; ')}. Pull it again with \`agent-guardrails data pull\`.`);
+  }
+  return compact ? expandRoleData(schemaName.startsWith('gcp') ? 'gcp' : 'azure', doc, file) : body;
+}
+
+/** A role-data file as the checks read it (either format), for tools and tests that inspect one. */
+export function readRoleDataFile(file: string, cloud: 'gcp' | 'azure'): Record<string, unknown> {
+  return readValidated(file, cloud === 'gcp' ? 'gcp-roles.schema.json' : 'azure-builtin-roles.schema.json');
 }
 
 /** The shipped file, then the pulled one when a folder is in force and holds it. */

@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeRoleData } from '../../lib/role-data/pull-role-data';
 
 /**
  * The clouds' full role definitions (../shared/data: tests, benchmarks and measurements only, never
- * shipped) written into `dir` as `agent-guardrails data pull` would write them, for `--role-data`.
+ * shipped) written into `dir` as `agent-guardrails data pull` writes them (its own writer, compact
+ * format 2), for `--role-data`.
  * False when the reference data is not on this machine.
  */
 export const SHARED_ROLE_DATA = process.env.AGENT_GUARDRAILS_SHARED_DATA ?? '/work/shared/data';
@@ -25,7 +27,7 @@ export function readFullRoleData(shared = SHARED_ROLE_DATA): { gcp: RealGcp; azu
 export function writeFullRoleData(dir: string, shared = SHARED_ROLE_DATA): void {
   const { gcp, azure } = readFullRoleData(shared);
   const gcpRoles = Object.fromEntries(Object.entries(gcp.roles).map(([name, r]) => [name, { title: r.title || name, flags: [], permissionsComplete: true, permissions: [...new Set(r.permissions)] }]));
-  fs.writeFileSync(path.join(dir, 'gcp-roles.json'), JSON.stringify({ id: 'gcp-roles', version: '1.0.0', description: 'test', sources: ['shared data'], roles: gcpRoles }));
+  writeRoleData(dir, 'gcp', { id: 'gcp-roles', version: '1.0.0', description: 'test', sources: ['shared data'], roles: gcpRoles });
   const azureRoles = azure.roles.map((r) => {
     const blocks = r.permissions;
     const union = (k: 'actions' | 'dataActions') => [...new Set(blocks.flatMap((b) => b[k] ?? []))];
@@ -33,5 +35,5 @@ export function writeFullRoleData(dir: string, shared = SHARED_ROLE_DATA): void 
     const common = (k: 'notActions' | 'notDataActions') => [...new Set((blocks[0]?.[k] ?? []).filter((a) => blocks.every((b) => (b[k] ?? []).includes(a))))];
     return { name: r.roleName, id: r.id.toLowerCase(), flags: [], actions: union('actions'), notActions: common('notActions'), dataActions: union('dataActions'), notDataActions: common('notDataActions') };
   });
-  fs.writeFileSync(path.join(dir, 'azure-builtin-roles.json'), JSON.stringify({ id: 'azure-builtin-roles', version: '1.0.0', description: 'test', sources: ['shared data'], roles: azureRoles }));
+  writeRoleData(dir, 'azure', { id: 'azure-builtin-roles', version: '1.0.0', description: 'test', sources: ['shared data'], roles: azureRoles });
 }

@@ -18,6 +18,7 @@ import { ActivityEvaluator } from '../../../lib/activity/activity-evaluator';
 import { ActivityMonitorCore, ActivityMonitorPorts, MonitorDecisionRecord } from '../../../lib/activity/activity-monitor';
 import { ActivityPlaybook } from '../../../lib/activity/activity-playbook';
 import type { DecisionRecord } from '../../../lib/broker/ports';
+import { DynamoDbDeniedBurstCounter } from './dynamodb-denied-burst-counter';
 import { DynamoDbMonitorMemory } from './dynamodb-monitor-memory';
 import { MONITOR_ENV, MonitorSettings } from './monitor-config';
 import { RevocationRoleKillSwitch } from './revocation-kill-switch';
@@ -25,6 +26,7 @@ import { SnsMonitorAlerts } from './sns-monitor-alerts';
 
 /** The monitor's AWS ports, from its settings. */
 export function awsMonitorPorts(settings: MonitorSettings): ActivityMonitorPorts {
+  const dynamodb = new DynamoDBClient({});
   return {
     alerts: new SnsMonitorAlerts(new SNSClient({}), settings.alertTopicArn),
     killSwitch: new RevocationRoleKillSwitch({
@@ -32,7 +34,8 @@ export function awsMonitorPorts(settings: MonitorSettings): ActivityMonitorPorts
       iam: (credentials) => new IAMClient({ credentials }),
       ssm: (credentials) => new SSMClient({ credentials }),
     }, settings.killSwitch),
-    memory: new DynamoDbMonitorMemory(new DynamoDBClient({}), settings.memoryTable),
+    memory: new DynamoDbMonitorMemory(dynamodb, settings.memoryTable),
+    deniedBursts: new DynamoDbDeniedBurstCounter(dynamodb, settings.memoryTable, settings.policy.deniedBurst),
     log: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
   };
 }
@@ -51,7 +54,7 @@ export function monitorFromEnv(env: NodeJS.ProcessEnv, ports: (settings: Monitor
 /** What the function is invoked with: an EventBridge event, or a CloudWatch Logs subscription batch. */
 type MonitorInvocation = { readonly id?: string; readonly detail?: unknown; readonly awslogs?: { readonly data?: string } };
 
-/** Build a handler around a lazily created core (kept per container: the denied-burst window lives there). */
+/** Build a handler around a lazily created core (kept per container; denials are counted in the shared table). */
 export function createMonitorHandler(make: () => ActivityMonitorCore): (event: MonitorInvocation) => Promise<MonitorDecisionRecord[]> {
   let core: ActivityMonitorCore | undefined;
   return async (event) => {

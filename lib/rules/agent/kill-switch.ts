@@ -15,7 +15,7 @@ interface KillSwitchPart {
 }
 
 /** What an agent's activity monitor may do besides assuming its revocation role: alert, log, its own table. */
-const MONITOR_ACTIONS = new Set(['sns:publish', 'logs:createlogstream', 'logs:putlogevents', 'dynamodb:getitem', 'dynamodb:putitem']);
+const MONITOR_ACTIONS = new Set(['sns:publish', 'logs:createlogstream', 'logs:putlogevents', 'dynamodb:getitem', 'dynamodb:putitem', 'dynamodb:updateitem']);
 /**
  * A GCP activity monitor's predefined roles and the one kind of resource each may be bound on:
  * Firestore (its memory, the broker's flag and approvals) only through a condition naming one
@@ -47,7 +47,7 @@ export const KILL_SWITCH: Rule = {
     + 'On AWS both parts are required: the prepared deny-all managed policy and the revocation role that may only attach it. '
     + 'A revocation role that trusts an agent tool identity hands the switch to the agent; an activity monitor role (which assumes the '
     + 'revocation role when a verdict trips) that holds anything beyond sts:AssumeRole on its own agent\'s revocation role, sns:Publish, '
-    + 'its log writes and its table\'s GetItem/PutItem is a second, wider way in.',
+    + 'its log writes and its table\'s GetItem/PutItem/UpdateItem (replay guard, approvals, the shared denied-burst counter) is a second, wider way in.',
   fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
   controls: [],
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {

@@ -73,11 +73,11 @@ describe('AgentActivityMonitor in the example app (deploy-operator, prod)', () =
       ['sts:AssumeRole', ex.sim.roleArn(ex.revocationRole)],
       ['sns:Publish', expect.stringMatching(/^arn:aws:sns:eu-west-1:333333333333:agent-guardrails-deploy-operator-prod-monitor$/)],
       [['logs:CreateLogStream', 'logs:PutLogEvents'], expect.stringMatching(/^arn:aws:logs:/)],
-      [['dynamodb:GetItem', 'dynamodb:PutItem'], expect.stringMatching(/:table\/agent-guardrails-deploy-operator-prod-monitor$/)],
+      [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], expect.stringMatching(/:table\/agent-guardrails-deploy-operator-prod-monitor$/)],
     ]));
     // Nothing else: the on-failure destination only repeats sns:Publish on the same topic.
     const actions = new Set(policies.flatMap((s: any) => [s.Action].flat()));
-    expect([...actions].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sts:AssumeRole']);
+    expect([...actions].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sts:AssumeRole']);
     expect(ex.sim.roleView(ex.monitorRole).tags).toMatchObject({ 'agent-guardrails:component': 'monitor', 'agent-guardrails:agent': 'deploy-operator' });
   });
 

@@ -3,7 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { CliIo, main } from '../../../lib/cli/main';
 import { DataPullPorts } from '../../../lib/cli/data-pull';
-import { useRoleData } from '../../../lib/role-data/role-data';
+import { compactRoleData } from '../../../lib/role-data/compact-role-data';
+import { pullAzureRoles, pullGcpRoles } from '../../../lib/role-data/pull-role-data';
+import { readRoleDataFile, useRoleData } from '../../../lib/role-data/role-data';
 import { PROJECT, ref, SUBSCRIPTION, tf } from '../../fixtures/tf/tf-builder';
 
 /** Recorded API answers: the pull never touches the network in tests. */
@@ -39,8 +41,8 @@ describe('agent-guardrails data pull', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/wrote 3 roles/);
     expect(requested).toHaveLength(3);
-    const doc = JSON.parse(fs.readFileSync(path.join(dir, 'gcp-roles.json'), 'utf8'));
-    expect(Object.keys(doc.roles).sort()).toEqual(['projects/prod-proj/roles/deployer', 'roles/deploymentmanager.editor', 'roles/run.viewer']);
+    const doc = readRoleDataFile(path.join(dir, 'gcp-roles.json'), 'gcp');
+    expect(Object.keys(doc.roles as object).sort()).toEqual(['projects/prod-proj/roles/deployer', 'roles/deploymentmanager.editor', 'roles/run.viewer']);
     expect(doc).toMatchObject({ id: 'gcp-roles', retrieved: '2026-12-02T10:00:00.000Z' });
     expect(fs.existsSync(path.join(dir, 'gcp-roles.2026-12-02.json'))).toBe(true);
   });
@@ -64,9 +66,9 @@ describe('agent-guardrails data pull', () => {
   test('azure: every page at the scope; a definition with several permission blocks keeps only common not-actions (never widens)', async () => {
     const r = await run(['data', 'pull', 'azure', '--scope', `/subscriptions/${SUBSCRIPTION}`, '--out', dir]);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(fs.readFileSync(path.join(dir, 'azure-builtin-roles.json'), 'utf8'));
-    expect(doc.roles.map((x: { name: string }) => x.name)).toEqual(['Storage Account Contributor', 'Split Role']);
-    expect(doc.roles[1]).toMatchObject({ custom: true, notActions: [], actions: ['Microsoft.Compute/virtualMachines/*', 'Microsoft.Compute/virtualMachines/runCommand/action'] });
+    const roles = readRoleDataFile(path.join(dir, 'azure-builtin-roles.json'), 'azure').roles as { name: string }[];
+    expect(roles.map((x) => x.name)).toEqual(['Storage Account Contributor', 'Split Role']);
+    expect(roles[1]).toMatchObject({ custom: true, notActions: [], actions: ['Microsoft.Compute/virtualMachines/*', 'Microsoft.Compute/virtualMachines/runCommand/action'] });
   });
 
   test('a pulled Azure role at subscription scope is judged, no longer unknown', async () => {
@@ -95,5 +97,66 @@ describe('agent-guardrails data pull', () => {
     const r = await run(['check', path.join(dir, 'cdk.tf.json'), '--role-data', dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/does not match gcp-roles\.schema\.json/);
+  });
+  describe('the compact format (2) the pull writes', () => {
+    const pulled = async () => ({
+      gcp: await pullGcpRoles({ project: PROJECT }, ports.fetchJson, ports.gcpToken, ports.now!()),
+      azure: await pullAzureRoles(`/subscriptions/${SUBSCRIPTION}`, ports.fetchJson, ports.azureToken, ports.now!()),
+    });
+
+    test('each permission once in a sorted table, roles as delta-encoded positions; read back, it equals what was pulled', async () => {
+      const { gcp, azure } = await pulled();
+      await run(['data', 'pull', 'gcp', '--project', PROJECT, '--out', dir]);
+      await run(['data', 'pull', 'azure', '--scope', `/subscriptions/${SUBSCRIPTION}`, '--out', dir]);
+      const written = JSON.parse(fs.readFileSync(path.join(dir, 'gcp-roles.json'), 'utf8'));
+      expect(written).toMatchObject({ format: 2, $schema: './gcp-roles.compact.schema.json' });
+      expect(written.permissions).toEqual([...new Set<string>(written.permissions)].sort());
+      expect(written.roles['roles/run.viewer'].p).toHaveLength(3);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'gcp-roles.2026-12-02.json'), 'utf8')).format).toBe(2);
+      const { $schema: _g, ...gcpBody } = gcp;
+      const { $schema: _a, ...azureBody } = azure;
+      expect(readRoleDataFile(path.join(dir, 'gcp-roles.json'), 'gcp')).toMatchObject(gcpBody);
+      expect(readRoleDataFile(path.join(dir, 'azure-builtin-roles.json'), 'azure')).toMatchObject(azureBody);
+    });
+
+    test('a format-1 file (written by an earlier version) is still read and judged', async () => {
+      const { gcp } = await pulled();
+      fs.writeFileSync(path.join(dir, 'gcp-roles.json'), JSON.stringify(gcp));
+      const role = `projects/${PROJECT}/roles/deployer`;
+      const file = path.join(dir, 'cdk.tf.json');
+      fs.writeFileSync(file, JSON.stringify(tf().agentServiceAccount('tool')
+        .resource('google_project_iam_member', 'dm', { project: PROJECT, role, member: ref('google_service_account.tool', 'member') }).build()));
+      const findings = (JSON.parse((await run(['check', file, '--format', 'json', '--role-data', dir])).stdout).findings as { ruleId: string; detail?: string }[]).map((f) => `${f.ruleId}[${f.detail}]`);
+      expect(findings).toContain(`GCP-002[${role}]`);
+      expect(findings).not.toContain(`GCP-013[${role}]`);
+    });
+
+    const refused = async (name: string, doc: unknown): Promise<string> => {
+      fs.writeFileSync(path.join(dir, name), JSON.stringify(doc));
+      fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(tf().agentServiceAccount('t').build()));
+      const r = await run(['check', path.join(dir, 'cdk.tf.json'), '--role-data', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      return r.stderr;
+    };
+
+    test('an unknown format is refused with what to do, not read as something else', async () => {
+      const { gcp } = await pulled();
+      expect(await refused('gcp-roles.json', { ...compactRoleData('gcp', gcp), format: 3 })).toMatch(/has format 3; this agent-guardrails reads formats 1 and 2\. Upgrade agent-guardrails, or pull the data again/);
+      expect(await refused('gcp-roles.json', { ...gcp, format: '2' })).toMatch(/has format "2"/);
+    });
+
+    test('positions past the table, repeated positions, an unsorted table or a wrong shape are refused, naming the field', async () => {
+      const { gcp, azure } = await pulled();
+      const c = compactRoleData('gcp', gcp) as { permissions: string[]; roles: Record<string, { p: number[] }> };
+      const past = { ...c, roles: { ...c.roles, 'roles/run.viewer': { title: 'x', p: [0, c.permissions.length] } } };
+      expect(await refused('gcp-roles.json', past)).toMatch(/roles\["roles\/run\.viewer"\]\.p\[1\] points to position \d+, past the \d+-entry table/);
+      expect(await refused('gcp-roles.json', { ...c, roles: { 'roles/run.viewer': { title: 'x', p: [1, 0] } } })).toMatch(/p\[1\] is 0: after the first position, gaps must be at least 1/);
+      expect(await refused('gcp-roles.json', { ...c, permissions: [...c.permissions].reverse() })).toMatch(/must be sorted and distinct/);
+      expect(await refused('gcp-roles.json', { ...c, roles: { 'roles/run.viewer': { title: 'x', p: [-1] } } })).toMatch(/does not match gcp-roles\.compact\.schema\.json/);
+      fs.rmSync(path.join(dir, 'gcp-roles.json'));
+      const a = compactRoleData('azure', azure) as { roles: { a: number[] }[] };
+      expect(await refused('azure-builtin-roles.json', { ...a, roles: [{ ...a.roles[0], a: [10 ** 6] }] })).toMatch(/roles\[0\]\.a\[0\] points to position 1000000/);
+    });
   });
 });

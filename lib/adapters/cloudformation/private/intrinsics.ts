@@ -21,6 +21,7 @@
  * so the checks fail closed instead of assuming the value is safe.
  */
 
+import { splitOutsidePlaceholders } from '../../../aws/arn-parts';
 import { hasOwn, own } from '../../../private/own';
 import { pushAll } from '../../../private/push-all';
 
@@ -214,7 +215,7 @@ export class TemplateResolver {
         const delimiter = this.walk(arg[0], report);
         const source = this.walk(arg[1], report);
         if (typeof delimiter !== 'string' || typeof source !== 'string') return open('Fn::Split with a malformed argument');
-        return source.split(delimiter);
+        return splitOutsidePlaceholders(source, delimiter);
       }
       case 'Fn::If': {
         if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return open('Fn::If with a malformed argument');

@@ -1,5 +1,5 @@
 import { gzipSync } from 'zlib';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { AttachRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -48,6 +48,17 @@ function fakeTable(): void {
     return {};
   });
   ddb.on(GetItemCommand).callsFake((input) => ({ Item: table.get(input.Key.pk.S) }));
+  // The denied-burst counter's conditional ADD (new id and under the cap, or a fresh item).
+  ddb.on(UpdateItemCommand).callsFake((input) => {
+    expect(input.UpdateExpression).toBe('ADD #n :one, #ids :id SET #exp = :exp');
+    const pk = input.Key.pk.S as string;
+    const old = table.get(pk);
+    const v = input.ExpressionAttributeValues;
+    if (old && (old.ids.SS.includes(v[':idValue'].S) || Number(old.n.N) >= Number(v[':cap'].N))) throw new ConditionalCheckFailedException({ message: 'counted', $metadata: {} });
+    const item = { pk: { S: pk }, n: { N: String(Number(old?.n.N ?? 0) + 1) }, ids: { SS: [...(old?.ids.SS ?? []), v[':idValue'].S] }, expiresAt: v[':exp'] };
+    table.set(pk, item);
+    return { Attributes: { n: item.n } };
+  });
 }
 
 beforeEach(() => {
@@ -152,6 +163,18 @@ describe('example deploy-operator monitor: verdicts, alerts and the trip', () =>
     expect(table.get('event#e-busy')!.state.S).toBe('finished');
   });
 
+  test('denials spread over function containers add up to one burst in the shared table; a redelivery is counted once', async () => {
+    const containers = [handler(), handler(), handler()];
+    const denied = (i: number, id = `e-deny-${i}`) => call('read-service', 'ListTasks', id, 'probe-1', { errorCode: 'AccessDeniedException', time: new Date(now + i * 1000).toISOString() });
+    const verdicts: string[] = [];
+    for (let i = 0; i < 4; i++) verdicts.push((await containers[i % 3](denied(i) as any))[0].verdict!);
+    // A redelivery of the fourth (a new delivery id, the same CloudTrail eventID): the replay guard skips it.
+    expect((await containers[1](denied(3) as any))[0].outcome).toBe('replay');
+    verdicts.push((await containers[2](denied(4) as any))[0].verdict!);
+    expect(verdicts).toEqual(['undeclared-action', 'undeclared-action', 'undeclared-action', 'undeclared-action', 'denied-burst']);
+    expect(ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input.Key!.pk.S).every((k) => /^burst#[0-9a-f]{32}#\d+$/.test(k!))).toBe(true);
+  });
+
   test('the prebuilt bundle (dist-handler/monitor) runs the same trip', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, ex.env, { AWS_REGION: REGION });
@@ -192,6 +215,10 @@ describe('IAM simulator: what the trip does, and that nothing else can be done',
       expect(await ex.sim.decide({ role: ex.revocationRole, action: 'iam:AttachRolePolicy', resource: toolArn(tool), context: { 'iam:PolicyARN': DENY_ALL_ARN } })).toBe('Allowed');
     }
     expect(await ex.sim.decide({ role: ex.revocationRole, action: 'ssm:PutParameter', resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${FLAG}` })).toBe('Allowed');
+    // Its own table: the replay guard, approvals and the shared denied-burst counter.
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) {
+      expect(await ex.sim.decide({ role: ex.monitorRole, action, resource: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${MONITOR}` })).toBe('Allowed');
+    }
   });
 
   test('the monitor role can do nothing else', async () => {

@@ -18,3 +18,22 @@ describe('TemplateResolver: Fn::Select of Fn::Split', () => {
     expect(resolve({ 'Fn::Select': [3, { 'Fn::Split': [':', { Ref: 'AWS::Region' }] }] }).open).toEqual(['Fn::Select on a list it cannot index']);
   });
 });
+
+describe('TemplateResolver: Fn::Split keeps the placeholders whole', () => {
+  const template = { Resources: { HandlerRole: { Type: 'AWS::IAM::Role', Properties: {} } } };
+  const resolve = (value: unknown) => {
+    const open: string[] = [];
+    return { value: new TemplateResolver(template).resolve(value, (w) => open.push(w)), open };
+  };
+
+  test('a role\'s name taken from its ARN (CDK\'s singleton providers attach their policy so) is the role', () => {
+    const arn = { 'Fn::GetAtt': ['HandlerRole', 'Arn'] };
+    const name = { 'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::Select': [5, { 'Fn::Split': [':', arn] }] }] }] };
+    expect(resolve(name)).toEqual({ value: resolve({ Ref: 'HandlerRole' }).value, open: [] });
+  });
+
+  test('the delimiter inside a placeholder\'s notation does not split it; outside it does', () => {
+    expect(resolve({ 'Fn::Split': [':', { 'Fn::Sub': 'a:${AWS::AccountId}:b' }] }).value).toEqual(['a', '${AWS::AccountId}', 'b']);
+    expect(resolve({ 'Fn::Split': [':oidc-provider/', 'arn:aws:iam::${AWS::AccountId}:oidc-provider/issuer'] }).value).toEqual(['arn:aws:iam::${AWS::AccountId}', 'issuer']);
+  });
+});
