@@ -80,14 +80,16 @@ export function isSecurityRelevantGcpPermission(permission: string): boolean {
 
 /**
  * The baseline's forbidden permissions a predefined role could hold without the role data showing it:
- * every entry when the role is unknown, and, when its entry lists only the security-relevant
- * permissions, every entry that is not one of those (an exact security-relevant permission is listed
- * whenever the role holds it). Empty when the role's permissions are known in full.
+ * every entry when the role is unknown or is an admin entry judged by its flag alone (it lists none of
+ * its permissions), and, when its entry lists only the security-relevant permissions, every entry that
+ * is not one of those (an exact security-relevant permission is listed whenever the role holds it).
+ * Empty when the role's permissions are known in full.
  */
 export function unprovableForbiddenGcpPermissions(role: string, forbidden: readonly string[]): string[] {
   const known = gcpPredefinedRole(role);
   if (forbidden.length === 0 || !role.startsWith('roles/') || known?.permissionsComplete || known?.flags.includes('basic')) return [];
-  return forbidden.filter((f) => known === undefined || f.includes('*') || f.includes('?') || !isSecurityRelevantGcpPermission(f));
+  const judgedByFlag = known !== undefined && known.permissions.length === 0 && known.flags.includes('admin');
+  return forbidden.filter((f) => known === undefined || judgedByFlag || f.includes('*') || f.includes('?') || !isSecurityRelevantGcpPermission(f));
 }
 
 /** Whether a role value is still unresolved text (GCP-012 reports it) rather than a role name. */

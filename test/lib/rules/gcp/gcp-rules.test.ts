@@ -164,6 +164,12 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
     // The entry lists every security-relevant permission the role holds: setIamPolicy is not among them.
     expect(run('GCP-006', b, strict(['storage.objects.setIamPolicy']))).toEqual([]);
   });
+  test('an admin role the catalog judges by its flag alone (listing none of its permissions) may hold any forbidden permission: reported for every principal', () => {
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', forbidden: { gcp: { permissions: ['storage.hmacKeys.create'] } } });
+    // A human group, not an agent: GCP-003 does not apply, so only the forbidden-permission check stands between it and HMAC keys.
+    const b = tf().resource('google_project_iam_member', 'm', { project: PROJECT, role: 'roles/storage.admin', member: 'group:ops@example.com' });
+    expect(run('GCP-006', b, strict)).toEqual(['GCP-006[roles/storage.admin:forbidden-unknown]@google_project_iam_member.m']);
+  });
 });
 
 describe('GCP-007: workload identity pool providers have an attribute_condition', () => {
