@@ -6,6 +6,7 @@ import {
 } from '../../inventory/inventory';
 import { awsManagedPolicyDataName, awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
 import { TemplateResolver } from './private/intrinsics';
+import { transformAddsOnlyAwsRotation } from './aws-rotation-transforms';
 import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
 import { documentSizeChars, isObject, parseStatements, parseTrust } from './private/policy-document';
@@ -102,8 +103,9 @@ export function inventoryFromTemplate(template: unknown, options: TemplateInvent
       isObject(template) ? Object.keys(template).slice(0, 5) : typeof template, 'Pass a synthesized template (JSON or YAML) or a cdk.out folder.'));
   }
   const inventory = new TemplateReader(template, options).read();
-  // A macro (SAM's AWS::Serverless-2016-10-31, …) generates resources, roles included, at deploy: unseen here.
-  if (template.Transform !== undefined) {
+  // A macro (SAM's AWS::Serverless-2016-10-31, …) generates resources, roles included, at deploy: unseen here,
+  // unless all it adds is AWS's own Secrets Manager rotation function.
+  if (template.Transform !== undefined && !transformAddsOnlyAwsRotation(template, options.parameterValues)) {
     inventory.unresolved.push({
       cloud: 'aws', what: `Transform: ${JSON.stringify(template.Transform)} generates resources at deploy that this check cannot see; check the processed template (e.g. sam validate / get-template --template-stage Processed)`,
       source: { stack: options.stack, resource: '(template)', ...(options.file ? { file: options.file } : {}) },

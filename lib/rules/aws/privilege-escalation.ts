@@ -1,4 +1,5 @@
 import { AwsActionInfo, hasWildcard } from '../../aws/action-catalog';
+import { arnParts } from '../../aws/arn-parts';
 import { CatalogPath, loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
@@ -68,7 +69,18 @@ function runsAsNoStrongerRole(perms: EffectivePermissions, resource: string, ser
   const stack = perms.subject.source.stack;
   const target = inventory.others.find((o) => o.type === type && o.source.resource === logicalId && o.source.stack === stack);
   const roleArn = target?.properties[roleProperty];
-  if (typeof roleArn !== 'string') return false;
+  return typeof roleArn === 'string' && isNoStrongerRole(perms, roleArn, inventory);
+}
+
+/**
+ * Whether `roleArn` names the holder itself or a role of its stack that holds nothing privileged
+ * (see `runsAsNoStrongerRole`): running as it, or passing it, reaches nothing the app's ordinary
+ * roles do not. An ARN pattern, another account's role or an unknown role is not.
+ */
+function isNoStrongerRole(perms: EffectivePermissions, roleArn: string, inventory: Inventory): boolean {
+  // Role names are per account: only an ARN of the stack's own account (as CloudFormation writes it) names a role of the stack.
+  if (hasWildcard(roleArn) || !(/^\$\{[A-Za-z0-9]+\.Arn\}$/.test(roleArn) || arnParts(roleArn)[4] === '${AWS::AccountId}')) return false;
+  const stack = perms.subject.source.stack;
   const roleName = /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1] ?? /^\$\{([A-Za-z0-9]+)\.Arn\}$/.exec(roleArn)?.[1];
   const role = roleName === undefined ? undefined
     : inventory.identities.find((i) => i.kind === 'aws-iam-role' && i.source.stack === stack && (i.name === roleName || (i.name === undefined && i.source.resource === roleName)));
@@ -160,7 +172,8 @@ function usesServingPath(perms: EffectivePermissions, step: PreparedPath['steps'
   if (path.actions.length === 1 && RUNS_AS[name.split(':')[0]] && RUNS_AS_ACTIONS.has(name)) {
     return uses.filter((u) => !u.resources.every((r) => runsAsNoStrongerRole(perms, r, name.split(':')[0], inventory)));
   }
-  if (name === 'iam:passrole') return uses.filter((u) => passRoleServes(u, path));
+  // Passing a role no stronger than the holder (CodePipeline's CloudFormation action passing its deployment role) gains nothing.
+  if (name === 'iam:passrole') return uses.filter((u) => passRoleServes(u, path) && !u.resources.every((r) => isNoStrongerRole(perms, r, inventory)));
   if (ATTACH_POLICY.test(name)) return uses.filter((u) => !attachesDenyOnly(u, inventory));
   return uses;
 }

@@ -223,6 +223,33 @@ describe('inventoryFromTemplate: macros', () => {
     const inv = inventoryFromTemplate({ Transform: 'AWS::Serverless-2016-10-31', Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { Policies: ['AdministratorAccess'] } } } }, { stack: 's' });
     expect(inv.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/^Transform: "AWS::Serverless-2016-10-31" generates resources/), source: { stack: 's', resource: '(template)' } })]);
   });
+
+  /** What CDK's `addRotationSingleUser()` emits: AWS's rotation application, its id mapped per partition. */
+  const rotation = (applicationId: string, extra: Record<string, unknown> = {}) => ({
+    Transform: ['AWS::Serverless-2016-10-31'],
+    Mappings: { SAR: { aws: { applicationId, semanticVersion: '1.1.671' } } },
+    Resources: {
+      Rotation: { Type: 'AWS::Serverless::Application', Properties: { Location: { ApplicationId: { 'Fn::FindInMap': ['SAR', { Ref: 'AWS::Partition' }, 'applicationId'] }, SemanticVersion: '1.1.671' } } },
+      ...extra,
+    },
+  });
+  const unseen = (template: unknown) => inventoryFromTemplate(template, { stack: 's' }).unresolved.map((u) => u.what.slice(0, 10));
+
+  test('AWS\'s own Secrets Manager rotation application (CDK\'s database rotation, HostedRotation) adds nothing unseen', () => {
+    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser'))).toEqual([]);
+    expect(unseen({ Transform: 'AWS::SecretsManager-2020-07-23', Resources: { S: { Type: 'AWS::SecretsManager::RotationSchedule', Properties: { SecretId: 's', HostedRotationLambda: { RotationType: 'PostgreSQLSingleUser' } } } } })).toEqual([]);
+  });
+
+  test('an application from another publisher, one named like AWS\'s, a function beside the rotation, or an unresolved id stays unseen', () => {
+    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:999988887777:applications/SecretsManagerRDSPostgreSQLRotationSingleUser'))).toEqual(['Transform:']);
+    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/OtherApp'))).toEqual(['Transform:']);
+    const fn = { F: { Type: 'AWS::Serverless::Function', Properties: { Policies: ['AdministratorAccess'] } } };
+    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser', fn))).toEqual(['Transform:']);
+    const open = rotation('x');
+    open.Resources.Rotation.Properties.Location.ApplicationId = { 'Fn::ImportValue': 'RotationApp' } as never;
+    expect(unseen(open)).toEqual(['Transform:']);
+    expect(unseen({ ...rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser'), Transform: ['AWS::Serverless-2016-10-31', 'MyMacro'] })).toEqual(['Transform:']);
+  });
 });
 
 describe('templateExports and the exports option', () => {

@@ -34,6 +34,35 @@ describe('AWS-004: escalation is more privilege than the identity already has', 
     expect(ids(check(PRIVILEGE_ESCALATION, external))).toEqual(['AWS-004[codebuild-start-build]@Starter']);
   });
 
+  const cfnTrust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+  const deployAction = (passed: unknown) => role(lambdaTrust, [
+    { Effect: 'Allow', Action: 'iam:PassRole', Resource: passed },
+    { Effect: 'Allow', Action: ['cloudformation:CreateStack', 'cloudformation:UpdateStack'], Resource: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/app/*' },
+  ]);
+
+  test('compliant: passing a role of the app that holds nothing privileged (CodePipeline\'s CloudFormation action and its deployment role)', () => {
+    const t = { Resources: {
+      ActionRole: deployAction({ 'Fn::GetAtt': ['DeployRole', 'Arn'] }),
+      DeployRole: role(cfnTrust, [{ Effect: 'Allow', Action: ['s3:GetObject*', 's3:List*'], Resource: 'arn:aws:s3:::artifacts/*' }]),
+    } };
+    expect(check(PRIVILEGE_ESCALATION, t)).toEqual([]);
+  });
+
+  test('non-compliant: passing a role that can change IAM, a role pattern, or a role of another account with the same name', () => {
+    const strong = { Resources: {
+      ActionRole: deployAction({ 'Fn::GetAtt': ['DeployRole', 'Arn'] }),
+      DeployRole: role(cfnTrust, [{ Effect: 'Allow', Action: ['iam:CreateRole', 'iam:PutRolePolicy'], Resource: '*' }]),
+    } };
+    expect(ids(check(PRIVILEGE_ESCALATION, strong))).toContain('AWS-004[cloudformation-create-stack-pass-role]@ActionRole');
+    const weak = role(cfnTrust, [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::artifacts/*' }], { RoleName: 'deploy' });
+    const pattern = { Resources: { ActionRole: deployAction('arn:aws:iam::111122223333:role/*'), DeployRole: weak } };
+    expect(ids(check(PRIVILEGE_ESCALATION, pattern))).toContain('AWS-004[cloudformation-create-stack-pass-role]@ActionRole');
+    const otherAccount = { Resources: { ActionRole: deployAction('arn:aws:iam::999988887777:role/deploy'), DeployRole: weak } };
+    expect(ids(check(PRIVILEGE_ESCALATION, otherAccount))).toContain('AWS-004[cloudformation-create-stack-pass-role]@ActionRole');
+    const sameAccount = { Resources: { ActionRole: deployAction({ 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:role/deploy' }), DeployRole: weak } };
+    expect(check(PRIVILEGE_ESCALATION, sameAccount)).toEqual([]);
+  });
+
   test('a path held only through AWS-managed service-role policies of a service-only role is a warning; the same grant of ours is an error', () => {
     const batchTrust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'batch.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
     const managed = { Resources: { R: role(batchTrust, [], { ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSBatchServiceRole'] }) } };

@@ -105,6 +105,16 @@ const CASES: RecallCase[] = [
   { name: 'PassRole of an unknown role of another account to ec2 + RunInstances', rule: 'AWS-004', resources: { R: role(inline(
     allow('iam:PassRole', `arn:aws:iam::${OTHER}:role/ops`, { Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } }),
     allow('ec2:RunInstances'))) } },
+  { name: 'PassRole of a template role that can change IAM to cloudformation + CreateStack (the stack runs as it)', rule: 'AWS-004', resources: {
+    R: role(inline(
+      allow('iam:PassRole', { 'Fn::GetAtt': ['Deployer', 'Arn'] }, { Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } } }),
+      allow('cloudformation:CreateStack', 'arn:aws:cloudformation:eu-west-1:111122223333:stack/app/*'))),
+    Deployer: role(inline(allow(['iam:CreateRole', 'iam:AttachRolePolicy'], 'arn:aws:iam::111122223333:role/app-*'))),
+  } },
+  { name: 'PassRole of another account\'s role named like a weak template role, to cloudformation + CreateStack', rule: 'AWS-004', resources: {
+    R: role(inline(allow('iam:PassRole', `arn:aws:iam::${OTHER}:role/deployer`), allow('cloudformation:CreateStack', 'arn:aws:cloudformation:eu-west-1:111122223333:stack/app/*'))),
+    Weak: role({ RoleName: 'deployer', ...inline(allow('s3:GetObject', 'arn:aws:s3:::artifacts/*')) }),
+  } },
   { name: 'AgentCore code interpreter with a passed role', rule: 'AWS-004', resources: { R: role(inline(
     allow('iam:PassRole', 'arn:aws:iam::111122223333:role/*'), allow('bedrock-agentcore:*CodeInterpreter*'))) } },
 
