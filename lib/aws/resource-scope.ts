@@ -55,27 +55,47 @@ export function resourceReach(
   }
   const globs = resourceTypeGlobs(info.service);
   let reach: ResourceReach = 'none';
+  let anyAccount: string | null | undefined; // the resource with any partition, region and account; null when not an ARN
   for (const type of info.resourceTypes) {
     const glob = globs.get(type.toLowerCase());
     // A resource type whose format the data lacks: fail closed (any pattern may reach all of it).
     if (glob === undefined) return isWildcard(resource) ? 'wide' : 'named';
     if (!overlaps(resource, glob)) continue;
-    if (coversEveryInstance(resource, glob, covers)) return 'wide';
+    if (resource === '*') return 'wide';
+    if (anyAccount === undefined) anyAccount = inAnyAccount(arnParts(resource));
+    if (coversEveryInstance(resource, anyAccount, glob, covers)) return 'wide';
     reach = 'named';
   }
   return reach;
 }
 
-/** Whether a pattern covers every resource of a type in some account (its partition, region and account fields aside). */
-function coversEveryInstance(resource: string, glob: string, covers: (pattern: string, resource: string) => boolean): boolean {
-  if (resource === '*') return true;
-  const r = arnParts(resource);
-  const g = glob.split(':');
-  if (r.length < 6 || g.length < 6) return isWildcard(resource);
+/**
+ * Whether a pattern covers every resource of a type in some account (its partition, region and
+ * account fields aside). `anyAccount` is the pattern as `inAnyAccount` writes it.
+ */
+function coversEveryInstance(resource: string, anyAccount: string | null, glob: string, covers: (pattern: string, resource: string) => boolean): boolean {
+  const type = typeInAnyAccount(glob);
+  if (anyAccount === null || type === null) return isWildcard(resource);
   // Compare the service and resource parts only: `arn:aws:kms:us-east-1:111122223333:key/*` covers every key of that account.
-  const pattern = ['arn', '*', r[2], '*', '*', r.slice(5).join(':')].join(':');
-  return covers(pattern, ['arn', '*', g[2], '*', '*', g.slice(5).join(':')].join(':'));
+  return covers(anyAccount, type);
 }
+
+/** An ARN's service and resource parts with any partition, region and account; null when it has fewer than six parts. */
+function inAnyAccount(parts: string[]): string | null {
+  return parts.length < 6 ? null : ['arn', '*', parts[2], '*', '*', parts.slice(5).join(':')].join(':');
+}
+
+/** `inAnyAccount` of a resource type's ARN format, once per format. */
+function typeInAnyAccount(glob: string): string | null {
+  let hit = TYPE_IN_ANY_ACCOUNT.get(glob);
+  if (hit === undefined) {
+    hit = inAnyAccount(glob.split(':'));
+    TYPE_IN_ANY_ACCOUNT.set(glob, hit);
+  }
+  return hit;
+}
+
+const TYPE_IN_ANY_ACCOUNT = new Map<string, string | null>();
 
 function isWildcard(s: string): boolean {
   return s.includes('*') || s.includes('?');

@@ -1,4 +1,7 @@
-import { GLOB_MAX_LENGTH, globMatch } from '../private/glob-match';
+import { GLOB_MAX_LENGTH, GlobOptions, globMatch } from '../private/glob-match';
+
+const CASE_SENSITIVE: GlobOptions = { caseInsensitive: false };
+
 /**
  * Whether a concrete resource lies within a declared resource pattern. Patterns use the IAM
  * wildcards `*` (any run of characters) and `?` (one character); matching is case-sensitive, as
@@ -8,7 +11,7 @@ export function resourceWithin(resource: string, patterns: readonly string[]): b
   // A linear-time match: a RegExp here let one request with a long resource stall the broker.
   // Past the matcher's length budget nothing matches (the request is refused).
   if (resource.length > GLOB_MAX_LENGTH) return false;
-  return patterns.some((p) => p.length <= GLOB_MAX_LENGTH && globMatch(p, resource, { caseInsensitive: false }));
+  return patterns.some((p) => p.length <= GLOB_MAX_LENGTH && globMatch(p, resource, CASE_SENSITIVE));
 }
 
 /**

@@ -125,13 +125,15 @@ const QUESTION = '?'.charCodeAt(0);
  * Whether `pattern` matches all of `value` (IAM action semantics by default). Compiled globs are
  * cached per pattern and options, so callers may call this in loops.
  */
-export function globMatch(pattern: string, value: string, options: GlobOptions = {}): boolean {
+export function globMatch(pattern: string, value: string, options: GlobOptions = IAM_ACTIONS): boolean {
   if (pattern === '*' && !options.slashStarMayBeEmpty) {
     checkLength('value', value);
     return true;
   }
   return cachedGlob(pattern, options).test(value);
 }
+
+const IAM_ACTIONS: GlobOptions = {};
 
 /** True when a string holds an IAM wildcard (`*` or `?`). */
 export function hasGlobWildcard(s: string): boolean {
@@ -141,12 +143,19 @@ export function hasGlobWildcard(s: string): boolean {
 const CACHE_LIMIT = 10_000;
 const caches = new Map<string, Map<string, Glob>>();
 
+/** The cache of each options object, for callers that pass a constant one: no key to build per call. */
+const cachesByOptions = new WeakMap<GlobOptions, Map<string, Glob>>();
+
 function cachedGlob(pattern: string, options: GlobOptions): Glob {
-  const key = `${options.caseInsensitive ?? true}|${options.questionWildcard ?? true}|${options.questionExcludes ?? ''}|${options.slashStarMayBeEmpty ?? false}`;
-  let cache = caches.get(key);
+  let cache = cachesByOptions.get(options);
   if (!cache) {
-    cache = new Map();
-    caches.set(key, cache);
+    const key = `${options.caseInsensitive ?? true}|${options.questionWildcard ?? true}|${options.questionExcludes ?? ''}|${options.slashStarMayBeEmpty ?? false}`;
+    cache = caches.get(key);
+    if (!cache) {
+      cache = new Map();
+      caches.set(key, cache);
+    }
+    cachesByOptions.set(options, cache);
   }
   let glob = cache.get(pattern);
   if (!glob) {

@@ -1,7 +1,7 @@
 import { AwsActionInfo, awsActions, wildcardGlob } from '../../../aws/action-catalog';
 import { arnParts } from '../../../aws/arn-parts';
 import { narrowsResources } from '../../../aws/condition-narrowing';
-import { Glob, globMatch } from '../../../private/glob-match';
+import { Glob, GlobOptions, globMatch } from '../../../private/glob-match';
 import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
@@ -356,28 +356,59 @@ const OVERLAP_BUDGET = 4_000_000;
 
 /**
  * Whether two patterns (both with `*`/`?`) name a common string: a dynamic program over suffixes,
- * one row at a time (no recursion, memory linear in `b`), bounded by `OVERLAP_BUDGET`.
+ * one row at a time (no recursion, memory linear in `b`), bounded by `OVERLAP_BUDGET`. Leading and
+ * trailing characters that are not `*` are matched one to one first (ARN fields share long literal
+ * prefixes); what is left needs the program only when one side has no `*`. The two rows are reused
+ * between calls: thousands of roles' resources are compared.
  */
 function wildcardsIntersect(a: string, b: string): boolean {
   if ((a.length + 1) * (b.length + 1) > OVERLAP_BUDGET) return true;
-  const n = b.length;
-  // next[j]: the suffixes a[i+1..] and b[j..] overlap; row[j]: a[i..] and b[j..] overlap.
-  let next = new Uint8Array(n + 1);
-  let row = new Uint8Array(n + 1);
-  for (let i = a.length; i >= 0; i--) {
-    for (let j = n; j >= 0; j--) {
+  let start = 0;
+  let endA = a.length;
+  let endB = b.length;
+  for (; start < endA && start < endB && a[start] !== '*' && b[start] !== '*'; start++) {
+    if (!charsMeet(a[start], b[start])) return false;
+  }
+  for (; endA > start && endB > start && a[endA - 1] !== '*' && b[endB - 1] !== '*'; endA--, endB--) {
+    if (!charsMeet(a[endA - 1], b[endB - 1])) return false;
+  }
+  // Both still hold a `*`: one of them starts with it and one ends with it, so some string fits both
+  // (`*A` and `B*` share B+A; `*A*` and anything with a `*` share the latter with A in its `*`).
+  if (hasStar(a, start, endA) && hasStar(b, start, endB)) return true;
+  const n = endB;
+  if (ROWS[0].length < n + 1) ROWS = [new Uint8Array(2 * (n + 1)), new Uint8Array(2 * (n + 1))];
+  // next[j]: the suffixes a[i+1..endA) and b[j..endB) overlap; row[j]: a[i..endA) and b[j..endB) overlap.
+  let next = ROWS[0];
+  let row = ROWS[1];
+  for (let i = endA; i >= start; i--) {
+    for (let j = n; j >= start; j--) {
       let r: boolean;
-      if (i === a.length && j === n) r = true;
-      else if (i < a.length && a[i] === '*') r = next[j] === 1 || (j < n && row[j + 1] === 1);
-      else if (j < n && b[j] === '*') r = row[j + 1] === 1 || (i < a.length && next[j] === 1);
-      else if (i === a.length || j === n) r = false;
-      else r = (a[i] === '?' || b[j] === '?' || a[i] === b[j]) && next[j + 1] === 1;
+      if (i === endA && j === n) r = true;
+      else if (i < endA && a[i] === '*') r = next[j] === 1 || (j < n && row[j + 1] === 1);
+      else if (j < n && b[j] === '*') r = row[j + 1] === 1 || (i < endA && next[j] === 1);
+      else if (i === endA || j === n) r = false;
+      else r = charsMeet(a[i], b[j]) && next[j + 1] === 1;
       row[j] = r ? 1 : 0;
     }
-    [next, row] = [row, next];
+    const done = row;
+    row = next;
+    next = done;
   }
-  return next[0] === 1;
+  return next[start] === 1;
 }
+
+function hasStar(s: string, from: number, to: number): boolean {
+  const at = s.indexOf('*', from);
+  return at !== -1 && at < to;
+}
+
+/** Whether two pattern characters other than `*` can stand for the same character. */
+function charsMeet(x: string, y: string): boolean {
+  return x === '?' || y === '?' || x === y;
+}
+
+/** The two rows of `wildcardsIntersect`, grown as needed. */
+let ROWS: [Uint8Array, Uint8Array] = [new Uint8Array(128), new Uint8Array(128)];
 
 /** Whether resource pattern `pattern` covers every ARN that `resource` (itself maybe a pattern) can name. */
 export function globCovers(pattern: string, resource: string): boolean {
@@ -420,8 +451,11 @@ function fieldsOf(parts: string[]): string[] | undefined {
 
 function textGlobCovers(pattern: string, resource: string): boolean {
   // Match the pattern against the resource text: a `*` in the resource is only covered by a `*`.
-  return pattern === '*' || globMatch(pattern, resource, { caseInsensitive: false, questionExcludes: '*' });
+  return pattern === '*' || globMatch(pattern, resource, RESOURCE_COVER);
 }
+
+/** Resource patterns are case-sensitive, and a `?` does not cover a `*` of the resource. */
+const RESOURCE_COVER: GlobOptions = { caseInsensitive: false, questionExcludes: '*' };
 
 /** Up to `n` action names, for messages. */
 export function sample(actions: AwsActionInfo[], n = 5): string {

@@ -1,7 +1,9 @@
 import { Grant } from '../../../inventory/inventory';
-import { globMatch } from '../../../private/glob-match';
+import { GlobOptions, globMatch } from '../../../private/glob-match';
 
 export { allowGrants, findingAt, identitiesById, principalOf } from '../../gcp/private/gcp-rule-helpers';
+
+const AZURE_GLOB: GlobOptions = { questionWildcard: false, slashStarMayBeEmpty: true };
 
 /**
  * Azure action glob match, case-insensitive. `*` matches any characters, and a `/*\/` segment
@@ -9,7 +11,7 @@ export { allowGrants, findingAt, identitiesById, principalOf } from '../../gcp/p
  */
 export function azureGlobMatches(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern.toLowerCase() === value.toLowerCase();
-  return globMatch(pattern, value, { questionWildcard: false, slashStarMayBeEmpty: true });
+  return globMatch(pattern, value, AZURE_GLOB);
 }
 
 /** Whether two action globs can match a common action (each tested on the other's literal instance). */

@@ -25,6 +25,12 @@ describe('globsOverlap: two wildcard patterns naming a common resource', () => {
     fc.assert(fc.property(glob, glob, (a, b) => globsOverlap(a, b) === referenceOverlap(a, b)), { numRuns: 5000, seed: 21 });
   });
 
+  test('agrees with the reference where literal heads and tails are matched before the program', () => {
+    const part = fc.constantFrom('', 'log-group:', 'ab', 'a?', 'b');
+    const framed = fc.tuple(part, glob, part).map(([head, g, tail]) => `${head}${g}${tail}`);
+    fc.assert(fc.property(framed, framed, (a, b) => globsOverlap(a, b) === referenceOverlap(a, b)), { numRuns: 5000, seed: 8 });
+  });
+
   test('long hostile patterns neither overflow the stack nor hang', () => {
     const long = `arn:aws:s3:::${'a*'.repeat(6000)}b`;
     expect(globsOverlap(long, `arn:aws:s3:::${'?a'.repeat(6000)}c`)).toBe(true); // past the budget: assumed to overlap
