@@ -41,6 +41,13 @@ const companions = {
         { type: 'http', direction: 'out', name: 'res' },
       ],
     }, null, 2),
+    // The approve route (POST /api/approve), served by the same custom handler: approvers only.
+    'approve/function.json': JSON.stringify({
+      bindings: [
+        { type: 'httpTrigger', direction: 'in', name: 'req', methods: ['post'], authLevel: 'anonymous', route: 'approve' },
+        { type: 'http', direction: 'out', name: 'res' },
+      ],
+    }, null, 2),
   },
 };
 

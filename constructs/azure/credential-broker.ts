@@ -16,6 +16,7 @@ import { StorageTable } from '@cdktf/provider-azurerm/lib/storage-table';
 import { StorageTableEntity } from '@cdktf/provider-azurerm/lib/storage-table-entity';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Baseline } from '../../lib/baseline/baseline';
+import { ApproveEndpointConfig } from '../../lib/broker/approve-endpoint';
 import { BrokerConfig } from '../../lib/broker/broker-config';
 import { toolBrokerConfig } from '../../lib/broker/tool-broker-config';
 import { fail } from '../../lib/errors';
@@ -32,6 +33,8 @@ import { AZURE_APPROVALS_TABLE, AZURE_KILL_SWITCH_DISENGAGED, AZURE_KILL_SWITCH_
 const AZURE_BROKER_SYMBOL = Symbol.for('agent-guardrails.azure.CredentialBroker');
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ARM_SCOPE = 'https://management.azure.com/.default';
+/** Microsoft's well-known application id of the Azure CLI. */
+export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 /** Built-in roles the broker's own identity holds (GUIDs are the same in every tenant). */
 const STORAGE_BLOB_DATA_OWNER = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b';
 const MONITORING_METRICS_PUBLISHER = '3913510d-42f4-4e42-8a64-420c390055eb';
@@ -81,6 +84,21 @@ export interface CredentialBrokerProps {
    * @default - a workspace `<agent>-<environment>-broker` is created (365 days retention)
    */
   readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * The object ids (GUIDs) of the people who may approve this agent's pending requests. Entra
+   * authentication admits them besides the runtime; the function's `approve` route
+   * (`POST /api/approve` with `{"approvalId": "…"}`) answers them only, recording the approver from
+   * the principal Entra validated, and its `broker` route answers the runtime only. Users, not
+   * groups (the validated principal is the person). Never the runtime, the broker or a tool identity.
+   * @default - no approve route: tools that need an approval are always refused
+   */
+  readonly approverPrincipalIds?: string[];
+  /**
+   * The client applications (application ids) the approvers get their token for the broker's API
+   * with; the API's app registration must let them (pre-authorize them or grant consent).
+   * @default - Azure CLI (`04b07795-8ddb-461a-bbee-02f9e1bf7b46`): `az account get-access-token --resource api://<apiClientId>`
+   */
+  readonly approverClientIds?: string[];
 }
 
 /**
@@ -102,6 +120,9 @@ export interface CredentialBrokerProps {
  *   read the flag and read/add/update approvals; the revocation principals may set the flag. Both
  *   through custom roles on the one table; the state account takes no shared keys.
  * - **Decision records** go to stdout, collected by Application Insights into Log Analytics.
+ * - **Approvers** (`approverPrincipalIds`) are admitted by Entra authentication too; the function's
+ *   `approve` route answers them only (approver = the validated principal, ETag-conditional write),
+ *   its `broker` route the runtime only.
  *
  * **Token lifetime.** Microsoft Entra access tokens live 60–90 minutes (about 1 h by default) and
  * this flow cannot shorten them, so the Azure broker's session is 5,400 s whatever the baseline's
@@ -221,6 +242,15 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
       resourceGroupName: resourceGroup, location, osType: 'Linux', skuName: 'FC1',
     });
     tag(plan);
+    const approvers = this.props.approverPrincipalIds ?? [];
+    const approveConfig = approvers.length > 0 ? this.approveConfig(agent) : undefined;
+    for (const [i, id] of approvers.entries()) {
+      if (approveConfig!.deniedApprovers.some((d) => !Token.isUnresolved(d) && d.toLowerCase() === id.toLowerCase())) {
+        fail('AG_APPROVER_IS_AGENT', `azure.CredentialBroker.approverPrincipalIds[${i}]`, 'must be a person, never the agent runtime, the broker or one of the agent\'s tool identities', id,
+          'Name the object ids of the people who approve; an agent identity approving its own requests defeats the approval.');
+      }
+    }
+    const clients = approvers.length > 0 ? (this.props.approverClientIds ?? [AZURE_CLI_CLIENT_ID]) : [];
     const bundle = new TerraformAsset(this, 'HandlerAsset', { path: handlerBundleDir('azure-broker'), type: AssetType.ARCHIVE });
     const tenantEndpoint = `https://login.microsoftonline.com/${this.props.tenantId}/v2.0`;
     this.fn = new FunctionAppFlexConsumption(this, 'Function', {
@@ -243,9 +273,10 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
         activeDirectoryV2: {
           clientId: this.props.apiClientId, tenantAuthEndpoint: tenantEndpoint,
           allowedAudiences: [`api://${this.props.apiClientId}`, this.props.apiClientId],
-          allowedApplications: [this.props.runtime.clientId],
-          jwtAllowedClientApplications: [this.props.runtime.clientId],
-          allowedIdentities: [this.props.runtime.principalId],
+          // The approvers are admitted too; each route then checks its caller (broker: the runtime only; approve: the approvers only).
+          allowedApplications: [this.props.runtime.clientId, ...clients],
+          jwtAllowedClientApplications: [this.props.runtime.clientId, ...clients],
+          allowedIdentities: [this.props.runtime.principalId, ...approvers],
         },
         login: { tokenStoreEnabled: false },
       },
@@ -257,6 +288,8 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
         BROKER_ISSUER: this.issuer,
         AZURE_TENANT_ID: this.props.tenantId,
         AZURE_CLIENT_ID: this.identity.clientId,
+        RUNTIME_PRINCIPAL_ID: this.props.runtime.principalId,
+        ...(approveConfig ? { APPROVE_CONFIG: JSON.stringify(approveConfig) } : {}),
         AzureWebJobsStorage__accountName: this.names.state,
         AzureWebJobsStorage__credential: 'managedidentity',
         AzureWebJobsStorage__clientId: this.identity.clientId,
@@ -353,6 +386,14 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
     return assignment;
   }
 
+  /** The approve route's configuration (`APPROVE_CONFIG`): its approvers and who may never approve. */
+  public approveConfig(agent: AgentIdentity = this.agent!): ApproveEndpointConfig {
+    return {
+      agent: agent.agentName, environment: agent.environment.name,
+      approvers: [...(this.props.approverPrincipalIds ?? [])], deniedApprovers: this.config(agent).requesterIdentities,
+    };
+  }
+
   /** The broker configuration the function reads (`BROKER_CONFIG`); tool identities are client ids. */
   public config(agent: AgentIdentity = this.agent!): BrokerConfig {
     return {
@@ -372,11 +413,23 @@ function validateProps(props: CredentialBrokerProps): void {
   const guids: Array<[string, string]> = [
     ['tenantId', props.tenantId], ['runtime.clientId', props.runtime.clientId], ['runtime.principalId', props.runtime.principalId], ['apiClientId', props.apiClientId],
     ...props.revocationPrincipalIds.map((id, i) => [`revocationPrincipalIds[${i}]`, id] as [string, string]),
+    ...(props.approverPrincipalIds ?? []).map((id, i) => [`approverPrincipalIds[${i}]`, id] as [string, string]),
+    ...(props.approverClientIds ?? []).map((id, i) => [`approverClientIds[${i}]`, id] as [string, string]),
   ];
   for (const [name, value] of guids) {
     if (!Token.isUnresolved(value) && !GUID.test(value)) {
       fail('AG_AZ_PRINCIPAL_ID', `${field}.${name}`, 'must be a GUID (one tenant, application or object id; the broker is never open to everyone)', value, 'Pass the Microsoft Entra id itself, not a name or a wildcard.');
     }
+  }
+  const approvers = (props.approverPrincipalIds ?? []).map((id) => id.toLowerCase());
+  for (const [i, id] of approvers.entries()) {
+    if (id === props.runtime.principalId.toLowerCase() || id === props.runtime.clientId.toLowerCase()) {
+      fail('AG_APPROVER_IS_AGENT', `${field}.approverPrincipalIds[${i}]`, 'must be a person, never the agent runtime (which asks for the approvals)', props.approverPrincipalIds![i], 'Name the object ids of the people who approve.');
+    }
+    if (approvers.indexOf(id) !== i) fail('AG_AZ_APPROVER', `${field}.approverPrincipalIds`, 'must list each approver once', props.approverPrincipalIds![i], 'Remove the duplicate.');
+  }
+  if (props.approverClientIds !== undefined && approvers.length === 0) {
+    fail('AG_AZ_APPROVER', `${field}.approverClientIds`, 'is only meaningful with approverPrincipalIds', props.approverClientIds, 'Declare the approvers (approverPrincipalIds), or drop approverClientIds.');
   }
   if (props.revocationPrincipalIds.length === 0) {
     fail('AG_KILL_SWITCH_MEMBERS', `${field}.revocationPrincipalIds`, 'must name at least one principal', props.revocationPrincipalIds, 'Pass the object id of the on-call group.');

@@ -11,6 +11,7 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
 import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object';
 import { Baseline } from '../../lib/baseline/baseline';
+import { ApproveEndpointConfig } from '../../lib/broker/approve-endpoint';
 import { BrokerConfig } from '../../lib/broker/broker-config';
 import { toolBrokerConfig } from '../../lib/broker/tool-broker-config';
 import { fail } from '../../lib/errors';
@@ -25,6 +26,8 @@ import { fitName, shortHash } from './private/names';
 
 const GCP_BROKER_SYMBOL = Symbol.for('agent-guardrails.gcp.CredentialBroker');
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+/** A person (or a service account acting for people) the approve endpoint can name from an ID token. */
+const APPROVER_MEMBER = /^(user|serviceAccount):[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}$/;
 
 export interface CredentialBrokerProps {
   /** The project the broker runs in (the agent's environment project). */
@@ -53,6 +56,16 @@ export interface CredentialBrokerProps {
    * @default true
    */
   readonly openPendingApprovals?: boolean;
+  /**
+   * The people who may approve this agent's pending requests, as IAM members (`user:<email>`, or
+   * `serviceAccount:<email>` for an approval tool acting for people). They, and only they, get
+   * `run.invoker` on the broker's approve endpoint (its own function under its own service account,
+   * which may only write the approvals database); the endpoint records the approver from the ID
+   * token Cloud Run verified. Groups are not accepted: the token names the person, and the endpoint
+   * checks the person against this list as well. Never the agent runtime, the broker or a tool.
+   * @default - no approve endpoint: tools that need an approval are always refused
+   */
+  readonly approvers?: string[];
 }
 
 /**
@@ -69,6 +82,10 @@ export interface CredentialBrokerProps {
  * prebuilt bundle `dist-handler/gcp-broker`; synth only archives it (no bundling, no Docker).
  * Data Access audit logs on `iamcredentials.googleapis.com` come from the agent's audit configs
  * (on by default in `AgentIdentity`).
+ *
+ * With `approvers`, an approve endpoint: the same bundle (entry point `approve`) as a second function
+ * under its own service account, invocable by the approvers only, recording the approver from the ID
+ * token Cloud Run verified (one call = one approval, in a Firestore transaction).
  */
 export class CredentialBroker extends Construct {
   /** Whether `x` is a GCP CredentialBroker (works across copies of this package). */
@@ -90,6 +107,9 @@ export class CredentialBroker extends Construct {
   public functionName?: string;
   private readonly props: CredentialBrokerProps;
   private readonly baseline: Baseline;
+  /** The approve endpoint's service account (only with `approvers`). */
+  public readonly approveServiceAccount?: ServiceAccount;
+  private readonly approveEmail?: string;
   private agent?: AgentIdentity;
   private fn?: Cloudfunctions2Function;
 
@@ -109,6 +129,16 @@ export class CredentialBroker extends Construct {
       displayName: 'agent-guardrails credential broker',
       description: 'Mints 15-minute tool tokens after kill-switch, window and approval checks. Holds Token Creator on tool service accounts only.',
     });
+    validateApprovers(props);
+    if ((props.approvers ?? []).length > 0) {
+      const approveId = `aga-${shortHash([props.project, this.node.path], 10)}`;
+      this.approveEmail = `${approveId}@${props.project}.iam.gserviceaccount.com`;
+      this.approveServiceAccount = new ServiceAccount(this, 'ApproveServiceAccount', {
+        accountId: approveId, project: props.project,
+        displayName: 'agent-guardrails approve endpoint',
+        description: 'Records who approved a pending broker request. May only write the agent\'s approvals database.',
+      });
+    }
   }
 
   /** Serve `agent`'s tools: state, topic, the function and its invoker binding. One agent per broker. */
@@ -136,10 +166,11 @@ export class CredentialBroker extends Construct {
       ['BrokerReadsKillSwitch', this.member, 'roles/datastore.viewer', killDb],
       ['BrokerOwnsApprovals', this.member, 'roles/datastore.user', approvalsDb],
       ...this.props.revocationMembers.map((m, i) => [`RevocationSetsKillSwitch${i}`, m, 'roles/datastore.user', killDb] as [string, string, string, FirestoreDatabase]),
+      ...(this.approveEmail ? [['ApproveEndpointWritesApprovals', `serviceAccount:${this.approveEmail}`, 'roles/datastore.user', approvalsDb] as [string, string, string, FirestoreDatabase]] : []),
     ];
     for (const [id, member, role, db] of grants) {
       const g = new ProjectIamMember(this, id, { project, member, role, condition: onDatabase(db, `agent-guardrails ${id}`) });
-      attachGuardrailMetadata(g, owner, member === this.member ? Component.BROKER : Component.KILL_SWITCH);
+      attachGuardrailMetadata(g, owner, member === this.member ? Component.BROKER : id.startsWith('Approve') ? Component.APPROVAL_GATE : Component.KILL_SWITCH);
       attachCrossAccount(g, optedInProjects([member], agent.environment, project), agent.environment);
     }
 
@@ -179,6 +210,51 @@ export class CredentialBroker extends Construct {
     const invoker = new CloudRunV2ServiceIamMember(this, 'InvokeByAgentRuntime', { project, location: region, name: functionName, dependsOn: [this.fn], role: 'roles/run.invoker', member: this.props.runtimeMember });
     attachGuardrailMetadata(invoker, owner, Component.BROKER);
     attachCrossAccount(invoker, optedInProjects([this.props.runtimeMember], agent.environment, project), agent.environment);
+    if (this.approveServiceAccount) this.approveEndpoint(agent, owner, { bucket: bucket.name, object: object.name }, approvalsDb);
+  }
+
+  /**
+   * The approve endpoint: the same prebuilt bundle (entry point `approve`) as its own function under
+   * its own service account, `run.invoker` for the approvers only; nothing else reaches it.
+   */
+  private approveEndpoint(agent: AgentIdentity, owner: OwnerLabels, source: { bucket: string; object: string }, approvalsDb: FirestoreDatabase): void {
+    const { project, region } = this.props;
+    const approvers = this.props.approvers ?? [];
+    otherProjectMembers('gcp.CredentialBroker.approvers', approvers, agent.environment, project);
+    const config = this.approveConfig(agent);
+    for (const [i, approver] of approvers.entries()) {
+      if (config.deniedApprovers.some((d) => d.toLowerCase() === approver.toLowerCase())) {
+        fail('AG_APPROVER_IS_AGENT', `gcp.CredentialBroker.approvers[${i}]`, 'must be a person, never the agent runtime, the broker or one of the agent\'s tool service accounts', approver,
+          'Name the people who approve (user:<email>); an agent identity approving its own requests defeats the approval.');
+      }
+    }
+    attachGuardrailMetadata(this.approveServiceAccount!, owner, Component.APPROVAL_GATE);
+    const functionName = fitName(`ag-approve-${agent.agentName}`, 63, [agent.agentName]);
+    const fn = new Cloudfunctions2Function(this, 'ApproveFunction', {
+      project, location: region, name: functionName,
+      description: 'agent-guardrails approve endpoint (one call = one approval, by the caller Cloud Run verified).',
+      buildConfig: { runtime: 'nodejs22', entryPoint: 'approve', source: { storageSource: source } },
+      serviceConfig: {
+        serviceAccountEmail: this.approveEmail,
+        timeoutSeconds: 15,
+        maxInstanceCount: 2,
+        ingressSettings: 'ALLOW_ALL', // reachable over HTTPS, but only with an approver's identity token (IAM below)
+        allTrafficOnLatestRevision: true,
+        environmentVariables: { GCP_PROJECT: project, APPROVALS_DATABASE: approvalsDb.nameInput!, APPROVE_CONFIG: JSON.stringify(config) },
+      },
+    });
+    attachGuardrailMetadata(fn, owner, Component.APPROVAL_GATE);
+    for (const [i, member] of approvers.entries()) {
+      const binding = new CloudRunV2ServiceIamMember(this, `InvokeApproveByApprover${i}`, { project, location: region, name: functionName, dependsOn: [fn], role: 'roles/run.invoker', member });
+      attachGuardrailMetadata(binding, owner, Component.APPROVAL_GATE);
+      attachCrossAccount(binding, optedInProjects([member], agent.environment, project), agent.environment);
+    }
+  }
+
+  /** The approve endpoint's configuration (`APPROVE_CONFIG`): its approvers and who may never approve. */
+  public approveConfig(agent: AgentIdentity = this.agent!): ApproveEndpointConfig {
+    const denied = [...this.config(agent).requesterIdentities, ...(this.approveEmail ? [`serviceAccount:${this.approveEmail}`] : [])];
+    return { agent: agent.agentName, environment: agent.environment.name, approvers: [...(this.props.approvers ?? [])], deniedApprovers: denied };
   }
 
   /** The broker configuration the function reads (`BROKER_CONFIG`). */
@@ -192,5 +268,29 @@ export class CredentialBroker extends Construct {
       openPendingApprovals: this.props.openPendingApprovals ?? true,
       tools: agent.tools.map((t) => toolBrokerConfig(t, agent.emailFor(t.name), 'gcp', this.props.scopes?.[t.name] ?? [CLOUD_PLATFORM])),
     };
+  }
+}
+
+function validateApprovers(props: CredentialBrokerProps): void {
+  for (const [i, member] of (props.approvers ?? []).entries()) {
+    const field = `gcp.CredentialBroker.approvers[${i}]`;
+    if (member === 'allUsers' || member === 'allAuthenticatedUsers' || member.includes('*') || member.startsWith('domain:') || member.startsWith('principalSet:')) {
+      fail('AG_GCP_PUBLIC_MEMBER', field, 'must name one person; the approve endpoint is never open to a set of identities', member, 'Name each approver: "user:alice@example.com".');
+    }
+    if (member.startsWith('group:')) {
+      fail('AG_GCP_APPROVER_MEMBER', field, 'must name a person, not a group (the ID token the endpoint reads names the person, so it cannot check group membership)', member,
+        'List the group\'s on-call people as "user:<email>" members.');
+    }
+    if (!APPROVER_MEMBER.test(member)) {
+      fail('AG_GCP_APPROVER_MEMBER', field, 'must be an IAM member "user:<email>" or "serviceAccount:<email>"', member, 'Write the member with its type prefix, e.g. "user:alice@example.com".');
+    }
+    if (member.toLowerCase() === props.runtimeMember.toLowerCase()) {
+      fail('AG_APPROVER_IS_AGENT', field, 'must be a person, never the agent runtime (which asks for the approvals)', member, 'Name the people who approve (user:<email>).');
+    }
+  }
+  const seen = new Set<string>();
+  for (const member of props.approvers ?? []) {
+    if (seen.has(member.toLowerCase())) fail('AG_GCP_APPROVER_MEMBER', 'gcp.CredentialBroker.approvers', 'must list each approver once', member, 'Remove the duplicate.');
+    seen.add(member.toLowerCase());
   }
 }

@@ -39,6 +39,9 @@ export const AZURE_BROKER_API = '00000000-0000-4000-8000-0000000000b1';
 /** Incident responders (an on-call group) hold the kill switches. */
 const INCIDENT_RESPONSE_GROUP = 'group:incident-response@acme.example';
 const INCIDENT_RESPONSE_OBJECT_ID = '00000000-0000-4000-8000-0000000000aa';
+/** The on-call release managers approve the deploy-operator's rollbacks (people, never the agent's identities). */
+const GCP_APPROVERS = ['user:release-manager-1@acme.example', 'user:release-manager-2@acme.example'];
+const AZURE_APPROVER_OBJECT_IDS = ['00000000-0000-4000-8000-0000000000d1', '00000000-0000-4000-8000-0000000000d2'];
 
 const changeWindow = () => ChangeWindow.workdays('Europe/Dublin', '09:00', '17:00');
 
@@ -82,6 +85,7 @@ export class GcpAgentsStack extends TerraformStack {
     // The broker first: the tool service accounts' Token Creator bindings name its service account.
     this.deployOperatorBroker = new GcpCredentialBroker(this, 'DeployOperatorBroker', {
       project: prod, region: 'europe-west1', runtimeMember: GCP_AGENT_RUNTIME, revocationMembers: [INCIDENT_RESPONSE_GROUP],
+      approvers: GCP_APPROVERS,
     });
     this.deployOperator = new GcpAgentIdentity(this, 'DeployOperator', {
       agentName: 'deploy-operator',
@@ -159,7 +163,7 @@ export class AzureAgentsStack extends TerraformStack {
     const app = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_PROD.azure!.resourceGroup}/providers/Microsoft.App/containerApps/checkout`;
     this.deployOperatorBroker = new AzureCredentialBroker(this, 'DeployOperatorBroker', {
       environment: AZURE_PROD, tenantId: AZURE_TENANT, runtime: AZURE_AGENT_RUNTIME, apiClientId: AZURE_BROKER_API,
-      revocationPrincipalIds: [INCIDENT_RESPONSE_OBJECT_ID],
+      revocationPrincipalIds: [INCIDENT_RESPONSE_OBJECT_ID], approverPrincipalIds: AZURE_APPROVER_OBJECT_IDS,
     });
     this.deployOperator = new AzureAgentIdentity(this, 'DeployOperator', {
       // The broker replaces the runtime's issuer: each tool identity trusts exactly the broker's issuer and its agent/tool/environment subject.

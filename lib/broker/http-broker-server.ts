@@ -1,20 +1,33 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'http';
 
 /** Larger bodies are refused before parsing (the core refuses anything above 8 KiB anyway). */
 const MAX_BODY_BYTES = 16_384;
 
+/** One POST request as a route sees it: the path (no query), the headers, the JSON body (undefined when not JSON). */
+export interface JsonRequest {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
+}
+
+/** A route's answer. */
+export interface JsonReply {
+  readonly statusCode: number;
+  readonly body: unknown;
+}
+
 /**
- * An HTTP server around a decide function, for brokers that run as a web service (Cloud Run; an
- * Azure Functions custom handler): `POST` JSON in, JSON out; anything else is refused with a status
- * code. Authentication happens in front of it (Cloud Run IAM, Entra authentication).
+ * An HTTP server for JSON POST routes (Cloud Run; an Azure Functions custom handler): bodies are
+ * bounded, anything but POST is refused with 405, a route that throws answers 500 (fail closed).
+ * Authentication happens in front of it (Cloud Run IAM, Entra authentication).
  */
-export function createBrokerServer(decide: (event: unknown) => Promise<unknown>): Server {
+export function createJsonServer(route: (request: JsonRequest) => Promise<JsonReply>): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'POST') return reply(405, { error: 'Use POST with a JSON broker request.' });
+    if (req.method !== 'POST') return reply(405, { error: 'Use POST with a JSON body.' });
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -28,14 +41,22 @@ export function createBrokerServer(decide: (event: unknown) => Promise<unknown>)
     });
     req.on('end', () => {
       if (size > MAX_BODY_BYTES) return;
-      let event: unknown;
+      let body: unknown;
       try {
-        event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
-        event = undefined; // the core refuses it as INVALID_REQUEST, with its own record
+        body = undefined; // the route refuses it (the core as INVALID_REQUEST, with its own record)
       }
-      decide(event).then((out) => reply(200, out), () => reply(500, { error: 'The broker failed; refusing (fail closed).' }));
+      const path = (req.url ?? '/').split('?')[0];
+      route({ path, headers: req.headers, body }).then((out) => reply(out.statusCode, out.body), () => reply(500, { error: 'The broker failed; refusing (fail closed).' }));
     });
   });
 }
 
+/**
+ * An HTTP server around a decide function, for brokers that run as a web service: `POST` JSON in,
+ * JSON out, on any path.
+ */
+export function createBrokerServer(decide: (event: unknown) => Promise<unknown>): Server {
+  return createJsonServer(async ({ body }) => ({ statusCode: 200, body: await decide(body) }));
+}

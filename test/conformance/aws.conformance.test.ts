@@ -28,6 +28,7 @@ const aws: ConformanceHarness = {
   outsideResource: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/security/audit`,
   sessionSeconds: 900,
   human: `arn:aws:sts::${ACCOUNT}:assumed-role/oncall/alice@example.com`,
+  human2: `arn:aws:sts::${ACCOUNT}:assumed-role/oncall/bob@example.com`,
   runtime: `arn:aws:iam::${ACCOUNT}:role/agent-runtime`,
   raceProof: 'dynalite conditional UpdateItem',
   async start() { db = await LocalDynamoDb.start(); },

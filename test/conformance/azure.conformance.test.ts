@@ -48,7 +48,9 @@ const azure: ConformanceHarness = {
   outsideResource: '/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/dev-app/providers/Microsoft.OperationalInsights/workspaces/logs',
   sessionSeconds: 5400,
   human: 'aad:0b7e3c1e-aaaa-4bbb-8ccc-000000000001',
+  human2: 'aad:0b7e3c1e-aaaa-4bbb-8ccc-000000000002',
   runtime: 'aad:0b7e3c1e-aaaa-4bbb-8ccc-00000000000f',
+  approveEndpoint: true,
   raceProof: 'azurite ETag-conditional Merge',
   async start() {
     azurite = await Azurite.start();
@@ -99,6 +101,7 @@ const azure: ConformanceHarness = {
       async putApproval(record) {
         await approvalsTable.upsertEntity({ partitionKey: AGENT, rowKey: String(record.approvalId), ...record }, 'Replace');
       },
+      approver: store,
       approve: (id, approver, now) => store.approve(id, approver, now, [azure.runtime]),
       readApproval: (id) => store.get(id),
       breakPort(port, f) {

@@ -5,6 +5,7 @@
  * and calls `brokerConformance(harness)`.
  */
 import * as fc from 'fast-check';
+import { ApproveEndpointConfig, createApproveEndpoint, IApprovalApprover } from '../../lib/broker/approve-endpoint';
 import {
   ApprovalRecord, ApprovalStatus, BrokerConfig, BrokerDecision, BrokerPorts, CredentialBrokerCore, DecisionRecord, IDecisionLog,
   LINEAGE_ID_PATTERN, ReasonCode,
@@ -31,6 +32,8 @@ export interface HarnessPorts {
   breakPort(port: 'killSwitch' | 'approvals', fault: 'error' | 'hang'): void;
   /** Make the minter's transport fail, hang or answer wrongly. */
   breakMinter(fault: MintFault): void;
+  /** The store as the cloud's approve endpoint uses it (GCP, Azure; AWS has its own approve handler). */
+  readonly approver?: IApprovalApprover;
   /** Identities the minter was asked for, in order. */
   readonly minted: string[];
   close(): Promise<void>;
@@ -50,7 +53,11 @@ export interface ConformanceHarness {
   readonly sessionSeconds: number;
   /** An approver identity of this cloud, and the agent runtime's. */
   readonly human: string;
+  /** A second approver (of this agent, or of another agent in the cross-agent tests). */
+  readonly human2: string;
   readonly runtime: string;
+  /** Whether the cloud's approve endpoint runs on the neutral `createApproveEndpoint` (then `ports().approver` is set). */
+  readonly approveEndpoint?: boolean;
   /** What the suite leaves to the emulator it runs on (said in the test names). */
   readonly raceProof: string;
   start(): Promise<void>;
@@ -242,6 +249,73 @@ export function brokerConformance(h: ConformanceHarness): void {
         p.breakPort('approvals', 'hang');
         expect(await code(useApproval)).toBe(ReasonCode.APPROVAL_STORE_TIMEOUT);
         expect(p.minted).toHaveLength(0);
+      });
+    });
+
+    (h.approveEndpoint ? describe : describe.skip)('the approve endpoint: declared approvers only, identity from the cloud\'s authentication, one approval per call', () => {
+      const lines: string[] = [];
+      const endpoint = (config: Partial<ApproveEndpointConfig> = {}) => createApproveEndpoint(
+        { agent: AGENT, environment: 'prod', approvers: [h.human, h.human2], deniedApprovers: [h.runtime], ...config }, p.approver!, { now: () => now, write: (l) => lines.push(l), timeoutMs: TIMEOUT_MS },
+      );
+      const pending = async (lineageId = 'run-88') => (await broker.decide({ tool: 'rollback-service', lineageId, reason: 'roll back' })).approvalId!;
+
+      test('only a declared approver approves; the body cannot name the approver; the credential\'s record names the approver', async () => {
+        const id = await pending();
+        const approve = endpoint();
+        expect((await approve(undefined, { approvalId: id })).statusCode).toBe(401);
+        expect((await approve(h.runtime, { approvalId: id })).body.outcome).toBe('not-an-approver');
+        expect((await approve('user:mallory@example.com', { approvalId: id })).statusCode).toBe(403);
+        expect((await approve(h.human, { approvalId: '../../x' })).statusCode).toBe(400);
+        const ok = await approve(h.human, JSON.stringify({ approvalId: id, approver: h.human2 }));
+        expect(ok).toMatchObject({ statusCode: 200, body: { outcome: 'approved', approver: h.human } });
+        expect((await p.readApproval(id))).toMatchObject({ status: ApprovalStatus.APPROVED, approvedBy: h.human });
+        expect((await approve(h.human2, { approvalId: id })).body.outcome).toBe('not-pending');
+        expect(await code({ tool: 'rollback-service', lineageId: 'run-88', approvalId: id })).toBe(ReasonCode.GRANTED);
+        expect(log.records.at(-1)).toMatchObject({ approver: h.human });
+        expect(await code({ tool: 'rollback-service', lineageId: 'run-88', approvalId: id })).toBe(ReasonCode.APPROVAL_ALREADY_USED);
+        expect(lines.map((l) => JSON.parse(l).outcome)).toEqual(['not-an-approver', 'not-an-approver', 'approved', 'not-pending']);
+      });
+
+      test('the requester can never approve, even when listed as an approver by mistake', async () => {
+        const id = await pending();
+        expect((await endpoint({ approvers: [h.runtime] })(h.runtime, { approvalId: id })).body.outcome).toBe('self-approval');
+        // Without the endpoint's own deny list, the store still refuses the request's requester.
+        expect((await endpoint({ approvers: [h.runtime], deniedApprovers: [] })(h.runtime, { approvalId: id })).body.outcome).toBe('self-approval');
+        expect((await p.readApproval(id))?.status).toBe(ApprovalStatus.PENDING);
+      });
+
+      test.each([['another agent', { agent: 'other-agent' }], ['another environment', { environment: 'staging' }]])('an approver of %s cannot approve this agent\'s request', async (_name, scope) => {
+        const id = await pending();
+        const reply = await endpoint({ ...scope, approvers: [h.human2] })(h.human2, { approvalId: id });
+        expect(reply).toMatchObject({ statusCode: 404, body: { outcome: 'not-found' } });
+        expect((await p.readApproval(id))?.status).toBe(ApprovalStatus.PENDING);
+        expect(await code({ tool: 'rollback-service', lineageId: 'run-88', approvalId: id })).toBe(ReasonCode.APPROVAL_PENDING);
+      });
+
+      test(`two approvers approve one request at once: exactly one approval is recorded, and it is used once (${h.raceProof})`, async () => {
+        const approve = endpoint();
+        for (let round = 0; round < 4; round++) {
+          const lineageId = `run-9${round}`;
+          const id = await pending(lineageId);
+          const replies = await Promise.all([approve(h.human, { approvalId: id }), approve(h.human2, { approvalId: id })]);
+          expect(replies.map((r) => r.body.outcome).sort()).toEqual(['approved', 'not-pending']);
+          const winner = replies.find((r) => r.body.outcome === 'approved')!.body.approver;
+          expect((await p.readApproval(id))?.approvedBy).toBe(winner);
+          const uses = await Promise.all([1, 2].map(() => broker.decide({ tool: 'rollback-service', lineageId, approvalId: id })));
+          expect(uses.map((u) => u.reasonCode).sort()).toEqual([ReasonCode.APPROVAL_ALREADY_USED, ReasonCode.GRANTED]);
+        }
+        expect(p.minted).toHaveLength(4);
+      });
+
+      test('an approvals store that errors or hangs approves nothing (503)', async () => {
+        const id = await pending();
+        const approve = createApproveEndpoint({ agent: AGENT, environment: 'prod', approvers: [h.human], deniedApprovers: [] },
+          { approve: () => new Promise(() => undefined) }, { now: () => now, write: () => undefined, timeoutMs: 50 });
+        expect((await approve(h.human, { approvalId: id })).statusCode).toBe(503);
+        const failing = createApproveEndpoint({ agent: AGENT, environment: 'prod', approvers: [h.human], deniedApprovers: [] },
+          { approve: async () => { throw new Error('down'); } }, { now: () => now, write: () => undefined });
+        expect((await failing(h.human, { approvalId: id })).statusCode).toBe(503);
+        expect((await p.readApproval(id))?.status).toBe(ApprovalStatus.PENDING);
       });
     });
 

@@ -36,8 +36,10 @@ const gcp: ConformanceHarness = {
   outsideResource: `projects/other-project/logs/app`,
   sessionSeconds: 900,
   human: 'user:alice@example.com',
+  human2: 'user:bob@example.com',
   runtime: `serviceAccount:agent-runtime@${PROJECT}.iam.gserviceaccount.com`,
-  raceProof: 'Firestore emulator: create of approvalUses/<id> in the consume transaction',
+  approveEndpoint: true,
+  raceProof: 'Firestore emulator: create of approvalGrants/<id> and approvalUses/<id> in the transactions (the emulator does not hold read-write conflicts by itself)',
   async start() { emulator = await FirestoreEmulator.start(); },
   async stop() { await emulator.stop(); },
   async ports(clock): Promise<HarnessPorts> {
@@ -75,6 +77,7 @@ const gcp: ConformanceHarness = {
       async putApproval(record) {
         await approvalsDb.doc(`${APPROVALS_COLLECTION}/${record.approvalId}`).set(record);
       },
+      approver: store,
       approve: (id, approver, now) => store.approve(id, approver, now, [gcp.runtime]),
       readApproval: (id) => store.get(id),
       breakPort(port, f) {

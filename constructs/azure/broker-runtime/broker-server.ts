@@ -10,16 +10,24 @@
  * - `ASSERTION_KEY_KID`: the key's `kid` in the published JWKS
  * - `BROKER_ISSUER`: the broker's issuer URL (the storage static website)
  * - `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` (the broker's own managed identity)
+ * - `RUNTIME_PRINCIPAL_ID`: the agent runtime's object id, the only caller of the `broker` route
+ * - `APPROVE_CONFIG`: the `ApproveEndpointConfig` JSON of the `approve` route (absent: no approvers, no route)
  * - `FUNCTIONS_CUSTOMHANDLER_PORT`: set by the Functions host
+ *
+ * Two routes, both behind Entra authentication, which admits the runtime and the approvers: `POST
+ * /api/broker` answers the runtime only, `POST /api/approve` the approvers only (the caller is the
+ * principal Entra authentication validated, `easyAuthCaller`).
  */
 import { TableClient } from '@azure/data-tables';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { CryptographyClient } from '@azure/keyvault-keys';
+import { ApproveReply, createApproveEndpoint, parseApproveEndpointConfig } from '../../../lib/broker/approve-endpoint';
 import { CredentialBrokerCore } from '../../../lib/broker/credential-broker-core';
 import { createBrokerHandler } from '../../../lib/broker/guarded-decide';
-import { createBrokerServer } from '../../../lib/broker/http-broker-server';
+import { createJsonServer, JsonReply, JsonRequest } from '../../../lib/broker/http-broker-server';
 import type { BrokerPorts } from '../../../lib/broker/ports';
 import { StdoutDecisionLog } from '../../../lib/broker/stdout-decision-log';
+import { easyAuthCaller } from './easy-auth-caller';
 import { EntraTokenMinter, FetchLike } from './entra-token-minter';
 import { TableApprovalStore } from './table-approval-store';
 import { TableKillSwitchState } from './table-kill-switch-state';
@@ -62,11 +70,49 @@ export function azurePorts(env: NodeJS.ProcessEnv, agent: string, clients?: Azur
   };
 }
 
+/** The route of the approve endpoint (Functions route prefix `api`). */
+export const AZURE_APPROVE_PATH = '/api/approve';
+
+/**
+ * The function's two routes. Entra authentication admits the runtime and the approvers alike, so
+ * each route checks who the caller is: the decide route answers the runtime's object id only (an
+ * approver never gets a credential), the approve route the approvers only (`createApproveEndpoint`).
+ */
+export function azureRoutes(
+  decide: (event: unknown) => Promise<unknown>,
+  approve: ((caller: string | undefined, body: unknown) => Promise<ApproveReply>) | undefined,
+  runtimePrincipalId: string | undefined,
+): (request: JsonRequest) => Promise<JsonReply> {
+  return async ({ path, headers, body }) => {
+    const caller = easyAuthCaller(headers);
+    if (path === AZURE_APPROVE_PATH) {
+      if (!approve) return { statusCode: 404, body: { error: 'This broker declares no approvers.' } };
+      return approve(caller, body);
+    }
+    if (caller === undefined || runtimePrincipalId === undefined || caller !== runtimePrincipalId.toLowerCase()) {
+      return { statusCode: 403, body: { error: 'Only the agent runtime may request credentials.' } };
+    }
+    return { statusCode: 200, body: await decide(body) };
+  };
+}
+
 /* istanbul ignore next: the Functions host start-up */
 if (require.main === module) {
   const handler = createBrokerHandler(() => {
     const config = CredentialBrokerCore.parseConfig(process.env.BROKER_CONFIG ?? '');
     return new CredentialBrokerCore(config, azurePorts(process.env, config.agent));
   });
-  createBrokerServer(handler).listen(Number(process.env.FUNCTIONS_CUSTOMHANDLER_PORT ?? 8080));
+  let approve: ((caller: string | undefined, body: unknown) => Promise<ApproveReply>) | undefined;
+  if (process.env.APPROVE_CONFIG) {
+    try {
+      const config = parseApproveEndpointConfig(process.env.APPROVE_CONFIG);
+      const credential = new ManagedIdentityCredential({ clientId: process.env.AZURE_CLIENT_ID! });
+      approve = createApproveEndpoint(config, new TableApprovalStore(new TableClient(process.env.STATE_TABLE_ENDPOINT!, AZURE_APPROVALS_TABLE, credential), config.agent));
+    } catch (e) {
+      // The broker keeps answering its runtime; the approve route approves nothing.
+      process.stdout.write(`${JSON.stringify({ type: 'agent-guardrails.approve-error', error: (e as Error).message })}\n`);
+      approve = async () => ({ statusCode: 503, body: { error: 'The approve endpoint is misconfigured; nothing was approved.' } });
+    }
+  }
+  createJsonServer(azureRoutes(handler, approve, process.env.RUNTIME_PRINCIPAL_ID)).listen(Number(process.env.FUNCTIONS_CUSTOMHANDLER_PORT ?? 8080));
 }

@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+import type { ApprovalScope, ApproveOutcome, IApprovalApprover } from '../../../lib/broker/approve-endpoint';
 import type { ApprovalConsumeCondition, ApprovalRecord, IApprovalStore } from '../../../lib/broker/ports';
 import { sameIdentity } from '../../../lib/broker/resource-match';
 
@@ -6,8 +7,8 @@ import { sameIdentity } from '../../../lib/broker/resource-match';
 export const AZURE_PENDING_MAX_AGE_SECONDS = 3600;
 const STRING_FIELDS = ['approvalId', 'agent', 'tool', 'lineageId', 'environment', 'status', 'requestedBy', 'requestedAt', 'reason', 'approvedBy', 'approvedAt', 'usedAt', 'usedBy'] as const;
 
-/** Outcome of an approve call (as on AWS). */
-export type AzureApproveOutcome = 'approved' | 'not-found' | 'not-pending' | 'self-approval' | 'too-old';
+/** Outcome of an approve call (as on every cloud). */
+export type AzureApproveOutcome = ApproveOutcome;
 
 type Table = Pick<TableClient, 'getEntity' | 'createEntity' | 'updateEntity'>;
 
@@ -17,7 +18,7 @@ type Table = Pick<TableClient, 'getEntity' | 'createEntity' | 'updateEntity'>;
  * refuses the write when anyone changed the entity since (412), so of two racing uses exactly one
  * wins.
  */
-export class TableApprovalStore implements IApprovalStore {
+export class TableApprovalStore implements IApprovalStore, IApprovalApprover {
   constructor(private readonly table: Table, private readonly agent: string) {}
 
   public async get(approvalId: string, signal?: AbortSignal): Promise<ApprovalRecord | undefined> {
@@ -44,11 +45,15 @@ export class TableApprovalStore implements IApprovalStore {
     await this.table.createEntity(entity as never, { abortSignal: signal });
   }
 
-  /** Approve a pending request as `approver` (the caller's Entra identity as the approve endpoint verified it). */
-  public async approve(approvalId: string, approver: string, now: Date, deniedApprovers: readonly string[]): Promise<AzureApproveOutcome> {
+  /**
+   * Approve a pending request as `approver` (the caller's Entra identity as the approve endpoint
+   * verified it): one ETag-conditional write, so of two racing approvals one wins. With `scope`, a
+   * record of another agent or environment is not found.
+   */
+  public async approve(approvalId: string, approver: string, now: Date, deniedApprovers: readonly string[], scope?: ApprovalScope): Promise<AzureApproveOutcome> {
     const entity = await this.read(approvalId);
     const record = entity ? fromEntity(entity) : undefined;
-    if (!entity || !record) return 'not-found';
+    if (!entity || !record || (scope && (record.agent !== scope.agent || record.environment !== scope.environment))) return 'not-found';
     if (record.status !== 'pending') return 'not-pending';
     if ([record.requestedBy, ...deniedApprovers].some((id) => sameIdentity(id, approver))) return 'self-approval';
     if (record.requestedAt < new Date(now.getTime() - AZURE_PENDING_MAX_AGE_SECONDS * 1000).toISOString()) return 'too-old';

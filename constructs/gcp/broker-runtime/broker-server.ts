@@ -11,14 +11,20 @@
  *
  * Only the agent runtime may invoke the service (Cloud Run IAM, `run.invoker`); the server answers
  * `POST /` with a JSON `BrokerRequest` body and a JSON `BrokerResponse`.
+ *
+ * The same bundle is the approve endpoint (entry point `approve`, its own function under its own
+ * service account, `run.invoker` for the declared approvers only), with
+ * `GCP_PROJECT`, `APPROVALS_DATABASE` and `APPROVE_CONFIG` (the `ApproveEndpointConfig` JSON).
  */
 import { Firestore } from '@google-cloud/firestore';
 import { GoogleAuth } from 'google-auth-library';
+import { ApproveReply, createApproveEndpoint, parseApproveEndpointConfig } from '../../../lib/broker/approve-endpoint';
 import { CredentialBrokerCore } from '../../../lib/broker/credential-broker-core';
 import { createBrokerHandler } from '../../../lib/broker/guarded-decide';
 import { createBrokerServer } from '../../../lib/broker/http-broker-server';
 import type { BrokerPorts, DecisionRecord } from '../../../lib/broker/ports';
 import { StdoutDecisionLog } from '../../../lib/broker/stdout-decision-log';
+import { cloudRunCaller } from './cloud-run-caller';
 import { FirestoreApprovalStore } from './firestore-approval-store';
 import { FirestoreKillSwitchState } from './firestore-kill-switch-state';
 import type { IGoogleApi } from './google-api';
@@ -74,6 +80,46 @@ export async function broker(req: { readonly method?: string; readonly body?: un
   if (req.method !== undefined && req.method !== 'POST') return res.status(405).json({ error: 'Use POST with a JSON broker request.' });
   decide ??= productionHandler();
   res.status(200).json(await decide(req.body));
+}
+
+/** An HTTP request as the Functions Framework hands it over (Express): headers and the parsed JSON body. */
+export interface FunctionsRequest {
+  readonly method?: string;
+  readonly headers?: { readonly [name: string]: string | string[] | undefined };
+  readonly body?: unknown;
+}
+
+/**
+ * The approve endpoint's handler: the approver is the caller Cloud Run verified (`cloudRunCaller`),
+ * never a field of the body. A misconfigured endpoint approves nothing (503).
+ * @param openDatabase opens the approvals database (tests pass the Firestore emulator)
+ */
+export function createGcpApproveHandler(
+  env: NodeJS.ProcessEnv,
+  openDatabase: (projectId: string, databaseId: string) => BrokerFirestore = (projectId, databaseId) => new Firestore({ projectId, databaseId }),
+  now?: () => Date,
+): (req: FunctionsRequest) => Promise<ApproveReply> {
+  let endpoint: ((caller: string | undefined, body: unknown) => Promise<ApproveReply>) | undefined;
+  try {
+    if (!env.GCP_PROJECT || !env.APPROVALS_DATABASE) throw new Error('GCP_PROJECT and APPROVALS_DATABASE must be set');
+    const config = parseApproveEndpointConfig(env.APPROVE_CONFIG ?? '');
+    endpoint = createApproveEndpoint(config, new FirestoreApprovalStore(openDatabase(env.GCP_PROJECT, env.APPROVALS_DATABASE)), { now });
+  } catch (e) {
+    process.stdout.write(`${JSON.stringify({ type: 'agent-guardrails.approve-error', error: (e as Error).message })}\n`);
+  }
+  return async (req) => {
+    if (req.method !== undefined && req.method !== 'POST') return { statusCode: 405, body: { error: 'Use POST with a JSON body { "approvalId": "..." }.' } };
+    if (!endpoint) return { statusCode: 503, body: { error: 'The approve endpoint is misconfigured; nothing was approved.' } };
+    return endpoint(cloudRunCaller(req.headers ?? {}), req.body);
+  };
+}
+
+let approveHandler: ((req: FunctionsRequest) => Promise<ApproveReply>) | undefined;
+/** The Cloud Functions (2nd gen) entry point `approve` of the approve endpoint. */
+export async function approve(req: FunctionsRequest, res: { status(code: number): { json(body: unknown): void } }): Promise<void> {
+  approveHandler ??= createGcpApproveHandler(process.env);
+  const out = await approveHandler(req);
+  res.status(out.statusCode).json(out.body);
 }
 
 /* istanbul ignore next: a plain Cloud Run container start-up (`node index.js`) */

@@ -1,7 +1,8 @@
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
+import type { ApprovalScope, ApproveOutcome, IApprovalApprover } from '../../../lib/broker/approve-endpoint';
 import type { ApprovalConsumeCondition, ApprovalRecord, IApprovalStore } from '../../../lib/broker/ports';
 import { sameIdentity } from '../../../lib/broker/resource-match';
-import { APPROVAL_USES_COLLECTION, APPROVALS_COLLECTION } from './firestore-layout';
+import { APPROVAL_GRANTS_COLLECTION, APPROVAL_USES_COLLECTION, APPROVALS_COLLECTION } from './firestore-layout';
 
 /** Pending requests a person may approve for this long (as on AWS). */
 export const GCP_PENDING_MAX_AGE_SECONDS = 3600;
@@ -10,8 +11,8 @@ const ALREADY_EXISTS = 6;
 
 const STRING_FIELDS = ['approvalId', 'agent', 'tool', 'lineageId', 'environment', 'status', 'requestedBy', 'requestedAt', 'reason', 'approvedBy', 'approvedAt', 'usedAt', 'usedBy'] as const;
 
-/** Outcome of an approve call (as on AWS). */
-export type GcpApproveOutcome = 'approved' | 'not-found' | 'not-pending' | 'self-approval' | 'too-old';
+/** Outcome of an approve call (as on every cloud). */
+export type GcpApproveOutcome = ApproveOutcome;
 
 /** Announces a new pending approval to the approvers (Pub/Sub on GCP). */
 export interface IPendingAnnouncer {
@@ -24,7 +25,7 @@ export interface IPendingAnnouncer {
  * single-use: Firestore refuses a second create of the same document (ALREADY_EXISTS) whatever the
  * two transactions read, so two racing requests can never both win.
  */
-export class FirestoreApprovalStore implements IApprovalStore {
+export class FirestoreApprovalStore implements IApprovalStore, IApprovalApprover {
   constructor(private readonly db: Pick<Firestore, 'doc' | 'runTransaction'>, private readonly announcer?: IPendingAnnouncer) {}
 
   public async get(approvalId: string): Promise<ApprovalRecord | undefined> {
@@ -62,20 +63,30 @@ export class FirestoreApprovalStore implements IApprovalStore {
   /**
    * Approve a pending request as `approver` (the caller's identity as the approve endpoint verified
    * it). Refuses the requester and `deniedApprovers` (the agent's own identities), and requests older
-   * than `GCP_PENDING_MAX_AGE_SECONDS`; a transaction, so one request is approved at most once.
+   * than `GCP_PENDING_MAX_AGE_SECONDS`; a transaction, so one request is approved at most once. With
+   * `scope`, a record of another agent or environment is not found (an approver of one agent never
+   * approves another's request).
    */
-  public async approve(approvalId: string, approver: string, now: Date, deniedApprovers: readonly string[]): Promise<GcpApproveOutcome> {
+  public async approve(approvalId: string, approver: string, now: Date, deniedApprovers: readonly string[], scope?: ApprovalScope): Promise<GcpApproveOutcome> {
     const ref = this.db.doc(`${APPROVALS_COLLECTION}/${approvalId}`);
-    return this.db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      const record = snap.exists ? fromDoc(snap.data() ?? {}) : undefined;
-      if (!record) return 'not-found';
-      if (record.status !== 'pending') return 'not-pending';
-      if ([record.requestedBy, ...deniedApprovers].some((id) => sameIdentity(id, approver))) return 'self-approval';
-      if (record.requestedAt < new Date(now.getTime() - GCP_PENDING_MAX_AGE_SECONDS * 1000).toISOString()) return 'too-old';
-      tx.update(ref, { status: 'approved', approvedBy: approver, approvedAt: now.toISOString() });
-      return 'approved';
-    });
+    const grant = this.db.doc(`${APPROVAL_GRANTS_COLLECTION}/${approvalId}`);
+    try {
+      return await this.db.runTransaction(async (tx) => {
+        const snap = await tx.get(ref);
+        const record = snap.exists ? fromDoc(snap.data() ?? {}) : undefined;
+        if (!record || (scope && (record.agent !== scope.agent || record.environment !== scope.environment))) return 'not-found';
+        if (record.status !== 'pending') return 'not-pending';
+        if ([record.requestedBy, ...deniedApprovers].some((id) => sameIdentity(id, approver))) return 'self-approval';
+        if (record.requestedAt < new Date(now.getTime() - GCP_PENDING_MAX_AGE_SECONDS * 1000).toISOString()) return 'too-old';
+        // As in consume: the create makes it one approval per request, whatever two racing transactions read.
+        tx.create(grant, { approvalId, approvedBy: approver, approvedAt: now.toISOString() });
+        tx.update(ref, { status: 'approved', approvedBy: approver, approvedAt: now.toISOString() });
+        return 'approved';
+      });
+    } catch (e) {
+      if ((e as { code?: unknown }).code === ALREADY_EXISTS) return 'not-pending';
+      throw e;
+    }
   }
 }
 

@@ -22,10 +22,10 @@ function brokerProps(overrides: Partial<CredentialBrokerProps> = {}): Credential
   return { environment: prod, tenantId: TENANT, runtime: RUNTIME, apiClientId: API, revocationPrincipalIds: [ONCALL], ...overrides };
 }
 
-function synth() {
+function synth(overrides: Partial<CredentialBrokerProps> = {}) {
   const stack = new TerraformStack(Testing.app(), 'azure');
   new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: SUB });
-  const broker = new CredentialBroker(stack, 'Broker', brokerProps());
+  const broker = new CredentialBroker(stack, 'Broker', brokerProps(overrides));
   const agent = new AgentIdentity(stack, 'Agent', {
     agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: prod, broker, revocationPrincipalIds: [ONCALL],
     tools: [
@@ -149,5 +149,47 @@ describe('azure.CredentialBroker', () => {
     expect(() => new AgentIdentity(s, 'A1', { ...base, broker, runtimeIssuer: 'https://issuer.example' })).toThrow(/AG_AZ_BROKER_FEDERATION/);
     const direct = new AgentIdentity(s, 'A2', { ...base, runtimeIssuer: 'https://issuer.example', runtimeSubjectTemplate: '{agent}-{tool}' });
     expect(() => broker.addAgent(direct)).toThrow(/AG_AZ_BROKER_NOT_TRUSTED/);
+  });
+
+  describe('approvers: the approve route', () => {
+    const ALICE = 'a1a1a1a1-0000-4000-8000-000000000001';
+    const BOB = 'b0b0b0b0-0000-4000-8000-000000000002';
+    const withApprovers = synth({ approverPrincipalIds: [ALICE, BOB] });
+
+    test('Entra authentication admits the approvers (through Azure CLI by default) besides the runtime; APPROVE_CONFIG names them and denies the agent\'s identities', () => {
+      const [fn] = of(withApprovers.json, 'azurerm_function_app_flex_consumption');
+      expect(fn.auth_settings_v2.active_directory_v2).toMatchObject({
+        allowed_identities: [RUNTIME.principalId, ALICE, BOB],
+        allowed_applications: [RUNTIME.clientId, '04b07795-8ddb-461a-bbee-02f9e1bf7b46'],
+      });
+      expect(fn.app_settings.RUNTIME_PRINCIPAL_ID).toBe(RUNTIME.principalId);
+      const config = JSON.parse(fn.app_settings.APPROVE_CONFIG);
+      expect(config).toMatchObject({ agent: 'deploy-operator', environment: 'prod', approvers: [ALICE, BOB] });
+      expect(config.deniedApprovers).toEqual(expect.arrayContaining([RUNTIME.principalId, RUNTIME.clientId]));
+      expect(config.deniedApprovers.length).toBeGreaterThanOrEqual(5); // runtime (2), broker, two tool identities
+    });
+
+    test('without approvers there is no approve route and Entra admits the runtime only', () => {
+      const [fn] = of(json, 'azurerm_function_app_flex_consumption');
+      expect(fn.app_settings.APPROVE_CONFIG).toBeUndefined();
+      expect(fn.auth_settings_v2.active_directory_v2.allowed_identities).toEqual([RUNTIME.principalId]);
+    });
+
+    test('the checks still pass with approvers', () => {
+      const errors = runRules(inventoryFromTerraformJson(withApprovers.raw as any), [...AZURE_RULES, ...AGENT_RULES], Baseline.default())
+        .filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
+      expect(errors).toEqual([]);
+    });
+
+    test.each([
+      ['the runtime\'s object id', { approverPrincipalIds: [RUNTIME.principalId] }, /\[AG_APPROVER_IS_AGENT\] azure\.CredentialBroker\.approverPrincipalIds\[0\] must be a person.*got "21212121/],
+      ['the runtime\'s client id', { approverPrincipalIds: [RUNTIME.clientId] }, /AG_APPROVER_IS_AGENT/],
+      ['a wildcard', { approverPrincipalIds: ['*'] }, /\[AG_AZ_PRINCIPAL_ID\] azure\.CredentialBroker\.approverPrincipalIds\[0\] must be a GUID.*got "\*"/],
+      ['a name instead of an id', { approverPrincipalIds: ['alice@example.com'] }, /AG_AZ_PRINCIPAL_ID/],
+      ['a duplicate', { approverPrincipalIds: [ALICE, ALICE.toUpperCase()] }, /AG_AZ_APPROVER.*once/],
+      ['client ids without approvers', { approverClientIds: [ALICE] }, /AG_AZ_APPROVER.*approverClientIds/],
+    ])('an approver that is %s is refused with field, rule, value and fix', (_name, overrides, error) => {
+      expect(() => new CredentialBroker(new TerraformStack(new App(), 's'), 'B', brokerProps(overrides as Partial<CredentialBrokerProps>))).toThrow(error);
+    });
   });
 });

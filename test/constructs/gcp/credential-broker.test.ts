@@ -7,11 +7,11 @@ import { CROSS_ACCOUNT_METADATA_KEY } from '../../../lib/model/tags';
 const PROJECT = 'prod-project';
 const RUNTIME = `serviceAccount:agent-runtime@${PROJECT}.iam.gserviceaccount.com`;
 
-function synth(opts: { runtimeMember?: string; revocationMembers?: string[]; environment?: Environment } = {}) {
+function synth(opts: { runtimeMember?: string; revocationMembers?: string[]; environment?: Environment; approvers?: string[] } = {}) {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'gcp');
   new GoogleProvider(stack, 'google', { project: PROJECT });
-  const broker = new CredentialBroker(stack, 'Broker', { project: PROJECT, region: 'europe-west1', runtimeMember: opts.runtimeMember ?? RUNTIME, revocationMembers: opts.revocationMembers ?? ['group:oncall@example.com'] });
+  const broker = new CredentialBroker(stack, 'Broker', { project: PROJECT, region: 'europe-west1', runtimeMember: opts.runtimeMember ?? RUNTIME, revocationMembers: opts.revocationMembers ?? ['group:oncall@example.com'], approvers: opts.approvers });
   const agent = new AgentIdentity(stack, 'Agent', {
     agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: opts.environment ?? Environment.of({ name: 'prod', gcp: { project: PROJECT } }),
     brokerMember: broker.member, revocationMembers: ['group:oncall@example.com'],
@@ -87,5 +87,49 @@ describe('gcp.CredentialBroker', () => {
       .filter((b) => (b['//'] as Record<string, Record<string, unknown>> | undefined)?.['agent-guardrails']?.[CROSS_ACCOUNT_METADATA_KEY]);
     expect(marked.map((b) => b.member).sort()).toEqual([soc('incident-response'), soc('runtime')]);
     expect(() => synth({ environment, runtimeMember: 'serviceAccount:runtime@acme-other.iam.gserviceaccount.com' })).toThrow(/AG_PRINCIPAL_OTHER_PROJECT/);
+  });
+
+  describe('approvers: the approve endpoint', () => {
+    const ALICE = 'user:alice@example.com';
+    const BOB = 'user:bob@example.com';
+
+    test('its own function (entry point `approve`) under its own service account; run.invoker for the approvers only; it may write the approvals database only', () => {
+      const { broker, json } = synth({ approvers: [ALICE, BOB] });
+      const fns = Object.values(json.resource.google_cloudfunctions2_function) as any[];
+      const approveFn = fns.find((f) => f.build_config.entry_point === 'approve');
+      const brokerFn = fns.find((f) => f.build_config.entry_point === 'broker');
+      expect(approveFn.service_config.service_account_email).not.toBe(broker.email);
+      expect(approveFn.build_config.source).toEqual(brokerFn.build_config.source);
+      const invokers = Object.values(json.resource.google_cloud_run_v2_service_iam_member) as any[];
+      expect(invokers.filter((m) => m.name === approveFn.name).map((m) => [m.role, m.member])).toEqual([['roles/run.invoker', ALICE], ['roles/run.invoker', BOB]]);
+      expect(invokers.filter((m) => m.name === brokerFn.name).map((m) => m.member)).toEqual([RUNTIME]);
+      const approveMember = `serviceAccount:${approveFn.service_config.service_account_email}`;
+      const grants = Object.values(json.resource.google_project_iam_member).filter((m) => m.member === approveMember) as any[];
+      expect(grants.map((g) => g.role)).toEqual(['roles/datastore.user']);
+      expect(grants[0].condition.expression).toContain('ag-deploy-operator-approvals');
+      expect(Object.values(json.resource.google_service_account_iam_member).filter((m) => m.member === approveMember)).toEqual([]);
+      const config = JSON.parse(approveFn.service_config.environment_variables.APPROVE_CONFIG);
+      expect(config).toMatchObject({ agent: 'deploy-operator', environment: 'prod', approvers: [ALICE, BOB] });
+      expect(config.deniedApprovers).toEqual(expect.arrayContaining([RUNTIME, broker.member, approveMember, `serviceAccount:deploy-operator-read-logs@${PROJECT}.iam.gserviceaccount.com`]));
+    });
+
+    test('without approvers there is no approve endpoint', () => {
+      const { json } = synth();
+      expect(Object.values(json.resource.google_cloudfunctions2_function)).toHaveLength(1);
+    });
+
+    test.each([
+      ['the agent runtime', [RUNTIME], /\[AG_APPROVER_IS_AGENT\] gcp\.CredentialBroker\.approvers\[0\] must be a person.*got "serviceAccount:agent-runtime@/],
+      ['a tool service account', [`serviceAccount:deploy-operator-read-logs@${PROJECT}.iam.gserviceaccount.com`], /\[AG_APPROVER_IS_AGENT\] gcp\.CredentialBroker\.approvers\[0\]/],
+      ['everyone', ['allUsers'], /\[AG_GCP_PUBLIC_MEMBER\] gcp\.CredentialBroker\.approvers\[0\].*got "allUsers"/],
+      ['a wildcard', ['user:*@example.com'], /AG_GCP_PUBLIC_MEMBER/],
+      ['a domain', ['domain:example.com'], /AG_GCP_PUBLIC_MEMBER/],
+      ['a group', ['group:oncall@example.com'], /\[AG_GCP_APPROVER_MEMBER\].*not a group.*user:<email>/],
+      ['an email without its type', ['alice@example.com'], /\[AG_GCP_APPROVER_MEMBER\].*"user:<email>"/],
+      ['a duplicate', [ALICE, 'user:Alice@example.com'], /AG_GCP_APPROVER_MEMBER.*once/],
+      ['a service account of another project', ['serviceAccount:approvals@acme-other.iam.gserviceaccount.com'], /\[AG_PRINCIPAL_OTHER_PROJECT\] gcp\.CredentialBroker\.approvers/],
+    ])('an approver that is %s is refused with field, rule, value and fix', (_name, approvers, error) => {
+      expect(() => synth({ approvers })).toThrow(error);
+    });
   });
 });
