@@ -153,6 +153,15 @@ const CASES: RecallCase[] = [
   { name: 'agent sharing snapshots (rds:ModifyDBSnapshotAttribute) on "*"', rule: 'AWS-008', resources: { R: agentRole(allow('rds:ModifyDBSnapshotAttribute')) } },
 
   // AWS-009: trust policies
+  { name: 'web identity of a template OIDC provider with only aud, the condition hidden in CDK\'s CfnJson (any pod of the cluster)', rule: 'AWS-009', resources: {
+    Provider: { Type: 'Custom::AWSCDKOpenIdConnectProvider', Properties: { ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:oidc', Url: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC' } },
+    AWSCDKCfnUtilsProviderCustomResourceProviderHandlerCF82AA57: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: 'x' }, Role: 'arn:aws:iam::111122223333:role/h' } },
+    Claims: { Type: 'Custom::AWSCDKCfnJson', Properties: {
+      ServiceToken: { 'Fn::GetAtt': ['AWSCDKCfnUtilsProviderCustomResourceProviderHandlerCF82AA57', 'Arn'] },
+      Value: { 'Fn::Join': ['', ['{"', { 'Fn::Select': [1, { 'Fn::Split': [':oidc-provider/', { Ref: 'Provider' }] }] }, ':aud":"sts.amazonaws.com"}']] },
+    } },
+    R: role({}, doc([{ Effect: 'Allow', Principal: { Federated: { Ref: 'Provider' } }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'Fn::GetAtt': ['Claims', 'Value'] } } }])),
+  } },
   { name: 'trust Principal "*"', rule: 'AWS-009', resources: { R: role({}, doc([{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }])) } },
   { name: 'trust Principal {AWS: "*"} among named roles', rule: 'AWS-009', resources: { R: role({}, doc([{ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111122223333:role/ci', '*'] }, Action: 'sts:AssumeRole' }])) } },
   { name: 'trust Principal "*" with an org condition that admits every org (o-*)', rule: 'AWS-009', resources: { R: role({}, doc([{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringLike: { 'aws:PrincipalOrgID': 'o-*' } } }])) } },
