@@ -7,6 +7,7 @@
  *   dist-handler/monitor/index.js  (constructs/aws/monitor-runtime/monitor-handler.ts, the activity monitor)
  *   dist-handler/gcp-broker/index.js   (constructs/gcp/broker-runtime/broker-server.ts, Cloud Run)
  *   dist-handler/azure-broker/index.js (constructs/azure/broker-runtime/broker-server.ts, Functions custom handler)
+ *   dist-handler/azure-monitor/index.js (constructs/azure/monitor-runtime/monitor-server.ts, Functions custom handler, Event Grid trigger)
  * `@aws-sdk/*` stays external: the Lambda Node.js 20/22 runtimes ship the AWS SDK v3. The Google
  * and Azure clients are bundled into their handlers (their runtimes ship none), so the package's
  * construct code never imports them.
@@ -24,6 +25,7 @@ const entries = {
   monitor: 'constructs/aws/monitor-runtime/monitor-handler.ts',
   'gcp-broker': 'constructs/gcp/broker-runtime/broker-server.ts',
   'azure-broker': 'constructs/azure/broker-runtime/broker-server.ts',
+  'azure-monitor': 'constructs/azure/monitor-runtime/monitor-server.ts',
 };
 /** Files an entry needs next to its bundle (the Azure Functions host reads these). */
 const companions = {
@@ -46,6 +48,14 @@ const companions = {
         { type: 'http', direction: 'out', name: 'res' },
       ],
     }, null, 2),
+  },
+  'azure-monitor': {
+    'host.json': JSON.stringify({
+      version: '2.0',
+      customHandler: { description: { defaultExecutablePath: 'node', arguments: ['index.js'] } },
+      extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },
+    }, null, 2),
+    'monitor/function.json': JSON.stringify({ bindings: [{ type: 'eventGridTrigger', direction: 'in', name: 'event' }] }, null, 2),
   },
 };
 

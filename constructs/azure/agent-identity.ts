@@ -296,7 +296,7 @@ export class AgentIdentity extends Construct {
  * The kill switch may delete role assignments only of this agent's identities (a delegation
  * condition on `roleAssignments/delete`); reads and credential deletes are unconditioned.
  */
-function killSwitchCondition(principalIds: string[]): string {
+export function killSwitchCondition(principalIds: string[]): string {
   return [
     '(',
     " (!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'}))",

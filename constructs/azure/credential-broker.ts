@@ -195,6 +195,11 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
     });
   }
 
+  /** The state account (kill-switch flag and approvals tables): its name and ARM id, for an activity monitor's access. */
+  public get stateAccount(): { readonly name: string; readonly id: string } {
+    return { name: this.names.state, id: this.armId('Microsoft.Storage', 'storageAccounts', this.names.state) };
+  }
+
   /** The broker's issuer account id, key scope and other ARM ids, as literals (so the checks read them from cdk.tf.json). */
   private armId(provider: string, ...path: string[]): string {
     return `/subscriptions/${this.azure.subscriptionId}/resourceGroups/${this.azure.resourceGroup}/providers/${provider}/${path.join('/')}`;

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from '../../constructs/azure';
+import { AgentActivityMonitor as AzureAgentActivityMonitor, AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from '../../constructs/azure';
 import { AgentIdentity as GcpAgentIdentity, CredentialBroker as GcpCredentialBroker } from '../../constructs/gcp';
 import { AgentTier, ChangeWindow, Environment, Tool } from '../../lib/model';
 
@@ -118,6 +118,8 @@ export class AzureAgentsStack extends TerraformStack {
   public readonly deployOperator: AzureAgentIdentity;
   /** The deploy-operator's broker: the OIDC issuer its tool identities trust (instead of the runtime's). */
   public readonly deployOperatorBroker: AzureCredentialBroker;
+  /** The deploy-operator's activity monitor: its tools' ARM calls judged as they happen; a trip pulls the kill switch. */
+  public readonly deployOperatorMonitor: AzureAgentActivityMonitor;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -187,5 +189,6 @@ export class AzureAgentsStack extends TerraformStack {
       ],
     });
     this.deployOperatorBroker.addAgent(this.deployOperator);
+    this.deployOperatorMonitor = new AzureAgentActivityMonitor(this, 'DeployOperatorMonitor', { agent: this.deployOperator, broker: this.deployOperatorBroker });
   }
 }

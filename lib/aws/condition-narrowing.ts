@@ -107,8 +107,9 @@ function specOf(key: string, extraKeys?: ReadonlySet<string>): KeySpec | undefin
   if (global) return global;
   if (RESOURCE_TAG.test(key)) return { dimension: 'resource', form: 'text' };
   if (extraKeys?.has(key)) return { dimension: 'resource', form: 'text' };
-  // Web-identity and SAML claims (`token.actions.githubusercontent.com:sub`, `saml:aud`) name the caller.
-  if (/^[^:]+\.[^:]+:(sub|aud|amr|oaud|azp)$/.test(key) || /^(saml|cognito-identity\.amazonaws\.com):/.test(key)) return { dimension: 'principal', form: 'text' };
+  // Web-identity and SAML claims (`token.actions.githubusercontent.com:sub`, `saml:aud`) name the caller; the issuer may be
+  // a provider of the template (`${Provider}`, or its ARN's part after `oidc-provider/`, `${Provider[1]}`).
+  if (/^[^:]+\.[^:]+:(sub|aud|amr|oaud|azp)$/.test(key) || /^\$\{[a-z0-9]+(\[\d+\])?\}:(sub|aud|amr|oaud|azp)$/.test(key) || /^(saml|cognito-identity\.amazonaws\.com):/.test(key)) return { dimension: 'principal', form: 'text' };
   return undefined;
 }
 

@@ -70,6 +70,38 @@ export function resourceReach(
 }
 
 /**
+ * The resource types of `info` that `resource` covers entirely (every resource of the type in some
+ * account), as the data names them. `*`, a non-ARN wildcard and a type whose format the data lacks
+ * count as covering (fail closed), as in `resourceReach`.
+ */
+export function wideResourceTypes(
+  info: AwsActionInfo, resource: string,
+  overlaps: (a: string, b: string) => boolean, covers: (pattern: string, resource: string) => boolean,
+): string[] {
+  if (resource === '*') return [...info.resourceTypes];
+  if (!resource.startsWith('arn:')) return resourceReach(info, resource, overlaps, covers) === 'wide' ? [...info.resourceTypes] : [];
+  const globs = resourceTypeGlobs(info.service);
+  const anyAccount = inAnyAccount(arnParts(resource));
+  return info.resourceTypes.filter((type) => {
+    const glob = globs.get(type.toLowerCase());
+    if (glob === undefined) return isWildcard(resource);
+    return overlaps(resource, glob) && coversEveryInstance(resource, anyAccount, glob, covers);
+  });
+}
+
+/**
+ * Whether an ARN pattern names a resource type: its resource part starts with literal text
+ * (`instance-connect-endpoint/*`, `table/*`), not with a wildcard (`*`, `arn:aws:ec2:*:*:*`).
+ */
+export function namesResourceType(resource: string): boolean {
+  if (!resource.startsWith('arn:')) return false;
+  const parts = arnParts(resource);
+  if (parts.length < 6) return false;
+  const rest = parts.slice(5).join(':');
+  return rest.length > 0 && !/^[*?]/.test(rest) && !rest.startsWith('${');
+}
+
+/**
  * Whether a pattern covers every resource of a type in some account (its partition, region and
  * account fields aside). `anyAccount` is the pattern as `inAnyAccount` writes it.
  */

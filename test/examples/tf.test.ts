@@ -48,7 +48,7 @@ describe('examples/tf: the two agents on GCP and on Azure', () => {
   test('Azure stack: one identity and one federated credential per tool, validations pass', () => {
     const stack = new AzureAgentsStack(Testing.app(), 'agents-azure');
     const json = JSON.parse(Testing.synth(stack, true));
-    expect(of(json, 'azurerm_user_assigned_identity')).toHaveLength(6); // five tools and the deploy-operator's broker
+    expect(of(json, 'azurerm_user_assigned_identity')).toHaveLength(7); // five tools, the deploy-operator's broker and its activity monitor
     expect(of(json, 'azurerm_federated_identity_credential').map((c) => c.subject).sort()).toEqual([
       'agent-guardrails:agent:deploy-operator:tool:read-service:environment:prod',
       'agent-guardrails:agent:deploy-operator:tool:restart-service:environment:prod',

@@ -15,6 +15,28 @@ interface KillSwitchPart {
 
 /** What an agent's activity monitor may do besides assuming its revocation role: alert, log, its own table. */
 const MONITOR_ACTIONS = new Set(['sns:publish', 'logs:createlogstream', 'logs:putlogevents', 'dynamodb:getitem', 'dynamodb:putitem', 'dynamodb:updateitem']);
+const AZ_TABLE_ENTITIES = 'microsoft.storage/storageaccounts/tableservices/tables/entities';
+/**
+ * What an Azure activity monitor (azure.AgentActivityMonitor) may do: the kill-switch path (read and
+ * delete the tool identities' federated credentials and role assignments; set the broker flag),
+ * its table and queue, reading approvals — on one table, queue or resource group each, never wider.
+ */
+const AZURE_MONITOR_ACTIONS = new Set([
+  'microsoft.managedidentity/userassignedidentities/read',
+  'microsoft.managedidentity/userassignedidentities/federatedidentitycredentials/read',
+  'microsoft.managedidentity/userassignedidentities/federatedidentitycredentials/delete',
+  'microsoft.authorization/roleassignments/read',
+  'microsoft.authorization/roleassignments/delete',
+  `${AZ_TABLE_ENTITIES}/read`, `${AZ_TABLE_ENTITIES}/write`, `${AZ_TABLE_ENTITIES}/add/action`, `${AZ_TABLE_ENTITIES}/update/action`,
+  'microsoft.storage/storageaccounts/queueservices/queues/messages/add/action',
+]);
+/** Built-in roles a Functions host needs, allowed to a monitor on one resource of the named type only (its storage account, its Application Insights). */
+const AZURE_MONITOR_HOST_ROLES: ReadonlyMap<string, string> = new Map([
+  ['b7e6dc6d-f1e8-4753-8033-0f276bb0955b', '/providers/microsoft.storage/storageaccounts/'],
+  ['storage blob data owner', '/providers/microsoft.storage/storageaccounts/'],
+  ['3913510d-42f4-4e42-8a64-420c390055eb', '/providers/microsoft.insights/components/'],
+  ['monitoring metrics publisher', '/providers/microsoft.insights/components/'],
+]);
 
 /**
  * AGENT-005: every agent has a kill switch, and no agent identity can modify it. On AWS that is
@@ -109,6 +131,15 @@ function monitorFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, r
     if (monitor.labels.component !== Component.MONITOR) continue;
     const revocation = parts.filter((p) => p.cloud === monitor.cloud && p.component === Component.REVOCATION && p.agent === monitor.labels.agent);
     for (const grant of allowGrants(byIdentity, monitor)) {
+      if (monitor.cloud === 'azure') {
+        const extra = azureMonitorExtra(grant);
+        if (extra.length > 0) {
+          out.push(grantFinding(monitor, grant, `monitor-holds:${extra[0]}`,
+            `activity monitor ${describeIdentity(monitor)} holds ${extra.join(', ')} on ${grant.resources.join(', ') || '(no resource)'}; a monitor may only pull its agent's kill switch, alert and use its own table and queue`,
+            'Remove the grant: azure.AgentActivityMonitor assigns exactly the kill-switch path, its table, queue and host roles.'));
+        }
+        continue;
+      }
       const extra = (grant.notActions?.length ? ['NotAction'] : []).concat(grant.actions.filter((a) => {
         const action = a.toLowerCase();
         if (action === 'sts:assumerole') {
@@ -123,6 +154,15 @@ function monitorFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, r
     }
   }
   return out;
+}
+
+/** What an Azure monitor grant holds beyond its narrow set (subscription- or management-group-wide grants are always too wide). */
+function azureMonitorExtra(grant: Grant): string[] {
+  const level = grant.scopeLevel;
+  if (level !== 'resource' && level !== 'resource-group') return [`${grant.actions[0] ?? 'a role'} at ${level ?? 'an unknown'} scope`];
+  const hostType = grant.role ? AZURE_MONITOR_HOST_ROLES.get(grant.role.slice(grant.role.lastIndexOf('/') + 1).toLowerCase()) : undefined;
+  if (hostType !== undefined && level === 'resource' && grant.resources.length > 0 && grant.resources.every((r) => r.toLowerCase().includes(hostType))) return [];
+  return (grant.notActions?.length ? ['NotActions'] : []).concat(grant.actions.filter((a) => !AZURE_MONITOR_ACTIONS.has(a.toLowerCase())));
 }
 
 /** Kill-switch and revocation parts of every agent, from identities, policies and other resources. */

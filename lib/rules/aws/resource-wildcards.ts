@@ -1,9 +1,10 @@
 import { AwsActionInfo, hasWildcard } from '../../aws/action-catalog';
-import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule, RuleContext } from '../rule';
+import { Grant, Inventory } from '../../inventory/inventory';
+import { RawFinding, Rule, RuleContext, Severity } from '../rule';
 import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
 import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
+import { CreateVerdict, StatementCreates } from './private/create-lifecycle';
 import { actionReach, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
 import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
 
@@ -15,7 +16,9 @@ import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findi
  * narrows (`aws:ResourceTag`, `kms:ViaService`, the action's own keys), and the standard grants of
  * CDK's own helper roles (`private/cdk-framework-roles.ts`). Data reads and credential
  * returns on `*` are AWS-007's. AWS-managed policies are out of scope (AWS-001/002/
- * 004–008 judge what they grant). One finding per statement.
+ * 004–008 judge what they grant). A `Create…` action on the type it creates is no finding; what a
+ * creating statement allows beyond its own creations is a warning (`private/create-lifecycle.ts`).
+ * One finding per statement.
  */
 export const RESOURCE_WILDCARDS: Rule = {
   id: 'AWS-003',
@@ -29,7 +32,15 @@ export const RESOURCE_WILDCARDS: Rule = {
     + '(policies/catalogs/aws-bounded-actions.json) widen nothing on `*`. A condition that narrows in IAM semantics (resource tags, '
     + '`kms:ViaService`, an exact `aws:ResourceAccount`, the action\'s own service keys with exact values) counts as scoping. '
     + 'Data reads (objects, items, parameters, object listings) on `*` are errors too; metadata reads are a warning; credential '
-    + 'returns are judged by AWS-007. A baseline with '
+    + 'returns are judged by AWS-007. Creating resources: a new resource has no id until it is created, so a `Create…` action '
+    + 'can only name the type it creates as `type/*` (`ec2:CreateNetworkInterface` on `network-interface/*`); that reaches no existing '
+    + 'resource and is no finding. The types it is created in or attached to (`subnet/*`, `security-group/*`), a delete or other '
+    + 'write of the same statement confined to the types it creates, and tagging confined to the types it creates or uses '
+    + '(tag-on-create) are one warning naming the condition that confines them (`aws:ResourceTag`, `ec2:CreateAction`). Which '
+    + 'type an action creates comes from the Service Authorization Reference (the resource type named by the action\'s object), '
+    + 'never from a name alone; it never applies to "*", to IAM/Organizations/RAM writes, permissions management, escalation, '
+    + 'credential, data-read or tamper actions (their catalogs win), nor to destructive writes on a type a data-read action reads '
+    + '(`dynamodb:DeleteTable` on `table/*` stays an error next to `dynamodb:CreateTable`). A baseline with '
     + '`"aws": { "wildcards": "strict" }` reports reads too, as errors.',
   fix: 'Replace "*" with the ARNs of the resources the actions are used on, or split the statement: resource-less actions on "*", the others on their ARNs.',
   controls: ['CKV_AWS_355', 'CKV_AWS_356', 'policy_sentry wildcard-only', 'AwsSolutions-IAM5'],
@@ -42,9 +53,11 @@ export const RESOURCE_WILDCARDS: Rule = {
       if (grant.via === 'aws-managed-policy' || grant.notActions || adminForm(grant)) continue;
       const writes: AwsActionInfo[] = [];
       const reads: AwsActionInfo[] = [];
+      const creating: { info: AwsActionInfo; verdict: Exclude<CreateVerdict, { kind: 'creates' }> }[] = [];
       const unknown: string[] = [];
       const wide = new Set<string>();
       const seen = new Set<string>();
+      const creates = new StatementCreates(grant);
       for (const written of grant.actions) {
         const infos = expandPattern(written);
         // A wildcard matching nothing is AWS-002's; a plain unknown action cannot be shown to need no resource.
@@ -54,31 +67,85 @@ export const RESOURCE_WILDCARDS: Rule = {
           seen.add(info.action);
           const reach = actionReach(grant, info);
           if (reach.reach !== 'wide') continue;
+          const verdict = !strict && isWriteLevel(info) ? creates.judge(info, reach.wideResources) : undefined;
+          if (verdict?.kind === 'creates') continue;
+          if (verdict) {
+            creating.push({ info, verdict });
+            continue;
+          }
           reach.wideResources.forEach((r) => wide.add(r));
           if (isWriteLevel(info) || dataReads.has(info.action.toLowerCase())) writes.push(info);
           else if (info.accessLevels.includes('Read') || strict) reads.push(info);
         }
       }
-      const origin = grantOrigin(grant);
       const on = [...wide].map((r) => (r === '*' ? '"*"' : r)).join(', ');
+      const created = creating.length > 0 ? describeCreating(creating) : undefined;
+      const parts: StatementPart[] = [];
       if (writes.length > 0 || (strict && reads.length > 0)) {
         const all = [...writes, ...(strict ? reads : [])];
-        findings.push(grantFinding(grant, detailOf(all),
-          `${origin} grants ${sample(all, 8)} on ${on}, reaching every resource of ${all.length === 1 ? 'its type' : 'their types'} (${[...new Set(all.flatMap((a) => a.resourceTypes))].slice(0, 4).join(', ')}).`,
-          `Replace ${on} with the ARNs these actions are used on.`));
-      } else if (reads.length > 0) {
-        findings.push(grantFinding(grant, detailOf(reads),
-          `${origin} grants the reads ${sample(reads, 8)} on ${on}: metadata of every resource of their type.`,
-          `Scope the reads to the ARNs they are used on if the metadata is sensitive; otherwise acknowledge with a reason.`, 'warning'));
+        parts.push({ detail: detailOf(all), severity: 'error',
+          message: `grants ${sample(all, 8)} on ${on}, reaching every resource of ${all.length === 1 ? 'its type' : 'their types'} (${[...new Set(all.flatMap((a) => a.resourceTypes))].slice(0, 4).join(', ')}).`,
+          fix: `Replace ${on} with the ARNs these actions are used on.` });
+      }
+      if (created) parts.push({ detail: detailOf(creating.map((c) => c.info)), severity: 'warning', message: created.message, fix: created.fix });
+      if (reads.length > 0 && !strict) {
+        parts.push({ detail: detailOf(reads), severity: 'warning',
+          message: `grants the reads ${sample(reads, 8)} on ${[...wide].map((r) => (r === '*' ? '"*"' : r)).join(', ')}: metadata of every resource of their type.`,
+          fix: 'Scope the reads to the ARNs they are used on if the metadata is sensitive; otherwise acknowledge with a reason.' });
       }
       if (unknown.length > 0) {
-        findings.push(grantFinding(grant, unknown.join(','), `${origin} grants ${unknown.join(', ')} on "*", which the AWS action list does not know.`,
-          'Check the spelling; if it is a new action, scope it to resource ARNs or acknowledge with a reason.', 'warning'));
+        parts.push({ detail: unknown.join(','), severity: 'warning', message: `grants ${unknown.join(', ')} on "*", which the AWS action list does not know.`,
+          fix: 'Check the spelling; if it is a new action, scope it to resource ARNs or acknowledge with a reason.' });
       }
+      if (parts.length > 0) findings.push(foldParts(grant, grantOrigin(grant), parts));
     }
     return findings;
   },
 };
+
+/** One cause of a statement's finding; a statement gets one finding per rule, its parts folded. */
+interface StatementPart {
+  readonly detail: string;
+  readonly severity: Severity;
+  /** A sentence starting with a verb (`grants …`), after the statement's origin. */
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** One finding for a statement: the first part leads, the others follow; an error when any part is one. */
+function foldParts(grant: Grant, origin: string, parts: StatementPart[]): RawFinding {
+  const severity: Severity = parts.some((p) => p.severity === 'error') ? 'error' : 'warning';
+  const also = (p: StatementPart) => (p.severity === severity ? `It also ${p.message}` : `It also ${p.message.replace(/\.$/, '')} (a ${p.severity} on its own).`);
+  const message = [`${origin} ${parts[0].message}`, ...parts.slice(1).map(also)].join(' ');
+  return grantFinding(grant, parts.map((p) => p.detail).join(','), message, parts.map((p) => p.fix).join(' '), severity === 'error' ? undefined : 'warning');
+}
+
+/**
+ * One sentence per kind of create verdict, and the fix: a create's new resource can only be named
+ * `type/*`, so what remains is what the statement allows beyond its own creations.
+ */
+function describeCreating(creating: { info: AwsActionInfo; verdict: Exclude<CreateVerdict, { kind: 'creates' }> }[]): { message: string; fix: string } {
+  const of = (kind: string) => creating.filter((c) => c.verdict.kind === kind);
+  const typesOf = (list: typeof creating) => [...new Set(list.flatMap((c) => c.verdict.types))].join(', ');
+  const messages: string[] = [];
+  const fixes: string[] = [];
+  const references = of('references');
+  if (references.length > 0) {
+    messages.push(`grants ${sample(references.map((c) => c.info), 4)}, whose new resources may be created in, or attached to, any ${typesOf(references)} of the account`);
+    fixes.push(`Name the ${typesOf(references)} the new resources belong to (or add a condition such as ec2:Vpc or aws:ResourceTag).`);
+  }
+  const lifecycle = of('lifecycle');
+  if (lifecycle.length > 0) {
+    messages.push(`grants ${sample(lifecycle.map((c) => c.info), 4)} on every ${typesOf(lifecycle)} of the account, not only the ones it creates`);
+    fixes.push(`Tag what it creates (aws:RequestTag on the create) and confine ${sample(lifecycle.map((c) => c.info), 4)} with a condition on aws:ResourceTag.`);
+  }
+  const tagging = of('tag-on-create');
+  if (tagging.length > 0) {
+    messages.push(`grants ${sample(tagging.map((c) => c.info), 4)} on every ${typesOf(tagging)} of the account, where tagging is needed only on creation`);
+    fixes.push('Confine the tagging to creation with a condition on the create action (ec2:CreateAction for EC2) or on aws:RequestTag.');
+  }
+  return { message: `${messages.join('; it also ')}.`, fix: fixes.join(' ') };
+}
 
 /** A stable detail: the actions, sorted (no ARNs). */
 function detailOf(actions: AwsActionInfo[]): string {

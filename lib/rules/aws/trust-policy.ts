@@ -85,8 +85,11 @@ function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
       }
     } else if (kind === 'Federated') {
       const host = p.includes('oidc-provider/') ? p.slice(p.indexOf('oidc-provider/') + 'oidc-provider/'.length) : p;
+      // A provider of the template (`${Provider}`): CDK keys its conditions on the issuer, the ARN's part after
+      // `oidc-provider/` (`${Provider[1]}`). A key on any other part is absent from the request: it admits nobody.
+      const parts = /^\$\{[A-Za-z0-9]+\}$/.test(host) ? new RegExp(`^\\$\\{${host.slice(2, -1).toLowerCase()}\\[\\d+\\]\\}:`) : undefined;
       const missing = [`${host}:aud`, ...(host === 'cognito-identity.amazonaws.com' ? [] : [`${host}:sub`])]
-        .filter((k) => !narrowing.has(k.toLowerCase()));
+        .filter((k) => !narrowing.has(k.toLowerCase()) && !(parts && [...narrowing].some((n) => parts.test(n) && n.endsWith(k.slice(host.length).toLowerCase()))));
       if (missing.length > 0) {
         out.push(identityFinding(role, `oidc-${missing.map((m) => m.split(':').pop()).join('-')}`, `trust policy of ${name} lets web identities of ${host} assume it without an exact ${missing.join(' and ')} condition, so any workload of that provider can.`,
           `Add StringEquals (or StringLike without a bare "*") conditions on ${missing.join(' and ')}, e.g. "${host}:sub": "repo:<org>/<repo>:ref:refs/heads/main".`));

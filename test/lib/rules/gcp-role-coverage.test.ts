@@ -22,6 +22,8 @@ suite('GCP role catalog coverage of the security-relevant roles (../shared/data)
   test('security-relevant roles covered (measured, never fewer than the catalog covered when this was written)', () => {
     const relevant = Object.entries(real).filter(([, r]) => r.permissions.some(isSecurityRelevantGcpPermission)).map(([name]) => name);
     const covered = relevant.filter((name) => shipped[name] !== undefined);
+    // Admin entries may list none of their permissions (judged by their flag; the next test keeps that safe).
+    const byFlagOnly = covered.filter((name) => !shipped[name].permissionsComplete && shipped[name].permissions.length === 0).length;
     const byService = new Map<string, number>();
     for (const name of relevant.filter((n) => shipped[n] === undefined)) {
       const service = name.replace(/^roles\//, '').split('.')[0];
@@ -29,8 +31,8 @@ suite('GCP role catalog coverage of the security-relevant roles (../shared/data)
     }
     const top = [...byService].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([s, n]) => `${s} ${n}`).join(', ');
     // eslint-disable-next-line no-console
-    console.log(`security-relevant roles covered: ${covered.length} of ${relevant.length} (catalog ${Object.keys(shipped).length} roles); not covered, by service: ${top}, …`);
-    expect(covered.length).toBeGreaterThanOrEqual(103);
+    console.log(`security-relevant roles covered: ${covered.length} of ${relevant.length} (${covered.length - byFlagOnly} listing their security-relevant permissions, ${byFlagOnly} admin roles judged by their flag; catalog ${Object.keys(shipped).length} roles); not covered, by service: ${top}, …`);
+    expect(covered.length).toBeGreaterThanOrEqual(209);
   });
 
   test('an entry that lists no permissions holds none the rules judge for every principal (impersonation, secret and key access, escalation-path steps)', () => {

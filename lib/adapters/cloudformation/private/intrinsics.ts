@@ -58,6 +58,9 @@ export function containsUnresolved(value: unknown): boolean {
 /** Called once per unresolvable value, with a short description (`Fn::ImportValue SharedArn`). */
 export type UnresolvedHandler = (what: string) => void;
 
+/** The logical id CDK gives its CfnUtils provider's handler function (the one that serves `CfnJson`), before the hash. */
+const CDK_CFN_UTILS_HANDLER = 'AWSCDKCfnUtilsProviderCustomResourceProviderHandler';
+
 const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
   'AWS::URLSuffix': 'amazonaws.com',
@@ -92,6 +95,8 @@ export class TemplateResolver {
    * @param nestedOutputs resolved `Outputs` of this template's nested stacks, by the nested stack's logical id
    * @param exports values exported by the other stacks of the same app (`Export.Name` → value), for `Fn::ImportValue`
    */
+  private readonly cfnJsonInProgress = new Set<string>();
+
   constructor(template: unknown, parameterValues: Record<string, unknown> = {}, nestedOutputs: Record<string, Record<string, unknown>> = {}, exports: Record<string, unknown> = {}) {
     this.template = (template && typeof template === 'object' ? template : {}) as TemplateParts;
     this.parameterValues = parameterValues;
@@ -188,6 +193,7 @@ export class TemplateResolver {
       case 'Fn::GetAtt': {
         const [res, attr] = typeof arg === 'string' ? splitOnce(arg, '.') : Array.isArray(arg) ? [arg[0], this.walk(arg[1], report)] : [undefined, undefined];
         if (typeof res !== 'string' || typeof attr !== 'string') return open('Fn::GetAtt with a malformed argument');
+        if (attr === 'Value' && this.isCdkCfnJson(res)) return this.cfnJsonValue(res, report, open);
         return this.getAtt(res, attr, open);
       }
       case 'Fn::Join': {
@@ -341,6 +347,36 @@ export class TemplateResolver {
         return `arn:aws:iam::\${AWS::AccountId}:policy/${literal('ManagedPolicyName')}`;
       default:
         return `\${${logicalId}}`;
+    }
+  }
+
+  /**
+   * Whether a resource is CDK's `CfnJson` (`Custom::AWSCDKCfnJson` served by CDK's CfnUtils
+   * provider): its `Value` attribute is its `Value` property, a JSON text built at deploy, parsed.
+   * CDK writes trust conditions whose keys hold a token this way (an EKS service account's
+   * `<issuer>:sub`). Served by any other function, the attribute is whatever that function returns.
+   */
+  private isCdkCfnJson(logicalId: string): boolean {
+    const resource = own(this.template.Resources, logicalId);
+    if (!resource || resource.Type !== 'Custom::AWSCDKCfnJson') return false;
+    const token = (resource.Properties as Record<string, unknown> | undefined)?.ServiceToken as Record<string, unknown> | undefined;
+    const handler = Array.isArray(token?.['Fn::GetAtt']) && token['Fn::GetAtt'].length === 2 && token['Fn::GetAtt'][1] === 'Arn' ? token['Fn::GetAtt'][0] : undefined;
+    return typeof handler === 'string' && handler.startsWith(CDK_CFN_UTILS_HANDLER) && own(this.template.Resources, handler)?.Type === 'AWS::Lambda::Function';
+  }
+
+  private cfnJsonValue(logicalId: string, report: UnresolvedHandler, open: (what: string) => string): unknown {
+    if (this.cfnJsonInProgress.has(logicalId)) return open(`Fn::GetAtt ${logicalId}.Value, a CfnJson whose value refers to itself`);
+    this.cfnJsonInProgress.add(logicalId);
+    let inner: string | undefined;
+    const text = this.walk((own(this.template.Resources, logicalId)?.Properties as Record<string, unknown> | undefined)?.Value, (what) => { inner ??= what; report(what); });
+    this.cfnJsonInProgress.delete(logicalId);
+    // An open part already reported stands for the whole value (one report per cause).
+    const fail = (why: string) => (inner !== undefined ? unresolvedPlaceholder(inner) : open(`Fn::GetAtt ${logicalId}.Value, a CfnJson whose value ${why}`));
+    if (typeof text !== 'string') return fail('is not a JSON text');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return fail('is not valid JSON once resolved');
     }
   }
 

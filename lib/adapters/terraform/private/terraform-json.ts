@@ -15,7 +15,8 @@ import { isObject } from './terraform-blocks';
  * Errors name the position only: they quote nothing of the input.
  */
 export function parseTerraformJson(text: string, file: string): Record<string, unknown> {
-  const root = parseKeepingDuplicates(text, file);
+  const fast = parseWithoutRepeatedKeys(text);
+  const root = fast.exact ? fast.value : parseKeepingDuplicates(text, file);
   if (!isObject(root)) invalid(file, 'must be a JSON object at the top level');
   return normalizeTerraformJson(root, file);
 }
@@ -89,6 +90,65 @@ function mergeProviders(value: unknown): Record<string, unknown> {
 function objectsOf(value: unknown, where: string, file: string): Record<string, unknown>[] {
   const list = Array.isArray(value) ? value.flat(Infinity) : [value];
   return list.map((v) => (isObject(v) ? v : invalid(file, `has a ${where} block that is not an object or a list of objects`)));
+}
+
+/**
+ * The common case, fast: `JSON.parse` (native) reads a text exactly as `parseKeepingDuplicates` does
+ * when no object in it repeats a key. Whether one does is decided by counting, in linear time: the
+ * keys written in the text (one scan that skips string contents) against the keys of the parsed
+ * objects; they differ exactly when a key repeats. Text that `JSON.parse` refuses, or that repeats a
+ * key, goes to `parseKeepingDuplicates`, which keeps the blocks and words the error.
+ */
+function parseWithoutRepeatedKeys(text: string): { exact: true; value: unknown } | { exact: false } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { exact: false };
+  }
+  return keysWritten(text) === keysParsed(value) ? { exact: true, value } : { exact: false };
+}
+
+/** How many `"…":` keys the text writes (strings skipped, escapes honoured; valid JSON only). */
+function keysWritten(text: string): number {
+  let keys = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    if (text.charCodeAt(i) !== 34 /* " */) continue;
+    i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 34) break;
+      i += c === 92 /* \\ */ ? 2 : 1;
+    }
+    let j = i + 1;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+      j++;
+    }
+    if (text.charCodeAt(j) === 58 /* : */) keys++;
+    i = j - 1;
+  }
+  return keys;
+}
+
+/** How many keys the parsed objects hold, all levels (an explicit stack: no recursion on deep input). */
+function keysParsed(value: unknown): number {
+  let keys = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else {
+      const own = Object.keys(v);
+      keys += own.length;
+      for (const k of own) stack.push((v as Record<string, unknown>)[k]);
+    }
+  }
+  return keys;
 }
 
 /**

@@ -85,6 +85,16 @@ const CASES: RecallCase[] = [
   { name: 'a resource-tag condition with IfExists (untagged resources pass)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:TerminateInstances', '*', { Condition: { StringEqualsIfExists: { 'aws:ResourceTag/team': 'a' } } }))) } },
   { name: 'ForAllValues on a single-valued tag key (absent key passes)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:TerminateInstances', '*', { Condition: { 'ForAllValues:StringEquals': { 'aws:ResourceTag/team': 'a' } } }))) } },
   { name: 'an org condition that admits every org (o-*)', rule: 'AWS-003', resources: { R: role(inline(allow('sqs:DeleteQueue', '*', { Condition: { StringLike: { 'aws:ResourceOrgID': 'o-*' } } }))) } },
+  // AWS-003: a create on the type it creates is no finding; these are not that
+  { name: 'ec2:TerminateInstances on every instance (instance/*)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:TerminateInstances', 'arn:aws:ec2:us-east-1:111122223333:instance/*'))) } },
+  { name: 'dynamodb:DeleteTable on table/* next to its dynamodb:CreateTable (the delete loses data)', rule: 'AWS-003', resources: { R: role(inline(allow(['dynamodb:CreateTable', 'dynamodb:DeleteTable'], 'arn:aws:dynamodb:us-east-1:111122223333:table/*'))) } },
+  { name: 'ec2:CreateTags alone on "*"', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:CreateTags'))) } },
+  { name: 'a create-and-delete statement on "*" (never exempt)', rule: 'AWS-003', resources: { R: role(inline(allow(['ec2:CreateInstanceConnectEndpoint', 'ec2:DeleteInstanceConnectEndpoint']))) } },
+  { name: 'ec2:DeleteSubnet hidden in a create statement on subnet/* (a referenced type is not created)', rule: 'AWS-003', resources: { R: role(inline(allow(['ec2:CreateNetworkInterface', 'ec2:DeleteSubnet'],
+    ['arn:aws:ec2:us-east-1:111122223333:network-interface/*', 'arn:aws:ec2:us-east-1:111122223333:subnet/*']))) } },
+  { name: 'ec2:AuthorizeSecurityGroupIngress on security-group/* (creates a rule, writes the group)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:AuthorizeSecurityGroupIngress', 'arn:aws:ec2:us-east-1:111122223333:security-group/*'))) } },
+  { name: 'iam:CreateRole on role/* (an IAM write is never a plain create)', rule: 'AWS-003', resources: { R: role(inline(allow('iam:CreateRole', 'arn:aws:iam::111122223333:role/*'))) } },
+  { name: 'ec2:CreateSnapshot of every volume (a copy of the data)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:CreateSnapshot', ['arn:aws:ec2:us-east-1:111122223333:volume/*', 'arn:aws:ec2:us-east-1::snapshot/*']))) } },
   { name: 'data reads of every parameter (ssm:GetParameter* on parameter/*)', rule: 'AWS-003', resources: { R: role(inline(allow('ssm:GetParameter*', 'arn:aws:ssm:us-east-1:111122223333:parameter/*'))) } },
 
   // AWS-004: escalation paths, also split across policies
@@ -96,6 +106,8 @@ const CASES: RecallCase[] = [
     R: role(inline(allow('iam:PassRole', 'arn:aws:iam::111122223333:role/*'))),
     P: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p2', Roles: [{ Ref: 'R' }], PolicyDocument: doc([allow(['lambda:CreateFunction', 'lambda:InvokeFunction'])]) } },
   } },
+  { name: 'PassRole + lambda:CreateFunction + InvokeFunction on function:* (the type CreateFunction creates)', rule: 'AWS-004', resources: { R: role(inline(
+    allow('iam:PassRole', 'arn:aws:iam::111122223333:role/*'), allow(['lambda:CreateFunction', 'lambda:InvokeFunction'], 'arn:aws:lambda:us-east-1:111122223333:function:*'))) } },
   { name: 'PassRole of a stronger role of the template (admin) to lambda', rule: 'AWS-004', resources: {
     R: role(inline(
       allow('iam:PassRole', { 'Fn::GetAtt': ['Strong', 'Arn'] }, { Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } }),
@@ -141,6 +153,15 @@ const CASES: RecallCase[] = [
   { name: 'agent sharing snapshots (rds:ModifyDBSnapshotAttribute) on "*"', rule: 'AWS-008', resources: { R: agentRole(allow('rds:ModifyDBSnapshotAttribute')) } },
 
   // AWS-009: trust policies
+  { name: 'web identity of a template OIDC provider with only aud, the condition hidden in CDK\'s CfnJson (any pod of the cluster)', rule: 'AWS-009', resources: {
+    Provider: { Type: 'Custom::AWSCDKOpenIdConnectProvider', Properties: { ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:oidc', Url: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC' } },
+    AWSCDKCfnUtilsProviderCustomResourceProviderHandlerCF82AA57: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: 'x' }, Role: 'arn:aws:iam::111122223333:role/h' } },
+    Claims: { Type: 'Custom::AWSCDKCfnJson', Properties: {
+      ServiceToken: { 'Fn::GetAtt': ['AWSCDKCfnUtilsProviderCustomResourceProviderHandlerCF82AA57', 'Arn'] },
+      Value: { 'Fn::Join': ['', ['{"', { 'Fn::Select': [1, { 'Fn::Split': [':oidc-provider/', { Ref: 'Provider' }] }] }, ':aud":"sts.amazonaws.com"}']] },
+    } },
+    R: role({}, doc([{ Effect: 'Allow', Principal: { Federated: { Ref: 'Provider' } }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'Fn::GetAtt': ['Claims', 'Value'] } } }])),
+  } },
   { name: 'trust Principal "*"', rule: 'AWS-009', resources: { R: role({}, doc([{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }])) } },
   { name: 'trust Principal {AWS: "*"} among named roles', rule: 'AWS-009', resources: { R: role({}, doc([{ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111122223333:role/ci', '*'] }, Action: 'sts:AssumeRole' }])) } },
   { name: 'trust Principal "*" with an org condition that admits every org (o-*)', rule: 'AWS-009', resources: { R: role({}, doc([{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringLike: { 'aws:PrincipalOrgID': 'o-*' } } }])) } },

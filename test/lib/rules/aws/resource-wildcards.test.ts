@@ -47,6 +47,12 @@ describe('AWS-003: Resource "*" only for actions that support no resource type',
     const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 's3:GetObjekt', Resource: '*' }]));
     expect(f).toEqual([expect.objectContaining({ detail: 's3:GetObjekt', severity: 'warning' })]);
   });
+
+  test('one finding per statement: a write, a read and an unknown action on * fold into one error naming each', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['sns:Publish', 'iam:GetRole', 's3:GetObjekt'], Resource: '*' }]));
+    expect(f.map((x) => [x.detail, x.severity])).toEqual([['sns:Publish,iam:GetRole,s3:GetObjekt', 'error']]);
+    expect(f[0].message).toMatch(/grants sns:Publish on "\*".* It also grants the reads iam:GetRole .* \(a warning on its own\)\. It also grants s3:GetObjekt on "\*", which the AWS action list does not know \(a warning on its own\)\.$/);
+  });
 });
 
 describe('AWS-003: what "*" widens, and conditions that narrow', () => {
@@ -80,5 +86,88 @@ describe('AWS-003: what "*" widens, and conditions that narrow', () => {
   test('strict baseline: reads on * are errors too', () => {
     const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { wildcards: 'strict' } });
     expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'iam:GetRole', Resource: '*' }]), strict))).toEqual(['AWS-003[iam:GetRole]@Role']);
+  });
+});
+
+describe('AWS-003: creating resources (a new resource can only be named type/*)', () => {
+  const ec2 = (type: string) => `arn:aws:ec2:us-east-1:111122223333:${type}/*`;
+  /** What CDK's InstanceConnectEndpoint-style custom resource writes for its provider role. */
+  const endpointStatement = {
+    Effect: 'Allow',
+    Action: ['ec2:CreateInstanceConnectEndpoint', 'ec2:CreateNetworkInterface', 'ec2:CreateTags', 'ec2:DeleteInstanceConnectEndpoint'],
+    Resource: [ec2('instance-connect-endpoint'), ec2('security-group'), ec2('subnet'), ec2('network-interface')],
+  };
+
+  test('compliant: a create on the type it creates only (its id does not exist yet)', () => {
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([
+      { Effect: 'Allow', Action: 'ec2:CreateNetworkInterface', Resource: ec2('network-interface') },
+      { Effect: 'Allow', Action: 'dynamodb:CreateTable', Resource: 'arn:aws:dynamodb:us-east-1:111122223333:table/*' },
+    ]))).toEqual([]);
+  });
+
+  test('warning, not error: create in any subnet / security group, delete of the type it creates, tag-on-create; one finding naming each and its fix', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([endpointStatement]));
+    expect(f.map((x) => [x.detail, x.severity])).toEqual([['ec2:CreateInstanceConnectEndpoint,ec2:CreateNetworkInterface,ec2:CreateTags,+1', 'warning']]);
+    expect(f[0].message).toMatch(/may be created in, or attached to, any security-group, subnet of the account/);
+    expect(f[0].message).toMatch(/ec2:DeleteInstanceConnectEndpoint on every instance-connect-endpoint of the account, not only the ones it creates/);
+    expect(f[0].message).toMatch(/ec2:CreateTags on every .* where tagging is needed only on creation/);
+    expect(f[0].fix).toMatch(/aws:ResourceTag/);
+    expect(f[0].fix).toMatch(/ec2:CreateAction/);
+  });
+
+  test('conditions that confine the delete and the tagging leave only the create-in warning', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([
+      { Effect: 'Allow', Action: ['ec2:CreateInstanceConnectEndpoint'], Resource: [ec2('instance-connect-endpoint'), ec2('security-group'), ec2('subnet')] },
+      { Effect: 'Allow', Action: 'ec2:CreateTags', Resource: ec2('instance-connect-endpoint'), Condition: { StringEquals: { 'ec2:CreateAction': 'CreateInstanceConnectEndpoint' } } },
+      { Effect: 'Allow', Action: 'ec2:DeleteInstanceConnectEndpoint', Resource: ec2('instance-connect-endpoint'), Condition: { StringEquals: { 'aws:ResourceTag/owner': 'eic' } } },
+    ]));
+    expect(f.map((x) => [x.detail, x.severity])).toEqual([['ec2:CreateInstanceConnectEndpoint', 'warning']]);
+  });
+
+  test('non-compliant: the same statement on "*" is judged as any write on "*"', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ ...endpointStatement, Resource: '*' }]));
+    expect(f.map((x) => x.severity)).toEqual(['error']);
+  });
+
+  test('non-compliant: a write on a referenced type (delete every subnet) stays an error, the create part named as a warning', () => {
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ ...endpointStatement, Action: [...endpointStatement.Action, 'ec2:DeleteSubnet'] }]));
+    expect(ids(f)).toEqual(['AWS-003[ec2:DeleteSubnet,ec2:CreateInstanceConnectEndpoint,ec2:CreateNetworkInterface,ec2:CreateTags,+1]@Role']);
+    expect(f[0].severity).toBe('error');
+    expect(f[0].message).toMatch(/it also grants ec2:DeleteInstanceConnectEndpoint on every instance-connect-endpoint of the account, not only the ones it creates.* \(a warning on its own\)\./);
+  });
+
+  test('non-compliant: deleting every resource of a type that holds data stays an error, even next to its create', () => {
+    for (const [actions, resource] of [
+      [['dynamodb:CreateTable', 'dynamodb:DeleteTable'], 'arn:aws:dynamodb:us-east-1:111122223333:table/*'],
+      [['ec2:CreateVolume', 'ec2:DeleteVolume'], ec2('volume')],
+    ] as const) {
+      expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: actions, Resource: resource }])))).toEqual([`AWS-003[${actions[1]}]@Role`]);
+    }
+  });
+
+  test('non-compliant: a delete without the create, tagging alone, rules that only sound like a create', () => {
+    for (const [action, resource] of [
+      ['ec2:DeleteInstanceConnectEndpoint', ec2('instance-connect-endpoint')],
+      ['ec2:CreateTags', ec2('subnet')],
+      ['ec2:AuthorizeSecurityGroupIngress', ec2('security-group')],
+      ['dynamodb:CreateTableReplica', 'arn:aws:dynamodb:us-east-1:111122223333:table/*'],
+    ]) {
+      expect(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: action, Resource: resource }])).map((x) => [x.detail, x.severity])).toEqual([[action, 'error']]);
+    }
+  });
+
+  test('non-compliant: catalogs win (data reads, escalation, IAM writes): ec2:CreateSnapshot, lambda:CreateFunction, iam:CreateRole', () => {
+    for (const [action, resource] of [
+      ['ec2:CreateSnapshot', [ec2('snapshot'), ec2('volume')]],
+      ['lambda:CreateFunction', 'arn:aws:lambda:us-east-1:111122223333:function:*'],
+      ['iam:CreateRole', 'arn:aws:iam::111122223333:role/*'],
+    ] as const) {
+      expect(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: action, Resource: resource }])).map((x) => [x.detail, x.severity])).toEqual([[action, 'error']]);
+    }
+  });
+
+  test('strict baseline: the create statement is an error', () => {
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { wildcards: 'strict' } });
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([endpointStatement]), strict).map((x) => x.severity)).toEqual(['error']);
   });
 });

