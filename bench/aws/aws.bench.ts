@@ -1,7 +1,9 @@
 /**
  * AWS benchmark (not a test; `npm run bench`): a generated CDK app with 2,000 tool roles
  * (200 AgentIdentity agents × 10 tools). In one run it measures
- *   (a) the CLI's wall time and peak memory checking the synthesized cdk.out (goal < 2 s), and
+ *   (a) the CLI's wall time and peak memory checking the synthesized cdk.out (goal < 2 s), also as
+ *       ratios to a process that only reads and parses the same cdk.out (with and without loading
+ *       the CLI's modules), and
  *   (b) synth time with no pack, with cdk-nag's AwsSolutionsChecks and with AgentGuardrailsChecks;
  *       our pack's added time is reported as a ratio to AwsSolutions' (goal ≤ 1).
  * Writes bench/results/aws-<timestamp>.json and prints a table.
@@ -13,7 +15,7 @@ import { performance } from 'perf_hooks';
 import { App, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib/core';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AgentGuardrailsChecks } from '../../constructs/aws/agent-guardrails-checks';
-import { measureCli } from '../shared/measure-cli';
+import { CliMeasurement, measureBaseline, measureCli } from '../shared/measure-cli';
 import { BenchAppSize, DEFAULT_SIZE, populateBenchApp } from './bench-app';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -34,7 +36,7 @@ function main(): void {
     // One synth without a pack gives the cdk.out the CLI checks (and warms the JIT for the rest).
     const cdkOut = path.join(work, 'cdk.out');
     const roles = synthOnce('none', size, cdkOut).roles;
-    const cli = measureCli(cdkOut, work, ['lib', 'constructs']);
+    const cli = measureCliWithBaselines(cdkOut, work);
 
     // Interleave variants and rotate their order so that drift (heat, the garbage one run leaves
     // for the next) spreads evenly; collect garbage before each synth; keep the median.
@@ -79,6 +81,35 @@ function main(): void {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
+
+/**
+ * The CLI, each run next to its two baselines in the same conditions (`REPEATS` times, interleaved;
+ * medians): a process that only reads and JSON-parses the cdk.out (Node start-up and parsing, the
+ * floor of any check), and one that also loads the CLI's modules. The wall times are reported as
+ * ratios to them, since on a loaded machine the absolute figures say little.
+ */
+function measureCliWithBaselines(cdkOut: string, work: string) {
+  const runs: Record<'cli' | 'parseOnly' | 'loadAndParse', CliMeasurement[]> = { cli: [], parseOnly: [], loadAndParse: [] };
+  for (let i = 0; i < Math.max(REPEATS, 3); i++) {
+    runs.parseOnly.push(measureBaseline(cdkOut, work, SOURCES, { loadCli: false }));
+    runs.loadAndParse.push(measureBaseline(cdkOut, work, SOURCES));
+    runs.cli.push(measureCli(cdkOut, work, SOURCES));
+  }
+  const median = (xs: CliMeasurement[]): CliMeasurement => ({
+    ...xs[0], wallMs: medianOf(xs.map((x) => x.wallMs)), checkMs: medianOf(xs.map((x) => x.checkMs)), peakRssMiB: medianOf(xs.map((x) => x.peakRssMiB)),
+  });
+  const cli = median(runs.cli);
+  const parseOnly = median(runs.parseOnly);
+  const loadAndParse = median(runs.loadAndParse);
+  return {
+    ...cli,
+    baselines: { parseOnlyWallMs: parseOnly.wallMs, loadAndParseWallMs: loadAndParse.wallMs },
+    ratios: { toParseOnly: round(cli.wallMs / parseOnly.wallMs, 2), toLoadAndParse: round(cli.wallMs / loadAndParse.wallMs, 2) },
+    samples: runs,
+  };
+}
+
+const SOURCES = ['lib', 'constructs'];
 
 function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { roles: number; sample: SynthSample } {
   const t0 = performance.now();
@@ -125,7 +156,10 @@ function countViolations(outdir: string, pluginName: string | undefined): number
 function printTable(r: {
   machine: { cpus: number; loadAverage1m: number };
   size: { toolRoles: number; stacks: number };
-  cli: { wallMs: number; checkMs: number; peakRssMiB: number; findings: number; meetsGoal: boolean };
+  cli: {
+    wallMs: number; checkMs: number; peakRssMiB: number; findings: number; meetsGoal: boolean;
+    baselines: { parseOnlyWallMs: number; loadAndParseWallMs: number }; ratios: { toParseOnly: number; toLoadAndParse: number };
+  };
   synth: {
     medianMs: Record<Variant, number>; addedMs: Record<string, number>; ratioOursToAwsSolutions: number | null; meetsGoal: boolean; repeats: number;
     validateMedianMs: Record<string, number>; validateRatioOursToAwsSolutions: number | null;
@@ -135,6 +169,8 @@ function printTable(r: {
     ['tool roles / stacks', `${r.size.toolRoles} / ${r.size.stacks}`],
     ['load average (1 min) on CPUs', `${r.machine.loadAverage1m} on ${r.machine.cpus}`],
     ['CLI check: wall (incl. node start)', `${r.cli.wallMs} ms ${r.cli.meetsGoal ? '(< 2 s goal: met)' : '(< 2 s goal: MISSED)'}`],
+    ['baseline: node reads + parses cdk.out', `${r.cli.baselines.parseOnlyWallMs} ms (CLI / it: ${r.cli.ratios.toParseOnly})`],
+    ['baseline: + loads the CLI modules', `${r.cli.baselines.loadAndParseWallMs} ms (CLI / it: ${r.cli.ratios.toLoadAndParse})`],
     ['CLI check: in-process', `${r.cli.checkMs} ms`],
     ['CLI peak memory (RSS)', `${r.cli.peakRssMiB} MiB`],
     ['CLI findings', String(r.cli.findings)],

@@ -41,13 +41,14 @@ export function measureCli(input: string, work: string, sourceDirs: string[], ex
 /**
  * The floor any check of `input` pays, measured the same way as `measureCli`: a fresh process that
  * loads the same CLI build and reads and parses every JSON file of the input, and does nothing else.
- * The CLI's time is reported as a ratio to it, so a loaded machine skews both alike.
+ * The CLI's time is reported as a ratio to it, so a loaded machine skews both alike. With
+ * `loadCli: false` the process only reads and parses (Node start-up and JSON, no module of ours).
  */
-export function measureBaseline(input: string, work: string, sourceDirs: string[]): CliMeasurement {
+export function measureBaseline(input: string, work: string, sourceDirs: string[], options: { loadCli?: boolean } = {}): CliMeasurement {
   const build = buildCli(work, sourceDirs);
   const script = [
     `const t = process.hrtime.bigint();`,
-    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))});`,
+    ...(options.loadCli === false ? [] : [`require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))});`]),
     `const fs = require('fs'); const path = require('path');`,
     `const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []);`,
     `let n = 0; for (const f of walk(${JSON.stringify(input)})) { JSON.parse(fs.readFileSync(f, 'utf8')); n++; }`,

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import * as YAML from 'yaml';
+import type * as YAML from 'yaml';
 import { GuardrailError } from '../../errors';
 import { parseErrorReason } from '../../private/input-files';
 
@@ -58,11 +58,17 @@ export function parseTemplateText(text: string, file: string): unknown {
   const trimmed = text.trimStart();
   try {
     if (trimmed.startsWith('{') || trimmed.startsWith('[')) return JSON.parse(text);
-    const doc = YAML.parseDocument(text, { customTags: cloudFormationTags(), uniqueKeys: true, prettyErrors: false });
+    const doc = yaml().parseDocument(text, { customTags: cloudFormationTags(), uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJSON();
   } catch (e) {
     const reason = parseErrorReason(e);
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('template file', 'is not valid JSON or YAML', file, `${reason}. Fix the syntax.`));
   }
+}
+
+/** The YAML parser, loaded on the first YAML template: most inputs are JSON (cdk.out), and it is a large module to load at start-up. */
+function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml') as typeof YAML;
 }

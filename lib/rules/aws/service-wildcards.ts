@@ -16,7 +16,7 @@ import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findi
  * nothing for read/list families or writes within named resources (what `grantRead()` and
  * `grantReadWrite()` emit). An Allow with `NotAction`/`NotResource` is always an error. A baseline
  * with `aws.wildcards: strict` reports every wildcard pattern (IAM5-like). One finding per
- * statement, naming every pattern it holds; admin statements are AWS-001's.
+ * statement, naming every pattern it holds and its NotAction / NotResource; admin statements are AWS-001's.
  */
 export const SERVICE_WILDCARDS: Rule = {
   id: 'AWS-002',
@@ -43,21 +43,26 @@ export const SERVICE_WILDCARDS: Rule = {
       const judged = grant.actions.filter(hasWildcard).map((pattern) => judgePattern(grant, pattern, strict));
       const errors = judged.filter((j) => j.severity === 'error');
       const flagged = errors.length > 0 ? errors : judged.filter((j) => j.severity === 'warning');
+      // One finding per statement: the patterns, NotAction and NotResource are parts of it.
+      const parts: { detail: string; message: string; fix: string; error: boolean }[] = [];
       if (flagged.length > 0) {
-        findings.push(grantFinding(grant, flagged.map((j) => j.pattern).join(','),
-          `${origin} grants ${flagged.map((j) => `${JSON.stringify(j.pattern)} (${j.why})`).join('; ')}.`,
-          `Replace ${flagged.map((j) => JSON.stringify(j.pattern)).join(', ')} with the exact actions needed.`,
-          errors.length > 0 ? undefined : 'warning'));
+        parts.push({ detail: flagged.map((j) => j.pattern).join(','), error: errors.length > 0,
+          message: `grants ${flagged.map((j) => `${JSON.stringify(j.pattern)} (${j.why})`).join('; ')}.`,
+          fix: `Replace ${flagged.map((j) => JSON.stringify(j.pattern)).join(', ')} with the exact actions needed.` });
       }
       if (grant.notActions) {
-        findings.push(grantFinding(grant, 'NotAction',
-          `${origin} allows every action except ${JSON.stringify(grant.notActions)} (Allow with NotAction).`,
-          'Replace NotAction with an Action list of exactly what is needed.'));
+        parts.push({ detail: 'NotAction', error: true, message: `allows every action except ${JSON.stringify(grant.notActions)} (Allow with NotAction).`,
+          fix: 'Replace NotAction with an Action list of exactly what is needed.' });
       }
       if (grant.notResources) {
-        findings.push(grantFinding(grant, 'NotResource',
-          `${origin} allows ${grant.actions.length ? grant.actions.join(', ') : 'its actions'} on every resource except ${JSON.stringify(grant.notResources)} (Allow with NotResource).`,
-          'Replace NotResource with a Resource list of the ARNs needed.'));
+        parts.push({ detail: 'NotResource', error: true,
+          message: `allows ${grant.actions.length ? grant.actions.join(', ') : 'its actions'} on every resource except ${JSON.stringify(grant.notResources)} (Allow with NotResource).`,
+          fix: 'Replace NotResource with a Resource list of the ARNs needed.' });
+      }
+      if (parts.length > 0) {
+        const error = parts.some((p) => p.error);
+        const message = [`${origin} ${parts[0].message}`, ...parts.slice(1).map((p) => (p.error || !error ? `It also ${p.message}` : `It also ${p.message.replace(/\.$/, '')} (a warning on its own).`))].join(' ');
+        findings.push(grantFinding(grant, parts.map((p) => p.detail).join(','), message, parts.map((p) => p.fix).join(' '), error ? undefined : 'warning'));
       }
     }
     return findings;

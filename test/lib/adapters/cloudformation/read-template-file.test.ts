@@ -48,3 +48,21 @@ describe('readTemplateFile', () => {
     }
   });
 });
+
+describe('the YAML parser is loaded only for a YAML template', () => {
+  test('JSON templates (every cdk.out) leave it unloaded: the CLI starts faster', () => {
+    jest.isolateModules(() => {
+      const loaded = jest.fn();
+      jest.doMock('yaml', () => {
+        loaded();
+        return jest.requireActual('yaml');
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { parseTemplateText } = require('../../../../lib/adapters/cloudformation/read-template-file') as typeof import('../../../../lib/adapters/cloudformation/read-template-file');
+      expect(parseTemplateText('{"Resources": {}}', 't.json')).toEqual({ Resources: {} });
+      expect(loaded).not.toHaveBeenCalled();
+      expect(parseTemplateText('Resources:\n  R: { Type: X, Properties: { A: !Ref B } }\n', 't.yaml')).toEqual({ Resources: { R: { Type: 'X', Properties: { A: { Ref: 'B' } } } } });
+      expect(loaded).toHaveBeenCalledTimes(1);
+    });
+  });
+});

@@ -66,6 +66,13 @@ describe('AWS-002: no service wildcards or wildcard patterns; no NotAction/NotRe
     expect(ids(f)).toEqual(['AWS-002[NotAction]@Role', 'AWS-002[NotResource]@Role']);
   });
 
+  test('one finding per statement: a wildcard that reaches deletes, with NotResource, is one error naming both', () => {
+    const f = check(SERVICE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'lex:*', NotResource: 'arn:aws:lex:us-east-1:111122223333:bot/keep' }]));
+    expect(ids(f)).toEqual(['AWS-002[lex:*,NotResource]@Role']);
+    expect(f[0].severity).toBe('error');
+    expect(f[0].message).toMatch(/grants "lex:\*" \(reaches .*\)\. It also allows lex:\* on every resource except .* \(Allow with NotResource\)\.$/);
+  });
+
   test('compliant: Deny statements with wildcards, a broad boundary, a broad policy attached to nothing', () => {
     const broad = { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Statement: [allow('s3:*', '*'), { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }] } } };
     expect(check(SERVICE_WILDCARDS, roleTemplate([{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }], { PermissionsBoundary: { Ref: 'Boundary' } }, { Boundary: broad, Unattached: broad }))).toEqual([]);
