@@ -6,6 +6,7 @@
  *   dist-handler/approve/index.js  (constructs/aws/broker-runtime/approve-handler.ts)
  *   dist-handler/monitor/index.js  (constructs/aws/monitor-runtime/monitor-handler.ts, the activity monitor)
  *   dist-handler/gcp-broker/index.js   (constructs/gcp/broker-runtime/broker-server.ts, Cloud Run)
+ *   dist-handler/gcp-monitor/index.js  (constructs/gcp/monitor-runtime/monitor-server.ts, the GCP activity monitor)
  *   dist-handler/azure-broker/index.js (constructs/azure/broker-runtime/broker-server.ts, Functions custom handler)
  *   dist-handler/azure-monitor/index.js (constructs/azure/monitor-runtime/monitor-server.ts, Functions custom handler, Event Grid trigger)
  * `@aws-sdk/*` stays external: the Lambda Node.js 20/22 runtimes ship the AWS SDK v3. The Google
@@ -24,6 +25,7 @@ const entries = {
   approve: 'constructs/aws/broker-runtime/approve-handler.ts',
   monitor: 'constructs/aws/monitor-runtime/monitor-handler.ts',
   'gcp-broker': 'constructs/gcp/broker-runtime/broker-server.ts',
+  'gcp-monitor': 'constructs/gcp/monitor-runtime/monitor-server.ts',
   'azure-broker': 'constructs/azure/broker-runtime/broker-server.ts',
   'azure-monitor': 'constructs/azure/monitor-runtime/monitor-server.ts',
 };

@@ -99,6 +99,12 @@ export class CredentialBroker extends Construct {
   public readonly member: string;
   /** The broker's email (a literal). */
   public readonly email: string;
+  /** Set by `addAgent`: the database id of the kill-switch flag (`killSwitches/<agent>`), which the revocation members (and the activity monitor) may write. */
+  public killSwitchDatabaseId?: string;
+  /** Set by `addAgent`: the database id of the approvals, which the activity monitor reads to verify an approved decision. */
+  public approvalsDatabaseId?: string;
+  /** Set by `addAgent`: the function (and Cloud Run service) name, whose decision records the activity monitor reads. */
+  public functionName?: string;
   private readonly props: CredentialBrokerProps;
   private readonly baseline: Baseline;
   /** The approve endpoint's service account (only with `approvers`). */
@@ -176,6 +182,9 @@ export class CredentialBroker extends Construct {
     const bucket = new StorageBucket(this, 'SourceBucket', { project, name: fitName(`ag-broker-src-${project}-${agent.agentName}`, 63, [project, agent.agentName]), location: region, uniformBucketLevelAccess: true, publicAccessPrevention: 'enforced' });
     const object = new StorageBucketObject(this, 'Source', { bucket: bucket.name, name: `gcp-broker-${asset.assetHash}.zip`, source: asset.path });
     const functionName = fitName(`ag-broker-${agent.agentName}`, 63, [agent.agentName]);
+    this.functionName = functionName;
+    this.killSwitchDatabaseId = killDb.nameInput!;
+    this.approvalsDatabaseId = approvalsDb.nameInput!;
     this.fn = new Cloudfunctions2Function(this, 'Function', {
       project, location: region, name: functionName,
       description: 'agent-guardrails credential broker (fail closed; one decision record per request).',

@@ -1,2 +1,3 @@
 export * from './agent-identity';
 export * from './credential-broker';
+export * from './activity-monitor';

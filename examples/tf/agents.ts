@@ -3,7 +3,7 @@ import { TerraformStack } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { AgentActivityMonitor as AzureAgentActivityMonitor, AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from '../../constructs/azure';
-import { AgentIdentity as GcpAgentIdentity, CredentialBroker as GcpCredentialBroker } from '../../constructs/gcp';
+import { AgentActivityMonitor as GcpAgentActivityMonitor, AgentIdentity as GcpAgentIdentity, CredentialBroker as GcpCredentialBroker } from '../../constructs/gcp';
 import { AgentTier, ChangeWindow, Environment, Tool } from '../../lib/model';
 
 /**
@@ -21,6 +21,9 @@ export const GCP_PROD = Environment.of({ name: 'prod', gcp: { project: 'acme-che
 export const AZURE_SUBSCRIPTION = '00000000-0000-4000-8000-000000000001';
 export const AZURE_STAGING = Environment.of({ name: 'staging', azure: { subscriptionId: AZURE_SUBSCRIPTION, resourceGroup: 'rg-checkout-staging', location: 'westeurope' } });
 export const AZURE_PROD = Environment.of({ name: 'prod', azure: { subscriptionId: AZURE_SUBSCRIPTION, resourceGroup: 'rg-checkout-prod', location: 'westeurope' } });
+
+/** The prod project's number (`gcloud projects describe acme-checkout-prod --format='value(projectNumber)'`): it names Google's service agents. */
+export const GCP_PROD_PROJECT_NUMBER = '123456789012';
 
 /** The service identity the prod checkout service runs as (a user-managed account of the prod project). */
 export const CHECKOUT_RUNTIME = `checkout-runtime@${GCP_PROD.gcp!.project}.iam.gserviceaccount.com`;
@@ -48,6 +51,8 @@ export class GcpAgentsStack extends TerraformStack {
   public readonly deployOperator: GcpAgentIdentity;
   /** The deploy-operator's broker: the only way from the agent runtime to its tool service accounts. */
   public readonly deployOperatorBroker: GcpCredentialBroker;
+  /** Watches the deploy-operator's audit log entries; a high-risk deviation disables its tool service accounts and engages the broker's flag. */
+  public readonly deployOperatorMonitor: GcpAgentActivityMonitor;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -109,6 +114,9 @@ export class GcpAgentsStack extends TerraformStack {
       revocationMembers: [INCIDENT_RESPONSE_GROUP],
     });
     this.deployOperatorBroker.addAgent(this.deployOperator);
+    this.deployOperatorMonitor = new GcpAgentActivityMonitor(this, 'DeployOperatorMonitor', {
+      agent: this.deployOperator, broker: this.deployOperatorBroker, projectNumber: GCP_PROD_PROJECT_NUMBER, region: 'europe-west1',
+    });
   }
 }
 

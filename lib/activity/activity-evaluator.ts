@@ -96,6 +96,12 @@ export class ActivityEvaluator {
     return event.agent !== undefined || (event.identity !== undefined && this.byIdentity.has(identityKey(event.cloud, event.identity)));
   }
 
+  /** The declared agent and tool whose identity acted in an event, if its identity is one. */
+  public toolOfIdentity(event: ActivityEvent): { readonly agent: string; readonly tool: string } | undefined {
+    const t = event.identity === undefined ? undefined : this.byIdentity.get(identityKey(event.cloud, event.identity));
+    return t === undefined ? undefined : { agent: t.agent, tool: t.tool };
+  }
+
   /** The verdict on one event (denials counted in this evaluator's own window: one process). */
   public evaluate(event: ActivityEvent): ActivityVerdict {
     const base = this.judge(event);

@@ -39,8 +39,11 @@ export interface IMonitorMemory {
   release(eventId: string, nowMs: number): Promise<void>;
   /** Remember an approved broker decision (a `granted` record with an approval id). */
   rememberApproval(record: DecisionRecord): Promise<void>;
-  /** Approved decisions of that agent, tool and lineage (as the lineage survives in the log), if any. */
-  recallApprovals(agent: string, tool: string, lineage: string): Promise<DecisionRecord[]>;
+  /**
+   * Approved decisions of that agent, tool and lineage (as the lineage survives in the log), if any.
+   * Without a lineage (GCP and Azure logs carry none), the agent and tool's recent approved decisions.
+   */
+  recallApprovals(agent: string, tool: string, lineage: string | undefined): Promise<DecisionRecord[]>;
 }
 
 /** One JSON record per judged event: what the monitor saw, decided and did. */
@@ -160,7 +163,9 @@ export class ActivityMonitorCore {
     const out: MonitorDecisionRecord[] = [];
     let failure: Error | undefined;
     for (const [i, event] of events.entries()) {
-      const id = event.eventId ?? (fallbackId === undefined ? undefined : events.length > 1 ? `${fallbackId}#${i}` : fallbackId);
+      // One record may give several events (a GCP entry checks several permissions): each gets an id of its own.
+      const own = event.eventId ?? fallbackId;
+      const id = own === undefined ? undefined : events.length > 1 ? `${own}#${i}` : own;
       try {
         out.push(await this.judge(event, record, id));
       } catch (e) {
@@ -229,10 +234,17 @@ export class ActivityMonitorCore {
     return this.evaluator.withDeniedBurst(base, denied);
   }
 
-  /** Feed the evaluator the remembered approvals of the event's tool and lineage (approval-gated tools only need them). */
+  /**
+   * Feed the evaluator the remembered approvals of the event's tool and lineage (approval-gated tools
+   * only need them). Logs that name no agent or tool (GCP, Azure: a service account or managed
+   * identity) are resolved to the tool through the declarations first.
+   */
   private async loadApprovals(event: ActivityEvent): Promise<void> {
-    if (event.agent !== this.options.agent || event.tool === undefined || event.lineage === undefined) return;
-    for (const r of await this.ports.memory.recallApprovals(event.agent, event.tool, event.lineage)) this.evaluator.recordDecision(r);
+    const known = event.tool === undefined ? this.evaluator.toolOfIdentity(event) : undefined;
+    const agent = event.agent ?? known?.agent;
+    const tool = event.tool ?? known?.tool;
+    if (agent !== this.options.agent || tool === undefined) return;
+    for (const r of await this.ports.memory.recallApprovals(agent, tool, event.lineage)) this.evaluator.recordDecision(r);
   }
 
   private alertOf(verdict: ActivityVerdict, record: unknown, killSwitch: MonitorDecisionRecord['killSwitch']): MonitorAlert {

@@ -27,14 +27,16 @@ describe('examples/tf: the two agents on GCP and on Azure', () => {
       'acme-checkout-staging/support-observer-read-service',
       `acme-checkout-prod/${stack.deployOperatorBroker.email.split('@')[0]}`, // the deploy-operator's broker
       `acme-checkout-prod/${stack.deployOperatorBroker.approveConfig().deniedApprovers.at(-1)!.replace(/^serviceAccount:/, '').split('@')[0]}`, // and its approve endpoint
+      `acme-checkout-prod/${stack.deployOperatorMonitor.email.split('@')[0]}`, // its activity monitor
+      `acme-checkout-prod/${stack.deployOperatorMonitor.pushEmail.split('@')[0]}`, // and the monitor's push identity
     ].sort());
     expect(of(json, 'google_iam_deny_policy')).toHaveLength(2);
   });
 
   test('both deploy-operators are served by a broker; the Azure tools trust its issuer only', () => {
     const gcp = JSON.parse(Testing.synth(new GcpAgentsStack(Testing.app(), 'agents-gcp'), true));
-    // The broker, and its approve endpoint, which only the declared approvers may invoke.
-    expect(of(gcp, 'google_cloudfunctions2_function').map((f) => f.build_config.entry_point).sort()).toEqual(['approve', 'broker']);
+    // The broker, its approve endpoint (which only the declared approvers may invoke) and the deploy-operator's activity monitor.
+    expect(of(gcp, 'google_cloudfunctions2_function').map((f) => f.build_config.entry_point).sort()).toEqual(['approve', 'broker', 'monitor']);
     const approveInvokers = of(gcp, 'google_cloud_run_v2_service_iam_member').filter((m) => m.name === 'ag-approve-deploy-operator').map((m) => m.member);
     expect(approveInvokers).toEqual(['user:release-manager-1@acme.example', 'user:release-manager-2@acme.example']);
     const tokenCreators = of(gcp, 'google_service_account_iam_member').filter((m) => m.role === 'roles/iam.serviceAccountTokenCreator' && String(m.service_account_id).includes('acme-checkout-prod'));

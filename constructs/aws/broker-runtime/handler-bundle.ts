@@ -8,7 +8,7 @@ import * as path from 'path';
 import { GuardrailError } from '../../../lib/errors';
 
 /** The handler bundles the package ships. */
-export type HandlerBundleName = 'broker' | 'approve' | 'monitor' | 'gcp-broker' | 'azure-broker' | 'azure-monitor';
+export type HandlerBundleName = 'broker' | 'approve' | 'monitor' | 'gcp-broker' | 'gcp-monitor' | 'azure-broker' | 'azure-monitor';
 
 /** Package roots to look in: from `constructs/aws/broker-runtime` (sources) or `dist/constructs/aws/broker-runtime`. */
 export function defaultPackageRoots(): string[] {

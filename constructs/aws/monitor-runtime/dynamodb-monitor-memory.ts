@@ -67,7 +67,9 @@ export class DynamoDbMonitorMemory implements IMonitorMemory {
     }));
   }
 
-  public async recallApprovals(agent: string, tool: string, lineage: string): Promise<DecisionRecord[]> {
+  public async recallApprovals(agent: string, tool: string, lineage: string | undefined): Promise<DecisionRecord[]> {
+    // CloudTrail carries the lineage in the session name; a session without one has no approval to find.
+    if (lineage === undefined) return [];
     const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: `approval#${agent}.${tool}.${lineage}` } }, ConsistentRead: true }));
     const text = out.Item?.record?.S;
     if (!text) return [];

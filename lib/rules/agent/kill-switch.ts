@@ -3,6 +3,7 @@ import { AgentLabels, Cloud, Grant, Identity, Inventory, SourceLocation } from '
 import { Component } from '../../model/tags';
 import { classifyKnownRole, isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
+import { effectiveResources } from './private/gcp-resource-condition';
 import { agentOf, allowGrants, describeIdentity, grantedActions, grantsByIdentity, grantFinding, groupBy, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
 
 /** One kill-switch part (policy, revocation role, custom role, binding) as the inventory shows it. */
@@ -15,6 +16,17 @@ interface KillSwitchPart {
 
 /** What an agent's activity monitor may do besides assuming its revocation role: alert, log, its own table. */
 const MONITOR_ACTIONS = new Set(['sns:publish', 'logs:createlogstream', 'logs:putlogevents', 'dynamodb:getitem', 'dynamodb:putitem', 'dynamodb:updateitem']);
+/**
+ * A GCP activity monitor's predefined roles and the one kind of resource each may be bound on:
+ * Firestore (its memory, the broker's flag and approvals) only through a condition naming one
+ * database; publish on a topic (alerts); invoke a Cloud Run service (the push identity).
+ */
+const GCP_MONITOR_ROLES: Readonly<Record<string, RegExp>> = {
+  'roles/datastore.user': /^projects\/[^/*]+\/databases\/[^/*]+$/,
+  'roles/datastore.viewer': /^projects\/[^/*]+\/databases\/[^/*]+$/,
+  'roles/pubsub.publisher': /^projects\/[^/*]+\/topics\/[^/*]+$/,
+  'roles/run.invoker': /^projects\/[^/*]+\/locations\/[^/*]+\/services\/[^/*]+$/,
+};
 const AZ_TABLE_ENTITIES = 'microsoft.storage/storageaccounts/tableservices/tables/entities';
 /**
  * What an Azure activity monitor (azure.AgentActivityMonitor) may do: the kill-switch path (read and
@@ -129,6 +141,10 @@ function monitorFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, r
   const out: RawFinding[] = [];
   for (const monitor of inventory.identities) {
     if (monitor.labels.component !== Component.MONITOR) continue;
+    if (monitor.cloud === 'gcp') {
+      out.push(...gcpMonitorFindings(inventory, monitor, allowGrants(byIdentity, monitor), parts));
+      continue;
+    }
     const revocation = parts.filter((p) => p.cloud === monitor.cloud && p.component === Component.REVOCATION && p.agent === monitor.labels.agent);
     for (const grant of allowGrants(byIdentity, monitor)) {
       if (monitor.cloud === 'azure') {
@@ -156,6 +172,35 @@ function monitorFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, r
   return out;
 }
 
+/**
+ * A GCP monitor identity may hold its agent's kill-switch role on its agent's tool service accounts
+ * (disable them, as incident response does) and the predefined roles of `GCP_MONITOR_ROLES` on the one
+ * resource each names; a role is judged by name, so a role whose permissions the data does not list
+ * is not let through.
+ */
+function gcpMonitorFindings(inventory: Inventory, monitor: Identity, grants: readonly Grant[], parts: readonly (KillSwitchPart & { agent?: string })[]): RawFinding[] {
+  const agent = monitor.labels.agent;
+  const killSwitchRoles = new Set(parts.filter((p) => p.cloud === 'gcp' && p.component === Component.KILL_SWITCH && p.agent === agent && p.name !== undefined).map((p) => p.name!));
+  const toolAccounts = new Set(toolIdentities(inventory).filter((t) => t.cloud === 'gcp' && agentOf(t) === agent && t.name !== undefined).map((t) => t.name!.toLowerCase()));
+  const isToolAccount = (r: string) => {
+    const email = /^projects\/[^/]+\/serviceAccounts\/([^/@]+)@[^/]+$/.exec(r)?.[1];
+    return email !== undefined && toolAccounts.has(email.toLowerCase());
+  };
+  const out: RawFinding[] = [];
+  for (const grant of grants) {
+    const role = grant.role ?? '';
+    const resources = effectiveResources(grant);
+    const ok = agent !== undefined && resources.length > 0 && (killSwitchRoles.has(role)
+      ? grant.scopeLevel === 'resource' && resources.every(isToolAccount)
+      : GCP_MONITOR_ROLES[role] !== undefined && resources.every((r) => GCP_MONITOR_ROLES[role].test(r)));
+    if (ok) continue;
+    out.push(grantFinding(monitor, grant, `monitor-holds:${role || grant.actions[0] || '?'}`,
+      `activity monitor ${describeIdentity(monitor)} holds ${role || grant.actions.join(', ')} on ${resources.join(', ') || '(no resource)'}; a GCP monitor may only hold its agent's kill-switch role on its agent's tool service accounts, Firestore roles on one database, publish on a topic and invoke a Cloud Run service`,
+      'Remove the grant: gcp.AgentActivityMonitor builds exactly the grants it needs.'));
+  }
+  return out;
+}
+
 /** What an Azure monitor grant holds beyond its narrow set (subscription- or management-group-wide grants are always too wide). */
 function azureMonitorExtra(grant: Grant): string[] {
   const level = grant.scopeLevel;
@@ -170,7 +215,9 @@ function killSwitchParts(inventory: Inventory): (KillSwitchPart & { agent?: stri
   const wanted: string[] = [Component.KILL_SWITCH, Component.REVOCATION];
   const out: (KillSwitchPart & { agent?: string })[] = [];
   const add = (cloud: Cloud, labels: AgentLabels | undefined, name: string | undefined, source: SourceLocation) => {
-    if (labels?.component && wanted.includes(labels.component)) out.push({ cloud, component: labels.component, agent: labels.agent, name, source });
+    // GCP: the activity monitor's resources (its service accounts, topics, sink, function) are a way to pull the switch, and to blind it.
+    const part = labels?.component !== undefined && (wanted.includes(labels.component) || (cloud === 'gcp' && labels.component === Component.MONITOR));
+    if (part) out.push({ cloud, component: labels!.component!, agent: labels!.agent, name, source });
   };
   for (const i of inventory.identities) add(i.cloud, i.labels, i.name, i.source);
   for (const p of inventory.policies) add(p.cloud, p.labels, p.name, p.source);

@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { policiesDir } from '../../../lib/baseline/baseline';
+import { loadCatalog } from '../../../lib/catalogs/catalog';
+import { AZURE_PRIVILEGED_ACTIONS_CATALOG } from '../../../lib/rules/azure/identity-pivot-actions';
+import { grantReaches } from '../../../lib/rules/azure/private/azure-rule-helpers';
+import { AZURE_ROLE_MANAGEMENT_ACTIONS } from '../../../lib/rules/azure/role-management-actions';
+import { fullRoleDataAvailable, readFullRoleData, SHARED_ROLE_DATA } from '../../helpers/full-role-data';
+
+/**
+ * How much of Azure's security-relevant built-in role set the shipped catalog covers, measured against
+ * the full role definitions (../shared/data: tests and measurement only, never shipped). A role is
+ * security-relevant when its actions reach a Microsoft.Authorization write, an action of the
+ * privileged-action catalog (run command, identity assign/federate, listKeys, …) or any key listing or
+ * regeneration, or when it holds data actions. Each entry's correctness is role-catalog-proof.test.ts.
+ */
+const suite = fullRoleDataAvailable() ? describe : describe.skip;
+
+const KEY_ACTIONS = ['*/listKeys/action', '*/regenerateKey/action', '*/listAccountSas/action', '*/listServiceSas/action'];
+
+suite('Azure role catalog coverage of the security-relevant built-in roles (../shared/data)', () => {
+  test('security-relevant roles covered (measured, never fewer than the catalog covered when this was written)', () => {
+    const real = readFullRoleData(SHARED_ROLE_DATA).azure.roles;
+    const shipped = new Set((JSON.parse(fs.readFileSync(path.join(policiesDir(), 'azure-builtin-roles.json'), 'utf8')).roles as { id: string }[]).map((r) => r.id));
+    const targets = [...AZURE_ROLE_MANAGEMENT_ACTIONS, 'Microsoft.Authorization/*/delete', ...(loadCatalog(AZURE_PRIVILEGED_ACTIONS_CATALOG).azure ?? []), ...KEY_ACTIONS];
+    const kinds = new Map<string, number>();
+    let relevant = 0;
+    let covered = 0;
+    for (const r of real) {
+      const grant = { actions: r.permissions.flatMap((p) => p.actions ?? []), notActions: r.permissions.flatMap((p) => p.notActions ?? []) };
+      const data = r.permissions.some((p) => (p.dataActions ?? []).length > 0);
+      const control = targets.some((t) => grantReaches(grant, t) !== undefined);
+      if (!data && !control) continue;
+      relevant++;
+      if (shipped.has(r.id.toLowerCase())) covered++;
+      else {
+        const kind = control ? 'control-plane (authorization, pivot or keys)' : 'data actions only';
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+    }
+    // eslint-disable-next-line no-console
+    console.log(`Azure security-relevant built-in roles covered: ${covered} of ${relevant} (catalog ${shipped.size} roles); not covered: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    expect(covered).toBeGreaterThanOrEqual(74);
+  });
+});
