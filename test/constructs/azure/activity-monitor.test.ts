@@ -249,7 +249,7 @@ describe('the trip: federated credentials and role assignments deleted, the brok
       const post = (body: unknown) => fetch(`http://127.0.0.1:${server.address().port}/monitor`, { method: 'POST', body: JSON.stringify(body) });
       const res = await post(deliver(JSON.stringify(restartEvent('bundle-1')))); // the host may pass the event as JSON text
       expect(res.status).toBe(200);
-      expect(JSON.parse((await res.json()).ReturnValue)[0]).toMatchObject({ verdict: 'destructive-without-approval', killSwitch: { pulled: true } });
+      expect(JSON.parse(((await res.json()) as { ReturnValue: string }).ReturnValue)[0]).toMatchObject({ verdict: 'destructive-without-approval', killSwitch: { pulled: true } });
       expect(await flag()).toBe('engaged');
       expect([...creds.values()].flat()).toEqual([]);
       expect((await post('not an invocation')).status).toBe(200); // no events: nothing to judge
