@@ -4,7 +4,8 @@
 #          adapters (SSM/DynamoDB/SNS/STS; Firestore/IAM Credentials/Pub/Sub; Table Storage/Key Vault
 #          sign/Entra token exchange) over clients answered in process; GCP's and Azure's p99 are
 #          reported as ratios of AWS's p99 from the same run (AWS is the baseline)
-#   sdk  — AWS only, real AWS SDK clients whose HTTP layer answers in process (the SDK's own cost)
+#   sdk  — AWS on real AWS SDK clients whose HTTP layer answers in process (the SDK's own cost),
+#          interleaved with AWS on core clients, the run's baseline
 # Goal: p99 < 5 ms of broker overhead per cloud. Usage: bench/broker/run.sh [requests]
 # Results: bench/results/broker-decision-latency-<mode>.json
 set -euo pipefail

@@ -54,7 +54,7 @@ describe('policies/catalogs', () => {
     for (const combo of [
       ['iam:CreatePolicyVersion'], ['iam:SetDefaultPolicyVersion'], ['ec2:RunInstances', 'iam:PassRole'], ['iam:CreateAccessKey'],
       ['iam:CreateLoginProfile'], ['iam:UpdateLoginProfile'], ['iam:AttachUserPolicy'], ['iam:AttachGroupPolicy'], ['iam:AttachRolePolicy'],
-      ['iam:PutUserPolicy'], ['iam:PutGroupPolicy'], ['iam:PutRolePolicy'], ['iam:AddUserToGroup'], ['iam:UpdateAssumeRolePolicy', 'sts:AssumeRole'],
+      ['iam:PutUserPolicy'], ['iam:PutGroupPolicy'], ['iam:PutRolePolicy'], ['iam:AddUserToGroup'], ['iam:UpdateAssumeRolePolicy'],
       ['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction'], ['iam:PassRole', 'lambda:CreateEventSourceMapping', 'lambda:CreateFunction'],
       ['lambda:UpdateFunctionCode'], ['glue:CreateDevEndpoint', 'iam:PassRole'], ['glue:UpdateDevEndpoint'], ['cloudformation:CreateStack', 'iam:PassRole'],
       ['datapipeline:ActivatePipeline', 'datapipeline:CreatePipeline', 'datapipeline:PutPipelineDefinition', 'iam:PassRole'],

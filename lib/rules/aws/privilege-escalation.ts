@@ -172,6 +172,8 @@ function usesServingPath(perms: EffectivePermissions, step: PreparedPath['steps'
   if (path.actions.length === 1 && RUNS_AS[name.split(':')[0]] && RUNS_AS_ACTIONS.has(name)) {
     return uses.filter((u) => !u.resources.every((r) => runsAsNoStrongerRole(perms, r, name.split(':')[0], inventory)));
   }
+  // Rewriting the trust of itself or of a role no stronger than itself reaches nothing it does not hold already.
+  if (path.actions.length === 1 && name === 'iam:updateassumerolepolicy') return uses.filter((u) => !u.resources.every((r) => isNoStrongerRole(perms, r, inventory)));
   // Passing a role no stronger than the holder (CodePipeline's CloudFormation action passing its deployment role) gains nothing.
   if (name === 'iam:passrole') return uses.filter((u) => passRoleServes(u, path) && !u.resources.every((r) => isNoStrongerRole(perms, r, inventory)));
   if (ATTACH_POLICY.test(name)) return uses.filter((u) => !attachesDenyOnly(u, inventory));

@@ -114,11 +114,24 @@ describe('AWS-004: no privilege-escalation paths, across all policies of an iden
     expect(ids(check(PRIVILEGE_ESCALATION, inv))).toEqual(['A[iam-create-policy-version]', 'B[iam-create-policy-version]']);
   });
 
-  test('UpdateAssumeRolePolicy needs sts:AssumeRole too', () => {
+  test('UpdateAssumeRolePolicy alone is a path (a same-account trust naming the caller needs no sts:AssumeRole grant); on itself it is not', () => {
     const r = role('Role');
-    expect(check(PRIVILEGE_ESCALATION, inventory({ identities: [r], grants: [allow(r, ['iam:UpdateAssumeRolePolicy'])] }))).toEqual([]);
-    const both = inventory({ identities: [r], grants: [allow(r, ['iam:UpdateAssumeRolePolicy']), allow(r, ['sts:AssumeRole'], ['arn:aws:iam::111111111111:role/admin'])] });
-    expect(ids(check(PRIVILEGE_ESCALATION, both))).toEqual(['Role[iam-update-assume-role-policy]']);
+    expect(ids(check(PRIVILEGE_ESCALATION, inventory({ identities: [r], grants: [allow(r, ['iam:UpdateAssumeRolePolicy'], ['arn:aws:iam::111111111111:role/*'])] }))))
+      .toEqual(['Role[iam-update-assume-role-policy]']);
+    const onItself = inventoryFromTemplate({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'iam:UpdateAssumeRolePolicy', Resource: { 'Fn::GetAtt': ['Role', 'Arn'] } }] } }],
+    } } } }, { stack: 'S' });
+    expect(check(PRIVILEGE_ESCALATION, onItself)).toEqual([]);
+  });
+
+  test('the attack is real: once the admin role\'s trust names the holder, the holder assumes it with no identity policy at all', async () => {
+    const template = { Resources: { Admin: { Type: 'AWS::IAM::Role', Properties: {
+      RoleName: 'admin',
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/holder` }, Action: 'sts:AssumeRole' }] },
+    } } } };
+    const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+    expect(await sim.decideAssume({ role: 'Admin', principal: `arn:aws:iam::${ACCOUNT}:role/holder`, action: 'sts:AssumeRole' })).toBe('Allowed');
   });
 
   test('AgentCore code interpreter with PassRole is a path', () => {

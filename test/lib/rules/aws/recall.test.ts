@@ -100,6 +100,7 @@ const CASES: RecallCase[] = [
   // AWS-004: escalation paths, also split across policies
   { name: 'iam:CreatePolicyVersion on "*"', rule: 'AWS-004', resources: { R: role(inline(allow('iam:CreatePolicyVersion'))) } },
   { name: 'iam:PutRolePolicy on itself (Fn::GetAtt)', rule: 'AWS-004', resources: { R: role(inline(allow('iam:PutRolePolicy', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' }))) } },
+  { name: 'iam:UpdateAssumeRolePolicy alone on role/* (trust oneself by ARN, then assume: no sts:AssumeRole needed in one account)', rule: 'AWS-004', resources: { R: role(inline(allow('iam:UpdateAssumeRolePolicy', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' }))) } },
   { name: 'iam:UpdateAssumeRolePolicy and sts:AssumeRole in two statements on role/*', rule: 'AWS-004', resources: { R: role(inline(
     allow('iam:UpdateAssumeRolePolicy', 'arn:aws:iam::111122223333:role/*'), allow('sts:AssumeRole', 'arn:aws:iam::111122223333:role/*'))) } },
   { name: 'PassRole + lambda:CreateFunction + InvokeFunction split over an inline and a separate policy', rule: 'AWS-004', resources: {
