@@ -232,7 +232,7 @@ function ceilingsOf(boundary: SourcedStatement[], action: string): Ceilings {
   }
   let hit = perAction.get(action);
   if (!hit) {
-    const applying = boundary.filter((b) => matchingEntry(b, action) !== undefined);
+    const applying = applyingIndices(boundary, action).map((i) => boundary[i]);
     const allows = [...new Set(applying.filter((b) => b.effect === 'Allow').flatMap((b) => (b.notResources ? STAR : b.resources ?? [])))];
     // Only unconditional denies remove anything (a condition may not hold): keep just those, already matched to the action.
     hit = { allows, whole: new Set(allows), denies: applying.filter((b) => b.effect === 'Deny' && isUnconditional(b)) };
@@ -251,6 +251,36 @@ interface Ceilings {
 }
 
 const CEILINGS = new WeakMap<SourcedStatement[], Map<string, Ceilings>>();
+
+/**
+ * Indices of the statements of `boundary` whose actions cover `action`. Which statements apply
+ * depends on their Action/NotAction lists only, and a CDK app gives every agent a boundary with the
+ * same lists (other resources): matched once per distinct set of lists, not once per boundary.
+ */
+function applyingIndices(boundary: SourcedStatement[], action: string): number[] {
+  let key = ACTION_LISTS_KEY.get(boundary);
+  if (key === undefined) {
+    key = JSON.stringify(boundary.map((b) => (b.notActions ? [0, b.notActions] : [1, b.actions ?? []])));
+    ACTION_LISTS_KEY.set(boundary, key);
+  }
+  let perAction = APPLYING.get(key);
+  if (!perAction) {
+    // Bounded memory on hostile input: start over rather than grow without end.
+    if (APPLYING.size >= 1_000) APPLYING.clear();
+    perAction = new Map();
+    APPLYING.set(key, perAction);
+  }
+  let hit = perAction.get(action);
+  if (!hit) {
+    hit = [];
+    for (let i = 0; i < boundary.length; i++) if (matchingEntry(boundary[i], action) !== undefined) hit.push(i);
+    perAction.set(action, hit);
+  }
+  return hit;
+}
+
+const ACTION_LISTS_KEY = new WeakMap<SourcedStatement[], string>();
+const APPLYING = new Map<string, Map<string, number[]>>();
 
 const NONE: EffectiveUse[] = [];
 
