@@ -36,6 +36,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { containers, databases, delivery, deployment } from './cdk-grant-methods-more-stacks';
 
 /**
  * The precision app: every `grant*` method of the aws-cdk-lib L2 constructs of the modules below,
@@ -46,21 +47,44 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
  * these modules gains a method this app does not call.
  */
 export const COVERED_MODULES = [
-  'aws-apigateway', 'aws-appconfig', 'aws-appsync', 'aws-backup', 'aws-codebuild', 'aws-codecommit', 'aws-codeguruprofiler',
-  'aws-cognito', 'aws-dynamodb', 'aws-ec2', 'aws-ecr', 'aws-ecs', 'aws-efs', 'aws-events', 'aws-glue', 'aws-iam', 'aws-kinesis',
-  'aws-kinesisfirehose', 'aws-kms', 'aws-lambda', 'aws-logs', 'aws-s3', 'aws-scheduler', 'aws-secretsmanager', 'aws-ses', 'aws-sns',
-  'aws-sqs', 'aws-ssm', 'aws-stepfunctions',
+  'aws-apigateway', 'aws-apigatewayv2', 'aws-appconfig', 'aws-appmesh', 'aws-appsync', 'aws-backup', 'aws-batch', 'aws-cloudfront',
+  'aws-cloudwatch', 'aws-codebuild', 'aws-codecommit', 'aws-codedeploy', 'aws-codeguruprofiler', 'aws-codepipeline-actions',
+  'aws-cognito', 'aws-dynamodb', 'aws-ec2', 'aws-ecr', 'aws-ecs', 'aws-efs', 'aws-eks', 'aws-eks-v2', 'aws-elasticsearch',
+  'aws-events', 'aws-glue', 'aws-iam', 'aws-kinesis', 'aws-kinesisfirehose', 'aws-kms', 'aws-lambda', 'aws-lambda-event-sources',
+  'aws-logs', 'aws-opensearchservice', 'aws-rds', 'aws-route53', 'aws-s3', 'aws-s3-assets', 'aws-scheduler', 'aws-secretsmanager',
+  'aws-ses', 'aws-sns', 'aws-sqs', 'aws-ssm', 'aws-stepfunctions', 'custom-resources',
 ] as const;
+
+/**
+ * aws-cdk-lib modules that declare public `grant*` methods but are not in this app, each with the
+ * reason. `cdk-grant-methods.test.ts` fails when a module with grant methods is in neither list.
+ */
+export const EXCLUDED_MODULES: Readonly<Record<string, string>> = {
+  'aws-sagemaker': 'IEndpoint.grantInvoke and IPipeline.grantStartPipelineExecution are declared on interfaces only: no class of aws-cdk-lib implements them (the L2s live in @aws-cdk/aws-sagemaker-alpha)',
+  'aws-bedrockagentcore': 'not yet covered (about 60 grant methods over runtimes, gateways, memories, tools, identities, policies and evaluators): the next module to add',
+};
 
 /**
  * The grants that are not least privilege by design, and the error each must still raise (the
  * recall side of this app): `resourcePrefix` is the start of the flagged resource's logical id.
+ * `method` is a grant method (`module.Class.method`), or, with `pattern`, the L2 whose own roles hold the grant.
  */
-export const EXPECTED_ERRORS: readonly { readonly method: string; readonly rule: string; readonly resourcePrefix: string; readonly why: string }[] = [
+export const EXPECTED_ERRORS: readonly { readonly method: string; readonly pattern?: true; readonly rule: string; readonly resourcePrefix: string; readonly why: string }[] = [
   { method: 'aws-s3.BucketBase.grantPublicAccess', rule: 'AWS-016', resourcePrefix: 'PublicBucketPolicy', why: 'opens the objects to everyone (s3:GetObject to `*`)' },
   { method: 'aws-dynamodb.TableBase.grantFullAccess', rule: 'AWS-002', resourcePrefix: 'ddbgrantFullAccess', why: '`dynamodb:*` reaches dynamodb:PutResourcePolicy: the table\'s resource policy can open it to any account' },
   { method: 'aws-dynamodb.TableBaseV2.grantFullAccess', rule: 'AWS-002', resourcePrefix: 'ddbv2grantFullAccess', why: 'as TableBase.grantFullAccess' },
   { method: 'aws-kms.Key.grantAdmin', rule: 'AWS-002', resourcePrefix: 'kmsgrantAdmin', why: 'key administration: kms:PutKeyPolicy and kms:CreateGrant change who may use the key' },
+  { method: 'aws-rds.ServerlessClusterBase.grantDataApiAccess', rule: 'AWS-003', resourcePrefix: 'rdsserverlessgrantDataApiAccess', why: 'Aurora Serverless v1 (deprecated): CDK grants rds-data:ExecuteStatement and the transaction actions on "*", every cluster of the account (DatabaseCluster.grantDataApiAccess names the cluster)' },
+  { method: 'aws-eks.Cluster (creation role)', pattern: true, rule: 'AWS-003', resourcePrefix: 'EksCreationRoleDefaultPolicy', why: 'an EKS cluster without clusterName: CDK\'s creation role may delete, update and tag every EKS cluster of the account (with a name it is scoped to that cluster)' },
+  { method: 'aws-iam.OpenIdConnectProvider (EKS\'s, custom resource)', pattern: true, rule: 'AWS-003', resourcePrefix: 'CustomAWSCDKOpenIdConnectProviderCustomResourceProviderRole', why: 'the provider\'s handler may create, delete and add client ids to every OIDC provider of the account, which changes who may assume the roles trusting them (iam.OidcProviderNative needs no handler)' },
+];
+
+/**
+ * Errors the app still raises that are precision gaps of the checks, not over-broad grants: each
+ * is a cause to fix in the rules (listed so that the suite stays green and the gap stays visible).
+ */
+export const KNOWN_GAPS: readonly { readonly rule: string; readonly resourcePrefix: string; readonly why: string }[] = [
+  { rule: 'AWS-007', resourcePrefix: 'CustomCrossRegionStringParameterReaderCustomResourceProviderRole', why: 'CDK\'s cross-region reader (cloudfront.experimental.EdgeFunction outside us-east-1) reads ssm:GetParameter on parameter/cdk/EdgeFunctionArn/*, the namespace CDK\'s own edge stack writes function ARNs to; AWS-007 wants every credential-returning grant on one named parameter' },
 ];
 
 /** A fresh grantee per grant call, trusted by Lambda (the commonest CDK grantee). */
@@ -164,6 +188,9 @@ function messaging(stack: Stack): void {
   const delivery = new firehose.DeliveryStream(stack, 'Delivery', { destination: new firehose.S3Bucket(new s3.Bucket(stack, 'DeliveryBucket')) });
   delivery.grant(g('firehose.grant'), 'firehose:DescribeDeliveryStream');
   delivery.grantPutRecords(g('firehose.grantPutRecords'));
+  const streamSource = new firehose.KinesisStreamSource(stream);
+  new firehose.DeliveryStream(stack, 'DeliveryFromStream', { source: streamSource, destination: new firehose.S3Bucket(new s3.Bucket(stack, 'StreamDeliveryBucket')) });
+  streamSource.grantRead(g('firehosesource.grantRead'));
 
   const bus = new events.EventBus(stack, 'Bus');
   bus.grantPutEventsTo(g('events.grantPutEventsTo'));
@@ -264,6 +291,8 @@ function compute(stack: Stack): void {
   repository.grantPush(g('ecr.grantPush'));
   repository.grantPullPush(g('ecr.grantPullPush'));
   repository.grantRead(g('ecr.grantRead'));
+  ecr.AuthorizationToken.grantRead(g('ecr.AuthorizationToken.grantRead'));
+  ecr.PublicGalleryAuthorizationToken.grantRead(g('ecr.PublicGalleryAuthorizationToken.grantRead'));
 
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: new ec2.Vpc(stack, 'ClusterVpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 0 }) });
   cluster.grantTaskProtection(g('ecs.grantTaskProtection'));
@@ -376,5 +405,9 @@ export function buildGrantMethodsApp(workdir: string, context: Record<string, un
   compute(new Stack(app, 'GrantsCompute', { env }));
   apis(new Stack(app, 'GrantsApis', { env }), workdir);
   helpers(new Stack(app, 'CdkHelpers', { env }));
+  databases(new Stack(app, 'GrantsDatabases', { env }));
+  delivery(new Stack(app, 'GrantsDelivery', { env }));
+  containers(new Stack(app, 'GrantsContainers', { env }));
+  deployment(new Stack(app, 'GrantsDeployment', { env }), workdir);
   return app;
 }

@@ -69,7 +69,9 @@ export const KILL_SWITCH: Rule = {
     + 'On AWS both parts are required: the prepared deny-all managed policy and the revocation role that may only attach it. '
     + 'A revocation role that trusts an agent tool identity hands the switch to the agent; an activity monitor role (which assumes the '
     + 'revocation role when a verdict trips) that holds anything beyond sts:AssumeRole on its own agent\'s revocation role, sns:Publish, '
-    + 'its log writes and its table\'s GetItem/PutItem/UpdateItem (replay guard, approvals, the shared denied-burst counter) is a second, wider way in.',
+    + 'its log writes and its table\'s GetItem/PutItem/UpdateItem (replay guard, approvals, the shared denied-burst counter) is a second, wider way in. '
+    + 'A GCP monitor\'s service accounts may hold only their agent\'s kill-switch role on its tool service accounts, Firestore roles on one database '
+    + '(by a resource.name condition), Pub/Sub publish on a topic and Cloud Run invoke on a service, judged by role; their resources count as parts of the kill switch.',
   fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
   controls: [],
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {

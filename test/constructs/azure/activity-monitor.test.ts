@@ -238,6 +238,26 @@ describe('the trip: federated credentials and role assignments deleted, the brok
     expect(counts).toEqual([1, 2, 3, 4, 5, 5]); // the sixth is a redelivery of the first: counted once
   });
 
+  test('the prebuilt bundle (dist-handler/azure-monitor) runs the same trip through its HTTP custom handler', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const bundled = require('../../../dist-handler/azure-monitor/index.js');
+    const server = bundled.createAzureMonitorServer(bundled.createAzureMonitorHandler(() => bundled.azureMonitorFromEnv(env, {
+      table: (_e: string, n: string) => tables[n], arm, alerts: { publish: async (a: MonitorAlert) => { alerts.push(a); } }, now: () => Date.parse(WEDNESDAY_11_DUBLIN), log: () => undefined,
+    })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const post = (body: unknown) => fetch(`http://127.0.0.1:${server.address().port}/monitor`, { method: 'POST', body: JSON.stringify(body) });
+      const res = await post(deliver(JSON.stringify(restartEvent('bundle-1')))); // the host may pass the event as JSON text
+      expect(res.status).toBe(200);
+      expect(JSON.parse(((await res.json()) as { ReturnValue: string }).ReturnValue)[0]).toMatchObject({ verdict: 'destructive-without-approval', killSwitch: { pulled: true } });
+      expect(await flag()).toBe('engaged');
+      expect([...creds.values()].flat()).toEqual([]);
+      expect((await post('not an invocation')).status).toBe(200); // no events: nothing to judge
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   test('a failing ARM call fails the invocation after the alert (Event Grid retries), and the retry completes the trip', async () => {
     const broken: ArmCalls = { get: arm.get, delete: async () => { throw new Error('ARM 500'); } };
     const h = createAzureMonitorHandler(() => azureMonitorFromEnv(env, { table: (_e, n) => tables[n], arm: broken, alerts: { publish: async (a) => { alerts.push(a); } }, now: () => Date.parse(WEDNESDAY_11_DUBLIN), log: () => undefined }));
