@@ -24,6 +24,7 @@ import { Component } from '../../lib/model/tags';
 import { handlerBundleDir } from '../aws/broker-runtime/handler-bundle';
 import { attachGuardrailMetadata, guardrailTags, OwnerLabels } from '../gcp/private/metadata';
 import { fitName, shortHash } from '../gcp/private/names';
+import { hardenedFunctionAppConfig } from './private/hardened-function-app';
 import { AgentIdentity, killSwitchCondition } from './agent-identity';
 import { ENTRA_TOKEN_MAX_SECONDS } from './broker-runtime/assertion-subject';
 import { AZURE_APPROVALS_TABLE, AZURE_KILL_SWITCH_PARTITION, AZURE_KILL_SWITCH_TABLE } from './broker-runtime/table-layout';
@@ -222,27 +223,16 @@ export class AgentActivityMonitor extends Construct {
       },
     };
     this.functionApp = new FunctionAppFlexConsumption(this, 'Function', {
-      name: fitName(`ag-monitor-${agent.agentName}-${shortHash([accountName], 6)}`, 60, [agent.agentName]),
-      resourceGroupName: resourceGroup, location, servicePlanId: plan.id,
-      runtimeName: 'custom', runtimeVersion: '1.0',
-      storageContainerType: 'blobContainer',
-      storageContainerEndpoint: `${account.primaryBlobEndpoint}${DEPLOYMENT_CONTAINER}`,
-      storageAuthenticationType: 'UserAssignedIdentity',
-      storageUserAssignedIdentityId: this.identity.id,
-      zipDeployFile: bundle.path,
-      maximumInstanceCount: 40, instanceMemoryInMb: 2048,
-      httpsOnly: true, webdeployPublishBasicAuthenticationEnabled: false, clientCertificateEnabled: false,
-      identity: { type: 'UserAssigned', identityIds: [this.identity.id] },
-      siteConfig: { minimumTlsVersion: '1.2', scmMinimumTlsVersion: '1.2', remoteDebuggingEnabled: false, applicationInsightsConnectionString: insights.connectionString },
-      appSettings: {
-        [AZURE_MONITOR_ENV.playbook]: JSON.stringify(this.playbook()),
-        [AZURE_MONITOR_ENV.settings]: JSON.stringify(settings),
-        AZURE_CLIENT_ID: this.identity.clientId,
-        AzureWebJobsStorage__accountName: accountName,
-        AzureWebJobsStorage__credential: 'managedidentity',
-        AzureWebJobsStorage__clientId: this.identity.clientId,
-        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `Authorization=AAD;ClientId=${this.identity.clientId}`,
-      },
+      ...hardenedFunctionAppConfig({
+        name: fitName(`ag-monitor-${agent.agentName}-${shortHash([accountName], 6)}`, 60, [agent.agentName]),
+        resourceGroupName: resourceGroup, location, servicePlanId: plan.id,
+        identity: this.identity, storageAccountName: accountName, storagePrimaryBlobEndpoint: account.primaryBlobEndpoint,
+        deploymentContainer: DEPLOYMENT_CONTAINER, zipDeployFile: bundle.path, insightsConnectionString: insights.connectionString,
+        appSettings: {
+          [AZURE_MONITOR_ENV.playbook]: JSON.stringify(this.playbook()),
+          [AZURE_MONITOR_ENV.settings]: JSON.stringify(settings),
+        },
+      }),
       dependsOn: access,
     });
     tag(this.functionApp);

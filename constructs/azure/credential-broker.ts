@@ -25,6 +25,7 @@ import { Component } from '../../lib/model/tags';
 import { handlerBundleDir } from '../aws/broker-runtime/handler-bundle';
 import { attachGuardrailMetadata, attachBrokerRecord, guardrailTags, OwnerLabels } from '../gcp/private/metadata';
 import { fitName, shortHash } from '../gcp/private/names';
+import { hardenedFunctionAppConfig } from './private/hardened-function-app';
 import { AgentIdentity } from './agent-identity';
 import { IBrokerIssuer } from './broker-issuer';
 import { ENTRA_TOKEN_MAX_SECONDS } from './broker-runtime/assertion-subject';
@@ -259,18 +260,22 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
     const bundle = new TerraformAsset(this, 'HandlerAsset', { path: handlerBundleDir('azure-broker'), type: AssetType.ARCHIVE });
     const tenantEndpoint = `https://login.microsoftonline.com/${this.props.tenantId}/v2.0`;
     this.fn = new FunctionAppFlexConsumption(this, 'Function', {
-      name: fitName(`ag-broker-${agent.agentName}-${shortHash([this.names.state], 6)}`, 60, [agent.agentName]),
-      resourceGroupName: resourceGroup, location, servicePlanId: plan.id,
-      runtimeName: 'custom', runtimeVersion: '1.0',
-      storageContainerType: 'blobContainer',
-      storageContainerEndpoint: `${state.account.primaryBlobEndpoint}${DEPLOYMENT_CONTAINER}`,
-      storageAuthenticationType: 'UserAssignedIdentity',
-      storageUserAssignedIdentityId: this.identity.id,
-      zipDeployFile: bundle.path,
-      maximumInstanceCount: 40, instanceMemoryInMb: 2048,
-      httpsOnly: true, webdeployPublishBasicAuthenticationEnabled: false, clientCertificateEnabled: false,
-      identity: { type: 'UserAssigned', identityIds: [this.identity.id] },
-      siteConfig: { minimumTlsVersion: '1.2', scmMinimumTlsVersion: '1.2', remoteDebuggingEnabled: false, applicationInsightsConnectionString: insights.connectionString },
+      ...hardenedFunctionAppConfig({
+        name: fitName(`ag-broker-${agent.agentName}-${shortHash([this.names.state], 6)}`, 60, [agent.agentName]),
+        resourceGroupName: resourceGroup, location, servicePlanId: plan.id,
+        identity: this.identity, storageAccountName: this.names.state, storagePrimaryBlobEndpoint: state.account.primaryBlobEndpoint,
+        deploymentContainer: DEPLOYMENT_CONTAINER, zipDeployFile: bundle.path, insightsConnectionString: insights.connectionString,
+        appSettings: {
+          BROKER_CONFIG: JSON.stringify(this.config(agent)),
+          STATE_TABLE_ENDPOINT: `https://${this.names.state}.table.core.windows.net`,
+          SIGNING_KEY_ID: this.signingKey.id,
+          ASSERTION_KEY_KID: this.signingKey.version,
+          BROKER_ISSUER: this.issuer,
+          AZURE_TENANT_ID: this.props.tenantId,
+          RUNTIME_PRINCIPAL_ID: this.props.runtime.principalId,
+          ...(approveConfig ? { APPROVE_CONFIG: JSON.stringify(approveConfig) } : {}),
+        },
+      }),
       // Entra authentication in front of the function: a token of the runtime identity, for the broker's API, or 401.
       authSettingsV2: {
         authEnabled: true, requireAuthentication: true, unauthenticatedAction: 'Return401', requireHttps: true,
@@ -284,21 +289,6 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
           allowedIdentities: [this.props.runtime.principalId, ...approvers],
         },
         login: { tokenStoreEnabled: false },
-      },
-      appSettings: {
-        BROKER_CONFIG: JSON.stringify(this.config(agent)),
-        STATE_TABLE_ENDPOINT: `https://${this.names.state}.table.core.windows.net`,
-        SIGNING_KEY_ID: this.signingKey.id,
-        ASSERTION_KEY_KID: this.signingKey.version,
-        BROKER_ISSUER: this.issuer,
-        AZURE_TENANT_ID: this.props.tenantId,
-        AZURE_CLIENT_ID: this.identity.clientId,
-        RUNTIME_PRINCIPAL_ID: this.props.runtime.principalId,
-        ...(approveConfig ? { APPROVE_CONFIG: JSON.stringify(approveConfig) } : {}),
-        AzureWebJobsStorage__accountName: this.names.state,
-        AzureWebJobsStorage__credential: 'managedidentity',
-        AzureWebJobsStorage__clientId: this.identity.clientId,
-        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `Authorization=AAD;ClientId=${this.identity.clientId}`,
       },
       dependsOn: state.access,
     });
