@@ -29,13 +29,9 @@ export function measureCli(input: string, work: string, sourceDirs: string[], ex
     `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(${JSON.stringify(['check', input, '--format', 'json', '--output', report, ...extraArgs])}, { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
     `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })));`,
   ].join('\n');
-  const t0 = performance.now();
-  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  const wallMs = performance.now() - t0;
-  if (child.status !== 0 || !child.stdout) throw new Error(`CLI run failed: ${child.stderr}`);
-  const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
+  const measured = runMeasuredScript(script, 'CLI run');
   const findings = (JSON.parse(fs.readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length;
-  return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code, findings };
+  return { ...measured, findings };
 }
 
 /**
@@ -54,12 +50,17 @@ export function measureBaseline(input: string, work: string, sourceDirs: string[
     `let n = 0; for (const f of walk(${JSON.stringify(input)})) { JSON.parse(fs.readFileSync(f, 'utf8')); n++; }`,
     `process.stdout.write(JSON.stringify({ code: 0, files: n, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS }));`,
   ].join('\n');
+  return { ...runMeasuredScript(script, 'baseline run'), findings: 0 };
+}
+
+/** Runs `script` in a fresh Node process that prints `{ code, checkMs, maxRssKiB }`; wall time includes start-up. */
+function runMeasuredScript(script: string, what: string): Omit<CliMeasurement, 'findings'> {
   const t0 = performance.now();
   const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   const wallMs = performance.now() - t0;
-  if (child.status !== 0 || !child.stdout) throw new Error(`baseline run failed: ${child.stderr}`);
+  if (child.status !== 0 || !child.stdout) throw new Error(`${what} failed: ${child.stderr}`);
   const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
-  return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code, findings: 0 };
+  return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code };
 }
 
 /** A JavaScript build of the sources (esbuild, no bundling: dist/'s module layout), made once per work folder. */
