@@ -19,8 +19,15 @@ import { AzureDecision, AzureRbacEvaluator } from '../helpers/azure-rbac-evaluat
  */
 const stack = new AzureAgentsStack(Testing.app(), 'agents-azure');
 const json = JSON.parse(Testing.synth(stack, true));
-const evaluator = AzureRbacEvaluator.fromTerraform(json);
 const agents: AzureAgentIdentity[] = [stack.supportObserver, stack.deployOperator];
+/** The matrix asks only about tool identities; the example's other identities (broker, monitor) are not its subject. */
+const toolPrincipals = new Set(agents.flatMap((a) => a.tools.map((t) => principalOf(a, t))));
+const evaluator = AzureRbacEvaluator.fromTerraform(json, [], toolPrincipals);
+
+function principalOf(agent: AzureAgentIdentity, tool: Tool): string {
+  const identity = agent.identityFor(tool.name);
+  return `${identity.terraformResourceType}.${identity.friendlyUniqueId}`;
+}
 
 interface Call { readonly action: string; readonly resource: string; readonly dataAction: boolean }
 
@@ -60,8 +67,7 @@ interface Case { readonly name: string; readonly expected: Expected; readonly de
 const cases: Case[] = [];
 for (const agent of agents) {
   for (const tool of agent.tools) {
-    const identity = agent.identityFor(tool.name);
-    const principal = `${identity.terraformResourceType}.${identity.friendlyUniqueId}`;
+    const principal = principalOf(agent, tool);
     const scope = tool.azure!.scope;
     const add = (name: string, expected: Expected, call: Call) => cases.push({
       name: `${agent.agentName}/${tool.name}: ${name} ${call.action} on ${call.resource}`, expected,

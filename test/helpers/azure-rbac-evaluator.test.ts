@@ -56,4 +56,16 @@ describe('AzureRbacEvaluator', () => {
     expect(() => AzureRbacEvaluator.fromTerraform(stack({ a: { scope: RG, role_definition_name: 'Made Up', principal_id: `\${${ID}.principal_id}` } }))).toThrow(/not modelled/);
     expect(() => AzureRbacEvaluator.fromTerraform(stack({ a: { scope: '${azurerm_resource_group.rg.id}', role_definition_name: 'Reader', principal_id: `\${${ID}.principal_id}` } }))).toThrow(/unresolved/);
   });
+
+  test('scoped to some principals: what it does not model for others cannot matter, and it answers for no one else', () => {
+    const other = 'azurerm_user_assigned_identity.monitor';
+    const json = stack({
+      a: { scope: RG, role_definition_name: 'Reader', principal_id: `\${${ID}.principal_id}` },
+      b: { scope: RG, role_definition_name: 'Reader', principal_id: `\${${other}.principal_id}`, condition: '((true))', condition_version: '2.0' },
+    });
+    const scoped = AzureRbacEvaluator.fromTerraform(json, [], new Set([ID]));
+    expect(scoped.decide({ principal: ID, action: 'Microsoft.App/containerApps/read', resource: APP })).toBe('Allowed');
+    expect(() => scoped.decide({ principal: other, action: 'Microsoft.App/containerApps/read', resource: APP })).toThrow(/not one of the principals/);
+    expect(() => AzureRbacEvaluator.fromTerraform(json)).toThrow(/ABAC/);
+  });
 });

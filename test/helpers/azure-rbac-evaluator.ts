@@ -59,18 +59,23 @@ function builtinRoles(): Array<AzureRole & { name: string; id: string }> {
 }
 
 export class AzureRbacEvaluator {
-  public static fromTerraform(json: any, extraAssignments: AzureAssignment[] = []): AzureRbacEvaluator {
-    return new AzureRbacEvaluator(json, extraAssignments);
+  /**
+   * @param principals when given, the only identities this evaluator decides for: assignments of others
+   *   are not read (so what it does not model there cannot matter) and a question about another throws.
+   */
+  public static fromTerraform(json: any, extraAssignments: AzureAssignment[] = [], principals?: ReadonlySet<string>): AzureRbacEvaluator {
+    return new AzureRbacEvaluator(json, extraAssignments, principals);
   }
 
   private readonly assignments: AzureAssignment[] = [];
 
-  private constructor(json: any, extra: AzureAssignment[]) {
+  private constructor(json: any, extra: AzureAssignment[], private readonly principals?: ReadonlySet<string>) {
     const resources = json.resource ?? {};
     const definitions = resources.azurerm_role_definition ?? {};
     for (const a of Object.values<any>(resources.azurerm_role_assignment ?? {})) {
       const principal = /^\$\{(azurerm_user_assigned_identity\.[A-Za-z0-9_-]+)\.principal_id\}$/.exec(a.principal_id)?.[1];
       if (!principal) continue; // human or external principals: not the identities this evaluator decides for
+      if (principals && !principals.has(principal)) continue;
       if (a.condition !== undefined) throw new Error('role assignment with an ABAC condition: not modelled');
       this.assignments.push({ principal, scope: literal(a.scope), role: roleOf(a, definitions) });
     }
@@ -78,6 +83,7 @@ export class AzureRbacEvaluator {
   }
 
   public decide(req: AzureRequest): AzureDecision {
+    if (this.principals && !this.principals.has(req.principal)) throw new Error(`${req.principal} is not one of the principals this evaluator decides for`);
     const allowed = this.assignments.some((a) => a.principal === req.principal && contains(a.scope, req.resource) && roleAllows(a.role, req.action, req.dataAction ?? false));
     return allowed ? 'Allowed' : 'NotGranted';
   }
