@@ -14,10 +14,54 @@ export function azureGlobMatches(pattern: string, value: string): boolean {
   return globMatch(pattern, value, AZURE_GLOB);
 }
 
-/** Whether two action globs can match a common action (each tested on the other's literal instance). */
+/**
+ * Whether two action globs can match a common action: `Microsoft.Authorization/policy*\/*` and
+ * `Microsoft.Authorization/*\/write` share `…/policyAssignments/write`, which no literal instance of
+ * either shows. Walks the product of the two patterns' automata (positions i in `a`, j in `b`), so the
+ * cost is at most |a| × |b| steps and never backtracks; callers pass a short catalog target as one side.
+ */
 export function azureGlobsOverlap(a: string, b: string): boolean {
-  const sample = (g: string) => g.replace(/\*/g, 'x');
-  return azureGlobMatches(a, sample(b)) || azureGlobMatches(b, sample(a));
+  if (!a.includes('*')) return azureGlobMatches(b, a);
+  if (!b.includes('*')) return azureGlobMatches(a, b);
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const width = y.length + 1;
+  const seen = new Set<number>();
+  const stack: number[] = [];
+  const push = (i: number, j: number) => {
+    for (const p of closure(x, i)) for (const q of closure(y, j)) {
+      const key = p * width + q;
+      if (!seen.has(key)) { seen.add(key); stack.push(key); }
+    }
+  };
+  push(0, 0);
+  while (stack.length > 0) {
+    const key = stack.pop()!;
+    const i = Math.floor(key / width);
+    const j = key % width;
+    if (i === x.length && j === y.length) return true;
+    if (i === x.length || j === y.length) continue;
+    const starA = x[i] === '*';
+    const starB = y[j] === '*';
+    // One character of the common action: a star stays put while it consumes it, a literal must equal it.
+    if (starA && !starB) push(i, j + 1);
+    else if (!starA && starB) push(i + 1, j);
+    else if (!starA && !starB && x[i] === y[j]) push(i + 1, j + 1);
+  }
+  return false;
+}
+
+/** Positions reachable from `i` without consuming a character: past a star, and past an Azure `/*\/` to its `/`. */
+function closure(p: string, i: number): number[] {
+  const out = [i];
+  for (let k = 0; k < out.length; k++) {
+    const at = out[k];
+    if (p[at] !== '*') continue;
+    out.push(at + 1);
+    // `a/*\/b` also matches `a/b`: the star and the `/` after it may both be empty.
+    if (p[at - 1] === '/' && p[at + 1] === '/') out.push(at + 2);
+  }
+  return out;
 }
 
 /**

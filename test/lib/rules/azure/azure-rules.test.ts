@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { Baseline } from '../../../../lib/baseline/baseline';
 import { AZURE_RULES } from '../../../../lib/rules/azure';
+import { azureGlobMatches, azureGlobsOverlap } from '../../../../lib/rules/azure/private/azure-rule-helpers';
 import { check, ids, ref, RG_ID, SUBSCRIPTION, tf, TfBuilder } from '../../../fixtures/tf/tf-builder';
 
 const rule = (id: string) => AZURE_RULES.filter((r) => r.id === id);
@@ -116,12 +117,60 @@ describe('AZ-003: no role-management writes for agents unless a delegation condi
   });
 });
 
+describe('Microsoft.Authorization writes reached through wildcards (AZ-002, AZ-003)', () => {
+  test('policy wildcards and Microsoft.Authorization/*/write in a custom role are caught; Microsoft.Authorization/*/read alone is not', () => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'policy_star', { actions: ['Microsoft.Authorization/policy*/*'] });
+    customRole(b, 'assignments', { actions: ['Microsoft.Authorization/policyAssignments/*'] });
+    customRole(b, 'definitions', { actions: ['Microsoft.Authorization/policyDefinitions/write'] });
+    customRole(b, 'writes', { actions: ['Microsoft.Authorization/*/write'] });
+    customRole(b, 'reads', { actions: ['Microsoft.Authorization/*/read'] });
+    for (const r of ['policy_star', 'assignments', 'definitions', 'writes', 'reads']) assign(b, r, 'a', RG_ID, { id: ref(`azurerm_role_definition.${r}`, 'role_definition_resource_id') });
+    expect(run('AZ-003', b)).toEqual([
+      'AZ-003[Microsoft.Authorization/*/write]@azurerm_role_assignment.policy_star',
+      'AZ-003[Microsoft.Authorization/*/write]@azurerm_role_assignment.assignments',
+      'AZ-003[Microsoft.Authorization/*/write]@azurerm_role_assignment.definitions',
+      'AZ-003[Microsoft.Authorization/roleAssignments/write]@azurerm_role_assignment.writes',
+    ]);
+    const definitions = check(b, rule('AZ-002'));
+    expect(ids(definitions)).toEqual([
+      'AZ-002[Microsoft.Authorization/policy*/*]@azurerm_role_definition.policy_star',
+      'AZ-002[Microsoft.Authorization/policyAssignments/*]@azurerm_role_definition.assignments',
+      'AZ-002[Microsoft.Authorization/*/write]@azurerm_role_definition.writes',
+    ]);
+    expect(definitions.every((f) => f.severity === 'error')).toBe(true);
+  });
+  test('a not_action that covers the policy writes clears them', () => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'policy_read', { actions: ['Microsoft.Authorization/policy*/*'], not_actions: ['Microsoft.Authorization/*/write', 'Microsoft.Authorization/*/delete'] });
+    assign(b, 'policy_read', 'a', RG_ID, { id: ref('azurerm_role_definition.policy_read', 'role_definition_resource_id') });
+    expect(run('AZ-003', b)).toEqual([]);
+  });
+  test('two wildcards overlap exactly when some action matches both (fast-check against concrete actions)', () => {
+    const part = fc.constantFrom('Microsoft.Authorization', 'policy', 'Assignments', 'role', 'write', 'read', '/', 'x', '*');
+    const glob = fc.array(part, { minLength: 1, maxLength: 6 }).map((p) => p.join(''));
+    const action = fc.array(fc.constantFrom('Microsoft.Authorization', 'policy', 'Assignments', 'role', 'write', 'read', '/', 'x'), { maxLength: 6 }).map((p) => p.join(''));
+    fc.assert(fc.property(glob, glob, action, (a, g, s) => !(azureGlobMatches(a, s) && azureGlobMatches(g, s)) || azureGlobsOverlap(a, g)), { numRuns: 2000 });
+    expect(azureGlobsOverlap('Microsoft.Authorization/policy*/*', 'Microsoft.Authorization/*/write')).toBe(true);
+    expect(azureGlobsOverlap('Microsoft.Authorization/*/read', 'Microsoft.Authorization/*/write')).toBe(false);
+    expect(azureGlobsOverlap('Microsoft.Storage/*', 'Microsoft.Authorization/*/write')).toBe(false);
+    expect(azureGlobsOverlap('Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action', 'microsoft.managedidentity/userassignedidentities/assign/action')).toBe(true);
+  });
+});
+
 describe('AZ-004: identity-pivot actions are flagged', () => {
   test('data-plane blob access and monitoring reads pass', () => {
     const b = tf().agentIdentity('a');
     assign(b, 'blob', 'a', STORAGE_ID, { name: 'Storage Blob Data Reader' });
     assign(b, 'mon', 'a', RG_ID, { name: 'Monitoring Reader' });
     expect(run('AZ-004', b)).toEqual([]);
+  });
+  test('classic storage account keys are flagged like Microsoft.Storage ones', () => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'classic', { actions: ['Microsoft.ClassicStorage/storageAccounts/listKeys/action'] });
+    assign(b, 'classic', 'a', RG_ID, { id: ref('azurerm_role_definition.classic', 'role_definition_resource_id') });
+    customRole(b, 'classic_star', { actions: ['Microsoft.ClassicStorage/storageAccounts/*'] });
+    expect(run('AZ-004', b)).toEqual(['AZ-004[classic]@azurerm_role_assignment.classic', 'AZ-004[definition:Microsoft.ClassicStorage/storageAccounts/listKeys/action]@azurerm_role_definition.classic_star']);
   });
   test('VM run command, storage listKeys in a custom role and Managed Identity Operator are flagged as warnings', () => {
     const b = tf().agentIdentity('a');
