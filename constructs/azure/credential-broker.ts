@@ -18,6 +18,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import { Baseline } from '../../lib/baseline/baseline';
 import { ApproveEndpointConfig } from '../../lib/broker/approve-endpoint';
 import { BrokerConfig } from '../../lib/broker/broker-config';
+import { requireApproversForGatedTools } from '../../lib/broker/approvers-required';
 import { toolBrokerConfig } from '../../lib/broker/tool-broker-config';
 import { fail } from '../../lib/errors';
 import { AzureEnvironmentProps, Environment } from '../../lib/model/environment';
@@ -91,7 +92,7 @@ export interface CredentialBrokerProps {
    * (`POST /api/approve` with `{"approvalId": "…"}`) answers them only, recording the approver from
    * the principal Entra validated, and its `broker` route answers the runtime only. Users, not
    * groups (the validated principal is the person). Never the runtime, the broker or a tool identity.
-   * @default - no approve route: tools that need an approval are always refused
+   * @default - no approve route; an agent with a tool that needs an approval is then a construct-time error (`AG_BROKER_NO_APPROVERS`)
    */
   readonly approverPrincipalIds?: string[];
   /**
@@ -216,6 +217,7 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
       fail('AG_AZ_BROKER_NOT_TRUSTED', 'azure.CredentialBroker.addAgent', 'must be an agent created with this broker as its `broker`', agent.agentName,
         'Pass `broker` to the AgentIdentity, so its tool identities trust exactly this broker\'s issuer.');
     }
+    requireApproversForGatedTools('azure.CredentialBroker.approverPrincipalIds', agent.agentName, agent.tools, this.props.approverPrincipalIds, 'approverPrincipalIds: ["<object id>"] (the people who approve)');
     this.agent = agent;
     const { resourceGroup, location } = this.azure;
     const owner: OwnerLabels = { agent: agent.agentName, tier: agent.tier, environment: agent.environment.name };

@@ -13,6 +13,7 @@ import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-o
 import { Baseline } from '../../lib/baseline/baseline';
 import { ApproveEndpointConfig } from '../../lib/broker/approve-endpoint';
 import { BrokerConfig } from '../../lib/broker/broker-config';
+import { requireApproversForGatedTools } from '../../lib/broker/approvers-required';
 import { toolBrokerConfig } from '../../lib/broker/tool-broker-config';
 import { fail } from '../../lib/errors';
 import { Component } from '../../lib/model/tags';
@@ -63,7 +64,7 @@ export interface CredentialBrokerProps {
    * which may only write the approvals database); the endpoint records the approver from the ID
    * token Cloud Run verified. Groups are not accepted: the token names the person, and the endpoint
    * checks the person against this list as well. Never the agent runtime, the broker or a tool.
-   * @default - no approve endpoint: tools that need an approval are always refused
+   * @default - no approve endpoint; an agent with a tool that needs an approval is then a construct-time error (`AG_BROKER_NO_APPROVERS`)
    */
   readonly approvers?: string[];
 }
@@ -144,6 +145,7 @@ export class CredentialBroker extends Construct {
   /** Serve `agent`'s tools: state, topic, the function and its invoker binding. One agent per broker. */
   public addAgent(agent: AgentIdentity): void {
     if (this.agent) fail('AG_BROKER_ONE_AGENT', 'gcp.CredentialBroker.addAgent', 'serves one agent', agent.agentName, `This broker serves ${this.agent.agentName}; create one CredentialBroker per agent.`);
+    requireApproversForGatedTools('gcp.CredentialBroker.approvers', agent.agentName, agent.tools, this.props.approvers, 'approvers: ["user:<email>"] (the people who approve)');
     this.agent = agent;
     const { project, region } = this.props;
     // The runtime that invokes the broker and the members that set its kill switch belong to the agent's

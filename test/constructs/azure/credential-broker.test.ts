@@ -22,19 +22,24 @@ function brokerProps(overrides: Partial<CredentialBrokerProps> = {}): Credential
   return { environment: prod, tenantId: TENANT, runtime: RUNTIME, apiClientId: API, revocationPrincipalIds: [ONCALL], ...overrides };
 }
 
-function synth(overrides: Partial<CredentialBrokerProps> = {}) {
+const READ_APP = Tool.read('read-app', { azure: { actions: ['Microsoft.App/containerApps/read'], scope: APP } });
+/** Destructive, so it needs an approval (and the broker approvers). */
+const RESTART_APP = Tool.destructive('restart-app', {
+  azure: { actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/revisions/restart/action'], scope: APP },
+  window: ChangeWindow.workdays('Europe/Berlin', '09:00', '17:00'),
+});
+/** A write tool of the same name, needing no approval: an agent a broker without approvers may serve. */
+const RESTART_APP_UNGATED = Tool.write('restart-app', {
+  azure: { actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/write'], scope: APP },
+  window: ChangeWindow.workdays('Europe/Berlin', '09:00', '17:00'),
+});
+
+function synth(overrides: Partial<CredentialBrokerProps> = {}, tools = [READ_APP, overrides.approverPrincipalIds ? RESTART_APP : RESTART_APP_UNGATED]) {
   const stack = new TerraformStack(Testing.app(), 'azure');
   new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: SUB });
   const broker = new CredentialBroker(stack, 'Broker', brokerProps(overrides));
   const agent = new AgentIdentity(stack, 'Agent', {
-    agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: prod, broker, revocationPrincipalIds: [ONCALL],
-    tools: [
-      Tool.read('read-app', { azure: { actions: ['Microsoft.App/containerApps/read'], scope: APP } }),
-      Tool.destructive('restart-app', {
-        azure: { actions: ['Microsoft.App/containerApps/read', 'Microsoft.App/containerApps/revisions/restart/action'], scope: APP },
-        window: ChangeWindow.workdays('Europe/Berlin', '09:00', '17:00'),
-      }),
-    ],
+    agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: prod, broker, revocationPrincipalIds: [ONCALL], tools,
   });
   broker.addAgent(agent);
   const raw = stack.toTerraform();
@@ -190,6 +195,13 @@ describe('azure.CredentialBroker', () => {
       ['client ids without approvers', { approverClientIds: [ALICE] }, /AG_AZ_APPROVER.*approverClientIds/],
     ])('an approver that is %s is refused with field, rule, value and fix', (_name, overrides, error) => {
       expect(() => new CredentialBroker(new TerraformStack(new App(), 's'), 'B', brokerProps(overrides as Partial<CredentialBrokerProps>))).toThrow(error);
+    });
+
+    test('a tool that needs an approval, on a broker without approvers, is a construct-time error naming the field, the rule, the value and the fix', () => {
+      expect(() => synth({}, [READ_APP, RESTART_APP])).toThrow(
+        /^\[AG_BROKER_NO_APPROVERS\] azure\.CredentialBroker\.approverPrincipalIds must name at least one approver: agent deploy-operator's tools \["restart-app"\] need an approval.*; got undefined\. Pass approverPrincipalIds: /);
+      expect(() => synth({ approverPrincipalIds: [] }, [READ_APP, RESTART_APP])).toThrow(/AG_BROKER_NO_APPROVERS.*got \[\]/);
+      expect(() => synth({}, [READ_APP, RESTART_APP_UNGATED])).not.toThrow();
     });
   });
 });

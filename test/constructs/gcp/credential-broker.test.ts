@@ -131,5 +131,22 @@ describe('gcp.CredentialBroker', () => {
     ])('an approver that is %s is refused with field, rule, value and fix', (_name, approvers, error) => {
       expect(() => synth({ approvers })).toThrow(error);
     });
+
+    test('a tool that needs an approval, on a broker without approvers, is a construct-time error naming the field, the rule, the value and the fix', () => {
+      const agentWith = (approvers: string[] | undefined, requiresApproval?: boolean) => () => {
+        const stack = new TerraformStack(Testing.app(), 'gcp');
+        const broker = new CredentialBroker(stack, 'Broker', { project: PROJECT, region: 'europe-west1', runtimeMember: RUNTIME, revocationMembers: ['group:oncall@example.com'], approvers });
+        broker.addAgent(new AgentIdentity(stack, 'Agent', {
+          agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: Environment.of({ name: 'prod', gcp: { project: PROJECT } }),
+          brokerMember: broker.member, revocationMembers: ['group:oncall@example.com'],
+          tools: [Tool.write('rollback', { gcp: { roles: ['roles/pubsub.publisher'], resource: `projects/${PROJECT}/topics/events` }, requiresApproval })],
+        }));
+      };
+      expect(agentWith(undefined, true)).toThrow(
+        /^\[AG_BROKER_NO_APPROVERS\] gcp\.CredentialBroker\.approvers must name at least one approver: agent deploy-operator's tools \["rollback"\] need an approval.*; got undefined\. Pass approvers: \["user:<email>"\]/);
+      expect(agentWith([], true)).toThrow(/AG_BROKER_NO_APPROVERS.*got \[\]/);
+      expect(agentWith(undefined)).not.toThrow();
+      expect(agentWith([ALICE], true)).not.toThrow();
+    });
   });
 });
