@@ -3,7 +3,7 @@ import { forbiddenEntryFor } from '../../baseline/forbidden';
 import { Inventory, SourceLocation } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
-import { isGcpAdminRole } from './admin-roles';
+import { isGcpAdminOrServiceAgentRole } from './admin-roles';
 import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from './private/gcp-rule-helpers';
 import { permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
 import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS, gcpCustomRoleNames, unprovableForbiddenGcpPermissions } from './private/gcp-role-knowledge';
@@ -133,7 +133,7 @@ function predefinedRoleEscalations(inventory: Inventory, single: readonly string
   const identities = identitiesById(inventory, 'gcp');
   return allowGrants(inventory, 'gcp').flatMap((g) => {
     const identity = g.identityId ? identities.get(g.identityId) : undefined;
-    if (!identity?.isAgent || g.role === undefined || !BROAD_GCP_LEVELS.has(g.scopeLevel ?? '') || isGcpAdminRole(g.role)) return [];
+    if (!identity?.isAgent || g.role === undefined || !BROAD_GCP_LEVELS.has(g.scopeLevel ?? '') || isGcpAdminOrServiceAgentRole(g.role)) return [];
     const known = gcpPredefinedRole(g.role);
     if (!known || known.flags.includes('basic') || known.permissions.some((p) => GCP_IMPERSONATION_PERMISSIONS.includes(p))) return [];
     const hits = known.permissions.filter((p) => single.some((pattern) => globMatches(pattern, p)));

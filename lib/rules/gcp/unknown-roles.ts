@@ -1,7 +1,7 @@
 import { Inventory } from '../../inventory/inventory';
 import { UNKNOWN_ROLE_ADVICE } from '../private/role-data-advice';
 import { RawFinding, Rule } from '../rule';
-import { isGcpAdminRole } from './admin-roles';
+import { isGcpAdminOrServiceAgentRole } from './admin-roles';
 import { allowGrants, findingAt, identitiesById, principalOf } from './private/gcp-rule-helpers';
 import { BROAD_GCP_LEVELS, gcpCustomRoleNames, gcpRoleNameSuggestsPrivilege, isKnownGcpRole, isUnresolvedRoleText } from './private/gcp-role-knowledge';
 
@@ -31,8 +31,8 @@ export const GCP_UNKNOWN_ROLES_RULE: Rule = {
       const role = g.role!;
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
       const agent = identity?.isAgent === true;
-      // GCP-003 already reports an admin role of an agent: one finding per cause.
-      if (agent && isGcpAdminRole(role)) return [];
+      // GCP-003 already reports an admin or service agent role of an agent: one finding per cause.
+      if (agent && isGcpAdminOrServiceAgentRole(role)) return [];
       const guessed = gcpRoleNameSuggestsPrivilege(role);
       const custom = /^(projects|organizations)\/[^/]+\/roles\//.test(role);
       return [findingAt('gcp', g.source, {

@@ -71,7 +71,7 @@ describe('GCP-002: impersonation roles only on one named service account', () =>
   });
 });
 
-describe('GCP-003: no admin roles for agent service accounts', () => {
+describe('GCP-003: no admin or service agent roles for agent service accounts', () => {
   test('narrow roles for agents, and admin roles for non-agent principals, pass', () => {
     const b = tf().agentServiceAccount('a')
       .resource('google_pubsub_topic_iam_member', 'pub', { topic: 't', role: 'roles/pubsub.publisher', member: member('a') })
@@ -83,6 +83,21 @@ describe('GCP-003: no admin roles for agent service accounts', () => {
       .resource('google_storage_bucket_iam_member', 'sa', { bucket: 'b', role: 'roles/storage.admin', member: member('a') })
       .resource('google_project_iam_member', 'sec', { project: PROJECT, role: 'roles/iam.securityAdmin', member: member('a') });
     expect(run('GCP-003', b)).toEqual(['GCP-003[roles/storage.admin]@google_storage_bucket_iam_member.sa', 'GCP-003[roles/iam.securityAdmin]@google_project_iam_member.sec']);
+  });
+  test('service agent roles are for Google service agents only: on an agent they are caught even where the data knows them and their permissions alone would pass', () => {
+    const b = tf().agentServiceAccount('a')
+      // Agent Gateway Service Agent holds one DNS permission: nothing else would report it.
+      .resource('google_dns_managed_zone_iam_member', 'dns', { managed_zone: 'z', role: 'roles/agentgateway.serviceAgent', member: member('a'), condition: [{ title: 'w', expression: WINDOW }] })
+      .resource('google_project_iam_member', 'run', { project: PROJECT, role: 'roles/serverless.serviceAgent', member: member('a') })
+      .resource('google_project_iam_member', 'ext', { project: PROJECT, role: 'roles/composer.ServiceAgentV2Ext', member: member('a') })
+      // The service agent itself holds it as Google grants it: not an agent identity, no finding.
+      .resource('google_project_iam_member', 'agent', { project: PROJECT, role: 'roles/run.serviceAgent', member: 'serviceAccount:service-123@serverless-robot-prod.iam.gserviceaccount.com' });
+    expect(run('GCP-003', b)).toEqual([
+      'GCP-003[roles/agentgateway.serviceAgent]@google_dns_managed_zone_iam_member.dns',
+      'GCP-003[roles/serverless.serviceAgent]@google_project_iam_member.run',
+      'GCP-003[roles/composer.ServiceAgentV2Ext]@google_project_iam_member.ext',
+    ]);
+    expect(check(b, GCP_RULES).filter((f) => f.resource.endsWith('.dns')).map((f) => `${f.ruleId}:${f.severity}`)).toEqual(['GCP-003:error']);
   });
 });
 
