@@ -1,5 +1,4 @@
 import { AwsActionInfo, hasWildcard } from '../../aws/action-catalog';
-import { arnParts } from '../../aws/arn-parts';
 import { CatalogPath, loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
@@ -7,6 +6,7 @@ import { ATTACH_POLICY, attachesDenyOnly } from './private/deny-only-attach';
 import { EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from './private/effective-permissions';
 import { adminIdentityIds, judgedSubjects } from './private/admin';
 import { catalogedDangerous } from './private/grant-effect';
+import { isPipelineOwnBuild, stackRoleNamed } from './private/pipeline-own-builds';
 import { requiredValues } from './private/grant-findings';
 import { pushAll } from '../../private/push-all';
 
@@ -54,6 +54,8 @@ const RUNS_AS: Record<string, { type: string; roleProperty: string }> = {
   codebuild: { type: 'AWS::CodeBuild::Project', roleProperty: 'ServiceRole' },
   lambda: { type: 'AWS::Lambda::Function', roleProperty: 'Role' },
 };
+/** Starting a build: what a pipeline does with the projects of its own stages (see `isPipelineOwnBuild`). */
+const PIPELINE_STARTS = new Set(['codebuild:startbuild', 'codebuild:startbuildbatch']);
 const RUNS_AS_ACTIONS = new Set(['codebuild:startbuild', 'codebuild:startbuildbatch', 'codebuild:updateproject', 'lambda:updatefunctioncode', 'lambda:updatefunctionconfiguration']);
 
 /**
@@ -78,12 +80,7 @@ function runsAsNoStrongerRole(perms: EffectivePermissions, resource: string, ser
  * roles do not. An ARN pattern, another account's role or an unknown role is not.
  */
 function isNoStrongerRole(perms: EffectivePermissions, roleArn: string, inventory: Inventory): boolean {
-  // Role names are per account: only an ARN of the stack's own account (as CloudFormation writes it) names a role of the stack.
-  if (hasWildcard(roleArn) || !(/^\$\{[A-Za-z0-9]+\.Arn\}$/.test(roleArn) || arnParts(roleArn)[4] === '${AWS::AccountId}')) return false;
-  const stack = perms.subject.source.stack;
-  const roleName = /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1] ?? /^\$\{([A-Za-z0-9]+)\.Arn\}$/.exec(roleArn)?.[1];
-  const role = roleName === undefined ? undefined
-    : inventory.identities.find((i) => i.kind === 'aws-iam-role' && i.source.stack === stack && (i.name === roleName || (i.name === undefined && i.source.resource === roleName)));
+  const role = stackRoleNamed(inventory, perms.subject.source.stack, roleArn);
   if (!role) return false;
   if (role.id === perms.subject.id) return true;
   if (adminIdentityIds(inventory).has(role.id)) return false;
@@ -122,7 +119,11 @@ export const PRIVILEGE_ESCALATION: Rule = {
     + 'policy, attach AdministratorAccess to itself, or pass a more privileged role to compute it controls and read that role\'s '
     + 'credentials. The paths come from Rhino Security Labs\' and pathfinding.cloud\'s research and live in '
     + 'policies/catalogs/aws-escalation-paths.json. They are evaluated per identity across all its inline, managed and '
-    + 'separate policies, after Deny statements and the permissions boundary; conditions on Allow statements are assumed to hold.',
+    + 'separate policies, after Deny statements and the permissions boundary; conditions on Allow statements are assumed to hold. '
+    + 'Escalation is reaching more than the identity holds: running code as, passing or re-trusting itself or a role of the stack '
+    + 'that holds nothing privileged is not, nor is a CodePipeline role (assumed only by CodePipeline, directly or through its '
+    + 'pipeline\'s role) starting the CodeBuild projects its own pipeline\'s stages run as it, since CodePipeline cannot override a '
+    + 'build (a pipeline with a Commands action, a project no stage runs, or any other trust still counts).',
   fix: 'Remove one action of the path from the identity, deny it in the permissions boundary, or narrow iam:PassRole with an '
     + 'iam:PassedToService condition that excludes the path\'s service (and iam:Attach*Policy with an iam:PolicyARN condition naming a deny-only policy).',
   controls: ['Cloudsplaining PrivilegeEscalation', 'Parliament', 'CKV_AWS_110', 'CKV_AWS_286', 'Rhino Security Labs AWS escalation methods', 'pathfinding.cloud'],
@@ -168,9 +169,12 @@ function usesServingPath(perms: EffectivePermissions, step: PreparedPath['steps'
   const uses = step.infos.length === 1 ? perms.usesOf(step.infos[0].action) : step.infos.flatMap((info) => perms.usesOf(info.action));
   if (uses.length === 0) return uses;
   const name = step.action.toLowerCase();
-  // Running code as a project's or function's role is escalation only when that role is stronger than the holder.
+  // Running code as a project's or function's role is escalation only when that role is stronger than the holder,
+  // and a pipeline starting the builds of its own stages is not (it cannot override them).
   if (path.actions.length === 1 && RUNS_AS[name.split(':')[0]] && RUNS_AS_ACTIONS.has(name)) {
-    return uses.filter((u) => !u.resources.every((r) => runsAsNoStrongerRole(perms, r, name.split(':')[0], inventory)));
+    const identity = perms.subject.identity;
+    return uses.filter((u) => !u.resources.every((r) => runsAsNoStrongerRole(perms, r, name.split(':')[0], inventory)
+      || (identity !== undefined && PIPELINE_STARTS.has(name) && isPipelineOwnBuild(identity, r, inventory))));
   }
   // Rewriting the trust of itself or of a role no stronger than itself reaches nothing it does not hold already.
   if (path.actions.length === 1 && name === 'iam:updateassumerolepolicy') return uses.filter((u) => !u.resources.every((r) => isNoStrongerRole(perms, r, inventory)));

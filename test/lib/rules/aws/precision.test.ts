@@ -74,6 +74,58 @@ describe('AWS-004: escalation is more privilege than the identity already has', 
     ]) } };
     expect(check(PRIVILEGE_ESCALATION, ours).map((x) => x.severity)).toContain('error');
   });
+
+  /**
+   * CodePipeline as CDK writes it: a pipeline role only CodePipeline assumes, a build action role
+   * only the pipeline role assumes, holding StartBuild on the project its stage runs, whose role
+   * can deploy (stronger than the action role).
+   */
+  const pipelineTrust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+  const trustedBy = (principal: unknown) => ({ Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole' }] });
+  const pipelineApp = (change: { actionTrust?: unknown; started?: unknown; stageProject?: string; extraAction?: unknown; actionRole?: boolean } = {}) => ({ Resources: {
+    PipelineRole: role(pipelineTrust, [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': ['ActionRole', 'Arn'] } }]),
+    ActionRole: role(change.actionTrust ?? trustedBy({ 'Fn::GetAtt': ['PipelineRole', 'Arn'] }),
+      [{ Effect: 'Allow', Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'], Resource: change.started ?? { 'Fn::GetAtt': ['Project', 'Arn'] } }]),
+    // stronger than the action role (it can become the deployment role), though no escalation path itself
+    DeployRole: role(codebuildTrust, [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:role/deploy' } }]),
+    Project: project('DeployRole'),
+    Other: project('DeployRole'),
+    Pipeline: {
+      Type: 'AWS::CodePipeline::Pipeline',
+      Properties: {
+        RoleArn: { 'Fn::GetAtt': ['PipelineRole', 'Arn'] },
+        Stages: [
+          { Name: 'Source', Actions: [{ Name: 'S', ActionTypeId: { Category: 'Source', Owner: 'AWS', Provider: 'S3', Version: '1' }, Configuration: { S3Bucket: 'src', S3ObjectKey: 'a.zip' } }] },
+          { Name: 'Build', Actions: [
+            { Name: 'B', ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' }, Configuration: { ProjectName: { Ref: change.stageProject ?? 'Project' } },
+              ...(change.actionRole === false ? {} : { RoleArn: { 'Fn::GetAtt': ['ActionRole', 'Arn'] } }) },
+            ...(change.extraAction ? [change.extraAction] : []),
+          ] },
+        ],
+      },
+    },
+  } });
+
+  test('compliant: a pipeline\'s build action role starting the project its own stage runs, though the project\'s role is stronger', () => {
+    expect(check(PRIVILEGE_ESCALATION, pipelineApp())).toEqual([]);
+    // the pipeline role itself holding StartBuild for a stage without an action role (plain CloudFormation's usual form)
+    const direct = pipelineApp({ actionRole: false });
+    direct.Resources.PipelineRole = role(pipelineTrust, [{ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: { 'Fn::GetAtt': ['Project', 'Arn'] } }]);
+    expect(ids(check(PRIVILEGE_ESCALATION, direct))).not.toContain('AWS-004[codebuild-start-build]@PipelineRole');
+  });
+
+  test('non-compliant: the same grant when someone other than the pipeline can use it, on a project no stage runs, on "*", or beside a Commands action', () => {
+    const flagged = ['AWS-004[codebuild-start-build]@ActionRole'];
+    // an account root trust lets any principal of the account with sts:AssumeRole start the build with a buildspec override
+    expect(ids(check(PRIVILEGE_ESCALATION, pipelineApp({ actionTrust: trustedBy({ 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:root' }) })))).toEqual(flagged);
+    expect(ids(check(PRIVILEGE_ESCALATION, pipelineApp({ actionTrust: { Statement: [{ Effect: 'Allow', Principal: { Service: ['codepipeline.amazonaws.com', 'lambda.amazonaws.com'] }, Action: 'sts:AssumeRole' }] } })))).toEqual(flagged);
+    expect(ids(check(PRIVILEGE_ESCALATION, pipelineApp({ started: { 'Fn::GetAtt': ['Other', 'Arn'] } })))).toEqual(flagged);
+    expect(ids(check(PRIVILEGE_ESCALATION, pipelineApp({ started: '*' })))).toEqual(flagged);
+    expect(ids(check(PRIVILEGE_ESCALATION, pipelineApp({ stageProject: 'Other' })))).toEqual(flagged);
+    // a Commands action runs shell commands as a pipeline role, which can assume the action role and override the buildspec
+    const commands = { Name: 'C', ActionTypeId: { Category: 'Compute', Owner: 'AWS', Provider: 'Commands', Version: '1' }, Commands: ['echo hi'] };
+    expect(ids(check(PRIVILEGE_ESCALATION, pipelineApp({ extraAction: commands })))).toEqual(flagged);
+  });
 });
 
 describe('AWS-003: CDK helper roles pass with their standard grants only, recognised by the shape CDK emits', () => {
