@@ -4,7 +4,8 @@
 # after `npm ci`), type-checks and imports every entry point, synthesizes an agent with the checks
 # on, and runs the CLI over the output. Any import, type or synth error fails the run.
 #   aws:   aws-cdk-lib + constructs, first WITHOUT cdk-nag (agent-guardrails/aws must load), then with it
-#   tf:    cdktf + both providers, no aws-cdk-lib at all (a GCP/Azure-only app must not need it)
+#   tf:    cdktf + both providers, no aws-cdk-lib at all (a GCP/Azure-only app must not need it); an Azure
+#          broker with apiClientId needs no azuread provider, one without it does (then installed)
 # Peers are pinned to the versions this repository is tested with (its devDependencies).
 # --prebuilt packs the dist/ and dist-handler/ already built (by `npm ci`, as in .ci/run) instead of
 # running `prepare` again (a full build: about 25 s of CPU).
@@ -97,7 +98,7 @@ import { App, TerraformStack } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { AgentTier, Environment, Tool } from 'agent-guardrails';
-import { AgentIdentity as AzureAgentIdentity } from 'agent-guardrails/azure';
+import { AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from 'agent-guardrails/azure';
 import { AgentIdentity as GcpAgentIdentity } from 'agent-guardrails/gcp';
 import { GuardrailChecks } from 'agent-guardrails/tf';
 
@@ -120,17 +121,82 @@ new AzureAgentIdentity(azureStack, 'DeployOperator', {
   revocationPrincipalIds: ['00000000-0000-4000-8000-0000000000aa'],
   tools: [Tool.read('read-app', { azure: { roles: ['Reader'], scope: '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-prod/providers/Microsoft.App/containerApps/checkout' } })],
 });
+// An Azure broker with an existing app registration (apiClientId): no azuread provider installed or loaded.
+const brokerStack = new TerraformStack(app, 'AzureBroker');
+new AzurermProvider(brokerStack, 'azurerm', { features: [{}] });
+const staging = Environment.of({ name: 'staging', azure: { subscriptionId: '00000000-0000-4000-8000-000000000001', resourceGroup: 'rg-staging', location: 'westeurope' } });
+const broker = new AzureCredentialBroker(brokerStack, 'Broker', {
+  environment: staging, tenantId: '00000000-0000-4000-8000-0000000000ee', apiClientId: '00000000-0000-4000-8000-0000000000b1',
+  runtime: { clientId: '00000000-0000-4000-8000-0000000000c1', principalId: '00000000-0000-4000-8000-0000000000c2' },
+  revocationPrincipalIds: ['00000000-0000-4000-8000-0000000000aa'],
+});
+broker.addAgent(new AzureAgentIdentity(brokerStack, 'LogReader', {
+  agentName: 'log-reader', tier: AgentTier.OBSERVER, environment: staging, broker, revocationPrincipalIds: ['00000000-0000-4000-8000-0000000000aa'],
+  tools: [Tool.read('read-app', { azure: { actions: ['Microsoft.App/containerApps/read'], scope: '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-staging/providers/Microsoft.App/containerApps/checkout' } })],
+}));
 GuardrailChecks.of(app).apply();
 app.synth();
 EOF
 tsc -p .
 step "main.ts type-checks against the installed declarations (node resolution: typesVersions)"
 node build/main.js
-test -s cdktf.out/stacks/GcpAgents/cdk.tf.json && test -s cdktf.out/stacks/AzureAgents/cdk.tf.json
-step "cdktf synth with the validation: GcpAgents, AzureAgents"
+test -s cdktf.out/stacks/GcpAgents/cdk.tf.json && test -s cdktf.out/stacks/AzureAgents/cdk.tf.json && test -s cdktf.out/stacks/AzureBroker/cdk.tf.json
+step "cdktf synth with the validation: GcpAgents, AzureAgents, AzureBroker (apiClientId given, no azuread provider installed)"
 node -e '
   try { require("agent-guardrails/aws"); throw new Error("agent-guardrails/aws loaded without aws-cdk-lib?"); }
   catch (e) { if (e.code !== "MODULE_NOT_FOUND" || !/aws-cdk-lib/.test(e.message)) throw e; }'
 npx --no-install agent-guardrails check cdktf.out
 step "agent-guardrails check cdktf.out passed"
+
+# A broker without apiClientId creates its API's app registration: without the azuread provider that
+# is a clear error; with it (installed, and in the stack) the registration is synthesized and checked.
+cat > created.ts <<'EOF'
+import { App, TerraformStack } from 'cdktf';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { AgentTier, Environment, Tool } from 'agent-guardrails';
+import { AgentIdentity, CredentialBroker } from 'agent-guardrails/azure';
+import { GuardrailChecks } from 'agent-guardrails/tf';
+
+const app = new App({ outdir: 'cdktf-created.out' });
+const stack = new TerraformStack(app, 'AzureBroker');
+new AzurermProvider(stack, 'azurerm', { features: [{}] });
+new AzureadProvider(stack, 'azuread', { tenantId: '00000000-0000-4000-8000-0000000000ee' });
+const staging = Environment.of({ name: 'staging', azure: { subscriptionId: '00000000-0000-4000-8000-000000000001', resourceGroup: 'rg-staging', location: 'westeurope' } });
+const broker = new CredentialBroker(stack, 'Broker', {
+  environment: staging, tenantId: '00000000-0000-4000-8000-0000000000ee',
+  runtime: { clientId: '00000000-0000-4000-8000-0000000000c1', principalId: '00000000-0000-4000-8000-0000000000c2' },
+  revocationPrincipalIds: ['00000000-0000-4000-8000-0000000000aa'],
+});
+broker.addAgent(new AgentIdentity(stack, 'LogReader', {
+  agentName: 'log-reader', tier: AgentTier.OBSERVER, environment: staging, broker, revocationPrincipalIds: ['00000000-0000-4000-8000-0000000000aa'],
+  tools: [Tool.read('read-app', { azure: { actions: ['Microsoft.App/containerApps/read'], scope: '/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-staging/providers/Microsoft.App/containerApps/checkout' } })],
+}));
+GuardrailChecks.of(app).apply();
+app.synth();
+EOF
+# Without the package: the construct names the missing package and the way out.
+node -e '
+  const { Testing, TerraformStack } = require("cdktf");
+  const { CredentialBroker } = require("agent-guardrails/azure");
+  const { Environment } = require("agent-guardrails");
+  const environment = Environment.of({ name: "staging", azure: { subscriptionId: "00000000-0000-4000-8000-000000000001", resourceGroup: "rg-staging", location: "westeurope" } });
+  try {
+    new CredentialBroker(new TerraformStack(Testing.app(), "s"), "Broker", { environment, tenantId: "00000000-0000-4000-8000-0000000000ee",
+      runtime: { clientId: "00000000-0000-4000-8000-0000000000c1", principalId: "00000000-0000-4000-8000-0000000000c2" }, revocationPrincipalIds: ["00000000-0000-4000-8000-0000000000aa"] });
+  } catch (e) { if (/AG_AZ_BROKER_AZUREAD_MISSING/.test(e.message)) process.exit(0); throw e; }
+  throw new Error("a broker without apiClientId was built without @cdktf/provider-azuread");'
+step "no apiClientId and no @cdktf/provider-azuread installed: AG_AZ_BROKER_AZUREAD_MISSING"
+npm_install "$(pin @cdktf/provider-azuread)"
+sed 's/"main.ts"/"created.ts"/' tsconfig.json > tsconfig.created.json
+tsc -p tsconfig.created.json
+node build/created.js
+node -e '
+  const j = require("./cdktf-created.out/stacks/AzureBroker/cdk.tf.json");
+  const fn = Object.values(j.resource.azurerm_function_app_flex_consumption)[0];
+  const [app] = Object.keys(j.resource.azuread_application);
+  if (fn.auth_settings_v2.active_directory_v2.client_id !== "${azuread_application." + app + ".client_id}") throw new Error("Entra authentication does not trust the created app registration");
+  if (Object.values(j.resource.azuread_service_principal)[0].app_role_assignment_required !== true) throw new Error("the API admits every principal of the tenant");'
+npx --no-install agent-guardrails check cdktf-created.out
+step "with @cdktf/provider-azuread: the broker creates its app registration; synth and check pass"
 echo "   the installed package works"

@@ -31,7 +31,8 @@ function runtimeRequires(file: string): string[] {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
     fileName: file,
   }).outputText;
-  const specifiers = [...out.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
+  // Either quote: the compiler's own requires use double quotes, a hand-written (on-demand) one keeps its own.
+  const specifiers = [...out.matchAll(/\brequire\((["'])([^"']+)\1\)/g)].map((m) => m[2]);
   requiresOf.set(file, specifiers);
   return specifiers;
 }
@@ -42,7 +43,18 @@ function resolveSource(from: string, specifier: string): string | undefined {
   return undefined; // JSON data and other non-code files
 }
 
-/** The packages loaded, transitively, by requiring `entry` (a source file). */
+/**
+ * Modules that shipped code requires only on demand (inside a function, on the one path that needs
+ * them), with the optional peer each needs: an app that never takes that path neither loads nor
+ * installs the peer. Walking an entry point stops at them; their own test below checks both claims.
+ */
+const ON_DEMAND: Record<string, { readonly requiredBy: string; readonly peer: string }> = {
+  // A broker without apiClientId creates its API's app registration; with one, no azuread provider is needed.
+  'constructs/azure/private/broker-api-registration.ts': { requiredBy: 'constructs/azure/credential-broker.ts', peer: '@cdktf/provider-azuread' },
+};
+const rel = (f: string) => path.relative(root, f).split(path.sep).join('/');
+
+/** The packages loaded, transitively, by requiring `entry` (a source file); on-demand modules are not followed unless `entry` is one. */
 function packagesLoadedBy(entry: string): Set<string> {
   const packages = new Set<string>();
   const seen = new Set<string>();
@@ -54,7 +66,7 @@ function packagesLoadedBy(entry: string): Set<string> {
     for (const specifier of runtimeRequires(file)) {
       if (specifier.startsWith('.')) {
         const next = resolveSource(file, specifier);
-        if (next) stack.push(next);
+        if (next && !ON_DEMAND[rel(next)]) stack.push(next);
       } else if (!specifier.startsWith('node:') && !builtins.has(packageOf(specifier))) {
         packages.add(packageOf(specifier));
       }
@@ -111,6 +123,30 @@ describe('what the installed package loads', () => {
     expect(pkg.exports[subpath].default).toBe(`./dist/${source.replace(/\.ts$/, '.js')}`);
     const loaded = [...packagesLoadedBy(path.join(root, source))];
     expect(loaded.filter((p) => !dependencies.includes(p) && !own.includes(p))).toEqual([]);
+  });
+
+  test.each(Object.entries(ON_DEMAND))('%s is required only inside a function (on demand), and loads only its peer besides the Azure entry point\'s', (file, { requiredBy, peer }) => {
+    const text = fs.readFileSync(path.join(root, requiredBy), 'utf8');
+    const source = ts.createSourceFile(requiredBy, text, ts.ScriptTarget.ES2022, true);
+    const specifier = `./${path.relative(path.dirname(requiredBy), file).replace(/\.ts$/, '')}`;
+    const calls: ts.CallExpression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'require' && ts.isStringLiteral(n.arguments[0]) && n.arguments[0].text === specifier) calls.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(source);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) {
+      let n: ts.Node | undefined = call;
+      while (n && !ts.isFunctionLike(n)) n = n.parent;
+      expect(n).toBeDefined();
+    }
+    // Nothing else in the shipped code reaches it by a static import.
+    expect(runtimeRequires(path.join(root, requiredBy)).filter((s) => s === specifier)).toHaveLength(calls.length);
+    const loaded = [...packagesLoadedBy(path.join(root, file))];
+    expect(loaded.filter((p) => !dependencies.includes(p) && !ENTRY_POINTS['./azure'].peers.includes(p) && p !== peer)).toEqual([]);
+    expect(loaded).toContain(peer);
+    expect(pkg.peerDependenciesMeta?.[peer]?.optional).toBe(true);
   });
 
   test('the CLI loads only dependencies (no CDK, cdk-nag, CDKTF or provider is needed to check files)', () => {

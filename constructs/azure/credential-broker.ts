@@ -59,11 +59,15 @@ export interface CredentialBrokerProps {
    */
   readonly runtime: { readonly clientId: string; readonly principalId: string };
   /**
-   * The application (client) id of the app registration that represents the broker's API: the
-   * audience of the runtime's tokens (`api://<id>` or the id itself). Entra authentication needs
-   * one; the construct does not create app registrations.
+   * The application (client) id of an existing app registration that represents the broker's API:
+   * the audience of the runtime's tokens (`api://<id>` or the id itself). Pass it when app
+   * registrations are made outside Terraform; the construct then needs no azuread provider.
+   * @default - the construct creates the app registration and its service principal (needs
+   * `@cdktf/provider-azuread` installed and an `AzureadProvider` in the stack): v2 tokens,
+   * identifier URI `api://<client id>`, and an app role assignment required for any token, held
+   * by the runtime (`Broker.Invoke`) and the approvers (`Broker.Approver`) only
    */
-  readonly apiClientId: string;
+  readonly apiClientId?: string;
   /** The object ids (GUIDs) of who may engage the broker's kill switch (write its Table Storage flag); usually the agent's `revocationPrincipalIds`. */
   readonly revocationPrincipalIds: string[];
   /**
@@ -97,7 +101,8 @@ export interface CredentialBrokerProps {
   readonly approverPrincipalIds?: string[];
   /**
    * The client applications (application ids) the approvers get their token for the broker's API
-   * with; the API's app registration must let them (pre-authorize them or grant consent).
+   * with. A created app registration pre-authorizes them for its approve scope; an existing one
+   * (`apiClientId`) must let them itself (pre-authorize them or grant consent).
    * @default - Azure CLI (`04b07795-8ddb-461a-bbee-02f9e1bf7b46`): `az account get-access-token --resource api://<apiClientId>`
    */
   readonly approverClientIds?: string[];
@@ -109,8 +114,10 @@ export interface CredentialBrokerProps {
  * at it, never bundles) under its own user-assigned managed identity.
  *
  * - **Only the agent runtime may call it.** Entra authentication (App Service authentication v2) on
- *   the function rejects every request without a token for `apiClientId`, and admits only the
- *   runtime's client id and object id.
+ *   the function rejects every request without a token for the broker's API, and admits only the
+ *   runtime's client id and object id. Without `apiClientId` the construct creates the API's app
+ *   registration (azuread provider), whose service principal requires an app role assignment: Entra
+ *   issues a token for it to the runtime and the approvers only, before Entra authentication checks.
  * - **The broker is the tools' OIDC issuer.** It signs a 5-minute client assertion (subject
  *   `agent-guardrails:agent:<agent>:tool:<tool>:environment:<environment>`) with a Key Vault key
  *   (`RSA-HSM` in a Premium vault) that its identity may only `sign` with (a custom role holding
@@ -136,7 +143,9 @@ export interface CredentialBrokerProps {
  *
  * Order: create the broker, pass it as the agent's `broker`, then `broker.addAgent(agent)`. One agent per broker.
  * Deploying needs the azurerm provider with `storage_use_azuread = true` (the storage accounts take no shared keys)
- * and a deployer allowed to create Key Vault keys (Key Vault Crypto Officer).
+ * and a deployer allowed to create Key Vault keys (Key Vault Crypto Officer); without `apiClientId`, also the
+ * azuread provider and a deployer allowed to create app registrations and assign app roles
+ * (Application Administrator, or Application.ReadWrite.OwnedBy with AppRoleAssignment.ReadWrite.All).
  */
 export class CredentialBroker extends Construct implements IBrokerIssuer {
   /** Whether `x` is an Azure CredentialBroker (works across copies of this package). */
@@ -150,6 +159,10 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
   public readonly issuer: string;
   /** The signing key (sign only). */
   public readonly signingKey: KeyVaultKey;
+  /** The broker API's application (client) id: `apiClientId`, or the created app registration's (a Terraform reference). */
+  public readonly apiClientId: string;
+  /** The created app registration's resources (none when `apiClientId` was given). */
+  private readonly apiRegistration: TerraformResource[];
   private readonly props: CredentialBrokerProps;
   private readonly azure: AzureEnvironmentProps;
   private readonly baseline: Baseline;
@@ -195,6 +208,21 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
     this.signingKey = new KeyVaultKey(this, 'SigningKey', {
       name: this.names.key, keyVaultId: this.vault.id, keyType: 'RSA-HSM', keySize: 2048, keyOpts: ['sign'],
     });
+
+    if (props.apiClientId !== undefined) {
+      this.apiClientId = props.apiClientId;
+      this.apiRegistration = [];
+    } else {
+      const approvers = props.approverPrincipalIds ?? [];
+      const registration = new (loadBrokerApiRegistration().BrokerApiRegistration)(this, 'Api', {
+        displayName: `agent-guardrails credential broker ${props.environment.name} ${hash}`,
+        runtimePrincipalId: props.runtime.principalId, approverPrincipalIds: approvers,
+        approverClientIds: approvers.length > 0 ? (props.approverClientIds ?? [AZURE_CLI_CLIENT_ID]) : [],
+        seed: [subscriptionId, resourceGroup, this.node.path],
+      });
+      this.apiClientId = registration.clientId;
+      this.apiRegistration = registration.resources;
+    }
   }
 
   /** The state account (kill-switch flag and approvals tables): its name and ARM id, for an activity monitor's access. */
@@ -223,7 +251,7 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
     const owner: OwnerLabels = { agent: agent.agentName, tier: agent.tier, environment: agent.environment.name };
     const tag = (r: TerraformResource, component = Component.BROKER) => attachGuardrailMetadata(r, owner, component);
     this.identity.tags = guardrailTags(owner, Component.BROKER);
-    for (const r of [this.identity, this.issuerAccount, this.vault, this.signingKey]) tag(r);
+    for (const r of [this.identity, this.issuerAccount, this.vault, this.signingKey, ...this.apiRegistration]) tag(r);
 
     this.publishIssuer(tag);
     const state = this.stateStore(agent, owner, tag);
@@ -283,8 +311,8 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
         authEnabled: true, requireAuthentication: true, unauthenticatedAction: 'Return401', requireHttps: true,
         defaultProvider: 'azureactivedirectory',
         activeDirectoryV2: {
-          clientId: this.props.apiClientId, tenantAuthEndpoint: tenantEndpoint,
-          allowedAudiences: [`api://${this.props.apiClientId}`, this.props.apiClientId],
+          clientId: this.apiClientId, tenantAuthEndpoint: tenantEndpoint,
+          allowedAudiences: [`api://${this.apiClientId}`, this.apiClientId],
           // The approvers are admitted too; each route then checks its caller (broker: the runtime only; approve: the approvers only).
           allowedApplications: [this.props.runtime.clientId, ...clients],
           jwtAllowedClientApplications: [this.props.runtime.clientId, ...clients],
@@ -405,10 +433,27 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
   }
 }
 
+/**
+ * The app-registration module, loaded only when the broker creates its API's registration: it is the
+ * one module that needs `@cdktf/provider-azuread`, which an app passing `apiClientId` need not install.
+ */
+function loadBrokerApiRegistration(): typeof import('./private/broker-api-registration') {
+  try {
+    return require('./private/broker-api-registration') as typeof import('./private/broker-api-registration');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((e as Error).message).includes('@cdktf/provider-azuread')) {
+      fail('AG_AZ_BROKER_AZUREAD_MISSING', 'azure.CredentialBroker.apiClientId', 'is absent, so the broker creates its API\'s app registration, which needs the package @cdktf/provider-azuread', undefined,
+        'Install it (npm install @cdktf/provider-azuread) and add an AzureadProvider to the stack, or pass the client id of an existing app registration as apiClientId.');
+    }
+    throw e;
+  }
+}
+
 function validateProps(props: CredentialBrokerProps): void {
   const field = 'azure.CredentialBroker';
   const guids: Array<[string, string]> = [
-    ['tenantId', props.tenantId], ['runtime.clientId', props.runtime.clientId], ['runtime.principalId', props.runtime.principalId], ['apiClientId', props.apiClientId],
+    ['tenantId', props.tenantId], ['runtime.clientId', props.runtime.clientId], ['runtime.principalId', props.runtime.principalId],
+    ...(props.apiClientId !== undefined ? [['apiClientId', props.apiClientId] as [string, string]] : []),
     ...props.revocationPrincipalIds.map((id, i) => [`revocationPrincipalIds[${i}]`, id] as [string, string]),
     ...(props.approverPrincipalIds ?? []).map((id, i) => [`approverPrincipalIds[${i}]`, id] as [string, string]),
     ...(props.approverClientIds ?? []).map((id, i) => [`approverClientIds[${i}]`, id] as [string, string]),

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { AgentActivityMonitor as AzureAgentActivityMonitor, AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from '../../constructs/azure';
@@ -31,10 +32,9 @@ export const CHECKOUT_RUNTIME = `checkout-runtime@${GCP_PROD.gcp!.project}.iam.g
 /** The agent runtime's own service account in prod: the only caller of the GCP broker. */
 export const GCP_AGENT_RUNTIME = `serviceAccount:agent-runtime@${GCP_PROD.gcp!.project}.iam.gserviceaccount.com`;
 
-/** The Entra tenant, the agent runtime's managed identity (the only caller of the Azure broker) and the broker API's app registration. */
+/** The Entra tenant and the agent runtime's managed identity (the only caller of the Azure broker). */
 export const AZURE_TENANT = '00000000-0000-4000-8000-0000000000ee';
 export const AZURE_AGENT_RUNTIME = { clientId: '00000000-0000-4000-8000-0000000000c1', principalId: '00000000-0000-4000-8000-0000000000c2' };
-export const AZURE_BROKER_API = '00000000-0000-4000-8000-0000000000b1';
 
 /** Incident responders (an on-call group) hold the kill switches. */
 const INCIDENT_RESPONSE_GROUP = 'group:incident-response@acme.example';
@@ -132,6 +132,8 @@ export class AzureAgentsStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new AzurermProvider(this, 'azurerm', { features: [{}], subscriptionId: AZURE_SUBSCRIPTION });
+    // The broker creates its API's Entra app registration (only the runtime and the approvers can get a token for it).
+    new AzureadProvider(this, 'azuread', { tenantId: AZURE_TENANT });
     const runtime = {
       // The AKS cluster that runs the agent runtime (its OIDC issuer); one Kubernetes service account per tool.
       runtimeIssuer: 'https://westeurope.oic.prod-aks.azure.com/00000000-0000-4000-8000-0000000000ff/00000000-0000-4000-8000-0000000000ee/',
@@ -164,7 +166,7 @@ export class AzureAgentsStack extends TerraformStack {
 
     const app = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_PROD.azure!.resourceGroup}/providers/Microsoft.App/containerApps/checkout`;
     this.deployOperatorBroker = new AzureCredentialBroker(this, 'DeployOperatorBroker', {
-      environment: AZURE_PROD, tenantId: AZURE_TENANT, runtime: AZURE_AGENT_RUNTIME, apiClientId: AZURE_BROKER_API,
+      environment: AZURE_PROD, tenantId: AZURE_TENANT, runtime: AZURE_AGENT_RUNTIME,
       revocationPrincipalIds: [INCIDENT_RESPONSE_OBJECT_ID], approverPrincipalIds: AZURE_APPROVER_OBJECT_IDS,
     });
     this.deployOperator = new AzureAgentIdentity(this, 'DeployOperator', {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { AgentIdentity as GcpAgentIdentity, CredentialBroker as GcpCredentialBroker } from '../../constructs/gcp';
 import { AgentIdentity as AzureAgentIdentity, CredentialBroker as AzureCredentialBroker } from '../../constructs/azure';
-import { AzureAgentsStack, AZURE_AGENT_RUNTIME, AZURE_BROKER_API, AZURE_STAGING, AZURE_SUBSCRIPTION, AZURE_TENANT, GCP_PROD, GcpAgentsStack } from '../../examples/tf/agents';
+import { AzureAgentsStack, AZURE_AGENT_RUNTIME, AZURE_STAGING, AZURE_SUBSCRIPTION, AZURE_TENANT, GCP_PROD, GcpAgentsStack } from '../../examples/tf/agents';
 import { inventoryFromTerraformJson } from '../../lib/adapters/terraform';
 import { brokerSubject } from '../../lib/broker/broker-subject';
 import { AgentTier, ChangeWindow, Tool } from '../../lib/model';
@@ -61,7 +61,7 @@ gcpSuite('GCP: the CEL-evaluated bindings let each broker mint only its own agen
 describe('Azure: the federated subjects let the broker\'s assertion reach exactly one tool of one agent in one environment', () => {
   const stack = new AzureAgentsStack(Testing.app(), 'agents-azure');
   // A staging agent with its own broker: "same agent name, another environment".
-  const stagingBroker = new AzureCredentialBroker(stack, 'StagingBroker', { environment: AZURE_STAGING, tenantId: AZURE_TENANT, runtime: AZURE_AGENT_RUNTIME, apiClientId: AZURE_BROKER_API, revocationPrincipalIds: ['00000000-0000-4000-8000-0000000000aa'] });
+  const stagingBroker = new AzureCredentialBroker(stack, 'StagingBroker', { environment: AZURE_STAGING, tenantId: AZURE_TENANT, runtime: AZURE_AGENT_RUNTIME, revocationPrincipalIds: ['00000000-0000-4000-8000-0000000000aa'] });
   const rg = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_STAGING.azure!.resourceGroup}`;
   const staging = new AzureAgentIdentity(stack, 'DeployOperatorStaging', {
     agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: AZURE_STAGING, broker: stagingBroker, revocationPrincipalIds: ['00000000-0000-4000-8000-0000000000aa'],

@@ -1,5 +1,6 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { AgentIdentity, CredentialBroker, CredentialBrokerProps, KEY_SIGN_ACTION } from '../../../constructs/azure';
 import { GUARDRAILS_METADATA_KEY } from '../../../constructs/gcp/private/metadata';
 import { inventoryFromTerraformJson } from '../../../lib/adapters/terraform';
@@ -34,16 +35,17 @@ const RESTART_APP_UNGATED = Tool.write('restart-app', {
   window: ChangeWindow.workdays('Europe/Berlin', '09:00', '17:00'),
 });
 
-function synth(overrides: Partial<CredentialBrokerProps> = {}, tools = [READ_APP, overrides.approverPrincipalIds ? RESTART_APP : RESTART_APP_UNGATED]) {
+function synth(overrides: Partial<CredentialBrokerProps> = {}, tools = [READ_APP, overrides.approverPrincipalIds ? RESTART_APP : RESTART_APP_UNGATED], azuread = false) {
   const stack = new TerraformStack(Testing.app(), 'azure');
   new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: SUB });
+  if (azuread) new AzureadProvider(stack, 'azuread', { tenantId: TENANT });
   const broker = new CredentialBroker(stack, 'Broker', brokerProps(overrides));
   const agent = new AgentIdentity(stack, 'Agent', {
     agentName: 'deploy-operator', tier: AgentTier.OPERATOR, environment: prod, broker, revocationPrincipalIds: [ONCALL], tools,
   });
   broker.addAgent(agent);
   const raw = stack.toTerraform();
-  return { broker, agent, raw, json: JSON.parse(Testing.synth(stack, true)) };
+  return { broker, agent, stack, raw, json: JSON.parse(Testing.synth(stack, true)) };
 }
 
 const of = (json: any, type: string): any[] => Object.values(json.resource?.[type] ?? {});
@@ -202,6 +204,80 @@ describe('azure.CredentialBroker', () => {
         /^\[AG_BROKER_NO_APPROVERS\] azure\.CredentialBroker\.approverPrincipalIds must name at least one approver: agent deploy-operator's tools \["restart-app"\] need an approval.*; got undefined\. Pass approverPrincipalIds: /);
       expect(() => synth({ approverPrincipalIds: [] }, [READ_APP, RESTART_APP])).toThrow(/AG_BROKER_NO_APPROVERS.*got \[\]/);
       expect(() => synth({}, [READ_APP, RESTART_APP_UNGATED])).not.toThrow();
+    });
+  });
+
+  describe('without apiClientId: the broker\'s API app registration is created, and only the runtime and the approvers can get a token for it', () => {
+    const ALICE = 'a1a1a1a1-0000-4000-8000-000000000001';
+    const created = synth({ apiClientId: undefined, approverPrincipalIds: [ALICE] }, undefined, true);
+    const one = (type: string) => {
+      const all = Object.entries(created.json.resource[type] ?? {});
+      expect(all).toHaveLength(1);
+      return { address: `${type}.${all[0][0]}`, body: all[0][1] as any };
+    };
+
+    test('Entra authentication trusts the created app: client id and audiences are its client id, the runtime (and approvers\' client) the only applications', () => {
+      const app = one('azuread_application');
+      const clientId = `\${${app.address}.client_id}`;
+      const [fn] = of(created.json, 'azurerm_function_app_flex_consumption');
+      expect(fn.auth_settings_v2.active_directory_v2).toMatchObject({
+        client_id: clientId, allowed_audiences: [`api://${clientId}`, clientId],
+        allowed_applications: [RUNTIME.clientId, '04b07795-8ddb-461a-bbee-02f9e1bf7b46'], allowed_identities: [RUNTIME.principalId, ALICE],
+      });
+      expect(created.broker.apiClientId).toMatch(/^\$\{TfToken\[/);
+      expect(JSON.stringify(created.json)).not.toContain(API);
+    });
+
+    test('v2 tokens, one tenant, identifier URI api://<client id>; the service principal requires an app role assignment', () => {
+      const app = one('azuread_application');
+      expect(app.body).toMatchObject({ sign_in_audience: 'AzureADMyOrg', api: { requested_access_token_version: 2 }, lifecycle: { ignore_changes: ['identifier_uris'] } });
+      expect(app.body.identifier_uris).toBeUndefined();
+      expect(one('azuread_application_identifier_uri').body).toEqual(expect.objectContaining({ application_id: `\${${app.address}.id}`, identifier_uri: `api://\${${app.address}.client_id}` }));
+      expect(one('azuread_service_principal').body).toMatchObject({ client_id: `\${${app.address}.client_id}`, app_role_assignment_required: true });
+      expect(JSON.stringify(created.json)).not.toMatch(/azuread_application_password|azuread_service_principal_password|client_secret/);
+    });
+
+    test('the invoke role (applications) is assigned to the runtime only, the approver role (users) to the approvers only; the approvers\' client is pre-authorized for the approve scope only', () => {
+      const app = one('azuread_application');
+      const roles = Object.fromEntries((app.body.app_role as any[]).map((r) => [r.value, r]));
+      expect(Object.keys(roles).sort()).toEqual(['Broker.Approver', 'Broker.Invoke']);
+      expect(roles['Broker.Invoke'].allowed_member_types).toEqual(['Application']);
+      expect(roles['Broker.Approver'].allowed_member_types).toEqual(['User']);
+      const sp = one('azuread_service_principal');
+      const assignments = of(created.json, 'azuread_app_role_assignment');
+      expect(assignments.map((a) => [a.principal_object_id, a.app_role_id, a.resource_object_id]).sort()).toEqual([
+        [RUNTIME.principalId, roles['Broker.Invoke'].id, `\${${sp.address}.object_id}`],
+        [ALICE, roles['Broker.Approver'].id, `\${${sp.address}.object_id}`],
+      ].sort());
+      const [scope] = app.body.api.oauth2_permission_scope;
+      expect(scope).toMatchObject({ value: 'Broker.Approve', type: 'Admin', enabled: true });
+      expect(one('azuread_application_pre_authorized').body).toMatchObject({ authorized_client_id: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', permission_ids: [scope.id] });
+      // Role and scope ids are GUIDs that stay the same across synths (Entra keys assignments by them).
+      const again = synth({ apiClientId: undefined, approverPrincipalIds: [ALICE] }, undefined, true).json;
+      expect(Object.values(again.resource.azuread_application as Record<string, any>)[0].app_role).toEqual(app.body.app_role);
+      for (const id of [scope.id, ...Object.values(roles).map((r: any) => r.id)]) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    });
+
+    test('without approvers: the invoke role only, no scope, no pre-authorized client', () => {
+      const { json } = synth({ apiClientId: undefined }, undefined, true);
+      const [app] = of(json, 'azuread_application');
+      expect(app.app_role.map((r: any) => r.value)).toEqual(['Broker.Invoke']);
+      expect(app.api.oauth2_permission_scope ?? []).toEqual([]);
+      expect(of(json, 'azuread_app_role_assignment').map((a) => a.principal_object_id)).toEqual([RUNTIME.principalId]);
+      expect(of(json, 'azuread_application_pre_authorized')).toEqual([]);
+    });
+
+    test('every created resource carries the broker\'s owner labels, and the checks pass on the stack', () => {
+      for (const type of ['azuread_application', 'azuread_service_principal', 'azuread_app_role_assignment', 'azuread_application_identifier_uri', 'azuread_application_pre_authorized']) {
+        for (const r of of(created.raw, type)) expect(meta(r)).toMatchObject({ 'agent-guardrails:agent': 'deploy-operator', 'agent-guardrails:component': 'broker' });
+      }
+      const errors = runRules(inventoryFromTerraformJson(created.raw as any), [...AZURE_RULES, ...AGENT_RULES], Baseline.default())
+        .filter((f) => f.severity === 'error').map((f) => `${f.ruleId} ${f.resource}: ${f.message}`);
+      expect(errors).toEqual([]);
+    });
+
+    test('a stack without the azuread provider is refused at synth, naming the fix', () => {
+      expect(() => synth({ apiClientId: undefined })).toThrow(/azure\.CredentialBroker\(azure\/Broker\)\.apiClientId is absent, so the broker creates its API's app registration, which needs the azuread provider in the stack; got undefined\. Add `new AzureadProvider/);
     });
   });
 });
