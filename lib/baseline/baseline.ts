@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { IConstruct } from 'constructs';
 import { GuardrailError } from '../errors';
 import { AccessLevel, parseAccessLevel } from '../model/access-level';
@@ -8,6 +8,7 @@ import { AgentTier } from '../model/tier';
 import { ActivitySeverityDocument, BaselineDocument } from './baseline-document';
 import { AppliedLoosening, mergeBaselines } from './merge-baselines';
 import { baselineDigest, EmbeddedBaseline } from './embedded-baseline';
+import { compileSchemaFile } from '../private/json-schema-validator';
 
 /** Where the package's own policies/ folder is (works from lib/ sources and from dist/lib). */
 export function policiesDir(): string {
@@ -17,17 +18,34 @@ export function policiesDir(): string {
   throw new GuardrailError('AG_POLICIES_MISSING', `policies/ folder not found next to ${__dirname}. Reinstall agent-guardrails.`);
 }
 
-let validator: ((doc: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined;
+let validator: ValidateFunction | undefined;
 function validateDocument(doc: unknown, source: string): BaselineDocument {
-  if (!validator) {
-    const schema = JSON.parse(fs.readFileSync(path.join(policiesDir(), 'baseline.schema.json'), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: true }).compile(schema);
-  }
+  validator ??= compileSchemaFile(path.join(policiesDir(), 'baseline.schema.json'));
   if (!validator(doc)) {
     const errors = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`);
     throw new GuardrailError('AG_BASELINE_INVALID', `baseline ${source} does not match policies/baseline.schema.json: ${errors.join('; ')}. Fix the file; unknown keys are refused so that a typo never silently drops a rule.`);
   }
   return doc as BaselineDocument;
+}
+
+/** The package's default baseline file (shipped, and validated by the package's tests). */
+function shippedDefaultFile(): string {
+  return path.join(policiesDir(), 'baseline.default.json');
+}
+
+/**
+ * Whether an embedded document is the package default's, by content (its canonical digest): most
+ * apps embed the default, and the default needs no schema check at run time. Anything else, or a
+ * document the digest cannot be computed for, goes through the schema.
+ */
+function isDefaultDocument(document: object, claimedDigest: string): boolean {
+  const defaults = Baseline.default();
+  if (claimedDigest !== defaults.digest) return false;
+  try {
+    return baselineDigest(document as BaselineDocument) === defaults.digest;
+  } catch {
+    return false;
+  }
 }
 
 /** The CDK / CDKTF context key naming an app's baseline file (`cdk.json` or `cdktf.json` "context"). */
@@ -160,7 +178,7 @@ export class Baseline {
     for (const key of ['extends', 'roleData']) if (key in r.document) return refuse(`document must not name ${key} (embedded baselines are merged and read no files)`, (r.document as Record<string, unknown>)[key]);
     let document: BaselineDocument;
     try {
-      document = validateDocument(r.document, `embedded in ${where}`);
+      document = isDefaultDocument(r.document, r.digest) ? r.document as BaselineDocument : validateDocument(r.document, `embedded in ${where}`);
     } catch (e) {
       return refuse('must match policies/baseline.schema.json', (e as Error).message.replace(/^\[\w+\] /, ''));
     }
@@ -180,7 +198,9 @@ export class Baseline {
     } catch (e) {
       throw new GuardrailError('AG_BASELINE_UNREADABLE', `baseline file cannot be read as JSON; got ${file} (${(e as Error).message}). Check the path and the JSON syntax.`);
     }
-    const loaded = Baseline.withParents(validateDocument(raw, file), path.dirname(file), [...chain, file]);
+    // The package's own default is not validated again: test/policies checks it against the schema.
+    const document = file === shippedDefaultFile() ? raw as BaselineDocument : validateDocument(raw, file);
+    const loaded = Baseline.withParents(document, path.dirname(file), [...chain, file]);
     return chain.length === 0 ? loaded.fromSource(file) : loaded;
   }
 

@@ -1,10 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv from 'ajv';
 import { policiesDir } from '../baseline/baseline';
 import { GuardrailError } from '../errors';
 
-/** A catalog file (`policies/catalogs/<id>.json`), validated against `catalog.schema.json`. */
+/**
+ * A catalog file (`policies/catalogs/<id>.json`). Catalogs are the package's own data, never user
+ * input: test/policies/catalogs.test.ts validates every one against `catalog.schema.json`, so a
+ * check does not compile the schema at run time (it cost more than the rest of start-up).
+ */
 export interface Catalog {
   readonly id: string;
   readonly version: string;
@@ -25,20 +28,22 @@ export interface CatalogPath {
 }
 
 const cache = new Map<string, Catalog>();
-let validate: ReturnType<Ajv['compile']> | undefined;
 
-/** Load a catalog by id (cached per process). Throws a clear error when it is missing or invalid. */
+/** Load a catalog by id (cached per process). Throws a clear error when it is missing or damaged (an install gone wrong). */
 export function loadCatalog(id: string): Catalog {
   const hit = cache.get(id);
   if (hit) return hit;
-  const dir = path.join(policiesDir(), 'catalogs');
-  if (!validate) validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(fs.readFileSync(path.join(dir, 'catalog.schema.json'), 'utf8')));
-  const file = path.join(dir, `${id}.json`);
+  const file = path.join(policiesDir(), 'catalogs', `${id}.json`);
   if (!fs.existsSync(file)) throw new GuardrailError('AG_CATALOG_MISSING', `catalog ${id} not found; got ${file}. Reinstall agent-guardrails.`);
-  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (!validate(doc)) {
-    throw new GuardrailError('AG_CATALOG_INVALID', `catalog ${file} does not match catalog.schema.json: ${(validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('; ')}.`);
+  let doc: Catalog;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new GuardrailError('AG_CATALOG_INVALID', `catalog ${file} cannot be read as JSON (${(e as Error).message}). Reinstall agent-guardrails.`);
   }
-  cache.set(id, doc as Catalog);
-  return doc as Catalog;
+  if (typeof doc !== 'object' || doc === null || doc.id !== id) {
+    throw new GuardrailError('AG_CATALOG_INVALID', `catalog ${file} is not the catalog ${id}. Reinstall agent-guardrails.`);
+  }
+  cache.set(id, doc);
+  return doc;
 }

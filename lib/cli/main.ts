@@ -1,19 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Command, CommanderError, Option } from 'commander';
-import { Baseline } from '../baseline/baseline';
+import { Command, CommanderError } from 'commander';
 import { GuardrailError } from '../errors';
-import { useRoleData } from '../role-data/role-data';
-import { FailOn } from '../report/check-report';
-import { renderJson } from '../report/json-report';
-import { renderSarif } from '../report/sarif-report';
-import { renderText, renderTextSummary } from '../report/text-report';
-import { checkPaths } from './check';
-import { writeOutputFile } from './output-file';
-import { registerMapCommand } from './map-command';
-import { registerRulesCommands } from './rules-command';
-import { registerDrift } from './drift';
-import { DataPullPorts, registerDataCommand } from './data-pull';
+import type { DataPullPorts } from './data-pull';
 import { packageVersion } from '../private/package-version';
 
 /** Exit codes of `agent-guardrails`: a contract for CI. */
@@ -28,15 +15,6 @@ export interface CliIo {
   readonly env: Record<string, string | undefined>;
 }
 
-interface CheckFlags {
-  readonly baseline?: string;
-  readonly format: 'text' | 'json' | 'sarif';
-  readonly failOn: FailOn;
-  readonly output?: string;
-  readonly basePath?: string;
-  readonly roleData?: string;
-}
-
 /**
  * Run the CLI with `argv` (without `node` and the script) and return the exit code:
  * 0 when no finding reaches `--fail-on`, 1 when one does, 2 for unreadable or invalid input
@@ -49,24 +27,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
     .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  program.command('check')
-    .description('Check cdk.out and cdktf.out folders, CloudFormation templates and cdk.tf.json files; exit 0 (pass), 1 (findings at --fail-on), 2 (bad input).')
-    .argument('<paths...>', 'cdk.out folders, CloudFormation templates (.json, .yaml, .yml, .template), cdktf.out folders or cdk.tf.json files')
-    .option('--baseline <file>', 'guardrail baseline JSON; it governs whole (default: the baseline the app embedded at synth, else the package default)')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['error', 'warning']).default('error'))
-    .option('--output <file>', 'write the report to a file (the summary still goes to stdout)')
-    .option('--base-path <dir>', 'folder that SARIF URIs and source lines are relative to (default: the git repository root, else the working directory)')
-    .option('--role-data <dir>', 'role data written by `agent-guardrails data pull` (default: the baseline\'s roleData, else the shipped catalog)')
-    .exitOverride()
-    .action((paths: string[], flags: CheckFlags) => {
-      exitCode = check(paths, flags, io);
-    });
-  registerRulesCommands(program, io);
-  registerMapCommand(program, io);
-  registerDrift(program, io, (code) => { exitCode = code; }, packageVersion());
-  registerDataCommand(program, io, dataPorts);
   try {
+    for (const command of commandsFor(argv)) command.register(program, { io, dataPorts, setExit: (code) => { exitCode = code; } });
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (e) {
@@ -80,47 +42,46 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
   }
 }
 
-function check(paths: string[], flags: CheckFlags, io: CliIo): number {
-  // The reviewer's --baseline governs; without it, the baseline the app embedded at synth applies (checkPaths decides).
-  const baseline = flags.baseline ? Baseline.fromFile(flags.baseline) : undefined;
-  useRoleData(flags.roleData ?? baseline?.roleData ?? (io.env.AGENT_GUARDRAILS_ROLE_DATA || undefined));
-  const report = checkPaths(paths, { baseline, baselineOrigin: flags.baseline ? `--baseline ${flags.baseline}` : undefined, failOn: flags.failOn });
-  for (const n of report.summary.baseline.notApplied) {
-    io.stderr.write(`agent-guardrails: warning: the app's baseline ${n.id} ${n.version} (embedded in ${n.where}) differs from --baseline ${flags.baseline}; --baseline governs, the app's is not applied.\n`);
-  }
-  const color = !flags.output && io.stdout.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
-  const basePath = flags.basePath ? existingDirectory(flags.basePath, '--base-path') : repoRoot(process.cwd());
-  const rendered = flags.format === 'json' ? renderJson(report)
-    : flags.format === 'sarif' ? renderSarif(report, { basePath, toolVersion: packageVersion(), defaultFile: paths[0] })
-      : renderText(report, { color, basePath: flags.basePath ? basePath : undefined });
-  if (flags.output) {
-    writeOutputFile(flags.output, rendered);
-    io.stdout.write(renderTextSummary(report.summary));
-  } else {
-    io.stdout.write(rendered);
-  }
-  return report.summary.result === 'fail' ? EXIT_FINDINGS : EXIT_PASS;
-}
-
-function existingDirectory(dir: string, option: string): string {
-  const resolved = path.resolve(dir);
-  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format(option, 'must be an existing folder', dir, 'Pass the repository root or another folder.'));
-  }
-  return resolved;
-}
-
 function oneLine(e: unknown): string {
   const message = GuardrailError.isGuardrailError(e) || e instanceof Error ? e.message : String(e);
   return message.replace(/\s*\n\s*/g, ' ');
 }
 
-/** The repository root (nearest folder with `.git`), so SARIF URIs are repo-relative. */
-function repoRoot(from: string): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(from);
-  }
+/** What a command needs from `main`. */
+interface CommandContext {
+  readonly io: CliIo;
+  readonly dataPorts?: DataPullPorts;
+  readonly setExit: (code: number) => void;
+}
+
+/** A command (or two) and how to add it to the program; its module is loaded only then. */
+interface LazyCommand {
+  readonly names: readonly string[];
+  readonly register: (program: Command, context: CommandContext) => void;
+}
+
+/**
+ * Every command, in help order. Each module is loaded only when its command is registered, so a
+ * `check` does not load the drift, map or data-pull code (nor what they import) at start-up.
+ * `require`, not `import()`: builds that keep `import()` as it is (esbuild's CommonJS output) would
+ * load the module through the ES module loader.
+ */
+const COMMANDS: readonly LazyCommand[] = [
+  { names: ['check'], register: (program, c) => (require('./check-command') as typeof import('./check-command')).registerCheckCommand(program, c.io, c.setExit) },
+  { names: ['rules', 'explain'], register: (program, c) => (require('./rules-command') as typeof import('./rules-command')).registerRulesCommands(program, c.io) },
+  { names: ['map'], register: (program, c) => (require('./map-command') as typeof import('./map-command')).registerMapCommand(program, c.io) },
+  { names: ['drift'], register: (program, c) => (require('./drift') as typeof import('./drift')).registerDrift(program, c.io, c.setExit, packageVersion()) },
+  { names: ['data'], register: (program, c) => (require('./data-pull') as typeof import('./data-pull')).registerDataCommand(program, c.io, c.dataPorts) },
+];
+
+/**
+ * The commands to register: only the one `argv` runs when its first word names one (its options,
+ * help and errors are the same either way); all of them otherwise (`--help`, `help`, an unknown
+ * command), so help lists every command and commander words the errors.
+ */
+function commandsFor(argv: readonly string[]): readonly LazyCommand[] {
+  const named = COMMANDS.find((c) => c.names.includes(argv[0] ?? ''));
+  return named ? [named] : COMMANDS;
 }
 
 function processIo(): CliIo {

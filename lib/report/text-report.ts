@@ -143,8 +143,13 @@ function showSource(source: SourceLine, basePath: string = process.cwd()): strin
   return `${file}:${source.line}${source.column ? `:${source.column}` : ''}`;
 }
 
+/** `12,345`, as `toLocaleString('en-US')` writes counts, without loading ICU's number formats (~60 ms at start-up). */
 function thousands(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, digits.length % 3 || 3);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${out}` : out;
 }
 
 function plural(n: number, word: string, many = `${word}s`): string {
