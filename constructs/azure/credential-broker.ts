@@ -326,6 +326,7 @@ export class CredentialBroker extends Construct implements IBrokerIssuer {
     attachBrokerRecord(this.fn, {
       cloud: 'azure', agent: agent.agentName, environment: agent.environment.name,
       identity: this.identity.name, issuer: this.issuer, invokers: [this.props.runtime.principalId, this.props.runtime.clientId],
+      ...(approvers.length > 0 ? { approvers: [...approvers] } : {}),
     });
   }
 

@@ -207,7 +207,10 @@ export class CredentialBroker extends Construct {
       },
     });
     attachGuardrailMetadata(this.fn, owner, Component.BROKER);
-    attachBrokerRecord(this.fn, { cloud: 'gcp', agent: agent.agentName, environment: agent.environment.name, identity: this.email, invokers: [this.props.runtimeMember] });
+    attachBrokerRecord(this.fn, {
+      cloud: 'gcp', agent: agent.agentName, environment: agent.environment.name, identity: this.email, invokers: [this.props.runtimeMember],
+      ...((this.props.approvers ?? []).length > 0 ? { approvers: [...this.props.approvers!] } : {}),
+    });
     // A literal service name (the function's Cloud Run service has the function's name), so the binding is checkable in cdk.tf.json.
     const invoker = new CloudRunV2ServiceIamMember(this, 'InvokeByAgentRuntime', { project, location: region, name: functionName, dependsOn: [this.fn], role: 'roles/run.invoker', member: this.props.runtimeMember });
     attachGuardrailMetadata(invoker, owner, Component.BROKER);

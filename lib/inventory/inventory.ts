@@ -276,6 +276,8 @@ export interface BrokerEntry {
   readonly identity: string;
   /** Azure: the issuer of its client assertions, references resolved. */
   readonly issuer?: string;
+  /** Who may approve the agent's pending requests through this broker (GCP members, Azure object ids); absent when none. */
+  readonly approvers?: string[];
   readonly source: SourceLocation;
 }
 

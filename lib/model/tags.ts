@@ -55,6 +55,8 @@ export interface BrokerRecord {
   readonly issuer?: string;
   /** Who may call the broker (GCP members; Azure client and object ids). */
   readonly invokers: string[];
+  /** Who may approve the agent's pending requests (GCP members; Azure object ids); absent or empty: no approve path. */
+  readonly approvers?: string[];
 }
 
 /**

@@ -44,7 +44,7 @@ export interface MapAgent {
   readonly brokers: string[];
   /** Identities that can cut the agent's tools (the kill switch's revocation path). */
   readonly killSwitch: string[];
-  /** Whether an approval gate of the agent's is in the inventory. */
+  /** Whether an approval path of the agent's is in the inventory: an approval gate, or a broker whose record names approvers. */
   readonly approvalGate: boolean;
   /** Stated cross-account opt-ins on the agent's resources (`<accounts> (<reason>)`); absent when none. */
   readonly crossAccount?: string[];
@@ -85,7 +85,12 @@ export function buildPermissionMap(inventory: Inventory, findings: readonly Find
     if (!r.crossAccount || !agent) continue;
     optIns.set(`${agent}\u0000${r.cloud}`, (optIns.get(`${agent}\u0000${r.cloud}`) ?? new Set()).add(`${r.crossAccount.accounts.join(', ')} (${r.crossAccount.reason})`));
   }
-  const gates = new Set(inventory.others.filter((o) => o.labels?.component === Component.APPROVAL_GATE).map((o) => o.labels?.agent ?? ''));
+  // Per agent and cloud (one agent name may live on several clouds): a labelled gate resource, or a
+  // broker whose construct record names approvers (the GCP and Azure brokers approve themselves).
+  const gates = new Set([
+    ...inventory.others.filter((o) => o.labels?.component === Component.APPROVAL_GATE).map((o) => `${o.labels?.agent ?? ''}\u0000${o.cloud}`),
+    ...(inventory.brokers ?? []).filter((b) => (b.approvers ?? []).length > 0).map((b) => `${b.agent}\u0000${b.cloud}`),
+  ]);
   const agents = [...byAgent.values()].sort((a, b) => a.name.localeCompare(b.name) || a.cloud.localeCompare(b.cloud)).map(({ name, cloud, identities }): MapAgent => {
     const tools = identities.filter((i) => i.isAgent && (i.labels.tool ?? i.declaration?.tool))
       .map((i) => tool(i, grantsOf.get(i.id) ?? [], findingsOf.get(i.id) ?? []))
@@ -98,7 +103,7 @@ export function buildPermissionMap(inventory: Inventory, findings: readonly Find
       environments: [...new Set(identities.map((i) => i.labels.environment ?? i.declaration?.environment).filter((e): e is string => !!e))].sort(),
       brokers: named(Component.BROKER),
       killSwitch: [...named(Component.REVOCATION), ...named(Component.KILL_SWITCH)],
-      approvalGate: gates.has(name) || (gates.has('') && tools.some((t) => t.requiresApproval)),
+      approvalGate: gates.has(`${name}\u0000${cloud}`) || (gates.has(`\u0000${cloud}`) && tools.some((t) => t.requiresApproval)),
       ...(optIns.has(`${name}\u0000${cloud}`) ? { crossAccount: [...optIns.get(`${name}\u0000${cloud}`)!].sort() } : {}),
       tools,
     };

@@ -48,6 +48,18 @@ describe('agent-guardrails map of the example agents', () => {
     expect(azureRollback.grants.map((g: { access: string }) => g.access)).toEqual(['destructive']);
   });
 
+  test('GCP and Azure brokers draw the approval gate from their construct record\'s approvers, per agent and cloud', () => {
+    const inventory = inventoryFromPaths([tfOut]);
+    const gate = (m: ReturnType<typeof buildPermissionMap>) => Object.fromEntries(m.agents.map((a) => [`${a.name}/${a.cloud}`, a.approvalGate]));
+    expect(inventory.brokers!.map((b) => [b.cloud, b.approvers?.length])).toEqual(expect.arrayContaining([['gcp', 2], ['azure', 2]]));
+    expect(gate(buildPermissionMap(inventory, []))).toEqual({
+      'deploy-operator/azure': true, 'deploy-operator/gcp': true, 'support-observer/azure': false, 'support-observer/gcp': false,
+    });
+    // The Azure broker without approvers: no gate on Azure, although the same agent name has one on GCP.
+    const noAzureApprovers = { ...inventory, brokers: inventory.brokers!.map((b) => (b.cloud === 'azure' ? { ...b, approvers: undefined } : b)) };
+    expect(gate(buildPermissionMap(noAzureApprovers, []))).toMatchObject({ 'deploy-operator/azure': false, 'deploy-operator/gcp': true });
+  });
+
   test('findings are marked on the edge of the action they name', () => {
     const inventory = inventoryFromPaths([awsOut]);
     const tool = inventory.identities.find((i) => i.labels.tool === 'restart-service')!;

@@ -57,5 +57,8 @@ export function brokerRecordOfBlock(block: TerraformBlock, resolve: (v: unknown)
   const [agent, environment, identity] = [text('agent'), text('environment'), text('identity')];
   const issuer = raw.issuer === undefined ? undefined : text('issuer');
   if (!agent || !environment || !identity || (raw.issuer !== undefined && !issuer)) return 'malformed';
-  return { cloud: raw.cloud, agent, environment, identity, ...(issuer ? { issuer } : {}) };
+  // Approvers are literals (members, object ids); a record that lists them unreadably cannot vouch for an approve path.
+  const approvers = raw.approvers === undefined ? [] : Array.isArray(raw.approvers) ? raw.approvers.map((a) => (typeof a === 'string' ? resolve(a) : undefined)) : [undefined];
+  if (approvers.some((a) => !a)) return 'malformed';
+  return { cloud: raw.cloud, agent, environment, identity, ...(issuer ? { issuer } : {}), ...(approvers.length > 0 ? { approvers: approvers as string[] } : {}) };
 }

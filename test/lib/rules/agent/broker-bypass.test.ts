@@ -142,3 +142,20 @@ test('a malformed broker record is reported, never trusted', () => {
   expect(inventory.brokers).toBeUndefined();
   expect(inventory.unresolved.map((u) => u.what)).toEqual(expect.arrayContaining([expect.stringContaining(BROKER_METADATA_KEY)]));
 });
+
+test('a broker record whose approvers are unreadable is reported, never trusted; readable approvers are read', () => {
+  const stack = new GcpAgentsStack(Testing.app(), 'gcp');
+  const read = (approvers: unknown) => {
+    const doc = stack.toTerraform() as any;
+    const fn = Object.values(doc.resource.google_cloudfunctions2_function).find((f: any) => f['//'][GUARDRAILS_METADATA_KEY][BROKER_METADATA_KEY]) as any;
+    const record = fn['//'][GUARDRAILS_METADATA_KEY][BROKER_METADATA_KEY];
+    fn['//'][GUARDRAILS_METADATA_KEY][BROKER_METADATA_KEY] = { ...record, approvers };
+    return inventoryFromTerraformJson(doc, { stack: 'gcp' });
+  };
+  expect(read(['user:release-manager-1@acme.example']).brokers!.map((b) => b.approvers)).toEqual([['user:release-manager-1@acme.example']]);
+  for (const bad of ['user:release-manager-1@acme.example', [42], ['']]) {
+    const inventory = read(bad);
+    expect(inventory.brokers).toBeUndefined();
+    expect(inventory.unresolved.map((u) => u.what)).toEqual(expect.arrayContaining([expect.stringContaining(BROKER_METADATA_KEY)]));
+  }
+});
