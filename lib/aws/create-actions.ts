@@ -1,4 +1,5 @@
 import { AwsActionInfo } from './action-catalog';
+import { resourceIdVariable } from './resource-scope';
 
 /**
  * What a `Create…` action brings into being, and what it only references, from the Service
@@ -12,7 +13,12 @@ import { AwsActionInfo } from './action-catalog';
  *
  * The created type is the action's resource type whose name is the action's object
  * (`CreateInstanceConnectEndpoint` → `instance-connect-endpoint`, `CreateSnapshots` → `snapshot`),
- * never a guess from the name alone: an action without such a resource type (`ec2:CreateTags`,
+ * or, where the type's name is an abbreviation, whose ARN names the resource by the action's object
+ * (`rds:CreateDBInstance` → `db`, ARN `…:db:${DbInstanceName}`; `rds:CreateOptionGroup` → `og`,
+ * `…:og:${OptionGroupName}`): the variable, less its `Name`/`Id`/`Arn` suffix, is the object, and
+ * the type's name is made of the object's letters in order. A type whose name says more than the
+ * object (`memorydb:CreateCluster` on `multiregioncluster/${ClusterName}`, which it joins) is not.
+ * Never a guess from the name alone: an action without such a resource type (`ec2:CreateTags`,
  * `iam:CreatePolicyVersion` on `policy`, `dynamodb:CreateTableReplica` on `table`) creates
  * nothing the reference names, and is judged like any write.
  */
@@ -40,10 +46,25 @@ function computeShape(info: AwsActionInfo): CreateShape | undefined {
   const object = normalise(name.slice('Create'.length));
   const created = info.resourceTypes.filter((t) => {
     const type = normalise(t);
-    return type.length > 0 && (type === object || `${type}s` === object);
+    return type.length > 0 && (type === object || `${type}s` === object || namedByObject(info.service, t, object));
   });
   if (created.length === 0) return undefined;
   return { created, referenced: info.resourceTypes.filter((t) => !created.includes(t)) };
+}
+
+/** Whether the type's ARN names its resource by `object` and the type's name abbreviates it (see above). */
+function namedByObject(service: string, type: string, object: string): boolean {
+  const variable = resourceIdVariable(service, type);
+  if (!variable) return false;
+  const named = normalise(variable).replace(/(resourceid|identifier|name|id|arn)$/, '');
+  return named.length > 0 && (named === object || `${named}s` === object) && abbreviates(normalise(type), object);
+}
+
+/** Whether every letter of `short` appears in `long`, in order (`og` in `optiongroup`, `db` in `dbinstance`). */
+function abbreviates(short: string, long: string): boolean {
+  let i = 0;
+  for (let j = 0; j < long.length && i < short.length; j++) if (long[j] === short[i]) i++;
+  return i === short.length;
 }
 
 /** `instance-connect-endpoint` and `InstanceConnectEndpoint` both become `instanceconnectendpoint`. */

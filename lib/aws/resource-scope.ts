@@ -20,17 +20,40 @@ export type ResourceReach = 'none' | 'named' | 'wide';
 function resourceTypeGlobs(service: string): Map<string, string> {
   let hit = GLOBS.get(service);
   if (!hit) {
-    hit = new Map();
-    const file = path.join(dataDir(), 'resourceTypes', `${service}.json`);
-    if (fs.existsSync(file)) {
-      const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { key: string; arn: string }>;
-      for (const t of Object.values(raw)) hit.set(t.key.toLowerCase(), t.arn.replace(/\$\{[^}]*\}/g, '*'));
-    }
+    hit = new Map([...resourceTypeArns(service)].map(([type, arn]) => [type, arn.replace(/\$\{[^}]*\}/g, '*')]));
     GLOBS.set(service, hit);
   }
   return hit;
 }
 
+/** The ARN format of every resource type of a service as the data writes it (`…:db:${DbInstanceName}`), by type name (lower case). */
+function resourceTypeArns(service: string): Map<string, string> {
+  let hit = ARNS.get(service);
+  if (!hit) {
+    hit = new Map();
+    const file = path.join(dataDir(), 'resourceTypes', `${service}.json`);
+    if (fs.existsSync(file)) {
+      const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { key: string; arn: string }>;
+      for (const t of Object.values(raw)) hit.set(t.key.toLowerCase(), t.arn);
+    }
+    ARNS.set(service, hit);
+  }
+  return hit;
+}
+
+/**
+ * The variable that names one resource in a type's ARN format, the last one (`DbInstanceName` in
+ * `arn:${Partition}:rds:${Region}:${Account}:db:${DbInstanceName}`), or undefined.
+ */
+export function resourceIdVariable(service: string, type: string): string | undefined {
+  const arn = resourceTypeArns(service.toLowerCase()).get(type.toLowerCase());
+  if (!arn) return undefined;
+  let last: string | undefined;
+  for (const m of arn.matchAll(/\$\{([A-Za-z0-9]+)\}/g)) last = m[1];
+  return last;
+}
+
+const ARNS = new Map<string, Map<string, string>>();
 const GLOBS = new Map<string, Map<string, string>>();
 let dataDirCache: string | undefined;
 

@@ -1,4 +1,4 @@
-import { AwsActionInfo } from '../../../aws/action-catalog';
+import { AwsActionInfo, awsActions } from '../../../aws/action-catalog';
 import { createShape } from '../../../aws/create-actions';
 import { namesResourceType, wideResourceTypes } from '../../../aws/resource-scope';
 import { loadCatalog } from '../../../catalogs/catalog';
@@ -68,7 +68,7 @@ export class StatementCreates {
     const keys = types.map((t) => key(info.service, t));
     if (keys.every((k) => this.created.has(k))) {
       const lower = info.action.toLowerCase();
-      if (destructiveActions().has(lower) && keys.some((k) => dataStoreTypes().has(k))) return undefined;
+      if (destructiveActions().has(lower) && types.some((t) => holdsData(info.service, t))) return undefined;
       return { kind: 'lifecycle', types };
     }
     if (info.accessLevels.includes('Tagging') && keys.every((k) => this.created.has(k) || this.referenced.has(k))) {
@@ -112,9 +112,15 @@ function credentialActions(): ReadonlySet<string> {
 }
 
 /**
- * Resource types that hold data: those a data-read action (policies/catalogs/aws-data-read.json)
- * reads from (`dynamodb:table`, `s3:object`, `ec2:volume`, `ec2:instance`, …), as `service:type`.
+ * Whether a resource type holds data: a data-read action (policies/catalogs/aws-data-read.json)
+ * reads from it (`dynamodb:table`, `s3:object`, `ec2:volume`, …), or the service snapshots or backs
+ * it up (`rds:CreateDBSnapshot` on `db`, `redshift:CreateClusterSnapshot` on `cluster`): a database
+ * read over its own protocol holds data as much as a table read through the API.
  */
+function holdsData(service: string, type: string): boolean {
+  return dataStoreTypes().has(key(service, type)) || snapshottedTypes(service).has(type.toLowerCase());
+}
+
 function dataStoreTypes(): ReadonlySet<string> {
   if (!DATA_STORES) {
     DATA_STORES = new Set();
@@ -124,3 +130,20 @@ function dataStoreTypes(): ReadonlySet<string> {
   }
   return DATA_STORES;
 }
+
+/** The types a service's `Create…Snapshot` / `Create…Backup` actions (on a snapshot or backup type) copy, lower case. */
+function snapshottedTypes(service: string): ReadonlySet<string> {
+  let hit = SNAPSHOTTED.get(service);
+  if (!hit) {
+    hit = new Set();
+    for (const info of awsActions().actionsOf(service)?.values() ?? []) {
+      if (!info.accessLevels.includes('Write') || !/:Create\w*(Snapshot|Backup)/.test(info.action)) continue;
+      const copies = info.resourceTypes.filter((t) => /snapshot|backup/i.test(t));
+      if (copies.length > 0) info.resourceTypes.filter((t) => !copies.includes(t)).forEach((t) => hit!.add(t.toLowerCase()));
+    }
+    SNAPSHOTTED.set(service, hit);
+  }
+  return hit;
+}
+
+const SNAPSHOTTED = new Map<string, Set<string>>();

@@ -105,6 +105,24 @@ describe('AWS-003: creating resources (a new resource can only be named type/*)'
     ]))).toEqual([]);
   });
 
+  test('compliant: a create on an abbreviated type whose ARN names the resource by the action\'s object (rds `db:${DbInstanceName}`, `og:${OptionGroupName}`)', () => {
+    const rds = (type: string) => `arn:aws:rds:us-east-1:111122223333:${type}:*`;
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([
+      { Effect: 'Allow', Action: 'rds:CreateDBInstance', Resource: rds('db') },
+      { Effect: 'Allow', Action: 'rds:CreateOptionGroup', Resource: rds('og') },
+    ]))).toEqual([]);
+    // created in any subnet group / option group: the same warning as any create-in
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'rds:CreateDBInstance', Resource: [rds('db'), rds('subgrp'), rds('og')] }]));
+    expect(f.map((x) => [x.detail, x.severity])).toEqual([['rds:CreateDBInstance', 'warning']]);
+  });
+
+  test('non-compliant: deleting every DB instance next to its create, and a type that only shares the ARN variable (memorydb multi-region cluster)', () => {
+    expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['rds:CreateDBInstance', 'rds:DeleteDBInstance'], Resource: 'arn:aws:rds:us-east-1:111122223333:db:*' }]))))
+      .toEqual(['AWS-003[rds:DeleteDBInstance]@Role']);
+    const f = check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'memorydb:CreateCluster', Resource: 'arn:aws:memorydb::111122223333:multiregioncluster/*' }]));
+    expect(f.map((x) => x.severity)).toEqual(['error']);
+  });
+
   test('warning, not error: create in any subnet / security group, delete of the type it creates, tag-on-create; one finding naming each and its fix', () => {
     const f = check(RESOURCE_WILDCARDS, roleTemplate([endpointStatement]));
     expect(f.map((x) => [x.detail, x.severity])).toEqual([['ec2:CreateInstanceConnectEndpoint,ec2:CreateNetworkInterface,ec2:CreateTags,+1', 'warning']]);
