@@ -109,28 +109,32 @@ function parseWithoutRepeatedKeys(text: string): { exact: true; value: unknown }
   return keysWritten(text) === keysParsed(value) ? { exact: true, value } : { exact: false };
 }
 
-/** How many `"…":` keys the text writes (strings skipped, escapes honoured; valid JSON only). */
+/**
+ * How many `"…":` keys the text writes (strings skipped, escapes honoured; valid JSON only). It jumps
+ * from quote to quote with `indexOf` (native, several times faster than a loop over every character
+ * on the large files CDKTF writes); a quote is escaped when an odd run of backslashes precedes it.
+ * Linear: each backslash run is counted once, for the one quote that follows it.
+ */
 function keysWritten(text: string): number {
   let keys = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    if (text.charCodeAt(i) !== 34 /* " */) continue;
-    i++;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 34) break;
-      i += c === 92 /* \\ */ ? 2 : 1;
-    }
-    let j = i + 1;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
-      j++;
-    }
+  let open = text.indexOf('"');
+  while (open !== -1) {
+    let close = text.indexOf('"', open + 1);
+    while (close !== -1 && isEscaped(text, close, open)) close = text.indexOf('"', close + 1);
+    if (close === -1) break;
+    let j = close + 1;
+    for (let c = text.charCodeAt(j); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++j));
     if (text.charCodeAt(j) === 58 /* : */) keys++;
-    i = j - 1;
+    open = text.indexOf('"', j);
   }
   return keys;
+}
+
+/** Whether the quote at `quote` is escaped: an odd number of backslashes right before it (after `open`). */
+function isEscaped(text: string, quote: number, open: number): boolean {
+  let i = quote - 1;
+  while (i > open && text.charCodeAt(i) === 92 /* \\ */) i--;
+  return (quote - 1 - i) % 2 === 1;
 }
 
 /** How many keys the parsed objects hold, all levels (an explicit stack: no recursion on deep input). */
