@@ -20,7 +20,6 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { ManagedIdentityCredential } from '@azure/identity';
-import { CryptographyClient } from '@azure/keyvault-keys';
 import { ApproveReply, createApproveEndpoint, parseApproveEndpointConfig } from '../../../lib/broker/approve-endpoint';
 import { CredentialBrokerCore } from '../../../lib/broker/credential-broker-core';
 import { createBrokerHandler } from '../../../lib/broker/guarded-decide';
@@ -28,6 +27,7 @@ import { createJsonServer, JsonReply, JsonRequest } from '../../../lib/broker/ht
 import type { BrokerPorts } from '../../../lib/broker/ports';
 import { StdoutDecisionLog } from '../../../lib/broker/stdout-decision-log';
 import { easyAuthCaller } from './easy-auth-caller';
+import { keyVaultSigner } from './key-vault-signer';
 import { EntraTokenMinter, FetchLike } from './entra-token-minter';
 import { TableApprovalStore } from './table-approval-store';
 import { TableKillSwitchState } from './table-kill-switch-state';
@@ -45,10 +45,9 @@ export interface AzureBrokerClients {
 /** The real clients, authenticated as the broker's managed identity. */
 function managedIdentityClients(env: NodeJS.ProcessEnv): AzureBrokerClients {
   const credential = new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID! });
-  const crypto = new CryptographyClient(env.SIGNING_KEY_ID!, credential);
   return {
     table: (name) => new TableClient(env.STATE_TABLE_ENDPOINT!, name, credential),
-    sign: async (digest, signal) => (await crypto.sign('RS256', digest, { abortSignal: signal })).result,
+    sign: keyVaultSigner(env.SIGNING_KEY_ID!, credential),
   };
 }
 
