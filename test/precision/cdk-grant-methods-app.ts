@@ -84,7 +84,6 @@ export const EXPECTED_ERRORS: readonly { readonly method: string; readonly patte
  * is a cause to fix in the rules (listed so that the suite stays green and the gap stays visible).
  */
 export const KNOWN_GAPS: readonly { readonly rule: string; readonly resourcePrefix: string; readonly why: string }[] = [
-  { rule: 'AWS-007', resourcePrefix: 'CustomCrossRegionStringParameterReaderCustomResourceProviderRole', why: 'CDK\'s cross-region reader (cloudfront.experimental.EdgeFunction outside us-east-1) reads ssm:GetParameter on parameter/cdk/EdgeFunctionArn/*, the namespace CDK\'s own edge stack writes function ARNs to; AWS-007 wants every credential-returning grant on one named parameter' },
 ];
 
 /** A fresh grantee per grant call, trusted by Lambda (the commonest CDK grantee). */

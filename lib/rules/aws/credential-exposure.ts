@@ -4,6 +4,7 @@ import { RawFinding, Rule, RuleContext } from '../rule';
 import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
 import { expandPattern, isWildcardResource, serviceOf } from './private/effective-permissions';
 import { judgedSubjects } from './private/admin';
+import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
 
 /** The catalog of credential-returning actions (`policies/catalogs/aws-credential-returning.json`). */
 export const CREDENTIAL_RETURNING_CATALOG = 'aws-credential-returning';
@@ -29,7 +30,9 @@ export const CREDENTIAL_EXPOSURE: Rule = {
     + 'secret or key that exists now or later, so one compromised identity becomes many. The list is '
     + 'policies/catalogs/aws-credential-returning.json (after Cloudsplaining\'s CredentialsExposure). Each must name its resources; '
     + 'a Secrets Manager ARN ending in `-??????` (the random suffix) counts as named. Actions that support no resource type, such '
-    + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only.',
+    + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only. CDK\'s '
+    + 'cross-region parameter reader for Lambda@Edge (recognised by the whole shape CDK emits) passes with its ssm:GetParameter '
+    + 'on `parameter/cdk/EdgeFunctionArn/*`, where CDK\'s own edge stack writes function version ARNs.',
   fix: 'Replace `*` or the wildcard ARN with the exact ARNs of the roles, secrets, keys or parameters the identity needs.',
   controls: ['Cloudsplaining CredentialsExposure', 'CKV_AWS_107', 'AwsSolutions-IAM5'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
@@ -45,8 +48,9 @@ export const CREDENTIAL_EXPOSURE: Rule = {
           if (perms.subject.isAgent) unscopable.push({ info, uses, data: undefined });
           continue;
         }
-        // A condition that narrows in IAM semantics (kms:ViaService, a resource tag) confines the statement.
-        const open = uses.filter((u) => !u.narrowed);
+        // A condition that narrows in IAM semantics (kms:ViaService, a resource tag) confines the statement; a CDK helper
+        // role's standard grant (the Lambda@Edge reader's ssm:GetParameter on CDK's own parameter path) is CDK's, not ours.
+        const open = uses.filter((u) => !u.narrowed && !(u.statement.grant && isCdkHelperStandardGrant(u.statement.grant, info.action, inventory)));
         const broad = [...new Set(open.flatMap((u) => u.resources).filter((r) => !isNamedResource(r)))];
         if (broad.length > 0) broadHits.push({ info, uses: open, data: broad });
       }

@@ -9,11 +9,16 @@ import { Grant, Identity, Inventory, OtherResource } from '../../../inventory/in
  * - BucketNotifications handler (aws-s3 notifications): s3:PutBucketNotification, for imported buckets.
  * - BucketDeployment handler (aws-s3-deployment, given a `distribution`): cloudfront:CreateInvalidation
  *   and cloudfront:GetInvalidation (CDK writes them on `"*"`; an invalidation only empties caches).
+ * - CrossRegionStringParameterReader (cloudfront.experimental.EdgeFunction outside us-east-1, a core
+ *   `CustomResourceProvider`): ssm:GetParameter on `parameter/cdk/EdgeFunctionArn/*` in us-east-1 of
+ *   the stack's account, the namespace CDK's own edge stack writes the function's version ARN to (a
+ *   String parameter; the reader cannot know the name until the edge stack is deployed).
  *
  * A role is the helper's only by the whole shape CDK emits, never by a name alone: the helper's
  * construct id (`<Stack>/LogRetentionaae0…/ServiceRole`), a trust of Lambda only, and a Lambda
  * function at the helper's own path that runs as the role and serves the helper's custom-resource
- * type in the same stack. Only the standard actions, on `"*"`, without condition, in a policy
+ * type in the same stack (a core provider's: `<Type>CustomResourceProvider/Role` and `/Handler`).
+ * Only the standard actions, on `"*"` (or the helper's own resource), without condition, in a policy
  * attached to that role alone pass: anything else in the role is judged like any role, so a role
  * made to look like a helper hides nothing but the helper's standard grant.
  */
@@ -27,23 +32,31 @@ interface CdkHelper {
   readonly serves: string;
   /** Standard actions, lower case. */
   readonly actions: ReadonlySet<string>;
+  /** The one resource CDK writes them on, when not `"*"`. */
+  readonly resource?: RegExp;
+  /** A core `CustomResourceProvider` (role `<id>/Role`, function `<id>/Handler`) rather than a singleton function (`<id>/Resource`). */
+  readonly coreProvider?: true;
 }
 
 const HELPERS: readonly CdkHelper[] = [
   { id: 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', role: 'ServiceRole', serves: 'Custom::LogRetention', actions: new Set(['logs:putretentionpolicy', 'logs:deleteretentionpolicy']) },
   { id: 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834', role: 'Role', serves: 'Custom::S3BucketNotifications', actions: new Set(['s3:putbucketnotification']) },
   { id: 'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C', idTakesSuffix: true, role: 'ServiceRole', serves: 'Custom::CDKBucketDeployment', actions: new Set(['cloudfront:createinvalidation', 'cloudfront:getinvalidation']) },
+  { id: 'Custom::CrossRegionStringParameterReaderCustomResourceProvider', role: 'Role', coreProvider: true, serves: 'Custom::CrossRegionStringParameterReader', actions: new Set(['ssm:getparameter']),
+    resource: /^arn:(?:aws|\$\{AWS::Partition\}):ssm:us-east-1:(?:\d{12}|\$\{AWS::AccountId\}):parameter\/cdk\/EdgeFunctionArn\/\*$/ },
 ];
 
 const RECOGNISED = new WeakMap<Inventory, Map<string, CdkHelper | undefined>>();
 
-/** Whether `action` on `"*"` in this grant is a CDK helper role's standard grant. */
+/** Whether `action` in this grant is a CDK helper role's standard grant, on `"*"` or on the helper's own resource. */
 export function isCdkHelperStandardGrant(grant: Grant, action: string, inventory: Inventory): boolean {
-  if (grant.via !== 'inline-policy' || grant.resources.length !== 1 || grant.resources[0] !== '*' || grant.condition !== undefined || grant.notActions) return false;
+  if (grant.via !== 'inline-policy' || grant.resources.length !== 1 || grant.condition !== undefined || grant.notActions) return false;
   const policy = grant.policyId === undefined ? undefined : inventory.policies.find((p) => p.id === grant.policyId);
   const roleId = grant.identityId;
   if (roleId === undefined || (policy && (policy.attachedTo.length !== 1 || policy.attachedTo[0] !== roleId))) return false;
-  return helperOf(roleId, inventory)?.actions.has(action.toLowerCase()) ?? false;
+  const helper = helperOf(roleId, inventory);
+  if (!helper?.actions.has(action.toLowerCase())) return false;
+  return helper.resource ? helper.resource.test(grant.resources[0]) : grant.resources[0] === '*';
 }
 
 /** The helper a role is, by the shape CDK emits, memoized per inventory. */
@@ -59,6 +72,7 @@ function helperOf(roleId: string, inventory: Inventory): CdkHelper | undefined {
 
 function hasHelperShape(role: Identity, helper: CdkHelper, inventory: Inventory): boolean {
   const parts = role.source.path?.split('/') ?? [];
+  if (helper.coreProvider) parts.push('Resource'); // a core provider's role is a CfnResource: `<id>/Role`, no `/Resource`
   if (role.kind !== 'aws-iam-role' || parts.length < 4 || parts[parts.length - 1] !== 'Resource' || parts[parts.length - 2] !== helper.role) return false;
   const singleton = parts[parts.length - 3];
   if (!(singleton === helper.id || (helper.idTakesSuffix && singleton.startsWith(helper.id) && /^[A-Za-z0-9]*$/.test(singleton.slice(helper.id.length))))) return false;
@@ -67,7 +81,8 @@ function hasHelperShape(role: Identity, helper: CdkHelper, inventory: Inventory)
   const stack = role.source.stack;
   const roleName = role.name ?? role.source.resource;
   const inStack = (o: OtherResource) => o.cloud === 'aws' && o.source.stack === stack && o.source.file === role.source.file;
-  const fn = inventory.others.find((o) => inStack(o) && o.type === 'AWS::Lambda::Function' && o.source.path === `${stackPath}/${singleton}/Resource`);
+  const fnPath = `${stackPath}/${singleton}/${helper.coreProvider ? 'Handler' : 'Resource'}`;
+  const fn = inventory.others.find((o) => inStack(o) && o.type === 'AWS::Lambda::Function' && o.source.path === fnPath);
   const runsAs = fn?.properties.Role;
   if (!fn || typeof runsAs !== 'string' || !(runsAs.endsWith(`:role/${roleName}`) || runsAs === `\${${role.source.resource}.Arn}`)) return false;
   const token = `\${${fn.source.resource}.Arn}`;

@@ -1,3 +1,4 @@
+import { CREDENTIAL_EXPOSURE } from '../../../../lib/rules/aws/credential-exposure';
 import { PRIVILEGE_ESCALATION } from '../../../../lib/rules/aws/privilege-escalation';
 import { RESOURCE_WILDCARDS } from '../../../../lib/rules/aws/resource-wildcards';
 import { check, ids } from '../../../fixtures/cfn/rule-harness';
@@ -168,6 +169,32 @@ describe('AWS-003: CDK helper roles pass with their standard grants only, recogn
     const bare = helper(standard);
     const { [`${ID}Fn`]: _fn, Retention: _r, ...rest } = bare.Resources;
     expect(ids(check(RESOURCE_WILDCARDS, { Resources: rest }))).toEqual(flagged);
+  });
+
+  describe('CDK\'s cross-region parameter reader for Lambda@Edge (a core CustomResourceProvider)', () => {
+    const PROVIDER = 'Custom::CrossRegionStringParameterReaderCustomResourceProvider';
+    const edgePath = 'arn:${AWS::Partition}:ssm:us-east-1:111122223333:parameter/cdk/EdgeFunctionArn/*';
+    const reader = (change: { resource?: string; actions?: string[]; handlerPath?: string } = {}) => ({ Resources: {
+      ReaderRole: { ...role(lambdaTrust, [{ Effect: 'Allow', Action: change.actions ?? ['ssm:GetParameter'], Resource: { 'Fn::Sub': change.resource ?? edgePath } }]), ...meta(`${PROVIDER}/Role`) },
+      ReaderHandler: {
+        Type: 'AWS::Lambda::Function', ...meta(change.handlerPath ?? `${PROVIDER}/Handler`),
+        Properties: { Handler: '__entrypoint__.handler', Runtime: 'nodejs22.x', Code: { S3Bucket: 'assets', S3Key: 'h.zip' }, Role: { 'Fn::GetAtt': ['ReaderRole', 'Arn'] } },
+      },
+      ArnReader: { Type: 'Custom::CrossRegionStringParameterReader', ...meta('Edge/ArnReader/Default'), Properties: { ServiceToken: { 'Fn::GetAtt': ['ReaderHandler', 'Arn'] }, Region: 'us-east-1', ParameterName: '/cdk/EdgeFunctionArn/eu-west-1/Stack/Edge' } },
+    } });
+
+    test('compliant: ssm:GetParameter on parameter/cdk/EdgeFunctionArn/* in us-east-1', () => {
+      expect(check(CREDENTIAL_EXPOSURE, reader())).toEqual([]);
+    });
+
+    test('non-compliant: another parameter path, another region, more than the standard action, or a role without the provider\'s handler', () => {
+      const flagged = (t: unknown) => ids(check(CREDENTIAL_EXPOSURE, t)).filter((i) => i.endsWith('@ReaderRole'));
+      expect(flagged(reader({ resource: 'arn:${AWS::Partition}:ssm:us-east-1:111122223333:parameter/*' }))).toEqual(['AWS-007[ssm:GetParameter]@ReaderRole']);
+      expect(flagged(reader({ resource: 'arn:${AWS::Partition}:ssm:eu-west-1:111122223333:parameter/cdk/EdgeFunctionArn/*' }))).toEqual(['AWS-007[ssm:GetParameter]@ReaderRole']);
+      expect(flagged(reader({ resource: 'arn:${AWS::Partition}:ssm:us-east-1:*:parameter/cdk/EdgeFunctionArn/*' }))).toEqual(['AWS-007[ssm:GetParameter]@ReaderRole']);
+      expect(flagged(reader({ actions: ['ssm:GetParameter', 'ssm:GetParameters'] })).length).toBeGreaterThan(0);
+      expect(flagged(reader({ handlerPath: 'Other/Handler' }))).toEqual(['AWS-007[ssm:GetParameter]@ReaderRole']);
+    });
   });
 
   test('non-compliant: the same standard grant in a role that is not the helper', () => {
