@@ -6,6 +6,7 @@ import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, Sourc
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
 import { pushAll } from '../../../private/push-all';
+import { BoundedCache } from './bounded-cache';
 
 /**
  * What an AWS identity can effectively do, across ALL its grants (inline policies, attached
@@ -128,10 +129,11 @@ export class EffectivePermissions {
    */
   public reachable<T>(list: readonly T[], servicesOf: (entry: T) => readonly string[]): readonly T[] {
     if (this.services === 'any') return list;
-    let perSet = REACHABLE_CACHE.get(list) as Map<string, readonly T[]> | undefined;
+    let perSet = REACHABLE_CACHE.get(list) as BoundedCache<string, readonly T[]> | undefined;
     if (!perSet) {
-      perSet = new Map();
-      REACHABLE_CACHE.set(list, perSet);
+      // Sets of services come from the input: bounded like the tables below.
+      perSet = new BoundedCache<string, readonly T[]>(1_000, 2_000_000, (_k, v) => v.length);
+      REACHABLE_CACHE.set(list, perSet as BoundedCache<string, readonly unknown[]>);
     }
     this.servicesKey ??= [...this.services].sort().join(',');
     let hit = perSet.get(this.servicesKey);
@@ -265,10 +267,7 @@ function applyingIndices(boundary: SourcedStatement[], action: string): number[]
   }
   let perAction = APPLYING.get(key);
   if (!perAction) {
-    // Bounded memory on hostile input: start over rather than grow without end.
-    if (APPLYING.size >= 1_000) APPLYING.clear();
-    perAction = new Map();
-    APPLYING.set(key, perAction);
+    perAction = APPLYING.set(key, new Map());
   }
   let hit = perAction.get(action);
   if (!hit) {
@@ -280,7 +279,8 @@ function applyingIndices(boundary: SourcedStatement[], action: string): number[]
 }
 
 const ACTION_LISTS_KEY = new WeakMap<SourcedStatement[], string>();
-const APPLYING = new Map<string, Map<string, number[]>>();
+/** Bounded memory on hostile input (keys are whole Action lists): by entries and by the keys' length. */
+const APPLYING = new BoundedCache<string, Map<string, number[]>>(1_000, 16_000_000, (k) => k.length);
 
 const NONE: EffectiveUse[] = [];
 
@@ -589,8 +589,11 @@ function fromGrant(g: Grant): SourcedStatement {
 }
 
 const CACHE = new WeakMap<Inventory, EffectivePermissions[]>();
-const PATTERN_CACHE = new Map<string, Glob>();
-const NOT_ACTION_CACHE = new Map<string, AwsActionInfo[]>();
-const FIELDS_CACHE = new Map<string, string[] | undefined>();
-const EXPAND_CACHE = new Map<string, AwsActionInfo[]>();
-const REACHABLE_CACHE = new WeakMap<readonly unknown[], Map<string, readonly unknown[]>>();
+// Memo tables shared by every check in the process: bounded (hostile input holds millions of distinct
+// strings), by entries and, where an entry holds a list of catalog actions, by the total length of those lists.
+const PATTERN_CACHE = new BoundedCache<string, Glob>(10_000);
+const NOT_ACTION_CACHE = new BoundedCache<string, AwsActionInfo[]>(1_000, 2_000_000, (_k, v) => v.length);
+/** Weighed by the ARN's length: the fields are slices of it. */
+const FIELDS_CACHE = new BoundedCache<string, string[] | undefined>(100_000, 16_000_000, (k) => k.length);
+const EXPAND_CACHE = new BoundedCache<string, AwsActionInfo[]>(10_000, 2_000_000, (_k, v) => v.length);
+const REACHABLE_CACHE = new WeakMap<readonly unknown[], BoundedCache<string, readonly unknown[]>>();
