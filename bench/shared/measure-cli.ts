@@ -36,7 +36,8 @@ export function measureCli(input: string, work: string, sourceDirs: string[], ex
 
 /**
  * The floor any check of `input` pays, measured the same way as `measureCli`: a fresh process that
- * loads the same CLI build and reads and parses every JSON file of the input, and does nothing else.
+ * loads the same CLI build (its entry point and the `check` command's modules, which load the
+ * adapters and rules) and reads and parses every JSON file of the input, and does nothing else.
  * The CLI's time is reported as a ratio to it, so a loaded machine skews both alike. With
  * `loadCli: false` the process only reads and parses (Node start-up and JSON, no module of ours).
  */
@@ -44,7 +45,7 @@ export function measureBaseline(input: string, work: string, sourceDirs: string[
   const build = buildCli(work, sourceDirs);
   const script = [
     `const t = process.hrtime.bigint();`,
-    ...(options.loadCli === false ? [] : [`require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))});`]),
+    ...(options.loadCli === false ? [] : ['main.js', 'check-command.js'].map((m) => `require(${JSON.stringify(path.join(build, 'lib', 'cli', m))});`)),
     `const fs = require('fs'); const path = require('path');`,
     `const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []);`,
     `let n = 0; for (const f of walk(${JSON.stringify(input)})) { JSON.parse(fs.readFileSync(f, 'utf8')); n++; }`,

@@ -8,7 +8,7 @@ import { AgentTier } from '../model/tier';
 import { ActivitySeverityDocument, BaselineDocument } from './baseline-document';
 import { AppliedLoosening, mergeBaselines } from './merge-baselines';
 import { baselineDigest, EmbeddedBaseline } from './embedded-baseline';
-import { compileSchemaFile } from '../private/json-schema-validator';
+import { schemaValidator } from '../private/json-schema-validator';
 
 /** Where the package's own policies/ folder is (works from lib/ sources and from dist/lib). */
 export function policiesDir(): string {
@@ -20,7 +20,7 @@ export function policiesDir(): string {
 
 let validator: ValidateFunction | undefined;
 function validateDocument(doc: unknown, source: string): BaselineDocument {
-  validator ??= compileSchemaFile(path.join(policiesDir(), 'baseline.schema.json'));
+  validator ??= schemaValidator('baseline.schema.json');
   if (!validator(doc)) {
     const errors = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`);
     throw new GuardrailError('AG_BASELINE_INVALID', `baseline ${source} does not match policies/baseline.schema.json: ${errors.join('; ')}. Fix the file; unknown keys are refused so that a typo never silently drops a rule.`);

@@ -1,15 +1,32 @@
-import * as fs from 'fs';
-import type Ajv from 'ajv';
-import type { Options, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
 /**
- * A validator for the JSON schema in `schemaFile`, for data users supply (baselines, pulled role
- * data). ajv (about 60 modules, and a schema compile) is loaded only on the first call: a check that
- * reads only the package's own data, which its tests validate, never pays for it.
+ * The schemas that user-supplied files are validated against at run time (`--baseline`, embedded
+ * baselines, `--role-data`), by file name in policies/, each in the group of validators generated
+ * with the same ajv options. The package's own data is validated by its tests instead.
  */
-export function compileSchemaFile(schemaFile: string, options: Options = {}, shared?: { ajv?: Ajv }): ValidateFunction {
-  const AjvClass = (require('ajv') as typeof import('ajv')).default;
-  const ajv = shared?.ajv ?? new AjvClass({ allErrors: true, strict: true, ...options });
-  if (shared) shared.ajv = ajv;
-  return ajv.compile(JSON.parse(fs.readFileSync(schemaFile, 'utf8')));
+export const RUNTIME_SCHEMAS = {
+  'role-data': ['gcp-roles.schema.json', 'gcp-roles.compact.schema.json', 'azure-builtin-roles.schema.json', 'azure-builtin-roles.compact.schema.json'],
+  'baseline': ['baseline.schema.json'],
+} as const;
+
+export type RuntimeSchema = (typeof RUNTIME_SCHEMAS)[keyof typeof RUNTIME_SCHEMAS][number];
+
+/** The name a schema's validator is exported under (`gcp-roles.compact.schema.json` → `gcpRolesCompact`). */
+export function validatorExportName(schemaFile: string): string {
+  return schemaFile.replace(/\.schema\.json$/, '').replace(/[-.]([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * The validator of one of the `RUNTIME_SCHEMAS`. The validators are ajv's standalone code, generated
+ * from the schemas by `scripts/generate-schema-validators.ts` (a test keeps them in step): a check
+ * neither loads ajv's compiler (about 60 modules) nor compiles a schema. Loaded on first use only.
+ */
+export function schemaValidator(schemaFile: RuntimeSchema): ValidateFunction {
+  const group = (RUNTIME_SCHEMAS.baseline as readonly string[]).includes(schemaFile)
+    ? require('./generated/baseline-validator')
+    : require('./generated/role-data-validators');
+  const validate = (group as Record<string, ValidateFunction | undefined>)[validatorExportName(schemaFile)];
+  if (!validate) throw new Error(`no validator generated for ${schemaFile}: run scripts/generate-schema-validators.ts`);
+  return validate;
 }

@@ -1,11 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type Ajv from 'ajv';
-import type { ValidateFunction } from 'ajv';
 import { policiesDir } from '../baseline/baseline';
 import { GuardrailError } from '../errors';
 import { COMPACT_ROLE_DATA_FORMAT, expandRoleData, roleDataFormat } from './compact-role-data';
-import { compileSchemaFile } from '../private/json-schema-validator';
+import { RuntimeSchema, schemaValidator } from '../private/json-schema-validator';
 
 /**
  * The role data in force: the catalog shipped in `policies/` (written from the clouds' role
@@ -79,24 +77,8 @@ export function onRoleDataChange(reset: () => void): void {
   resets.push(reset);
 }
 
-const validators = new Map<string, ValidateFunction>();
-const shared: { ajv?: Ajv } = {};
-
 /** A role-data file larger than this is refused before it is read (the full GCP data is about 1 MB compact, 7 MB in format 1). */
 const MAX_ROLE_DATA_BYTES = 256 * 2 ** 20;
-
-function validator(schemaName: string): ValidateFunction {
-  let validate = validators.get(schemaName);
-  if (!validate) {
-    // The role-data schemas' patterns are ASCII-only, so plain (non-`u`) RegExps match the same and
-    // validate a pulled file (hundreds of thousands of permissions) about twice as fast.
-    // One Ajv for all four role-data schemas: each instance compiles the draft-07 meta-schema first,
-    // which cost more than the role-data schemas themselves (half the validators' start-up, measured).
-    validate = compileSchemaFile(path.join(policiesDir(), schemaName), { unicodeRegExp: false }, shared);
-    validators.set(schemaName, validate);
-  }
-  return validate;
-}
 
 /**
  * Read a role-data file in either format (1: the shipped catalog's shape; 2: the compact form `data pull`
@@ -114,10 +96,10 @@ function readValidated(file: string, schemaName: string, shipped = false): Recor
     throw new GuardrailError('AG_ROLE_DATA_UNREADABLE', `role data file cannot be read as JSON; got ${file} (${(e as Error).message}). Pull it again with \`agent-guardrails data pull\`.`);
   }
   const compact = roleDataFormat(doc, file) === COMPACT_ROLE_DATA_FORMAT;
-  const name = compact ? schemaName.replace(/\.schema\.json$/, '.compact.schema.json') : schemaName;
+  const name = (compact ? schemaName.replace(/\.schema\.json$/, '.compact.schema.json') : schemaName) as RuntimeSchema;
   const { format: _format, ...body } = doc;
   if (shipped && !compact) return body;
-  const validate = validator(name);
+  const validate = schemaValidator(name);
   if (!validate(compact ? doc : body)) {
     const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new GuardrailError('AG_ROLE_DATA_INVALID', `role data file ${file} does not match ${name}: ${errors.join('; ')}. Pull it again with \`agent-guardrails data pull\`.`);

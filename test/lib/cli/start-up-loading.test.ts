@@ -4,9 +4,10 @@ import * as path from 'path';
 import { CliIo, main } from '../../../lib/cli/main';
 
 /**
- * What a `check` loads: only the check's own code and what the input needs. The schema validator
- * (ajv) is for user-supplied files only (the package's own data is validated by test/policies), and
- * the other commands' modules load only when they run. Each module below throws if it is required.
+ * What a `check` loads: only the check's own code and what the input needs. No schema is compiled
+ * at run time (ajv's compiler is never loaded): user-supplied files are validated by generated
+ * validators, the package's own data by test/policies; the other commands' modules load only when
+ * they run. Each module below throws if it is required.
  */
 jest.mock('ajv', () => { throw new Error('ajv was loaded'); });
 jest.mock('../../../lib/cli/drift', () => { throw new Error('the drift command was loaded'); });
@@ -35,13 +36,18 @@ describe('agent-guardrails check loads only what the input needs', () => {
     expect(JSON.parse(r.stdout).summary.identities).toBeGreaterThan(0);
   });
 
-  test('user-supplied data is still validated (here: ajv is needed, and refused by the mock)', async () => {
+  test('user-supplied data is still validated against its schema (by the generated validators, without ajv\'s compiler)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-startup-'));
     try {
       const baseline = path.join(dir, 'team.json');
-      fs.writeFileSync(baseline, JSON.stringify({ id: 'team', version: '1.0.0' }));
+      fs.writeFileSync(baseline, JSON.stringify({ id: 'team', version: '1.0.0', unknownKey: true }));
       const r = await run(['check', path.join(FIXTURES, 'cfn', 'least-privilege.json'), '--baseline', baseline]);
-      expect(r).toMatchObject({ code: 2, stderr: expect.stringMatching(/ajv was loaded/) });
+      expect(r).toMatchObject({ code: 2, stderr: expect.stringMatching(/AG_BASELINE_INVALID.*unknownKey/) });
+      const roleData = path.join(dir, 'role-data');
+      fs.mkdirSync(roleData);
+      fs.writeFileSync(path.join(roleData, 'gcp-roles.json'), JSON.stringify({ id: 'gcp-roles', version: '1.0.0', roles: { 'roles/x': { title: 1 } } }));
+      const pulled = await run(['check', path.join(FIXTURES, 'tf', 'disguised-synth'), '--role-data', roleData]);
+      expect(pulled).toMatchObject({ code: 2, stderr: expect.stringMatching(/AG_ROLE_DATA_INVALID/) });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
