@@ -5,13 +5,15 @@ import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
 import { actionReach, catalogedDangerous, destructiveActions, isPermissionsManagement } from './private/grant-effect';
 import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
+import { StatementCreates } from './private/create-lifecycle';
 
 /**
  * AWS-002: wildcard action patterns (`s3:*`, `iam:*Policy*`, `iam:Put*`, `?`, any case) are
  * expanded against the AWS action list and judged by what they reach, on which resources: an
  * error when the expansion reaches permissions management, a guardrail-tamper or one-step
  * escalation action, or destructive actions (policies/catalogs/aws-destructive.json) on every
- * resource of a type (other writes on `*` are AWS-003's); a warning when the only permission
+ * resource of a type (other writes on `*` are AWS-003's, and so is the delete of what the statement itself
+ * creates: RULES.md AWS-003 "Creating resources"); a warning when the only permission
  * changes it reaches are on resources below a named one (`s3:PutObjectAcl` under `bucket/*`);
  * nothing for read/list families or writes within named resources (what `grantRead()` and
  * `grantReadWrite()` emit). An Allow with `NotAction`/`NotResource` is always an error. A baseline
@@ -28,7 +30,9 @@ export const SERVICE_WILDCARDS: Rule = {
     + 'judges what it reaches, on the statement\'s resources: `s3:GetObject*` or `kms:GenerateDataKey*` on one bucket or key is '
     + 'least privilege (what CDK\'s grant methods emit), `s3:*` on a bucket reaches PutBucketPolicy, `events:Put*` on "*" reaches '
     + 'PutPermission on every bus and `lex:*` on "*" deletes every bot (the destructive list is policies/catalogs/aws-destructive.json). Permission changes confined to objects below a named resource (`s3:PutObjectAcl` through '
-    + '`s3:PutObject*` on `bucket/*`) are a warning. An Allow with `NotAction` or `NotResource` grants everything not listed. A '
+    + '`s3:PutObject*` on `bucket/*`) are a warning. A pattern over the create and the delete of the type the statement itself creates '
+    + '(`ec2:*InstanceConnectEndpoint` on `instance-connect-endpoint/*`) is judged as AWS-003 judges creating resources: a warning there, '
+    + 'unless the type holds data. An Allow with `NotAction` or `NotResource` grants everything not listed. A '
     + 'baseline with `"aws": { "wildcards": "strict" }` reports every wildcard pattern, as cdk-nag\'s IAM5 does. Permissions '
     + 'boundaries are ceilings, not grants, and are not checked here.',
   fix: 'List the exact actions the identity needs (the message names what the pattern reaches that it should not); replace '
@@ -40,7 +44,8 @@ export const SERVICE_WILDCARDS: Rule = {
     for (const grant of awsAllowGrants(inventory)) {
       if (adminForm(grant)) continue;
       const origin = grantOrigin(grant);
-      const judged = grant.actions.filter(hasWildcard).map((pattern) => judgePattern(grant, pattern, strict));
+      const creates = new StatementCreates(grant);
+      const judged = grant.actions.filter(hasWildcard).map((pattern) => judgePattern(grant, pattern, strict, creates));
       const errors = judged.filter((j) => j.severity === 'error');
       const flagged = errors.length > 0 ? errors : judged.filter((j) => j.severity === 'warning');
       // One finding per statement: the patterns, NotAction and NotResource are parts of it.
@@ -76,7 +81,7 @@ interface Judgement {
 }
 
 /** What one wildcard pattern of a grant reaches, and whether that is an error, a warning or fine. */
-function judgePattern(grant: Grant, pattern: string, strict: boolean): Judgement {
+function judgePattern(grant: Grant, pattern: string, strict: boolean, creates: StatementCreates): Judgement {
   const matched = expandPattern(pattern);
   if (matched.length === 0) {
     return { pattern, severity: 'warning', why: 'matches no action today, and will match any AWS adds later that fits' };
@@ -97,7 +102,10 @@ function judgePattern(grant: Grant, pattern: string, strict: boolean): Judgement
       // opens it; below a named one it is confined.
       if (reach.reach === 'wide' || reach.exactResources.length > 0 || info.resourceTypes.length === 0) permissions.push(info);
       else confinedPermissions.push(info);
-    } else if (reach.reach === 'wide' && destructive.has(info.action.toLowerCase())) wideWrites.push(info);
+    } else if (reach.reach === 'wide' && destructive.has(info.action.toLowerCase())
+      // The delete or change of what the statement itself creates (`ec2:*InstanceConnectEndpoint` on the type it creates) is
+      // AWS-003's create-lifecycle warning, unless the type holds data.
+      && creates.judge(info, reach.wideResources) === undefined) wideWrites.push(info);
   }
   const reasons: string[] = [];
   if (tamper.length) reasons.push(`guardrail tampering or escalation: ${sample(tamper)}`);

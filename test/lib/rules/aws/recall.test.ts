@@ -89,6 +89,7 @@ const CASES: RecallCase[] = [
   { name: 'ec2:TerminateInstances on every instance (instance/*)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:TerminateInstances', 'arn:aws:ec2:us-east-1:111122223333:instance/*'))) } },
   { name: 'dynamodb:DeleteTable on table/* next to its dynamodb:CreateTable (the delete loses data)', rule: 'AWS-003', resources: { R: role(inline(allow(['dynamodb:CreateTable', 'dynamodb:DeleteTable'], 'arn:aws:dynamodb:us-east-1:111122223333:table/*'))) } },
   { name: 'rds:DeleteDBInstance on db:* next to its rds:CreateDBInstance (the delete loses data)', rule: 'AWS-003', resources: { R: role(inline(allow(['rds:CreateDBInstance', 'rds:DeleteDBInstance'], 'arn:aws:rds:us-east-1:111122223333:db:*'))) } },
+  { name: 'rds:*DBInstance on db:* (creates, and deletes every DB instance)', rule: 'AWS-002', resources: { R: role(inline(allow('rds:*DBInstance', 'arn:aws:rds:us-east-1:111122223333:db:*'))) } },
   { name: 'ec2:CreateTags alone on "*"', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:CreateTags'))) } },
   { name: 'a create-and-delete statement on "*" (never exempt)', rule: 'AWS-003', resources: { R: role(inline(allow(['ec2:CreateInstanceConnectEndpoint', 'ec2:DeleteInstanceConnectEndpoint']))) } },
   { name: 'ec2:DeleteSubnet hidden in a create statement on subnet/* (a referenced type is not created)', rule: 'AWS-003', resources: { R: role(inline(allow(['ec2:CreateNetworkInterface', 'ec2:DeleteSubnet'],

@@ -45,6 +45,22 @@ describe('AWS-002: no service wildcards or wildcard patterns; no NotAction/NotRe
     expect(lex[0].message).toMatch(/lex:Delete/);
   });
 
+  test('create-on-type as AWS-003 judges it: a pattern over the create and delete of the type the statement creates is no AWS-002 error', () => {
+    const ec2 = (type: string) => `arn:aws:ec2:us-east-1:111122223333:${type}/*`;
+    expect(check(SERVICE_WILDCARDS, roleTemplate([allow('ec2:*InstanceConnectEndpoint', ec2('instance-connect-endpoint'))]))).toEqual([]);
+    expect(check(SERVICE_WILDCARDS, roleTemplate([allow(['ec2:*InstanceConnectEndpoint', 'ec2:CreateNetworkInterface'],
+      [ec2('instance-connect-endpoint'), ec2('subnet'), ec2('security-group'), ec2('network-interface')])]))).toEqual([]);
+  });
+
+  test('non-compliant: the same pattern on "*", without its create, or on a type that holds data (every DB instance)', () => {
+    expect(ids(check(SERVICE_WILDCARDS, roleTemplate([allow('ec2:*InstanceConnectEndpoint', '*')])))).toEqual(['AWS-002[ec2:*InstanceConnectEndpoint]@Role']);
+    expect(ids(check(SERVICE_WILDCARDS, roleTemplate([allow('ec2:Delete*ConnectEndpoint', 'arn:aws:ec2:us-east-1:111122223333:instance-connect-endpoint/*')]))))
+      .toEqual(['AWS-002[ec2:Delete*ConnectEndpoint]@Role']);
+    const f = check(SERVICE_WILDCARDS, roleTemplate([allow('rds:*DBInstance', 'arn:aws:rds:us-east-1:111122223333:db:*')]));
+    expect(ids(f)).toEqual(['AWS-002[rds:*DBInstance]@Role']);
+    expect(f[0].message).toMatch(/rds:DeleteDBInstance/);
+  });
+
   test('strict baseline (aws.wildcards: strict): every wildcard pattern is an error, as IAM5 does', () => {
     const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { wildcards: 'strict' } });
     const f = check(SERVICE_WILDCARDS, roleTemplate([allow(['s3:GetObject*', 's3:List*'], 'arn:aws:s3:::bucket/*')]), strict);
