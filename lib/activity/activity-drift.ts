@@ -60,6 +60,8 @@ interface DeviationState { count: number; severity: VerdictSeverity; examples: D
 export class ActivityDrift {
   public readonly evaluator: ActivityEvaluator;
   private readonly tools = new Map<string, ToolState>();
+  /** The same states by agent, environment, tool and cloud: looked up once per event without building a key string. */
+  private readonly toolTree = new Map<string, Map<string, Map<string, Map<Cloud, ToolState>>>>();
   private readonly deviations = new Map<string, Map<string, DeviationState>>();
   private readonly agentKeys = new Map<string, { agent: string; environment: string }>();
   private events = 0;
@@ -72,7 +74,10 @@ export class ActivityDrift {
     for (const a of playbook.agents) {
       this.agentKeys.set(agentKey(a.agent, a.environment), { agent: a.agent, environment: a.environment });
       for (const t of a.tools) {
-        this.tools.set(toolKey(a.agent, a.environment, t.name, t.cloud), { events: 0, used: new Set(), cloud: t.cloud, declared: t.actions });
+        const state: ToolState = { events: 0, used: new Set(), cloud: t.cloud, declared: t.actions };
+        this.tools.set(toolKey(a.agent, a.environment, t.name, t.cloud), state);
+        const byEnvironment = getOrAdd(this.toolTree, a.agent);
+        getOrAdd(getOrAdd(byEnvironment, a.environment), t.name).set(t.cloud, state);
       }
     }
   }
@@ -94,7 +99,7 @@ export class ActivityDrift {
     if (event.time > this.to) this.to = event.time;
     const environment = v.environment ?? '(unknown)';
     const agent = v.agent ?? '(none)';
-    const tool = v.environment !== undefined && v.tool !== undefined ? this.tools.get(toolKey(agent, environment, v.tool, event.cloud)) : undefined;
+    const tool = v.environment !== undefined && v.tool !== undefined ? this.toolTree.get(agent)?.get(environment)?.get(v.tool)?.get(event.cloud) : undefined;
     if (tool) {
       tool.events++;
       const action = event.action.toLowerCase();
@@ -160,6 +165,15 @@ function unused(state: ToolState): string[] {
     for (const u of state.used) if (p.test(u)) return false;
     return true;
   });
+}
+
+function getOrAdd<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  return inner;
 }
 
 function agentKey(agent: string, environment: string): string {

@@ -30,6 +30,9 @@ export interface ActivityEvaluatorOptions {
   readonly approvals?: IApprovalEvidence;
 }
 
+/** Identities remembered per cloud (a deployment has a few dozen; other principals' calls add some). */
+const IDENTITY_CACHE_MAX = 4096;
+
 /** One tool of one agent in one environment, prepared for fast lookups. */
 interface CompiledTool {
   readonly agent: string;
@@ -44,6 +47,8 @@ interface CompiledTool {
   readonly exactResources: ReadonlySet<string>;
   readonly resources: DeclaredPattern;
   readonly window?: WindowClock;
+  /** The reason of an `expected` verdict (built once: most events get it). */
+  readonly expectedReason: string;
 }
 
 /**
@@ -63,6 +68,12 @@ export class ActivityEvaluator {
   private readonly policy: ActivityPolicy;
   private readonly severities = new Map<VerdictCode, VerdictSeverity>();
   private readonly byIdentity = new Map<string, CompiledTool>();
+  /**
+   * Identities as logs write them (role ARNs, emails, object ids) → their declared tool, or null:
+   * `identityKey` costs a regular expression and two new strings per event, the same few
+   * identities recur in every record, and a string read from a log hashes once. Bounded.
+   */
+  private readonly identityCache = new Map<Cloud, Map<string, CompiledTool | null>>();
   private readonly byTool = new Map<string, CompiledTool[]>();
   private readonly agents = new Set<string>();
   private readonly bursts: DeniedBurstTracker;
@@ -93,12 +104,12 @@ export class ActivityEvaluator {
    * that cannot filter them at the source (an exported log) skips them with this.
    */
   public isAgentActivity(event: ActivityEvent): boolean {
-    return event.agent !== undefined || (event.identity !== undefined && this.byIdentity.has(identityKey(event.cloud, event.identity)));
+    return event.agent !== undefined || (event.identity !== undefined && this.toolByIdentity(event.cloud, event.identity) !== undefined);
   }
 
   /** The declared agent and tool whose identity acted in an event, if its identity is one. */
   public toolOfIdentity(event: ActivityEvent): { readonly agent: string; readonly tool: string } | undefined {
-    const t = event.identity === undefined ? undefined : this.byIdentity.get(identityKey(event.cloud, event.identity));
+    const t = event.identity === undefined ? undefined : this.toolByIdentity(event.cloud, event.identity);
     return t === undefined ? undefined : { agent: t.agent, tool: t.tool };
   }
 
@@ -134,7 +145,7 @@ export class ActivityEvaluator {
   }
 
   private judge(event: ActivityEvent): ActivityVerdict {
-    const byIdentity = event.identity ? this.byIdentity.get(identityKey(event.cloud, event.identity)) : undefined;
+    const byIdentity = event.identity ? this.toolByIdentity(event.cloud, event.identity) : undefined;
     let candidates: readonly CompiledTool[];
     if (byIdentity) {
       if ((event.agent !== undefined && event.agent !== byIdentity.agent) || (event.tool !== undefined && event.tool !== byIdentity.tool)) {
@@ -179,14 +190,29 @@ export class ActivityEvaluator {
       return this.verdict(VerdictCode.DESTRUCTIVE_WITHOUT_APPROVAL, event, tool,
         `tool ${tool.tool} needs an approval per use; no approved broker decision covers ${event.lineage === undefined ? 'this time' : `lineage ${clip(event.lineage)}`}`);
     }
-    return this.verdict(VerdictCode.EXPECTED, event, tool, `within tool ${tool.tool}'s declarations`);
+    return this.verdict(VerdictCode.EXPECTED, event, tool, tool.expectedReason);
+  }
+
+  /** The declared tool whose identity `identity` is (compared as `identityKey` says). */
+  private toolByIdentity(cloud: Cloud, identity: string): CompiledTool | undefined {
+    let cache = this.identityCache.get(cloud);
+    if (!cache) {
+      cache = new Map();
+      this.identityCache.set(cloud, cache);
+    }
+    let tool = cache.get(identity);
+    if (tool === undefined) {
+      tool = this.byIdentity.get(identityKey(cloud, identity)) ?? null;
+      if (cache.size >= IDENTITY_CACHE_MAX) cache.clear(); // hostile logs with endless identities only lose the shortcut
+      cache.set(identity, tool);
+    }
+    return tool ?? undefined;
   }
 
   /** The candidate of the environment the event happened in, or undefined when it is none of them. */
   private pickEnvironment(candidates: readonly CompiledTool[], event: ActivityEvent): CompiledTool | undefined {
     const claimed = event.environment;
-    const fits = (t: CompiledTool) => (claimed === undefined || t.environment === claimed) && placementContains(t.placement, event.cloud, event.location);
-    for (const t of candidates) if (fits(t)) return t;
+    for (const t of candidates) if ((claimed === undefined || t.environment === claimed) && placementContains(t.placement, event.cloud, event.location)) return t;
     return undefined;
   }
 
@@ -231,6 +257,7 @@ function compileTool(agent: PlaybookAgent, t: PlaybookTool): CompiledTool {
     exactResources: new Set(exactResources),
     resources: resourcePatterns(t.cloud, resources),
     window: t.window ? new WindowClock(ChangeWindow.of(t.window)) : undefined,
+    expectedReason: `within tool ${t.name}'s declarations`,
   };
 }
 

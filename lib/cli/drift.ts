@@ -5,7 +5,7 @@ import { ActivityEvaluator } from '../activity/activity-evaluator';
 import { ActivityPlaybook } from '../activity/activity-playbook';
 import { DEVIATION_CODES } from '../activity/activity-verdict';
 import { normalizeLogRecord } from '../activity/normalize';
-import { readJsonRecords } from '../activity/read/json-records';
+import { readJsonRecordBatches, readJsonRecords } from '../activity/read/json-records';
 import { inventoryFromPaths } from '../adapters';
 import { Baseline } from '../baseline/baseline';
 import { DecisionRecord } from '../broker/ports';
@@ -96,10 +96,12 @@ async function drift(paths: string[], activity: string[], flags: DriftFlags, io:
   }
   const collector = new ActivityDrift(playbook, evaluator);
   for (const file of activity) {
-    for await (const record of readJsonRecords(existing(file))) {
-      const events = normalizeLogRecord(record);
-      if (events.length === 0) collector.skip();
-      for (const e of events) collector.add(e);
+    for await (const batch of readJsonRecordBatches(existing(file))) {
+      for (const record of batch) {
+        const events = normalizeLogRecord(record);
+        if (events.length === 0) collector.skip();
+        for (const e of events) collector.add(e);
+      }
     }
   }
   const report = collector.report(flags.failOn);

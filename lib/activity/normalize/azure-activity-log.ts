@@ -1,4 +1,5 @@
 import { ActivityEvent } from '../activity-event';
+import { parseLogTime } from './log-time';
 import { field, text, textAt } from './record-fields';
 
 const OBJECT_ID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
@@ -20,7 +21,7 @@ export function normalizeAzureActivityLog(entry: unknown): ActivityEvent | undef
   if (!action || INTERMEDIATE.has(status.toLowerCase())) return undefined;
   const claims = field(entry, 'claims') ?? field(field(entry, 'identity'), 'claims');
   const identity = text(claims, OBJECT_ID_CLAIM) ?? text(claims, 'oid') ?? text(entry, 'caller');
-  const time = Date.parse(text(entry, 'eventTimestamp') ?? text(entry, 'time') ?? '');
+  const time = parseLogTime(text(entry, 'eventTimestamp') ?? text(entry, 'time'));
   if (!identity || Number.isNaN(time)) return undefined;
   const resourceId = text(entry, 'resourceId');
   const sub = text(field(entry, 'subStatus'), 'value') ?? textAt(entry, 'properties', 'statusCode') ?? text(entry, 'resultSignature') ?? '';

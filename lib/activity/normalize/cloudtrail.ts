@@ -1,5 +1,6 @@
 import { ActivityEvent } from '../activity-event';
-import { field, isRecord, LogRecord, text, textAt } from './record-fields';
+import { parseLogTime } from './log-time';
+import { fieldValue, isRecord, LogRecord, textValue } from './record-fields';
 
 /** Event sources whose IAM service prefix is not the first label of the host name. */
 const PREFIX_OF_SOURCE: Record<string, string> = {
@@ -11,6 +12,7 @@ const PREFIX_OF_SOURCE: Record<string, string> = {
   'ec2messages': 'ec2messages',
   'bedrock-agentcore': 'bedrock-agentcore',
 };
+const S3_ARN = 'arn:aws:s3:::';
 const DENIED = /accessdenied|unauthorized|forbidden|notauthorized/i;
 /** STS session names stop at 64 characters. */
 const SESSION_NAME_MAX = 64;
@@ -25,28 +27,32 @@ const SESSION_NAME_MAX = 64;
  * call was denied.
  */
 export function normalizeCloudTrail(input: unknown): ActivityEvent | undefined {
+  // Fields are read at these call sites (documented name, then Athena's lowercase), not through
+  // `field`: this runs once per record of exports of millions (see fieldValue).
   const r = lakeRow(input);
   if (!r) return undefined;
-  const identity = field(r, 'userIdentity');
-  if (text(identity, 'type') !== 'AssumedRole') return undefined;
-  const source = text(r, 'eventSource');
-  const name = text(r, 'eventName');
-  const time = Date.parse(text(r, 'eventTime') ?? '');
+  const identity = fieldValue(r.userIdentity ?? r.useridentity);
+  if (!isRecord(identity) || textValue(identity.type) !== 'AssumedRole') return undefined;
+  const source = textValue(r.eventSource ?? r.eventsource);
+  const name = textValue(r.eventName ?? r.eventname);
+  const time = parseLogTime(textValue(r.eventTime ?? r.eventtime));
   if (!source || !name || Number.isNaN(time)) return undefined;
-  const sessionArn = text(identity, 'arn');
-  const role = textAt(identity, 'sessionContext', 'sessionIssuer', 'arn') ?? sessionArn;
-  const agent = textAt(identity, 'sessionContext', 'sourceIdentity');
+  const sessionArn = textValue(identity.arn);
+  const sessionContext = fieldValue(identity.sessionContext ?? identity.sessioncontext);
+  const issuer = isRecord(sessionContext) ? fieldValue(sessionContext.sessionIssuer ?? sessionContext.sessionissuer) : undefined;
+  const role = (isRecord(issuer) ? textValue(issuer.arn) : undefined) ?? sessionArn;
+  const agent = isRecord(sessionContext) ? textValue(sessionContext.sourceIdentity ?? sessionContext.sourceidentity) : undefined;
   const session = sessionArn ? sessionArn.slice(sessionArn.lastIndexOf('/') + 1) : undefined;
   let tool: string | undefined;
   let lineage: string | undefined;
-  if (agent && session && session.startsWith(`${agent}.`)) {
+  if (agent && session && session.length > agent.length && session.charCodeAt(agent.length) === 0x2e /* . */ && session.startsWith(agent)) {
     const rest = session.slice(agent.length + 1);
     const dot = rest.indexOf('.');
     tool = dot < 0 ? rest : rest.slice(0, dot);
     lineage = dot < 0 ? undefined : rest.slice(dot + 1);
   }
   const resources = resourcesOf(r);
-  const errorCode = text(r, 'errorCode');
+  const errorCode = textValue(r.errorCode ?? r.errorcode);
   return {
     cloud: 'aws',
     agent,
@@ -56,10 +62,13 @@ export function normalizeCloudTrail(input: unknown): ActivityEvent | undefined {
     identity: role,
     action: `${servicePrefix(source)}:${operationName(source, name)}`,
     resources: resources.arns,
-    location: { account: resources.account ?? text(r, 'recipientAccountId') ?? text(identity, 'accountId'), region: text(r, 'awsRegion') },
+    location: {
+      account: resources.account ?? textValue(r.recipientAccountId ?? r.recipientaccountid) ?? textValue(identity.accountId ?? identity.accountid),
+      region: textValue(r.awsRegion ?? r.awsregion),
+    },
     time,
     outcome: errorCode !== undefined && DENIED.test(errorCode) ? 'denied' : 'allowed',
-    eventId: text(r, 'eventID'),
+    eventId: textValue(r.eventID ?? r.eventid),
   };
 }
 
@@ -86,21 +95,22 @@ function operationName(source: string, name: string): string {
 }
 
 function resourcesOf(r: LogRecord): { arns: string[]; account?: string } {
-  const listed = field(r, 'resources');
+  const listed = fieldValue(r.resources);
   const arns: string[] = [];
   let account: string | undefined;
   if (Array.isArray(listed)) {
     for (const x of listed) {
-      const arn = text(x, 'ARN') ?? text(x, 'arn');
+      if (!isRecord(x)) continue;
+      const arn = textValue(x.ARN ?? x.arn) ?? textValue(x.arn);
       if (arn) arns.push(arn);
-      account ??= text(x, 'accountId');
+      account ??= textValue(x.accountId ?? x.accountid);
     }
   }
   if (arns.length > 0) return { arns: dedupeS3(arns), account };
-  const params = field(r, 'requestParameters');
-  const bucket = text(params, 'bucketName');
-  if (bucket) {
-    const key = text(params, 'key');
+  const params = fieldValue(r.requestParameters ?? r.requestparameters);
+  const bucket = isRecord(params) ? textValue(params.bucketName ?? params.bucketname) : undefined;
+  if (isRecord(params) && bucket) {
+    const key = textValue(params.key);
     return { arns: [key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`] };
   }
   return { arns: [] };
@@ -108,7 +118,18 @@ function resourcesOf(r: LogRecord): { arns: string[]; account?: string } {
 
 /** S3 data events list the object and its bucket; the object is what the action acted on. */
 function dedupeS3(arns: string[]): string[] {
-  const objects = arns.filter((a) => a.startsWith('arn:aws:s3:::') && a.includes('/'));
-  if (objects.length === 0) return arns;
-  return arns.filter((a) => !(a.startsWith('arn:aws:s3:::') && !a.includes('/') && objects.some((o) => o.startsWith(`${a}/`))));
+  // Loops rather than filter/some: this runs once per record of a million-record export.
+  let objects = 0;
+  for (const a of arns) if (isS3Object(a)) objects++;
+  if (objects === 0) return arns;
+  const out: string[] = [];
+  for (const a of arns) {
+    if (a.startsWith(S3_ARN) && !a.includes('/') && arns.some((o) => o.length > a.length && o.charCodeAt(a.length) === 0x2f /* / */ && o.startsWith(a))) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+function isS3Object(arn: string): boolean {
+  return arn.startsWith(S3_ARN) && arn.includes('/');
 }

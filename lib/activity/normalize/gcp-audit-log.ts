@@ -1,4 +1,5 @@
 import { ActivityEvent } from '../activity-event';
+import { parseLogTime } from './log-time';
 import { field, isRecord, text, textAt } from './record-fields';
 
 /** gRPC PERMISSION_DENIED and UNAUTHENTICATED. */
@@ -14,7 +15,7 @@ export function normalizeGcpAuditLog(entry: unknown): ActivityEvent[] {
   const payload = field(entry, 'protoPayload');
   if (!isRecord(payload)) return [];
   const principal = textAt(payload, 'authenticationInfo', 'principalEmail');
-  const time = Date.parse(text(entry, 'timestamp') ?? text(entry, 'receiveTimestamp') ?? '');
+  const time = parseLogTime(text(entry, 'timestamp') ?? text(entry, 'receiveTimestamp'));
   if (!principal || Number.isNaN(time)) return [];
   const status = field(payload, 'status');
   const code = isRecord(status) && typeof status.code === 'number' ? status.code : 0;
