@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { inventoryFromPaths } from '../adapters';
+import { inventoryFromPaths } from '../adapters/inventory-from-paths';
 import { Baseline } from '../baseline/baseline';
 import { baselineInForce } from '../baseline/baseline-in-force';
 import { Finding, Rule } from '../rules/rule';

@@ -13,6 +13,8 @@ import { confinedPath, readJsonFile } from '../../private/input-files';
 import { TerraformReferences } from './private/terraform-references';
 import { normalizeTerraformJson, parseTerraformJson } from './private/terraform-json';
 
+export { isTerraformInput } from './terraform-input';
+
 /** Where a Terraform configuration came from, for findings. */
 export interface TerraformSourceOptions {
   /**
@@ -87,21 +89,6 @@ export function inventoryFromCdktfOut(dir: string): Inventory {
     const file = confinedPath(dir, rel, 'cdktf.out manifest synthesizedStackPath');
     return inventoryFromTerraformFile(file, isObject(s) && typeof s.name === 'string' ? s.name : name);
   }));
-}
-
-/** Whether a path is a Terraform input: a `*.tf.json` file or a folder with a CDKTF manifest. */
-export function isTerraformInput(p: string): boolean {
-  if (p.endsWith('.tf.json')) return true;
-  try {
-    if (!fs.statSync(p).isDirectory()) return false;
-    const manifest = path.join(p, 'manifest.json');
-    if (!fs.existsSync(manifest)) return false;
-    const doc: unknown = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-    // A CDK cloud assembly also has a manifest.json, with `artifacts` instead of `stacks`.
-    return isObject(doc) && isObject(doc.stacks) && !('artifacts' in doc);
-  } catch {
-    return false;
-  }
 }
 
 /** Read a Terraform input of either kind. */
