@@ -3,6 +3,7 @@ import { AssetType, Lazy, TerraformAsset, TerraformResource, TerraformStack } fr
 import { Cloudfunctions2Function } from '@cdktf/provider-google/lib/cloudfunctions2-function';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import { FirestoreDatabase } from '@cdktf/provider-google/lib/firestore-database';
+import { FirestoreField } from '@cdktf/provider-google/lib/firestore-field';
 import { LoggingProjectSink } from '@cdktf/provider-google/lib/logging-project-sink';
 import { MonitoringAlertPolicy } from '@cdktf/provider-google/lib/monitoring-alert-policy';
 import { MonitoringNotificationChannel } from '@cdktf/provider-google/lib/monitoring-notification-channel';
@@ -24,7 +25,7 @@ import { Component } from '../../lib/model/tags';
 import { handlerBundleDir } from '../aws/broker-runtime/handler-bundle';
 import { AgentIdentity } from './agent-identity';
 import { CredentialBroker } from './credential-broker';
-import { GCP_MONITOR_ENV, GcpMonitorSettings } from './monitor-runtime/monitor-config';
+import { GCP_MONITOR_ENV, GcpMonitorSettings, MONITOR_BURSTS_COLLECTION } from './monitor-runtime/monitor-config';
 import { attachGuardrailMetadata, OwnerLabels } from './private/metadata';
 import { fitName, shortHash } from './private/names';
 
@@ -181,6 +182,10 @@ export class AgentActivityMonitor extends Construct {
 
     this.databaseId = fitName(`ag-${agent.agentName}-${agent.environment.name}-monitor`, 63, [...parts, 'db']);
     this.database = label(new FirestoreDatabase(this, 'Database', { project, name: this.databaseId, locationId: props.region, type: 'FIRESTORE_NATIVE' }));
+    // Denial counts (shared by every instance of the monitor) are deleted two windows after their bucket.
+    label(new FirestoreField(this, 'DenialCountsExpire', {
+      project, database: this.databaseId, collection: MONITOR_BURSTS_COLLECTION, field: 'expiresAt', ttlConfig: {}, indexConfig: {}, dependsOn: [this.database],
+    }));
     const onDatabase = (db: string, title: string) => ({ title, expression: `resource.name == "projects/${project}/databases/${db}"` });
 
     // The monitor's grants: exactly what incident response holds, plus alerting and its own state.

@@ -42,7 +42,7 @@ export function deniedBurstSession(event: ActivityEvent): string {
 
 /**
  * A denied-burst counter that every instance of a monitor shares (AWS: the monitor's DynamoDB
- * table; Azure: its Table Storage), so a probe spread over many function instances is still one
+ * table; Azure: its Table Storage; GCP: its Firestore database), so a probe spread over many function instances is still one
  * burst. It counts in fixed time buckets `windowSeconds` long (bucket = floor(time / window)) and
  * answers with the denials of the event's bucket plus the bucket before: every `threshold`
  * denials that fall within any `windowSeconds` are caught (they span at most two buckets), and

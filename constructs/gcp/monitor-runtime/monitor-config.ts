@@ -26,7 +26,7 @@ export interface GcpMonitorSettings {
   readonly policy: ActivityPolicy;
   /** `projects/<p>/topics/<t>`: where alerts go. */
   readonly alertTopic: string;
-  /** The monitor's own Firestore database (event claims and approvals). */
+  /** The monitor's own Firestore database (event claims, approvals and denial counts). */
   readonly memoryDatabase: string;
   readonly killSwitch: GcpKillSwitchTarget;
   /** The broker's approvals database, read to verify an approved decision before it counts as evidence. */
@@ -36,3 +36,5 @@ export interface GcpMonitorSettings {
 /** Collections of the monitor's own database. */
 export const MONITOR_EVENTS_COLLECTION = 'monitorEvents';
 export const MONITOR_APPROVALS_COLLECTION = 'monitorApprovals';
+/** Denial counts per session and time bucket, shared by every instance (documents expire by `expiresAt`). */
+export const MONITOR_BURSTS_COLLECTION = 'monitorBursts';

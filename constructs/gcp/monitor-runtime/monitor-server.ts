@@ -19,6 +19,7 @@ import { ActivityPlaybook } from '../../../lib/activity/activity-playbook';
 import type { DecisionRecord } from '../../../lib/broker/ports';
 import { APPROVALS_COLLECTION } from '../broker-runtime/firestore-layout';
 import type { IGoogleApi } from '../broker-runtime/google-api';
+import { FirestoreDeniedBurstCounter } from './firestore-denied-burst-counter';
 import { FirestoreMonitorMemory, MonitorFirestore } from './firestore-monitor-memory';
 import { GCP_MONITOR_ENV, GcpMonitorSettings } from './monitor-config';
 import { PubSubMonitorAlerts } from './pubsub-monitor-alerts';
@@ -41,10 +42,13 @@ export function gcpMonitorFromEnv(env: NodeJS.ProcessEnv, deps: GcpMonitorDepend
   }
   const log = deps.log ?? ((r) => process.stdout.write(`${JSON.stringify({ severity: severityOf(r), ...r })}\n`));
   const flag = settings.killSwitch.flag;
+  const memory = deps.openDatabase(settings.project, settings.memoryDatabase);
   const core = new ActivityMonitorCore(new ActivityEvaluator(playbook, { policy: settings.policy }), {
     alerts: new PubSubMonitorAlerts(deps.api, settings.alertTopic),
     killSwitch: new ServiceAccountKillSwitch(deps.api, settings.project, settings.killSwitch, flag ? deps.openDatabase(settings.project, flag.database) : undefined, deps.clock),
-    memory: new FirestoreMonitorMemory(deps.openDatabase(settings.project, settings.memoryDatabase)),
+    memory: new FirestoreMonitorMemory(memory),
+    // Denials are counted in the database every instance shares: a probe spread over instances is one burst.
+    deniedBursts: new FirestoreDeniedBurstCounter(memory, settings.policy.deniedBurst),
     log,
     clock: deps.clock,
   }, { agent: settings.agent, environment: settings.environment });
@@ -108,7 +112,7 @@ function productionMonitor(): GcpMonitor {
   return gcpMonitorFromEnv(process.env, { api, openDatabase: (projectId, databaseId) => new Firestore({ projectId, databaseId }) });
 }
 
-/** An HTTP handler around a lazily created monitor (kept per instance: the denied-burst window lives there). */
+/** An HTTP handler around a lazily created monitor (kept per instance: its clients and compiled declarations). */
 export function createMonitorHandler(make: () => GcpMonitor): (req: { readonly method?: string; readonly body?: unknown }, res: { status(code: number): { json(body: unknown): void; end(): void } }) => Promise<void> {
   let instance: GcpMonitor | undefined;
   return async (req, res) => {

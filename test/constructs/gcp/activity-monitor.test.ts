@@ -61,6 +61,13 @@ describe('gcp.AgentActivityMonitor in the example app (deploy-operator, prod)', 
     expect(fs.readFileSync(bundle, 'utf8')).toMatch(/^\/\/ agent-guardrails gcp-monitor handler/);
   });
 
+  test('its own database, with the shared denial counts deleted by a TTL policy on their expiry field', () => {
+    const settings = JSON.parse(fn.service_config.environment_variables.MONITOR_SETTINGS);
+    expect(settings.memoryDatabase).toBe(monitor.databaseId);
+    const ttl = ofType('google_firestore_field').filter((f) => f.database === monitor.databaseId);
+    expect(ttl).toEqual([expect.objectContaining({ project: PROD, collection: 'monitorBursts', field: 'expiresAt', ttl_config: {}, index_config: {} })]);
+  });
+
   test('the function carries the agent\'s declarations from the inventory, the account ids as identities, and its kill switch', () => {
     const playbook = ActivityPlaybook.fromJson(fn.service_config.environment_variables.ACTIVITY_PLAYBOOK);
     expect(playbook.agents.map((a) => a.agent)).toEqual(['deploy-operator']);

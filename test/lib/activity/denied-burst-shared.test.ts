@@ -4,7 +4,7 @@ import { ACCOUNT, IN_WINDOW, playbook } from './playbook-fixture';
 
 /**
  * `denied-burst` across monitor instances: each function instance has its own evaluator, and the
- * denials are counted in a store they share (here its in-memory twin; AWS DynamoDB and Azure Table
+ * denials are counted in a store they share (here its in-memory twin; AWS DynamoDB, GCP Firestore and Azure Table
  * Storage implementations are tested with their fakes).
  */
 const WINDOW_MS = 300_000;

@@ -160,6 +160,19 @@ suite('gcp activity monitor: a trip disables every tool service account and enga
     expect(flag()).toMatchObject({ state: 'engaged' });
   });
 
+  test('denials spread over monitor instances are one burst: they count in the monitor\'s database, which its bindings let it use', async () => {
+    const monitors = Array.from({ length: 5 }, () => make());
+    const verdicts: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const entry = auditLogEntry({ principal: readService, permission: 'run.services.update', denied: true, insertId: `probe-${i}`, time: `2026-03-25T11:00:${String(10 + i).padStart(2, '0')}.000Z` });
+      verdicts.push((await monitors[i % 5].handle(push(entry, `m-probe-${i}`)))[0].verdict!);
+    }
+    expect(verdicts).toEqual(['undeclared-action', 'undeclared-action', 'undeclared-action', 'undeclared-action', 'denied-burst', 'denied-burst']);
+    const counted = [...databases.get(monitorConstruct.databaseId)!.docs].filter(([k]) => k.startsWith('monitorBursts/'));
+    expect(counted.map(([, d]) => (d.ids as string[]).length)).toEqual([5]); // capped at the threshold
+    expect(calls).toEqual([]); // a burst alerts; it does not trip by default
+  });
+
   test('an approval the broker\'s database confirms is evidence; a forged decision record is not', async () => {
     const monitor = make();
     const approvals = openDatabase(PROJECT, 'ag-deploy-operator-approvals') as unknown as FakeFirestore;
