@@ -202,3 +202,20 @@ describe('AWS-003: CDK helper roles pass with their standard grants only, recogn
     expect(ids(check(RESOURCE_WILDCARDS, t))).toEqual(['AWS-003[logs:PutRetentionPolicy]@Role']);
   });
 });
+
+describe('AWS-003: an action\'s own condition key pinned to a value narrows it (organizations:ServicePrincipal)', () => {
+  const registerDelegatedAdmin = (condition?: unknown) => ({ Resources: { R: role(lambdaTrust, [{
+    Effect: 'Allow', Action: ['organizations:RegisterDelegatedAdministrator', 'organizations:DescribeAccount'], Resource: '*', ...(condition ? { Condition: condition } : {}),
+  }]) } });
+
+  test('compliant: registering a delegated administrator for one service only (what enabling Inspector needs)', () => {
+    const f = check(RESOURCE_WILDCARDS, registerDelegatedAdmin({ StringEquals: { 'organizations:ServicePrincipal': 'inspector2.amazonaws.com' } }));
+    expect(f.filter((x) => x.severity === 'error')).toEqual([]);
+  });
+
+  test('non-compliant: for any service (a member account of one\'s choice administers IAM Identity Center, StackSets, ...), or under a pattern that admits every service', () => {
+    expect(ids(check(RESOURCE_WILDCARDS, registerDelegatedAdmin())).filter((i) => i.startsWith('AWS-003[organizations:RegisterDelegatedAdministrator'))).toHaveLength(1);
+    const any = check(RESOURCE_WILDCARDS, registerDelegatedAdmin({ StringLike: { 'organizations:ServicePrincipal': '*' } }));
+    expect(any.filter((x) => x.severity === 'error')).toHaveLength(1);
+  });
+});
