@@ -59,6 +59,11 @@ export function withoutCopiesOf(templateAcks: readonly Acknowledgement[], record
   return templateAcks.filter((t) => !(byId.get(t.id) ?? []).some((p) => p === '' || t.path === p || t.path.startsWith(`${p}/`)));
 }
 
+/** Whether a resource's metadata holds cdk-nag suppressions at all: most resources hold none, and need no site built. */
+export function holdsCdkNagSuppressions(metadata: unknown): boolean {
+  return rulesToSuppress(metadata).length > 0;
+}
+
 function rulesToSuppress(metadata: unknown): unknown[] {
   if (typeof metadata !== 'object' || metadata === null) return [];
   const nag = (metadata as Record<string, unknown>).cdk_nag;

@@ -2,7 +2,7 @@ import { GuardrailError } from '../../errors';
 import { DECLARATION_METADATA_KEY } from '../../model/tags';
 import { crossAccountOptInOf } from '../../inventory/cross-account-opt-in';
 import {
-  CrossAccountOptIn, Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, Unresolved, emptyInventory,
+  Acknowledgement, CrossAccountOptIn, Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, Unresolved, emptyInventory,
 } from '../../inventory/inventory';
 import { awsManagedPolicyDataName, awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
 import { TemplateResolver } from './private/intrinsics';
@@ -10,7 +10,7 @@ import { transformAddsOnlyAwsRotation } from './aws-rotation-transforms';
 import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
 import { documentSizeChars, isObject, parseStatements, parseTrust } from './private/policy-document';
-import { cdkNagAcknowledgements } from './cdk-nag-suppressions';
+import { cdkNagAcknowledgements, holdsCdkNagSuppressions } from './cdk-nag-suppressions';
 import { hasOwn, own } from '../../private/own';
 import { parseTemplateText } from './read-template-file';
 import { pushAll } from '../../private/push-all';
@@ -144,16 +144,28 @@ class TemplateReader {
   public read(): Inventory {
     const inv = this.inventory;
     inv.stackResourceCounts[this.options.stack] = Object.keys(this.resources).length;
-    const live = Object.entries(this.resources).filter(([id, r]) => isObject(r) && this.deployed(id, r));
+    // The deployed resources as two parallel lists, walked by index: every pass below visits every resource.
+    const ids: string[] = [];
+    const rs: CfnResourceJson[] = [];
+    for (const id of Object.keys(this.resources)) {
+      const r = this.resources[id];
+      if (isObject(r) && this.deployed(id, r)) {
+        ids.push(id);
+        rs.push(r);
+      }
+    }
+    const each = (read: (id: string, r: CfnResourceJson) => void) => {
+      for (let i = 0; i < ids.length; i++) read(ids[i], rs[i]);
+    };
 
-    for (const [id, r] of live) if (typeof r.Type === 'string' && hasOwn(IDENTITY_TYPES, r.Type)) this.readIdentity(id, r);
-    for (const [id, r] of live) this.readMemberships(id, r);
-    for (const [id, r] of live) this.readDeployTimeContent(id, r);
-    for (const [id, r] of live) if (r.Type === 'AWS::IAM::ManagedPolicy') this.readPolicyResource(id, r, 'aws-customer-managed-policy');
-    for (const [id, r] of live) if (r.Type === 'AWS::IAM::Policy' || (typeof r.Type === 'string' && hasOwn(SINGLE_TARGET, r.Type))) this.readPolicyResource(id, r, 'aws-inline-policy');
-    for (const [id, r] of live) if (typeof r.Type === 'string' && hasOwn(IDENTITY_TYPES, r.Type)) this.readIdentityPolicies(id, r);
-    for (const [id, r] of live) {
-      if (typeof r.Type !== 'string' || IAM_TYPES.has(r.Type) || IGNORED_TYPES.has(r.Type)) continue;
+    each((id, r) => { if (typeof r.Type === 'string' && hasOwn(IDENTITY_TYPES, r.Type)) this.readIdentity(id, r); });
+    each((id, r) => this.readMemberships(id, r));
+    each((id, r) => this.readDeployTimeContent(id, r));
+    each((id, r) => { if (r.Type === 'AWS::IAM::ManagedPolicy') this.readPolicyResource(id, r, 'aws-customer-managed-policy'); });
+    each((id, r) => { if (r.Type === 'AWS::IAM::Policy' || (typeof r.Type === 'string' && hasOwn(SINGLE_TARGET, r.Type))) this.readPolicyResource(id, r, 'aws-inline-policy'); });
+    each((id, r) => { if (typeof r.Type === 'string' && hasOwn(IDENTITY_TYPES, r.Type)) this.readIdentityPolicies(id, r); });
+    each((id, r) => {
+      if (typeof r.Type !== 'string' || IAM_TYPES.has(r.Type) || IGNORED_TYPES.has(r.Type)) return;
       if (r.Type === 'AWS::IAM::AccessKey') this.readAccessKey(id, r);
       if (r.Type === 'AWS::CloudFormation::Stack' && !this.options.readsNestedStacks) {
         this.unresolved(id, 'Properties.TemplateURL', 'a nested stack whose template is not read; check the cdk.out folder or the nested template itself');
@@ -166,12 +178,13 @@ class TemplateReader {
         ...optIn(r.Metadata),
         source: this.source(id, r),
       });
-    }
+    });
 
     pushAll(inv.identities, this.identities.values());
     pushAll(inv.policies, this.policies.values());
     for (const policy of this.policies.values()) this.grantsOf(policy);
-    const acknowledgements = live.flatMap(([id, r]) => cdkNagAcknowledgements(r.Metadata, this.source(id, r)));
+    const acknowledgements: Acknowledgement[] = [];
+    each((id, r) => { if (holdsCdkNagSuppressions(r.Metadata)) pushAll(acknowledgements, cdkNagAcknowledgements(r.Metadata, this.source(id, r))); });
     return acknowledgements.length > 0 ? { ...inv, acknowledgements } : inv;
   }
 
@@ -511,14 +524,29 @@ function addOnce(list: string[], id: string): void {
   list.push(id);
 }
 
-/** Whether `key` appears as an object key anywhere in `value` (iterative: values may nest deeply). */
+/**
+ * Whether `key` appears as an object key anywhere in `value` (iterative: values may nest deeply).
+ * Every resource of every template is searched: only objects go on the stack, and no list of
+ * values is built per object.
+ */
 function containsKey(value: unknown, key: string): boolean {
-  const stack: unknown[] = [value];
+  if (value === null || typeof value !== 'object') return false;
+  const stack: object[] = [value];
   while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object') continue;
-    if (!Array.isArray(v) && hasOwn(v, key)) return true;
-    pushAll(stack, Array.isArray(v) ? v : Object.values(v));
+    const v = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        if (item !== null && typeof item === 'object') stack.push(item);
+      }
+      continue;
+    }
+    if (hasOwn(v, key)) return true;
+    // Parsed templates are plain objects: for-in sees their own keys (`__proto__` included), as Object.values did.
+    for (const k in v) {
+      const item: unknown = (v as Record<string, unknown>)[k];
+      if (item !== null && typeof item === 'object') stack.push(item);
+    }
   }
   return false;
 }

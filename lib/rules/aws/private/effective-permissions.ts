@@ -182,16 +182,19 @@ export class EffectivePermissions {
   public granted(): Map<string, AwsActionInfo[]> {
     const out = new Map<string, AwsActionInfo[]>();
     const seen = new Set<string>();
-    for (const statement of this.allows) {
-      for (const [written, infos] of expandStatement(statement)) {
-        for (const info of infos) {
-          if (seen.has(info.action) || this.usesOf(info.action).length === 0) continue;
-          seen.add(info.action);
-          const list = out.get(written);
-          if (list) list.push(info);
-          else out.set(written, [info]);
-        }
+    const add = (written: string, infos: AwsActionInfo[]) => {
+      for (const info of infos) {
+        if (seen.has(info.action) || this.usesOf(info.action).length === 0) continue;
+        seen.add(info.action);
+        const list = out.get(written);
+        if (list) list.push(info);
+        else out.set(written, [info]);
       }
+    };
+    // `expandStatement`'s entries, in its order, without building its map per identity.
+    for (const statement of this.allows) {
+      if (statement.notActions) add('NotAction', expandNotAction(statement.notActions));
+      else for (const p of statement.actions ?? []) add(p, expandPattern(p));
     }
     return out;
   }
@@ -234,10 +237,23 @@ function ceilingsOf(boundary: SourcedStatement[], action: string): Ceilings {
   }
   let hit = perAction.get(action);
   if (!hit) {
-    const applying = applyingIndices(boundary, action).map((i) => boundary[i]);
-    const allows = [...new Set(applying.filter((b) => b.effect === 'Allow').flatMap((b) => (b.notResources ? STAR : b.resources ?? [])))];
-    // Only unconditional denies remove anything (a condition may not hold): keep just those, already matched to the action.
-    hit = { allows, whole: new Set(allows), denies: applying.filter((b) => b.effect === 'Deny' && isUnconditional(b)) };
+    const allows: string[] = [];
+    const whole = new Set<string>();
+    const denies: SourcedStatement[] = [];
+    for (const i of applyingIndices(boundary, action)) {
+      const b = boundary[i];
+      if (b.effect === 'Allow') {
+        for (const r of b.notResources ? STAR : b.resources ?? []) {
+          if (whole.has(r)) continue;
+          whole.add(r);
+          allows.push(r);
+        }
+      } else if (b.effect === 'Deny' && isUnconditional(b)) {
+        // Only unconditional denies remove anything (a condition may not hold): keep just those, already matched to the action.
+        denies.push(b);
+      }
+    }
+    hit = { allows, whole, denies };
     perAction.set(action, hit);
   }
   return hit;
