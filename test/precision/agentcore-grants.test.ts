@@ -10,7 +10,7 @@ import { cliErrors, packErrors } from './error-findings';
 /**
  * Precision on Amazon Bedrock AgentCore's L2 constructs (aws-cdk-lib `aws-bedrockagentcore`), the
  * resources an agent app is built from: every grant method of the runtime, memory, gateway, code
- * interpreter, browser, workload identity and API-key credential provider, each on its own grantee,
+ * interpreter, browser, workload identity and API-key and OAuth2 credential providers, each on its own grantee,
  * passes the pack and the CLI with no error but the deliberate ones below. (The module's policy
  * engines and evaluators are not in this app yet: `cdk-grant-methods-app.ts` EXCLUDED_MODULES.)
  */
@@ -20,6 +20,8 @@ const EXPECTED_ERRORS: readonly { rule: string; resourcePrefix: string; why: str
   { rule: 'AWS-007', resourcePrefix: 'RuntimeExecutionRole', why: 'the runtime\'s default execution role (the agent\'s code runs as it) may get a workload access token for every workload identity of the account (`workload-identity-directory/default/workload-identity/*`), and through one any other agent\'s OAuth tokens and API keys; the AgentCore Developer Guide scopes it to the agent\'s own `<agentName>-*`' },
   { rule: 'AWS-007', resourcePrefix: 'apiKeyProvidergrantUse', why: 'ApiKeyCredentialProvider.grantUse: secretsmanager:GetSecretValue on `secret:bedrock-agentcore-identity!*`, the API keys and OAuth client secrets of every credential provider of the account, where the provider\'s own secret (its ApiKeySecretArn) is known' },
   { rule: 'AWS-007', resourcePrefix: 'apiKeyProvidergrantFullAccess', why: 'includes grantUse' },
+  { rule: 'AWS-007', resourcePrefix: 'oauth2ProvidergrantUse', why: 'OAuth2CredentialProvider.grantUse: the same `bedrock-agentcore-identity!*` secret read, where the provider\'s own client secret is known' },
+  { rule: 'AWS-007', resourcePrefix: 'oauth2ProvidergrantFullAccess', why: 'includes grantUse' },
   { rule: 'AWS-011', resourcePrefix: 'RuntimeExecutionRole', why: 'CDK sets MaxSessionDuration 8 h on the runtime role; the default baseline allows 1 h (a baseline choice, not a grant)' },
 ];
 
@@ -31,6 +33,7 @@ const GRANTS: Record<string, string[]> = {
   browser: ['grantRead', 'grantUse'],
   workloadIdentity: ['grantRead', 'grantAdmin', 'grantUse', 'grantFullAccess'],
   apiKeyProvider: ['grantRead', 'grantAdmin', 'grantUse', 'grantFullAccess'],
+  oauth2Provider: ['grantRead', 'grantAdmin', 'grantUse', 'grantFullAccess'],
 };
 
 function buildApp(outdir: string): App {
@@ -44,6 +47,7 @@ function buildApp(outdir: string): App {
     browser: new agentcore.BrowserCustom(stack, 'Browser', { browserCustomName: 'br' }),
     workloadIdentity: new agentcore.WorkloadIdentity(stack, 'WorkloadIdentity', {}),
     apiKeyProvider: new agentcore.ApiKeyCredentialProvider(stack, 'ApiKeyProvider', { apiKey: SecretValue.unsafePlainText('not-a-real-key') }),
+    oauth2Provider: agentcore.OAuth2CredentialProvider.usingGithub(stack, 'OAuth2Provider', { clientId: 'client', clientSecret: SecretValue.unsafePlainText('not-a-real-secret') }),
   };
   for (const [name, methods] of Object.entries(GRANTS)) {
     for (const method of methods) {
@@ -79,6 +83,7 @@ describe('precision: AgentCore L2 grant methods pass clean', () => {
       runtime: agentcore.Runtime.prototype, memory: agentcore.Memory.prototype, gateway: agentcore.Gateway.prototype,
       codeInterpreter: agentcore.CodeInterpreterCustom.prototype, browser: agentcore.BrowserCustom.prototype,
       workloadIdentity: agentcore.WorkloadIdentity.prototype, apiKeyProvider: agentcore.ApiKeyCredentialProvider.prototype,
+      oauth2Provider: agentcore.OAuth2CredentialProvider.prototype,
     };
     const missing = Object.entries(GRANTS).flatMap(([name, methods]) => methods.filter((m) => typeof (protos[name] as Record<string, unknown>)[m] !== 'function').map((m) => `${name}.${m}`));
     expect(missing).toEqual([]);
