@@ -10,9 +10,10 @@ import { cliErrors, packErrors } from './error-findings';
 /**
  * Precision on Amazon Bedrock AgentCore's L2 constructs (aws-cdk-lib `aws-bedrockagentcore`), the
  * resources an agent app is built from: every grant method of the runtime, memory, gateway, code
- * interpreter, browser, workload identity and API-key and OAuth2 credential providers, each on its own grantee,
- * passes the pack and the CLI with no error but the deliberate ones below. (The module's policy
- * engines and evaluators are not in this app yet: `cdk-grant-methods-app.ts` EXCLUDED_MODULES.)
+ * interpreter, browser, workload identity, API-key and OAuth2 credential providers and policy
+ * engine, each on its own grantee, passes the pack and the CLI with no error but the deliberate ones
+ * below. (The module's Cedar policies, evaluators and online evaluation are not in this app yet:
+ * `cdk-grant-methods-app.ts` EXCLUDED_MODULES.)
  */
 
 /** Errors that are true: the grant (or setting) CDK writes is wider than AWS's own guidance. */
@@ -34,6 +35,7 @@ const GRANTS: Record<string, string[]> = {
   workloadIdentity: ['grantRead', 'grantAdmin', 'grantUse', 'grantFullAccess'],
   apiKeyProvider: ['grantRead', 'grantAdmin', 'grantUse', 'grantFullAccess'],
   oauth2Provider: ['grantRead', 'grantAdmin', 'grantUse', 'grantFullAccess'],
+  policyEngine: ['grantRead', 'grantEvaluate'],
 };
 
 function buildApp(outdir: string): App {
@@ -48,6 +50,7 @@ function buildApp(outdir: string): App {
     workloadIdentity: new agentcore.WorkloadIdentity(stack, 'WorkloadIdentity', {}),
     apiKeyProvider: new agentcore.ApiKeyCredentialProvider(stack, 'ApiKeyProvider', { apiKey: SecretValue.unsafePlainText('not-a-real-key') }),
     oauth2Provider: agentcore.OAuth2CredentialProvider.usingGithub(stack, 'OAuth2Provider', { clientId: 'client', clientSecret: SecretValue.unsafePlainText('not-a-real-secret') }),
+    policyEngine: new agentcore.PolicyEngine(stack, 'PolicyEngine', { policyEngineName: 'engine' }),
   };
   for (const [name, methods] of Object.entries(GRANTS)) {
     for (const method of methods) {
@@ -55,6 +58,8 @@ function buildApp(outdir: string): App {
       (resources[name] as Record<string, (g: iam.IGrantable) => unknown>)[method](grantee);
     }
   }
+  (resources.policyEngine as agentcore.PolicyEngine).grantEvaluateForGateway(
+    new iam.Role(stack, 'policyEnginegrantEvaluateForGateway', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }), resources.gateway as agentcore.Gateway);
   Validations.of(app).addPlugins(new AgentGuardrailsChecks(app));
   app.synth();
   return app;
@@ -83,7 +88,7 @@ describe('precision: AgentCore L2 grant methods pass clean', () => {
       runtime: agentcore.Runtime.prototype, memory: agentcore.Memory.prototype, gateway: agentcore.Gateway.prototype,
       codeInterpreter: agentcore.CodeInterpreterCustom.prototype, browser: agentcore.BrowserCustom.prototype,
       workloadIdentity: agentcore.WorkloadIdentity.prototype, apiKeyProvider: agentcore.ApiKeyCredentialProvider.prototype,
-      oauth2Provider: agentcore.OAuth2CredentialProvider.prototype,
+      oauth2Provider: agentcore.OAuth2CredentialProvider.prototype, policyEngine: agentcore.PolicyEngine.prototype,
     };
     const missing = Object.entries(GRANTS).flatMap(([name, methods]) => methods.filter((m) => typeof (protos[name] as Record<string, unknown>)[m] !== 'function').map((m) => `${name}.${m}`));
     expect(missing).toEqual([]);

@@ -61,7 +61,7 @@ export const COVERED_MODULES = [
  */
 export const EXCLUDED_MODULES: Readonly<Record<string, string>> = {
   'aws-sagemaker': 'IEndpoint.grantInvoke and IPipeline.grantStartPipelineExecution are declared on interfaces only: no class of aws-cdk-lib implements them (the L2s live in @aws-cdk/aws-sagemaker-alpha)',
-  'aws-bedrockagentcore': 'partly covered by agentcore-grants.test.ts (runtime, memory, gateway, code interpreter, browser, workload identity, API-key and OAuth2 credential providers: 32 grant methods); not yet: policy engines and policies, evaluators and online evaluation, runtime endpoints (about 25 more)',
+  'aws-bedrockagentcore': 'partly covered by agentcore-grants.test.ts (runtime, memory, gateway, code interpreter, browser, workload identity, API-key and OAuth2 credential providers, policy engine: 35 grant methods); not yet: Cedar policies, evaluators and online evaluation, runtime endpoints (about 20 more)',
 };
 
 /**
