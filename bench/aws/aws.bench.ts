@@ -96,15 +96,15 @@ function measureCliWithBaselines(cdkOut: string, work: string) {
     runs.cli.push(measureCli(cdkOut, work, SOURCES));
   }
   const median = (xs: CliMeasurement[]): CliMeasurement => ({
-    ...xs[0], wallMs: medianOf(xs.map((x) => x.wallMs)), checkMs: medianOf(xs.map((x) => x.checkMs)), peakRssMiB: medianOf(xs.map((x) => x.peakRssMiB)),
+    ...xs[0], wallMs: medianOf(xs.map((x) => x.wallMs)), checkMs: medianOf(xs.map((x) => x.checkMs)), cpuMs: medianOf(xs.map((x) => x.cpuMs)), peakRssMiB: medianOf(xs.map((x) => x.peakRssMiB)),
   });
   const cli = median(runs.cli);
   const parseOnly = median(runs.parseOnly);
   const loadAndParse = median(runs.loadAndParse);
   return {
     ...cli,
-    baselines: { parseOnlyWallMs: parseOnly.wallMs, loadAndParseWallMs: loadAndParse.wallMs },
-    ratios: { toParseOnly: round(cli.wallMs / parseOnly.wallMs, 2), toLoadAndParse: round(cli.wallMs / loadAndParse.wallMs, 2) },
+    baselines: { parseOnlyWallMs: parseOnly.wallMs, loadAndParseWallMs: loadAndParse.wallMs, parseOnlyCpuMs: parseOnly.cpuMs },
+    ratios: { toParseOnly: round(cli.wallMs / parseOnly.wallMs, 2), toLoadAndParse: round(cli.wallMs / loadAndParse.wallMs, 2), cpuToParseOnly: round(cli.cpuMs / parseOnly.cpuMs, 2) },
     samples: runs,
   };
 }
@@ -157,8 +157,8 @@ function printTable(r: {
   machine: { cpus: number; loadAverage1m: number };
   size: { toolRoles: number; stacks: number };
   cli: {
-    wallMs: number; checkMs: number; peakRssMiB: number; findings: number; meetsGoal: boolean;
-    baselines: { parseOnlyWallMs: number; loadAndParseWallMs: number }; ratios: { toParseOnly: number; toLoadAndParse: number };
+    wallMs: number; checkMs: number; cpuMs: number; peakRssMiB: number; findings: number; meetsGoal: boolean;
+    baselines: { parseOnlyWallMs: number; loadAndParseWallMs: number; parseOnlyCpuMs: number }; ratios: { toParseOnly: number; toLoadAndParse: number; cpuToParseOnly: number };
   };
   synth: {
     medianMs: Record<Variant, number>; addedMs: Record<string, number>; ratioOursToAwsSolutions: number | null; meetsGoal: boolean; repeats: number;
@@ -172,6 +172,7 @@ function printTable(r: {
     ['baseline: node reads + parses cdk.out', `${r.cli.baselines.parseOnlyWallMs} ms (CLI / it: ${r.cli.ratios.toParseOnly})`],
     ['baseline: + loads the CLI modules', `${r.cli.baselines.loadAndParseWallMs} ms (CLI / it: ${r.cli.ratios.toLoadAndParse})`],
     ['CLI check: in-process', `${r.cli.checkMs} ms`],
+    ['CPU time (user+sys): CLI / parse-only', `${r.cli.cpuMs} / ${r.cli.baselines.parseOnlyCpuMs} ms (CLI / it: ${r.cli.ratios.cpuToParseOnly})`],
     ['CLI peak memory (RSS)', `${r.cli.peakRssMiB} MiB`],
     ['CLI findings', String(r.cli.findings)],
     [`synth, no pack (median of ${r.synth.repeats})`, `${r.synth.medianMs.none} ms`],

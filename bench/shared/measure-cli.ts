@@ -9,6 +9,8 @@ const ROOT = path.join(__dirname, '..', '..');
 export interface CliMeasurement {
   readonly wallMs: number;
   readonly checkMs: number;
+  /** CPU time of the whole process (user + system, all threads, start-up included): steadier than wall time on a busy machine. */
+  readonly cpuMs: number;
   readonly peakRssMiB: number;
   readonly exitCode: number;
   readonly findings: number;
@@ -27,7 +29,7 @@ export function measureCli(input: string, work: string, sourceDirs: string[], ex
   const script = [
     `const t = process.hrtime.bigint();`,
     `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(${JSON.stringify(['check', input, '--format', 'json', '--output', report, ...extraArgs])}, { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
-    `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS })));`,
+    `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS, ...cpu() })));`,
   ].join('\n');
   const measured = runMeasuredScript(script, 'CLI run');
   const findings = (JSON.parse(fs.readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length;
@@ -49,19 +51,22 @@ export function measureBaseline(input: string, work: string, sourceDirs: string[
     `const fs = require('fs'); const path = require('path');`,
     `const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []);`,
     `let n = 0; for (const f of walk(${JSON.stringify(input)})) { JSON.parse(fs.readFileSync(f, 'utf8')); n++; }`,
-    `process.stdout.write(JSON.stringify({ code: 0, files: n, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS }));`,
+    `process.stdout.write(JSON.stringify({ code: 0, files: n, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS, ...cpu() }));`,
   ].join('\n');
   return { ...runMeasuredScript(script, 'baseline run'), findings: 0 };
 }
 
-/** Runs `script` in a fresh Node process that prints `{ code, checkMs, maxRssKiB }`; wall time includes start-up. */
+/** Defines `cpu()` in a measured script: the process's CPU time so far, `{ cpuMs }`. */
+const CPU = 'const cpu = () => { const u = process.cpuUsage(); return { cpuMs: (u.user + u.system) / 1000 }; };';
+
+/** Runs `script` in a fresh Node process that prints `{ code, checkMs, maxRssKiB, cpuMs }`; wall time includes start-up. */
 function runMeasuredScript(script: string, what: string): Omit<CliMeasurement, 'findings'> {
   const t0 = performance.now();
-  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['-e', `${CPU}\n${script}`], { encoding: 'utf8' });
   const wallMs = performance.now() - t0;
   if (child.status !== 0 || !child.stdout) throw new Error(`${what} failed: ${child.stderr}`);
-  const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number };
-  return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code };
+  const out = JSON.parse(child.stdout) as { code: number; checkMs: number; maxRssKiB: number; cpuMs: number };
+  return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), cpuMs: Math.round(out.cpuMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code };
 }
 
 /** A JavaScript build of the sources (esbuild, no bundling: dist/'s module layout), made once per work folder. */

@@ -70,6 +70,7 @@ function main(): void {
       ['baseline: + loads the CLI\'s check modules', `${cli.baseline.wallMs} ms wall, ${cli.baseline.checkMs} ms in-process`],
       ['CLI check, shipped catalog: wall / in-process', `${cli.shipped.wallMs} ms / ${cli.shipped.checkMs} ms (${goal(cli.shipped.wallMs)}; wall ${cli.ratios.shippedToParseOnly}× parse-only, ${cli.ratios.shippedToBaseline}× load+parse)`],
       ...(cli.roleData ? [['CLI check, --role-data (full data): wall / in-process', `${cli.roleData.wallMs} ms / ${cli.roleData.checkMs} ms (${goal(cli.roleData.wallMs)}; wall ${cli.ratios.roleDataToParseOnly}× parse-only, ${cli.ratios.roleDataToBaseline}× load+parse, ${cli.ratios.roleDataToShipped}× shipped)`] as [string, string]] : []),
+      ['CPU time (user+sys): parse-only / shipped / role data', `${cli.parseOnly.cpuMs} / ${cli.shipped.cpuMs} / ${cli.roleData?.cpuMs ?? 'n/a'} ms (${cli.ratios.cpuShippedToParseOnly}× / ${cli.ratios.cpuRoleDataToParseOnly ?? 'n/a'}× parse-only)`],
       ['CLI peak memory (RSS), shipped / role data', `${cli.shipped.peakRssMiB} / ${cli.roleData?.peakRssMiB ?? 'n/a'} MiB`],
       ['CLI findings (exit code), shipped / role data', `${cli.shipped.findings} (${cli.shipped.exitCode}) / ${cli.roleData ? `${cli.roleData.findings} (${cli.roleData.exitCode})` : 'n/a'}`],
     ];
@@ -113,7 +114,7 @@ function measureCliVariants(outdir: string, work: string) {
     if (roleDataDir) runs.roleData.push(measureCli(outdir, work, ['lib'], ['--role-data', roleDataDir]));
   }
   const median = (xs: CliMeasurement[]): CliMeasurement => ({
-    ...xs[0], wallMs: medianOf(xs.map((x) => x.wallMs)), checkMs: medianOf(xs.map((x) => x.checkMs)), peakRssMiB: medianOf(xs.map((x) => x.peakRssMiB)),
+    ...xs[0], wallMs: medianOf(xs.map((x) => x.wallMs)), checkMs: medianOf(xs.map((x) => x.checkMs)), cpuMs: medianOf(xs.map((x) => x.cpuMs)), peakRssMiB: medianOf(xs.map((x) => x.peakRssMiB)),
   });
   const loadAverage1m = round(os.loadavg()[0]);
   const parseOnly = median(runs.parseOnly);
@@ -128,6 +129,8 @@ function measureCliVariants(outdir: string, work: string) {
       shippedToBaseline: round(shipped.wallMs / baseline.wallMs, 2),
       roleDataToBaseline: roleData ? round(roleData.wallMs / baseline.wallMs, 2) : null,
       roleDataToShipped: roleData ? round(roleData.wallMs / shipped.wallMs, 2) : null,
+      cpuShippedToParseOnly: round(shipped.cpuMs / parseOnly.cpuMs, 2),
+      cpuRoleDataToParseOnly: roleData ? round(roleData.cpuMs / parseOnly.cpuMs, 2) : null,
     },
     samples: runs,
   };

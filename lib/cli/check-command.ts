@@ -10,7 +10,7 @@ import { renderSarif } from '../report/sarif-report';
 import { renderText, renderTextSummary } from '../report/text-report';
 import { packageVersion } from '../private/package-version';
 import { checkPaths } from './check';
-import type { CliIo } from './main';
+import { CliIo, EXIT_FINDINGS, EXIT_PASS } from './main';
 import { writeOutputFile } from './output-file';
 
 interface CheckFlags {
@@ -21,10 +21,6 @@ interface CheckFlags {
   readonly basePath?: string;
   readonly roleData?: string;
 }
-
-/** Exit codes `check` returns (main's contract): 0 pass, 1 findings at --fail-on. */
-const EXIT_PASS = 0;
-const EXIT_FINDINGS = 1;
 
 /**
  * `agent-guardrails check PATH...`: the findings of the rules on synthesized output or templates,
