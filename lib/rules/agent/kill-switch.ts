@@ -69,7 +69,8 @@ export const KILL_SWITCH: Rule = {
     + 'On AWS both parts are required: the prepared deny-all managed policy and the revocation role that may only attach it. '
     + 'A revocation role that trusts an agent tool identity hands the switch to the agent; an activity monitor role (which assumes the '
     + 'revocation role when a verdict trips) that holds anything beyond sts:AssumeRole on its own agent\'s revocation role, sns:Publish, '
-    + 'its log writes and its table\'s GetItem/PutItem/UpdateItem (replay guard, approvals, the shared denied-burst counter) is a second, wider way in. '
+    + 'its log writes and its table\'s GetItem/PutItem/UpdateItem (replay guard, approvals, the shared denied-burst counter), each on named resources, is a second, wider way in; '
+    + 'and the revocation role it assumes may only attach the agent\'s deny-all policy (an iam:PolicyARN condition naming it) to the agent\'s tool roles and set the broker\'s flag parameter. '
     + 'A GCP monitor\'s service accounts may hold only their agent\'s kill-switch role on its tool service accounts, Firestore roles on one database '
     + '(by a resource.name condition), Pub/Sub publish on a topic and Cloud Run invoke on a service, judged by role; their resources count as parts of the kill switch.',
   fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
@@ -110,7 +111,7 @@ export const KILL_SWITCH: Rule = {
           'Agent identities must not hold IAM/authorization writes on `*` or on the kill switch; name the exact resources the tool manages (never the kill switch).'));
       }
     }
-    findings.push(...revocationTrustFindings(inventory, tools), ...monitorFindings(inventory, byIdentity, parts));
+    findings.push(...revocationTrustFindings(inventory, tools), ...revocationGrantFindings(inventory, byIdentity, parts), ...monitorFindings(inventory, byIdentity, parts));
     return findings;
   },
 };
@@ -134,6 +135,59 @@ function revocationTrustFindings(inventory: Inventory, tools: readonly Identity[
         });
       }
     }
+  }
+  return out;
+}
+
+/**
+ * What an AWS revocation role holds beyond the switch: whoever may assume it (incident response, the
+ * agent's activity monitor) holds it too. It may attach exactly its agent's deny-all policy (an
+ * `iam:PolicyARN` condition naming it) to its agent's own tool roles, and set the broker's flag
+ * parameter; attaching any policy, or to any other role, is a way to grant instead of revoke.
+ */
+function revocationGrantFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, readonly Grant[]>, parts: readonly (KillSwitchPart & { agent?: string })[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const role of inventory.identities) {
+    if (role.cloud !== 'aws' || role.labels.component !== Component.REVOCATION) continue;
+    const agent = role.labels.agent;
+    // A role it may attach the deny-all policy to: its agent's tool role, or a role the inventory does
+    // not label (at synth, before tags, tool roles carry none) — never a guardrail role or another agent's.
+    const isToolRole = (r: string) => {
+      const name = /^arn:[^:]*:iam::[^:]*:role\/(?:[^*?]*\/)?([^/*?]+)$/.exec(withoutPlaceholderColons(r))?.[1]?.toLowerCase();
+      if (name === undefined) return false;
+      const known = inventory.identities.find((i) => i.cloud === 'aws' && (i.name?.toLowerCase() === name || i.source.resource.toLowerCase() === name));
+      if (!known) return true; // named exactly, outside this template
+      const owner = agentOf(known);
+      return (owner === undefined || owner === agent) && (known.labels.component === undefined || known.labels.component === Component.TOOL_IDENTITY);
+    };
+    const denyAll = parts.filter((p) => p.cloud === 'aws' && p.component === Component.KILL_SWITCH && p.agent === agent);
+    // The policy's ARN, or a reference to it (`${LogicalId}`: a Ref the adapter could not resolve to an ARN).
+    const namesDenyAll = (arn: unknown) => typeof arn === 'string' && !/[*?]/.test(arn)
+      && denyAll.some((p) => couldReach('aws', arn, undefined, p) || arn === '${' + p.source.resource + '}');
+    for (const grant of allowGrants(byIdentity, role)) {
+      const exact = grant.resources.length > 0 && !grant.notResources?.length;
+      const extra = (grant.notActions?.length ? ['NotAction'] : []).concat(grant.actions.filter((a) => {
+        const action = a.toLowerCase();
+        if (action === 'iam:attachrolepolicy') return !(exact && grant.resources.every(isToolRole) && policyArnCondition(grant).length > 0 && policyArnCondition(grant).every(namesDenyAll));
+        if (action === 'ssm:putparameter') return !(exact && grant.resources.every((r) => /:parameter/.test(r) && !/[*?]/.test(r)));
+        return true;
+      }));
+      if (extra.length === 0) continue;
+      out.push(grantFinding(role, grant, `revocation-holds:${extra[0]}`,
+        `revocation role ${describeIdentity(role)} of agent ${agent ?? '?'} holds ${extra.join(', ')} on ${grant.resources.join(', ') || '(no resource)'}; it may only attach the agent's deny-all policy (an iam:PolicyARN condition naming it) to the agent's tool roles and set the broker's flag — whoever assumes it (incident response, the activity monitor) could otherwise grant rather than revoke`,
+        'Remove the grant: KillSwitch builds exactly that role (and CredentialBroker adds ssm:PutParameter on its flag).'));
+    }
+  }
+  return out;
+}
+
+/** The policy ARNs an `iam:PolicyARN` condition (ArnEquals/ArnLike/StringEquals/StringLike) allows; none when the grant has no such condition. */
+function policyArnCondition(grant: Grant): unknown[] {
+  if (typeof grant.condition !== 'object' || grant.condition === null) return [];
+  const out: unknown[] = [];
+  for (const [operator, entries] of Object.entries(grant.condition)) {
+    if (!/^(arnequals|arnlike|stringequals|stringlike)$/i.test(operator)) continue;
+    for (const [key, value] of Object.entries(entries)) if (key.toLowerCase() === 'iam:policyarn') out.push(...[value].flat());
   }
   return out;
 }
@@ -163,7 +217,9 @@ function monitorFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, r
         if (action === 'sts:assumerole') {
           return grant.resources.length === 0 || grant.notResources?.length || grant.resources.some((r) => !revocation.some((p) => couldReach(grant.cloud, r, grant.scopeLevel, p) && !r.includes('*')));
         }
-        return !MONITOR_ACTIONS.has(action);
+        // Its alert topic, log and table by name: never `*` or a wildcard (any topic, any table).
+        return !MONITOR_ACTIONS.has(action) || grant.resources.length === 0 || !!grant.notResources?.length
+          || grant.resources.some((r) => /[*?]/.test(action.startsWith('logs:') ? r.replace(/:\*$/, '') : r)); // a log group's ARN ends in `:*` (its streams)
       }));
       if (extra.length === 0) continue;
       out.push(grantFinding(monitor, grant, `monitor-holds:${extra[0]}`,

@@ -228,6 +228,35 @@ describe('AGENT-005 knows the monitor (attacks on the synthesized template)', ()
     expect(agent005(tool)).toEqual(['monitor-holds:sts:AssumeRole']);
   });
 
+  test('a monitor whose own actions reach any topic or table is a finding', () => {
+    const t = copy();
+    const table = monitorPolicy(t).find((st) => [st.Action].flat().includes('dynamodb:UpdateItem'));
+    table.Resource = '*';
+    expect(agent005(t)).toEqual(['monitor-holds:dynamodb:GetItem']);
+    const topics = copy();
+    monitorPolicy(topics).find((st) => st.Action === 'sns:Publish').Resource = 'arn:aws:sns:eu-west-1:333333333333:*';
+    expect(agent005(topics)).toEqual(['monitor-holds:sns:Publish']);
+  });
+
+  test('a revocation role (which the monitor assumes) that can attach policies to any role, or any policy, or do more, is a finding', () => {
+    const revocationPolicy = (t: any) => t.Resources[ex.revocationRole].Properties.Policies[0].PolicyDocument.Statement as any[];
+    const anyRole = copy();
+    revocationPolicy(anyRole)[0].Resource = '*';
+    expect(agent005(anyRole)).toEqual(['revocation-holds:iam:AttachRolePolicy']);
+    const otherRole = copy();
+    revocationPolicy(otherRole)[0].Resource = [revocationPolicy(otherRole)[0].Resource].flat().concat({ 'Fn::GetAtt': [ex.monitorRole, 'Arn'] });
+    expect(agent005(otherRole)).toEqual(['revocation-holds:iam:AttachRolePolicy']);
+    const anyPolicy = copy();
+    delete revocationPolicy(anyPolicy)[0].Condition; // could attach AdministratorAccess to a tool role
+    expect(agent005(anyPolicy)).toEqual(['revocation-holds:iam:AttachRolePolicy']);
+    const likeAny = copy();
+    revocationPolicy(likeAny)[0].Condition = { ArnLike: { 'iam:PolicyARN': 'arn:aws:iam::*:policy/*' } };
+    expect(agent005(likeAny)).toEqual(['revocation-holds:iam:AttachRolePolicy']);
+    const more = copy();
+    revocationPolicy(more).push({ Effect: 'Allow', Action: 'iam:DetachRolePolicy', Resource: '*' });
+    expect(agent005(more)).toEqual(['revocation-holds:iam:DetachRolePolicy']);
+  });
+
   test('a revocation role that trusts a tool role is a finding', () => {
     const t = copy();
     t.Resources[ex.revocationRole].Properties.AssumeRolePolicyDocument.Statement.push({
