@@ -51,7 +51,7 @@ const RECOGNISED = new WeakMap<Inventory, Map<string, CdkHelper | undefined>>();
 /** Whether `action` in this grant is a CDK helper role's standard grant, on `"*"` or on the helper's own resource. */
 export function isCdkHelperStandardGrant(grant: Grant, action: string, inventory: Inventory): boolean {
   if (grant.via !== 'inline-policy' || grant.resources.length !== 1 || grant.condition !== undefined || grant.notActions) return false;
-  const policy = grant.policyId === undefined ? undefined : inventory.policies.find((p) => p.id === grant.policyId);
+  const policy = grant.policyId === undefined ? undefined : byId(inventory.policies, inventory).get(grant.policyId);
   const roleId = grant.identityId;
   if (roleId === undefined || (policy && (policy.attachedTo.length !== 1 || policy.attachedTo[0] !== roleId))) return false;
   const helper = helperOf(roleId, inventory);
@@ -64,7 +64,7 @@ function helperOf(roleId: string, inventory: Inventory): CdkHelper | undefined {
   let known = RECOGNISED.get(inventory);
   if (!known) RECOGNISED.set(inventory, (known = new Map()));
   if (!known.has(roleId)) {
-    const role = inventory.identities.find((i) => i.id === roleId);
+    const role = byId(inventory.identities, inventory).get(roleId);
     known.set(roleId, role ? HELPERS.find((h) => hasHelperShape(role, h, inventory)) : undefined);
   }
   return known.get(roleId);
@@ -95,3 +95,21 @@ function trustsLambdaOnly(role: Identity): boolean {
   return allows.length > 0 && allows.every((t) => !t.notPrincipal && t.principals.length > 0
     && t.principals.every((p, i) => t.principalKinds[i] === 'Service' && p === 'lambda.amazonaws.com'));
 }
+
+/**
+ * Policies or identities of an inventory by id (the first of an id, as `find` gives), built once per
+ * list: the rules ask per grant and action, and a scan each time is quadratic in roles.
+ */
+function byId<T extends { readonly id: string }>(list: readonly T[], inventory: Inventory): ReadonlyMap<string, T> {
+  let perList = BY_ID.get(inventory);
+  if (!perList) BY_ID.set(inventory, (perList = new Map()));
+  let index = perList.get(list) as Map<string, T> | undefined;
+  if (!index) {
+    index = new Map();
+    for (const item of list) if (!index.has(item.id)) index.set(item.id, item);
+    perList.set(list, index);
+  }
+  return index;
+}
+
+const BY_ID = new WeakMap<Inventory, Map<readonly unknown[], ReadonlyMap<string, unknown>>>();
