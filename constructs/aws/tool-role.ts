@@ -112,6 +112,10 @@ export class ToolRole extends iam.Role {
     };
     // Priority above Tags.of(...).remove's default, so a stack-wide removal cannot strip what the checks rely on.
     for (const [k, v] of Object.entries(tags)) Tags.of(this).add(k, v, { priority: 300 });
+    // Tags are aspects, applied only at synth; the same labels as metadata are there from the start, so the
+    // checks know the role as this agent's tool however early they run (e.g. `validateScope` before synth).
+    const roleCfn = this.node.defaultChild as iam.CfnRole;
+    for (const [k, v] of Object.entries(tags)) roleCfn.addMetadata(k, v);
 
     this.declaration = {
       agent: agentName,
@@ -126,7 +130,7 @@ export class ToolRole extends iam.Role {
       hasWindow: tool.window !== undefined,
       ...declarationRuntimeFacts(tool.window, props.environment),
     };
-    (this.node.defaultChild as iam.CfnRole).addMetadata(DECLARATION_METADATA_KEY, this.declaration);
+    roleCfn.addMetadata(DECLARATION_METADATA_KEY, this.declaration);
 
     this.node.addValidation({
       validate: () => (this.undeclaredGrants ?? []).map((what) => GuardrailError.format(

@@ -150,15 +150,15 @@ function revocationGrantFindings(inventory: Inventory, byIdentity: ReadonlyMap<s
   for (const role of inventory.identities) {
     if (role.cloud !== 'aws' || role.labels.component !== Component.REVOCATION) continue;
     const agent = role.labels.agent;
-    // A role it may attach the deny-all policy to: its agent's tool role, or a role the inventory does
-    // not label (at synth, before tags, tool roles carry none) — never a guardrail role or another agent's.
+    // A role it may attach the deny-all policy to: a role labelled as its agent's tool (ToolRole writes the
+    // labels as metadata too, so they are there before tag aspects run) — never an unlabelled role (an
+    // application or guardrail role: the switch would cut it), another agent's, or a guardrail role.
     const isToolRole = (r: string) => {
       const name = /^arn:[^:]*:iam::[^:]*:role\/(?:[^*?]*\/)?([^/*?]+)$/.exec(withoutPlaceholderColons(r))?.[1]?.toLowerCase();
       if (name === undefined) return false;
       const known = inventory.identities.find((i) => i.cloud === 'aws' && (i.name?.toLowerCase() === name || i.source.resource.toLowerCase() === name));
       if (!known) return true; // named exactly, outside this template
-      const owner = agentOf(known);
-      return (owner === undefined || owner === agent) && (known.labels.component === undefined || known.labels.component === Component.TOOL_IDENTITY);
+      return agentOf(known) === agent && known.labels.component === Component.TOOL_IDENTITY;
     };
     const denyAll = parts.filter((p) => p.cloud === 'aws' && p.component === Component.KILL_SWITCH && p.agent === agent);
     // The policy's ARN, or a reference to it (`${LogicalId}`: a Ref the adapter could not resolve to an ARN).

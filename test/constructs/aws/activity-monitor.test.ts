@@ -117,6 +117,42 @@ describe('AgentActivityMonitor in the example app (deploy-operator, prod)', () =
   });
 });
 
+describe('the nag pack sees the monitor and the tool roles, at synth and before it (AGENT-005 through the pack)', () => {
+  /** The example stack with `widen` applied, checked by the pack at synth (validation plugin) or by `validateScope` before any synth (tag aspects not run). */
+  const packFindings = (when: 'synth' | 'before-synth', widen: (s: DeployOperatorStack) => void = () => undefined): string[] => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-monitor-pack-'));
+    try {
+      const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+      const pack = new AgentGuardrailsChecks(app);
+      if (when === 'synth') Validations.of(app).addPlugins(pack);
+      const stack = new DeployOperatorStack(app, 'DeployOperatorProd');
+      widen(stack);
+      if (when === 'before-synth') return pack.validateScope(app).violations.map((v) => v.ruleName).filter((n) => n.startsWith('AGENT-'));
+      app.synth();
+      const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+      return (report.pluginReports.find((r: any) => r.pluginName === 'AgentGuardrailsChecks')?.violations ?? [])
+        .map((v: any) => v.ruleName as string).filter((n: string) => n.startsWith('AGENT-'));
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  };
+
+  test.each(['synth', 'before-synth'] as const)('%s: the example has no agent finding (its tool roles are known as the agent\'s tools)', (when) => {
+    expect(packFindings(when)).toEqual([]);
+  });
+
+  test.each(['synth', 'before-synth'] as const)('%s: a monitor role with an extra grant is reported by the pack', (when) => {
+    expect(packFindings(when, (s) => s.monitor.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: ['*'] }))))
+      .toEqual(['AGENT-005[monitor-holds:ecs:UpdateService]']);
+  });
+
+  test.each(['synth', 'before-synth'] as const)('%s: a revocation role that may attach the deny-all policy to an application role (unlabelled) is reported', (when) => {
+    // Attack: whoever pulls the switch (incident response, the monitor) could cut an application role the agent does not own.
+    expect(packFindings(when, (s) => s.agent.killSwitch.coverRole(new iam.Role(s, 'PaymentsApp', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }))))
+      .toEqual(['AGENT-005[revocation-holds:iam:AttachRolePolicy]']);
+  });
+});
+
 describe('the rule\'s pattern on CloudTrail events (EventBridge matching, documented shapes)', () => {
   const call = (over: Partial<Parameters<typeof eventBridgeApiCall>[0]>) => eventBridgeApiCall({
     roleArn: toolArn('restart-service'), session: 'deploy-operator.restart-service.incident-7', sourceIdentity: 'deploy-operator',
