@@ -147,6 +147,7 @@ function revocationTrustFindings(inventory: Inventory, tools: readonly Identity[
  */
 function revocationGrantFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, readonly Grant[]>, parts: readonly (KillSwitchPart & { agent?: string })[]): RawFinding[] {
   const out: RawFinding[] = [];
+  let byName: ReadonlyMap<string, Identity> | undefined;
   for (const role of inventory.identities) {
     if (role.cloud !== 'aws' || role.labels.component !== Component.REVOCATION) continue;
     const agent = role.labels.agent;
@@ -156,7 +157,8 @@ function revocationGrantFindings(inventory: Inventory, byIdentity: ReadonlyMap<s
     const isToolRole = (r: string) => {
       const name = /^arn:[^:]*:iam::[^:]*:role\/(?:[^*?]*\/)?([^/*?]+)$/.exec(withoutPlaceholderColons(r))?.[1]?.toLowerCase();
       if (name === undefined) return false;
-      const known = inventory.identities.find((i) => i.cloud === 'aws' && (i.name?.toLowerCase() === name || i.source.resource.toLowerCase() === name));
+      byName ??= firstAwsIdentityByName(inventory.identities);
+      const known = byName.get(name);
       if (!known) return true; // named exactly, outside this template
       return agentOf(known) === agent && known.labels.component === Component.TOOL_IDENTITY;
     };
@@ -177,6 +179,19 @@ function revocationGrantFindings(inventory: Inventory, byIdentity: ReadonlyMap<s
         `revocation role ${describeIdentity(role)} of agent ${agent ?? '?'} holds ${extra.join(', ')} on ${grant.resources.join(', ') || '(no resource)'}; it may only attach the agent's deny-all policy (an iam:PolicyARN condition naming it) to the agent's tool roles and set the broker's flag — whoever assumes it (incident response, the activity monitor) could otherwise grant rather than revoke`,
         'Remove the grant: KillSwitch builds exactly that role (and CredentialBroker adds ssm:PutParameter on its flag).'));
     }
+  }
+  return out;
+}
+
+/**
+ * The first AWS identity (in inventory order) whose name or logical id, lower-cased, is the key:
+ * one index per run instead of a scan of every identity per role a revocation role names.
+ */
+function firstAwsIdentityByName(identities: readonly Identity[]): ReadonlyMap<string, Identity> {
+  const out = new Map<string, Identity>();
+  for (const i of identities) {
+    if (i.cloud !== 'aws') continue;
+    for (const key of [i.name?.toLowerCase(), i.source.resource.toLowerCase()]) if (key !== undefined && !out.has(key)) out.set(key, i);
   }
   return out;
 }
