@@ -74,6 +74,9 @@ export const EXPECTED_ERRORS: readonly { readonly method: string; readonly patte
   { method: 'aws-dynamodb.TableBase.grantFullAccess', rule: 'AWS-002', resourcePrefix: 'ddbgrantFullAccess', why: '`dynamodb:*` reaches dynamodb:PutResourcePolicy: the table\'s resource policy can open it to any account' },
   { method: 'aws-dynamodb.TableBaseV2.grantFullAccess', rule: 'AWS-002', resourcePrefix: 'ddbv2grantFullAccess', why: 'as TableBase.grantFullAccess' },
   { method: 'aws-kms.Key.grantAdmin', rule: 'AWS-002', resourcePrefix: 'kmsgrantAdmin', why: 'key administration: kms:PutKeyPolicy and kms:CreateGrant change who may use the key' },
+  { method: 'aws-kms.KeyGrants.admin', rule: 'AWS-002', resourcePrefix: 'kmsKeyGrantsadmin', why: 'as Key.grantAdmin (the newer grants API, same statement)' },
+  { method: 'aws-events.EventBusGrants.allPutEvents', rule: 'AWS-003', resourcePrefix: 'eventsEventBusGrantsallPutEvents', why: 'events:PutEvents on "*": the grantee may inject events into every event bus of the account, the default bus and every other app\'s, and so trigger their rules\' targets (EventBusGrants.actions and EventBus.grantPutEventsTo name the bus)' },
+  { method: 'aws-events.EventBus.grantAllPutEvents', rule: 'AWS-003', resourcePrefix: 'eventsgrantAllPutEvents', why: 'deprecated static form of EventBusGrants.allPutEvents, the same events:PutEvents on "*"' },
   { method: 'aws-rds.ServerlessClusterBase.grantDataApiAccess', rule: 'AWS-003', resourcePrefix: 'rdsserverlessgrantDataApiAccess', why: 'Aurora Serverless v1 (deprecated): CDK grants rds-data:ExecuteStatement and the transaction actions on "*", every cluster of the account (DatabaseCluster.grantDataApiAccess names the cluster)' },
   { method: 'aws-eks.Cluster (creation role)', pattern: true, rule: 'AWS-003', resourcePrefix: 'EksCreationRoleDefaultPolicy', why: 'an EKS cluster without clusterName: CDK\'s creation role may delete, update and tag every EKS cluster of the account (with a name it is scoped to that cluster)' },
   { method: 'aws-iam.OpenIdConnectProvider (EKS\'s, custom resource)', pattern: true, rule: 'AWS-003', resourcePrefix: 'CustomAWSCDKOpenIdConnectProviderCustomResourceProviderRole', why: 'the provider\'s handler may create, delete and add client ids to every OIDC provider of the account, which changes who may assume the roles trusting them (iam.OidcProviderNative needs no handler)' },
@@ -132,6 +135,10 @@ function storage(stack: Stack): void {
   tableV2.grantStream(g('ddbv2.grantStream'), 'dynamodb:DescribeStream');
   tableV2.grantStreamRead(g('ddbv2.grantStreamRead'));
   tableV2.grantTableListStreams(g('ddbv2.grantTableListStreams'));
+  // Multi-account global tables: the source table's resource policy lets the other account's replica replicate (CDK's own example).
+  const replicated = new dynamodb.TableV2(stack, 'ReplicatedTableV2', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+  replicated.grants.multiAccountReplicationTo('arn:aws:dynamodb:eu-west-1:444455556666:table/replica');
+  replicated.grants.multiAccountReplicationFrom('arn:aws:dynamodb:eu-west-1:444455556666:table/source');
 
   const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 0 });
   const fileSystem = new efs.FileSystem(stack, 'FileSystem', { vpc, removalPolicy: RemovalPolicy.DESTROY });
@@ -193,6 +200,9 @@ function messaging(stack: Stack): void {
 
   const bus = new events.EventBus(stack, 'Bus');
   bus.grantPutEventsTo(g('events.grantPutEventsTo'));
+  bus.grants.actions(g('events.EventBusGrants.actions'), ['events:DescribeEventBus']);
+  bus.grants.allPutEvents(g('events.EventBusGrants.allPutEvents'));
+  events.EventBus.grantAllPutEvents(g('events.grantAllPutEvents'));
 
   const schedules = new scheduler.ScheduleGroup(stack, 'Schedules');
   schedules.grant(g('scheduler.grant'), 'scheduler:GetScheduleGroup');
@@ -213,6 +223,7 @@ function secretsAndKeys(stack: Stack): void {
   key.grantEncrypt(g('kms.grantEncrypt'));
   key.grantEncryptDecrypt(g('kms.grantEncryptDecrypt'));
   key.grantAdmin(g('kms.grantAdmin'));
+  key.grants.admin(g('kms.KeyGrants.admin'));
   const signing = new kms.Key(stack, 'SigningKey', { keySpec: kms.KeySpec.ECC_NIST_P256, keyUsage: kms.KeyUsage.SIGN_VERIFY });
   signing.grantSign(g('kms.grantSign'));
   signing.grantVerify(g('kms.grantVerify'));
@@ -257,7 +268,15 @@ function secretsAndKeys(stack: Stack): void {
   pool.grant(g('cognito.grant'), 'cognito-idp:AdminGetUser');
 }
 
-function compute(stack: Stack): void {
+/** A one-file web app, written into the work folder (a WebFunction stages a folder). */
+function webAppDir(workdir: string): string {
+  const dir = path.join(workdir, 'web-app');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'index.mjs'), 'export const handler = async () => ({ statusCode: 200 });\n');
+  return dir;
+}
+
+function compute(stack: Stack, workdir: string): void {
   const g = granteeFactory(stack);
   const f = fn(stack, 'Function');
   f.grantInvoke(g('lambda.grantInvoke'));
@@ -267,6 +286,10 @@ function compute(stack: Stack): void {
   f.grantInvokeCompositePrincipal(new iam.CompositePrincipal(g('lambda.grantInvokeCompositePrincipal')));
   const url = f.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
   url.grantInvokeUrl(g('lambdaurl.grantInvokeUrl'));
+  // A WebFunction with its code staged into the bucket CDK creates (CDK's copy function is a helper role).
+  const web = new lambda.WebFunction(stack, 'WebFunction', { code: lambda.WebFunctionCode.fromAssetToManagedBucket(webAppDir(workdir)), runtime: lambda.WebFunctionRuntime.NODEJS_24_X, defaultEndpointAuth: lambda.WebFunctionAuthType.IAM_AUTH });
+  web.endpoint.grants.invoke(g('lambdaweb.WebFunctionEndpointGrants.invoke'));
+  web.addEndpoint('Internal', { authType: lambda.WebFunctionAuthType.IAM_AUTH }).grants.invoke(g('lambdaweb.WebFunctionEndpointGrants.invokeInternal'));
 
   const machine = new sfn.StateMachine(stack, 'StateMachine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')) });
   machine.grant(g('sfn.grant'), 'states:DescribeStateMachine');
@@ -276,6 +299,7 @@ function compute(stack: Stack): void {
   machine.grantStartSyncExecution(g('sfn.grantStartSyncExecution'));
   machine.grantRedriveExecution(g('sfn.grantRedriveExecution'));
   machine.grantTaskResponse(g('sfn.grantTaskResponse'));
+  machine.grants.redriveExecution(g('sfn.StateMachineGrants.redriveExecution'));
   const activity = new sfn.Activity(stack, 'Activity');
   activity.grant(g('sfnactivity.grant'), 'states:SendTaskSuccess');
 
@@ -401,7 +425,7 @@ export function buildGrantMethodsApp(workdir: string, context: Record<string, un
   storage(new Stack(app, 'GrantsStorage', { env }));
   messaging(new Stack(app, 'GrantsMessaging', { env }));
   secretsAndKeys(new Stack(app, 'GrantsSecretsKeys', { env }));
-  compute(new Stack(app, 'GrantsCompute', { env }));
+  compute(new Stack(app, 'GrantsCompute', { env }), workdir);
   apis(new Stack(app, 'GrantsApis', { env }), workdir);
   helpers(new Stack(app, 'CdkHelpers', { env }));
   databases(new Stack(app, 'GrantsDatabases', { env }));

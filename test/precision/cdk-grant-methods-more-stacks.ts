@@ -179,6 +179,11 @@ export function containers(stack: Stack): void {
     container: new batch.EcsFargateContainerDefinition(stack, 'JobContainer', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/amazonlinux/amazonlinux:2023'), memory: Size.gibibytes(1), cpu: 1 }),
   });
   job.grantSubmitJob(g('batch.grantSubmitJob'), queue);
+  // The newer grants API: ConsumableResource has no grant* method, only `grants`.
+  const licences = new batch.ConsumableResource(stack, 'Licences', { totalQuantity: 10 });
+  licences.grants.actions(g('batch.ConsumableResourceGrants.actions'), ['batch:DescribeConsumableResource']);
+  licences.grants.read(g('batch.ConsumableResourceGrants.read'));
+  licences.grants.update(g('batch.ConsumableResourceGrants.update'));
 
   const mesh = new appmesh.Mesh(stack, 'Mesh');
   const node = mesh.addVirtualNode('Node', { serviceDiscovery: appmesh.ServiceDiscovery.dns('node.local') });

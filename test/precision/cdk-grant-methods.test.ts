@@ -8,7 +8,8 @@ import { cliErrors, packErrors } from './error-findings';
 import { buildGrantMethodsApp, COVERED_MODULES, EXCLUDED_MODULES, EXPECTED_ERRORS, KNOWN_GAPS } from './cdk-grant-methods-app';
 
 /**
- * The precision suite: every `grant*` method of the covered aws-cdk-lib modules, plus CDK's helper
+ * The precision suite: every `grant*` method of the covered aws-cdk-lib modules and every method of
+ * their exported `*Grants` classes (`bucket.grants.read`, `table.grants.multiAccountReplicationTo`), plus CDK's helper
  * roles and the common AWS-managed execution policies, passes the pack and the CLI with no error.
  * The methods are found by reflection over the modules' construct classes, so a CDK upgrade that
  * adds one fails here until the app calls it.
@@ -18,30 +19,51 @@ interface GrantMethod { readonly prototype: object; readonly method: string }
 
 const CDK_LIB = path.dirname(require.resolve('aws-cdk-lib/package.json'));
 
-/**
- * The grant method names a module declares public (`private grant;` in a .d.ts is not callable;
- * files under `private/` are not exported).
- */
-function publicGrantNames(module: string): Set<string> {
-  const names = new Set<string>();
+/** The text of every public declaration file of a module (files under `private/` are not exported). */
+function publicDeclarations(module: string): string[] {
+  const texts: string[] = [];
   const visit = (d: string): void => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
         if (e.name !== 'private') visit(p);
       } else if (e.name.endsWith('.d.ts')) {
-        for (const m of fs.readFileSync(p, 'utf8').matchAll(/^\s+(?:static\s+)?(grant\w*)\(/gm)) names.add(m[1]);
+        texts.push(fs.readFileSync(p, 'utf8'));
       }
     }
   };
   visit(path.join(CDK_LIB, module, 'lib'));
+  return texts;
+}
+
+/** The grant method names a module declares public (`private grant;` in a .d.ts is not callable). */
+function publicGrantNames(module: string): Set<string> {
+  const names = new Set<string>();
+  for (const text of publicDeclarations(module)) for (const m of text.matchAll(/^\s+(?:static\s+)?(grant\w*)\(/gm)) names.add(m[1]);
   return names;
 }
 
-/** Every aws-cdk-lib module that declares a public grant method (on a class or an interface). */
+/**
+ * The public instance methods of each `*Grants` class a module declares (`BucketGrants.read`,
+ * `TableGrants.multiAccountReplicationTo`): the newer grant API, reached as `resource.grants.*` or
+ * `XxxGrants.fromXxx(ref).*`, whose methods are not named grant*. Static factories (`fromBucket`) grant nothing.
+ */
+function publicGrantsClassMethods(module: string): Map<string, Set<string>> {
+  const classes = new Map<string, Set<string>>();
+  for (const text of publicDeclarations(module)) {
+    for (const c of text.matchAll(/^export declare class (\w+Grants) [^\n]*\{\n([\s\S]*?)^\}/gm)) {
+      const methods = new Set<string>();
+      for (const m of c[2].matchAll(/^ {4}(\w+)\(/gm)) if (m[1] !== 'constructor') methods.add(m[1]);
+      classes.set(c[1], methods);
+    }
+  }
+  return classes;
+}
+
+/** Every aws-cdk-lib module that declares a public grant method (on a class or an interface) or a `*Grants` class. */
 function modulesWithGrants(): string[] {
   return fs.readdirSync(CDK_LIB, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(CDK_LIB, e.name, 'lib')) && publicGrantNames(e.name).size > 0)
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(CDK_LIB, e.name, 'lib')) && (publicGrantNames(e.name).size > 0 || publicGrantsClassMethods(e.name).size > 0))
     .map((e) => e.name).sort();
 }
 
@@ -63,10 +85,14 @@ function grantMethods(): Map<string, GrantMethod> {
     for (const [name, value] of classes) if (!exportName.has(Object.getPrototypeOf(value.prototype))) exportName.set(Object.getPrototypeOf(value.prototype), name);
     for (const value of Object.values(exports)) {
       if (typeof value !== 'function' || typeof value.prototype !== 'object') continue;
-      // Static grants (`Metric.grantPutMetricData`) are methods of the class itself.
-      for (const method of Object.getOwnPropertyNames(value)) {
-        if (publicNames.has(method) && typeof (value as unknown as Record<string, unknown>)[method] === 'function') {
-          found.set(`${module}.${exportName.get(value.prototype) ?? value.name}.${method}`, { prototype: value, method });
+      // Static grants (`Metric.grantPutMetricData`) are methods of the class itself; a decorated export
+      // (`EventBus`) inherits them from the class it wraps, so walk the constructors' chain too.
+      for (let ctor = value as object; ctor && ctor !== Function.prototype && ctor !== Resource && ctor !== Construct; ctor = Object.getPrototypeOf(ctor)) {
+        for (const method of Object.getOwnPropertyNames(ctor)) {
+          if (publicNames.has(method) && typeof Object.getOwnPropertyDescriptor(ctor, method)?.value === 'function') {
+            const owner = exportName.get((ctor as { prototype: object }).prototype) ?? (ctor as { name: string }).name;
+            found.set(`${module}.${owner}.${method}`, { prototype: ctor, method });
+          }
         }
       }
       // Instance grants, of resources and of other constructs (`Asset.grantRead`, `ManualApprovalAction.grantManualApproval`).
@@ -77,6 +103,15 @@ function grantMethods(): Map<string, GrantMethod> {
           const owner = exportName.get(proto) ?? (proto as { constructor: { name: string } }).constructor.name;
           found.set(`${module}.${owner}.${method}`, { prototype: proto, method });
         }
+      }
+    }
+    for (const [className, names] of publicGrantsClassMethods(module)) {
+      const value = exports[className] as { prototype: Record<string, unknown> } | undefined;
+      // Declared in a file the module's index does not export (aws-ssm's generated ParameterGrants): no user can reach it.
+      if (!value) continue;
+      for (const method of names) {
+        if (typeof value.prototype[method] !== 'function') throw new Error(`${module}.${className}.${method} is declared but not a method`);
+        found.set(`${module}.${className}.${method}`, { prototype: value.prototype, method });
       }
     }
   }
@@ -124,7 +159,7 @@ function unexpected(errors: { rule: string; resource: string; text: string }[]):
 
 describe('precision: every grant* method of aws-cdk-lib\'s L2 constructs passes clean', () => {
   test('the app calls every grant method of the covered modules (found by reflection)', () => {
-    expect(methods.size).toBeGreaterThan(190);
+    expect(methods.size).toBeGreaterThan(280);
     expect([...methods.keys()].filter((k) => !called.has(k))).toEqual([]);
     expect(EXPECTED_ERRORS.filter((x) => !x.pattern && !methods.has(x.method)).map((x) => x.method)).toEqual([]);
   });
