@@ -14,10 +14,12 @@ export const AZURE_IDENTITY_PIVOT_RULE: Rule = {
   id: 'AZ-004',
   cloud: 'azure',
   severity: 'warning',
-  reason: 'An agent identity holds an identity-pivot action (VM run command, managed identity assign/federate, storage listKeys, automation, deployment scripts).',
+  reason: 'An agent identity holds an identity-pivot action (VM run command, managed identity assign/federate, a service\'s keys or connection strings, automation, deployment scripts).',
   explanation: 'These actions let the holder run code as, or obtain credentials of, another identity: a VM\'s managed identity through '
-    + 'run command or extensions, any user-assigned identity through assign/action or a new federated credential, a storage account\'s '
-    + 'keys, or an automation account / deployment script that runs as its own identity. The list lives in '
+    + 'run command or extensions, any user-assigned identity through assign/action or a new federated credential, the keys, SAS or '
+    + 'connection strings of a service (Storage, Cosmos DB, Event Hubs, Service Bus, Redis, Container Registry, App Service and Functions '
+    + 'publishing credentials and host keys, Batch, AI Search, Maps, SignalR, Cognitive Services, …), which authenticate outside Azure RBAC, '
+    + 'or an automation account / deployment script that runs as its own identity. The list lives in '
     + 'policies/catalogs/azure-privileged-actions.json. A custom role definition that reaches one (listed, or through a wildcard such as '
     + 'Microsoft.Storage/* or */action) is flagged on the definition too, whoever it is assigned to.',
   fix: 'Remove the action, or give it to a separate tool identity that requires approval and reaches only the one resource it needs.',

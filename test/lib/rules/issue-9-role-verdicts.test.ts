@@ -173,8 +173,10 @@ describe('issue 9: Azure custom-role wildcards are judged against the privileged
     expect(az002({ actions: ['Microsoft.Authorization/*/read', '*/read'] })).toEqual([]);
   });
   test('a wildcard that reaches nothing privileged is a warning; one whose privileged actions not_actions remove is too', () => {
-    expect(az002({ actions: ['Microsoft.Web/sites/slots/*'] })).toEqual(['warning Microsoft.Web/sites/slots/*']);
-    expect(az002({ actions: ['Microsoft.Storage/storageAccounts/*'], not_actions: ['Microsoft.Storage/storageAccounts/listKeys/action', 'Microsoft.Storage/storageAccounts/regenerateKey/action', 'Microsoft.Storage/storageAccounts/listAccountSas/action'] }))
+    expect(az002({ actions: ['Microsoft.Insights/alertRules/*'] })).toEqual(['warning Microsoft.Insights/alertRules/*']);
+    // A slot has its own publishing credentials and host keys (slots/publishxml, slots/config/list, slots/host/listkeys).
+    expect(az002({ actions: ['Microsoft.Web/sites/slots/*'] })).toEqual(['error Microsoft.Web/sites/slots/*']);
+    expect(az002({ actions: ['Microsoft.Storage/storageAccounts/*'], not_actions: ['Microsoft.Storage/storageAccounts/listKeys/action', 'Microsoft.Storage/storageAccounts/regenerateKey/action', 'Microsoft.Storage/storageAccounts/listAccountSas/action', 'Microsoft.Storage/storageAccounts/listServiceSas/action'] }))
       .toEqual(['warning Microsoft.Storage/storageAccounts/*']);
   });
   test('"*" stays an error, also with a few not_actions', () => {

@@ -3,6 +3,7 @@ import { Baseline } from '../../../../lib/baseline/baseline';
 import { AZURE_RULES } from '../../../../lib/rules/azure';
 import { azureGlobMatches, azureGlobsOverlap } from '../../../../lib/rules/azure/private/azure-rule-helpers';
 import { check, ids, ref, RG_ID, SUBSCRIPTION, tf, TfBuilder } from '../../../fixtures/tf/tf-builder';
+import { roleAllows } from '../../../helpers/azure-rbac-evaluator';
 
 const rule = (id: string) => AZURE_RULES.filter((r) => r.id === id);
 const principal = (identity: string) => ref(`azurerm_user_assigned_identity.${identity}`, 'principal_id');
@@ -181,6 +182,71 @@ describe('AZ-004: identity-pivot actions are flagged', () => {
     expect(ids(findings)).toEqual(['AZ-004[ops]@azurerm_role_assignment.ops', 'AZ-004[Managed Identity Operator]@azurerm_role_assignment.mio']);
     expect(findings[0].message).toMatch(/runCommand\/action, Microsoft\.Storage\/storageAccounts\/listKeys\/action/);
     expect(findings.every((f) => f.severity === 'warning')).toBe(true);
+  });
+
+  // Actions that return a service's keys, SAS or connection strings (policies/catalogs/azure-privileged-actions.json):
+  // whoever holds one authenticates to the service outside Azure RBAC.
+  const CREDENTIAL_ACTIONS = [
+    'Microsoft.DocumentDB/databaseAccounts/listKeys/action',
+    'Microsoft.DocumentDB/databaseAccounts/listConnectionStrings/action',
+    'Microsoft.DocumentDB/databaseAccounts/readonlykeys/action',
+    'Microsoft.EventHub/namespaces/authorizationRules/listkeys/action',
+    'Microsoft.EventHub/namespaces/eventhubs/authorizationRules/listkeys/action',
+    'Microsoft.ServiceBus/namespaces/authorizationRules/listkeys/action',
+    'Microsoft.ServiceBus/namespaces/queues/authorizationRules/listkeys/action',
+    'Microsoft.ServiceBus/namespaces/topics/authorizationRules/listkeys/action',
+    'Microsoft.Cache/redis/listKeys/action',
+    'Microsoft.ContainerRegistry/registries/listCredentials/action',
+    'Microsoft.Storage/storageAccounts/listAccountSas/action',
+    'Microsoft.Storage/storageAccounts/listServiceSas/action',
+    'Microsoft.Web/sites/publishxml/action',
+    'Microsoft.Web/sites/config/list/action',
+    'Microsoft.Web/sites/host/listkeys/action',
+    'Microsoft.Web/sites/functions/listkeys/action',
+    'Microsoft.Batch/batchAccounts/listKeys/action',
+    'Microsoft.Search/searchServices/listAdminKeys/action',
+    'Microsoft.Maps/accounts/listKeys/action',
+    'Microsoft.SignalRService/SignalR/listkeys/action',
+    'Microsoft.CognitiveServices/accounts/listKeys/action',
+  ];
+  test.each(CREDENTIAL_ACTIONS)('a custom role holding %s, assigned at subscription scope, is reported', (action) => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'keys', { actions: [action] });
+    assign(b, 'keys', 'a', `/subscriptions/${SUBSCRIPTION}`, { id: ref('azurerm_role_definition.keys', 'role_definition_resource_id') });
+    const findings = check(b, rule('AZ-004'));
+    expect(ids(findings)).toEqual(['AZ-004[keys]@azurerm_role_assignment.keys']);
+    expect(findings[0].message).toContain(action);
+  });
+  test('a wildcard reaching a credential action is reported on the assignment, and on an unassigned definition; the wildcard is an AZ-002 error', () => {
+    const wildcards: Record<string, [string, string]> = {
+      cosmos_star: ['Microsoft.DocumentDB/databaseAccounts/*', 'Microsoft.DocumentDB/databaseAccounts/listConnectionStrings/action'],
+      bus_rules: ['Microsoft.ServiceBus/namespaces/*/authorizationRules/*', 'Microsoft.ServiceBus/namespaces/queues/authorizationRules/listkeys/action'],
+      any_action: ['*/action', 'Microsoft.ContainerRegistry/registries/listCredentials/action'],
+      site_keys: ['Microsoft.Web/sites/*/listkeys/action', 'Microsoft.Web/sites/host/listkeys/action'],
+    };
+    const b = tf().agentIdentity('a');
+    for (const [name, [wildcard, reached]] of Object.entries(wildcards)) {
+      customRole(b, name, { actions: [wildcard] });
+      // The attack: the wildcard really allows the credential action (decided by the RBAC evaluator).
+      expect(roleAllows({ actions: [wildcard], notActions: [], dataActions: [], notDataActions: [] }, reached, false)).toBe(true);
+    }
+    customRole(b, 'unassigned', { actions: ['Microsoft.Cache/*'] });
+    for (const name of Object.keys(wildcards)) assign(b, name, 'a', `/subscriptions/${SUBSCRIPTION}`, { id: ref(`azurerm_role_definition.${name}`, 'role_definition_resource_id') });
+    expect(run('AZ-004', b)).toEqual([
+      ...Object.keys(wildcards).map((n) => `AZ-004[${n}]@azurerm_role_assignment.${n}`),
+      'AZ-004[definition:Microsoft.Cache/redis/listKeys/action]@azurerm_role_definition.unassigned',
+    ]);
+    const wildcardFindings = check(b, rule('AZ-002'));
+    expect(wildcardFindings.map((f) => f.severity)).toEqual(Array(5).fill('error'));
+  });
+  test('*/read and provider-wide reads alone are not reported: no credential action is a read', () => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'reads', { actions: ['*/read', 'Microsoft.DocumentDB/*/read', 'Microsoft.Web/sites/*/read'] });
+    assign(b, 'reads', 'a', `/subscriptions/${SUBSCRIPTION}`, { id: ref('azurerm_role_definition.reads', 'role_definition_resource_id') });
+    const reads = { actions: ['*/read'], notActions: [], dataActions: [], notDataActions: [] };
+    for (const action of CREDENTIAL_ACTIONS) expect(roleAllows(reads, action, false)).toBe(false);
+    expect(run('AZ-004', b)).toEqual([]);
+    expect(run('AZ-002', b)).toEqual([]);
   });
 });
 
