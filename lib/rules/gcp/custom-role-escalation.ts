@@ -137,7 +137,11 @@ function predefinedRoleEscalations(inventory: Inventory, single: readonly string
     const known = gcpPredefinedRole(g.role);
     if (!known || known.flags.includes('basic') || known.permissions.some((p) => GCP_IMPERSONATION_PERMISSIONS.includes(p))) return [];
     const hits = known.permissions.filter((p) => single.some((pattern) => globMatches(pattern, p)));
-    if (hits.length === 0 && !(known.flags.includes('escalation') && !known.permissionsComplete)) return [];
+    // The escalation flag speaks only for an entry that lists none of its permissions: one that lists its
+    // security-relevant ones (the schema's rule for partial entries) has shown them all, and a path step it
+    // lists (cloudbuild.builds.create) is reported once, as the identity's escalation path.
+    const judgedByFlag = known.flags.includes('escalation') && !known.permissionsComplete && known.permissions.length === 0;
+    if (hits.length === 0 && !judgedByFlag) return [];
     return [findingAt('gcp', g.source, {
       detail: g.role,
       identity: identity.id,

@@ -37,10 +37,19 @@ describe('issue 9: GCP project-level grants to a tool service account are judged
     expect(gcp(atProject(role)).errors).toContain(rule);
   });
   test.each([
-    'roles/deploymentmanager.editor', 'roles/serverless.serviceAgent', 'roles/run.serviceAgent',
-    'roles/cloudbuild.builds.editor', 'roles/dataflow.developer',
-  ])('%s at project level: an error (known by its permissions, or unknown and failing closed)', (role) => {
-    expect(gcp(atProject(role)).errors.length).toBeGreaterThan(0);
+    ['roles/deploymentmanager.editor', 'GCP-006'],
+    ['roles/serverless.serviceAgent', 'GCP-003'],
+    ['roles/run.serviceAgent', 'GCP-003'],
+    ['roles/cloudbuild.builds.editor', 'GCP-006'],
+    ['roles/dataflow.developer', 'GCP-006'],
+  ])('%s at project level: an error (%s)', (role, rule) => {
+    expect(gcp(atProject(role)).errors).toEqual([rule]);
+  });
+  test.each(['roles/cloudbuild.builds.editor', 'roles/dataflow.developer'])('%s (cloudbuild.builds.create, per its IAM roles page) is reported once, as the build escalation path, for any principal', (role) => {
+    for (const agent of [true, false]) {
+      const findings = check(atProject(role, agent), GCP_RULES);
+      expect(findings.map((f) => [f.ruleId, f.severity, f.detail])).toEqual([['GCP-006', 'error', 'gcp-cloudbuild-builds-create:identity']]);
+    }
   });
   test('org-level roles/storage.admin: an error', () => {
     expect(gcp(atOrganization('roles/storage.admin')).errors).toEqual(expect.arrayContaining(['GCP-003', 'GCP-009']));
