@@ -45,6 +45,13 @@ export interface ActivityDriftReport {
   readonly events: number;
   /** Records that were no agent session's call (other principals, intermediate states). */
   readonly skippedRecords: number;
+  /**
+   * Records that could not be judged (no supported shape, an identity that is not JSON): they might be
+   * an agent's calls, so any of them fails the report, whatever `--fail-on` says.
+   */
+  readonly unreadableRecords: number;
+  /** Why, for the first few of them. */
+  readonly unreadableExamples: string[];
   readonly agents: DriftAgent[];
   readonly summary: { readonly trip: number; readonly alert: number; readonly result: 'pass' | 'fail' };
 }
@@ -66,6 +73,8 @@ export class ActivityDrift {
   private readonly agentKeys = new Map<string, { agent: string; environment: string }>();
   private events = 0;
   private skipped = 0;
+  private unreadable = 0;
+  private readonly unreadableExamples: string[] = [];
   private from = Infinity;
   private to = -Infinity;
 
@@ -85,6 +94,12 @@ export class ActivityDrift {
   /** Count a record that gave no agent event. */
   public skip(): void {
     this.skipped++;
+  }
+
+  /** Count a record that could not be judged (`unreadableReason` says why): it fails the report. */
+  public unreadableRecord(reason: string): void {
+    this.unreadable++;
+    if (this.unreadableExamples.length < EXAMPLES_PER_KIND && !this.unreadableExamples.includes(reason)) this.unreadableExamples.push(clip(reason));
   }
 
   /** Judge one event and remember what the report needs; an event of no agent is counted as skipped. */
@@ -151,8 +166,10 @@ export class ActivityDrift {
       period: Number.isFinite(this.from) ? { from: new Date(this.from).toISOString(), to: new Date(this.to).toISOString() } : {},
       events: this.events,
       skippedRecords: this.skipped,
+      unreadableRecords: this.unreadable,
+      unreadableExamples: [...this.unreadableExamples],
       agents,
-      summary: { trip, alert, result: failing > 0 ? 'fail' : 'pass' },
+      summary: { trip, alert, result: failing > 0 || this.unreadable > 0 ? 'fail' : 'pass' },
     };
   }
 }

@@ -4,7 +4,7 @@ import { ActivityDrift, ActivityDriftReport } from '../activity/activity-drift';
 import { ActivityEvaluator } from '../activity/activity-evaluator';
 import { ActivityPlaybook } from '../activity/activity-playbook';
 import { DEVIATION_CODES } from '../activity/activity-verdict';
-import { normalizeLogRecord } from '../activity/normalize';
+import { normalizeLogRecord, unreadableReason } from '../activity/normalize';
 import { readJsonRecordBatches, readJsonRecords } from '../activity/read/json-records';
 import { inventoryFromPaths } from '../adapters';
 import { Baseline } from '../baseline/baseline';
@@ -96,12 +96,27 @@ async function drift(paths: string[], activity: string[], flags: DriftFlags, io:
   }
   const collector = new ActivityDrift(playbook, evaluator);
   for (const file of activity) {
+    let records = 0;
+    let unreadable = 0;
+    let firstReason = '';
     for await (const batch of readJsonRecordBatches(existing(file))) {
+      records += batch.length;
       for (const record of batch) {
         const events = normalizeLogRecord(record);
-        if (events.length === 0) collector.skip();
         for (const e of events) collector.add(e);
+        if (events.length > 0) continue;
+        const reason = unreadableReason(record);
+        if (reason === undefined) {
+          collector.skip();
+        } else {
+          unreadable++;
+          firstReason ||= reason;
+          collector.unreadableRecord(reason);
+        }
       }
+    }
+    if (records > 0 && unreadable === records) {
+      throw new GuardrailError('AG_ACTIVITY_UNREADABLE', `activity file holds no record drift can read; got ${file} (${records} record(s), the first: ${firstReason}). Pass CloudTrail Records files, Lake/Athena JSON exports, GCP audit log JSON or Azure activity log JSON.`);
     }
   }
   const report = collector.report(flags.failOn);
@@ -117,13 +132,18 @@ function existing(file: string): string {
 }
 
 function summaryLine(r: ActivityDriftReport): string {
-  return `drift: ${r.summary.result.toUpperCase()} — ${r.events} events, ${r.summary.trip} tripping and ${r.summary.alert} alerting deviations, ${r.skippedRecords} records of no agent session\n`;
+  const unreadable = r.unreadableRecords > 0 ? `, ${r.unreadableRecords} records that could not be read (they fail the check)` : '';
+  return `drift: ${r.summary.result.toUpperCase()} — ${r.events} events, ${r.summary.trip} tripping and ${r.summary.alert} alerting deviations, ${r.skippedRecords} records of no agent session${unreadable}\n`;
 }
 
 /** The text report: per agent, its deviations, then unused grants and tools. */
 export function renderDriftText(r: ActivityDriftReport): string {
   const lines: string[] = [];
   lines.push(`Activity ${r.period.from ?? '-'} .. ${r.period.to ?? '-'}: ${r.events} agent events`);
+  if (r.unreadableRecords > 0) {
+    lines.push('', `UNREADABLE ${r.unreadableRecords} record(s) could not be judged (an agent's calls may be among them):`);
+    for (const why of r.unreadableExamples) lines.push(`    ${why}`);
+  }
   for (const a of r.agents) {
     lines.push('', `${a.agent} (${a.environment})`);
     if (a.deviations.length === 0) lines.push('  no deviations');
@@ -155,7 +175,15 @@ export function renderDriftSarif(r: ActivityDriftReport, version: string): strin
   const doc = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'agent-guardrails drift', version, informationUri: 'https://github.com/agent-guardrails/agent-guardrails', rules } }, results }],
+    runs: [{
+      tool: { driver: { name: 'agent-guardrails drift', version, informationUri: 'https://github.com/agent-guardrails/agent-guardrails', rules } },
+      // Records it could not judge are no result of a rule, but the run could not vouch for them.
+      invocations: [{
+        executionSuccessful: r.unreadableRecords === 0,
+        toolExecutionNotifications: r.unreadableExamples.map((why) => ({ level: 'error', message: { text: `${r.unreadableRecords} activity record(s) could not be judged: ${why}` } })),
+      }],
+      results,
+    }],
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

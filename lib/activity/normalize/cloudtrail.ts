@@ -52,6 +52,7 @@ export function normalizeCloudTrail(input: unknown): ActivityEvent | undefined {
     lineage = dot < 0 ? undefined : rest.slice(dot + 1);
   }
   const resources = resourcesOf(r);
+  if (!resources) return undefined; // resources we cannot read: `unreadableReason` reports the record
   const errorCode = textValue(r.errorCode ?? r.errorcode);
   return {
     cloud: 'aws',
@@ -94,8 +95,10 @@ function operationName(source: string, name: string): string {
   return m ? m[1] : name;
 }
 
-function resourcesOf(r: LogRecord): { arns: string[]; account?: string } {
+/** The record's resources, or undefined when it lists them in a form that is not JSON (an Athena struct rendering). */
+function resourcesOf(r: LogRecord): { arns: string[]; account?: string } | undefined {
   const listed = fieldValue(r.resources);
+  if (typeof listed === 'string' && listed.length > 0) return undefined;
   const arns: string[] = [];
   let account: string | undefined;
   if (Array.isArray(listed)) {

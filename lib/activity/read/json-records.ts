@@ -11,8 +11,8 @@ export const MAX_RECORD_CHARS = 1 << 20;
 /**
  * Streams the records of a JSON export without holding the file: a `{"Records": [...]}` CloudTrail
  * file, a JSON array (GCP `gcloud logging read --format=json`, `az monitor activity-log list`),
- * a `{"value": [...]}` / `{"records": [...]}` Azure export, CloudTrail Lake `QueryResultRows`, or
- * JSON Lines (Athena, Lake exports). A file up to 16 MiB (CloudTrail's own files are far smaller)
+ * a `{"value": [...]}` / `{"records": [...]}` Azure export, CloudTrail Lake `QueryResultRows`, Athena
+ * `get-query-results` (`ResultSet.Rows`), or JSON Lines (Athena UNLOAD, Lake exports). A file up to 16 MiB (CloudTrail's own files are far smaller)
  * is parsed whole; a larger one is streamed and each record parsed on its own, so memory stays at
  * one record (≤ `MAX_RECORD_CHARS`) plus one read buffer. Throws a GuardrailError for text that is
  * not JSON of these shapes.
@@ -60,10 +60,35 @@ function parseWhole(text: string): unknown[] | undefined {
   }
   if (Array.isArray(doc)) return doc;
   if (typeof doc === 'object' && doc !== null) {
+    const athena = athenaResultRows(doc as Record<string, unknown>);
+    if (athena) return athena;
     for (const [k, v] of Object.entries(doc)) if (RECORD_ARRAY_KEYS.has(k.toLowerCase()) && Array.isArray(v)) return v;
     return [doc];
   }
   return undefined;
+}
+
+/**
+ * The rows of `aws athena get-query-results` output (`ResultSet.Rows[].Data[].VarCharValue`, the
+ * first row repeating the column names) as records keyed by column name; undefined for other documents.
+ * Struct columns arrive as Athena renders them, not JSON: the normalizer counts such rows unreadable.
+ */
+function athenaResultRows(doc: Record<string, unknown>): unknown[] | undefined {
+  const set = doc.ResultSet as { Rows?: unknown; ResultSetMetadata?: { ColumnInfo?: unknown } } | undefined;
+  if (typeof set !== 'object' || set === null || !Array.isArray(set.Rows)) return undefined;
+  const cells = (row: unknown): (string | undefined)[] => {
+    const data = (row as { Data?: unknown } | null)?.Data;
+    return Array.isArray(data) ? data.map((d) => (typeof d?.VarCharValue === 'string' ? d.VarCharValue as string : undefined)) : [];
+  };
+  const info = set.ResultSetMetadata?.ColumnInfo;
+  const names = Array.isArray(info) ? info.map((c) => String((c as { Name?: unknown })?.Name ?? '')) : cells(set.Rows[0]).map((n) => n ?? '');
+  const rows = set.Rows.map(cells);
+  const isHeader = (row: (string | undefined)[]) => row.length === names.length && row.every((v, i) => v === names[i]);
+  return rows.filter((row, i) => !(i === 0 && isHeader(row))).map((row) => {
+    const record: Record<string, string> = {};
+    row.forEach((v, i) => { if (v !== undefined && names[i]) record[names[i]] = v; });
+    return record;
+  });
 }
 
 /**

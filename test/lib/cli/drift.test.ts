@@ -68,3 +68,69 @@ describe('agent-guardrails drift --activity', () => {
     }
   });
 });
+
+describe('agent-guardrails drift --activity: Athena and Lake exports, and records it cannot read', () => {
+  const records = (JSON.parse(fs.readFileSync(TRAIL, 'utf8')) as { Records: Record<string, unknown>[] }).Records;
+  const COLUMNS = ['eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'requestparameters', 'resources', 'errorcode', 'eventid', 'recipientaccountid'];
+  const lowerKeys = (v: unknown): unknown => Array.isArray(v) ? v.map(lowerKeys)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toLowerCase(), lowerKeys(x)])) : v;
+  /** Athena's rendering of a struct (`{type=AssumedRole, arn=...}`), as get-query-results prints a struct column not cast to JSON. */
+  const hive = (v: unknown): string => Array.isArray(v) ? `[${v.map(hive).join(', ')}]`
+    : v && typeof v === 'object' ? `{${Object.entries(v).map(([k, x]) => `${k.toLowerCase()}=${hive(x)}`).join(', ')}}` : String(v);
+  /** `aws athena get-query-results` output (header row first) of the fixture trail; struct columns as JSON text (json_format(CAST(... AS JSON))) or as Athena renders them. */
+  const athena = (structs: (i: number) => 'json' | 'hive') => ({
+    ResultSet: {
+      Rows: [COLUMNS, ...records.map((r, i) => {
+        const lower = lowerKeys(r) as Record<string, unknown>;
+        return COLUMNS.map((c) => {
+          const v = lower[c];
+          if (v === undefined || v === null) return undefined;
+          if (typeof v !== 'object') return String(v);
+          return structs(i) === 'hive' && (c === 'useridentity' || c === 'resources') ? hive(v) : JSON.stringify(v);
+        });
+      })].map((row) => ({ Data: row.map((v) => (v === undefined ? {} : { VarCharValue: v })) })),
+      ResultSetMetadata: { ColumnInfo: COLUMNS.map((Name) => ({ Name, Type: 'varchar' })) },
+    },
+    UpdateCount: 0,
+  });
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-drift-export-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, doc: unknown) => {
+    fs.writeFileSync(path.join(dir, name), JSON.stringify(doc));
+    return path.join(dir, name);
+  };
+  const judged = async (file: string) => {
+    const out = await run(['drift', TEMPLATE, '--activity', file, '--format', 'json']);
+    const report = JSON.parse(out.stdout);
+    return { code: out.code, agents: report.agents, events: report.events, unreadable: report.unreadableRecords };
+  };
+
+  test('Athena get-query-results with struct columns as JSON, and a Lake QueryResultRows export, judge as the Records file does', async () => {
+    const fromRecords = await judged(TRAIL);
+    expect(fromRecords.events).toBeGreaterThan(5);
+    expect(await judged(write('athena.json', athena(() => 'json')))).toEqual(fromRecords);
+    const lake = { QueryStatus: 'FINISHED', QueryResultRows: records.map((r) => Object.entries(r).map(([k, v]) => ({ [k]: typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v) }))) };
+    expect(await judged(write('lake.json', lake))).toEqual(fromRecords);
+  });
+
+  test('struct columns rendered as Athena prints them (not JSON) are never parsed: one such record fails the check, whatever --fail-on says', async () => {
+    // Parsing `{type=AssumedRole, arn=...}` would let an agent write fields through its session name (`,` and `=` are allowed in it).
+    const mixed = write('mixed.json', athena((i) => (i === 0 ? 'hive' : 'json')));
+    const text = await run(['drift', TEMPLATE, '--activity', mixed, '--fail-on', 'trip']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('UNREADABLE 1 record(s) could not be judged');
+    expect(text.stdout).toMatch(/CloudTrail userIdentity is not JSON \(\{type=AssumedRole/);
+    expect((await judged(mixed)).unreadable).toBe(1);
+    const sarif = JSON.parse((await run(['drift', TEMPLATE, '--activity', mixed, '--format', 'sarif'])).stdout);
+    expect(sarif.runs[0].invocations[0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [expect.objectContaining({ level: 'error' })] });
+  });
+
+  test('a file in which no record can be read (Athena struct renderings only, or no log records at all) is exit 2 with one line', async () => {
+    for (const doc of [athena(() => 'hive'), [{ foo: 1 }, { bar: 2 }]]) {
+      const out = await run(['drift', TEMPLATE, '--activity', write('unreadable.json', doc)]);
+      expect([out.code, out.stderr.trim().split('\n').length]).toEqual([2, 1]);
+      expect(out.stderr).toMatch(/AG_ACTIVITY_UNREADABLE.*holds no record drift can read/);
+    }
+  });
+});
