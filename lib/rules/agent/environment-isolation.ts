@@ -57,6 +57,9 @@ export const ENVIRONMENT_ISOLATION: Rule = {
       }
     }
 
+    // No key that two environments use, and at most one environment name: nothing below can be found.
+    if (envNames.length <= 1 && ![...users.values()].some((byEnv) => byEnv.size > 1)) return findings;
+
     // Per environment and key level, how many keys the environment uses (for the evidence test below).
     const keysPerLevel = new Map<string, number>();
     for (const [key, byEnv] of users) for (const env of byEnv.keys()) bump(keysPerLevel, `${env}|${levelOf(key)}`);

@@ -32,18 +32,31 @@ export interface CreatingStatement {
 
 /** Judges the actions of one statement against what its `Create…` actions create and reference. */
 export class StatementCreates {
-  private readonly created = new Set<string>();
-  private readonly referenced = new Set<string>();
+  /** What the statement creates and references, read on first use: most statements are never judged (their reach is not wide). */
+  private shapes?: { readonly created: Set<string>; readonly referenced: Set<string> };
 
-  constructor(private readonly statement: CreatingStatement) {
-    for (const written of statement.actions) {
+  constructor(private readonly statement: CreatingStatement) {}
+
+  private get created(): Set<string> {
+    return (this.shapes ??= this.readShapes()).created;
+  }
+
+  private get referenced(): Set<string> {
+    return (this.shapes ??= this.readShapes()).referenced;
+  }
+
+  private readShapes(): { created: Set<string>; referenced: Set<string> } {
+    const created = new Set<string>();
+    const referenced = new Set<string>();
+    for (const written of this.statement.actions) {
       for (const info of expandPattern(written)) {
         const shape = createShape(info);
         if (!shape || !mayBeExempt(info)) continue;
-        shape.created.forEach((t) => this.created.add(key(info.service, t)));
-        shape.referenced.forEach((t) => this.referenced.add(key(info.service, t)));
+        shape.created.forEach((t) => created.add(key(info.service, t)));
+        shape.referenced.forEach((t) => referenced.add(key(info.service, t)));
       }
     }
+    return { created, referenced };
   }
 
   /** Whether the statement creates anything a verdict can rest on. */
