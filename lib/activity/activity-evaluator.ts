@@ -104,7 +104,18 @@ export class ActivityEvaluator {
    * that cannot filter them at the source (an exported log) skips them with this.
    */
   public isAgentActivity(event: ActivityEvent): boolean {
-    return event.agent !== undefined || (event.identity !== undefined && this.toolByIdentity(event.cloud, event.identity) !== undefined);
+    return event.agent !== undefined || (event.identity !== undefined && this.toolByIdentity(event.cloud, event.identity) !== undefined)
+      || this.impersonatingTool(event) !== undefined;
+  }
+
+  /** The declared tool that impersonated its way to the event's identity (GCP delegation chain), if any. */
+  private impersonatingTool(event: ActivityEvent): CompiledTool | undefined {
+    if (event.delegatedBy === undefined) return undefined;
+    for (const id of event.delegatedBy) {
+      const t = this.toolByIdentity(event.cloud, id);
+      if (t) return t;
+    }
+    return undefined;
   }
 
   /** The declared agent and tool whose identity acted in an event, if its identity is one. */
@@ -153,6 +164,10 @@ export class ActivityEvaluator {
       }
       candidates = [byIdentity]; // an identity belongs to one environment
     } else {
+      const impersonator = this.impersonatingTool(event);
+      if (impersonator) {
+        return this.verdict(VerdictCode.UNKNOWN_IDENTITY, event, impersonator, `tool ${impersonator.tool} of agent ${impersonator.agent} acted as ${clip(event.identity ?? '(none)')} by impersonation, an identity it does not declare`);
+      }
       if (event.agent === undefined || !this.agents.has(event.agent)) {
         return this.verdict(VerdictCode.UNKNOWN_IDENTITY, event, undefined, event.agent === undefined
           ? `identity ${clip(event.identity ?? '(none)')} is no declared tool identity and claims no agent`

@@ -36,6 +36,11 @@ export interface ActivityEvent {
   readonly lineageTruncated?: boolean;
   /** The cloud identity that acted: AWS role or session ARN, GCP service account email, Azure principal id. */
   readonly identity?: string;
+  /**
+   * GCP: the principals that impersonated their way to `identity`, first caller first
+   * (`serviceAccountDelegationInfo`); a tool among them means the agent acted as another account.
+   */
+  readonly delegatedBy?: readonly string[];
   /** `s3:GetObject`, `storage.objects.get`, `Microsoft.Compute/virtualMachines/restart/action`. */
   readonly action: string;
   /** Resources acted on (ARNs, GCP resource names, Azure resource ids); empty when the log names none. */

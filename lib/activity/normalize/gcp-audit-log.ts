@@ -20,7 +20,8 @@ export function normalizeGcpAuditLog(entry: unknown): ActivityEvent[] {
   const status = field(payload, 'status');
   const code = isRecord(status) && typeof status.code === 'number' ? status.code : 0;
   const project = textAt(entry, 'resource', 'labels', 'project_id') ?? projectOfLogName(text(entry, 'logName'));
-  const base = { cloud: 'gcp' as const, identity: principal, location: { project }, time, eventId: text(entry, 'insertId') };
+  const chain = delegationChain(field(payload, 'authenticationInfo'));
+  const base = { cloud: 'gcp' as const, identity: principal, ...(chain.length > 0 ? { delegatedBy: chain } : {}), location: { project }, time, eventId: text(entry, 'insertId') };
   const checks = field(payload, 'authorizationInfo');
   if (Array.isArray(checks) && checks.length > 0) {
     return checks.filter(isRecord).map((c) => ({
@@ -33,6 +34,18 @@ export function normalizeGcpAuditLog(entry: unknown): ActivityEvent[] {
   const method = text(payload, 'methodName');
   if (!method) return [];
   return [{ ...base, action: method, resources: [text(payload, 'resourceName')].filter((x): x is string => x !== undefined), outcome: DENIED_CODES.has(code) ? 'denied' : 'allowed' }];
+}
+
+/** The first-party principals of `serviceAccountDelegationInfo` (who impersonated whom to reach the principal), at most 16. */
+function delegationChain(authentication: unknown): string[] {
+  const info = field(authentication, 'serviceAccountDelegationInfo');
+  if (!Array.isArray(info)) return [];
+  const out: string[] = [];
+  for (const d of info.slice(0, 16)) {
+    const email = textAt(d, 'firstPartyPrincipal', 'principalEmail');
+    if (email) out.push(email);
+  }
+  return out;
 }
 
 function projectOfLogName(logName: string | undefined): string | undefined {

@@ -1,6 +1,7 @@
 import * as path from 'path';
-import { ActivityDrift, ActivityEvaluator, normalizeLogRecord, readJsonRecords, VerdictCode } from '../../../lib/activity';
-import { playbook } from './playbook-fixture';
+import * as fs from 'fs';
+import { ActivityDrift, ActivityEvaluator, ActivityPlaybook, normalizeLogRecord, readJsonRecords, VerdictCode } from '../../../lib/activity';
+import { OTHER_ACCOUNT, OUT_OF_WINDOW, PLAYBOOK_DOC, playbook } from './playbook-fixture';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'activity');
 
@@ -79,5 +80,90 @@ describe('real event shapes from the clouds\' documentation: each deviation kind
     ]);
     expect(report.summary).toEqual({ trip: 0, alert: 8, result: 'fail' });
     expect(drift.report('trip').summary.result).toBe('pass');
+  });
+});
+
+describe('every deviation kind from each cloud\'s documented record shape (one field of an expected record changed)', () => {
+  const json = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8'));
+  const trail = json('cloudtrail-records.json').Records as any[];
+  const base: Record<'aws' | 'gcp' | 'azure', any> = {
+    aws: trail.find((r) => r.eventID === 'ct-1'), // read-logs: s3:GetObject on its bucket
+    gcp: (json('gcp-audit-log.json') as any[]).find((r) => r.insertId === 'gcp-1'), // read-logs: storage.objects.get
+    azure: (json('azure-activity-log.json').value as any[]).find((r) => r.eventDataId === 'az-1'), // restart-vm, succeeded
+  };
+  const WEB_1 = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.Compute/virtualMachines/web-1';
+  /** The fixture's playbook with every prod tool windowed (09:00-17:00 Berlin, weekdays) or approval-gated, and the Azure tool on web-1 alone. */
+  const variant = (change: { window?: boolean; approval?: boolean }) => ActivityPlaybook.fromJson({
+    ...PLAYBOOK_DOC,
+    agents: PLAYBOOK_DOC.agents.map((a) => a.environment !== 'prod' ? a : {
+      ...a,
+      tools: a.tools.map((t) => ({
+        ...t,
+        ...(t.cloud === 'azure' ? { resources: [WEB_1] } : {}),
+        ...(change.window ? { window: { timeZone: 'Europe/Berlin', slots: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }] } } : {}),
+        ...(change.approval ? { requiresApproval: true } : {}),
+      })),
+    }),
+  });
+  const edit = (cloud: keyof typeof base, f: (r: any) => void, id = 'x') => {
+    const r = JSON.parse(JSON.stringify(base[cloud]));
+    f(r);
+    if (cloud === 'aws') r.eventID = id; else if (cloud === 'gcp') r.insertId = id; else r.eventDataId = id;
+    return r;
+  };
+  const action = { // the same undeclared operation in each log's fields
+    aws: (r: any) => { r.eventName = 'DeleteObject'; },
+    gcp: (r: any) => { r.protoPayload.methodName = 'storage.objects.delete'; r.protoPayload.authorizationInfo[0].permission = 'storage.objects.delete'; },
+    azure: (r: any) => { r.authorization.action = r.operationName.value = 'Microsoft.Compute/virtualMachines/delete'; },
+  };
+  const resource = {
+    aws: (r: any) => { r.resources = [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::acme-payroll/2026.csv' }]; r.requestParameters = { bucketName: 'acme-payroll', key: '2026.csv' }; },
+    gcp: (r: any) => { r.protoPayload.resourceName = r.protoPayload.authorizationInfo[0].resource = 'projects/_/buckets/acme-payroll/objects/2026.csv'; },
+    azure: (r: any) => { r.authorization.scope = r.resourceId = WEB_1.replace('web-1', 'db-1'); },
+  };
+  const environment = {
+    aws: (r: any) => { r.recipientAccountId = OTHER_ACCOUNT; r.resources = r.resources.map((x: any) => ({ ...x, accountId: OTHER_ACCOUNT })); },
+    gcp: (r: any) => { r.resource.labels.project_id = 'acme-staging'; r.logName = r.logName.replace('acme-prod', 'acme-staging'); },
+    azure: (r: any) => { r.subscriptionId = '00000000-0000-0000-0000-000000000009'; r.authorization.scope = r.resourceId = WEB_1.replace(/0001/, '0009'); },
+  };
+  const identity: Record<'aws' | 'gcp' | 'azure', ((r: any) => void) | undefined> = {
+    aws: (r: any) => { r.userIdentity.sessionContext.sourceIdentity = 'someone-else'; },
+    // The tool impersonated another account: the entry's principal is that account, the chain starts at the tool.
+    gcp: (r: any) => {
+      r.protoPayload.authenticationInfo.serviceAccountDelegationInfo = [{ firstPartyPrincipal: { principalEmail: r.protoPayload.authenticationInfo.principalEmail } }];
+      r.protoPayload.authenticationInfo.principalEmail = 'data-admin@acme-prod.iam.gserviceaccount.com';
+    },
+    azure: undefined, // an Azure record names only the caller: another principal's call is no agent's (the monitor's filter delivers the tools' alone)
+  };
+  const late = {
+    aws: (r: any) => { r.eventTime = new Date(OUT_OF_WINDOW).toISOString(); },
+    gcp: (r: any) => { r.timestamp = new Date(OUT_OF_WINDOW).toISOString(); },
+    azure: (r: any) => { r.eventTimestamp = new Date(OUT_OF_WINDOW).toISOString(); },
+  };
+  const denied = {
+    aws: (r: any) => { r.errorCode = 'AccessDenied'; r.errorMessage = 'User is not authorized to perform this operation'; },
+    gcp: (r: any) => { r.protoPayload.status = { code: 7, message: 'PERMISSION_DENIED' }; r.protoPayload.authorizationInfo[0].granted = false; },
+    azure: (r: any) => { r.status.value = 'Failed'; r.subStatus.value = 'Forbidden'; },
+  };
+  const judge = (pb: ActivityPlaybook, records: any[]) => {
+    const drift = new ActivityDrift(pb, new ActivityEvaluator(pb));
+    return records.flatMap((r) => normalizeLogRecord(r)).map((e) => drift.add(e)?.code ?? 'skipped');
+  };
+
+  test.each(['aws', 'gcp', 'azure'] as const)('%s: the record as documented is expected; each change gives its deviation', (cloud) => {
+    const plain = variant({});
+    expect(judge(plain, [base[cloud]])).toEqual([VerdictCode.EXPECTED]);
+    expect(judge(variant({ window: true }), [base[cloud]])).toEqual([VerdictCode.EXPECTED]); // 10:00 UTC on a Wednesday is inside the window
+    expect(judge(plain, [edit(cloud, action[cloud])])).toEqual([VerdictCode.UNDECLARED_ACTION]);
+    expect(judge(plain, [edit(cloud, resource[cloud])])).toEqual([VerdictCode.UNDECLARED_RESOURCE]);
+    expect(judge(plain, [edit(cloud, environment[cloud])])).toEqual([VerdictCode.OTHER_ENVIRONMENT]);
+    const other = identity[cloud];
+    if (other) expect(judge(plain, [edit(cloud, other)])).toEqual([VerdictCode.UNKNOWN_IDENTITY]);
+    else expect(judge(plain, [edit(cloud, (r) => { r.caller = r.claims['http://schemas.microsoft.com/identity/claims/objectidentifier'] = '99999999-2222-3333-4444-555555555555'; })])).toEqual(['skipped']);
+    expect(judge(variant({ window: true }), [edit(cloud, late[cloud])])).toEqual([VerdictCode.OUTSIDE_WINDOW]);
+    expect(judge(variant({ approval: true }), [base[cloud]])).toEqual([VerdictCode.DESTRUCTIVE_WITHOUT_APPROVAL]);
+    // Five access-denied answers to one session within the window: the fifth is a burst.
+    const probes = [0, 1, 2, 3, 4].map((i) => edit(cloud, (r) => { action[cloud](r); denied[cloud](r); }, `probe-${i}`));
+    expect(judge(plain, probes)).toEqual([...Array(4).fill(VerdictCode.UNDECLARED_ACTION), VerdictCode.DENIED_BURST]);
   });
 });
