@@ -239,6 +239,15 @@ describe('AZ-004: identity-pivot actions are flagged', () => {
     const wildcardFindings = check(b, rule('AZ-002'));
     expect(wildcardFindings.map((f) => f.severity)).toEqual(Array(5).fill('error'));
   });
+  test('code run on a scale set or an Azure Arc machine (run command, extension) is reported like a VM\'s: it runs with the machine\'s identity', () => {
+    const b = tf().agentIdentity('a');
+    customRole(b, 'fleet', { actions: ['Microsoft.Compute/virtualMachineScaleSets/extensions/write', 'Microsoft.Compute/virtualMachineScaleSets/virtualMachines/runCommands/write'] });
+    customRole(b, 'arc', { actions: ['Microsoft.HybridCompute/machines/*'] });
+    for (const r of ['fleet', 'arc']) assign(b, r, 'a', RG_ID, { id: ref(`azurerm_role_definition.${r}`, 'role_definition_resource_id') });
+    const findings = check(b, rule('AZ-004'));
+    expect(ids(findings)).toEqual(['AZ-004[fleet]@azurerm_role_assignment.fleet', 'AZ-004[arc]@azurerm_role_assignment.arc']);
+    expect(findings[1].message).toMatch(/HybridCompute\/machines\/runCommands\/write, Microsoft\.HybridCompute\/machines\/extensions\/write/);
+  });
   test('*/read and provider-wide reads alone are not reported: no credential action is a read', () => {
     const b = tf().agentIdentity('a');
     customRole(b, 'reads', { actions: ['*/read', 'Microsoft.DocumentDB/*/read', 'Microsoft.Web/sites/*/read'] });
