@@ -36,6 +36,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { AGENTCORE_EXPECTED_ERRORS, agentcoreStack } from './cdk-grant-methods-agentcore';
 import { containers, databases, delivery, deployment } from './cdk-grant-methods-more-stacks';
 
 /**
@@ -47,7 +48,7 @@ import { containers, databases, delivery, deployment } from './cdk-grant-methods
  * these modules gains a method this app does not call.
  */
 export const COVERED_MODULES = [
-  'aws-apigateway', 'aws-apigatewayv2', 'aws-appconfig', 'aws-appmesh', 'aws-appsync', 'aws-backup', 'aws-batch', 'aws-cloudfront',
+  'aws-apigateway', 'aws-apigatewayv2', 'aws-appconfig', 'aws-appmesh', 'aws-appsync', 'aws-backup', 'aws-batch', 'aws-bedrockagentcore', 'aws-cloudfront',
   'aws-cloudwatch', 'aws-codebuild', 'aws-codecommit', 'aws-codedeploy', 'aws-codeguruprofiler', 'aws-codepipeline-actions',
   'aws-cognito', 'aws-dynamodb', 'aws-ec2', 'aws-ecr', 'aws-ecs', 'aws-efs', 'aws-eks', 'aws-eks-v2', 'aws-elasticsearch',
   'aws-events', 'aws-glue', 'aws-iam', 'aws-kinesis', 'aws-kinesisfirehose', 'aws-kms', 'aws-lambda', 'aws-lambda-event-sources',
@@ -61,7 +62,6 @@ export const COVERED_MODULES = [
  */
 export const EXCLUDED_MODULES: Readonly<Record<string, string>> = {
   'aws-sagemaker': 'IEndpoint.grantInvoke and IPipeline.grantStartPipelineExecution are declared on interfaces only: no class of aws-cdk-lib implements them (the L2s live in @aws-cdk/aws-sagemaker-alpha)',
-  'aws-bedrockagentcore': 'partly covered by agentcore-grants.test.ts (runtime, memory, gateway, code interpreter, browser, workload identity, API-key and OAuth2 credential providers, policy engine: 35 grant methods); not yet: Cedar policies, evaluators and online evaluation, runtime endpoints (about 20 more)',
 };
 
 /**
@@ -80,6 +80,7 @@ export const EXPECTED_ERRORS: readonly { readonly method: string; readonly patte
   { method: 'aws-rds.ServerlessClusterBase.grantDataApiAccess', rule: 'AWS-003', resourcePrefix: 'rdsserverlessgrantDataApiAccess', why: 'Aurora Serverless v1 (deprecated): CDK grants rds-data:ExecuteStatement and the transaction actions on "*", every cluster of the account (DatabaseCluster.grantDataApiAccess names the cluster)' },
   { method: 'aws-eks.Cluster (creation role)', pattern: true, rule: 'AWS-003', resourcePrefix: 'EksCreationRoleDefaultPolicy', why: 'an EKS cluster without clusterName: CDK\'s creation role may delete, update and tag every EKS cluster of the account (with a name it is scoped to that cluster)' },
   { method: 'aws-iam.OpenIdConnectProvider (EKS\'s, custom resource)', pattern: true, rule: 'AWS-003', resourcePrefix: 'CustomAWSCDKOpenIdConnectProviderCustomResourceProviderRole', why: 'the provider\'s handler may create, delete and add client ids to every OIDC provider of the account, which changes who may assume the roles trusting them (iam.OidcProviderNative needs no handler)' },
+  ...AGENTCORE_EXPECTED_ERRORS,
 ];
 
 /**
@@ -432,5 +433,6 @@ export function buildGrantMethodsApp(workdir: string, context: Record<string, un
   delivery(new Stack(app, 'GrantsDelivery', { env }));
   containers(new Stack(app, 'GrantsContainers', { env }));
   deployment(new Stack(app, 'GrantsDeployment', { env }), workdir);
+  agentcoreStack(new Stack(app, 'GrantsAgentCore', { env }), workdir);
   return app;
 }

@@ -5,6 +5,7 @@ import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-
 import { expandPattern, isWildcardResource, serviceOf } from './private/effective-permissions';
 import { judgedSubjects } from './private/admin';
 import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
+import { ownWorkloadIdentities } from './private/agentcore-own-identities';
 
 /** The catalog of credential-returning actions (`policies/catalogs/aws-credential-returning.json`). */
 export const CREDENTIAL_RETURNING_CATALOG = 'aws-credential-returning';
@@ -29,7 +30,9 @@ export const CREDENTIAL_EXPOSURE: Rule = {
   explanation: 'These actions return a credential, a secret or a decrypted value. On `*` or a wildcard ARN they reach every role, '
     + 'secret or key that exists now or later, so one compromised identity becomes many. The list is '
     + 'policies/catalogs/aws-credential-returning.json (after Cloudsplaining\'s CredentialsExposure). Each must name its resources; '
-    + 'a Secrets Manager ARN ending in `-??????` (the random suffix) counts as named. Actions that support no resource type, such '
+    + 'a Secrets Manager ARN ending in `-??????` (the random suffix) counts as named, and so does an AgentCore workload identity '
+    + '`workload-identity/<name>-*` when <name> is a runtime\'s or gateway\'s of the input (the identity AgentCore creates for it, '
+    + 'named with a generated suffix; the AgentCore Developer Guide scopes a runtime\'s token actions this way). Actions that support no resource type, such '
     + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only. CDK\'s '
     + 'cross-region parameter reader for Lambda@Edge (recognised by the whole shape CDK emits) passes with its ssm:GetParameter '
     + 'on `parameter/cdk/EdgeFunctionArn/*`, where CDK\'s own edge stack writes function version ARNs.',
@@ -38,6 +41,7 @@ export const CREDENTIAL_EXPOSURE: Rule = {
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const actions = (loadCatalog(CREDENTIAL_RETURNING_CATALOG).aws ?? []).flatMap(expandPattern);
     const findings: RawFinding[] = [];
+    const isOwnWorkloadIdentity = ownWorkloadIdentities(inventory);
     for (const perms of judgedSubjects(inventory, context)) {
       const unscopable: ActionHit<undefined>[] = [];
       const broadHits: ActionHit<string[]>[] = [];
@@ -51,7 +55,8 @@ export const CREDENTIAL_EXPOSURE: Rule = {
         // A condition that narrows in IAM semantics (kms:ViaService, a resource tag) confines the statement; a CDK helper
         // role's standard grant (the Lambda@Edge reader's ssm:GetParameter on CDK's own parameter path) is CDK's, not ours.
         const open = uses.filter((u) => !u.narrowed && !(u.statement.grant && isCdkHelperStandardGrant(u.statement.grant, info.action, inventory)));
-        const broad = [...new Set(open.flatMap((u) => u.resources).filter((r) => !isNamedResource(r)))];
+        // An AgentCore runtime's or gateway's own workload identities (`workload-identity/<its name>-*`) are named like a secret's `-??????`.
+        const broad = [...new Set(open.flatMap((u) => u.resources).filter((r) => !isNamedResource(r) && !isOwnWorkloadIdentity(r)))];
         if (broad.length > 0) broadHits.push({ info, uses: open, data: broad });
       }
       // One finding per policy entry as written (`secretsmanager:*` on `*` is one finding naming what it returns).

@@ -1,5 +1,6 @@
 import { CREDENTIAL_EXPOSURE, isNamedResource } from '../../../../lib/rules/aws/credential-exposure';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnResource, Stack } from 'aws-cdk-lib/core';
 import { IamSimulator } from '../../../helpers/iam-simulator';
 import { ACCOUNT, actionIds, agentRole, allow, check, exampleAppInventory, inventory, logicalIdOf, REGION, role, synthesized } from './private/hand-built-inventory';
 
@@ -91,6 +92,38 @@ describe('AWS-007 through synthesized CloudFormation (adapter + IAM simulator)',
     const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
     expect(await sim.decide({ role, action: 'sts:AssumeRole', resource: `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole` })).toBe('Allowed');
     expect(actionIds(check(CREDENTIAL_EXPOSURE, inv))).toEqual([`${role}[sts:AssumeRole]`]);
+  });
+
+  describe('AgentCore workload identities: a runtime\'s or gateway\'s own `<name>-*` is named', () => {
+    const directory = `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:workload-identity-directory/default`;
+    const identities = (pattern: string) => `${directory}/workload-identity/${pattern}`;
+    const tokenGrant = (resource: string) => (stack: Stack) => {
+      new CfnResource(stack, 'Gateway', { type: 'AWS::BedrockAgentCore::Gateway', properties: { Name: 'gw', AuthorizerType: 'AWS_IAM', ProtocolType: 'MCP', RoleArn: 'arn:aws:iam::111111111111:role/x' } });
+      agentRole(stack, 'Tool').addToPolicy(new iam.PolicyStatement({ actions: ['bedrock-agentcore:GetWorkloadAccessToken', 'bedrock-agentcore:GetResourceOauth2Token'], resources: [directory, resource] }));
+    };
+
+    test('`gw-*` of the gateway named gw passes; the simulator still refuses another agent\'s identity', async () => {
+      const { template, inventory: inv } = synthesized(tokenGrant(identities('gw-*')));
+      const role = logicalIdOf(template, 'AWS::IAM::Role');
+      const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+      expect(await sim.decide({ role, action: 'bedrock-agentcore:GetWorkloadAccessToken', resource: identities('gw-a1b2c3') })).toBe('Allowed');
+      expect(await sim.decide({ role, action: 'bedrock-agentcore:GetWorkloadAccessToken', resource: identities('payments-agent-a1b2c3') })).toBe('ImplicitlyDenied');
+      expect(check(CREDENTIAL_EXPOSURE, inv)).toEqual([]);
+    });
+
+    test.each([
+      ['every identity (`*`, as CDK\'s runtime role writes it)', identities('*')],
+      ['a prefix no runtime or gateway of the input carries', identities('payments-*')],
+      ['the gateway\'s prefix in any account', `arn:aws:bedrock-agentcore:${REGION}:*:workload-identity-directory/default/workload-identity/gw-*`],
+      ['a wildcard inside the name', identities('g*-*')],
+    ])('%s is an error, and the simulator hands out another agent\'s token', async (_name, resource) => {
+      const { template, inventory: inv } = synthesized(tokenGrant(resource));
+      const role = logicalIdOf(template, 'AWS::IAM::Role');
+      const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+      const stolen = resource.includes('payments-') ? identities('payments-agent-a1b2c3') : identities('gw-payments-a1b2c3');
+      expect(await sim.decide({ role, action: 'bedrock-agentcore:GetWorkloadAccessToken', resource: stolen })).toBe('Allowed');
+      expect(actionIds(check(CREDENTIAL_EXPOSURE, inv))).toEqual([`${role}[bedrock-agentcore:GetResourceOauth2Token]`, `${role}[bedrock-agentcore:GetWorkloadAccessToken]`]);
+    });
   });
 
   test('precision: the example app reports nothing', () => {
