@@ -152,6 +152,10 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
     return { role: text, actions: [...(gcpPredefinedRolePermissions(text) ?? [])] };
   };
 
+  // Built on first use, once every identity of the configuration's google blocks is known (step 1).
+  let byName: GcpIdentitiesByName | undefined;
+  const identitiesByName = () => (byName ??= new GcpIdentitiesByName(ctx.identitiesByAddress.values()));
+
   let grantCount = 0;
   const onServiceAccounts: { grant: Grant; target: Identity }[] = [];
   const federationsByPool = new Map<string, { issuer?: string; attributeCondition?: string; pool?: string }>();
@@ -201,7 +205,7 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
       const identity = ctx.identityReferenced(sa) ?? (email ? emails.get(email.toLowerCase()) : undefined);
       if (identity) identity.longLivedKeys.push(ctx.source(block));
     } else if (block.type === 'google_iam_deny_policy') {
-      readDenyPolicy(ctx, block);
+      readDenyPolicy(ctx, block, identitiesByName);
     } else if (block.type === 'google_iam_workload_identity_pool_provider') {
       const condition = ctx.resolve('gcp', block, 'attribute_condition', block.body.attribute_condition);
       const oidc = nestedBlock(block.body.oidc);
@@ -276,10 +280,10 @@ export function allowPolicyPermission(denyPermission: string): string {
  * applies to its denied principals minus its exception principals, so rules with exceptions go into
  * entries of their own (`<address>#<n>`), attached to the identities they still deny.
  */
-function readDenyPolicy(ctx: BuildContext, block: TerraformBlock): void {
+function readDenyPolicy(ctx: BuildContext, block: TerraformBlock, byName: () => GcpIdentitiesByName): void {
   const identityOf = (p: Resolved) => {
     const email = /serviceAccounts\/([^/]+)$/.exec(p.text)?.[1];
-    return ctx.identityReferenced(p) ?? [...ctx.identitiesByAddress.values()].find((i) => i.cloud === 'gcp' && email?.startsWith(`${i.name}@`));
+    return ctx.identityReferenced(p) ?? (email !== undefined ? byName().accountOf(email) : undefined);
   };
   const rules = nestedBlocks(block.body.rules).map((rule, i) => {
     const deny = nestedBlock(rule.deny_rule) ?? {};
@@ -303,4 +307,34 @@ function readDenyPolicy(ctx: BuildContext, block: TerraformBlock): void {
       permissions: g.statements.flatMap((s) => s.actions), labels: labelsOfBlock(block), source: ctx.source(block),
     });
   });
+}
+
+/**
+ * The service account an email names, by the account's name (its `account_id`): the first GCP
+ * identity, in the order they were read, whose name followed by `@` begins the email. One lookup
+ * per email instead of a scan of every identity (deny policies list many principals). Names that
+ * hold an `@` themselves (not valid account ids, but input) keep the scan.
+ */
+class GcpIdentitiesByName {
+  private readonly first = new Map<string, { identity: Identity; order: number }>();
+  private readonly withAt: { identity: Identity; order: number }[] = [];
+
+  constructor(identities: Iterable<Identity>) {
+    let order = 0;
+    for (const identity of identities) {
+      if (identity.cloud !== 'gcp') continue;
+      const name = `${identity.name}`;
+      const entry = { identity, order: order++ };
+      if (name.includes('@')) this.withAt.push(entry);
+      else if (!this.first.has(name)) this.first.set(name, entry);
+    }
+  }
+
+  public accountOf(email: string): Identity | undefined {
+    const at = email.indexOf('@');
+    const plain = at === -1 ? undefined : this.first.get(email.slice(0, at));
+    const other = this.withAt.find((e) => email.startsWith(`${e.identity.name}@`));
+    if (plain === undefined || other === undefined) return (plain ?? other)?.identity;
+    return (plain.order < other.order ? plain : other).identity;
+  }
 }

@@ -4,6 +4,13 @@ import { parseDeclaration } from '../../../inventory/declaration';
 import { BROKER_METADATA_KEY, DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
 import { isObject, TerraformBlock } from './terraform-blocks';
 
+/** Our labels: short key and full key (`agent` and `agent-guardrails:agent`, …). */
+const LABEL_KEYS = Object.entries(TAG_KEYS);
+
+function isLabel(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+
 /**
  * Our labels of a Terraform block: from `"//"["agent-guardrails"]` (short keys `agent`, `tool`,
  * `tier`, `environment`, `component`, or the full `agent-guardrails:*` keys) and from Azure
@@ -11,11 +18,14 @@ import { isObject, TerraformBlock } from './terraform-blocks';
  */
 export function labelsOfBlock(block: TerraformBlock): AgentLabels {
   const labels: Record<string, string> = {};
-  const tags = isObject(block.body.tags) ? block.body.tags : {};
-  const meta = block.guardrails ?? {};
-  for (const [short, key] of Object.entries(TAG_KEYS)) {
-    const value = [meta[short], meta[key], tags[key]].find((v): v is string => typeof v === 'string' && v.length > 0);
-    if (value !== undefined) labels[short] = value;
+  const tags = isObject(block.body.tags) ? block.body.tags : undefined;
+  const meta = block.guardrails;
+  // Read once per block of every configuration: plain lookups, no arrays or closures per label.
+  for (const [short, key] of LABEL_KEYS) {
+    const value = meta !== undefined && isLabel(meta[short]) ? meta[short]
+      : meta !== undefined && isLabel(meta[key]) ? meta[key]
+        : tags !== undefined && isLabel(tags[key]) ? tags[key] : undefined;
+    if (value !== undefined) labels[short] = value as string;
   }
   return labels as AgentLabels;
 }

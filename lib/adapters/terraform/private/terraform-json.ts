@@ -1,4 +1,4 @@
-import { ParseErrorCode, printParseErrorCode, visit } from 'jsonc-parser';
+import type { ParseErrorCode } from 'jsonc-parser';
 import { GuardrailError } from '../../../errors';
 import { setOwn } from '../../../private/own';
 import { isObject } from './terraform-blocks';
@@ -161,6 +161,8 @@ function keysParsed(value: unknown): number {
  * Iterative building (the tokenizer's callbacks), so deep nesting is no recursion of ours.
  */
 function parseKeepingDuplicates(text: string, file: string): unknown {
+  // Loaded here, for the rare text the fast path leaves over: most checks never need the tokenizer.
+  const { printParseErrorCode, visit } = require('jsonc-parser') as typeof import('jsonc-parser');
   interface Frame { readonly container: Record<string, unknown> | unknown[]; key?: string }
   const stack: Frame[] = [];
   let root: unknown;

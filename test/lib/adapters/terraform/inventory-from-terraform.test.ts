@@ -114,6 +114,19 @@ describe('Terraform adapter: GCP', () => {
     ]);
   });
 
+  test('a deny principal written as an email names the first account, in file order, whose name and "@" begin it', () => {
+    const principal = (email: string) => `principal://iam.googleapis.com/projects/-/serviceAccounts/${email}`;
+    const deny = (b: ReturnType<typeof tf>) => inventoryOf(b.resource('google_iam_deny_policy', 'deny', { parent: 'x', name: 'agent-deny', rules: [
+      { deny_rule: { denied_principals: [principal(`a@b@${PROJECT}.iam.gserviceaccount.com`), principal(`c@${PROJECT}.iam.gserviceaccount.com`), principal('nobody')], denied_permissions: ['iam.googleapis.com/roles.update'] } },
+    ] }));
+    const account = (b: ReturnType<typeof tf>, name: string, accountId: string) => b.resource('google_service_account', name, { account_id: accountId });
+    // Names holding "@" are no valid account ids, but input: both kinds compete in file order.
+    const atFirst = deny(account(account(account(tf(), 'x', 'a@b'), 'y', 'a'), 'z', 'c'));
+    expect(atFirst.policies.find((p) => p.kind === 'gcp-deny-policy')!.attachedTo).toEqual(['gcp:test/google_service_account.x', 'gcp:test/google_service_account.z']);
+    const plainFirst = deny(account(account(tf(), 'y', 'a'), 'x', 'a@b'));
+    expect(plainFirst.policies.find((p) => p.kind === 'gcp-deny-policy')!.attachedTo).toEqual(['gcp:test/google_service_account.y']);
+  });
+
   test('a key names its account by reference or by full email, never by a suffix of another name', () => {
     const b = tf().agentServiceAccount('tool').agentServiceAccount('read_tool')
       .resource('google_service_account_key', 'by_email', { service_account_id: `projects/${PROJECT}/serviceAccounts/read-tool@${PROJECT}.iam.gserviceaccount.com` });
