@@ -27,6 +27,15 @@ const GCP_MONITOR_ROLES: Readonly<Record<string, RegExp>> = {
   'roles/pubsub.publisher': /^projects\/[^/*]+\/topics\/[^/*]+$/,
   'roles/run.invoker': /^projects\/[^/*]+\/locations\/[^/*]+\/services\/[^/*]+$/,
 };
+/**
+ * GCP permissions that change, delete or re-permission what an activity monitor is made of (its
+ * topics and push subscription, its function and Cloud Run service, its Firestore database and
+ * documents, its log sink, its alert policies and channels): with them a tool could blind the monitor
+ * or forge its memory (replay claims, approvals), so they must not reach the monitor's resources.
+ * Deny policies cannot name those resources (a deny rule's condition reads only resource tags), so the
+ * allow side is where this is caught.
+ */
+const GCP_MONITOR_TAMPER = /^(pubsub\.(topics|subscriptions)|cloudfunctions\.functions|run\.services|datastore\.(databases|entities)|logging\.sinks|monitoring\.(alertpolicies|notificationchannels))\.(?!(get|list|getiampolicy)$)[a-z]+$/;
 const AZ_TABLE_ENTITIES = 'microsoft.storage/storageaccounts/tableservices/tables/entities';
 /**
  * What an Azure activity monitor (azure.AgentActivityMonitor) may do: the kill-switch path (read and
@@ -72,7 +81,10 @@ export const KILL_SWITCH: Rule = {
     + 'its log writes and its table\'s GetItem/PutItem/UpdateItem (replay guard, approvals, the shared denied-burst counter), each on named resources, is a second, wider way in; '
     + 'and the revocation role it assumes may only attach the agent\'s deny-all policy (an iam:PolicyARN condition naming it) to the agent\'s tool roles and set the broker\'s flag parameter. '
     + 'A GCP monitor\'s service accounts may hold only their agent\'s kill-switch role on its tool service accounts, Firestore roles on one database '
-    + '(by a resource.name condition), Pub/Sub publish on a topic and Cloud Run invoke on a service, judged by role; their resources count as parts of the kill switch.',
+    + '(by a resource.name condition), Pub/Sub publish on a topic and Cloud Run invoke on a service, judged by role; their resources count as parts of the kill switch. '
+    + 'No GCP tool may hold permissions that change, delete, publish to or write the monitor\'s resources (its topics and subscription, function and Cloud Run service, '
+    + 'Firestore database, sink, alert policies) project-wide or by name: it could silence the monitor or forge its memory, and GCP deny policies cannot name those resources '
+    + '(a deny rule\'s condition reads only resource tags), so the allow side is where it is caught.',
   fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
   controls: [],
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
@@ -100,8 +112,18 @@ export const KILL_SWITCH: Rule = {
       }
     }
 
+    const gcpMonitorParts = parts.filter((p) => p.cloud === 'gcp' && p.component === Component.MONITOR);
     for (const identity of tools) {
       for (const grant of allowGrants(byIdentity, identity)) {
+        if (grant.cloud === 'gcp' && gcpMonitorParts.length > 0) {
+          const tamper = grantedActions(grant).map((a) => a.action).filter((a) => GCP_MONITOR_TAMPER.test(a.toLowerCase()));
+          const reached = tamper.length > 0 ? monitorPartsReached(grant, gcpMonitorParts) : [];
+          if (reached.length > 0) {
+            findings.push(grantFinding(identity, grant, `can-blind-monitor:${tamper[0]}`,
+              `${describeIdentity(identity)} holds ${tamper.join(', ')} on ${grant.resources.join(', ') || grant.scopeLevel || '(no resource)'}, which reaches the activity monitor's ${reached.join(', ')}: it could silence the monitor or forge its memory`,
+              'Name the tool\'s own topics, services or databases (a resource-level grant, or a resource.name condition), never the project; the monitor\'s resources are named ag-<agent>-<environment>-monitor….'));
+          }
+        }
         const dangerous = grantedActions(grant).filter((a) => !isReadClass(a.cls) && isIdentityAdministration(grant.cloud, a.action));
         if (dangerous.length === 0) continue;
         const targets = reachableParts(grant, parts.filter((p) => p.cloud === grant.cloud));
@@ -281,6 +303,27 @@ function azureMonitorExtra(grant: Grant): string[] {
   const hostType = grant.role ? AZURE_MONITOR_HOST_ROLES.get(grant.role.slice(grant.role.lastIndexOf('/') + 1).toLowerCase()) : undefined;
   if (hostType !== undefined && level === 'resource' && grant.resources.length > 0 && grant.resources.every((r) => r.toLowerCase().includes(hostType))) return [];
   return (grant.notActions?.length ? ['NotActions'] : []).concat(grant.actions.filter((a) => !AZURE_MONITOR_ACTIONS.has(a.toLowerCase())));
+}
+
+/** A monitor resource collection and a wildcard last segment (`projects/p/topics/*`, `.../databases/ag-*`). */
+const MONITOR_COLLECTION_LAST = /\/(?:topics|subscriptions|databases|services|functions|sinks|alertpolicies|notificationchannels)\/([^/]*)$/;
+
+/**
+ * The GCP monitor parts a grant reaches: all of them from a project or wider grant, unless a
+ * `resource.name` condition pins names; else those named in a resource, or matched by a wildcard
+ * last segment of one of the monitor's collections (a wildcard under another collection, such as a
+ * tool's own documents, does not reach them).
+ */
+function monitorPartsReached(grant: Grant, parts: readonly KillSwitchPart[]): string[] {
+  const resources = effectiveResources(grant);
+  if (resources === grant.resources && grant.scopeLevel !== undefined && grant.scopeLevel !== 'resource') return parts.map(describePart);
+  return parts.filter((p) => p.name !== undefined && resources.some((r) => {
+    const lower = r.toLowerCase();
+    const name = p.name!.toLowerCase();
+    if (lower === '*' || lower.includes(name)) return true;
+    const last = MONITOR_COLLECTION_LAST.exec(lower)?.[1];
+    return last !== undefined && last.includes('*') && globMatch(last, name);
+  })).map(describePart);
 }
 
 /** Kill-switch and revocation parts of every agent, from identities, policies and other resources. */

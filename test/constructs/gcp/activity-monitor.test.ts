@@ -232,6 +232,29 @@ describe('AGENT-005 knows the GCP monitor (attacks on the synthesized configurat
       .toEqual(['monitor-holds:roles/iam.serviceAccountTokenCreator']);
   });
 
+  test('a tool whose permissions reach the monitor (delete its topic, rewrite its function, write its database) is a finding; on its own resources it is not', () => {
+    // Deny policies cannot name the monitor's resources (deny conditions read only resource tags): the allow side must keep tools off them.
+    const tool = stack.deployOperator.tools[0].name;
+    const labels = { 'agent-guardrails': { 'agent-guardrails:agent': 'deploy-operator', 'agent-guardrails:environment': 'prod', 'agent-guardrails:component': 'tool-identity', 'agent-guardrails:tool': tool } };
+    const grant = (permissions: string[], where: { condition?: string; topic?: string } = {}) => {
+      const json = copy();
+      json.resource.google_project_iam_custom_role.AttackRole = { project: PROD, role_id: 'ag_attack', title: 'attack', permissions, '//': labels };
+      const member = `serviceAccount:${stack.deployOperator.emailFor(tool)}`;
+      if (where.topic) json.resource.google_pubsub_topic_iam_member.AttackGrant = { project: PROD, topic: where.topic, role: `projects/${PROD}/roles/ag_attack`, member, '//': labels };
+      else json.resource.google_project_iam_member.AttackGrant = { project: PROD, role: `projects/${PROD}/roles/ag_attack`, member, '//': labels, ...(where.condition ? { condition: { title: 'own', expression: where.condition } } : {}) };
+      return agent005(json);
+    };
+    expect(grant(['pubsub.topics.delete'])).toEqual(['can-blind-monitor:pubsub.topics.delete']);
+    expect(grant(['cloudfunctions.functions.update', 'run.services.update'])).toEqual(['can-blind-monitor:cloudfunctions.functions.update']);
+    expect(grant(['datastore.entities.update'])).toEqual(['can-blind-monitor:datastore.entities.update']); // forge replay claims or approvals
+    expect(grant(['pubsub.topics.publish'], { topic: 'ag-deploy-operator-prod-monitor-events' })).toEqual(['can-blind-monitor:pubsub.topics.publish']); // forge events
+    expect(grant(['datastore.entities.update'], { condition: `resource.name.startsWith("projects/${PROD}/databases/*")` })).toEqual(['can-blind-monitor:datastore.entities.update']);
+    // Its own resources: a topic of its own, its database's documents by a resource.name condition, reads anywhere.
+    expect(grant(['pubsub.topics.publish'], { topic: 'orders' })).toEqual([]);
+    expect(grant(['datastore.entities.update'], { condition: `resource.name.startsWith("projects/${PROD}/databases/(default)/documents/orders/")` })).toEqual([]);
+    expect(grant(['pubsub.topics.get', 'run.services.list', 'datastore.entities.get'])).toEqual([]);
+  });
+
   test('the kill-switch role on another account, or project-wide, is a finding', () => {
     const role = `projects/${PROD}/roles/ag_deploy_operator_kill_switch`;
     expect(agent005(add(copy(), 'google_service_account_iam_member', { service_account_id: sa(stack.deployOperatorBroker.email), role, member }))).toEqual([`monitor-holds:${role}`]);
