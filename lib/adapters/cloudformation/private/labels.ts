@@ -19,14 +19,17 @@ export function labelsOf(tags: unknown, metadata: unknown): AgentLabels {
     for (const [k, v] of Object.entries(tags)) if (typeof v === 'string') values[k] = v;
   }
   if (isObject(metadata)) {
-    for (const key of Object.values(TAG_KEYS)) {
+    for (const [, key] of TAG_KEY_ENTRIES) {
       if (typeof metadata[key] === 'string') values[key] = metadata[key] as string;
     }
   }
   const labels: Record<string, string> = {};
-  for (const [name, key] of Object.entries(TAG_KEYS)) if (values[key] !== undefined) labels[name] = values[key];
+  for (const [name, key] of TAG_KEY_ENTRIES) if (values[key] !== undefined) labels[name] = values[key];
   return labels as AgentLabels;
 }
+
+/** `Object.entries(TAG_KEYS)`, once (every resource of every template is labelled). */
+const TAG_KEY_ENTRIES: readonly (readonly [string, string])[] = Object.entries(TAG_KEYS);
 
 export { isAgentIdentity } from '../../../inventory/declaration';
 

@@ -80,6 +80,7 @@ export class EffectivePermissions {
   private readonly allows: SourcedStatement[];
   private readonly denies: SourcedStatement[];
   private useCache?: Map<string, EffectiveUse[]>;
+  private grantedCache?: ReadonlyMap<string, readonly AwsActionInfo[]>;
   /** Services the Allow statements can reach (`any` for NotAction or a wildcard service). */
   private readonly services: Set<string> | 'any';
   private servicesKey?: string;
@@ -179,7 +180,9 @@ export class EffectivePermissions {
    * Every concrete action granted (expanded from wildcards and NotAction) that is still allowed,
    * grouped by the entry it was written as, in statement order.
    */
-  public granted(): Map<string, AwsActionInfo[]> {
+  public granted(): ReadonlyMap<string, readonly AwsActionInfo[]> {
+    // Several rules ask (AWS-004, AWS-006): computed once per subject.
+    if (this.grantedCache) return this.grantedCache;
     const out = new Map<string, AwsActionInfo[]>();
     const seen = new Set<string>();
     const add = (written: string, infos: AwsActionInfo[]) => {
@@ -196,6 +199,7 @@ export class EffectivePermissions {
       if (statement.notActions) add('NotAction', expandNotAction(statement.notActions));
       else for (const p of statement.actions ?? []) add(p, expandPattern(p));
     }
+    this.grantedCache = out;
     return out;
   }
 
@@ -482,7 +486,8 @@ export function globIntersection(a: string, b: string): string {
 /** The six fields of an ARN (the last one keeps its own colons), or undefined when it is not one. */
 export function arnFields(s: string): string[] | undefined {
   if (!s.startsWith('arn:')) return undefined;
-  if (FIELDS_CACHE.has(s)) return FIELDS_CACHE.get(s);
+  const hit = FIELDS_CACHE.get(s);
+  if (hit !== undefined || FIELDS_CACHE.has(s)) return hit;
   // Colons inside the adapter's placeholders (`${AWS::AccountId}`, `{{unresolved:...}}`) do not split fields.
   const fields = fieldsOf(arnParts(s));
   FIELDS_CACHE.set(s, fields);
