@@ -38,12 +38,17 @@ function verdict(findings: readonly Finding[]): Verdict {
 }
 
 const WINDOW = [{ title: 'w', expression: 'request.time < timestamp("2027-01-01T00:00:00Z")' }];
-const GCP_SCOPES: Record<string, (role: string) => TfBuilder> = {
-  resource: (role) => tf().agentServiceAccount('tool').resource('google_pubsub_topic_iam_member', 'g', { topic: 't', role, member: ref('google_service_account.tool', 'member'), condition: WINDOW }),
-  project: (role) => tf().agentServiceAccount('tool').resource('google_project_iam_member', 'g', { project: PROJECT, role, member: ref('google_service_account.tool', 'member'), condition: WINDOW }),
-  folder: (role) => tf().agentServiceAccount('tool').resource('google_folder_iam_member', 'g', { folder: 'folders/1', role, member: ref('google_service_account.tool', 'member'), condition: WINDOW }),
-  organization: (role) => tf().agentServiceAccount('tool').resource('google_organization_iam_member', 'g', { org_id: '1', role, member: ref('google_service_account.tool', 'member'), condition: WINDOW }),
-};
+/** A role bound at each scope to the holder's service account `tool`. */
+function gcpScopes(holder: () => TfBuilder): Record<string, (role: string) => TfBuilder> {
+  const member = ref('google_service_account.tool', 'member');
+  return {
+    resource: (role) => holder().resource('google_pubsub_topic_iam_member', 'g', { topic: 't', role, member, condition: WINDOW }),
+    project: (role) => holder().resource('google_project_iam_member', 'g', { project: PROJECT, role, member, condition: WINDOW }),
+    folder: (role) => holder().resource('google_folder_iam_member', 'g', { folder: 'folders/1', role, member, condition: WINDOW }),
+    organization: (role) => holder().resource('google_organization_iam_member', 'g', { org_id: '1', role, member, condition: WINDOW }),
+  };
+}
+const GCP_SCOPES = gcpScopes(() => tf().agentServiceAccount('tool'));
 const AZURE_SCOPES: Record<string, string> = {
   resource: `${RG_ID}/providers/Microsoft.Storage/storageAccounts/data`,
   'resource group': RG_ID,
@@ -140,6 +145,31 @@ suite('the shipped role catalog against the full role definitions (../shared/dat
     console.log(`verdict proof: ${Object.keys(shippedGcp).length} GCP + ${shippedAzure.length} Azure catalogued roles x 4 scopes = ${cases} cases; mismatches: ${mismatches.length}\n  ${mismatches.join('\n  ')}`);
     // Never more lenient than the full data.
     expect(mismatches.filter((m) => { const [, got, exp] = /catalog (\w+), full data (\w+)/.exec(m)!; return RANK[got as Verdict] < RANK[exp as Verdict]; })).toEqual([]);
+  });
+
+  test('every catalogued GCP role at every scope, for a principal that is not an agent and for an observer agent, is never more lenient than its real permissions imply', () => {
+    // GCP-002, GCP-014 and the escalation paths judge every principal, GCP-011 an observer's reads: a partial
+    // entry must list what those rules need, whoever holds the role. Stricter is allowed (a partial entry
+    // cannot show an observer that a role only reads, so GCP-011 fails closed) and counted.
+    const holders: Record<string, Record<string, (role: string) => TfBuilder>> = {
+      'other principal': gcpScopes(() => tf().resource('google_service_account', 'tool', { account_id: 'tool', project: PROJECT })),
+      'observer agent': gcpScopes(() => tf().agentServiceAccount('tool', 'observer')),
+    };
+    const cases = Object.entries(holders).flatMap(([holder, scopes]) => Object.keys(shippedGcp).flatMap((role) => Object.entries(scopes).map(([scope, at]) => ({ key: `${role} @${scope} for an ${holder}`, build: () => at(role) }))));
+    useRoleData(undefined);
+    const shipped = cases.map((c) => verdict(check(c.build(), GCP_RULES)));
+    useRoleData(fullData);
+    const lenient: string[] = [];
+    let stricter = 0;
+    cases.forEach((c, i) => {
+      const expected = verdict(check(c.build(), GCP_RULES));
+      if (RANK[shipped[i]] < RANK[expected]) lenient.push(`${c.key}: catalog ${shipped[i]}, full data ${expected}`);
+      else if (shipped[i] !== expected) stricter++;
+    });
+    useRoleData(undefined);
+    // eslint-disable-next-line no-console
+    console.log(`verdict proof for other holders: ${cases.length} GCP cases; stricter than the full data ${stricter}, more lenient ${lenient.length}\n  ${lenient.join('\n  ')}`);
+    expect(lenient).toEqual([]);
   });
 
   test('across every GCP predefined and Azure built-in role, the shipped catalog never passes what the full data reports (share decided correctly measured)', () => {
