@@ -3,7 +3,7 @@ import { ActivityEvent } from './activity-event';
 import { ActivityEvaluator } from './activity-evaluator';
 import { ActivityVerdict, VerdictCode } from './activity-verdict';
 import { deniedBurstSession, IDeniedBurstCounter } from './denied-burst';
-import { normalizeLogRecord } from './normalize';
+import { normalizeLogRecord, unreadableReason } from './normalize';
 
 /** What pulling an agent's kill switch did (each step, in order), for the alert and the decision record. */
 export interface KillSwitchPullResult {
@@ -51,8 +51,8 @@ export interface MonitorDecisionRecord {
   readonly type: 'agent-guardrails.monitor-decision';
   readonly time: string;
   readonly eventId?: string;
-  /** `judged`, `replay` (already finished), `skipped` (no agent session's call), `approval-recorded`. */
-  readonly outcome: 'judged' | 'replay' | 'skipped' | 'approval-recorded';
+  /** `judged`, `replay` (already finished), `skipped` (no agent session's call), `unreadable` (could not be judged: the invocation fails), `approval-recorded`. */
+  readonly outcome: 'judged' | 'replay' | 'skipped' | 'unreadable' | 'approval-recorded';
   readonly verdict?: VerdictCode;
   readonly severity?: string;
   readonly reason?: string;
@@ -111,6 +111,13 @@ export interface ActivityMonitorOptions {
 /** Thrown after the alert when the kill switch could not be pulled: the invocation fails, so it is retried and, at last, sent to the failure destination (which alerts). */
 export class KillSwitchPullError extends Error {}
 
+/**
+ * Thrown for a delivered record the monitor cannot judge (no supported shape, an identity that is not
+ * JSON): its feed delivers only the agent's records, so it may be an agent's call. The invocation fails,
+ * and the retries and the failure destination (dead letters) alert: the monitor's own failures alert.
+ */
+export class UnreadableRecordError extends Error {}
+
 /** Thrown when another invocation is processing the same event: this one fails and is retried later, when the other has finished (or died). */
 export class EventBusyError extends Error {}
 
@@ -156,8 +163,13 @@ export class ActivityMonitorCore {
     const events = normalizeLogRecord(record);
     const now = this.clock();
     if (events.length === 0) {
-      const skipped: MonitorDecisionRecord = { type: 'agent-guardrails.monitor-decision', time: new Date(now).toISOString(), outcome: 'skipped', eventId: fallbackId };
+      const unreadable = unreadableReason(record);
+      const skipped: MonitorDecisionRecord = {
+        type: 'agent-guardrails.monitor-decision', time: new Date(now).toISOString(), outcome: unreadable ? 'unreadable' : 'skipped', eventId: fallbackId,
+        ...(unreadable ? { reason: unreadable } : {}),
+      };
       this.ports.log(skipped);
+      if (unreadable) throw new UnreadableRecordError(`activity monitor of agent ${this.options.agent} cannot judge record ${fallbackId ?? '(no id)'}: ${unreadable}`);
       return [skipped];
     }
     const out: MonitorDecisionRecord[] = [];

@@ -153,6 +153,20 @@ describe('example deploy-operator monitor: verdicts, alerts and the trip', () =>
     expect(iamMock.commandCalls(AttachRolePolicyCommand)).toHaveLength(8);
   });
 
+  test('a delivered record it cannot judge (an identity that is not JSON) fails the invocation, so the failure path alerts; it is never passed as no agent\'s', async () => {
+    const event = call('restart-service', 'UpdateService', 'e-unreadable') as any;
+    event.detail.userIdentity = '{type=AssumedRole, arn=arn:aws:sts::333333333333:assumed-role/x/deploy-operator.restart-service.1}';
+    const logged: any[] = [];
+    const h = createMonitorHandler(() => monitorFromEnv(ex.env, (st) => ({ ...awsMonitorPorts(st), clock: () => now, log: (r) => logged.push(r) })));
+    await expect(h(event)).rejects.toThrow(/cannot judge record eb-e-unreadable: CloudTrail userIdentity is not JSON/);
+    expect(logged).toEqual([expect.objectContaining({ outcome: 'unreadable', eventId: 'eb-e-unreadable' })]);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    // A record of a supported log that is no agent session's call (an IAM user's) is skipped, as before.
+    const user = call('restart-service', 'UpdateService', 'e-user') as any;
+    user.detail.userIdentity = { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT };
+    expect(await h(user)).toEqual([expect.objectContaining({ outcome: 'skipped' })]);
+  });
+
   test('a duplicate that meets a fresh claim fails (and is retried), one that meets a claim left by a dead invocation takes it over', async () => {
     const event = call('read-service', 'ListTasks', 'e-busy');
     table.set('event#e-busy', { pk: { S: 'event#e-busy' }, state: { S: 'claimed' }, at: { N: String(now - 30_000) } });
