@@ -31,19 +31,26 @@ export class FindingNodes {
    */
   constructor(public readonly scope: IConstruct, knownLogicalIds: ReadonlyMap<string, string> = new Map()) {
     let nested = false;
+    // A construct's path is joined from its scopes on every read, and a stack's name is a getter: each is read once here.
+    const stackKeys = new Map<Stack, { readonly name: string; readonly path: string; readonly paths: Record<string, string> }>();
     for (const c of scope.node.findAll()) {
-      this.paths.add(c.node.path);
+      const constructPath = c.node.path;
+      this.paths.add(constructPath);
       if (Stack.isStack(c)) {
         nested ||= NestedStack.isNestedStack(c);
-        this.stackPaths.set(stackNameOf(c), c.node.path);
-        this.stacks.set(c.node.path, c);
+        this.stackPaths.set(stackNameOf(c), constructPath);
+        this.stacks.set(constructPath, c);
       } else if (CfnResource.isCfnResource(c)) {
         const stack = Stack.of(c);
-        const logicalId = knownLogicalIds.get(c.node.path) ?? stack.resolve(c.logicalId) as string;
-        this.byLogicalId.set(key(stackNameOf(stack), logicalId), { path: c.node.path, stackPath: stack.node.path });
-        const paths = this.pathsByStack.get(stack) ?? {};
-        this.pathsByStack.set(stack, paths);
-        paths[logicalId] = c.node.path;
+        let of = stackKeys.get(stack);
+        if (!of) {
+          of = { name: stackNameOf(stack), path: stack.node.path, paths: this.pathsByStack.get(stack) ?? {} };
+          stackKeys.set(stack, of);
+          this.pathsByStack.set(stack, of.paths);
+        }
+        const logicalId = knownLogicalIds.get(constructPath) ?? stack.resolve(c.logicalId) as string;
+        this.byLogicalId.set(key(of.name, logicalId), { path: constructPath, stackPath: of.path });
+        of.paths[logicalId] = constructPath;
       }
     }
     this.hasNestedStacks = nested;

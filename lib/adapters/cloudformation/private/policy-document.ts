@@ -1,4 +1,5 @@
 import { PolicyStatement, SourceLocation, TrustEntry } from '../../../inventory/inventory';
+import { hasOwn } from '../../../private/own';
 
 /** Called for each part of a document the adapter cannot read (fail closed). */
 export type MalformedHandler = (what: string) => void;
@@ -160,7 +161,9 @@ function jsonChars(v: unknown): number | undefined {
   }
   let n = 2;
   let members = 0;
-  for (const key of Object.keys(v)) {
+  // `for…in` with an own-property test visits what `Object.keys` lists, in its order, without building the list.
+  for (const key in v) {
+    if (!hasOwn(v, key)) continue;
     const value = jsonChars((v as Record<string, unknown>)[key]);
     if (value === undefined) continue;
     n += stringChars(key) + 1 + value;
@@ -171,6 +174,8 @@ function jsonChars(v: unknown): number | undefined {
 
 /** A JSON string literal's characters, quotes and escapes included, whitespace left out. */
 function stringChars(s: string): number {
+  // Most strings (actions, ARNs, keys) hold nothing escaped, no whitespace and no surrogate: each character counts once.
+  if (!SPECIAL_CHAR.test(s)) return s.length + 2;
   let n = 2;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -184,6 +189,9 @@ function stringChars(s: string): number {
   }
   return n;
 }
+
+/** A character `stringChars` does not count as one: whitespace (`\s`), a quote, a backslash, a control character or a surrogate. */
+const SPECIAL_CHAR = /[\s"\\\x00-\x1f\ud800-\udfff]/;
 
 function whitespaceIn(s: string): number {
   let n = 0;
