@@ -2,11 +2,16 @@ import { gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { allowGrants, findingAt, identitiesById, principalOf } from './private/gcp-rule-helpers';
+import { withoutGcpRoleVersion } from './private/gcp-role-knowledge';
 
-/** Admin roles by name (`roles/storage.admin`, `roles/iam.securityAdmin`) or by the data file's `admin` flag. */
+/**
+ * Admin roles by name (`roles/storage.admin`, `roles/iam.securityAdmin`, also versioned: `roles/compute.instanceAdmin.v1`)
+ * or by the data file's `admin` flag.
+ */
 export function isGcpAdminRole(role: string): boolean {
   if (!role.startsWith('roles/')) return false;
-  return /(\.admin|Admin)$/.test(role) || (gcpPredefinedRole(role)?.flags.includes('admin') ?? false);
+  const base = withoutGcpRoleVersion(role);
+  return base.endsWith('.admin') || base.endsWith('Admin') || (gcpPredefinedRole(role)?.flags.includes('admin') ?? false);
 }
 
 /**

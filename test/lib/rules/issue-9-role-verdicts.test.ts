@@ -1,5 +1,6 @@
 import { AZURE_RULES } from '../../../lib/rules/azure';
 import { GCP_RULES } from '../../../lib/rules/gcp';
+import { withoutGcpRoleVersion } from '../../../lib/rules/gcp/private/gcp-role-knowledge';
 import { Finding } from '../../../lib/rules/rule';
 import { check, PROJECT, ref, RG_ID, SUBSCRIPTION, tf, TfBuilder } from '../../fixtures/tf/tf-builder';
 
@@ -66,9 +67,24 @@ describe('issue 9: a made-up role is never passed silently (GCP-013)', () => {
     expect(other.map((f) => f.severity)).toEqual(['warning']);
   });
   test('a name that reads like an admin, editor or service agent raises a non-agent warning to an error', () => {
-    for (const role of ['roles/made.upAdmin', 'roles/made.admin', 'roles/made.editor', 'roles/made.serviceAgent']) {
+    for (const role of ['roles/made.upAdmin', 'roles/made.admin', 'roles/made.editor', 'roles/made.serviceAgent', 'roles/made.upAdmin.v1', 'roles/made.upAdminV2']) {
       expect(check(atProject(role, false), GCP_RULES).filter((f) => f.ruleId === 'GCP-013').map((f) => f.severity)).toEqual(['error']);
     }
+  });
+  test('a version suffix hides neither an admin name nor a harmless one: the base name counts', () => {
+    expect(check(atProject('roles/made.viewer.v1', false), GCP_RULES).filter((f) => f.ruleId === 'GCP-013').map((f) => f.severity)).toEqual(['warning']);
+    expect(check(atProject('roles/made.v2', false), GCP_RULES).filter((f) => f.ruleId === 'GCP-013').map((f) => f.severity)).toEqual(['warning']);
+    expect(withoutGcpRoleVersion('roles/compute.instanceAdmin.v1')).toBe('roles/compute.instanceAdmin');
+    expect(withoutGcpRoleVersion('roles/apigee.apiAdminV2')).toBe('roles/apigee.apiAdmin');
+    expect(withoutGcpRoleVersion('roles/composer.ServiceAgentV2Ext')).toBe('roles/composer.ServiceAgentV2Ext');
+    // Hostile input: a long run of digits is scanned once.
+    expect(withoutGcpRoleVersion(`roles/x.y${'1'.repeat(100_000)}`)).toBe(`roles/x.y${'1'.repeat(100_000)}`);
+  });
+  test('an agent holding Compute Instance Admin (v1), even on one instance, holds an admin role (GCP-003)', () => {
+    const b = tf().agentServiceAccount('tool').resource('google_compute_instance_iam_member', 'grant', {
+      zone: 'europe-west1-b', instance_name: 'vm', role: 'roles/compute.instanceAdmin.v1', member: saMember('tool'), condition: [WINDOW],
+    });
+    expect(gcp(b).errors).toEqual(['GCP-003']);
   });
   test('the name never lowers the verdict: a harmless-sounding unknown role is still an error for an agent', () => {
     expect(check(atProject('roles/made.viewer'), GCP_RULES).filter((f) => f.ruleId === 'GCP-013').map((f) => f.severity)).toEqual(['error']);

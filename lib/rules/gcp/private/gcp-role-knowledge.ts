@@ -19,10 +19,26 @@ export const GCP_IMPERSONATION_PERMISSIONS: readonly string[] = [
 
 /**
  * Google's names for roles that administer a service or act for one (`*Admin`, `*.admin`,
- * `*.editor`, `*.serviceAgent`). A guess from the name may raise a verdict, never lower it.
+ * `*.editor`, `*.serviceAgent`), also with a version suffix. A guess from the name may raise a
+ * verdict, never lower it.
  */
 export function gcpRoleNameSuggestsPrivilege(role: string): boolean {
-  return role.endsWith('Admin') || role.endsWith('.admin') || role.endsWith('.editor') || role.endsWith('.serviceAgent');
+  const base = withoutGcpRoleVersion(role);
+  return base.endsWith('Admin') || base.endsWith('.admin') || base.endsWith('.editor') || base.endsWith('.serviceAgent');
+}
+
+/**
+ * A role name without its version suffix: `roles/compute.instanceAdmin.v1` → `roles/compute.instanceAdmin`,
+ * `roles/apigee.apiAdminV2` → `roles/apigee.apiAdmin`. Google versions a role by appending `.vN` or `VN`;
+ * the version does not change what the name says. A scan from the end (no regex: role names are input).
+ */
+export function withoutGcpRoleVersion(role: string): string {
+  let i = role.length;
+  while (i > 0 && role.charCodeAt(i - 1) >= 48 && role.charCodeAt(i - 1) <= 57) i--;
+  if (i === role.length || i === 0) return role;
+  if (role[i - 1] === 'V') return role.slice(0, i - 1);
+  if (role[i - 1] === 'v' && role[i - 2] === '.') return role.slice(0, i - 2);
+  return role;
 }
 
 /** The names of the custom roles the configuration defines. */
