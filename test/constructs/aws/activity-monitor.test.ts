@@ -137,6 +137,15 @@ describe('the nag pack sees the monitor and the tool roles, at synth and before 
     }
   };
 
+  test('the checks\' inventory of the synthesized example sees the monitor\'s rule, function and role, labelled as its agent\'s monitor', () => {
+    const inventory = inventoryFromTemplate(ex.template, { stack: 'DeployOperatorProd' });
+    const monitorParts = [
+      ...inventory.identities.filter((i) => i.labels.component === 'monitor').map((i) => [i.kind, i.labels.agent]),
+      ...inventory.others.filter((o) => o.labels?.component === 'monitor' && ['AWS::Events::Rule', 'AWS::Lambda::Function'].includes(o.type)).map((o) => [o.type, o.labels?.agent]),
+    ];
+    expect(monitorParts).toEqual(expect.arrayContaining([['aws-iam-role', 'deploy-operator'], ['AWS::Events::Rule', 'deploy-operator'], ['AWS::Lambda::Function', 'deploy-operator']]));
+  });
+
   test.each(['synth', 'before-synth'] as const)('%s: the example has no agent finding (its tool roles are known as the agent\'s tools)', (when) => {
     expect(packFindings(when)).toEqual([]);
   });
