@@ -251,6 +251,44 @@ describe('AWS-004 through synthesized CloudFormation (adapter + IAM simulator)',
     expect(check(PRIVILEGE_ESCALATION, inv)).toEqual([]);
   });
 
+  describe('PassRole of a privileged role to CodePipeline + codepipeline:CreatePipeline', () => {
+    const pipeline = `arn:aws:codepipeline:${REGION}:${ACCOUNT}:attacker-pipeline`;
+    /** A deployer that may pass `passed` (a role only CodePipeline may assume) and create pipelines. */
+    function deployer(stack: Stack, passedStatements: iam.PolicyStatement[]): void {
+      const passed = new iam.Role(stack, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') });
+      for (const st of passedStatements) passed.addToPolicy(st);
+      const r = new iam.Role(stack, 'Deployer', { assumedBy: new iam.AccountPrincipal(ACCOUNT) });
+      r.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [passed.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'codepipeline.amazonaws.com' } } }));
+      r.addToPolicy(new iam.PolicyStatement({ actions: ['codepipeline:CreatePipeline'], resources: [`arn:aws:codepipeline:${REGION}:${ACCOUNT}:*`] }));
+    }
+
+    test('the attack is real: the simulator lets the deployer pass the admin role and create the pipeline, and the pipeline role (which its Commands action runs as, an admin) may attach policies to the deployer; the rule reports it', async () => {
+      const { template, inventory: inv } = synthesized((stack) => deployer(stack, [new iam.PolicyStatement({ actions: ['*'], resources: ['*'] })]));
+      const sim = IamSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION });
+      const [deployerId, pipelineRole] = ['Deployer', 'PipelineRole'].map((p) => Object.keys(template.Resources).find((k) => k.startsWith(p) && template.Resources[k].Type === 'AWS::IAM::Role')!);
+      const pipelineRoleArn = `arn:aws:iam::${ACCOUNT}:role/${pipelineRole}`;
+      expect(await sim.decide({ role: deployerId, action: 'iam:PassRole', resource: pipelineRoleArn, context: { 'iam:PassedToService': 'codepipeline.amazonaws.com' } })).toBe('Allowed');
+      expect(await sim.decide({ role: deployerId, action: 'codepipeline:CreatePipeline', resource: pipeline })).toBe('Allowed');
+      // What the deployer cannot do itself, the pipeline it creates does:
+      expect(await sim.decide({ role: deployerId, action: 'iam:AttachRolePolicy', resource: `arn:aws:iam::${ACCOUNT}:role/${deployerId}` })).toBe('ImplicitlyDenied');
+      expect(await sim.decide({ role: pipelineRole, action: 'iam:AttachRolePolicy', resource: `arn:aws:iam::${ACCOUNT}:role/${deployerId}` })).toBe('Allowed');
+      expect(ids(check(PRIVILEGE_ESCALATION, inv))).toContain(`${deployerId}[codepipeline-create-pipeline-pass-role]`);
+    });
+
+    test('precision: passing a pipeline role no stronger than the deployer (artifact bucket reads) is not escalation', () => {
+      const { template, inventory: inv } = synthesized((stack) => deployer(stack, [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::artifacts/*'] })]));
+      const deployerId = Object.keys(template.Resources).find((k) => k.startsWith('Deployer') && template.Resources[k].Type === 'AWS::IAM::Role')!;
+      expect(ids(check(PRIVILEGE_ESCALATION, inv)).filter((f) => f.startsWith(deployerId))).toEqual([]);
+    });
+  });
+
+  test.each((loadCatalog('aws-escalation-paths').paths ?? []).filter((p) => p.cloud === 'aws').map((p) => [p.id, p.actions] as const))(
+    'recall: every catalogued path, granted as written, is reported: %s', (id, actions) => {
+      const r = role('Role');
+      const found = ids(check(PRIVILEGE_ESCALATION, inventory({ identities: [r], grants: [allow(r, [...actions])] })));
+      expect(found).toContain(`Role[${id}]`);
+    });
+
   test.each([
     ['IAM:createpolicyversion', { actions: ['IAM:createpolicyversion'] }],
     ['iam:*PolicyVersion', { actions: ['iam:*PolicyVersion'] }],

@@ -85,6 +85,8 @@ const CASES: RecallCase[] = [
   { name: 'a resource-tag condition with IfExists (untagged resources pass)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:TerminateInstances', '*', { Condition: { StringEqualsIfExists: { 'aws:ResourceTag/team': 'a' } } }))) } },
   { name: 'ForAllValues on a single-valued tag key (absent key passes)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:TerminateInstances', '*', { Condition: { 'ForAllValues:StringEquals': { 'aws:ResourceTag/team': 'a' } } }))) } },
   { name: 'an org condition that admits every org (o-*)', rule: 'AWS-003', resources: { R: role(inline(allow('sqs:DeleteQueue', '*', { Condition: { StringLike: { 'aws:ResourceOrgID': 'o-*' } } }))) } },
+  { name: 'a source-ARN condition that admits every ARN (ArnLike arn:aws:*)', rule: 'AWS-003', resources: { R: role(inline(allow('sqs:SendMessage', '*', { Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:*' } } }))) } },
+  { name: 'a source-account condition that admits every account (StringLike "*")', rule: 'AWS-003', resources: { R: role(inline(allow('sns:Publish', '*', { Condition: { StringLike: { 'aws:SourceAccount': '*' } } }))) } },
   // AWS-003: a create on the type it creates is no finding; these are not that
   { name: 'ec2:TerminateInstances on every instance (instance/*)', rule: 'AWS-003', resources: { R: role(inline(allow('ec2:TerminateInstances', 'arn:aws:ec2:us-east-1:111122223333:instance/*'))) } },
   { name: 'dynamodb:DeleteTable on table/* next to its dynamodb:CreateTable (the delete loses data)', rule: 'AWS-003', resources: { R: role(inline(allow(['dynamodb:CreateTable', 'dynamodb:DeleteTable'], 'arn:aws:dynamodb:us-east-1:111122223333:table/*'))) } },
@@ -101,6 +103,7 @@ const CASES: RecallCase[] = [
 
   // AWS-004: escalation paths, also split across policies
   { name: 'iam:CreatePolicyVersion on "*"', rule: 'AWS-004', resources: { R: role(inline(allow('iam:CreatePolicyVersion'))) } },
+  { name: 'iam:Attach*Policy on itself (Fn::GetAtt), mixed case', rule: 'AWS-004', resources: { R: role(inline(allow('IAM:attach*policy', { 'Fn::GetAtt': ['R', 'Arn'] }))) } },
   { name: 'iam:PutRolePolicy on itself (Fn::GetAtt)', rule: 'AWS-004', resources: { R: role(inline(allow('iam:PutRolePolicy', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' }))) } },
   { name: 'iam:UpdateAssumeRolePolicy alone on role/* (trust oneself by ARN, then assume: no sts:AssumeRole needed in one account)', rule: 'AWS-004', resources: { R: role(inline(allow('iam:UpdateAssumeRolePolicy', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' }))) } },
   { name: 'iam:UpdateAssumeRolePolicy and sts:AssumeRole in two statements on role/*', rule: 'AWS-004', resources: { R: role(inline(
@@ -130,6 +133,12 @@ const CASES: RecallCase[] = [
     R: role(inline(allow('iam:PassRole', `arn:aws:iam::${OTHER}:role/deployer`), allow('cloudformation:CreateStack', 'arn:aws:cloudformation:eu-west-1:111122223333:stack/app/*'))),
     Weak: role({ RoleName: 'deployer', ...inline(allow('s3:GetObject', 'arn:aws:s3:::artifacts/*')) }),
   } },
+  { name: 'PassRole of a template role that can change IAM to codepipeline + codepipeline:Create* (the new pipeline runs as it)', rule: 'AWS-004', resources: {
+    R: role(inline(
+      allow('IAM:PassRole', { 'Fn::GetAtt': ['PipelineRole', 'Arn'] }, { Condition: { StringEquals: { 'iam:PassedToService': 'codepipeline.amazonaws.com' } } }),
+      allow('codepipeline:Create*', { 'Fn::Sub': 'arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:*' }))),
+    PipelineRole: role(inline(allow(['iam:CreateRole', 'iam:AttachRolePolicy'], 'arn:aws:iam::111122223333:role/app-*')), { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+  } },
   { name: 'AgentCore code interpreter with a passed role', rule: 'AWS-004', resources: { R: role(inline(
     allow('iam:PassRole', 'arn:aws:iam::111122223333:role/*'), allow('bedrock-agentcore:*CodeInterpreter*'))) } },
 
@@ -139,6 +148,7 @@ const CASES: RecallCase[] = [
   { name: 'iam:PassRole with iam:PassedToService StringLike "*"', rule: 'AWS-005', resources: { R: role(inline(allow('iam:PassRole', 'arn:aws:iam::111122223333:role/app-*', { Condition: { StringLike: { 'iam:PassedToService': '*' } } }))) } },
 
   // AWS-006: permissions management for agents
+  { name: 'agent tagging itself (iam:Tag* on its own role: ABAC conditions keyed on its tags change)', rule: 'AWS-006', resources: { R: agentRole(allow('iam:Tag*', { 'Fn::GetAtt': ['R', 'Arn'] })) } },
   { name: 'agent with s3:Put*Policy on its bucket', rule: 'AWS-006', resources: { R: agentRole(allow('s3:Put*Policy', 'arn:aws:s3:::b')) } },
   { name: 'agent with ram:* on "*"', rule: 'AWS-006', resources: { R: agentRole(allow('ram:*')) } },
   { name: 'agent with organizations:Attach* in mixed case', rule: 'AWS-006', resources: { R: agentRole(allow('Organizations:attach*')) } },
