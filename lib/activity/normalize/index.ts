@@ -41,7 +41,12 @@ export function normalizeLogRecord(record: unknown): ActivityEvent[] {
  * is not parsed: a session name may hold `,` and `=`, so an agent could write fields into it.
  */
 export function unreadableReason(record: unknown): string | undefined {
-  if (Array.isArray(record)) return cloudTrailUnreadable(Object.assign({}, ...record.filter(isRecord)) as LogRecord);
+  if (Array.isArray(record)) {
+    // A Lake row: one-key cells (merged in a loop: a hostile row may hold more cells than a call takes arguments).
+    const merged: LogRecord = {};
+    for (const cell of record) if (isRecord(cell)) Object.assign(merged, cell);
+    return cloudTrailUnreadable(merged);
+  }
   if (!isRecord(record)) return 'not a log record (no JSON object)';
   if (field(record, 'eventSource') !== undefined) return cloudTrailUnreadable(record);
   if (isRecord(record.detail) && record['detail-type'] !== undefined) return unreadableReason(record.detail);

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as fs from 'fs';
-import { ActivityDrift, ActivityEvaluator, ActivityPlaybook, normalizeLogRecord, readJsonRecords, VerdictCode } from '../../../lib/activity';
+import { ActivityDrift, ActivityEvaluator, ActivityPlaybook, normalizeLogRecord, readJsonRecords, unreadableReason, VerdictCode } from '../../../lib/activity';
 import { OTHER_ACCOUNT, OUT_OF_WINDOW, PLAYBOOK_DOC, playbook } from './playbook-fixture';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'activity');
@@ -165,5 +165,17 @@ describe('every deviation kind from each cloud\'s documented record shape (one f
     // Five access-denied answers to one session within the window: the fifth is a burst.
     const probes = [0, 1, 2, 3, 4].map((i) => edit(cloud, (r) => { action[cloud](r); denied[cloud](r); }, `probe-${i}`));
     expect(judge(plain, probes)).toEqual([...Array(4).fill(VerdictCode.UNDECLARED_ACTION), VerdictCode.DENIED_BURST]);
+  });
+});
+
+describe('records drift cannot judge', () => {
+  test('are told apart from records of no agent session, in bounded time for hostile shapes', () => {
+    expect(unreadableReason({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', userIdentity: { type: 'IAMUser' } })).toBeUndefined();
+    expect(unreadableReason({ logName: 'projects/p/logs/syslog', textPayload: 'x' })).toBeUndefined(); // a GCP entry of another log
+    expect(unreadableReason({ eventSource: 's3.amazonaws.com', userIdentity: '{type=AssumedRole, arn=x}' })).toMatch(/userIdentity is not JSON/);
+    expect(unreadableReason({ eventSource: 's3.amazonaws.com', userIdentity: { type: 'AssumedRole' }, resources: '[{arn=x}]' })).toMatch(/resources is not JSON/);
+    expect(unreadableReason({ foo: 1 })).toMatch(/not a CloudTrail, GCP audit log or Azure activity log record/);
+    const hostileLakeRow = [...Array.from({ length: 300_000 }, () => ({})), { eventSource: 'x' }, { userIdentity: '{type=AssumedRole}' }];
+    expect(unreadableReason(hostileLakeRow)).toMatch(/userIdentity is not JSON/);
   });
 });
