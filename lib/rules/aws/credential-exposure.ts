@@ -31,7 +31,7 @@ export const CREDENTIAL_EXPOSURE: Rule = {
     + 'secret or key that exists now or later, so one compromised identity becomes many. The list is '
     + 'policies/catalogs/aws-credential-returning.json (after Cloudsplaining\'s CredentialsExposure). Each must name its resources; '
     + 'a Secrets Manager ARN ending in `-??????` (the random suffix) counts as named, and so does an AgentCore workload identity '
-    + '`workload-identity/<name>-*` when <name> is a runtime\'s or gateway\'s of the input (the identity AgentCore creates for it, '
+    + '`workload-identity/<name>-*` when <name> is a runtime\'s or gateway\'s of the input and no other is named <name>-… (the identity AgentCore creates for it, '
     + 'named with a generated suffix; the AgentCore Developer Guide scopes a runtime\'s token actions this way). Actions that support no resource type, such '
     + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only. CDK\'s '
     + 'cross-region parameter reader for Lambda@Edge (recognised by the whole shape CDK emits) passes with its ssm:GetParameter '

@@ -10,8 +10,9 @@ import { Inventory } from '../../../inventory/inventory';
  * gateway outbound auth writes `workload-identity/<gatewayName>-*`). Like a Secrets Manager ARN
  * ending in `-??????`, such a pattern names one resource's identities whose full name cannot be
  * known before deployment: it counts as named when the name is a runtime's or gateway's of the input,
- * in a fixed region and account. `workload-identity/*`, or a prefix no runtime or gateway of the
- * input carries, still reaches every agent's identities.
+ * in a fixed region and account, and no other runtime or gateway of the input is named `<name>-…`
+ * (whose identities the pattern would reach too). `workload-identity/*`, or a prefix no runtime or
+ * gateway of the input carries, still reaches every agent's identities.
  */
 
 const RUNTIME = 'AWS::BedrockAgentCore::Runtime';
@@ -43,6 +44,7 @@ export function ownWorkloadIdentities(inventory: Inventory): (resource: string) 
     const name = OWN_IDENTITY_PATTERN.exec(resource)?.[1];
     if (name === undefined) return false;
     names ??= agentCoreNames(inventory);
-    return names.has(name);
+    // `gw-*` also reaches the identities of a gateway `gw-prod` of the input: then it names more than one resource's.
+    return names.has(name) && ![...names].some((other) => other !== name && other.startsWith(`${name}-`));
   };
 }

@@ -111,6 +111,15 @@ describe('AWS-007 through synthesized CloudFormation (adapter + IAM simulator)',
       expect(check(CREDENTIAL_EXPOSURE, inv)).toEqual([]);
     });
 
+    test('`gw-*` is an error when another gateway of the input is named gw-…: it reaches that gateway\'s identities too', () => {
+      const { template, inventory: inv } = synthesized((stack) => {
+        tokenGrant(identities('gw-*'))(stack);
+        new CfnResource(stack, 'ProdGateway', { type: 'AWS::BedrockAgentCore::Gateway', properties: { Name: 'gw-prod', AuthorizerType: 'AWS_IAM', ProtocolType: 'MCP', RoleArn: 'arn:aws:iam::111111111111:role/x' } });
+      });
+      const role = logicalIdOf(template, 'AWS::IAM::Role');
+      expect(actionIds(check(CREDENTIAL_EXPOSURE, inv))).toEqual([`${role}[bedrock-agentcore:GetResourceOauth2Token]`, `${role}[bedrock-agentcore:GetWorkloadAccessToken]`]);
+    });
+
     test.each([
       ['every identity (`*`, as CDK\'s runtime role writes it)', identities('*')],
       ['a prefix no runtime or gateway of the input carries', identities('payments-*')],
