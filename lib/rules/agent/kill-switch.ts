@@ -173,15 +173,16 @@ function revocationGrantFindings(inventory: Inventory, byIdentity: ReadonlyMap<s
   for (const role of inventory.identities) {
     if (role.cloud !== 'aws' || role.labels.component !== Component.REVOCATION) continue;
     const agent = role.labels.agent;
-    // A role it may attach the deny-all policy to: a role labelled as its agent's tool (ToolRole writes the
-    // labels as metadata too, so they are there before tag aspects run) — never an unlabelled role (an
-    // application or guardrail role: the switch would cut it), another agent's, or a guardrail role.
+    // A role it may attach the deny-all policy to: a role of the inventory labelled as its agent's tool
+    // (ToolRole writes the labels as metadata too, so they are there before tag aspects run) — never an
+    // unlabelled role (an application role: the switch would cut it), another agent's, a guardrail role,
+    // or a role outside the inventory (nothing says it is the agent's tool).
     const isToolRole = (r: string) => {
       const name = /^arn:[^:]*:iam::[^:]*:role\/(?:[^*?]*\/)?([^/*?]+)$/.exec(withoutPlaceholderColons(r))?.[1]?.toLowerCase();
       if (name === undefined) return false;
       byName ??= firstAwsIdentityByName(inventory.identities);
       const known = byName.get(name);
-      if (!known) return true; // named exactly, outside this template
+      if (!known) return false; // outside this inventory: not known as the agent's tool, so not assumed to be one
       return agentOf(known) === agent && known.labels.component === Component.TOOL_IDENTITY;
     };
     const denyAll = parts.filter((p) => p.cloud === 'aws' && p.component === Component.KILL_SWITCH && p.agent === agent);

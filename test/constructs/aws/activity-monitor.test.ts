@@ -300,6 +300,10 @@ describe('AGENT-005 knows the monitor (attacks on the synthesized template)', ()
     const more = copy();
     revocationPolicy(more).push({ Effect: 'Allow', Action: 'iam:DetachRolePolicy', Resource: '*' });
     expect(agent005(more)).toEqual(['revocation-holds:iam:DetachRolePolicy']);
+    // A role named by ARN that the inventory does not hold is not known as the agent's tool: not assumed to be one.
+    const outside = copy();
+    revocationPolicy(outside)[0].Resource = [revocationPolicy(outside)[0].Resource].flat().concat(`arn:aws:iam::${ACCOUNT}:role/payments-app`);
+    expect(agent005(outside)).toEqual(['revocation-holds:iam:AttachRolePolicy']);
   });
 
   test('a revocation role that trusts a tool role is a finding', () => {
