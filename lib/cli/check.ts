@@ -52,7 +52,9 @@ export function checkPaths(paths: readonly string[], options: CheckPathsOptions 
   const sources = new ExistingSources(metadata);
   const located = runRules({ ...inventory, acknowledgements }, rules, baseline).map((f) => withConstructPath(f, metadata));
   const drift = acknowledgementDrift(located, acknowledgements, baseline).map((f) => withConstructPath(f, metadata));
-  const findings = [...located, ...drift].map((f) => sources.locate(withRelativeFile(f)));
+  // Findings name few files (the inputs'): each is made relative once, not once per finding.
+  const shown = new Map<string, string>();
+  const findings = [...located, ...drift].map((f) => sources.locate(withRelativeFile(f, shown)));
   return buildCheckReport({
     findings,
     acknowledgements,
@@ -80,9 +82,13 @@ function withConstructPath(f: Finding, metadata: CloudAssemblyMetadata): Finding
 }
 
 /** Files under the working directory are shown relative to it (portable CI output). */
-function withRelativeFile(f: Finding): Finding {
+function withRelativeFile(f: Finding, shown: Map<string, string>): Finding {
   if (!f.file || !path.isAbsolute(f.file)) return f;
-  const file = displayPath(f.file);
+  let file = shown.get(f.file);
+  if (file === undefined) {
+    file = displayPath(f.file);
+    shown.set(f.file, file);
+  }
   return file === f.file ? f : { ...f, file };
 }
 

@@ -164,15 +164,19 @@ function splitInterpolations(value: string): Part[] | undefined {
   let i = 0;
   let literal = '';
   while (i < value.length) {
-    if (value.startsWith('$${', i)) { // escaped: a literal "${"
-      literal += '${';
-      i += 3;
+    // Literal text runs to the next "${" (found natively, not character by character); "$${" is an escaped, literal "${".
+    const next = value.indexOf('${', i);
+    if (next === -1) {
+      literal += value.slice(i);
+      break;
+    }
+    if (next > i && value.charCodeAt(next - 1) === 36 /* $ */) {
+      literal += `${value.slice(i, next - 1)}\${`;
+      i = next + 2;
       continue;
     }
-    if (!value.startsWith('${', i)) {
-      literal += value[i++];
-      continue;
-    }
+    literal += value.slice(i, next);
+    i = next;
     if (literal) parts.push({ literal });
     literal = '';
     let j = i + 2;
