@@ -80,6 +80,7 @@ export const EXPECTED_ERRORS: readonly { readonly method: string; readonly patte
   { method: 'aws-rds.ServerlessClusterBase.grantDataApiAccess', rule: 'AWS-003', resourcePrefix: 'rdsserverlessgrantDataApiAccess', why: 'Aurora Serverless v1 (deprecated): CDK grants rds-data:ExecuteStatement and the transaction actions on "*", every cluster of the account (DatabaseCluster.grantDataApiAccess names the cluster)' },
   { method: 'aws-eks.Cluster (creation role)', pattern: true, rule: 'AWS-003', resourcePrefix: 'EksCreationRoleDefaultPolicy', why: 'an EKS cluster without clusterName: CDK\'s creation role may delete, update and tag every EKS cluster of the account (with a name it is scoped to that cluster)' },
   { method: 'aws-iam.OpenIdConnectProvider (EKS\'s, custom resource)', pattern: true, rule: 'AWS-003', resourcePrefix: 'CustomAWSCDKOpenIdConnectProviderCustomResourceProviderRole', why: 'the provider\'s handler may create, delete and add client ids to every OIDC provider of the account, which changes who may assume the roles trusting them (iam.OidcProviderNative needs no handler)' },
+  { method: 'AWS-managed service-role/AWSGlueServiceRole (Glue\'s documented job role policy)', pattern: true, rule: 'AWS-002', resourcePrefix: 'ManagedserviceroleAWSGlueServiceRole', why: '`glue:*` on "*": the job\'s own script runs as this role and may change the Data Catalog\'s resource policy (glue:PutResourcePolicy, sharing every database with another account), take over any dev endpoint (glue:UpdateDevEndpoint, a catalogued escalation) and delete every database and table; a job needs glue:Get* on its own catalog objects' },
   ...AGENTCORE_EXPECTED_ERRORS,
 ];
 
@@ -413,6 +414,23 @@ function helpers(stack: Stack): void {
     ['apigateway.amazonaws.com', 'service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
     ['appsync.amazonaws.com', 'service-role/AWSAppSyncPushToCloudWatchLogs'],
     ['states.amazonaws.com', 'AWSXrayWriteOnlyAccess'],
+    // Event-source, VPC and container execution policies, and the service roles CDK's L2s and guides attach.
+    ['lambda.amazonaws.com', 'service-role/AWSLambdaKinesisExecutionRole'],
+    ['lambda.amazonaws.com', 'service-role/AWSLambdaDynamoDBExecutionRole'],
+    ['lambda.amazonaws.com', 'service-role/AWSLambdaSQSQueueExecutionRole'],
+    ['lambda.amazonaws.com', 'service-role/AWSLambdaMSKExecutionRole'],
+    ['lambda.amazonaws.com', 'service-role/AWSLambdaENIManagementAccess'],
+    ['eks.amazonaws.com', 'AmazonEKSClusterPolicy'],
+    ['ec2.amazonaws.com', 'AmazonEKSWorkerNodePolicy'],
+    ['ec2.amazonaws.com', 'AmazonEKS_CNI_Policy'],
+    ['ec2.amazonaws.com', 'AmazonEC2ContainerRegistryReadOnly'],
+    ['ec2.amazonaws.com', 'AmazonSSMManagedEC2InstanceDefaultPolicy'],
+    ['eks-fargate-pods.amazonaws.com', 'AmazonEKSFargatePodExecutionRolePolicy'],
+    ['batch.amazonaws.com', 'service-role/AWSBatchServiceRole'],
+    ['glue.amazonaws.com', 'service-role/AWSGlueServiceRole'],
+    ['codedeploy.amazonaws.com', 'service-role/AWSCodeDeployRoleForLambda'],
+    ['codedeploy.amazonaws.com', 'AWSCodeDeployRoleForECS'],
+    ['build.apprunner.amazonaws.com', 'service-role/AWSAppRunnerServicePolicyForECRAccess'],
   ];
   for (const [service, policy] of managed) {
     new iam.Role(stack, `Managed${policy.replace(/[^A-Za-z0-9]/g, '')}`, { assumedBy: new iam.ServicePrincipal(service), managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(policy)] });
