@@ -60,8 +60,10 @@ function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
   const name = role.source.resource;
   // Only entries that narrow in IAM semantics count (no `o-*`, `arn:aws:iam::*:*`, `...IfExists` on a key that may be absent,
   // `ForAllValues` on a single-valued key): one table with the identity-policy rules (lib/aws/condition-narrowing.ts).
-  const narrowing = new Set(narrowingEntries(t.condition, 'principal').map((e) => e.key.toLowerCase()));
-  const has = (candidates: string[]) => candidates.some((k) => narrowing.has(k));
+  // Read only when a principal needs it: most entries name one exact role, which no condition decides.
+  let narrowingKeys: Set<string> | undefined;
+  const narrowed = () => (narrowingKeys ??= new Set(narrowingEntries(t.condition, 'principal').map((e) => e.key.toLowerCase())));
+  const has = (candidates: string[]) => candidates.some((k) => narrowed().has(k));
   if (t.notPrincipal) {
     out.push(identityFinding(role, 'NotPrincipal', `trust policy of ${name} allows every principal except ${JSON.stringify(t.principals)} (Allow with NotPrincipal).`,
       'Replace NotPrincipal with a Principal naming who may assume the role.'));
@@ -79,7 +81,7 @@ function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
         own ? 'Trust the exact role ARN that needs it, or add an aws:PrincipalArn condition.' : 'Trust the exact role ARN of the other account, or add an sts:ExternalId (or aws:PrincipalArn) condition.',
         own ? 'warning' : undefined));
     } else if (kind === 'Federated' && /saml-provider\//.test(p)) {
-      if (!narrowing.has('saml:aud')) {
+      if (!narrowed().has('saml:aud')) {
         out.push(identityFinding(role, 'saml-aud', `trust policy of ${name} lets ${p.split('/').pop()} SAML assertions in without an exact SAML:aud condition, so assertions meant for another audience are accepted.`,
           'Add { "StringEquals": { "SAML:aud": "https://signin.aws.amazon.com/saml" } } (or your sign-in endpoint).'));
       }
@@ -89,7 +91,7 @@ function entryFindings(role: Identity, t: TrustEntry): RawFinding[] {
       // `oidc-provider/` (`${Provider[1]}`). A key on any other part is absent from the request: it admits nobody.
       const parts = /^\$\{[A-Za-z0-9]+\}$/.test(host) ? new RegExp(`^\\$\\{${host.slice(2, -1).toLowerCase()}\\[\\d+\\]\\}:`) : undefined;
       const missing = [`${host}:aud`, ...(host === 'cognito-identity.amazonaws.com' ? [] : [`${host}:sub`])]
-        .filter((k) => !narrowing.has(k.toLowerCase()) && !(parts && [...narrowing].some((n) => parts.test(n) && n.endsWith(k.slice(host.length).toLowerCase()))));
+        .filter((k) => !narrowed().has(k.toLowerCase()) && !(parts && [...narrowed()].some((n) => parts.test(n) && n.endsWith(k.slice(host.length).toLowerCase()))));
       if (missing.length > 0) {
         out.push(identityFinding(role, `oidc-${missing.map((m) => m.split(':').pop()).join('-')}`, `trust policy of ${name} lets web identities of ${host} assume it without an exact ${missing.join(' and ')} condition, so any workload of that provider can.`,
           `Add StringEquals (or StringLike without a bare "*") conditions on ${missing.join(' and ')}, e.g. "${host}:sub": "repo:<org>/<repo>:ref:refs/heads/main".`));

@@ -582,7 +582,7 @@ class InventoryIndex {
   private sourced(policy: PolicyDocumentEntry): SourcedStatement[] {
     let hit = this.sourcedCache.get(policy.id);
     if (!hit) {
-      hit = policy.statements.map((s) => ({ ...s, policyId: policy.id, source: policy.source }));
+      hit = policy.statements.map((s) => sourcedStatement(s, undefined, policy.id, policy.source));
       this.sourcedCache.set(policy.id, hit);
     }
     return hit;
@@ -596,16 +596,25 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function fromGrant(g: Grant): SourcedStatement {
-  return {
+  return sourcedStatement({
     effect: g.effect,
     actions: g.notActions ? undefined : g.actions,
     notActions: g.notActions,
     resources: g.resources,
     notResources: g.notResources,
     condition: typeof g.condition === 'string' ? undefined : g.condition,
-    grant: g,
-    policyId: g.policyId,
-    source: g.source,
+  }, g, g.policyId, g.source);
+}
+
+/**
+ * Every sourced statement built with the same fields in the same order: one object shape for the
+ * property reads of every rule (a spread of the adapter's statements, which set only the fields
+ * present, gave each combination its own shape and made those reads megamorphic).
+ */
+function sourcedStatement(s: PolicyStatement, grant: Grant | undefined, policyId: string | undefined, source: SourceLocation): SourcedStatement {
+  return {
+    sid: s.sid, effect: s.effect, actions: s.actions, notActions: s.notActions, resources: s.resources, notResources: s.notResources,
+    condition: s.condition, grant, policyId, source,
   };
 }
 
