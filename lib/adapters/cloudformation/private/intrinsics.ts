@@ -486,7 +486,8 @@ export class TemplateResolver {
  * generates it). Undefined when the list holds no such placeholder.
  */
 function partOfResourceValue(list: unknown[], index: number): string | undefined {
-  const placeholder = list.find((x): x is string => typeof x === 'string' && /^\$\{(?!AWS::)[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?\}$/.test(x));
+  // A part of a part (`Select 1 of Split "/" of Select 5 of Split ":"`, CDK's task definition family) is a part too.
+  const placeholder = list.find((x): x is string => typeof x === 'string' && /^\$\{(?!AWS::)[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?(\[[0-9]+\])*\}$/.test(x));
   return placeholder === undefined ? undefined : `${placeholder.slice(0, -1)}[${index}]}`;
 }
 

@@ -13,6 +13,13 @@ describe('TemplateResolver: Fn::Select of Fn::Split', () => {
       .toEqual({ value: 'arn:aws:states:eu-west-1:111122223333:execution:${Machine[6]}:*', open: [] });
   });
 
+  test('a part of a part is that resource\'s part too (CDK\'s task definition family: Select 1 of Split "/" of Select 5 of Split ":")', () => {
+    const field = { 'Fn::Select': [5, { 'Fn::Split': [':', { Ref: 'Machine' }] }] };
+    const family = { 'Fn::Select': [1, { 'Fn::Split': ['/', field] }] };
+    expect(resolve({ 'Fn::Join': ['', ['arn:aws:ecs:eu-west-1:111122223333:task-definition/', family, ':*']] }))
+      .toEqual({ value: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/${Machine[5][1]}:*', open: [] });
+  });
+
   test('past the end of a list of known values, or of a pseudo parameter, it stays unresolved', () => {
     expect(resolve({ 'Fn::Select': [3, { 'Fn::Split': [',', 'a,b'] }] }).open).toEqual(['Fn::Select on a list it cannot index']);
     expect(resolve({ 'Fn::Select': [3, { 'Fn::Split': [':', { Ref: 'AWS::Region' }] }] }).open).toEqual(['Fn::Select on a list it cannot index']);
