@@ -85,7 +85,7 @@ export function resourceReach(
     if (glob === undefined) return isWildcard(resource) ? 'wide' : 'named';
     if (!overlaps(resource, glob)) continue;
     if (resource === '*') return 'wide';
-    if (anyAccount === undefined) anyAccount = inAnyAccount(arnParts(resource));
+    if (anyAccount === undefined) anyAccount = resourceInAnyAccount(resource);
     if (coversEveryInstance(resource, anyAccount, glob, covers)) return 'wide';
     reach = 'named';
   }
@@ -104,7 +104,7 @@ export function wideResourceTypes(
   if (resource === '*') return [...info.resourceTypes];
   if (!resource.startsWith('arn:')) return resourceReach(info, resource, overlaps, covers) === 'wide' ? [...info.resourceTypes] : [];
   const globs = resourceTypeGlobs(info.service);
-  const anyAccount = inAnyAccount(arnParts(resource));
+  const anyAccount = resourceInAnyAccount(resource);
   return info.resourceTypes.filter((type) => {
     const glob = globs.get(type.toLowerCase());
     if (glob === undefined) return isWildcard(resource);
@@ -139,6 +139,27 @@ function coversEveryInstance(resource: string, anyAccount: string | null, glob: 
 function inAnyAccount(parts: string[]): string | null {
   return parts.length < 6 ? null : ['arn', '*', parts[2], '*', '*', parts.slice(5).join(':')].join(':');
 }
+
+/**
+ * `inAnyAccount` of a statement's resource, memoized: each action of a statement asks again, and the
+ * same string object each time lets the `covers` test find its fields in the rules' memo instead of
+ * parsing a new string per action. Bounded by entries and by the keys' total length (hostile input).
+ */
+function resourceInAnyAccount(resource: string): string | null {
+  const hit = ANY_ACCOUNT.get(resource);
+  if (hit !== undefined) return hit;
+  const value = inAnyAccount(arnParts(resource));
+  if (ANY_ACCOUNT.size >= 10_000 || anyAccountChars + resource.length > 4_000_000) {
+    ANY_ACCOUNT.clear();
+    anyAccountChars = 0;
+  }
+  ANY_ACCOUNT.set(resource, value);
+  anyAccountChars += resource.length;
+  return value;
+}
+
+const ANY_ACCOUNT = new Map<string, string | null>();
+let anyAccountChars = 0;
 
 /** `inAnyAccount` of a resource type's ARN format, once per format. */
 function typeInAnyAccount(glob: string): string | null {
