@@ -4,6 +4,7 @@ import { RawFinding, Rule, RuleContext } from '../rule';
 import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
 import { expandPattern, isWildcardResource, serviceOf } from './private/effective-permissions';
 import { judgedSubjects } from './private/admin';
+import { holdsAwsStatement } from './private/grant-findings';
 import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
 import { ownWorkloadIdentities } from './private/agentcore-own-identities';
 
@@ -39,6 +40,7 @@ export const CREDENTIAL_EXPOSURE: Rule = {
   fix: 'Replace `*` or the wildcard ARN with the exact ARNs of the roles, secrets, keys or parameters the identity needs.',
   controls: ['Cloudsplaining CredentialsExposure', 'CKV_AWS_107', 'AwsSolutions-IAM5'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    if (!holdsAwsStatement(inventory)) return [];
     const actions = (loadCatalog(CREDENTIAL_RETURNING_CATALOG).aws ?? []).flatMap(expandPattern);
     const findings: RawFinding[] = [];
     const isOwnWorkloadIdentity = ownWorkloadIdentities(inventory);

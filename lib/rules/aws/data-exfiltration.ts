@@ -4,6 +4,7 @@ import { RawFinding, Rule, RuleContext } from '../rule';
 import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
 import { arnFields, expandPattern, globCovers, isWildcardResource, serviceOf } from './private/effective-permissions';
 import { judgedSubjects } from './private/admin';
+import { holdsAwsStatement } from './private/grant-findings';
 
 /** The catalog of data-read actions (`policies/catalogs/aws-data-read.json`). */
 export const DATA_READ_CATALOG = 'aws-data-read';
@@ -28,6 +29,7 @@ export const DATA_EXFILTRATION: Rule = {
     + 'or add the data source to the tool\'s declaration so reviewers see it.',
   controls: ['Cloudsplaining DataExfiltration', 'CKV_AWS_108', 'AwsSolutions-IAM5'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    if (!holdsAwsStatement(inventory)) return [];
     const actions = (loadCatalog(DATA_READ_CATALOG).aws ?? []).flatMap(expandPattern);
     const findings: RawFinding[] = [];
     for (const perms of judgedSubjects(inventory, context)) {

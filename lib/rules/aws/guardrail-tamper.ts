@@ -6,6 +6,7 @@ import { RawFinding, Rule, RuleContext } from '../rule';
 import { ActionHit, actionsOf, byWrittenEntry, listActions } from './private/by-written-entry';
 import { EffectivePermissions, expandPattern, isAgentIdentity, isWildcardResource, serviceOf } from './private/effective-permissions';
 import { judgedSubjects } from './private/admin';
+import { holdsAwsStatement } from './private/grant-findings';
 
 /** The catalog of tamper actions (`policies/catalogs/aws-guardrail-tamper.json`). */
 export const GUARDRAIL_TAMPER_CATALOG = 'aws-guardrail-tamper';
@@ -47,6 +48,7 @@ export const GUARDRAIL_TAMPER: Rule = {
     + 'changes to the guardrails go through the security team\'s pipeline, never through an agent.',
   controls: ['MITRE ATT&CK T1562.001', 'MITRE ATT&CK T1562.008', 'CKV_AWS_286'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    if (!holdsAwsStatement(inventory)) return [];
     const tamper = (loadCatalog(GUARDRAIL_TAMPER_CATALOG).aws ?? []).flatMap(expandPattern);
     const protectedResources = guardrailResources(inventory);
     const agentRoles = agentRoleTargets(inventory);

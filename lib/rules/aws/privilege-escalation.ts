@@ -7,7 +7,7 @@ import { EffectivePermissions, EffectiveUse, expandPattern, globsOverlap } from 
 import { adminIdentityIds, judgedSubjects } from './private/admin';
 import { catalogedDangerous } from './private/grant-effect';
 import { isPipelineOwnBuild, stackRoleNamed } from './private/pipeline-own-builds';
-import { requiredValues } from './private/grant-findings';
+import { holdsAwsStatement, requiredValues } from './private/grant-findings';
 import { pushAll } from '../../private/push-all';
 
 /** The catalog of escalation paths this rule evaluates (`policies/catalogs/aws-escalation-paths.json`). */
@@ -129,6 +129,7 @@ export const PRIVILEGE_ESCALATION: Rule = {
     + 'iam:PassedToService condition that excludes the path\'s service (and iam:Attach*Policy with an iam:PolicyARN condition naming a deny-only policy).',
   controls: ['Cloudsplaining PrivilegeEscalation', 'Parliament', 'CKV_AWS_110', 'CKV_AWS_286', 'Rhino Security Labs AWS escalation methods', 'pathfinding.cloud'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    if (!holdsAwsStatement(inventory)) return [];
     const paths = (loadCatalog(ESCALATION_PATHS_CATALOG).paths ?? []).filter((p) => p.cloud === 'aws').map(preparePath);
     const findings: RawFinding[] = [];
     for (const perms of judgedSubjects(inventory, context)) {

@@ -45,11 +45,13 @@ export const RESOURCE_WILDCARDS: Rule = {
   fix: 'Replace "*" with the ARNs of the resources the actions are used on, or split the statement: resource-less actions on "*", the others on their ARNs.',
   controls: ['CKV_AWS_355', 'CKV_AWS_356', 'policy_sentry wildcard-only', 'AwsSolutions-IAM5'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    const grants = awsAllowGrants(inventory);
+    if (grants.length === 0) return [];
     const strict = context.baseline.strictWildcards;
     const bounded = boundedActions();
     const dataReads = dataReadActions();
     const findings: RawFinding[] = [];
-    for (const grant of awsAllowGrants(inventory)) {
+    for (const grant of grants) {
       if (grant.via === 'aws-managed-policy' || grant.notActions || adminForm(grant)) continue;
       const writes: AwsActionInfo[] = [];
       const reads: AwsActionInfo[] = [];

@@ -12,6 +12,14 @@ export function awsAllowGrants(inventory: Inventory): Grant[] {
   return inventory.grants.filter((g) => g.cloud === 'aws' && g.effect === 'Allow');
 }
 
+/**
+ * Whether the inventory holds any AWS statement (a grant or a policy document). The rules that expand action
+ * catalogs before looking at the inventory return early without one (a Terraform-only input).
+ */
+export function holdsAwsStatement(inventory: Inventory): boolean {
+  return inventory.grants.some((g) => g.cloud === 'aws') || inventory.policies.some((p) => p.cloud === 'aws');
+}
+
 /** AWS identities of the inventory. */
 export function awsIdentities(inventory: Inventory): Identity[] {
   return inventory.identities.filter((i) => i.cloud === 'aws');
