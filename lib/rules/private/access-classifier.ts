@@ -1,7 +1,7 @@
 import { awsActions, hasWildcard } from '../../aws/action-catalog';
 import { globMatch } from '../../private/glob-match';
 import { Cloud } from '../../inventory/inventory';
-import { azureRoleRecords, gcpRoleRecords, onRoleDataChange } from '../../role-data/role-data';
+import { AzureRoleRecord, azureRoleRecords, gcpRoleRecords, onRoleDataChange } from '../../role-data/role-data';
 
 /**
  * What an action (or a role) can do, cloud-neutral. `unknown` means we could not tell; every
@@ -82,7 +82,7 @@ export function classifyKnownRole(cloud: Cloud, role: string): ActionClass | und
   if (cloud === 'gcp') return role.startsWith('roles/') ? classifyGcpRole(role) : undefined;
   if (cloud === 'azure') {
     const guid = role.split('/').pop() ?? role;
-    return azureRoles().get(role.toLowerCase()) ?? azureRoles().get(guid.toLowerCase()) ?? AZURE_ROLE_GUIDS[guid.toLowerCase()];
+    return azureRoleClass(role.toLowerCase()) ?? azureRoleClass(guid.toLowerCase()) ?? AZURE_ROLE_GUIDS[guid.toLowerCase()];
   }
   return undefined;
 }
@@ -142,8 +142,18 @@ function isGcpRole(s: string): boolean {
 
 function classifyGcpRole(role: string): ActionClass {
   const known = gcpRoles().get(role);
+  if (!known) return classifyGcpRoleByName(role);
+  // Memoized per role of the role data (bounded by it): thousands of bindings name the same few roles.
+  let hit = gcpRoleClasses.get(known);
+  if (hit === undefined) {
+    hit = classifyKnownGcpRole(role, known);
+    gcpRoleClasses.set(known, hit);
+  }
+  return hit;
+}
+
+function classifyKnownGcpRole(role: string, known: KnownGcpRole): ActionClass {
   const byName = classifyGcpRoleByName(role);
-  if (!known) return byName;
   if (known.flags.some((f) => f === 'admin' || f === 'escalation' || f === 'impersonation' || f === 'key-management')) return 'permissions';
   const byPermissions = maxClass(known.permissions.map(classifyGcp));
   // An incomplete list may miss the role's worst permission: its name still counts.
@@ -169,7 +179,9 @@ interface KnownGcpRole {
 }
 
 let gcpRoleCache: Map<string, KnownGcpRole> | undefined;
-onRoleDataChange(() => { gcpRoleCache = undefined; azureRoleCache = undefined; });
+/** Classes of the GCP roles of the role data in force, computed when first asked for. */
+let gcpRoleClasses = new WeakMap<KnownGcpRole, ActionClass>();
+onRoleDataChange(() => { gcpRoleCache = undefined; gcpRoleClasses = new WeakMap(); azureRoleCache = undefined; });
 
 /** GCP roles with their permissions, from the role data in force (shipped catalog, overlaid by pulled data). */
 function gcpRoles(): Map<string, KnownGcpRole> {
@@ -177,20 +189,43 @@ function gcpRoles(): Map<string, KnownGcpRole> {
   return gcpRoleCache;
 }
 
-let azureRoleCache: Map<string, ActionClass> | undefined;
+/** An Azure role of the role data in force, and its class once a rule has asked for it. */
+interface KnownAzureRole {
+  readonly record: AzureRoleRecord;
+  cls?: ActionClass;
+  classifying?: boolean;
+}
 
-/** Azure roles by lower-case name and GUID, from the role data in force. */
-function azureRoles(): Map<string, ActionClass> {
+let azureRoleCache: Map<string, KnownAzureRole> | undefined;
+
+/** Azure roles by lower-case name and GUID, from the role data in force (classified when first asked for: a check names few of them). */
+function azureRoles(): Map<string, KnownAzureRole> {
   if (azureRoleCache) return azureRoleCache;
   azureRoleCache = new Map();
-  for (const r of azureRoleRecords()) {
-    let cls = maxClass([...(r.actions ?? []), ...(r.dataActions ?? [])].map(classifyAzure));
-    const authorizationWritesExcluded = (r.notActions ?? []).some((a) => /^Microsoft\.Authorization\/\*\/write$/i.test(a));
-    if (cls === 'permissions' && !(r.flags ?? []).includes('role-assignment') && authorizationWritesExcluded) cls = 'write';
-    azureRoleCache.set(r.name.toLowerCase(), cls);
-    azureRoleCache.set(r.id.toLowerCase(), cls);
+  for (const record of azureRoleRecords()) {
+    const known: KnownAzureRole = { record };
+    azureRoleCache.set(record.name.toLowerCase(), known);
+    azureRoleCache.set(record.id.toLowerCase(), known);
   }
   return azureRoleCache;
+}
+
+/** The class of the Azure role with this lower-case name or GUID in the role data in force. */
+function azureRoleClass(key: string): ActionClass | undefined {
+  const known = azureRoles().get(key);
+  if (!known || known.classifying) return undefined; // a role data action naming a role being classified: not by itself
+  if (known.cls === undefined) {
+    known.classifying = true;
+    known.cls = classifyAzureRoleRecord(known.record);
+    known.classifying = false;
+  }
+  return known.cls;
+}
+
+function classifyAzureRoleRecord(r: AzureRoleRecord): ActionClass {
+  const cls = maxClass([...(r.actions ?? []), ...(r.dataActions ?? [])].map(classifyAzure));
+  const authorizationWritesExcluded = (r.notActions ?? []).some((a) => /^Microsoft\.Authorization\/\*\/write$/i.test(a));
+  return cls === 'permissions' && !(r.flags ?? []).includes('role-assignment') && authorizationWritesExcluded ? 'write' : cls;
 }
 
 /** Built-in Azure roles by definition GUID, for assignments that name the GUID. */
@@ -234,7 +269,7 @@ export function isAzureReadStyleAction(action: string): boolean {
 }
 
 function classifyAzureRole(role: string): ActionClass {
-  const known = azureRoles().get(role.toLowerCase());
+  const known = azureRoleClass(role.toLowerCase());
   if (known) return known;
   if (GUID.test(role)) return AZURE_ROLE_GUIDS[role.toLowerCase()] ?? 'unknown';
   if (role === '*') return 'permissions';
