@@ -11,6 +11,7 @@ import { hasGlobWildcard } from '../private/glob-match';
 import { actionPattern, DeclaredPattern, resourcePatterns } from './private/pattern-match';
 import { identityKey } from './private/identity-key';
 import { WindowClock } from './private/window-clock';
+import { appendTo } from '../private/append-to';
 
 export interface ActivityEvaluatorOptions {
   /**
@@ -249,7 +250,7 @@ export class ActivityEvaluator {
     for (const t of agent.tools) {
       const compiled = compileTool(agent, t);
       const key = toolKey(agent.agent, t.name, t.cloud);
-      this.byTool.set(key, [...(this.byTool.get(key) ?? []), compiled]);
+      appendTo(this.byTool, key, compiled);
       for (const id of t.identities) this.byIdentity.set(identityKey(t.cloud, id), compiled);
     }
   }

@@ -6,6 +6,7 @@ import { Cloud, Grant, Identity, Inventory } from '../inventory/inventory';
 import { AIBOM_DRIFT } from '../rules/agent/aibom-drift';
 import { agentOf, environmentOf, tierOf, toolIdentities, toolOf } from '../rules/agent/private/agent-inventory';
 import { RuleContext } from '../rules/rule';
+import { appendTo } from '../private/append-to';
 
 /** Namespace of every CycloneDX property this library writes. */
 export const AIBOM_PROPERTY_NAMESPACE = 'agent-guardrails';
@@ -91,11 +92,11 @@ export class AgentBom {
     const grantsOf = new Map<string, Grant[]>();
     for (const g of inventory.grants) {
       if (!g.identityId || g.effect !== 'Allow') continue;
-      grantsOf.set(g.identityId, [...(grantsOf.get(g.identityId) ?? []), g]);
+      appendTo(grantsOf, g.identityId, g);
     }
     const drift = new Map<string, string[]>();
     for (const f of AIBOM_DRIFT.evaluate(inventory, context ?? { baseline: Baseline.default() })) {
-      if (f.identity) drift.set(f.identity, [...(drift.get(f.identity) ?? []), f.detail ?? f.message]);
+      if (f.identity) appendTo(drift, f.identity, f.detail ?? f.message);
     }
     const agents = new Map<string, { name: string; environment: string; tiers: Set<string>; model?: string; tools: AgentBomTool[] }>();
     for (const identity of toolIdentities(inventory)) {

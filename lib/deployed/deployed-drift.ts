@@ -2,6 +2,7 @@ import { Cloud, Grant, Identity, Inventory } from '../inventory/inventory';
 import { TAG_KEYS } from '../model/tags';
 import { Glob } from '../private/glob-match';
 import { DeployedAwsRole, DeployedExport, DeployedStatement, flattenCondition } from './deployed-iam';
+import { appendTo } from '../private/append-to';
 
 /**
  * Out-of-band change: the synthesized declarations (the inventory the checks read) against the
@@ -80,7 +81,7 @@ export function compareDeployed(inventory: Inventory, exports: readonly Deployed
   const compared: Record<string, number> = {};
   const sources: DeployedDriftReport['sources'][number][] = [];
   const grantsOf = new Map<string, Grant[]>();
-  for (const g of inventory.grants) if (g.identityId) grantsOf.set(g.identityId, [...(grantsOf.get(g.identityId) ?? []), g]);
+  for (const g of inventory.grants) if (g.identityId) appendTo(grantsOf, g.identityId, g);
 
   for (const x of exports.filter((e) => e.kind === 'aws-authorization-details')) {
     const accounts = new Set(x.roles.map((r) => /^arn:[^:]+:iam::(\d{12}):/.exec(r.arn)?.[1]).filter((a): a is string => !!a));

@@ -3,6 +3,7 @@ import { Component } from '../model/tags';
 import { classifyAction, isReadClass } from '../rules/private/access-classifier';
 import { Finding } from '../rules/rule';
 import { findingId } from '../rules/run-rules';
+import { appendTo } from '../private/append-to';
 
 /** How a held action is drawn: what it can do to the resource. */
 export type MapAccess = 'read' | 'write' | 'destructive';
@@ -76,9 +77,9 @@ export function buildPermissionMap(inventory: Inventory, findings: readonly Find
     byAgent.set(key, entry);
   }
   const grantsOf = new Map<string, Grant[]>();
-  for (const g of inventory.grants) if (g.identityId && g.effect === 'Allow') grantsOf.set(g.identityId, [...(grantsOf.get(g.identityId) ?? []), g]);
+  for (const g of inventory.grants) if (g.identityId && g.effect === 'Allow') appendTo(grantsOf, g.identityId, g);
   const findingsOf = new Map<string, Finding[]>();
-  for (const f of findings) if (f.identity) findingsOf.set(f.identity, [...(findingsOf.get(f.identity) ?? []), f]);
+  for (const f of findings) if (f.identity) appendTo(findingsOf, f.identity, f);
   const optIns = new Map<string, Set<string>>();
   for (const r of [...inventory.identities, ...inventory.others, ...inventory.grants]) {
     const agent = r.labels?.agent;

@@ -7,6 +7,7 @@ import { isGcpAdminOrServiceAgentRole } from './admin-roles';
 import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from './private/gcp-rule-helpers';
 import { permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
 import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS, gcpCustomRoleNames, unprovableForbiddenGcpPermissions } from './private/gcp-role-knowledge';
+import { pushAll } from '../../private/push-all';
 
 /** The catalog of escalation permissions and paths (`policies/catalogs/gcp-escalation-permissions.json`). */
 export const GCP_ESCALATION_CATALOG = 'gcp-escalation-permissions';
@@ -74,7 +75,12 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     const denied = new Map<string, string[]>();
     for (const p of inventory.policies.filter((x) => x.cloud === 'gcp' && x.kind === 'gcp-deny-policy')) {
       const perms = p.statements.filter((st) => st.effect === 'Deny').flatMap((st) => (st.actions ?? []).filter((a) => !(st.notActions ?? []).includes(a)));
-      for (const id of p.attachedTo) denied.set(id, [...(denied.get(id) ?? []), ...perms]);
+      for (const id of p.attachedTo) {
+        // Appended, not copied per policy (quadratic when one identity has many deny policies).
+        const list = denied.get(id);
+        if (list) pushAll(list, perms);
+        else denied.set(id, [...perms]);
+      }
     }
     for (const [identityId, { permissions, source }] of byIdentity) {
       const deny = denied.get(identityId) ?? [];

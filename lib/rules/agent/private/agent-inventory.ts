@@ -2,6 +2,7 @@ import { Federation, Grant, Identity, Inventory } from '../../../inventory/inven
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
 import { ActionClass, classifyAction, classifyKnownRole, compareClass, maxClass } from '../../private/access-classifier';
+import { appendTo } from '../../../private/append-to';
 
 /** Components that are the guardrails' own identities, not tool identities. */
 const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY, Component.MONITOR];
@@ -156,7 +157,7 @@ export class PrincipalIndex {
       if (g.effect !== 'Allow' || g.cloud !== 'gcp' || ![g.role ?? '', ...g.actions].some((a) => GCP_IMPERSONATION.includes(a))) continue;
       for (const r of g.resources) {
         const name = gcpServiceAccountName(r);
-        if (name) this.impersonation.set(name, [...(this.impersonation.get(name) ?? []), g]);
+        if (name) appendTo(this.impersonation, name, g);
       }
     }
   }

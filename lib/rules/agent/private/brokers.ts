@@ -2,6 +2,7 @@ import { brokerSubject } from '../../../broker/broker-subject';
 import { BrokerEntry, Identity, Inventory } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { agentOf, Assumer, environmentOf, federationKey, toolOf } from './agent-inventory';
+import { appendTo } from '../../../private/append-to';
 
 /** Whether an identity is one of the brokers' own (its construct metadata or tags say `component: broker`). */
 export function isBrokerIdentity(i: Identity): boolean {
@@ -38,7 +39,7 @@ export class BrokerIndex {
   constructor(inventory: Inventory) {
     for (const b of inventory.brokers ?? []) {
       const key = recordKey(b.cloud, b.agent, b.environment);
-      this.records.set(key, [...(this.records.get(key) ?? []), b]);
+      appendTo(this.records, key, b);
     }
     this.brokerFederations = new Set(inventory.identities.filter(isBrokerIdentity).flatMap((b) => b.federations.map(federationKey)));
   }
