@@ -5,6 +5,7 @@ import { declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from 
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { accessPolicyActions } from './key-vault-access-policy';
 import { Resolved, TerraformReferences } from './terraform-references';
+import { attachOnce } from './attach-once';
 
 function providerSubscription(doc: Record<string, unknown>): string | undefined {
   const first = nestedBlock(isObject(doc.provider) ? doc.provider.azurerm : undefined);
@@ -165,7 +166,7 @@ function readRoleAssignment(ctx: BuildContext, block: TerraformBlock, definition
     role = custom.name ?? role;
     actions = [...(custom.statements[0].actions ?? []), ...(custom.statements[1].actions ?? [])];
     notActions = [...(custom.statements[0].notActions ?? []), ...(custom.statements[1].notActions ?? [])];
-    if (identity && !custom.attachedTo.includes(identity.id)) custom.attachedTo.push(identity.id);
+    if (identity) attachOnce(custom, identity.id);
   } else if (roleValue && !roleValue.problem) {
     // A built-in role looked up through `data.azurerm_role_definition` (by name or id) is that role.
     const lookup = roleValue.refs.map((r) => ctx.refs.block(r.address)).find((b) => b?.mode === 'data' && b.type === 'azurerm_role_definition');

@@ -4,6 +4,7 @@ import { BuildContext } from './build-context';
 import { crossAccountIfAny, declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from './labels';
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { Resolved, TerraformReferences } from './terraform-references';
+import { attachOnce } from './attach-once';
 
 const IAM_GRANT = /^google_(.+)_iam_(member|binding|policy)$/;
 const CUSTOM_ROLE_TYPES = ['google_project_iam_custom_role', 'google_organization_iam_custom_role'];
@@ -164,7 +165,7 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
     const target = grantTarget(ctx, block, m[1], defaultProject);
     const identity = identityOfMember(member);
     const { role, actions, custom } = roleOf(roleValue);
-    if (custom && identity && !custom.attachedTo.includes(identity.id)) custom.attachedTo.push(identity.id);
+    if (custom && identity) attachOnce(custom, identity.id);
     const grant: Grant = {
       id: `gcp:${ctx.stack ?? ''}/${block.address}#${grantCount++}`, cloud: 'gcp', identityId: identity?.id, principal: member.text,
       effect: 'Allow', actions, resources: [target.resource], role, scopeLevel: target.level,
