@@ -181,4 +181,28 @@ describe('template lines', () => {
     expect(lines.lineOf(tf, 'google_service_account.tool_sa')).toBe(4);
     expect(lines.lineOf(path.join(dir, 'missing.json'), 'X')).toBe(1);
   });
+
+  test('quoted, bare and unusual keys: the first definition after Resources, as a scan finds it', () => {
+    const yaml = path.join(dir, 'keys.yaml');
+    fs.writeFileSync(yaml, [
+      'Resources:', "  'Quoted' : 1", '  "Double":', '  Bare   :', '  "Not"Bare:', '  with space: 1', '  a:b: 1', '  Bare: again',
+    ].join('\n'));
+    const lines = new TemplateLines();
+    expect(lines.lineOf(yaml, 'Quoted')).toBe(2);
+    expect(lines.lineOf(yaml, 'Double')).toBe(3);
+    expect(lines.lineOf(yaml, 'Bare')).toBe(4);
+    expect(lines.lineOf(yaml, 'Not')).toBe(1);
+    expect(lines.lineOf(yaml, 'with space')).toBe(6);
+    expect(lines.lineOf(yaml, 'a:b')).toBe(7);
+    expect(lines.lineOf(yaml, 'Missing')).toBe(1);
+  });
+
+  test('many resources in one file: each at its own line', () => {
+    const big = path.join(dir, 'big.yaml');
+    const n = 2_000;
+    fs.writeFileSync(big, ['Resources:', ...Array.from({ length: n }, (_, i) => `  R${i}:\n    Type: AWS::IAM::Role`)].join('\n'));
+    const lines = new TemplateLines();
+    const wrong = Array.from({ length: n }, (_, i) => i).filter((i) => lines.lineOf(big, `R${i}`) !== 2 + 2 * i);
+    expect(wrong).toEqual([]);
+  });
 });
