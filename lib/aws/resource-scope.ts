@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AwsActionInfo } from './action-catalog';
 import { arnParts } from './arn-parts';
+import { BoundedCache } from '../private/bounded-cache';
 
 /**
  * How far a grant of one action on one resource pattern reaches, judged against the ARN formats
@@ -147,19 +148,10 @@ function inAnyAccount(parts: string[]): string | null {
  */
 function resourceInAnyAccount(resource: string): string | null {
   const hit = ANY_ACCOUNT.get(resource);
-  if (hit !== undefined) return hit;
-  const value = inAnyAccount(arnParts(resource));
-  if (ANY_ACCOUNT.size >= 10_000 || anyAccountChars + resource.length > 4_000_000) {
-    ANY_ACCOUNT.clear();
-    anyAccountChars = 0;
-  }
-  ANY_ACCOUNT.set(resource, value);
-  anyAccountChars += resource.length;
-  return value;
+  return hit !== undefined ? hit : ANY_ACCOUNT.set(resource, inAnyAccount(arnParts(resource)));
 }
 
-const ANY_ACCOUNT = new Map<string, string | null>();
-let anyAccountChars = 0;
+const ANY_ACCOUNT = new BoundedCache<string, string | null>(10_000, 4_000_000, (resource) => resource.length);
 
 /** `inAnyAccount` of a resource type's ARN format, once per format. */
 function typeInAnyAccount(glob: string): string | null {

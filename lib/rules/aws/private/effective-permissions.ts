@@ -6,7 +6,7 @@ import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, Sourc
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
 import { pushAll } from '../../../private/push-all';
-import { BoundedCache } from './bounded-cache';
+import { BoundedCache } from '../../../private/bounded-cache';
 
 /**
  * What an AWS identity can effectively do, across ALL its grants (inline policies, attached

@@ -1,4 +1,4 @@
-import { BoundedCache } from '../../../../../lib/rules/aws/private/bounded-cache';
+import { BoundedCache } from '../../../../../lib/private/bounded-cache';
 import { arnFields, expandPattern } from '../../../../../lib/rules/aws/private/effective-permissions';
 
 describe('BoundedCache', () => {
