@@ -2,7 +2,7 @@ import { gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { allowGrants, findingAt, identitiesById, principalOf } from './private/gcp-rule-helpers';
-import { withoutGcpRoleVersion } from './private/gcp-role-knowledge';
+import { gcpRoleNameSaysAdmin } from './private/gcp-role-knowledge';
 
 /**
  * Admin roles by name (`roles/storage.admin`, `roles/iam.securityAdmin`, also versioned: `roles/compute.instanceAdmin.v1`)
@@ -10,8 +10,7 @@ import { withoutGcpRoleVersion } from './private/gcp-role-knowledge';
  */
 export function isGcpAdminRole(role: string): boolean {
   if (!role.startsWith('roles/')) return false;
-  const base = withoutGcpRoleVersion(role);
-  return base.endsWith('.admin') || base.endsWith('Admin') || (gcpPredefinedRole(role)?.flags.includes('admin') ?? false);
+  return gcpRoleNameSaysAdmin(role) || (gcpPredefinedRole(role)?.flags.includes('admin') ?? false);
 }
 
 /**

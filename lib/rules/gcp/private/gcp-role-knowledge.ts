@@ -23,8 +23,15 @@ export const GCP_IMPERSONATION_PERMISSIONS: readonly string[] = [
  * verdict, never lower it.
  */
 export function gcpRoleNameSuggestsPrivilege(role: string): boolean {
+  if (gcpRoleNameSaysAdmin(role)) return true;
   const base = withoutGcpRoleVersion(role);
-  return base.endsWith('Admin') || base.endsWith('.admin') || base.endsWith('.editor') || base.endsWith('.serviceAgent');
+  return base.endsWith('.editor') || base.endsWith('.serviceAgent');
+}
+
+/** Google's names for a service's admin roles (`*.admin`, `*Admin`), also with a version suffix. */
+export function gcpRoleNameSaysAdmin(role: string): boolean {
+  const base = withoutGcpRoleVersion(role);
+  return base.endsWith('.admin') || base.endsWith('Admin');
 }
 
 /**
