@@ -29,10 +29,11 @@ export const PERMISSIONS_MANAGEMENT: Rule = {
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const findings: RawFinding[] = [];
     for (const perms of judgedSubjects(inventory, context)) {
-      const self = selfArnPatterns(perms.subject.identity);
+      // The identity's own ARN patterns, built only for an IAM tagging action (most identities hold none).
+      let self: string[] | undefined;
       for (const [written, infos] of perms.granted()) {
         const hits = infos.filter((info) => (changesPermissions(info) && !onlyAttachesDenies(perms, info, inventory))
-          || (isIamTagging(info) && taggedSelf(perms, info, self)));
+          || (isIamTagging(info) && taggedSelf(perms, info, self ??= selfArnPatterns(perms.subject.identity))));
         if (hits.length === 0) continue;
         const who = perms.subject.isAgent ? 'agent identity' : 'identity';
         findings.push(perms.finding(written,

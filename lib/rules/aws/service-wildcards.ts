@@ -43,9 +43,11 @@ export const SERVICE_WILDCARDS: Rule = {
     const findings: RawFinding[] = [];
     for (const grant of awsAllowGrants(inventory)) {
       if (adminForm(grant)) continue;
-      const origin = grantOrigin(grant);
+      // Most statements hold neither a wildcard nor NotAction/NotResource: nothing to judge or describe.
+      const patterns = grant.actions.filter(hasWildcard);
+      if (patterns.length === 0 && !grant.notActions && !grant.notResources) continue;
       const creates = new StatementCreates(grant);
-      const judged = grant.actions.filter(hasWildcard).map((pattern) => judgePattern(grant, pattern, strict, creates));
+      const judged = patterns.map((pattern) => judgePattern(grant, pattern, strict, creates));
       const errors = judged.filter((j) => j.severity === 'error');
       const flagged = errors.length > 0 ? errors : judged.filter((j) => j.severity === 'warning');
       // One finding per statement: the patterns, NotAction and NotResource are parts of it.
@@ -66,7 +68,7 @@ export const SERVICE_WILDCARDS: Rule = {
       }
       if (parts.length > 0) {
         const error = parts.some((p) => p.error);
-        const message = [`${origin} ${parts[0].message}`, ...parts.slice(1).map((p) => (p.error || !error ? `It also ${p.message}` : `It also ${p.message.replace(/\.$/, '')} (a warning on its own).`))].join(' ');
+        const message = [`${grantOrigin(grant)} ${parts[0].message}`, ...parts.slice(1).map((p) => (p.error || !error ? `It also ${p.message}` : `It also ${p.message.replace(/\.$/, '')} (a warning on its own).`))].join(' ');
         findings.push(grantFinding(grant, parts.map((p) => p.detail).join(','), message, parts.map((p) => p.fix).join(' '), error ? undefined : 'warning'));
       }
     }

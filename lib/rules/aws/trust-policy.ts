@@ -2,7 +2,7 @@ import { Identity, Inventory, TrustEntry } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { RawFinding, Rule } from '../rule';
 import { narrowingEntries } from '../../aws/condition-narrowing';
-import { awsIdentities, conditionKeys, identityFinding } from './private/grant-findings';
+import { awsIdentities, hasConditionKey, identityFinding } from './private/grant-findings';
 import { otherAccountFindings } from './private/guardrail-principal-accounts';
 import { pushAll } from '../../private/push-all';
 
@@ -44,7 +44,12 @@ export const TRUST_POLICY: Rule = {
     const findings: RawFinding[] = [];
     const roles = awsIdentities(inventory).filter((i) => i.kind === 'aws-iam-role');
     const brokers = new Map<string | undefined, Identity[]>();
-    for (const r of roles) if (r.labels.component === Component.BROKER) brokers.set(r.labels.agent, [...(brokers.get(r.labels.agent) ?? []), r]);
+    for (const r of roles) {
+      if (r.labels.component !== Component.BROKER) continue;
+      const list = brokers.get(r.labels.agent);
+      if (list) list.push(r);
+      else brokers.set(r.labels.agent, [r]);
+    }
     for (const role of roles) {
       const allows = role.trust.filter((t) => t.effect === 'Allow');
       for (const t of allows) pushAll(findings, entryFindings(role, t));
@@ -117,7 +122,7 @@ function toolRoleFindings(role: Identity, allows: TrustEntry[], brokers: Identit
     }
   }
   const assume = allows.filter((t) => t.actions.some((a) => /^sts:AssumeRole$/i.test(a) || a === '*' || /^sts:\*$/i.test(a)));
-  if (assume.length === 0 || assume.some((t) => !conditionKeys(t.condition).has('sts:sourceidentity'))) {
+  if (assume.length === 0 || assume.some((t) => !hasConditionKey(t.condition, 'sts:sourceidentity'))) {
     out.push(identityFinding(role, 'SourceIdentity', `agent tool role ${name} can be assumed without sts:SourceIdentity, so its sessions carry no lineage.`,
       'Add a condition { "StringEquals": { "sts:SourceIdentity": "<agent>" } } to the sts:AssumeRole statement and allow sts:SetSourceIdentity to the broker.'));
   }

@@ -1,7 +1,7 @@
 import { AwsActionInfo, awsActions, wildcardGlob } from '../../../aws/action-catalog';
 import { arnParts } from '../../../aws/arn-parts';
 import { narrowsResources } from '../../../aws/condition-narrowing';
-import { Glob, GlobOptions, globMatch } from '../../../private/glob-match';
+import { Glob, GLOB_MAX_LENGTH, GlobOptions, globMatch } from '../../../private/glob-match';
 import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
@@ -92,9 +92,15 @@ export class EffectivePermissions {
     /** Boundary statements, or undefined when there is no (readable) boundary. */
     private readonly boundary: SourcedStatement[] | undefined,
   ) {
-    this.allows = statements.filter((s) => s.effect === 'Allow');
-    this.denies = statements.filter((s) => s.effect === 'Deny');
-    this.services = servicesOf(this.allows);
+    const allows: SourcedStatement[] = [];
+    const denies: SourcedStatement[] = [];
+    for (const s of statements) {
+      if (s.effect === 'Allow') allows.push(s);
+      else if (s.effect === 'Deny') denies.push(s);
+    }
+    this.allows = allows;
+    this.denies = denies;
+    this.services = servicesOf(allows);
   }
 
   /** The Allow statements through which `action` (a real action, any case) is still allowed. */
@@ -105,13 +111,15 @@ export class EffectivePermissions {
     this.useCache ??= new Map();
     const hit = this.useCache.get(key);
     if (hit) return hit;
-    const uses: EffectiveUse[] = [];
+    let uses: EffectiveUse[] = NONE;
     for (const statement of this.allows) {
       const written = matchingEntry(statement, key);
       if (written === undefined) continue;
       const resources = this.remaining(statement, key);
       if (resources.length === 0) continue;
       const info = statement.condition ? awsActions().action(action) : undefined;
+      // Most actions are allowed by no statement: they share the one empty list.
+      if (uses === NONE) uses = [];
       uses.push({ statement, written, resources, narrowed: info !== undefined && narrowsResources(statement.condition, info) });
     }
     this.useCache.set(key, uses);
@@ -280,14 +288,13 @@ const CEILINGS = new WeakMap<SourcedStatement[], Map<string, Ceilings>>();
  * same lists (other resources): matched once per distinct set of lists, not once per boundary.
  */
 function applyingIndices(boundary: SourcedStatement[], action: string): number[] {
-  let key = ACTION_LISTS_KEY.get(boundary);
-  if (key === undefined) {
-    key = JSON.stringify(boundary.map((b) => (b.notActions ? [0, b.notActions] : [1, b.actions ?? []])));
-    ACTION_LISTS_KEY.set(boundary, key);
-  }
-  let perAction = APPLYING.get(key);
+  let perAction = APPLYING_BY_BOUNDARY.get(boundary);
   if (!perAction) {
-    perAction = APPLYING.set(key, new Map());
+    // Looked up by the lists' text once per boundary: two equal keys of different boundaries are
+    // different strings, and comparing them (kilobytes) on every action was most of this function.
+    const key = JSON.stringify(boundary.map((b) => (b.notActions ? [0, b.notActions] : [1, b.actions ?? []])));
+    perAction = APPLYING.get(key) ?? APPLYING.set(key, new Map());
+    APPLYING_BY_BOUNDARY.set(boundary, perAction);
   }
   let hit = perAction.get(action);
   if (!hit) {
@@ -298,7 +305,8 @@ function applyingIndices(boundary: SourcedStatement[], action: string): number[]
   return hit;
 }
 
-const ACTION_LISTS_KEY = new WeakMap<SourcedStatement[], string>();
+/** Each boundary's table in `APPLYING`, resolved once (a table dropped from there stays correct for the boundaries holding it). */
+const APPLYING_BY_BOUNDARY = new WeakMap<SourcedStatement[], Map<string, number[]>>();
 /** Bounded memory on hostile input (keys are whole Action lists): by entries and by the keys' length. */
 const APPLYING = new BoundedCache<string, Map<string, number[]>>(1_000, 16_000_000, (k) => k.length);
 
@@ -508,8 +516,12 @@ function fieldsOf(parts: string[]): string[] | undefined {
 }
 
 function textGlobCovers(pattern: string, resource: string): boolean {
+  if (pattern === '*') return true;
+  // A pattern without wildcards covers only its own text (the matcher's answer, without finding its compiled
+  // form in the memo table), within the matcher's length limit (past it the matcher reports the input).
+  if (pattern.length <= GLOB_MAX_LENGTH && resource.length <= GLOB_MAX_LENGTH && !isWildcardResource(pattern)) return pattern === resource;
   // Match the pattern against the resource text: a `*` in the resource is only covered by a `*`.
-  return pattern === '*' || globMatch(pattern, resource, RESOURCE_COVER);
+  return globMatch(pattern, resource, RESOURCE_COVER);
 }
 
 /** Resource patterns are case-sensitive, and a `?` does not cover a `*` of the resource. */
@@ -566,14 +578,14 @@ class InventoryIndex {
 
   public statementsOf(identityId: string): SourcedStatement[] {
     const out: SourcedStatement[] = [];
-    const viaGrants = new Set<string>();
-    for (const g of this.grants.get(identityId) ?? []) {
-      out.push(fromGrant(g));
-      if (g.policyId) viaGrants.add(g.policyId);
-    }
+    const grants = this.grants.get(identityId);
+    if (grants) for (const g of grants) out.push(fromGrant(g));
     // Attached policies the adapter did not turn into grants for this identity.
-    for (const p of this.attached.get(identityId) ?? []) {
-      if (!viaGrants.has(p.id)) pushAll(out, this.sourced(p));
+    const attached = this.attached.get(identityId);
+    if (attached) {
+      const viaGrants = new Set<string>();
+      if (grants) for (const g of grants) if (g.policyId) viaGrants.add(g.policyId);
+      for (const p of attached) if (!viaGrants.has(p.id)) pushAll(out, this.sourced(p));
     }
     return out;
   }

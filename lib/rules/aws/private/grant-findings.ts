@@ -84,14 +84,13 @@ export function notActionAllowedShare(notActions: string[]): number {
   return totalActions === 0 ? 1 : (totalActions - excluded.size) / totalActions;
 }
 
-/** Lower-cased condition keys of an IAM condition block, across operators. */
-export function conditionKeys(condition: Grant['condition']): Set<string> {
-  const out = new Set<string>();
-  if (!condition || typeof condition === 'string') return out;
+/** Whether an IAM condition block names `key` (lower case) under some operator, its keys compared lower-cased. */
+export function hasConditionKey(condition: Grant['condition'], key: string): boolean {
+  if (!condition || typeof condition === 'string') return false;
   for (const block of Object.values(condition)) {
-    if (block && typeof block === 'object') for (const k of Object.keys(block)) out.add(k.toLowerCase());
+    if (block && typeof block === 'object') for (const k of Object.keys(block)) if (k.toLowerCase() === key) return true;
   }
-  return out;
+  return false;
 }
 
 /**

@@ -28,11 +28,14 @@ export function otherAccountFindings(inventory: Inventory): RawFinding[] {
   for (const role of inventory.identities) {
     if (role.cloud !== 'aws' || role.kind !== 'aws-iam-role') continue;
     if (!role.isAgent && !GUARDRAIL_ROLE_COMPONENTS.has(role.labels.component ?? '')) continue;
-    const principals = role.trust.filter((t) => t.effect === 'Allow' && !t.notPrincipal)
-      .flatMap((t) => t.principals.filter((_, i) => t.principalKinds[i] === 'AWS' || t.principalKinds[i] === 'Federated'));
     const home = homes.of(role.labels.agent, role.source.stack);
     // Without a known home account, a tool role's stranger is already reported as "not the broker" (tool-principals).
     if (home.size === 0 && (role.isAgent || role.labels.component === Component.TOOL_IDENTITY)) continue;
+    const principals: string[] = [];
+    for (const t of role.trust) {
+      if (t.effect !== 'Allow' || t.notPrincipal) continue;
+      for (let i = 0; i < t.principals.length; i++) if (t.principalKinds[i] === 'AWS' || t.principalKinds[i] === 'Federated') principals.push(t.principals[i]);
+    }
     for (const account of accountsOutside(principals, home, role.crossAccount?.accounts ?? [])) {
       findings.push(identityFinding(role, OTHER_ACCOUNT_DETAIL, message(`trust policy of ${role.source.resource} (${role.labels.component ?? Component.TOOL_IDENTITY} of agent ${role.labels.agent ?? '?'})`, 'assume it', account, home),
         fix(account), home.size === 0 ? 'warning' : undefined));
@@ -50,12 +53,12 @@ export function otherAccountFindings(inventory: Inventory): RawFinding[] {
 }
 
 function accountsOutside(principals: readonly string[], home: ReadonlySet<string>, optedIn: readonly string[]): string[] {
-  const out = new Set<string>();
+  let out: Set<string> | undefined;
   for (const p of principals) {
     const account = BARE_ACCOUNT.test(p) ? p : ARN_ACCOUNT.exec(p)?.[1];
-    if (account !== undefined && !home.has(account) && !optedIn.includes(account)) out.add(account);
+    if (account !== undefined && !home.has(account) && !optedIn.includes(account)) (out ??= new Set()).add(account);
   }
-  return [...out].sort();
+  return out ? [...out].sort() : [];
 }
 
 function message(what: string, verb: string, account: string, home: ReadonlySet<string>): string {
