@@ -143,6 +143,14 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
       'GCP-006[gcp-cloudfunctions-create-actas]@google_organization_iam_custom_role.fn',
     ]);
   });
+  test('adding or re-mapping a workload identity pool provider (named iam.googleapis.com/workloadIdentityPoolProviders.*) is caught', () => {
+    // A provider with an attacker's issuer or attribute mapping federates outside identities into every account the pool may impersonate.
+    const b = tf().resource('google_project_iam_custom_role', 'wif', { role_id: 'wif', title: 'w', permissions: ['iam.googleapis.com/workloadIdentityPoolProviders.create', 'iam.googleapis.com/workloadIdentityPoolProviders.update', 'iam.googleapis.com/workloadIdentityPoolProviders.get'] });
+    expect(run('GCP-006', b)).toEqual([
+      'GCP-006[iam.googleapis.com/workloadIdentityPoolProviders.create]@google_project_iam_custom_role.wif',
+      'GCP-006[iam.googleapis.com/workloadIdentityPoolProviders.update]@google_project_iam_custom_role.wif',
+    ]);
+  });
   test('a path split across grants of one identity (functions.create in a custom role + serviceAccountUser on a runtime account) is caught', () => {
     const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
       .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
