@@ -165,16 +165,21 @@ export class TemplateResolver {
       return out ?? value;
     }
     const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    if (keys.length === 1 && isIntrinsicKey(keys[0])) return this.intrinsic(keys[0], obj[keys[0]], report);
+    // Own keys by `for…in` (what `Object.keys` lists, in its order) without building a list per object:
+    // every object of every walked document passes here.
+    const only = soleKey(obj);
+    if (only !== undefined && isIntrinsicKey(only)) return this.intrinsic(only, obj[only], report);
     let out: Record<string, unknown> | undefined;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
+    for (const k in obj) {
+      if (!hasOwn(obj, k)) continue;
       const r = this.walk(obj[k], report);
       if (out === undefined && r === obj[k]) continue;
       if (out === undefined) {
         out = {};
-        for (let j = 0; j < i; j++) out[keys[j]] = obj[keys[j]];
+        for (const j in obj) {
+          if (j === k) break;
+          if (hasOwn(obj, j)) out[j] = obj[j];
+        }
       }
       if (r !== NO_VALUE) out[k] = r;
     }
@@ -265,9 +270,10 @@ export class TemplateResolver {
    */
   private bothBranches(item: unknown, report: UnresolvedHandler): unknown[] | undefined {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
-    const keys = Object.keys(item);
+    // Most items (statements, ARNs) hold no `Fn::If`: asked first, before counting keys.
+    if (!hasOwn(item, 'Fn::If') || soleKey(item) !== 'Fn::If') return undefined;
     const arg = (item as Record<string, unknown>)['Fn::If'];
-    if (keys.length !== 1 || keys[0] !== 'Fn::If' || !Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return undefined;
+    if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return undefined;
     if (this.condition(arg[0], report) !== undefined) return undefined;
     return unionOfItems([this.walk(arg[1], report), this.walk(arg[2], report)]);
   }
@@ -489,6 +495,17 @@ function partOfResourceValue(list: unknown[], index: number): string | undefined
   // A part of a part (`Select 1 of Split "/" of Select 5 of Split ":"`, CDK's task definition family) is a part too.
   const placeholder = list.find((x): x is string => typeof x === 'string' && /^\$\{(?!AWS::)[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?(\[[0-9]+\])*\}$/.test(x));
   return placeholder === undefined ? undefined : `${placeholder.slice(0, -1)}[${index}]}`;
+}
+
+/** An object's own key when it has exactly one, else undefined. */
+function soleKey(obj: object): string | undefined {
+  let only: string | undefined;
+  for (const k in obj) {
+    if (!hasOwn(obj, k)) continue;
+    if (only !== undefined) return undefined;
+    only = k;
+  }
+  return only;
 }
 
 function isIntrinsicKey(key: string): boolean {

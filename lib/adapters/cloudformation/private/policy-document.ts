@@ -28,13 +28,13 @@ export function parseStatements(written: unknown, report: MalformedHandler): Pol
     const statement: { -readonly [K in keyof PolicyStatement]: PolicyStatement[K] } = {} as PolicyStatement;
     if (typeof s.Sid === 'string') statement.sid = s.Sid;
     statement.effect = s.Effect;
-    const actions = stringList(s.Action, `statement ${i} Action`, report);
+    const actions = stringList(s.Action, 'statement', i, 'Action', report);
     if (actions !== undefined) statement.actions = actions;
-    const notActions = stringList(s.NotAction, `statement ${i} NotAction`, report);
+    const notActions = stringList(s.NotAction, 'statement', i, 'NotAction', report);
     if (notActions !== undefined) statement.notActions = notActions;
-    const resources = stringList(s.Resource, `statement ${i} Resource`, report);
+    const resources = stringList(s.Resource, 'statement', i, 'Resource', report);
     if (resources !== undefined) statement.resources = resources;
-    const notResources = stringList(s.NotResource, `statement ${i} NotResource`, report);
+    const notResources = stringList(s.NotResource, 'statement', i, 'NotResource', report);
     if (notResources !== undefined) statement.notResources = notResources;
     const condition = conditionOf(s.Condition, i, report);
     if (condition !== undefined) statement.condition = condition;
@@ -63,7 +63,7 @@ export function parseTrust(written: unknown, source: SourceLocation, report: Mal
     const { principals, kinds } = principalsOf(notPrincipal ? s.NotPrincipal : s.Principal, i, report);
     // Fields set only when present, in this order (the order reports and snapshots show).
     const entry = {
-      effect: s.Effect, actions: stringList(s.Action, `trust statement ${i} Action`, report) ?? [], principals, principalKinds: kinds,
+      effect: s.Effect, actions: stringList(s.Action, 'trust statement', i, 'Action', report) ?? [], principals, principalKinds: kinds,
     } as { -readonly [K in keyof TrustEntry]: TrustEntry[K] };
     if (notPrincipal) entry.notPrincipal = true;
     const condition = conditionOf(s.Condition, i, report);
@@ -96,8 +96,16 @@ function principalsOf(p: unknown, i: number, report: MalformedHandler): { princi
     report(`trust statement ${i} with a Principal that is not "*" or an object`);
     return { principals, kinds };
   }
-  for (const [kind, value] of Object.entries(p)) {
-    for (const v of stringList(value, `trust statement ${i} Principal.${kind}`, report) ?? []) {
+  // Own keys in `Object.entries` order, without building the entries.
+  for (const kind in p) {
+    if (!hasOwn(p, kind)) continue;
+    const value = p[kind];
+    if (typeof value === 'string') {
+      principals.push(value);
+      kinds.push(kind);
+      continue;
+    }
+    for (const v of stringList(value, 'trust statement', i, `Principal.${kind}`, report) ?? []) {
       principals.push(v);
       kinds.push(kind);
     }
@@ -105,15 +113,28 @@ function principalsOf(p: unknown, i: number, report: MalformedHandler): { princi
   return { principals, kinds };
 }
 
-function stringList(v: unknown, what: string, report: MalformedHandler): string[] | undefined {
+/**
+ * The strings of a field that holds one string or a list of them; any other item is reported
+ * (as `<prefix> <i> <field> holding …`). A list of strings only is returned as it is, not copied:
+ * the inventory's lists are read, never changed, and a check builds thousands of them.
+ */
+function stringList(v: unknown, prefix: string, i: number, field: string, report: MalformedHandler): string[] | undefined {
   if (v === undefined) return undefined;
+  if (typeof v === 'string') return [v];
   const list = Array.isArray(v) ? v : [v];
+  if (list === v && allStrings(list)) return list as string[];
   const out: string[] = [];
   for (const item of list) {
     if (typeof item === 'string') out.push(item);
-    else report(`${what} holding a non-string value ${JSON.stringify(item)}`);
+    else report(`${prefix} ${i} ${field} holding a non-string value ${JSON.stringify(item)}`);
   }
   return out;
+}
+
+/** Whether every item is a string (a hole is not: it is read as undefined, and reported). */
+function allStrings(list: unknown[]): boolean {
+  for (let k = 0; k < list.length; k++) if (typeof list[k] !== 'string') return false;
+  return true;
 }
 
 function conditionOf(c: unknown, i: number, report: MalformedHandler): Record<string, Record<string, unknown>> | undefined {
