@@ -1,7 +1,7 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { allowGrants, findingAt, grantReaches, identitiesById, principalOf } from './private/azure-rule-helpers';
+import { allowGrants, findingAt, identitiesById, principalOf, TargetReach } from './private/azure-rule-helpers';
 
 /** The catalog of identity-pivot actions (`policies/catalogs/azure-privileged-actions.json`). */
 export const AZURE_PRIVILEGED_ACTIONS_CATALOG = 'azure-privileged-actions';
@@ -27,11 +27,12 @@ export const AZURE_IDENTITY_PIVOT_RULE: Rule = {
   evaluate(inventory: Inventory): RawFinding[] {
     const pivots = loadCatalog(AZURE_PRIVILEGED_ACTIONS_CATALOG).azure ?? [];
     const identities = identitiesById(inventory, 'azure');
+    const reach = new TargetReach(pivots);
     const findings: RawFinding[] = [];
     for (const g of allowGrants(inventory, 'azure')) {
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
       if (!identity?.isAgent) continue;
-      const reached = pivots.map((t) => ({ t, via: grantReaches(g, t) })).filter((x) => x.via !== undefined);
+      const reached = reach.reached(g);
       if (reached.length === 0) continue;
       findings.push(findingAt('azure', g.source, {
         detail: g.role,
@@ -46,7 +47,7 @@ export const AZURE_IDENTITY_PIVOT_RULE: Rule = {
       if (role.attachedTo.some((id) => agents.has(id))) continue;
       const [control, data] = role.statements;
       const grant = { actions: [...(control?.actions ?? []), ...(data?.actions ?? [])], notActions: [...(control?.notActions ?? []), ...(data?.notActions ?? [])] };
-      const reached = pivots.filter((t) => grantReaches(grant, t) !== undefined);
+      const reached = reach.reached(grant).map((x) => x.t);
       if (reached.length === 0) continue;
       findings.push(findingAt('azure', role.source, {
         detail: `definition:${reached[0]}`,

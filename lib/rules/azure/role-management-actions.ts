@@ -1,6 +1,6 @@
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
-import { allowGrants, findingAt, grantReaches, identitiesById, isDelegationCondition, principalOf } from './private/azure-rule-helpers';
+import { allowGrants, findingAt, identitiesById, isDelegationCondition, principalOf, TargetReach } from './private/azure-rule-helpers';
 
 /** The role-management writes AZ-003 looks for. */
 export const AZURE_ROLE_MANAGEMENT_ACTIONS: readonly string[] = [
@@ -22,10 +22,11 @@ export const AZURE_ROLE_MANAGEMENT_RULE: Rule = {
   controls: ['AVD-AZU-0052'],
   evaluate(inventory: Inventory): RawFinding[] {
     const identities = identitiesById(inventory, 'azure');
+    const reach = new TargetReach(AZURE_ROLE_MANAGEMENT_ACTIONS);
     return allowGrants(inventory, 'azure').flatMap((g) => {
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
       if (!identity?.isAgent || isDelegationCondition(g.condition)) return [];
-      const reached = AZURE_ROLE_MANAGEMENT_ACTIONS.map((t) => ({ t, via: grantReaches(g, t) })).filter((x) => x.via !== undefined);
+      const reached = reach.reached(g);
       if (reached.length === 0) return [];
       return [findingAt('azure', g.source, {
         detail: reached[0].t,

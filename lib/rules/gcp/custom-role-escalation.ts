@@ -8,6 +8,7 @@ import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from
 import { permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
 import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS, gcpCustomRoleNames, unprovableForbiddenGcpPermissions } from './private/gcp-role-knowledge';
 import { pushAll } from '../../private/push-all';
+import { BoundedCache } from '../../private/bounded-cache';
 
 /** The catalog of escalation permissions and paths (`policies/catalogs/gcp-escalation-permissions.json`). */
 export const GCP_ESCALATION_CATALOG = 'gcp-escalation-permissions';
@@ -37,10 +38,11 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     const paths = (catalog.paths ?? []).filter((p) => p.cloud === 'gcp');
     const findings: RawFinding[] = [];
     const reportedOnRole = new Set<string>();
+    const matcher = new EscalationMatcher(single, paths);
     for (const role of inventory.policies.filter((p) => p.cloud === 'gcp' && p.kind === 'gcp-custom-role')) {
       const perms = role.permissions ?? [];
       for (const perm of perms) {
-        const hit = single.find((pattern) => globMatches(pattern, perm));
+        const hit = matcher.singleHit(perm);
         if (hit) {
           findings.push(findingAt('gcp', role.source, {
             detail: perm,
@@ -49,8 +51,9 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
           }));
         }
       }
+      const held = matcher.pathActionsHeld(perms);
       for (const path of paths) {
-        if (path.actions.every((a) => perms.some((p) => globMatches(a, p)))) {
+        if (path.actions.every((a) => held.has(a))) {
           role.attachedTo.forEach((id) => reportedOnRole.add(`${id} ${path.id}`));
           findings.push(findingAt('gcp', role.source, {
             detail: path.id,
@@ -84,9 +87,10 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     }
     for (const [identityId, { permissions, source }] of byIdentity) {
       const deny = denied.get(identityId) ?? [];
-      const perms = [...permissions].filter((p) => !deny.some((d) => globMatches(d, p)));
+      const perms = deny.length === 0 ? [...permissions] : [...permissions].filter((p) => !deny.some((d) => globMatches(d, p)));
+      const held = matcher.pathActionsHeld(perms);
       for (const path of paths) {
-        if (!path.actions.every((a) => perms.some((p) => globMatches(a, p)))) continue;
+        if (!path.actions.every((a) => held.has(a))) continue;
         if (reportedOnRole.has(`${identityId} ${path.id}`)) continue;
         const identity = identities.get(identityId);
         findings.push(findingAt('gcp', identity?.source ?? source, {
@@ -156,4 +160,39 @@ function predefinedRoleEscalations(inventory: Inventory, single: readonly string
       fix: GCP_CUSTOM_ROLE_ESCALATION_RULE.fix,
     })];
   });
+}
+
+/**
+ * The catalog's verdicts on one permission, remembered per distinct permission within an evaluation
+ * (custom roles and identities list the same permissions over and over): the first single escalation
+ * pattern it matches, and which path steps it matches. Bounded tables: more distinct permissions than
+ * they keep cost recomputation, never memory.
+ */
+class EscalationMatcher {
+  private readonly hits = new BoundedCache<string, string | undefined>(50_000);
+  private readonly steps = new BoundedCache<string, readonly string[]>(50_000);
+  private readonly pathActions: readonly string[];
+
+  constructor(private readonly single: readonly string[], paths: readonly { readonly actions: readonly string[] }[]) {
+    this.pathActions = [...new Set(paths.flatMap((p) => p.actions))];
+  }
+
+  /** The first single escalation pattern `perm` matches. */
+  public singleHit(perm: string): string | undefined {
+    if (this.hits.has(perm)) return this.hits.get(perm);
+    return this.hits.set(perm, this.single.find((pattern) => globMatches(pattern, perm)));
+  }
+
+  /** The path steps (catalog patterns) some permission of `perms` matches. */
+  public pathActionsHeld(perms: Iterable<string>): Set<string> {
+    const held = new Set<string>();
+    for (const p of perms) for (const a of this.stepsOf(p)) held.add(a);
+    return held;
+  }
+
+  private stepsOf(perm: string): readonly string[] {
+    const known = this.steps.get(perm);
+    if (known !== undefined) return known;
+    return this.steps.set(perm, this.pathActions.filter((a) => globMatches(a, perm)));
+  }
 }

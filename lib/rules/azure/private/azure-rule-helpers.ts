@@ -1,5 +1,6 @@
 import { Grant } from '../../../inventory/inventory';
 import { GlobOptions, globMatch } from '../../../private/glob-match';
+import { BoundedCache } from '../../../private/bounded-cache';
 
 export { allowGrants, findingAt, identitiesById, principalOf } from '../../gcp/private/gcp-rule-helpers';
 
@@ -75,6 +76,52 @@ export function grantReaches(grant: Pick<Grant, 'actions' | 'notActions'>, targe
   if ((grant.notActions ?? []).some((n) => azureGlobMatches(n, target))) return undefined;
   return hit;
 }
+
+/**
+ * `grantReaches` for one list of targets over many grants, as a rule asks it of every grant: each
+ * distinct action (and not_action) is compared with the targets once per evaluation, not once per
+ * grant that lists it (a role's actions repeat on every assignment of the role). The tables are
+ * bounded (`BoundedCache`): input with more distinct actions than they keep costs recomputation.
+ */
+export class TargetReach {
+  private readonly overlapping = new BoundedCache<string, readonly number[]>(20_000, 2_000_000, (_k, v) => v.length + 1);
+  private readonly covering = new BoundedCache<string, readonly number[]>(20_000, 2_000_000, (_k, v) => v.length + 1);
+
+  constructor(private readonly targets: readonly string[]) {}
+
+  /** The targets `grant` reaches, in target order, each with the first of its actions that reaches it (what `grantReaches` returns). */
+  public reached(grant: Pick<Grant, 'actions' | 'notActions'>): { t: string; via: string }[] {
+    const via: (string | undefined)[] = [];
+    let any = false;
+    for (const a of grant.actions) {
+      for (const i of this.targetsOf(this.overlapping, a, azureGlobsOverlap)) {
+        if (via[i] === undefined) {
+          via[i] = a;
+          any = true;
+        }
+      }
+    }
+    if (!any) return [];
+    for (const n of grant.notActions ?? []) for (const i of this.targetsOf(this.covering, n, azureGlobMatches)) via[i] = undefined;
+    const out: { t: string; via: string }[] = [];
+    for (let i = 0; i < this.targets.length; i++) {
+      const a = via[i];
+      if (a !== undefined) out.push({ t: this.targets[i], via: a });
+    }
+    return out;
+  }
+
+  /** Positions of the targets `test(action, target)` holds for, remembered per action. */
+  private targetsOf(table: BoundedCache<string, readonly number[]>, action: string, test: (action: string, target: string) => boolean): readonly number[] {
+    const known = table.get(action);
+    if (known !== undefined) return known;
+    const hits: number[] = [];
+    for (let i = 0; i < this.targets.length; i++) if (test(action, this.targets[i])) hits.push(i);
+    return table.set(action, hits.length === 0 ? NONE : hits);
+  }
+}
+
+const NONE: readonly number[] = [];
 
 /** An ABAC condition that constrains which roles or principals a role-assignment write may touch. */
 export function isDelegationCondition(condition: unknown): boolean {
