@@ -83,6 +83,11 @@ export class EffectivePermissions {
   private grantedCache?: ReadonlyMap<string, readonly AwsActionInfo[]>;
   /** Services the Allow statements can reach (`any` for NotAction or a wildcard service). */
   private readonly services: Set<string> | 'any';
+  /**
+   * Every action the Allow statements name, lower case, when they name only literal actions (no
+   * wildcard, no NotAction): an action not in it matches no statement. Undefined otherwise.
+   */
+  private readonly literalActions?: Set<string>;
   private servicesKey?: string;
 
   private constructor(
@@ -101,6 +106,7 @@ export class EffectivePermissions {
     this.allows = allows;
     this.denies = denies;
     this.services = servicesOf(allows);
+    this.literalActions = literalActionsOf(allows);
   }
 
   /** The Allow statements through which `action` (a real action, any case) is still allowed. */
@@ -108,6 +114,9 @@ export class EffectivePermissions {
     // Most catalog actions belong to services the identity never mentions: skip them cheaply.
     if (this.services !== 'any' && !this.services.has(action.slice(0, action.indexOf(':')).toLowerCase())) return NONE;
     const key = action.toLowerCase();
+    // An action no statement names literally matches none of them (what `matchingEntry` would find, without a
+    // memo entry per action asked: AWS-012 alone asks a dozen per identity); within the matcher's length limit.
+    if (this.literalActions && !this.literalActions.has(key) && action.length <= GLOB_MAX_LENGTH && key.length <= GLOB_MAX_LENGTH) return NONE;
     this.useCache ??= new Map();
     const hit = this.useCache.get(key);
     if (hit) return hit;
@@ -290,10 +299,7 @@ const CEILINGS = new WeakMap<SourcedStatement[], Map<string, Ceilings>>();
 function applyingIndices(boundary: SourcedStatement[], action: string): number[] {
   let perAction = APPLYING_BY_BOUNDARY.get(boundary);
   if (!perAction) {
-    // Looked up by the lists' text once per boundary: two equal keys of different boundaries are
-    // different strings, and comparing them (kilobytes) on every action was most of this function.
-    const key = JSON.stringify(boundary.map((b) => (b.notActions ? [0, b.notActions] : [1, b.actions ?? []])));
-    perAction = APPLYING.get(key) ?? APPLYING.set(key, new Map());
+    perAction = sharedApplyingTable(boundary);
     APPLYING_BY_BOUNDARY.set(boundary, perAction);
   }
   let hit = perAction.get(action);
@@ -305,10 +311,66 @@ function applyingIndices(boundary: SourcedStatement[], action: string): number[]
   return hit;
 }
 
-/** Each boundary's table in `APPLYING`, resolved once (a table dropped from there stays correct for the boundaries holding it). */
+/**
+ * The table of a boundary with the same Action/NotAction lists as one seen before, or a new one.
+ * Found by a hash of the lists and confirmed list by list (no key text: a JSON key of every
+ * boundary's lists cost more than the matching it saved).
+ */
+function sharedApplyingTable(boundary: SourcedStatement[]): Map<string, number[]> {
+  const lists = boundary.map(actionListOf);
+  const key = actionListsHash(lists);
+  const bucket = APPLYING.get(key) ?? [];
+  const same = bucket.find((e) => sameActionLists(e.lists, lists));
+  if (same) return same.perAction;
+  const perAction = new Map<string, number[]>();
+  // Hash collisions (hostile input) keep a few boundaries per key; past that a boundary keeps its own table.
+  if (bucket.length < 8) APPLYING.set(key, [...bucket, { lists, perAction }]);
+  return perAction;
+}
+
+/** What decides which statements of a boundary apply to an action: its Action or NotAction list. */
+interface ActionList {
+  readonly not: boolean;
+  readonly entries: readonly string[];
+}
+
+function actionListOf(b: SourcedStatement): ActionList {
+  return b.notActions ? { not: true, entries: b.notActions } : { not: false, entries: b.actions ?? [] };
+}
+
+/** FNV-1a over the lists (kind, then each entry and a separator). */
+function actionListsHash(lists: readonly ActionList[]): number {
+  let h = 0x811c9dc5;
+  for (const list of lists) {
+    h = Math.imul(h ^ (list.not ? 0x100 : 0x200), 0x01000193);
+    for (const entry of list.entries) {
+      if (typeof entry === 'string') for (let i = 0; i < entry.length; i++) h = Math.imul(h ^ entry.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ 0x10000, 0x01000193);
+    }
+  }
+  return h >>> 0;
+}
+
+/** Whether two boundaries have the same Action/NotAction lists, in order. */
+function sameActionLists(a: readonly ActionList[], b: readonly ActionList[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i].entries;
+    const y = b[i].entries;
+    if (a[i].not !== b[i].not || x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
+
+/** Each boundary's table, resolved once (a table dropped from `APPLYING` stays correct for the boundaries holding it). */
 const APPLYING_BY_BOUNDARY = new WeakMap<SourcedStatement[], Map<string, number[]>>();
-/** Bounded memory on hostile input (keys are whole Action lists): by entries and by the keys' length. */
-const APPLYING = new BoundedCache<string, Map<string, number[]>>(1_000, 16_000_000, (k) => k.length);
+/**
+ * Tables shared by boundaries with the same lists, by hash. Bounded on hostile input (many distinct
+ * boundaries, long lists): by entries and by the total length of the lists they hold.
+ */
+const APPLYING = new BoundedCache<number, readonly { readonly lists: readonly ActionList[]; readonly perAction: Map<string, number[]> }[]>(
+  1_000, 16_000_000, (_k, bucket) => bucket.reduce((n, e) => n + e.lists.reduce((m, l) => m + l.entries.reduce((c, x) => c + (typeof x === 'string' ? x.length : 1), 1), 1), 0));
 
 const NONE: EffectiveUse[] = [];
 
@@ -321,6 +383,23 @@ function servicesOf(allows: SourcedStatement[]): Set<string> | 'any' {
       const service = entry.includes(':') ? entry.slice(0, entry.indexOf(':')) : entry;
       if (service.includes('*') || service.includes('?')) return 'any';
       out.add(service.toLowerCase());
+    }
+  }
+  return out;
+}
+
+/**
+ * The actions of Allow statements that name only literal actions, lower case (as the matcher compares
+ * them); undefined when one holds NotAction, a wildcard, or an entry past the matcher's length limit
+ * (the matcher reports that entry when asked).
+ */
+function literalActionsOf(allows: SourcedStatement[]): Set<string> | undefined {
+  const out = new Set<string>();
+  for (const s of allows) {
+    if (s.notActions) return undefined;
+    for (const entry of s.actions ?? []) {
+      if (typeof entry !== 'string' || entry.length > GLOB_MAX_LENGTH || entry.includes('*') || entry.includes('?')) return undefined;
+      out.add(entry.toLowerCase());
     }
   }
   return out;
