@@ -3,6 +3,7 @@ import { AgentLabels, Cloud, Grant, Identity, Inventory, SourceLocation } from '
 import { Component } from '../../model/tags';
 import { classifyKnownRole, isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
+import { AzureMonitorPart, azureMonitorParts, azureMonitorPartsReached, azureTamperActions } from './private/azure-monitor-reach';
 import { effectiveResources } from './private/gcp-resource-condition';
 import { agentOf, allowGrants, describeIdentity, grantedActions, grantsByIdentity, grantFinding, groupBy, toolIdentities, withoutPlaceholderColons } from './private/agent-inventory';
 
@@ -84,7 +85,12 @@ export const KILL_SWITCH: Rule = {
     + '(by a resource.name condition), Pub/Sub publish on a topic and Cloud Run invoke on a service, judged by role; their resources count as parts of the kill switch. '
     + 'No GCP tool may hold permissions that change, delete, publish to or write the monitor\'s resources (its topics and subscription, function and Cloud Run service, '
     + 'Firestore database, sink, alert policies) project-wide or by name: it could silence the monitor or forge its memory, and GCP deny policies cannot name those resources '
-    + '(a deny rule\'s condition reads only resource tags), so the allow side is where it is caught.',
+    + '(a deny rule\'s condition reads only resource tags), so the allow side is where it is caught. '
+    + 'Likewise no Azure tool may hold, at the resource, its resource group, the subscription or a management group, actions that write, delete, stop, deploy to '
+    + 'or read the keys and settings of the monitor\'s Function App and plan, write or list the keys of its storage account (its table, alert queue and blobs), '
+    + 'change its Event Grid system topic or subscription, its alert rules or action group, or the monitored agent\'s activity-log export (built-in roles judged by '
+    + 'their actions in the role data, custom roles by their actions and data actions; a role whose actions are unknown is reported); reads are not findings. '
+    + 'Azure deny assignments cannot be created directly (only Blueprints and deployment stacks make them), so here too the allow side is where it is caught.',
   fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
   controls: [],
   evaluate(inventory: Inventory, _context: RuleContext): RawFinding[] {
@@ -113,8 +119,13 @@ export const KILL_SWITCH: Rule = {
     }
 
     const gcpMonitorParts = parts.filter((p) => p.cloud === 'gcp' && p.component === Component.MONITOR);
+    const azureParts = tools.some((t) => t.cloud === 'azure') ? azureMonitorParts(inventory) : [];
     for (const identity of tools) {
       for (const grant of allowGrants(byIdentity, identity)) {
+        if (grant.cloud === 'azure' && azureParts.length > 0) {
+          const finding = azureBlindingFinding(identity, grant, azureParts);
+          if (finding) findings.push(finding);
+        }
         if (grant.cloud === 'gcp' && gcpMonitorParts.length > 0) {
           const tamper = grantedActions(grant).map((a) => a.action).filter((a) => GCP_MONITOR_TAMPER.test(a.toLowerCase()));
           const reached = tamper.length > 0 ? monitorPartsReached(grant, gcpMonitorParts) : [];
@@ -304,6 +315,39 @@ function azureMonitorExtra(grant: Grant): string[] {
   const hostType = grant.role ? AZURE_MONITOR_HOST_ROLES.get(grant.role.slice(grant.role.lastIndexOf('/') + 1).toLowerCase()) : undefined;
   if (hostType !== undefined && level === 'resource' && grant.resources.length > 0 && grant.resources.every((r) => r.toLowerCase().includes(hostType))) return [];
   return (grant.notActions?.length ? ['NotActions'] : []).concat(grant.actions.filter((a) => !AZURE_MONITOR_ACTIONS.has(a.toLowerCase())));
+}
+
+/**
+ * An Azure tool grant whose actions change one of the monitor's resources (its function app, storage
+ * account, Event Grid topic and subscription, alerts, action group, or the agent's activity-log
+ * export) at the resource, its resource group, the subscription or a management group. A role whose
+ * actions are not known (not in the role data nor in the configuration) is reported, never passed.
+ * Azure deny assignments cannot be created directly, so the allow side is where this is caught.
+ */
+function azureBlindingFinding(identity: Identity, grant: Grant, parts: readonly AzureMonitorPart[]): RawFinding | undefined {
+  const reached = azureMonitorPartsReached(grant, parts);
+  if (reached.length === 0) return undefined;
+  const unknownRole = grant.actions.length === 0 && !grant.notActions?.length;
+  const tamper = new Set<string>();
+  const hit: string[] = [];
+  for (const part of reached) {
+    const actions = unknownRole ? [] : azureTamperActions(grant, part);
+    if (!unknownRole && actions.length === 0) continue;
+    actions.forEach((a) => tamper.add(a));
+    hit.push(part.what);
+  }
+  if (hit.length === 0) return undefined;
+  const where = grant.resources.join(', ') || grant.scopeLevel || '(no scope)';
+  const fix = 'Scope the tool to its own resources with a role that cannot write the monitor\'s types; the monitor\'s resources are named after <agent>-<environment>-monitor (ag-monitor-…, agm… storage).';
+  if (unknownRole) {
+    return grantFinding(identity, grant, `can-blind-monitor:unknown-role:${grant.role ?? '?'}`,
+      `${describeIdentity(identity)} holds ${grant.role ?? 'a role'} on ${where}, whose actions are not in the role data nor the configuration, and which reaches the activity monitor's ${hit.join(', ')}: it could silence the monitor or forge its memory`,
+      `${fix} Or give the role's definition (agent-guardrails data pull azure) so its actions can be judged.`);
+  }
+  const list = [...tamper];
+  return grantFinding(identity, grant, `can-blind-monitor:${list[0]}`,
+    `${describeIdentity(identity)} holds ${list.join(', ')}${grant.role ? ` (${grant.role})` : ''} on ${where}, which reaches the activity monitor's ${hit.join(', ')}: it could silence the monitor or forge its memory`,
+    fix);
 }
 
 /** A monitor resource collection and a wildcard last segment (`projects/p/topics/*`, `.../databases/ag-*`). */

@@ -9,7 +9,7 @@ import { CALLER_CLAIM_FILTER_KEY, RESOURCE_EVENT_TYPES } from '../../../construc
 import { AZURE_MONITOR_TABLE, AzureMonitorSettings } from '../../../constructs/azure/monitor-runtime/monitor-config';
 import { azureMonitorFromEnv, createAzureMonitorHandler } from '../../../constructs/azure/monitor-runtime/monitor-server';
 import { AZURE_APPROVALS_TABLE, AZURE_KILL_SWITCH_PARTITION, AZURE_KILL_SWITCH_TABLE } from '../../../constructs/azure/broker-runtime/table-layout';
-import { inventoryFromCdktfOut } from '../../../lib/adapters/terraform';
+import { inventoryFromCdktfOut, inventoryFromTerraformJson } from '../../../lib/adapters/terraform';
 import { MonitorAlert } from '../../../lib/activity/activity-monitor';
 import { Baseline } from '../../../lib/baseline/baseline';
 import { globMatch } from '../../../lib/private/glob-match';
@@ -17,7 +17,9 @@ import { AGENT_RULES } from '../../../lib/rules/agent';
 import { KILL_SWITCH } from '../../../lib/rules/agent/kill-switch';
 import { AZURE_RULES } from '../../../lib/rules/azure';
 import { runRules } from '../../../lib/rules/run-rules';
+import { useRoleData } from '../../../lib/role-data/role-data';
 import { Azurite } from '../../conformance/emulators';
+import { fullRoleDataAvailable, writeFullRoleData } from '../../helpers/full-role-data';
 
 /**
  * azure.AgentActivityMonitor on the example deploy-operator (prod): the synthesized Event Grid
@@ -269,6 +271,16 @@ describe('the trip: federated credentials and role assignments deleted, the brok
   });
 });
 
+interface RolePermissions { actions?: string[]; not_actions?: string[]; data_actions?: string[]; not_data_actions?: string[] }
+
+/** Azure RBAC for one role assignment, its condition aside: its scope contains the resource, and its role allows the (data) action after its not-actions. */
+function assignmentAllows(scope: string, p: RolePermissions, action: string, resource: string, dataAction: boolean): boolean {
+  const s = scope.toLowerCase();
+  if (resource.toLowerCase() !== s && !resource.toLowerCase().startsWith(`${s}/`)) return false;
+  const [allow, deny] = dataAction ? [p.data_actions ?? [], p.not_data_actions ?? []] : [p.actions ?? [], p.not_actions ?? []];
+  return allow.some((x) => globMatch(x, action, { questionWildcard: false })) && !deny.some((x) => globMatch(x, action, { questionWildcard: false }));
+}
+
 describe('the monitor\'s roles, evaluated: the kill-switch path and its own state, nothing else', () => {
   const builtins = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'policies', 'azure-builtin-roles.json'), 'utf8'));
   const builtinList: any[] = Array.isArray(builtins.roles) ? builtins.roles : Object.values(builtins.roles ?? builtins);
@@ -283,11 +295,7 @@ describe('the monitor\'s roles, evaluated: the kill-switch path and its own stat
   };
   /** Azure RBAC for one principal: an assignment whose scope contains the resource, whose role allows the (data) action, and whose condition (the kill switch's: deletes only of the listed principals' assignments) holds. */
   const allowed = (action: string, resource: string, dataAction: boolean, target?: { principalId: string }) => assignmentsOfMonitor.some((a) => {
-    const scope = resolveRefs(a.scope).toLowerCase();
-    if (resource.toLowerCase() !== scope && !resource.toLowerCase().startsWith(`${scope}/`)) return false;
-    const p = permissionsOf(a.role_definition_id);
-    const [allow, deny] = dataAction ? [p.data_actions ?? [], p.not_data_actions ?? []] : [p.actions ?? [], p.not_actions ?? []];
-    if (!allow.some((x: string) => globMatch(x, action, { questionWildcard: false })) || deny.some((x: string) => globMatch(x, action, { questionWildcard: false }))) return false;
+    if (!assignmentAllows(resolveRefs(a.scope), permissionsOf(a.role_definition_id), action, resource, dataAction)) return false;
     if (a.condition && /ActionMatches\{'Microsoft\.Authorization\/roleAssignments\/delete'\}/.test(a.condition) && action.toLowerCase() === 'microsoft.authorization/roleassignments/delete') {
       const listed = [...resolveRefs(a.condition).matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi)].map((m) => m[0].toLowerCase());
       return target !== undefined && listed.includes(target.principalId.toLowerCase());
@@ -350,5 +358,107 @@ describe('the checks know the monitor', () => {
     expect(runRules(widened, [KILL_SWITCH], Baseline.default()).map((f) => f.detail)).toEqual(['monitor-holds:Microsoft.App/containerApps/write']);
     const wide = { ...inventory, grants: [...inventory.grants, { ...grant, id: `${grant.id}-s`, resources: [`/subscriptions/${AZURE_SUBSCRIPTION}`], scopeLevel: 'subscription' as const }] };
     expect(runRules(wide, [KILL_SWITCH], Baseline.default()).map((f) => f.detail)).toEqual([expect.stringMatching(/^monitor-holds:.* at subscription scope$/)]);
+  });
+});
+
+describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the synthesized configuration, evaluated)', () => {
+  // Azure deny assignments cannot be created directly (only Blueprints and deployment stacks make them): the allow side must keep tools off the monitor.
+  const SUB = `/subscriptions/${AZURE_SUBSCRIPTION}`;
+  const MG = '/providers/Microsoft.Management/managementGroups/mg-agents'; // the example's subscription is in it
+  const member = `\${azurerm_user_assigned_identity.${identityKey('DeployOperator_restart-service-identity')}.principal_id}`;
+  const account = `${RG}/providers/Microsoft.Storage/storageAccounts/${of('azurerm_storage_account').map(([, r]) => r.name as string).find((n) => n.startsWith('agm'))}`;
+  const functionApp = `${RG}/providers/Microsoft.Web/sites/${fn.name}`;
+  const [[, topic]] = of('azurerm_eventgrid_system_topic');
+  const named = (type: string, prefix: string) => of(type).map(([, r]) => r.name as string).find((n) => n.startsWith(prefix))!;
+  /** What tampering with the monitor looks like, resource by resource: [action, resource, data action]. */
+  const tampering: [string, string, boolean][] = [
+    ['Microsoft.Web/sites/write', functionApp, false], ['Microsoft.Web/sites/config/write', `${functionApp}/config/appsettings`, false],
+    ['Microsoft.Web/sites/host/listkeys/action', `${functionApp}/host/default`, false], ['Microsoft.Web/sites/slots/write', `${functionApp}/slots/staging`, false],
+    ['Microsoft.Storage/storageAccounts/listKeys/action', account, false],
+    ['Microsoft.Storage/storageAccounts/tableServices/tables/entities/write', `${account}/tableServices/default/tables/${AZURE_MONITOR_TABLE}`, true],
+    ['Microsoft.Storage/storageAccounts/queueServices/queues/messages/process/action', `${account}/queueServices/default/queues/agalerts`, true],
+    ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete', `${account}/blobServices/default/containers/dead-letters/blobs/x`, true],
+    ['Microsoft.EventGrid/systemTopics/eventSubscriptions/delete', `${RG}/providers/Microsoft.EventGrid/systemTopics/${topic.name}/eventSubscriptions/${subscription.name}`, false],
+    ['Microsoft.Insights/actionGroups/write', `${RG}/providers/Microsoft.Insights/actionGroups/${named('azurerm_monitor_action_group', 'agent-guardrails')}`, false],
+    ['Microsoft.Insights/metricAlerts/delete', `${RG}/providers/Microsoft.Insights/metricAlerts/${named('azurerm_monitor_metric_alert', 'agent-guardrails')}`, false],
+    ['Microsoft.Insights/diagnosticSettings/delete', `${SUB}/providers/Microsoft.Insights/diagnosticSettings/agent-guardrails-deploy-operator-prod`, false],
+  ];
+  const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'policies', 'azure-builtin-roles.json'), 'utf8')).roles as any[];
+  const builtin = (name: string): RolePermissions | undefined => {
+    const r = catalog.find((x) => x.name === name);
+    return r && { actions: r.actions, not_actions: r.notActions, data_actions: r.dataActions, not_data_actions: r.notDataActions };
+  };
+  interface Attack { readonly scope: string; readonly role?: string; readonly roleId?: string; readonly custom?: RolePermissions }
+  const withGrant = (a: Attack) => {
+    const doc = JSON.parse(JSON.stringify(json));
+    if (a.custom) doc.resource.azurerm_role_definition.AttackRole = { name: 'attack', scope: a.scope, permissions: [{ actions: [], not_actions: [], data_actions: [], not_data_actions: [], ...a.custom }], assignable_scopes: [a.scope] };
+    const role = a.custom ? { role_definition_id: '${azurerm_role_definition.AttackRole.role_definition_resource_id}' } : a.role ? { role_definition_name: a.role } : { role_definition_id: a.roleId };
+    doc.resource.azurerm_role_assignment.AttackGrant = { scope: a.scope, principal_id: member, ...role };
+    return doc;
+  };
+  const agent005 = (a: Attack) => runRules(inventoryFromTerraformJson(withGrant(a)), [KILL_SWITCH], Baseline.default()).map((f) => f.detail);
+  /** The tampering RBAC lets the attack's assignment do (a management-group scope holds the example's subscription). */
+  const evaluated = (a: Attack, permissions: RolePermissions) => tampering.filter(([action, resource, data]) => assignmentAllows(a.scope === MG ? SUB : a.scope, permissions, action, resource, data)).map(([action]) => action);
+
+  test('without the attack, no tool reaches the monitor', () => {
+    expect(runRules(inventoryFromTerraformJson(json), [KILL_SWITCH], Baseline.default())).toEqual([]);
+  });
+
+  test('a tool that can rewrite, stop or deploy to the monitor\'s function, write its storage, delete its subscription or alerts is a finding, at any scope that holds them', () => {
+    const attacks: [Attack, string][] = [
+      [{ scope: RG, role: 'Storage Account Contributor' }, 'Microsoft.Storage/storageAccounts/*'],
+      [{ scope: RG, custom: { actions: ['Microsoft.Web/sites/*'] } }, 'Microsoft.Web/sites/*'],
+      [{ scope: SUB, role: 'Storage Table Data Contributor' }, 'Microsoft.Storage/storageAccounts/tableServices/tables/write'], // forge replay claims, reset the denied-burst count
+      [{ scope: `${account}/queueServices/default/queues/agalerts`, role: 'Storage Queue Data Message Processor' }, 'Microsoft.Storage/storageAccounts/queueServices/queues/messages/process/action'], // swallow alerts
+      [{ scope: MG, custom: { actions: ['Microsoft.EventGrid/systemTopics/eventSubscriptions/delete'] } }, 'Microsoft.EventGrid/systemTopics/eventSubscriptions/delete'],
+      [{ scope: functionApp, custom: { actions: ['Microsoft.Web/sites/config/write'] } }, 'Microsoft.Web/sites/config/write'],
+      [{ scope: RG, custom: { actions: ['Microsoft.Insights/actionGroups/write', 'Microsoft.Insights/metricAlerts/delete'] } }, 'Microsoft.Insights/actionGroups/write'],
+      [{ scope: SUB, custom: { actions: ['Microsoft.Insights/diagnosticSettings/delete'] } }, 'Microsoft.Insights/diagnosticSettings/delete'], // the activity-log export drift reads
+      [{ scope: RG, role: 'Contributor' }, '*'],
+    ];
+    for (const [attack, first] of attacks) {
+      const permissions = attack.custom ?? builtin(attack.role!)!;
+      expect([attack, agent005(attack).filter((d) => d?.startsWith('can-blind-monitor'))]).toEqual([attack, [`can-blind-monitor:${first}`]]); // Contributor is can-modify as well
+      expect([attack, evaluated(attack, permissions).length > 0]).toEqual([attack, true]); // and RBAC says it can
+    }
+  });
+
+  test('a role whose actions are unknown, at a scope holding the monitor, is reported; on the tool\'s own resource it is not', () => {
+    expect(builtin('Website Contributor')).toBeUndefined(); // not in the shipped catalog
+    expect(agent005({ scope: RG, role: 'Website Contributor' })).toEqual(['can-blind-monitor:unknown-role:Website Contributor']);
+    expect(agent005({ scope: RG, roleId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/0bd3b1e5-0000-4000-8000-00000000abcd` })).toEqual([expect.stringMatching(/^can-blind-monitor:unknown-role:/)]);
+    expect(agent005({ scope: APP, role: 'Website Contributor' })).toEqual([]);
+  });
+
+  test('reads, and writes on the tool\'s own resources, stay clean', () => {
+    const own = `${RG}/providers/Microsoft.Storage/storageAccounts/checkoutorders`;
+    const clean: Attack[] = [
+      { scope: own, role: 'Storage Blob Data Reader' },
+      { scope: own, role: 'Storage Blob Data Contributor' },
+      { scope: RG, role: 'Reader' },
+      { scope: RG, role: 'Storage Blob Data Reader' }, // reads the monitor's blobs, changes nothing (its delegation key is capped at reads)
+      { scope: SUB, role: 'Monitoring Reader' },
+      { scope: APP, custom: { actions: ['Microsoft.App/containerApps/*'] } },
+      { scope: RG, custom: { actions: ['Microsoft.Web/sites/*/read', 'Microsoft.Storage/storageAccounts/read'], data_actions: ['Microsoft.Storage/storageAccounts/queueServices/queues/messages/read'] } },
+      { scope: RG, custom: { actions: ['Microsoft.Insights/diagnosticSettings/*'] } }, // the export is set on the subscription, not in the group
+    ];
+    for (const attack of clean) {
+      expect([attack, agent005(attack)]).toEqual([attack, []]);
+      expect([attack, evaluated(attack, attack.custom ?? builtin(attack.role!)!)]).toEqual([attack, []]);
+    }
+  });
+});
+
+const fullData = fullRoleDataAvailable() ? describe : describe.skip;
+fullData('AGENT-005 with the full role data (tests only): Website Contributor is judged by its actions', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-az-roles-'));
+  beforeAll(() => { writeFullRoleData(dir); useRoleData(dir); });
+  afterAll(() => { useRoleData(undefined); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  test('Website Contributor at the monitor\'s resource group holds Microsoft.Web/sites/*: a finding', () => {
+    const toolKey = identityKey('DeployOperator_restart-service-identity');
+    const doc = JSON.parse(JSON.stringify(json));
+    doc.resource.azurerm_role_assignment.AttackGrant = { scope: RG, principal_id: `\${azurerm_user_assigned_identity.${toolKey}.principal_id}`, role_definition_name: 'Website Contributor' };
+    expect(runRules(inventoryFromTerraformJson(doc), [KILL_SWITCH], Baseline.default()).map((f) => f.detail)).toEqual(['can-blind-monitor:Microsoft.Web/sites/*']);
   });
 });

@@ -1,0 +1,162 @@
+import { Grant, Inventory } from '../../../inventory/inventory';
+import { Component } from '../../../model/tags';
+import { azureGlobMatches, azureGlobsOverlap } from '../../azure/private/azure-rule-helpers';
+import { classifyAction, isReadClass } from '../../private/access-classifier';
+
+/**
+ * One resource an Azure activity monitor is made of (or the activity-log export of a monitored
+ * agent), by its ARM id: a tool that can change it can blind the monitor or forge its memory.
+ */
+export interface AzureMonitorPart {
+  /** How a message names it (`Microsoft.Web/sites ag-monitor-…`). */
+  readonly what: string;
+  /** Its ARM id below the subscription, lower case (`/resourcegroups/rg/providers/microsoft.web/sites/x`, `/providers/microsoft.insights/…`). */
+  readonly path: string;
+  /** Its subscription id, lower case; undefined when the configuration does not say (any subscription may hold it). */
+  readonly subscription?: string;
+  /** Its resource group, lower case; undefined for a subscription-level resource. */
+  readonly resourceGroup?: string;
+  /** The action prefix of its resource type (`microsoft.web/sites/`): any non-read action under it changes the resource. */
+  readonly actionPrefix: string;
+  /** Concrete non-read actions under the prefix, to decide what a wildcard action such as `Microsoft.Web/*` or `*` allows. */
+  readonly tamper: readonly string[];
+}
+
+interface PartType {
+  readonly arm: string;
+  readonly tamper: readonly string[];
+}
+
+const SITES: PartType = {
+  arm: 'Microsoft.Web/sites',
+  // Rewrite or stop the function, deploy code, read or change its settings and keys, swap slots.
+  tamper: ['write', 'delete', 'stop/action', 'restart/action', 'config/write', 'config/list/action', 'publishxml/action', 'host/listkeys/action',
+    'functions/write', 'functions/delete', 'functions/listkeys/action', 'extensions/write', 'slots/write', 'slotsswap/action', 'sourcecontrols/write',
+    'basicpublishingcredentialspolicies/write', 'config/publishingcredentials/list/action'],
+};
+const WRITE_DELETE = ['write', 'delete'];
+/**
+ * The Terraform resource types a monitor is made of and their ARM types. Storage tables, queues and
+ * containers are inside their account, which is a part: a grant on one of them is below the account.
+ */
+const PART_TYPES: Readonly<Record<string, PartType>> = {
+  azurerm_function_app_flex_consumption: SITES,
+  azurerm_linux_function_app: SITES,
+  azurerm_windows_function_app: SITES,
+  azurerm_service_plan: { arm: 'Microsoft.Web/serverFarms', tamper: WRITE_DELETE },
+  azurerm_storage_account: {
+    arm: 'Microsoft.Storage/storageAccounts',
+    // Control plane (keys, SAS, account settings) and data writes: its table (replay claims, denied-burst
+    // counts), its alert queue, its package and dead-letter blobs.
+    tamper: ['write', 'delete', 'listkeys/action', 'regeneratekey/action', 'listaccountsas/action', 'listservicesas/action',
+      'blobservices/containers/write', 'blobservices/containers/delete', 'blobservices/containers/blobs/write', 'blobservices/containers/blobs/delete',
+      'blobservices/containers/blobs/add/action', 'queueservices/queues/delete', 'queueservices/queues/messages/write', 'queueservices/queues/messages/delete',
+      'queueservices/queues/messages/add/action', 'queueservices/queues/messages/process/action', 'tableservices/tables/delete',
+      'tableservices/tables/entities/write', 'tableservices/tables/entities/delete', 'tableservices/tables/entities/add/action', 'tableservices/tables/entities/update/action'],
+  },
+  azurerm_eventgrid_system_topic: { arm: 'Microsoft.EventGrid/systemTopics', tamper: ['write', 'delete', 'eventsubscriptions/write', 'eventsubscriptions/delete'] },
+  azurerm_eventgrid_system_topic_event_subscription: { arm: 'Microsoft.EventGrid/systemTopics/eventSubscriptions', tamper: WRITE_DELETE },
+  azurerm_monitor_action_group: { arm: 'Microsoft.Insights/actionGroups', tamper: WRITE_DELETE },
+  azurerm_monitor_metric_alert: { arm: 'Microsoft.Insights/metricAlerts', tamper: WRITE_DELETE },
+  azurerm_monitor_activity_log_alert: { arm: 'Microsoft.Insights/activityLogAlerts', tamper: WRITE_DELETE },
+  azurerm_monitor_scheduled_query_rules_alert_v2: { arm: 'Microsoft.Insights/scheduledQueryRules', tamper: WRITE_DELETE },
+  azurerm_monitor_diagnostic_setting: { arm: 'Microsoft.Insights/diagnosticSettings', tamper: WRITE_DELETE },
+};
+
+/** A user-delegation key signs SAS tokens capped at the holder's own blob permissions: it changes nothing. */
+const DELEGATION_KEY = 'microsoft.storage/storageaccounts/blobservices/generateuserdelegationkey/action';
+
+/**
+ * The Azure activity monitors' resources in an inventory (labelled component monitor, of a type of
+ * `PART_TYPES`), and the activity-log export (a diagnostic setting labelled audit) of each agent that
+ * has a monitor: `drift` and the audit read it.
+ */
+export function azureMonitorParts(inventory: Inventory): AzureMonitorPart[] {
+  const monitored = new Set<string>();
+  for (const o of inventory.others) if (o.cloud === 'azure' && o.labels?.component === Component.MONITOR && o.labels.agent) monitored.add(o.labels.agent);
+  if (monitored.size === 0) return [];
+  const out: AzureMonitorPart[] = [];
+  for (const o of inventory.others) {
+    if (o.cloud !== 'azure' || o.labels === undefined) continue;
+    const type = PART_TYPES[o.type];
+    const isExport = o.type === 'azurerm_monitor_diagnostic_setting' && o.labels.component === Component.AUDIT && monitored.has(o.labels.agent ?? '');
+    if (type === undefined || (o.labels.component !== Component.MONITOR && !isExport)) continue;
+    const part = partOf(o.type, type, o.properties);
+    if (part) out.push(part);
+  }
+  return out;
+}
+
+function partOf(tfType: string, type: PartType, p: Record<string, unknown>): AzureMonitorPart | undefined {
+  const text = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
+  const name = text('name');
+  if (name === undefined) return undefined;
+  const prefix = `${type.arm.toLowerCase()}/`;
+  const what = `${type.arm} ${name}`;
+  if (tfType === 'azurerm_monitor_diagnostic_setting') {
+    // An extension resource of its target (the subscription, for an activity-log export).
+    const target = /^\/subscriptions\/([^/]+)((?:\/.*)?)$/i.exec(text('target_resource_id') ?? '');
+    if (!target) return undefined;
+    const rg = /^\/resourcegroups\/([^/]+)/i.exec(target[2])?.[1];
+    return { what, path: `${target[2]}/providers/${type.arm}/${name}`.toLowerCase(), subscription: literal(target[1]), resourceGroup: literal(rg), actionPrefix: prefix, tamper: type.tamper.map((t) => prefix + t) };
+  }
+  const rg = literal(text('resource_group_name'));
+  if (rg === undefined) return undefined;
+  const resource = tfType === 'azurerm_eventgrid_system_topic_event_subscription'
+    ? literal(text('system_topic')) !== undefined ? `Microsoft.EventGrid/systemTopics/${text('system_topic')}/eventSubscriptions/${name}` : undefined
+    : `${type.arm}/${name}`;
+  // A subscription of a topic named by reference: the topic is a part too, and holds it.
+  if (resource === undefined) return undefined;
+  return { what, path: `/resourcegroups/${rg}/providers/${resource}`.toLowerCase(), resourceGroup: rg, actionPrefix: prefix, tamper: type.tamper.map((t) => prefix + t) };
+}
+
+/** A literal value, lower case; undefined for a missing value or an unresolved reference. */
+function literal(v: string | undefined): string | undefined {
+  return v === undefined || v === '' || v.includes('${') ? undefined : v.toLowerCase();
+}
+
+/**
+ * The parts a grant's scope contains or names: every part from a management group or the root
+ * (which subscriptions they hold is not in the configuration), the subscription's from a subscription,
+ * the group's from a resource group, and from a resource scope the part it is, is inside of, or holds.
+ * A scope whose level cannot be told reaches them all (fail closed).
+ */
+export function azureMonitorPartsReached(grant: Grant, parts: readonly AzureMonitorPart[]): AzureMonitorPart[] {
+  const level = grant.scopeLevel;
+  if (level === undefined || level === 'root' || level === 'management-group' || grant.resources.length === 0) return [...parts];
+  return parts.filter((part) => grant.resources.some((scope) => {
+    const m = /^\/subscriptions\/([^/]+)((?:\/.*)?)$/i.exec(scope.trim().replace(/\/+$/, ''));
+    if (!m) return true; // not an ARM id: which resources it covers is unknown
+    const subscription = literal(m[1]);
+    if (subscription !== undefined && !subscription.startsWith('{') && part.subscription !== undefined && subscription !== part.subscription) return false;
+    const below = armPath(m[2]);
+    return below === '' || part.path === below || part.path.startsWith(`${below}/`) || below.startsWith(`${part.path}/`);
+  }));
+}
+
+/** An ARM id below its subscription, lower case, with the adapter's `providers/azurerm_<type>/<name>` written as the ARM type. */
+function armPath(below: string): string {
+  const lower = below.toLowerCase();
+  const computed = /\/providers\/(azurerm_[a-z0-9_]+)\//.exec(lower);
+  const type = computed ? PART_TYPES[computed[1]] : undefined;
+  return type ? lower.replace(`/providers/${computed![1]}/`, `/providers/${type.arm.toLowerCase()}/`) : lower;
+}
+
+/**
+ * The actions of a grant that change, delete, deploy to or read the secrets of a part (not reads,
+ * not a user-delegation key); a wildcard counts when it allows one of the part's concrete tamper
+ * actions, or any non-read action under its type. NotActions (and NotDataActions) are subtracted.
+ */
+export function azureTamperActions(grant: Grant, part: AzureMonitorPart): string[] {
+  const excluded = (action: string) => (grant.notActions ?? []).some((n) => azureGlobMatches(n, action));
+  return grant.actions.filter((a) => {
+    const action = a.toLowerCase();
+    if (!action.includes('*')) {
+      return action.startsWith(part.actionPrefix) && action !== DELEGATION_KEY && !isReadClass(classifyAction('azure', a)) && !excluded(action);
+    }
+    if (action.endsWith('/read')) return false;
+    if (part.tamper.some((t) => azureGlobMatches(action, t) && !excluded(t))) return true;
+    // A wildcard under the type that none of the listed actions shows (`Microsoft.Web/sites/hostNameBindings/*`).
+    return azureGlobsOverlap(action, `${part.actionPrefix}*`) && !excluded(action);
+  });
+}
