@@ -12,6 +12,7 @@ import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
 import { documentSizeChars, isObject, parseStatements, parseTrust } from './private/policy-document';
 import { cdkNagAcknowledgements, holdsCdkNagSuppressions } from './cdk-nag-suppressions';
 import { hasOwn, own } from '../../private/own';
+import { withPath } from './private/source-location';
 import { parseTemplateText } from './read-template-file';
 import { pushAll } from '../../private/push-all';
 
@@ -202,10 +203,14 @@ class TemplateReader {
       : undefined;
     const declaration = declarationOf(declaredMetadata);
     if (declaration === 'malformed') this.unresolved(logicalId, 'Metadata.agent-guardrails:declaration', 'a declaration that is not an object with agent and tool');
-    const identity: Mutable<Identity> = {
+    const identity = {
       id: this.idOf(logicalId), cloud: 'aws', kind: IDENTITY_TYPES[type], labels, isAgent: isAgentIdentity(labels),
-      trust: [], federations: [], longLivedKeys: [], ...optIn(r.Metadata), source,
-    };
+      trust: [], federations: [], longLivedKeys: [],
+    } as Omit<Mutable<Identity>, 'source'> as Mutable<Identity>;
+    // Set in the order a spread of optIn() gave (crossAccount, then source): a spread into the literal costs more.
+    const crossAccount = crossAccountOptInOf(r.Metadata);
+    if (crossAccount) identity.crossAccount = crossAccount;
+    identity.source = source;
     if (typeof name === 'string') {
       identity.name = name;
       this.identityByName.set(`${type}/${name}`, logicalId);
@@ -213,7 +218,7 @@ class TemplateReader {
     if (declaration && declaration !== 'malformed') identity.declaration = declaration;
     if (type === 'AWS::IAM::Role') {
       const trustDoc = this.resolveProp(logicalId, props, 'AssumeRolePolicyDocument');
-      identity.trust = parseTrust(trustDoc, { ...source, path: source.path ?? 'Properties.AssumeRolePolicyDocument' },
+      identity.trust = parseTrust(trustDoc, withPath(source, source.path ?? 'Properties.AssumeRolePolicyDocument'),
         (what) => this.unresolved(logicalId, 'Properties.AssumeRolePolicyDocument', what));
       identity.trustPolicyChars = documentSizeChars(trustDoc);
       identity.maxSessionSeconds = this.maxSession(logicalId, props);
@@ -317,7 +322,7 @@ class TemplateReader {
           id, cloud: 'aws', kind: 'aws-inline-policy', name,
           statements: parseStatements(p.PolicyDocument, (what) => this.unresolved(logicalId, `${path}.PolicyDocument`, what)),
           sizeChars: documentSizeChars(p.PolicyDocument), attachedTo: [identity.id], boundaryOf: [],
-          source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path },
+          source: withPath(this.source(logicalId, r), this.constructPath(logicalId, r) ?? path),
         });
       });
     }
@@ -380,7 +385,7 @@ class TemplateReader {
       id, cloud: 'aws', kind: 'aws-managed-policy', name: key,
       statements: parseStatements(doc, (what) => this.unresolved(logicalId, path, what)),
       sizeChars: documentSizeChars(doc), attachedTo: [], boundaryOf: [],
-      source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path },
+      source: withPath(this.source(logicalId, r), this.constructPath(logicalId, r) ?? path),
     };
     this.policies.set(id, entry);
     return entry;
@@ -488,7 +493,7 @@ class TemplateReader {
     if (this.reported.has(key)) return;
     this.reported.add(key);
     const r = own(this.resources, logicalId);
-    const entry: Mutable<Unresolved> = { cloud: 'aws', what: `${path}: ${what}`, source: { ...this.source(logicalId, r), path: this.constructPath(logicalId, r) ?? path } };
+    const entry: Mutable<Unresolved> = { cloud: 'aws', what: `${path}: ${what}`, source: withPath(this.source(logicalId, r), this.constructPath(logicalId, r) ?? path) };
     if (severity) entry.severity = severity;
     this.inventory.unresolved.push(entry);
   }

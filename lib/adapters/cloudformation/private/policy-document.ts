@@ -1,5 +1,6 @@
 import { PolicyStatement, SourceLocation, TrustEntry } from '../../../inventory/inventory';
 import { hasOwn } from '../../../private/own';
+import { withPath } from './source-location';
 
 /** Called for each part of a document the adapter cannot read (fail closed). */
 export type MalformedHandler = (what: string) => void;
@@ -68,7 +69,7 @@ export function parseTrust(written: unknown, source: SourceLocation, report: Mal
     if (notPrincipal) entry.notPrincipal = true;
     const condition = conditionOf(s.Condition, i, report);
     if (condition !== undefined) entry.condition = condition;
-    entry.source = { ...source, path: `${source.path ?? ''}#trust[${i}]` };
+    entry.source = withPath(source, `${source.path ?? ''}#trust[${i}]`);
     out.push(entry);
   });
   return out;
