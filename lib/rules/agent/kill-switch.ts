@@ -88,7 +88,7 @@ export const KILL_SWITCH: Rule = {
     + '(a deny rule\'s condition reads only resource tags), so the allow side is where it is caught. '
     + 'Likewise no Azure tool may hold, at the resource, its resource group, the subscription or a management group, actions that write, delete, stop, deploy to '
     + 'or read the keys and settings of the monitor\'s Function App and plan, write or list the keys of its storage account (its table, alert queue and blobs), '
-    + 'change its Event Grid system topic or subscription, its alert rules or action group, or the monitored agent\'s activity-log export (built-in roles judged by '
+    + 'change its Event Grid system topic or subscription, its alert rules, action group and what they watch (the function\'s Application Insights), or the monitored agent\'s activity-log export (built-in roles judged by '
     + 'their actions in the role data, custom roles by their actions and data actions; a role whose actions are unknown is reported); reads are not findings. '
     + 'Azure deny assignments cannot be created directly (only Blueprints and deployment stacks make them), so here too the allow side is where it is caught.',
   fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
@@ -319,8 +319,8 @@ function azureMonitorExtra(grant: Grant): string[] {
 
 /**
  * An Azure tool grant whose actions change one of the monitor's resources (its function app, storage
- * account, Event Grid topic and subscription, alerts, action group, or the agent's activity-log
- * export) at the resource, its resource group, the subscription or a management group. A role whose
+ * account, Event Grid topic and subscription, alerts, action group and the Application Insights they
+ * watch, or the agent's activity-log export) at the resource, its resource group, the subscription or a management group. A role whose
  * actions are not known (not in the role data nor in the configuration) is reported, never passed.
  * Azure deny assignments cannot be created directly, so the allow side is where this is caught.
  */

@@ -382,6 +382,7 @@ describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the syn
     ['Microsoft.Insights/actionGroups/write', `${RG}/providers/Microsoft.Insights/actionGroups/${named('azurerm_monitor_action_group', 'agent-guardrails')}`, false],
     ['Microsoft.Insights/metricAlerts/delete', `${RG}/providers/Microsoft.Insights/metricAlerts/${named('azurerm_monitor_metric_alert', 'agent-guardrails')}`, false],
     ['Microsoft.Insights/diagnosticSettings/delete', `${SUB}/providers/Microsoft.Insights/diagnosticSettings/agent-guardrails-deploy-operator-prod`, false],
+    ['Microsoft.Insights/components/delete', `${RG}/providers/Microsoft.Insights/components/deploy-operator-prod-monitor`, false], // what the failed-invocations alert watches
   ];
   const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'policies', 'azure-builtin-roles.json'), 'utf8')).roles as any[];
   const builtin = (name: string): RolePermissions | undefined => {
@@ -415,6 +416,7 @@ describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the syn
       [{ scope: RG, custom: { actions: ['Microsoft.Insights/actionGroups/write', 'Microsoft.Insights/metricAlerts/delete'] } }, 'Microsoft.Insights/actionGroups/write'],
       [{ scope: SUB, custom: { actions: ['Microsoft.Insights/diagnosticSettings/delete'] } }, 'Microsoft.Insights/diagnosticSettings/delete'], // the activity-log export drift reads
       [{ scope: RG, role: 'Contributor' }, '*'],
+      [{ scope: RG, role: 'Application Insights Component Contributor' }, 'Microsoft.Insights/components/*'], // delete what the failed-invocations alert watches
     ];
     for (const [attack, first] of attacks) {
       const permissions = attack.custom ?? builtin(attack.role!)!;
@@ -455,10 +457,10 @@ fullData('AGENT-005 with the full role data (tests only): Website Contributor is
   beforeAll(() => { writeFullRoleData(dir); useRoleData(dir); });
   afterAll(() => { useRoleData(undefined); fs.rmSync(dir, { recursive: true, force: true }); });
 
-  test('Website Contributor at the monitor\'s resource group holds Microsoft.Web/sites/*: a finding', () => {
+  test('Website Contributor at the monitor\'s resource group holds Microsoft.Web/sites/* and Microsoft.Insights/components/*: a finding', () => {
     const toolKey = identityKey('DeployOperator_restart-service-identity');
     const doc = JSON.parse(JSON.stringify(json));
     doc.resource.azurerm_role_assignment.AttackGrant = { scope: RG, principal_id: `\${azurerm_user_assigned_identity.${toolKey}.principal_id}`, role_definition_name: 'Website Contributor' };
-    expect(runRules(inventoryFromTerraformJson(doc), [KILL_SWITCH], Baseline.default()).map((f) => f.detail)).toEqual(['can-blind-monitor:Microsoft.Web/sites/*']);
+    expect(runRules(inventoryFromTerraformJson(doc), [KILL_SWITCH], Baseline.default()).map((f) => f.detail)).toEqual(['can-blind-monitor:Microsoft.Insights/components/*']); // and Microsoft.Web/sites/*
   });
 });

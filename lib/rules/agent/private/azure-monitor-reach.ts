@@ -61,26 +61,41 @@ const PART_TYPES: Readonly<Record<string, PartType>> = {
   azurerm_monitor_activity_log_alert: { arm: 'Microsoft.Insights/activityLogAlerts', tamper: WRITE_DELETE },
   azurerm_monitor_scheduled_query_rules_alert_v2: { arm: 'Microsoft.Insights/scheduledQueryRules', tamper: WRITE_DELETE },
   azurerm_monitor_diagnostic_setting: { arm: 'Microsoft.Insights/diagnosticSettings', tamper: WRITE_DELETE },
+  // What a monitor's alert watches (its function's Application Insights: failed invocations).
+  azurerm_application_insights: { arm: 'Microsoft.Insights/components', tamper: ['write', 'delete', 'purge/action'] },
 };
+/** Alert types whose `scopes` name the resources they watch. */
+const ALERT_TYPES: ReadonlySet<string> = new Set(['azurerm_monitor_metric_alert', 'azurerm_monitor_activity_log_alert', 'azurerm_monitor_scheduled_query_rules_alert_v2']);
 
 /** A user-delegation key signs SAS tokens capped at the holder's own blob permissions: it changes nothing. */
 const DELEGATION_KEY = 'microsoft.storage/storageaccounts/blobservices/generateuserdelegationkey/action';
 
 /**
  * The Azure activity monitors' resources in an inventory (labelled component monitor, of a type of
- * `PART_TYPES`), and the activity-log export (a diagnostic setting labelled audit) of each agent that
- * has a monitor: `drift` and the audit read it.
+ * `PART_TYPES`), the resources their alerts watch (by reference: the function's Application
+ * Insights), and the activity-log export (a diagnostic setting labelled audit) of each agent that has
+ * a monitor: `drift` and the audit read it.
  */
 export function azureMonitorParts(inventory: Inventory): AzureMonitorPart[] {
   const monitored = new Set<string>();
-  for (const o of inventory.others) if (o.cloud === 'azure' && o.labels?.component === Component.MONITOR && o.labels.agent) monitored.add(o.labels.agent);
+  const watched = new Set<string>();
+  for (const o of inventory.others) {
+    if (o.cloud !== 'azure' || o.labels?.component !== Component.MONITOR) continue;
+    if (o.labels.agent) monitored.add(o.labels.agent);
+    if (!ALERT_TYPES.has(o.type) || !Array.isArray(o.properties.scopes)) continue;
+    for (const scope of o.properties.scopes) {
+      const address = typeof scope === 'string' ? /^\$\{(azurerm_[a-z0-9_]+\.[^.}]+)\.id\}$/.exec(scope)?.[1] : undefined;
+      if (address) watched.add(`${o.source.stack ?? ''}|${address}`);
+    }
+  }
   if (monitored.size === 0) return [];
   const out: AzureMonitorPart[] = [];
   for (const o of inventory.others) {
     if (o.cloud !== 'azure' || o.labels === undefined) continue;
     const type = PART_TYPES[o.type];
     const isExport = o.type === 'azurerm_monitor_diagnostic_setting' && o.labels.component === Component.AUDIT && monitored.has(o.labels.agent ?? '');
-    if (type === undefined || (o.labels.component !== Component.MONITOR && !isExport)) continue;
+    const isWatched = watched.has(`${o.source.stack ?? ''}|${o.source.resource}`);
+    if (type === undefined || (o.labels.component !== Component.MONITOR && !isExport && !isWatched)) continue;
     const part = partOf(o.type, type, o.properties);
     if (part) out.push(part);
   }
