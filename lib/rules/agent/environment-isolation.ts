@@ -44,14 +44,15 @@ export const ENVIRONMENT_ISOLATION: Rule = {
     // Which identities use each placement key.
     const users = new Map<string, Map<string, Set<string>>>(); // key → env → identity ids
     for (const identity of tools) {
+      const env = environmentOf(identity)!;
       for (const grant of allowGrants(byIdentity, identity)) {
         for (const r of grant.resources) {
           for (const key of keysOf(grant.cloud, r)) {
-            const byEnv = users.get(key) ?? new Map<string, Set<string>>();
-            const ids = byEnv.get(environmentOf(identity)!) ?? new Set<string>();
+            let byEnv = users.get(key);
+            if (!byEnv) users.set(key, (byEnv = new Map<string, Set<string>>()));
+            let ids = byEnv.get(env);
+            if (!ids) byEnv.set(env, (ids = new Set<string>()));
             ids.add(identity.id);
-            byEnv.set(environmentOf(identity)!, ids);
-            users.set(key, byEnv);
           }
         }
       }

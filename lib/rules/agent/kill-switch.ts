@@ -1,4 +1,5 @@
 import { globMatch } from '../../private/glob-match';
+import { appendTo } from '../../private/append-to';
 import { AgentLabels, Cloud, Grant, Identity, Inventory, SourceLocation } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
 import { classifyKnownRole, isReadClass } from '../private/access-classifier';
@@ -99,9 +100,12 @@ export const KILL_SWITCH: Rule = {
     const parts = killSwitchParts(inventory);
     const byIdentity = grantsByIdentity(inventory);
 
+    // The parts of each agent, found once (not a scan of every part per agent).
+    const partsByAgent = new Map<string, (typeof parts)[number][]>();
+    for (const p of parts) if (p.agent !== undefined) appendTo(partsByAgent, `${p.cloud}|${p.agent}`, p);
     for (const [key, identities] of groupBy(tools, (i) => (agentOf(i) ? `${i.cloud}|${agentOf(i)}` : undefined))) {
       const [cloud, agent] = key.split('|') as [Cloud, string];
-      const mine = parts.filter((p) => p.cloud === cloud && p.agent === agent);
+      const mine = partsByAgent.get(`${cloud}|${agent}`) ?? [];
       const has = (c: string) => mine.some((p) => p.component === c);
       const missing = cloud === 'aws'
         ? [Component.KILL_SWITCH, Component.REVOCATION].filter((c) => !has(c))

@@ -34,16 +34,19 @@ export const DATA_EXFILTRATION: Rule = {
     const findings: RawFinding[] = [];
     for (const perms of judgedSubjects(inventory, context)) {
       const declaration = perms.subject.isAgent ? perms.subject.identity?.declaration : undefined;
-      // A declared `*` (or `arn:aws:s3:::*`) names no data source: it cannot make a read declared.
-      const declared = declaration ? [...declaration.resources, ...declaration.dataSources].filter((d) => !readsUnnamedStore(d)) : undefined;
+      // A declared `*` (or `arn:aws:s3:::*`) names no data source: it cannot make a read declared. Read on the
+      // first data read the identity holds (most hold none).
+      let declared: string[] | undefined;
+      const declaredOf = (d: NonNullable<typeof declaration>) => (declared ??= [...d.resources, ...d.dataSources].filter((r) => !readsUnnamedStore(r)));
       const undeclaredHits: ActionHit<string[]>[] = [];
       const broadHits: ActionHit<string[]>[] = [];
       for (const info of perms.reachable(actions, serviceOf)) {
         const uses = perms.usesOf(info.action);
         const resources = [...new Set(uses.flatMap((u) => u.resources))];
         if (resources.length === 0) continue;
-        if (declared) {
-          const undeclared = resources.filter((r) => !declared.some((d) => globCovers(d, r)));
+        if (declaration) {
+          const sources = declaredOf(declaration);
+          const undeclared = resources.filter((r) => !sources.some((d) => globCovers(d, r)));
           if (undeclared.length > 0) undeclaredHits.push({ info, uses, data: undeclared });
           continue;
         }

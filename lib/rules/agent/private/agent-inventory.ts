@@ -75,7 +75,19 @@ const ALLOW_GRANTS = new WeakMap<ReadonlyMap<string, readonly Grant[]>, Map<stri
  * What a grant lets its holder do, one entry per action (or the role, when the adapter could
  * not expand it). `NotAction` on an Allow is classified as permissions: it allows almost everything.
  */
-export function grantedActions(grant: Grant): { readonly action: string; readonly cls: ActionClass }[] {
+export function grantedActions(grant: Grant): readonly { readonly action: string; readonly cls: ActionClass }[] {
+  // Several rules ask for every tool grant (AGENT-002/003/005): classified once per grant.
+  let hit = GRANTED_ACTIONS.get(grant);
+  if (!hit) {
+    hit = classifiedActions(grant);
+    GRANTED_ACTIONS.set(grant, hit);
+  }
+  return hit;
+}
+
+const GRANTED_ACTIONS = new WeakMap<Grant, readonly { readonly action: string; readonly cls: ActionClass }[]>();
+
+function classifiedActions(grant: Grant): { readonly action: string; readonly cls: ActionClass }[] {
   if (grant.notActions && grant.notActions.length > 0) {
     return [{ action: `NotAction ${grant.notActions.join(',')}`, cls: 'permissions' }];
   }
@@ -277,7 +289,8 @@ function isAssumeAction(action: string): boolean {
  * replace them inside the placeholder so an ARN still splits into its six fields.
  */
 export function withoutPlaceholderColons(s: string): string {
-  return s.replace(/\$\{[^}]*\}/g, (m) => m.replace(/:/g, '_'));
+  // Most ARNs hold no placeholder: no scan.
+  return s.includes('${') ? s.replace(/\$\{[^}]*\}/g, (m) => m.replace(/:/g, '_')) : s;
 }
 
 export function escapeRegExp(s: string): string {

@@ -694,14 +694,11 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function fromGrant(g: Grant): SourcedStatement {
-  return sourcedStatement({
-    effect: g.effect,
-    actions: g.notActions ? undefined : g.actions,
-    notActions: g.notActions,
-    resources: g.resources,
-    notResources: g.notResources,
-    condition: typeof g.condition === 'string' ? undefined : g.condition,
-  }, g, g.policyId, g.source);
+  // The fields and their order of `sourcedStatement`, built directly (one object per grant, not two).
+  return {
+    sid: undefined, effect: g.effect, actions: g.notActions ? undefined : g.actions, notActions: g.notActions, resources: g.resources,
+    notResources: g.notResources, condition: typeof g.condition === 'string' ? undefined : g.condition, grant: g, policyId: g.policyId, source: g.source,
+  };
 }
 
 /**
