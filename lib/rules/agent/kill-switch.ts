@@ -91,6 +91,7 @@ export const KILL_SWITCH: Rule = {
     + 'or read the keys and settings of the monitor\'s Function App and plan, write or list the keys of its storage account (its table, alert queue and blobs), '
     + 'change its Event Grid system topic or subscription, its alert rules, action group and what they watch (the function\'s Application Insights), or the monitored agent\'s activity-log export (built-in roles judged by '
     + 'their actions in the role data, custom roles by their actions and data actions; a role whose actions are unknown is reported); reads are not findings. '
+    + 'The Azure monitor\'s identity counts as a part of the kill switch: a tool that could add a federated credential to it could act as the monitor. '
     + 'Azure deny assignments cannot be created directly (only Blueprints and deployment stacks make them), so here too the allow side is where it is caught.',
   fix: 'Create the agent through AgentIdentity (which provisions the kill switch), and remove IAM write actions on `*` or on the kill-switch resources from agent tools.',
   controls: [],
@@ -379,12 +380,15 @@ function monitorPartsReached(grant: Grant, parts: readonly KillSwitchPart[]): st
 function killSwitchParts(inventory: Inventory): (KillSwitchPart & { agent?: string })[] {
   const wanted: string[] = [Component.KILL_SWITCH, Component.REVOCATION];
   const out: (KillSwitchPart & { agent?: string })[] = [];
-  const add = (cloud: Cloud, labels: AgentLabels | undefined, name: string | undefined, source: SourceLocation) => {
+  const add = (cloud: Cloud, labels: AgentLabels | undefined, name: string | undefined, source: SourceLocation, isIdentity = false) => {
     // GCP: the activity monitor's resources (its service accounts, topics, sink, function) are a way to pull the switch, and to blind it.
-    const part = labels?.component !== undefined && (wanted.includes(labels.component) || (cloud === 'gcp' && labels.component === Component.MONITOR));
+    // Azure: the monitor's identity (it holds the kill-switch role): a federated credential added to it lets a tool act as the monitor.
+    // Its other resources are judged by action (azure-monitor-reach), not here.
+    const monitor = labels?.component === Component.MONITOR && (cloud === 'gcp' || (cloud === 'azure' && isIdentity));
+    const part = labels?.component !== undefined && (wanted.includes(labels.component) || monitor);
     if (part) out.push({ cloud, component: labels!.component!, agent: labels!.agent, name, source });
   };
-  for (const i of inventory.identities) add(i.cloud, i.labels, i.name, i.source);
+  for (const i of inventory.identities) add(i.cloud, i.labels, i.name, i.source, true);
   for (const p of inventory.policies) add(p.cloud, p.labels, p.name, p.source);
   for (const o of inventory.others) add(o.cloud, o.labels, nameOf(o.properties), o.source);
   // GCP/Azure: the revocation bindings on the tool identities are labelled too.

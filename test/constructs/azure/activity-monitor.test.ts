@@ -425,6 +425,15 @@ describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the syn
     }
   });
 
+  test('a tool that can add a federated credential to the monitor\'s identity (and so act as the monitor, which holds the kill-switch role) is a finding', () => {
+    const monitorIdentity = `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${of('azurerm_user_assigned_identity').map(([, r]) => r.name as string).find((n) => n.endsWith('-monitor'))}`;
+    const attack = { scope: monitorIdentity, custom: { actions: ['Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write'] } };
+    expect(agent005(attack)).toEqual(['can-modify:Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write']);
+    expect(assignmentAllows(attack.scope, attack.custom, attack.custom.actions[0], `${monitorIdentity}/federatedIdentityCredentials/evil`, false)).toBe(true);
+    // On the tool's own identity it is not the monitor's (AZ rules judge identity pivots there).
+    expect(agent005({ ...attack, scope: restart.id.replace(/[^/]+$/, 'checkout-runtime') })).toEqual([]);
+  });
+
   test('a role whose actions are unknown, at a scope holding the monitor, is reported; on the tool\'s own resource it is not', () => {
     expect(builtin('Website Contributor')).toBeUndefined(); // not in the shipped catalog
     expect(agent005({ scope: RG, role: 'Website Contributor' })).toEqual(['can-blind-monitor:unknown-role:Website Contributor']);
