@@ -457,6 +457,10 @@ describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the syn
       expect([attack, agent005(attack)]).toEqual([attack, []]);
       expect([attack, evaluated(attack, attack.custom ?? builtin(attack.role!)!)]).toEqual([attack, []]);
     }
+    // Everything but the monitor's providers: not a way to blind it (its NotActions are can-modify, as for Contributor).
+    const allBut = { scope: RG, custom: { actions: ['*'], not_actions: ['Microsoft.Web/*', 'Microsoft.Storage/*', 'Microsoft.EventGrid/*', 'Microsoft.Insights/*'] } };
+    expect(agent005(allBut).filter((d) => d?.startsWith('can-blind-monitor'))).toEqual([]);
+    expect(evaluated(allBut, allBut.custom)).toEqual([]);
   });
 });
 

@@ -171,7 +171,8 @@ export function azureTamperActions(grant: Grant, part: AzureMonitorPart): string
     }
     if (action.endsWith('/read')) return false;
     if (part.tamper.some((t) => azureGlobMatches(action, t) && !excluded(t))) return true;
-    // A wildcard under the type that none of the listed actions shows (`Microsoft.Web/sites/hostNameBindings/*`).
-    return azureGlobsOverlap(action, `${part.actionPrefix}*`) && !excluded(action);
+    // A wildcard under the type that none of the listed actions shows (`Microsoft.Web/sites/hostNameBindings/*`),
+    // unless the not-actions take all of it or all of the type.
+    return azureGlobsOverlap(action, `${part.actionPrefix}*`) && !excluded(action) && !excluded(`${part.actionPrefix}*`);
   });
 }
