@@ -124,7 +124,7 @@ export class AgentGuardrailsChecks extends NagPack {
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     const synthesized = this.synthesized?.nodes.scope === scope ? this.synthesized : undefined;
-    const acknowledgements = synthesized ? acknowledgementsOf(scope).filter((a) => concerns(a, synthesized.stackPaths)) : acknowledgementsOf(scope);
+    const acknowledgements = synthesized ? acknowledgementsOf(scope, synthesized.nodes.constructs).filter((a) => concerns(a, synthesized.stackPaths)) : acknowledgementsOf(scope);
     const inventory = synthesized?.inventory ?? inventoryFromConstructTree(scope);
     const baseline = this.baselineFor(scope);
     // Acknowledgements written in templates (cdk-nag's `Metadata.cdk_nag`), less copies of CDK's own: CDK

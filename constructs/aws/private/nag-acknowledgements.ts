@@ -8,10 +8,11 @@ import { stackNameOf } from './nag-finding-nodes';
 /**
  * The acknowledgements recorded with `Validations.of(x).acknowledge(...)` on `scope`, its
  * children and its ancestors (acknowledgements are inherited), read from construct metadata
- * the way CDK records them (`aws:cdk:acknowledged-rules`).
+ * the way CDK records them (`aws:cdk:acknowledged-rules`). `all` is `scope.node.findAll()`
+ * when the caller already has it (a walk of a large tree is not free).
  */
-export function acknowledgementsOf(scope: IConstruct): Acknowledgement[] {
-  return acknowledgementsOn([...scope.node.scopes.slice(0, -1), ...scope.node.findAll()]);
+export function acknowledgementsOf(scope: IConstruct, all: readonly IConstruct[] = scope.node.findAll()): Acknowledgement[] {
+  return acknowledgementsOn(scope.node.scopes.slice(0, -1), all);
 }
 
 /**
@@ -29,13 +30,15 @@ export class RecordAcknowledgementsAbove implements IAspect {
   }
 }
 
-function acknowledgementsOn(constructs: IConstruct[]): Acknowledgement[] {
+function acknowledgementsOn(...lists: (readonly IConstruct[])[]): Acknowledgement[] {
   const out: Acknowledgement[] = [];
-  for (const c of constructs) {
-    for (const entry of c.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || typeof entry.data !== 'object' || entry.data === null) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
-        out.push({ id, reason: typeof reason === 'string' ? reason : '', path: c.node.path, scope: scopeOf(c), ...where(c) });
+  for (const constructs of lists) {
+    for (const c of constructs) {
+      for (const entry of c.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || typeof entry.data !== 'object' || entry.data === null) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+          out.push({ id, reason: typeof reason === 'string' ? reason : '', path: c.node.path, scope: scopeOf(c), ...where(c) });
+        }
       }
     }
   }

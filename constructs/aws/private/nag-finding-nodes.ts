@@ -18,11 +18,14 @@ export interface FindingNode {
 export class FindingNodes {
   /** Whether the tree holds nested stacks. */
   public readonly hasNestedStacks: boolean;
+  /** Every construct of the tree (`scope.node.findAll()`, pre-order), for other readers of the same tree. */
+  public readonly constructs: readonly IConstruct[];
   private readonly byLogicalId = new Map<string, { path: string; stackPath: string }>();
   private readonly stackPaths = new Map<string, string>();
   private readonly stacks = new Map<string, Stack>();
   private readonly pathsByStack = new Map<Stack, Record<string, string>>();
-  private readonly paths = new Set<string>();
+  /** Construct paths of the tree, built when a finding first needs them (most findings name a resource). */
+  private paths?: Set<string>;
 
   /**
    * @param scope the tree to map findings onto
@@ -33,14 +36,15 @@ export class FindingNodes {
     let nested = false;
     // A construct's path is joined from its scopes on every read, and a stack's name is a getter: each is read once here.
     const stackKeys = new Map<Stack, { readonly name: string; readonly path: string; readonly paths: Record<string, string> }>();
-    for (const c of scope.node.findAll()) {
-      const constructPath = c.node.path;
-      this.paths.add(constructPath);
+    this.constructs = scope.node.findAll();
+    for (const c of this.constructs) {
       if (Stack.isStack(c)) {
+        const constructPath = c.node.path;
         nested ||= NestedStack.isNestedStack(c);
         this.stackPaths.set(stackNameOf(c), constructPath);
         this.stacks.set(constructPath, c);
       } else if (CfnResource.isCfnResource(c)) {
+        const constructPath = c.node.path;
         const stack = Stack.of(c);
         let of = stackKeys.get(stack);
         if (!of) {
@@ -69,7 +73,10 @@ export class FindingNodes {
   public nodeOf(f: Finding): FindingNode {
     const resource = f.stack === undefined ? undefined : this.byLogicalId.get(key(f.stack, f.resource));
     if (resource) return { constructPath: resource.path, logicalId: f.resource, stackPath: resource.stackPath };
-    if (f.path !== undefined && this.paths.has(f.path)) return { constructPath: f.path };
+    if (f.path !== undefined) {
+      this.paths ??= new Set(this.constructs.map((c) => c.node.path));
+      if (this.paths.has(f.path)) return { constructPath: f.path };
+    }
     const stackPath = f.stack === undefined ? undefined : this.stackPaths.get(f.stack);
     return { constructPath: stackPath ?? '', stackPath };
   }
