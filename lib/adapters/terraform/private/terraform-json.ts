@@ -137,22 +137,32 @@ function isEscaped(text: string, quote: number, open: number): boolean {
   return (quote - 1 - i) % 2 === 1;
 }
 
-/** How many keys the parsed objects hold, all levels (an explicit stack: no recursion on deep input). */
+/**
+ * How many keys the parsed objects hold, all levels (an explicit stack: no recursion on deep input).
+ * Keys are counted with `for…in` (no key list per object) and only objects go on the stack. JSON.parse
+ * makes plain objects, whose prototype adds no enumerable key; were one added, the counts would differ
+ * and the text would take the exact path, never a wrong one.
+ */
 function keysParsed(value: unknown): number {
   let keys = 0;
-  const stack: unknown[] = [value];
+  const stack: object[] = isContainer(value) ? [value] : [];
   while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object') continue;
+    const v = stack.pop()!;
     if (Array.isArray(v)) {
-      for (const x of v) stack.push(x);
+      for (let i = 0; i < v.length; i++) if (isContainer(v[i])) stack.push(v[i] as object);
     } else {
-      const own = Object.keys(v);
-      keys += own.length;
-      for (const k of own) stack.push((v as Record<string, unknown>)[k]);
+      for (const k in v) {
+        keys++;
+        const x = (v as Record<string, unknown>)[k];
+        if (isContainer(x)) stack.push(x);
+      }
     }
   }
   return keys;
+}
+
+function isContainer(x: unknown): x is object {
+  return x !== null && typeof x === 'object';
 }
 
 /**
