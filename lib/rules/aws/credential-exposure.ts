@@ -61,6 +61,7 @@ export const CREDENTIAL_EXPOSURE: Rule = {
         const broad = [...new Set(open.flatMap((u) => u.resources).filter((r) => !isNamedResource(r) && !isOwnWorkloadIdentity(r)))];
         if (broad.length > 0) broadHits.push({ info, uses: open, data: broad });
       }
+      if (unscopable.length === 0 && broadHits.length === 0) continue;
       // One finding per policy entry as written (`secretsmanager:*` on `*` is one finding naming what it returns).
       for (const [written, hits] of byWrittenEntry(unscopable)) {
         const what = listActions(hits);

@@ -55,6 +55,7 @@ export const DATA_EXFILTRATION: Rule = {
         const broad = [...new Set(open.flatMap((u) => u.resources))].filter(readsUnnamedStore);
         if (broad.length > 0) broadHits.push({ info, uses: open, data: broad });
       }
+      if (undeclaredHits.length === 0 && broadHits.length === 0) continue;
       // One finding per policy entry as written (`dynamodb:*` reaching seven reads is one finding).
       for (const [written, hits] of byWrittenEntry(undeclaredHits)) {
         const what = listActions(hits);

@@ -76,6 +76,7 @@ export const GUARDRAIL_TAMPER: Rule = {
         reported.add(info.action);
         writeHits.push({ info, uses: perms.usesOf(info.action), data: target.what });
       }
+      if (tamperHits.length === 0 && writeHits.length === 0) continue;
       // One finding per policy entry as written: `iam:*` reaching forty guardrail writes is one finding.
       const byEntry = new Map<string, { tamper: ActionHit<undefined>[]; writes: ActionHit<string>[] }>();
       for (const [written, hits] of byWrittenEntry(tamperHits)) byEntry.set(written, { tamper: hits, writes: [] });

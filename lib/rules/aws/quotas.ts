@@ -1,6 +1,7 @@
 import { Inventory, PolicyDocumentEntry } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { awsIdentities, identityFinding, policyFinding } from './private/grant-findings';
+import { appendTo } from '../../private/append-to';
 
 /**
  * AWS-013: IAM and CloudFormation quotas, checked before deploy (a deploy that fails halfway
@@ -37,11 +38,16 @@ export const QUOTAS: Rule = {
     const attachedTo = new Map<string, PolicyDocumentEntry[]>();
     for (const p of inventory.policies) {
       if (p.cloud !== 'aws') continue;
-      for (const id of p.attachedTo) attachedTo.set(id, [...(attachedTo.get(id) ?? []), p]);
+      for (const id of p.attachedTo) appendTo(attachedTo, id, p);
     }
     for (const role of awsIdentities(inventory).filter((i) => i.kind === 'aws-iam-role')) {
-      const attached = attachedTo.get(role.id) ?? [];
-      const inline = attached.filter((p) => p.kind === 'aws-inline-policy').reduce((n, p) => n + (p.sizeChars ?? 0), 0);
+      // Inline characters and managed policies counted in one pass over what is attached.
+      let inline = 0;
+      let managedCount = 0;
+      for (const p of attachedTo.get(role.id) ?? []) {
+        if (p.kind === 'aws-inline-policy') inline += p.sizeChars ?? 0;
+        else managedCount++;
+      }
       const name = role.source.resource;
       if (inline > inlineMax) {
         findings.push(identityFinding(role, 'inline-policy-size', `inline policies of role ${name} total ${inline} characters; AWS allows ${inlineMax} per role.`,
@@ -51,7 +57,6 @@ export const QUOTAS: Rule = {
         findings.push(identityFinding(role, 'trust-policy-size', `trust policy of role ${name} is ${role.trustPolicyChars} characters; the quota is ${trustMax}.`,
           'Trust fewer principals (one broker), or raise the quota (up to 4,096) and set it in the baseline.'));
       }
-      const managedCount = attached.filter((p) => p.kind !== 'aws-inline-policy').length;
       if (managedCount > managedCountMax) {
         findings.push(identityFinding(role, 'managed-policy-count', `role ${name} has ${managedCount} managed policies attached; the quota is ${managedCountMax}.`,
           'Merge managed policies or split the role, or raise the quota (up to 20) and set it in the baseline.'));

@@ -1,6 +1,7 @@
 import { Inventory, PolicyDocumentEntry } from '../../../inventory/inventory';
 import { EffectiveUse } from './effective-permissions';
 import { requiredValues } from './grant-findings';
+import { appendTo } from '../../../private/append-to';
 
 /**
  * A kill switch attaches a prepared deny-all policy to agent roles: `iam:Attach*Policy` limited by
@@ -33,11 +34,10 @@ function policiesByName(inventory: Inventory): Map<string, PolicyDocumentEntry[]
   let hit = BY_NAME.get(inventory);
   if (!hit) {
     const map = new Map<string, PolicyDocumentEntry[]>();
-    const add = (key: string, p: PolicyDocumentEntry) => map.set(key, [...(map.get(key) ?? []), p]);
     for (const p of inventory.policies) {
       if (p.cloud !== 'aws' || p.kind === 'aws-inline-policy') continue;
-      add(p.id, p);
-      add(p.name ?? p.source.resource, p);
+      appendTo(map, p.id, p);
+      appendTo(map, p.name ?? p.source.resource, p);
     }
     hit = map;
     BY_NAME.set(inventory, hit);

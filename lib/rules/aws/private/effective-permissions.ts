@@ -7,6 +7,7 @@ import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
 import { pushAll } from '../../../private/push-all';
 import { BoundedCache } from '../../../private/bounded-cache';
+import { appendTo } from '../../../private/append-to';
 
 /**
  * What an AWS identity can effectively do, across ALL its grants (inline policies, attached
@@ -66,7 +67,7 @@ export class EffectivePermissions {
     const orphans = new Map<string, Grant[]>();
     for (const g of inventory.grants) {
       if (g.cloud !== 'aws' || g.identityId !== undefined || !g.principal) continue;
-      orphans.set(g.principal, [...(orphans.get(g.principal) ?? []), g]);
+      appendTo(orphans, g.principal, g);
     }
     for (const [principal, grants] of orphans) {
       out.push(new EffectivePermissions(inventory, {
@@ -645,12 +646,12 @@ class InventoryIndex {
   constructor(inventory: Inventory) {
     for (const g of inventory.grants) {
       if (g.cloud !== 'aws' || g.identityId === undefined) continue;
-      push(this.grants, g.identityId, g);
+      appendTo(this.grants, g.identityId, g);
     }
     for (const p of inventory.policies) {
       if (p.cloud !== 'aws') continue;
       this.policies.set(p.id, p);
-      for (const id of p.attachedTo) push(this.attached, id, p);
+      for (const id of p.attachedTo) appendTo(this.attached, id, p);
       for (const id of p.boundaryOf) if (!this.boundaries.has(id)) this.boundaries.set(id, p);
     }
   }
@@ -685,12 +686,6 @@ class InventoryIndex {
     }
     return hit;
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 function fromGrant(g: Grant): SourcedStatement {
