@@ -2,6 +2,7 @@ import { globMatch } from '../../private/glob-match';
 import { appendTo } from '../../private/append-to';
 import { AgentLabels, Cloud, Grant, Identity, Inventory, SourceLocation } from '../../inventory/inventory';
 import { Component } from '../../model/tags';
+import { KEY_VAULT_ACCESS_POLICY_ROLE } from '../azure/private/azure-role-knowledge';
 import { classifyKnownRole, isReadClass } from '../private/access-classifier';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { AzureMonitorPart, azureMonitorParts, azureMonitorPartsReached, azureTamperActions } from './private/azure-monitor-reach';
@@ -332,7 +333,8 @@ function azureMonitorExtra(grant: Grant): string[] {
 function azureBlindingFinding(identity: Identity, grant: Grant, parts: readonly AzureMonitorPart[]): RawFinding | undefined {
   const reached = azureMonitorPartsReached(grant, parts);
   if (reached.length === 0) return undefined;
-  const unknownRole = grant.actions.length === 0 && !grant.notActions?.length;
+  // A Key Vault access policy's actions are its permissions (none means it grants nothing), never an unknown role.
+  const unknownRole = grant.actions.length === 0 && !grant.notActions?.length && grant.role !== KEY_VAULT_ACCESS_POLICY_ROLE;
   const tamper = new Set<string>();
   const hit: string[] = [];
   for (const part of reached) {
@@ -343,15 +345,16 @@ function azureBlindingFinding(identity: Identity, grant: Grant, parts: readonly 
   }
   if (hit.length === 0) return undefined;
   const where = grant.resources.join(', ') || grant.scopeLevel || '(no scope)';
+  const named = hit.length > 4 ? `${hit.slice(0, 4).join(', ')} and ${hit.length - 4} more` : hit.join(', ');
   const fix = 'Scope the tool to its own resources with a role that cannot write the monitor\'s types; the monitor\'s resources are named after <agent>-<environment>-monitor (ag-monitor-…, agm… storage).';
   if (unknownRole) {
     return grantFinding(identity, grant, `can-blind-monitor:unknown-role:${grant.role ?? '?'}`,
-      `${describeIdentity(identity)} holds ${grant.role ?? 'a role'} on ${where}, whose actions are not in the role data nor the configuration, and which reaches the activity monitor's ${hit.join(', ')}: it could silence the monitor or forge its memory`,
+      `${describeIdentity(identity)} holds ${grant.role ?? 'a role'} on ${where}, whose actions are not in the role data nor the configuration, and which reaches the activity monitor's ${named}: it could silence the monitor or forge its memory`,
       `${fix} Or give the role's definition (agent-guardrails data pull azure) so its actions can be judged.`);
   }
   const list = [...tamper];
   return grantFinding(identity, grant, `can-blind-monitor:${list[0]}`,
-    `${describeIdentity(identity)} holds ${list.join(', ')}${grant.role ? ` (${grant.role})` : ''} on ${where}, which reaches the activity monitor's ${hit.join(', ')}: it could silence the monitor or forge its memory`,
+    `${describeIdentity(identity)} holds ${list.join(', ')}${grant.role ? ` (${grant.role})` : ''} on ${where}, which reaches the activity monitor's ${named}: it could silence the monitor or forge its memory`,
     fix);
 }
 

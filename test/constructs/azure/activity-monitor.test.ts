@@ -439,6 +439,10 @@ describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the syn
     expect(agent005({ scope: RG, role: 'Website Contributor' })).toEqual(['can-blind-monitor:unknown-role:Website Contributor']);
     expect(agent005({ scope: RG, roleId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/0bd3b1e5-0000-4000-8000-00000000abcd` })).toEqual([expect.stringMatching(/^can-blind-monitor:unknown-role:/)]);
     expect(agent005({ scope: APP, role: 'Website Contributor' })).toEqual([]);
+    // A Key Vault access policy's permissions are its actions: with none on a vault it names by a variable, it grants nothing to judge.
+    const doc = JSON.parse(JSON.stringify(json));
+    doc.resource.azurerm_key_vault_access_policy = { Empty: { key_vault_id: '${var.vault_id}', tenant_id: '00000000-0000-4000-8000-0000000000f0', object_id: member } };
+    expect(runRules(inventoryFromTerraformJson(doc), [KILL_SWITCH], Baseline.default())).toEqual([]);
   });
 
   test('reads, and writes on the tool\'s own resources, stay clean', () => {
