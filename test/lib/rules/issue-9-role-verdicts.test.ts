@@ -40,11 +40,13 @@ describe('issue 9: GCP project-level grants to a tool service account are judged
   test.each([
     ['roles/deploymentmanager.editor', 'GCP-006'],
     ['roles/serverless.serviceAgent', 'GCP-003'],
-    ['roles/run.serviceAgent', 'GCP-003'],
     ['roles/cloudbuild.builds.editor', 'GCP-006'],
     ['roles/dataflow.developer', 'GCP-006'],
   ])('%s at project level: an error (%s)', (role, rule) => {
     expect(gcp(atProject(role)).errors).toEqual([rule]);
+  });
+  test('roles/run.serviceAgent at project level: an error for the service agent role, and for the token minting and build path its IAM roles page lists (GCP-002, GCP-003, GCP-006)', () => {
+    expect(gcp(atProject('roles/run.serviceAgent')).errors).toEqual(['GCP-002', 'GCP-003', 'GCP-006']);
   });
   test.each(['roles/cloudbuild.builds.editor', 'roles/dataflow.developer'])('%s (cloudbuild.builds.create, per its IAM roles page) is reported once, as the build escalation path, for any principal', (role) => {
     for (const agent of [true, false]) {
