@@ -434,6 +434,26 @@ describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the syn
     expect(agent005({ ...attack, scope: restart.id.replace(/[^/]+$/, 'checkout-runtime') })).toEqual([]);
   });
 
+  test('with a shared system topic of another group (`systemTopic`), the monitor\'s subscription on it is still its own part; the topic\'s other subscriptions are not', () => {
+    const doc = JSON.parse(JSON.stringify(json));
+    for (const [k, r] of Object.entries<any>(doc.resource.azurerm_monitor_metric_alert)) if (String(r.scopes).includes('azurerm_eventgrid_system_topic')) delete doc.resource.azurerm_monitor_metric_alert[k];
+    delete doc.resource.azurerm_eventgrid_system_topic;
+    const [[key]] = Object.entries<any>(doc.resource.azurerm_eventgrid_system_topic_event_subscription);
+    Object.assign(doc.resource.azurerm_eventgrid_system_topic_event_subscription[key], { system_topic: 'shared-topic', resource_group_name: 'rg-shared' });
+    const topicId = `${SUB}/resourceGroups/rg-shared/providers/Microsoft.EventGrid/systemTopics/shared-topic`;
+    const role = { permissions: [{ actions: ['Microsoft.EventGrid/systemTopics/eventSubscriptions/delete'], not_actions: [], data_actions: [], not_data_actions: [] }] };
+    const run = (scope: string) => {
+      const d = JSON.parse(JSON.stringify(doc));
+      d.resource.azurerm_role_definition.AttackRole = { name: 'attack', scope, ...role, assignable_scopes: [scope] };
+      d.resource.azurerm_role_assignment.AttackGrant = { scope, principal_id: member, role_definition_id: '${azurerm_role_definition.AttackRole.role_definition_resource_id}' };
+      return runRules(inventoryFromTerraformJson(d), [KILL_SWITCH], Baseline.default()).map((f) => f.detail);
+    };
+    expect(run(topicId)).toEqual(['can-blind-monitor:Microsoft.EventGrid/systemTopics/eventSubscriptions/delete']);
+    expect(run(`${topicId}/eventSubscriptions/${subscription.name}`)).toEqual(['can-blind-monitor:Microsoft.EventGrid/systemTopics/eventSubscriptions/delete']);
+    expect(run(`${topicId}/eventSubscriptions/orders-events`)).toEqual([]);
+    expect(run(`${SUB}/resourceGroups/rg-shared`)).toEqual(['can-blind-monitor:Microsoft.EventGrid/systemTopics/eventSubscriptions/delete']);
+  });
+
   test('a role whose actions are unknown, at a scope holding the monitor, is reported; on the tool\'s own resource it is not', () => {
     expect(builtin('Website Contributor')).toBeUndefined(); // not in the shipped catalog
     expect(agent005({ scope: RG, role: 'Website Contributor' })).toEqual(['can-blind-monitor:unknown-role:Website Contributor']);
