@@ -55,6 +55,7 @@ suite('Azure role catalog coverage of the security-relevant built-in roles (../s
       // eslint-disable-next-line no-console
       console.log(`not covered, ${kind} (${names.length}):\n  ${[...names].sort().join('\n  ')}`);
     }
-    expect(covered).toBeGreaterThanOrEqual(257);
+    // 256 since 1.30.0: Managed Identity Federated Identity Credential Contributor was removed (no Microsoft page stored here lists it).
+    expect(covered).toBeGreaterThanOrEqual(256);
   });
 });
