@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { IPolicyValidationContext, Stack } from 'aws-cdk-lib/core';
 import { inventoryFromTemplate, templateExports } from '../../../lib/adapters/cloudformation/inventory-from-template';
-import { mayExport, parseTemplateText, readTemplateText } from '../../../lib/adapters/cloudformation/read-template-file';
+import { mayExport, mayHoldTransforms, parseTemplateText, readTemplateText } from '../../../lib/adapters/cloudformation/read-template-file';
 import { Inventory, mergeInventories } from '../../../lib/inventory/inventory';
 import { FindingNodes, stackNameOf } from './nag-finding-nodes';
 
@@ -29,6 +29,6 @@ export function inventoryFromSynthesizedTemplates(nodes: FindingNodes, context: 
   }
   // One parsed template at a time: thousands of roles' templates held together cost more in garbage collection than they save.
   return mergeInventories(read.map(({ stack, file, text }) => inventoryFromTemplate(parseTemplateText(text, file), {
-    stack: stackNameOf(stack), constructPaths: nodes.constructPathsOf(stack), exports, readsNestedStacks: false,
+    stack: stackNameOf(stack), constructPaths: nodes.constructPathsOf(stack), exports, readsNestedStacks: false, mayHoldTransforms: mayHoldTransforms(text),
   })));
 }

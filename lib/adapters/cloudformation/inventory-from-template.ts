@@ -52,6 +52,12 @@ export interface TemplateInventoryOptions {
    * @default - none: every `Fn::ImportValue` is reported as unresolved
    */
   readonly exports?: Record<string, unknown>;
+  /**
+   * Whether the template may hold `Fn::Transform` keys in resource properties: false only when its
+   * text shows it cannot (`mayHoldTransforms`), which spares a search of every resource.
+   * @default true
+   */
+  readonly mayHoldTransforms?: boolean;
 }
 
 /** Session length AWS applies when a role does not set `MaxSessionDuration`. */
@@ -270,7 +276,7 @@ class TemplateReader {
     if (typeof r.Type === 'string' && /::MODULE$/.test(r.Type)) {
       this.unresolved(logicalId, 'Type', `module ${r.Type} expands into resources at deploy time; check the processed template`);
     }
-    if (containsKey(r.Properties, 'Fn::Transform')) {
+    if (this.options.mayHoldTransforms !== false && containsKey(r.Properties, 'Fn::Transform')) {
       this.unresolved(logicalId, 'Properties', 'Fn::Transform adds properties at deploy time (AWS::Include); check the processed template');
     }
     if (r.Type === 'AWS::CloudFormation::StackSet') this.readStackSet(logicalId, r);

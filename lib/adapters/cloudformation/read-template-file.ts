@@ -53,6 +53,16 @@ export function mayExport(text: string): boolean {
   return text.includes('Export');
 }
 
+/**
+ * Whether a template's text may hold an `Fn::Transform` key. In JSON a key reaches the parsed
+ * template as written or through `\u` escapes, so a JSON text that holds neither the name nor an
+ * escape holds none, and the reader need not search every resource for one. YAML (quoted scalars
+ * fold lines, short-form tags) always may.
+ */
+export function mayHoldTransforms(text: string): boolean {
+  return !text.trimStart().startsWith('{') || text.includes('Fn::Transform') || text.includes('\\u');
+}
+
 /** Parse a template's text (JSON, or YAML with the short-form tags); `file` names it in errors. */
 export function parseTemplateText(text: string, file: string): unknown {
   const trimmed = text.trimStart();

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readTemplateFile } from '../../../../lib/adapters/cloudformation/read-template-file';
+import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/inventory-from-template';
+import { mayHoldTransforms, readTemplateFile } from '../../../../lib/adapters/cloudformation/read-template-file';
 
 describe('readTemplateFile', () => {
   let dir: string;
@@ -64,5 +65,30 @@ describe('the YAML parser is loaded only for a YAML template', () => {
       expect(parseTemplateText('Resources:\n  R: { Type: X, Properties: { A: !Ref B } }\n', 't.yaml')).toEqual({ Resources: { R: { Type: 'X', Properties: { A: { Ref: 'B' } } } } });
       expect(loaded).toHaveBeenCalledTimes(1);
     });
+  });
+});
+
+describe('mayHoldTransforms', () => {
+  const withTransform = (key: string) => JSON.stringify({
+    Resources: { P: { Type: 'AWS::SNS::Topic', Properties: { Nested: { [key]: { Name: 'AWS::Include', Parameters: { Location: 's3://b/k' } } } } } },
+  });
+
+  test('a JSON text without the name or an escape holds no Fn::Transform: the search is skipped', () => {
+    expect(mayHoldTransforms(JSON.stringify({ Resources: { T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'x' } } } }))).toBe(false);
+  });
+
+  test('a key written with \\u escapes is still searched for, and reported', () => {
+    // GIVEN a JSON text whose Fn::Transform key is spelled with escapes (the name never appears as written)
+    const text = withTransform('Fn::Transform').replace('Fn::Transform', 'Fn::\\u0054ransform');
+    expect(text).not.toContain('Fn::Transform');
+    // WHEN read as the pack reads it
+    const inventory = inventoryFromTemplate(JSON.parse(text), { stack: 'S', mayHoldTransforms: mayHoldTransforms(text) });
+    // THEN the include is reported, as without the hint
+    expect(mayHoldTransforms(text)).toBe(true);
+    expect(inventory.unresolved.map((u) => u.what)).toEqual([expect.stringContaining('Fn::Transform adds properties at deploy time')]);
+  });
+
+  test('YAML may always hold one (short-form tags, folded quoted keys)', () => {
+    expect(mayHoldTransforms('Resources:\n  T:\n    Type: AWS::SNS::Topic\n')).toBe(true);
   });
 });
