@@ -189,6 +189,10 @@ describe('azure.AgentIdentity: refuses bad input at construction', () => {
     ['8e3af657-a8ff-443c-a75c-2fe8c4bcb635', 'AG_AZ_PRIVILEGED_ROLE'], // Owner by GUID
     ['b24988ac-6180-42a0-ab88-20f7382dd24c', 'AG_AZ_PRIVILEGED_ROLE'], // Contributor by GUID
     ['Managed Identity Operator', 'AG_AZ_PRIVILEGED_ROLE'],
+    // Reach the caches' and the search service's keys through a wildcard (Microsoft.Cache/redis/*, redisEnterprise/*, Microsoft.Search/searchServices/*).
+    ['Redis Cache Contributor', 'AG_AZ_PRIVILEGED_ROLE'],
+    ['Azure Managed Redis Contributor', 'AG_AZ_PRIVILEGED_ROLE'],
+    ['Search Service Contributor', 'AG_AZ_PRIVILEGED_ROLE'],
     ['Some Made Up Role', 'AG_AZ_UNKNOWN_ROLE'],
   ])('role %s → %s', (role, code) => {
     refuse(code, withRole(role));
