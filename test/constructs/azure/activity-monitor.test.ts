@@ -476,6 +476,9 @@ describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the syn
       { scope: APP, custom: { actions: ['Microsoft.App/containerApps/*'] } },
       { scope: RG, custom: { actions: ['Microsoft.Web/sites/*/read', 'Microsoft.Storage/storageAccounts/read'], data_actions: ['Microsoft.Storage/storageAccounts/queueServices/queues/messages/read'] } },
       { scope: RG, custom: { actions: ['Microsoft.Insights/diagnosticSettings/*'] } }, // the export is set on the subscription, not in the group
+      // Another subscription (the monitor's is its agent's declared placement), and a group of the same name there.
+      { scope: '/subscriptions/11111111-0000-4000-8000-000000000001', role: 'Storage Account Contributor' },
+      { scope: '/subscriptions/11111111-0000-4000-8000-000000000001/resourceGroups/rg-checkout-prod', custom: { actions: ['Microsoft.Web/sites/*'] } },
     ];
     for (const attack of clean) {
       expect([attack, agent005(attack)]).toEqual([attack, []]);

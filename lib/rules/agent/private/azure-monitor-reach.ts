@@ -12,7 +12,7 @@ export interface AzureMonitorPart {
   readonly what: string;
   /** Its ARM id below the subscription, lower case (`/resourcegroups/rg/providers/microsoft.web/sites/x`, `/providers/microsoft.insights/…`). */
   readonly path: string;
-  /** Its subscription id, lower case; undefined when the configuration does not say (any subscription may hold it). */
+  /** Its subscription id, lower case (from its id, or its agent's declared placement); undefined when the configuration does not say (any subscription may hold it). */
   readonly subscription?: string;
   /** Its resource group, lower case; undefined for a subscription-level resource. */
   readonly resourceGroup?: string;
@@ -89,6 +89,7 @@ export function azureMonitorParts(inventory: Inventory): AzureMonitorPart[] {
     }
   }
   if (monitored.size === 0) return [];
+  const subscriptionOf = declaredSubscriptions(inventory);
   const out: AzureMonitorPart[] = [];
   for (const o of inventory.others) {
     if (o.cloud !== 'azure' || o.labels === undefined) continue;
@@ -97,8 +98,31 @@ export function azureMonitorParts(inventory: Inventory): AzureMonitorPart[] {
     const isWatched = watched.has(`${o.source.stack ?? ''}|${o.source.resource}`);
     if (type === undefined || (o.labels.component !== Component.MONITOR && !isExport && !isWatched)) continue;
     const part = partOf(o.type, type, o.properties);
-    if (part) out.push(part);
+    if (!part) continue;
+    // The monitor lives in its agent's environment: the subscription the agent's tools declare for that group.
+    const declared = part.subscription === undefined && part.resourceGroup !== undefined ? subscriptionOf.get(`${o.labels.agent ?? ''}|${part.resourceGroup}`) : undefined;
+    out.push(declared !== undefined ? { ...part, subscription: declared } : part);
   }
+  return out;
+}
+
+/**
+ * The subscription of each agent's resource group (`agent|group`, lower case) as its tool identities
+ * declare their environment's placement; a group declared in several subscriptions is left out.
+ */
+function declaredSubscriptions(inventory: Inventory): ReadonlyMap<string, string> {
+  const seen = new Map<string, Set<string>>();
+  for (const i of inventory.identities) {
+    const azure = i.cloud === 'azure' ? i.declaration?.placement?.azure : undefined;
+    const sub = literal(azure?.subscriptionId);
+    const rg = literal(azure?.resourceGroup);
+    if (!i.declaration || sub === undefined || rg === undefined) continue;
+    const key = `${i.declaration.agent}|${rg}`;
+    const subs = seen.get(key) ?? new Set<string>();
+    seen.set(key, subs.add(sub));
+  }
+  const out = new Map<string, string>();
+  for (const [key, subs] of seen) if (subs.size === 1) out.set(key, [...subs][0]);
   return out;
 }
 
