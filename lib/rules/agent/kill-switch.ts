@@ -187,6 +187,9 @@ function revocationTrustFindings(inventory: Inventory, tools: readonly Identity[
 function revocationGrantFindings(inventory: Inventory, byIdentity: ReadonlyMap<string, readonly Grant[]>, parts: readonly (KillSwitchPart & { agent?: string })[]): RawFinding[] {
   const out: RawFinding[] = [];
   let byName: ReadonlyMap<string, Identity> | undefined;
+  // Each agent's deny-all policies, found once (not a scan of every part per revocation role).
+  const denyAllByAgent = new Map<string | undefined, (KillSwitchPart & { agent?: string })[]>();
+  for (const p of parts) if (p.cloud === 'aws' && p.component === Component.KILL_SWITCH) appendTo(denyAllByAgent, p.agent, p);
   for (const role of inventory.identities) {
     if (role.cloud !== 'aws' || role.labels.component !== Component.REVOCATION) continue;
     const agent = role.labels.agent;
@@ -202,7 +205,7 @@ function revocationGrantFindings(inventory: Inventory, byIdentity: ReadonlyMap<s
       if (!known) return false; // outside this inventory: not known as the agent's tool, so not assumed to be one
       return agentOf(known) === agent && known.labels.component === Component.TOOL_IDENTITY;
     };
-    const denyAll = parts.filter((p) => p.cloud === 'aws' && p.component === Component.KILL_SWITCH && p.agent === agent);
+    const denyAll = denyAllByAgent.get(agent) ?? [];
     // The policy's ARN, or a reference to it (`${LogicalId}`: a Ref the adapter could not resolve to an ARN).
     const namesDenyAll = (arn: unknown) => typeof arn === 'string' && !/[*?]/.test(arn)
       && denyAll.some((p) => couldReach('aws', arn, undefined, p) || arn === '${' + p.source.resource + '}');

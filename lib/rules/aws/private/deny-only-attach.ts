@@ -1,5 +1,5 @@
 import { Inventory, PolicyDocumentEntry } from '../../../inventory/inventory';
-import { EffectiveUse } from './effective-permissions';
+import { EffectiveUse, SourcedStatement } from './effective-permissions';
 import { requiredValues } from './grant-findings';
 import { appendTo } from '../../../private/append-to';
 
@@ -17,6 +17,17 @@ const DENY_ONLY_AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/AWSDenyAll$/;
 
 /** True when an Attach*Policy is limited by `iam:PolicyARN` to policies that only deny (a kill switch). */
 export function attachesDenyOnly(use: EffectiveUse, inventory: Inventory): boolean {
+  // Asked per escalation path and action for the same statement (AWS-004, AWS-006): answered once per statement.
+  const hit = DENY_ONLY.get(use.statement);
+  if (hit && hit.inventory === inventory) return hit.denyOnly;
+  const denyOnly = limitedToDenyOnly(use, inventory);
+  DENY_ONLY.set(use.statement, { inventory, denyOnly });
+  return denyOnly;
+}
+
+const DENY_ONLY = new WeakMap<SourcedStatement, { readonly inventory: Inventory; readonly denyOnly: boolean }>();
+
+function limitedToDenyOnly(use: EffectiveUse, inventory: Inventory): boolean {
   const arns = requiredValues(use.statement.condition, 'iam:PolicyARN');
   if (!arns || arns.length === 0) return false;
   return arns.every((arn) => {
