@@ -246,8 +246,24 @@ export interface Assumer {
   readonly environment?: string;
 }
 
-/** Everyone who may become `target`, as far as the inventory shows. */
-export function assumersOf(index: PrincipalIndex, target: Identity): Assumer[] {
+/** Everyone who may become `target`, as far as the inventory shows (AGENT-002/004/006 each ask: found once per index). */
+export function assumersOf(index: PrincipalIndex, target: Identity): readonly Assumer[] {
+  let perIndex = ASSUMERS.get(index);
+  if (!perIndex) {
+    perIndex = new Map();
+    ASSUMERS.set(index, perIndex);
+  }
+  let hit = perIndex.get(target);
+  if (!hit) {
+    hit = findAssumers(index, target);
+    perIndex.set(target, hit);
+  }
+  return hit;
+}
+
+const ASSUMERS = new WeakMap<PrincipalIndex, Map<Identity, readonly Assumer[]>>();
+
+function findAssumers(index: PrincipalIndex, target: Identity): Assumer[] {
   const out: Assumer[] = [];
   // Adapters may also write a federated credential as a trust entry: it is counted once, as a federation.
   const federated = new Set(target.federations.map(federationKey));
