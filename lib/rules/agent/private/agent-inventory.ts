@@ -3,6 +3,7 @@ import { Component } from '../../../model/tags';
 import { RawFinding, Severity } from '../../rule';
 import { ActionClass, classifyAction, classifyKnownRole, compareClass, maxClass } from '../../private/access-classifier';
 import { appendTo } from '../../../private/append-to';
+import { memoized } from '../../../private/memoized';
 
 /** Components that are the guardrails' own identities, not tool identities. */
 const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY, Component.MONITOR];
@@ -56,17 +57,7 @@ const GRANTS_BY_IDENTITY = new WeakMap<Inventory, { readonly grants: readonly Gr
 
 /** The Allow grants of an identity, memoized per index (several rules ask for the same). */
 export function allowGrants(byIdentity: ReadonlyMap<string, readonly Grant[]>, identity: Identity): readonly Grant[] {
-  let perIndex = ALLOW_GRANTS.get(byIdentity);
-  if (!perIndex) {
-    perIndex = new Map();
-    ALLOW_GRANTS.set(byIdentity, perIndex);
-  }
-  let hit = perIndex.get(identity.id);
-  if (!hit) {
-    hit = (byIdentity.get(identity.id) ?? []).filter((g) => g.effect === 'Allow');
-    perIndex.set(identity.id, hit);
-  }
-  return hit;
+  return memoized(ALLOW_GRANTS, byIdentity, identity.id, () => (byIdentity.get(identity.id) ?? []).filter((g) => g.effect === 'Allow'));
 }
 
 const ALLOW_GRANTS = new WeakMap<ReadonlyMap<string, readonly Grant[]>, Map<string, readonly Grant[]>>();
@@ -248,17 +239,7 @@ export interface Assumer {
 
 /** Everyone who may become `target`, as far as the inventory shows (AGENT-002/004/006 each ask: found once per index). */
 export function assumersOf(index: PrincipalIndex, target: Identity): readonly Assumer[] {
-  let perIndex = ASSUMERS.get(index);
-  if (!perIndex) {
-    perIndex = new Map();
-    ASSUMERS.set(index, perIndex);
-  }
-  let hit = perIndex.get(target);
-  if (!hit) {
-    hit = findAssumers(index, target);
-    perIndex.set(target, hit);
-  }
-  return hit;
+  return memoized(ASSUMERS, index, target, () => findAssumers(index, target));
 }
 
 const ASSUMERS = new WeakMap<PrincipalIndex, Map<Identity, readonly Assumer[]>>();

@@ -8,6 +8,7 @@ import { RawFinding, Severity } from '../../rule';
 import { pushAll } from '../../../private/push-all';
 import { BoundedCache } from '../../../private/bounded-cache';
 import { appendTo } from '../../../private/append-to';
+import { memoized } from '../../../private/memoized';
 
 /**
  * What an AWS identity can effectively do, across ALL its grants (inline policies, attached
@@ -252,13 +253,7 @@ const STAR = ['*'];
 
 /** What a boundary allows `action` on, and the denies that may apply to it; memoized per boundary. */
 function ceilingsOf(boundary: SourcedStatement[], action: string): Ceilings {
-  let perAction = CEILINGS.get(boundary);
-  if (!perAction) {
-    perAction = new Map();
-    CEILINGS.set(boundary, perAction);
-  }
-  let hit = perAction.get(action);
-  if (!hit) {
+  return memoized(CEILINGS, boundary, action, () => {
     const allows: string[] = [];
     const whole = new Set<string>();
     const denies: SourcedStatement[] = [];
@@ -275,10 +270,8 @@ function ceilingsOf(boundary: SourcedStatement[], action: string): Ceilings {
         denies.push(b);
       }
     }
-    hit = { allows, whole, denies };
-    perAction.set(action, hit);
-  }
-  return hit;
+    return { allows, whole, denies };
+  });
 }
 
 interface Ceilings {
