@@ -1,4 +1,5 @@
 import { awsActions, hasWildcard } from '../../aws/action-catalog';
+import { BoundedCache } from '../../private/bounded-cache';
 import { globMatch } from '../../private/glob-match';
 import { Cloud } from '../../inventory/inventory';
 import { AzureRoleRecord, azureRoleRecords, gcpRoleRecords, onRoleDataChange } from '../../role-data/role-data';
@@ -93,15 +94,11 @@ const AWS_LEVELS: Record<string, ActionClass> = {
 
 function classifyAws(action: string): ActionClass {
   // The action data never changes in a process, and thousands of roles hold the same few actions.
-  let hit = AWS_CLASSES.get(action);
-  if (hit === undefined) {
-    hit = classifyAwsUncached(action);
-    AWS_CLASSES.set(action, hit);
-  }
-  return hit;
+  // Bounded: the action strings come from the input, and hostile input may hold millions of them.
+  return AWS_CLASSES.get(action) ?? AWS_CLASSES.set(action, classifyAwsUncached(action));
 }
 
-const AWS_CLASSES = new Map<string, ActionClass>();
+const AWS_CLASSES = new BoundedCache<string, ActionClass>(50_000, 4_000_000, (action) => action.length);
 
 function classifyAwsUncached(action: string): ActionClass {
   if (hasWildcard(action)) {

@@ -4,6 +4,7 @@ import { RawFinding, Severity } from '../../rule';
 import { ActionClass, classifyAction, classifyKnownRole, compareClass, maxClass } from '../../private/access-classifier';
 import { appendTo } from '../../../private/append-to';
 import { memoized } from '../../../private/memoized';
+import { onRoleDataChange } from '../../../role-data/role-data';
 
 /** Components that are the guardrails' own identities, not tool identities. */
 const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY, Component.MONITOR];
@@ -76,7 +77,9 @@ export function grantedActions(grant: Grant): readonly { readonly action: string
   return hit;
 }
 
-const GRANTED_ACTIONS = new WeakMap<Grant, readonly { readonly action: string; readonly cls: ActionClass }[]>();
+let GRANTED_ACTIONS = new WeakMap<Grant, readonly { readonly action: string; readonly cls: ActionClass }[]>();
+// A role's class comes from the role data in force: a process that switches it (useRoleData) starts over.
+onRoleDataChange(() => { GRANTED_ACTIONS = new WeakMap(); });
 
 function classifiedActions(grant: Grant): { readonly action: string; readonly cls: ActionClass }[] {
   if (grant.notActions && grant.notActions.length > 0) {
