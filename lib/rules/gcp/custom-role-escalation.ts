@@ -74,20 +74,21 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
       byIdentity.set(g.identityId, entry);
     }
     const identities = new Map(inventory.identities.map((i) => [i.id, i]));
-    // Permissions a deny policy takes away from the identity cannot serve a path.
-    const denied = new Map<string, string[]>();
+    // Permissions a deny policy takes away from the identity cannot serve a path. A rule's exception
+    // permissions stay allowed even where its denied permissions (a group such as `serviceAccounts.*`) match them.
+    const denied = new Map<string, DenyRule[]>();
     for (const p of inventory.policies.filter((x) => x.cloud === 'gcp' && x.kind === 'gcp-deny-policy')) {
-      const perms = p.statements.filter((st) => st.effect === 'Deny').flatMap((st) => (st.actions ?? []).filter((a) => !(st.notActions ?? []).includes(a)));
+      const rules = p.statements.filter((st) => st.effect === 'Deny').map((st) => ({ denied: st.actions ?? [], except: st.notActions ?? [] }));
       for (const id of p.attachedTo) {
         // Appended, not copied per policy (quadratic when one identity has many deny policies).
         const list = denied.get(id);
-        if (list) pushAll(list, perms);
-        else denied.set(id, [...perms]);
+        if (list) pushAll(list, rules);
+        else denied.set(id, [...rules]);
       }
     }
     for (const [identityId, { permissions, source }] of byIdentity) {
       const deny = denied.get(identityId) ?? [];
-      const perms = deny.length === 0 ? [...permissions] : [...permissions].filter((p) => !deny.some((d) => globMatches(d, p)));
+      const perms = deny.length === 0 ? [...permissions] : [...permissions].filter((p) => !deny.some((r) => deniesPermission(r, p)));
       const held = matcher.pathActionsHeld(perms);
       for (const path of paths) {
         if (!path.actions.every((a) => held.has(a))) continue;
@@ -195,4 +196,15 @@ class EscalationMatcher {
     if (known !== undefined) return known;
     return this.steps.set(perm, this.pathActions.filter((a) => globMatches(a, perm)));
   }
+}
+
+/** One deny rule as the escalation check reads it: the permissions it denies and those it excepts. */
+interface DenyRule {
+  readonly denied: readonly string[];
+  readonly except: readonly string[];
+}
+
+/** Whether a deny rule takes `permission` away: one of its denied permissions matches it and none of its exceptions does. */
+function deniesPermission(rule: DenyRule, permission: string): boolean {
+  return rule.denied.some((d) => globMatches(d, permission)) && !rule.except.some((e) => globMatches(e, permission));
 }

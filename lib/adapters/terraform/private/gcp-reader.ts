@@ -289,7 +289,10 @@ function readDenyPolicy(ctx: BuildContext, block: TerraformBlock, byName: () => 
   const rules = nestedBlocks(block.body.rules).map((rule, i) => {
     const deny = nestedBlock(rule.deny_rule) ?? {};
     const denied = ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_permissions`, deny.denied_permissions).map((r) => allowPolicyPermission(r.text));
-    const except = ctx.refs.resolveList(deny.exception_permissions).map((r) => allowPolicyPermission(r.text));
+    // An exception keeps a permission allowed: it is read under both names (IAM's own permissions for workload and
+    // workforce pools and OAuth clients keep the `iam.googleapis.com/` prefix in their allow-policy name), never
+    // under one that could miss the permission it excepts.
+    const except = [...new Set(ctx.refs.resolveList(deny.exception_permissions).flatMap((r) => [allowPolicyPermission(r.text), r.text]))];
     const excepted = new Set(ctx.refs.resolveList(deny.exception_principals).map(identityOf).filter((x) => x !== undefined).map((x) => x.id));
     const attached = ctx.resolveList('gcp', block, `rules[${i}].deny_rule.denied_principals`, deny.denied_principals)
       .map(identityOf).filter((x) => x !== undefined).map((x) => x.id).filter((id) => !excepted.has(id));

@@ -114,6 +114,17 @@ describe('Terraform adapter: GCP', () => {
     ]);
   });
 
+  test('a deny rule\'s exception permissions are read under both names (IAM\'s pool and OAuth-client permissions keep their prefix)', () => {
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_iam_deny_policy', 'deny', { parent: 'x', name: 'agent-deny', rules: [{ deny_rule: {
+        denied_principals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${SA_EMAIL}`],
+        denied_permissions: ['iam.googleapis.com/*'], exception_permissions: ['iam.googleapis.com/workloadIdentityPoolProviders.create', 'iam.googleapis.com/roles.get'] } }] });
+    const deny = inventoryOf(b).policies.find((p) => p.kind === 'gcp-deny-policy')!;
+    expect(deny.statements).toEqual([{ effect: 'Deny', actions: ['iam.*'], notActions: [
+      'iam.workloadIdentityPoolProviders.create', 'iam.googleapis.com/workloadIdentityPoolProviders.create', 'iam.roles.get', 'iam.googleapis.com/roles.get',
+    ] }]);
+  });
+
   test('a deny principal written as an email names the first account, in file order, whose name and "@" begin it', () => {
     const principal = (email: string) => `principal://iam.googleapis.com/projects/-/serviceAccounts/${email}`;
     const deny = (b: ReturnType<typeof tf>) => inventoryOf(b.resource('google_iam_deny_policy', 'deny', { parent: 'x', name: 'agent-deny', rules: [

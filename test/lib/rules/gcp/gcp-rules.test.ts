@@ -166,6 +166,17 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
       .resource('google_iam_deny_policy', 'boundary', { parent: 'x', name: 'boundary', rules: [{ deny_rule: { denied_principals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/deployer@${PROJECT}.iam.gserviceaccount.com`], denied_permissions: ['iam.googleapis.com/serviceAccounts.actAs'] } }] });
     expect(run('GCP-006', b)).toEqual([]);
   });
+  test('a deny rule whose denied group excepts actAs does not break the path (the exception stays allowed)', () => {
+    // Denying `serviceAccounts.*` except actAs leaves actAs allowed: the path through it still holds.
+    const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
+      .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
+      .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
+      .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') })
+      .resource('google_iam_deny_policy', 'boundary', { parent: 'x', name: 'boundary', rules: [{ deny_rule: {
+        denied_principals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/deployer@${PROJECT}.iam.gserviceaccount.com`],
+        denied_permissions: ['iam.googleapis.com/serviceAccounts.*'], exception_permissions: ['iam.googleapis.com/serviceAccounts.actAs'] } }] });
+    expect(run('GCP-006', b)).toEqual(['GCP-006[gcp-cloudfunctions-create-actas:identity]@google_service_account.deployer']);
+  });
   test('a path inside one bound custom role is reported once, on the role', () => {
     const b = tf().agentServiceAccount('deployer')
       .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnDeploy', title: 'f', permissions: ['run.services.create', 'iam.serviceAccounts.actAs'] })
