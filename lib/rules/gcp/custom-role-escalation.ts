@@ -7,7 +7,7 @@ import { isGcpAdminOrServiceAgentRole } from './admin-roles';
 import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from './private/gcp-rule-helpers';
 import { permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
 import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS, gcpCustomRoleNames, unprovableForbiddenGcpPermissions } from './private/gcp-role-knowledge';
-import { pushAll } from '../../private/push-all';
+import { appendTo } from '../../private/append-to';
 import { BoundedCache } from '../../private/bounded-cache';
 
 /** The catalog of escalation permissions and paths (`policies/catalogs/gcp-escalation-permissions.json`). */
@@ -79,12 +79,8 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     const denied = new Map<string, DenyRule[]>();
     for (const p of inventory.policies.filter((x) => x.cloud === 'gcp' && x.kind === 'gcp-deny-policy')) {
       const rules = p.statements.filter((st) => st.effect === 'Deny').map((st) => ({ denied: st.actions ?? [], except: st.notActions ?? [] }));
-      for (const id of p.attachedTo) {
-        // Appended, not copied per policy (quadratic when one identity has many deny policies).
-        const list = denied.get(id);
-        if (list) pushAll(list, rules);
-        else denied.set(id, [...rules]);
-      }
+      // Appended, not copied per policy (quadratic when one identity has many deny policies).
+      for (const id of p.attachedTo) for (const r of rules) appendTo(denied, id, r);
     }
     for (const [identityId, { permissions, source }] of byIdentity) {
       const deny = denied.get(identityId) ?? [];
