@@ -65,13 +65,30 @@ function pins(term: string, mapping: Readonly<Record<string, string>>): boolean 
   return false;
 }
 
+/** Past this nesting of parentheses a condition is not read further: it pins nothing (fail closed, bounded work). */
+const MAX_NESTING = 16;
+
+/**
+ * The first alternative (`||`) of `expr` in which no conjunct (`&&`) pins a claim, or undefined when every
+ * one does. A parenthesised conjunct (`(repository == a || repository == b) && ref == main`) pins when each
+ * of its own alternatives does.
+ */
+function openAlternative(expr: string, mapping: Readonly<Record<string, string>>, depth: number): string | undefined {
+  const alternatives = splitTopLevel(expr, '||');
+  return alternatives.find((alt) => !splitTopLevel(alt, '&&').some((term) => {
+    const nested = splitTopLevel(term, '||').length > 1 || splitTopLevel(term, '&&').length > 1;
+    if (!nested) return pins(term, mapping);
+    return depth < MAX_NESTING && openAlternative(term, mapping, depth + 1) === undefined;
+  }));
+}
+
 /**
  * Why a workload identity provider's attribute condition lets outsiders in, or undefined when every
  * alternative (`||`) pins a claim an outsider cannot choose.
  */
 export function unpinnedConditionReason(condition: string, mapping: Readonly<Record<string, string>>): string | undefined {
   const alternatives = splitTopLevel(condition, '||');
-  const open = alternatives.find((alt) => !splitTopLevel(alt, '&&').some((term) => pins(term, mapping)));
+  const open = openAlternative(condition, mapping, 0);
   if (open === undefined) return undefined;
   return `${alternatives.length > 1 ? `its alternative "${open}"` : 'it'} pins no claim an outsider cannot choose `
     + '(the repository or owner, their ids, or the full sub); workflow, actor, ref or a prefix of a claim can be produced from any repository of the issuer';

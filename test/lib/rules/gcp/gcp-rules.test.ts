@@ -219,6 +219,12 @@ describe('GCP-007: workload identity pool providers have an attribute_condition'
     expect(run('GCP-007', provider(' '))).toHaveLength(1);
     expect(run('GCP-007', provider('true'))).toHaveLength(1);
   });
+  test('a parenthesised group pins when each of its alternatives does; one open alternative inside it is caught', () => {
+    expect(run('GCP-007', provider("(assertion.repository == 'org/a' || assertion.repository == 'org/b') && assertion.ref == 'refs/heads/main'"))).toEqual([]);
+    expect(run('GCP-007', provider("(assertion.repository == 'org/a' || assertion.workflow == 'deploy') && assertion.ref == 'refs/heads/main'")))
+      .toEqual(['GCP-007[unpinned]@google_iam_workload_identity_pool_provider.gh']);
+    expect(run('GCP-007', provider("((assertion.workflow == 'a' || (assertion.actor == 'b' && assertion.ref == 'c')))"))).toHaveLength(1);
+  });
 });
 
 describe('GCP-008: no allUsers / allAuthenticatedUsers', () => {
