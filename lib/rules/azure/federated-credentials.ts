@@ -2,6 +2,9 @@ import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { findingAt } from './private/azure-rule-helpers';
 
+/** A reference left in a resolved value (no nested braces: linear, no backtracking). */
+const AFTER_APPLY = /\$\{[^{}]*\}/g;
+
 /** Client secrets and certificates of app registrations: long-lived credentials. */
 const AZURE_SECRET_TYPES: readonly string[] = ['azuread_application_password', 'azuread_service_principal_password', 'azuread_application_certificate', 'azuread_service_principal_certificate'];
 
@@ -45,8 +48,13 @@ export const AZURE_FEDERATED_CREDENTIALS_RULE: Rule = {
       const issuer = owner?.issuer ?? (typeof o.properties.issuer === 'string' ? o.properties.issuer : '');
       const subject = owner?.subject ?? (typeof o.properties.subject === 'string' ? o.properties.subject : '');
       const problems: string[] = [];
-      if (!/^https:\/\/[^*?\s]+$/.test(issuer) || issuer.includes('${')) problems.push(`issuer ${JSON.stringify(issuer)} is not one exact https URL`);
-      if (subject.trim() === '' || /[*?]/.test(subject) || subject.includes('${')) problems.push(`subject ${JSON.stringify(subject)} is not one exact subject`);
+      // A `${…}` left in a resolved value is one attribute of one resource of the configuration, known after apply
+      // (an AKS cluster's oidc_issuer_url): one exact value, not a pattern. Values that cannot be resolved are AZ-007's.
+      const issuerShape = issuer.replace(AFTER_APPLY, 'after-apply');
+      const issuerIsReference = /^\$\{[^{}]*\}$/.test(issuer.trim());
+      if (!issuerIsReference && !/^https:\/\/[^*?\s]+$/.test(issuerShape)) problems.push(`issuer ${JSON.stringify(issuer)} is not one exact https URL`);
+      const subjectShape = subject.replace(AFTER_APPLY, 'after-apply');
+      if (subjectShape.trim() === '' || /[*?]/.test(subjectShape)) problems.push(`subject ${JSON.stringify(subject)} is not one exact subject`);
       const env = /(?:^|:)environment:([^:]+)/.exec(subject)?.[1];
       if (env && owner?.environment && env !== owner.environment) {
         problems.push(`subject serves environment "${env}" but the identity belongs to "${owner.environment}"`);

@@ -129,6 +129,10 @@ export function readAzure(ctx: BuildContext): void {
         source: ctx.source(block),
       };
       identity?.federations.push(federation);
+      // The rules judge issuer and subject as resolved (a variable's default), also when the parent identity is not ours.
+      const properties = { ...block.body, issuer: federation.issuer ?? block.body.issuer, subject: federation.subject ?? block.body.subject };
+      ctx.inventory.others.push({ cloud: 'azure', type: block.type, properties, labels: labelsOfBlock(block), source: ctx.source(block) });
+      continue;
     } else if (block.type === 'azuread_application_federated_identity_credential') {
       // An app registration's federated credential: no managed identity of ours, but the same trust to judge (AZ-006).
       const issuer = ctx.resolve('azure', block, 'issuer', block.body.issuer);

@@ -290,6 +290,16 @@ describe('AZ-006: federated credentials name an exact issuer and subject, one en
     fic(b, 'other', 'https://oidc.example.com/', 'system:serviceaccount:agents-staging:support-a');
     expect(run('AZ-006', b)).toEqual(['AZ-006[subject]@azurerm_federated_identity_credential.other']);
   });
+  test('an issuer that is the oidc_issuer_url of a cluster in the configuration is one exact issuer; a variable without default is AZ-007\'s', () => {
+    const b = tf().agentIdentity('a').resource('azurerm_kubernetes_cluster', 'aks', { name: 'aks', resource_group_name: 'agents-prod', oidc_issuer_enabled: true });
+    fic(b, 'aks', ref('azurerm_kubernetes_cluster.aks', 'oidc_issuer_url'), 'system:serviceaccount:agents-prod:support-a');
+    b.variable('issuer', { type: 'string' });
+    fic(b, 'unknown', '${var.issuer}', 'system:serviceaccount:agents-prod:support-a');
+    expect(run('AZ-006', b)).toEqual([]);
+    expect(run('AZ-007', b)).toEqual(['AZ-007[issuer]@azurerm_federated_identity_credential.unknown']);
+    fic(b, 'wild', ref('azurerm_kubernetes_cluster.aks', 'oidc_issuer_url'), 'system:serviceaccount:*');
+    expect(run('AZ-006', b)).toEqual(['AZ-006[subject]@azurerm_federated_identity_credential.wild']);
+  });
   test('wildcard subjects, non-https issuers, another environment and client secrets are caught', () => {
     const b = tf().agentIdentity('a');
     fic(b, 'wild', 'https://token.actions.githubusercontent.com', 'repo:org/*');
