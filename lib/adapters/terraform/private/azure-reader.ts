@@ -47,9 +47,14 @@ export function azureComputed(doc: Record<string, unknown>) {
       const parent = refs.resolve(v);
       if (parent && !parent.problem && parent.text.startsWith('/subscriptions/')) return `${parent.text}/${type}/${name}`;
     }
-    return undefined;
+    // Parent not named by id (a container under storage_account_name): still one resource of this type, below
+    // some resource group. Only the scopes above resources are other kinds, and their types are handled above.
+    return SCOPE_TYPES.has(type) ? undefined : `/subscriptions/${subscription}/resourceGroups/{resourceGroup}/providers/${type}/${name}`;
   };
 }
+
+/** azurerm types whose id is a scope above resources (or no ARM scope): never read as one resource's id. */
+const SCOPE_TYPES: ReadonlySet<string> = new Set(['azurerm_subscription', 'azurerm_subscriptions', 'azurerm_client_config', 'azurerm_resource_group', 'azurerm_management_group']);
 
 /** The level of an Azure scope (`/`, a management group, a subscription, a resource group, a resource). */
 export function azureScopeLevel(scope: string): Grant['scopeLevel'] {

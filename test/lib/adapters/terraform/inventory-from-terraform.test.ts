@@ -195,6 +195,15 @@ describe('Terraform adapter: Azure', () => {
     expect(inv.unresolved).toEqual([]);
   });
 
+  test('the id of a resource whose parent is named, not referenced by id (azurerm 3 storage_account_name), is a resource scope', () => {
+    const b = tf().agentIdentity('tool')
+      .resource('azurerm_storage_container', 'raw', { name: 'raw', storage_account_name: 'acmedata' })
+      .resource('azurerm_role_assignment', 'ra', { scope: ref('azurerm_storage_container.raw', 'resource_manager_id'), role_definition_name: 'Storage Blob Data Reader', principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id') });
+    const inv = inventoryOf(b);
+    expect(inv.grants[0].scopeLevel).toBe('resource');
+    expect(inv.unresolved).toEqual([]);
+  });
+
   test('a scope that is a variable without default is unresolved and has no level', () => {
     const b = tf().agentIdentity('tool').variable('scope', { type: 'string' })
       .resource('azurerm_role_assignment', 'ra', { scope: '${var.scope}', role_definition_name: 'Reader', principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id') });
