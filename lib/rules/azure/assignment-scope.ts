@@ -3,6 +3,7 @@ import { loadCatalog } from '../../catalogs/catalog';
 import { Grant, Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { AZURE_PRIVILEGED_ACTIONS_CATALOG } from './identity-pivot-actions';
+import { isPrivilegedRoleAssignment } from './privileged-roles';
 import { allowGrants, findingAt, grantReaches, identitiesById, principalOf } from './private/azure-rule-helpers';
 import { BROAD_AZURE_LEVELS } from './private/azure-role-knowledge';
 
@@ -33,7 +34,8 @@ export const AZURE_ASSIGNMENT_SCOPE_RULE: Rule = {
     const identities = identitiesById(inventory, 'azure');
     const pivots = loadCatalog(AZURE_PRIVILEGED_ACTIONS_CATALOG).azure ?? [];
     return allowGrants(inventory, 'azure').flatMap((g) => {
-      if (g.scopeLevel === undefined || !BROAD_AZURE_LEVELS.has(g.scopeLevel)) return [];
+      // Owner, Contributor and the like are AZ-001's finding at any scope: nothing more on the same assignment.
+      if (g.scopeLevel === undefined || !BROAD_AZURE_LEVELS.has(g.scopeLevel) || isPrivilegedRoleAssignment(g)) return [];
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
       if (identity?.isAgent) {
         return [findingAt('azure', g.source, {

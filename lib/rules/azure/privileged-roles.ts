@@ -1,10 +1,19 @@
 import { azureBuiltInRole } from '../../adapters/terraform/azure-roles';
-import { Inventory } from '../../inventory/inventory';
+import { Grant, Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
 import { allowGrants, findingAt, grantReaches, identitiesById, isDelegationCondition, principalOf } from './private/azure-rule-helpers';
 
 const ALWAYS = ['owner', 'contributor', 'user access administrator'];
 const UNLESS_CONSTRAINED = 'role based access control administrator';
+
+/**
+ * Whether AZ-001 reports this assignment's role itself (Owner, Contributor, User Access Administrator, or RBAC
+ * Administrator without a delegation condition): other rules then add nothing on it (one finding per cause).
+ */
+export function isPrivilegedRoleAssignment(g: Pick<Grant, 'role' | 'condition'>): boolean {
+  const name = (azureBuiltInRole(g.role ?? '')?.name ?? g.role ?? '').toLowerCase();
+  return ALWAYS.includes(name) || (name === UNLESS_CONSTRAINED && !isDelegationCondition(g.condition));
+}
 
 /**
  * AZ-001: no Owner, Contributor, User Access Administrator, or RBAC Administrator without a

@@ -275,6 +275,13 @@ describe('AZ-005: agent role assignments at resource or resource-group scope onl
     assign(b, 'root', 'a', '/', { name: 'Storage Blob Data Owner' });
     expect(run('AZ-005', b)).toEqual(['AZ-005[subscription]@azurerm_role_assignment.sub', 'AZ-005[management-group]@azurerm_role_assignment.mg', 'AZ-005[root]@azurerm_role_assignment.root']);
   });
+  test('Owner on the subscription is AZ-001\'s finding only (one finding per cause); a data role there stays AZ-005\'s', () => {
+    const b = tf().data('azurerm_subscription', 'current', {});
+    b.resource('azurerm_role_assignment', 'owner', { scope: ref('data.azurerm_subscription.current', 'id'), role_definition_name: 'Owner', principal_id: 'p' });
+    b.resource('azurerm_role_assignment', 'blobs', { scope: ref('data.azurerm_subscription.current', 'id'), role_definition_name: 'Storage Blob Data Owner', principal_id: 'p' });
+    expect(run('AZ-005', b)).toEqual(['AZ-005[subscription]@azurerm_role_assignment.blobs']);
+    expect(run('AZ-001', b)).toEqual(['AZ-001[Owner]@azurerm_role_assignment.owner']);
+  });
 });
 
 describe('AZ-006: federated credentials name an exact issuer and subject, one environment each', () => {
