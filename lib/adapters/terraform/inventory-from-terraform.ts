@@ -11,6 +11,7 @@ import { gcpComputed, readGcp } from './private/gcp-reader';
 import { isObject, terraformBlocks, TerraformBlock } from './private/terraform-blocks';
 import { confinedPath, readJsonFile } from '../../private/input-files';
 import { TerraformReferences } from './private/terraform-references';
+import { expandForEach } from './private/for-each';
 import { normalizeTerraformJson, parseTerraformJson } from './private/terraform-json';
 
 export { isTerraformInput } from './terraform-input';
@@ -44,11 +45,13 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
   const doc = normalizeTerraformJson(input, options.file);
   const meta = isObject(doc['//']) && isObject(doc['//'].metadata) ? doc['//'].metadata : {};
   const stack = options.stack ?? (typeof meta.stackName === 'string' ? meta.stackName : undefined);
-  const blocks = terraformBlocks(doc);
+  const declared = terraformBlocks(doc);
   const gcp = gcpComputed(doc);
   const azure = azureComputed(doc);
-  const refs = new TerraformReferences(doc, blocks, (block: TerraformBlock, attribute, r) =>
+  const refs = new TerraformReferences(doc, declared, (block: TerraformBlock, attribute, r) =>
     block.type.startsWith('google_') ? gcp(block, attribute, r) : azure(block, attribute, r));
+  // One block per instance of a for_each whose collection is known (references name the declared blocks).
+  const blocks = expandForEach(declared, refs);
   const inventory = emptyInventory();
   const ctx = new BuildContext(inventory, refs, blocks, options.file, stack);
   readGcp(ctx, doc);

@@ -30,6 +30,8 @@ const REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)\.([A-Z
 const VARIABLE = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 const LOCAL = /^local\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 const MAX_DEPTH = 16;
+/** A type conversion around a collection, `toset(…)` (anchored, one pass per unwrap: linear). */
+const CONVERSION = /^to(?:set|map|list)\((.*)\)$/s;
 /**
  * Budgets for untrusted configurations: locals that each reference a few others fan out
  * exponentially with depth. Each local is resolved once; past these budgets a value is
@@ -106,6 +108,32 @@ export class TerraformReferences {
       return r ? [{ ...r, problem: r.problem ?? 'is a list only known after apply' }] : [];
     }
     return [{ text: JSON.stringify(value), refs: [], problem: 'is not a list' }];
+  }
+
+  /**
+   * The literal collection a `for_each` names, or undefined when it is not known offline: a JSON list or object,
+   * `${toset([…])}` with a JSON-compatible list, or a variable's default / a local (optionally inside
+   * `toset(…)`/`tomap(…)`/`tolist(…)`). Elements are returned as written (references in them resolve later).
+   */
+  public collection(value: unknown, depth = 0): unknown[] | Record<string, unknown> | undefined {
+    if (Array.isArray(value) || isObject(value)) return value;
+    if (typeof value !== 'string' || depth > MAX_DEPTH) return undefined;
+    const whole = /^\$\{(.*)\}$/s.exec(value);
+    if (!whole) return undefined;
+    let expr = whole[1].trim();
+    // A few conversions at most (`toset(tolist(…))`): each unwrap rescans the text.
+    for (let i = 0, m = CONVERSION.exec(expr); m && i < 4; i++, m = CONVERSION.exec(expr)) expr = m[1].trim();
+    const v = VARIABLE.exec(expr);
+    if (v) return this.collection(this.variableDefault(v[1]), depth + 1);
+    const l = LOCAL.exec(expr);
+    if (l) return hasOwn(this.locals, l[1]) ? this.collection(own(this.locals, l[1]), depth + 1) : undefined;
+    if (!expr.startsWith('[') && !expr.startsWith('{')) return undefined;
+    try {
+      const parsed: unknown = JSON.parse(expr);
+      return Array.isArray(parsed) || isObject(parsed) ? parsed : undefined;
+    } catch {
+      return undefined; // HCL syntax JSON cannot read (`{ a = 1 }`, a for expression): not known here.
+    }
   }
 
   private resolveExpression(expr: string, depth: number): Resolved {

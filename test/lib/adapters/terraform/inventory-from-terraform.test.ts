@@ -271,3 +271,51 @@ describe('Terraform adapter: modules', () => {
     expect(inventoryFromTerraformJson(doc).unresolved.map((u) => [u.cloud, u.source.resource])).toEqual([['gcp', 'module.iam']]);
   });
 });
+
+describe('Terraform adapter: for_each', () => {
+  const member = `serviceAccount:${ref('google_service_account.reader', 'email')}`;
+  const roles = (b: ReturnType<typeof tf>) => inventoryOf(b).grants.map((g) => [g.source.resource, g.role, g.identityId]);
+
+  test('one grant per element of a literal set, a variable\'s default or a local, addressed as Terraform does', () => {
+    const b = tf().agentServiceAccount('reader')
+      .variable('roles', { type: 'set(string)', default: ['roles/monitoring.viewer'] })
+      .resource('google_project_iam_member', 'lit', { for_each: '${toset(["roles/logging.logWriter", "roles/logging.logWriter", "roles/editor"])}', project: PROJECT, role: '${each.value}', member })
+      .resource('google_project_iam_member', 'var', { for_each: '${toset(var.roles)}', project: PROJECT, role: '${each.key}', member });
+    const inv = inventoryOf(b);
+    expect(roles(b)).toEqual([
+      ['google_project_iam_member.lit["roles/logging.logWriter"]', 'roles/logging.logWriter', 'gcp:test/google_service_account.reader'],
+      ['google_project_iam_member.lit["roles/editor"]', 'roles/editor', 'gcp:test/google_service_account.reader'],
+      ['google_project_iam_member.var["roles/monitoring.viewer"]', 'roles/monitoring.viewer', 'gcp:test/google_service_account.reader'],
+    ]);
+    expect(inv.unresolved).toEqual([]);
+  });
+
+  test('a map: each.key, each.value and each.value.<attribute> of an object element', () => {
+    const b = tf().agentServiceAccount('reader').local('grants', { logs: { role: 'roles/logging.viewer' }, owner: { role: 'roles/owner' } });
+    b.resource('google_project_iam_member', 'm', { for_each: '${local.grants}', project: PROJECT, role: '${each.value.role}', member });
+    expect(roles(b).map((r) => [r[0], r[1]])).toEqual([['google_project_iam_member.m["logs"]', 'roles/logging.viewer'], ['google_project_iam_member.m["owner"]', 'roles/owner']]);
+  });
+
+  test('a collection not known offline leaves the block as written: each.value is reported, never assumed safe', () => {
+    const b = tf().agentServiceAccount('reader').variable('roles', { type: 'set(string)' })
+      .resource('google_project_iam_member', 'm', { for_each: '${var.roles}', project: PROJECT, role: '${each.value}', member })
+      .resource('google_project_iam_member', 'f', { for_each: '${{ for r in ["roles/owner"] : r => r }}', project: PROJECT, role: '${each.value}', member });
+    const inv = inventoryOf(b);
+    expect(inv.grants.map((g) => g.source.resource)).toEqual(['google_project_iam_member.m', 'google_project_iam_member.f']);
+    expect(inv.unresolved.map((u) => u.what)).toEqual([
+      'google_project_iam_member.m.role uses the expression ${each.value}, which cannot be evaluated offline',
+      'google_project_iam_member.f.role uses the expression ${each.value}, which cannot be evaluated offline',
+    ]);
+  });
+
+  test('hostile: nested conversions and huge collections stay bounded and fail closed', () => {
+    const deep = `\${${'toset('.repeat(5000)}["roles/owner"]${')'.repeat(5000)}}`;
+    const many = `\${toset(${JSON.stringify(Array.from({ length: 10_001 }, (_, i) => `roles/r${i}`))})}`;
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_project_iam_member', 'deep', { for_each: deep, project: PROJECT, role: '${each.value}', member })
+      .resource('google_project_iam_member', 'many', { for_each: many, project: PROJECT, role: '${each.value}', member });
+    const inv = inventoryOf(b);
+    expect(inv.grants.map((g) => g.source.resource)).toEqual(['google_project_iam_member.deep', 'google_project_iam_member.many']);
+    expect(inv.unresolved).toHaveLength(2);
+  });
+});
