@@ -29,6 +29,7 @@ const PASSED_TO: Record<string, string[]> = {
   'ecs': ['ecs-tasks.amazonaws.com', 'ecs.amazonaws.com'],
   'codebuild': ['codebuild.amazonaws.com'],
   'codepipeline': ['codepipeline.amazonaws.com'],
+  'codestar': ['codestar.amazonaws.com'],
   'apprunner': ['apprunner.amazonaws.com', 'tasks.apprunner.amazonaws.com', 'build.apprunner.amazonaws.com'],
   'bedrock-agentcore': ['bedrock-agentcore.amazonaws.com'],
 };
