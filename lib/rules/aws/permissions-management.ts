@@ -29,6 +29,8 @@ export const PERMISSIONS_MANAGEMENT: Rule = {
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const findings: RawFinding[] = [];
     for (const perms of judgedSubjects(inventory, context)) {
+      // Most identities name no action this rule looks at: no expansion of their grants.
+      if (!perms.namesAny(mayManagePermissions)) continue;
       // The identity's own ARN patterns, built only for an IAM tagging action (most identities hold none).
       let self: string[] | undefined;
       for (const [written, infos] of perms.granted()) {
@@ -57,6 +59,11 @@ function changesPermissions(info: AwsActionInfo): boolean {
   if (info.action === 'iam:PassRole') return false;
   if (level.includes('Permissions management')) return true;
   return IDENTITY_SERVICES.has(info.service) && level.includes('Write') && !level.includes('Tagging');
+}
+
+/** An action `changesPermissions` or `isIamTagging` accepts: the only ones that can make a finding. */
+function mayManagePermissions(info: AwsActionInfo): boolean {
+  return changesPermissions(info) || isIamTagging(info);
 }
 
 function isIamTagging(info: AwsActionInfo): boolean {

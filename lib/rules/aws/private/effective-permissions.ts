@@ -222,6 +222,31 @@ export class EffectivePermissions {
     return out;
   }
 
+  /**
+   * Whether an Allow statement names (as written, expanded from wildcards and NotAction) an action `test`
+   * accepts, before denies and the boundary: when none does, `granted()` holds none either, so a rule
+   * looking for such actions can skip the subject. Memoized per entry and test (roles repeat entries).
+   */
+  public namesAny(test: (info: AwsActionInfo) => boolean): boolean {
+    let perEntry = NAMES_ANY_CACHE.get(test);
+    if (!perEntry) {
+      perEntry = new BoundedCache<string, boolean>(10_000, 1_000_000, (k) => k.length);
+      NAMES_ANY_CACHE.set(test, perEntry);
+    }
+    for (const statement of this.allows) {
+      if (statement.notActions) {
+        if (expandNotAction(statement.notActions).some(test)) return true;
+        continue;
+      }
+      for (const p of statement.actions ?? []) {
+        let hit = perEntry.get(p);
+        if (hit === undefined) hit = perEntry.set(p, expandPattern(p).some(test));
+        if (hit) return true;
+      }
+    }
+    return false;
+  }
+
   /** Resources of an Allow left for `action` after unconditional denies and the boundary. */
   private remaining(statement: SourcedStatement, action: string): string[] {
     const out: string[] = [];
@@ -710,3 +735,5 @@ const NOT_ACTION_CACHE = new BoundedCache<string, AwsActionInfo[]>(1_000, 2_000_
 const FIELDS_CACHE = new BoundedCache<string, string[] | undefined>(100_000, 16_000_000, (k) => k.length);
 const EXPAND_CACHE = new BoundedCache<string, AwsActionInfo[]>(10_000, 2_000_000, (_k, v) => v.length);
 const REACHABLE_CACHE = new WeakMap<readonly unknown[], BoundedCache<string, readonly unknown[]>>();
+/** `namesAny`'s answers per test and entry as written. */
+const NAMES_ANY_CACHE = new WeakMap<(info: AwsActionInfo) => boolean, BoundedCache<string, boolean>>();
