@@ -76,11 +76,12 @@ class ActionCatalog {
     const raw: Record<string, RawAction> = JSON.parse(fs.readFileSync(path.join(this.dataDir, 'actions', `${key}.json`), 'utf8'));
     const actions = new Map<string, AwsActionInfo>();
     for (const [lower, a] of Object.entries(raw)) {
+      const accessLevel = correctedAccessLevel(a);
       actions.set(lower, {
         action: `${key}:${a.name}`,
         service: key,
-        accessLevel: a.accessLevel,
-        accessLevels: a.accessLevel.split(',').map((l) => l.trim() as AwsSingleAccessLevel),
+        accessLevel,
+        accessLevels: accessLevel.split(',').map((l) => l.trim() as AwsSingleAccessLevel),
         resourceTypes: a.resourceTypes.map((r) => r.name),
         wildcardOnly: a.resourceTypes.length === 0,
         optionalResourceOnly: a.resourceTypes.length === 1 && a.resourceTypes[0].required === false,
@@ -117,6 +118,20 @@ class ActionCatalog {
     }
     return this.serviceKeys;
   }
+}
+
+/** Verbs AWS names reads with: an action named so returns something and changes nothing. */
+const READ_VERB = /^(?:Get|Describe|List|Search|BatchGet|BatchDescribe)[A-Z]/;
+
+/**
+ * The data joins `Permissions management, Write` for a few dozen actions named as reads
+ * (`quicksight:DescribeTopicPermissions`, `backup:ListIndexedRecoveryPointsForSearch`,
+ * `glue:GetStage`, `billing:GetResourcePolicy`): a label no reference page gives a read, and one that
+ * made AWS's own read-only policies (ReadOnlyAccess, SecurityAudit) "change permissions". Such an
+ * action reads (reading a policy is not changing one); every other level is kept as written.
+ */
+function correctedAccessLevel(a: RawAction): AwsAccessLevel {
+  return a.accessLevel === 'Permissions management, Write' && READ_VERB.test(a.name) ? 'Read' : a.accessLevel;
 }
 
 /** True when an action string holds an IAM wildcard (`*` or `?`). */
