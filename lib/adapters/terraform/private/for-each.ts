@@ -11,31 +11,43 @@ import { TerraformReferences } from './terraform-references';
 
 /** Instances made per configuration at most; past it, blocks stay as written (their each.* values are reported). */
 const MAX_INSTANCES = 10_000;
+/**
+ * Values and characters the copies may hold per configuration at most: a large body times many keys (or a long element
+ * written into many places) would otherwise make memory grow with their product, not with the input's size.
+ */
+const MAX_COPIED = 1_000_000;
 
 /** `${each.key}`, `${each.value}` and `${each.value.attr}` interpolations (no nesting: linear, no backtracking). */
 const EACH = /\$\{\s*each\.(key|value)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?\s*\}/g;
 
 /** The blocks with every `for_each` whose collection is known expanded into its instances. */
 export function expandForEach(blocks: readonly TerraformBlock[], refs: TerraformReferences): TerraformBlock[] {
-  let budget = MAX_INSTANCES;
+  let instancesLeft = MAX_INSTANCES;
+  const copy = { left: MAX_COPIED };
   const out: TerraformBlock[] = [];
   for (const block of blocks) {
-    if (block.body.for_each === undefined) {
+    const elements = block.body.for_each === undefined ? undefined : forEachElements(block.body.for_each, refs);
+    const instances = elements === undefined || elements.length > instancesLeft ? undefined : instancesOf(block, elements, copy);
+    if (instances === undefined) {
       out.push(block);
       continue;
     }
-    const elements = forEachElements(block.body.for_each, refs);
-    if (elements === undefined || elements.length > budget) {
-      out.push(block);
-      continue;
-    }
-    budget -= elements.length;
-    const { for_each: _, ...body } = block.body;
-    for (const [key, value] of elements) {
-      out.push({ ...block, address: `${block.address}[${JSON.stringify(key)}]`, body: substitute(body, key, value) as Record<string, unknown> });
-    }
+    instancesLeft -= instances.length;
+    for (const instance of instances) out.push(instance);
   }
   return out;
+}
+
+/** One block per element, or undefined when the copies would exceed what is left of the copy budget. */
+function instancesOf(block: TerraformBlock, elements: [string, unknown][], copy: { left: number }): TerraformBlock[] | undefined {
+  const { for_each: _, ...body } = block.body;
+  const instances: TerraformBlock[] = [];
+  for (const [key, value] of elements) {
+    const written = substitute(body, key, value, copy);
+    if (copy.left < 0) return undefined;
+    instances.push({ ...block, address: `${block.address}[${JSON.stringify(key)}]`, body: written as Record<string, unknown> });
+  }
+  return instances;
 }
 
 /** The (key, value) pairs of a for_each collection, or undefined when it cannot be known offline. */
@@ -50,18 +62,24 @@ function forEachElements(value: unknown, refs: TerraformReferences): [string, un
   return undefined;
 }
 
-/** A copy of `value` with each.key / each.value (and each.value.attr of an object element) written in. */
-function substitute(value: unknown, key: string, element: unknown): unknown {
+/**
+ * A copy of `value` with each.key / each.value (and each.value.attr of an object element) written in; every value
+ * copied and every character written in is taken from `copy.left` (the copy stops once it is spent).
+ */
+function substitute(value: unknown, key: string, element: unknown, copy: { left: number }): unknown {
+  if (--copy.left < 0) return value;
   if (typeof value === 'string') {
     if (!value.includes('each.')) return value;
-    return value.replace(EACH, (whole, which: string, attribute: string | undefined) => {
+    const written = value.replace(EACH, (whole, which: string, attribute: string | undefined) => {
       const v = which === 'key' ? key : attribute === undefined ? element : isObject(element) ? element[attribute] : undefined;
       if (typeof v === 'number' || typeof v === 'boolean') return String(v);
       // A string element is written as it is: an interpolation in it (a reference) resolves as written.
       return typeof v === 'string' ? v : whole;
     });
+    copy.left -= written.length;
+    return written;
   }
-  if (Array.isArray(value)) return value.map((v) => substitute(v, key, element));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, key, element)]));
+  if (Array.isArray(value)) return value.map((v) => substitute(v, key, element, copy));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, key, element, copy)]));
   return value;
 }

@@ -318,4 +318,16 @@ describe('Terraform adapter: for_each', () => {
     expect(inv.grants.map((g) => g.source.resource)).toEqual(['google_project_iam_member.deep', 'google_project_iam_member.many']);
     expect(inv.unresolved).toHaveLength(2);
   });
+
+  test('hostile: a large body times many keys is not copied past the budget; the block stays as written and is reported', () => {
+    const keys = `\${toset(${JSON.stringify(Array.from({ length: 5_000 }, (_, i) => `roles/r${i}`))})}`;
+    const padding = Array.from({ length: 1_000 }, (_, i) => `label-${i}`);
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_project_iam_member', 'wide', { for_each: keys, project: PROJECT, role: '${each.value}', member, padding })
+      .resource('google_project_iam_member', 'after', { for_each: '${toset(["roles/owner"])}', project: PROJECT, role: '${each.value}', member });
+    const inv = inventoryOf(b);
+    // 5,000 copies of a 1,000-value body exceed the copy budget: neither block is expanded, both roles are reported.
+    expect(inv.grants.map((g) => g.source.resource)).toEqual(['google_project_iam_member.wide', 'google_project_iam_member.after']);
+    expect(inv.unresolved).toHaveLength(2);
+  });
 });
