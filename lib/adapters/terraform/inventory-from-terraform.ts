@@ -11,7 +11,7 @@ import { gcpComputed, readGcp } from './private/gcp-reader';
 import { isObject, terraformBlocks, TerraformBlock } from './private/terraform-blocks';
 import { confinedPath, readJsonFile } from '../../private/input-files';
 import { TerraformReferences } from './private/terraform-references';
-import { expandForEach } from './private/for-each';
+import { expandRepetition } from './private/repetition';
 import { normalizeTerraformJson, parseTerraformJson } from './private/terraform-json';
 
 export { isTerraformInput } from './terraform-input';
@@ -48,12 +48,20 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
   const declared = terraformBlocks(doc);
   const gcp = gcpComputed(doc);
   const azure = azureComputed(doc);
-  const refs = new TerraformReferences(doc, declared, (block: TerraformBlock, attribute, r) =>
-    block.type.startsWith('google_') ? gcp(block, attribute, r) : azure(block, attribute, r));
-  // One block per instance of a for_each whose collection is known (references name the declared blocks).
-  const blocks = expandForEach(declared, refs);
+  const computed = (block: TerraformBlock, attribute: string, r: TerraformReferences) =>
+    block.type.startsWith('google_') ? gcp(block, attribute, r) : azure(block, attribute, r);
+  // One block per instance of a for_each/count whose collection is known, dynamic blocks made; references then
+  // reach the instances (`google_service_account.sa["api"].email`) and the made nested blocks.
+  const plain = new TerraformReferences(doc, declared, computed);
+  const { blocks, problems } = expandRepetition(declared, plain);
+  const unchanged = blocks.length === declared.length && blocks.every((b, i) => b === declared[i]);
+  const refs = unchanged ? plain : new TerraformReferences(doc, [...declared, ...blocks], computed);
   const inventory = emptyInventory();
   const ctx = new BuildContext(inventory, refs, blocks, options.file, stack);
+  for (const p of problems) {
+    const cloud = cloudOfType(p.block.type);
+    if (cloud) ctx.unresolved(cloud, p.block, p.field, p.problem);
+  }
   readGcp(ctx, doc);
   readAzure(ctx);
   reportModules(ctx, doc);
@@ -65,6 +73,11 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
     ...(brokers.length > 0 ? { brokers } : {}),
     ...(embedded !== undefined ? { baselines: [{ record: embedded, where: options.file ?? `stack ${stack ?? '(unnamed)'}` }] } : {}),
   };
+}
+
+/** The cloud whose rules judge a block type, if any. */
+function cloudOfType(type: string): 'gcp' | 'azure' | undefined {
+  return type.startsWith('google_') ? 'gcp' : type.startsWith('azurerm_') || type.startsWith('azuread_') ? 'azure' : undefined;
 }
 
 /** Build the inventory from a `cdk.tf.json` (or any Terraform JSON) file. */

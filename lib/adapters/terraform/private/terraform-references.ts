@@ -26,7 +26,11 @@ export interface ResolvedRef {
 /** Attributes that only exist after apply, computed from the arguments where the cloud defines them. */
 export type ComputedAttributes = (block: TerraformBlock, attribute: string, resolver: TerraformReferences) => string | undefined;
 
-const REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+/** `[data.]type.name[instance].attribute[rest]`, the instance a `count` index or a `for_each` key (`["api"]`). */
+const REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)(\[\d+\]|\["[^"\\]*"\])?\.([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+/** `var.x` or `local.x` followed by indexes (`[1]`, `["k"]`): an element of a collection. */
+const INDEXED = /^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\]|\["[^"\\]*"\])+)$/;
+const INDEX = /\[(\d+)\]|\["([^"\\]*)"\]/g;
 const VARIABLE = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 const LOCAL = /^local\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 const MAX_DEPTH = 16;
@@ -99,9 +103,9 @@ export class TerraformReferences {
       const localValue = local ? own(this.locals, local[1]) : undefined;
       if (Array.isArray(localValue)) return this.resolveList(localValue);
       const ref = expr ? REFERENCE.exec(expr) : null;
-      if (ref) {
-        const block = this.byAddress.get(`${ref[1] ?? ''}${ref[2]}.${ref[3]}`);
-        const attribute = block ? own(block.body, ref[4]) : undefined;
+      if (ref && !ref[6]) {
+        const block = this.byAddress.get(`${ref[1] ?? ''}${ref[2]}.${ref[3]}${ref[4] ?? ''}`);
+        const attribute = block ? own(block.body, ref[5]) : undefined;
         if (Array.isArray(attribute)) return this.resolveList(attribute);
       }
       const r = this.resolve(value);
@@ -136,6 +140,21 @@ export class TerraformReferences {
     }
   }
 
+  /**
+   * A `count` known offline: a whole number, a variable's default or a local that is one, or `length(…)` of a
+   * collection `collection` knows. Undefined otherwise.
+   */
+  public count(value: unknown): number | undefined {
+    const whole = typeof value === 'string' ? /^\$\{\s*length\((.*)\)\s*\}$/s.exec(value) : null;
+    if (whole) {
+      const c = this.collection(`\${${whole[1]}}`);
+      return c === undefined ? undefined : Array.isArray(c) ? c.length : Object.keys(c).length;
+    }
+    const r = this.resolve(value);
+    const n = r && !r.problem && /^\d{1,6}$/.test(r.text) ? Number(r.text) : undefined;
+    return n;
+  }
+
   private resolveExpression(expr: string, depth: number): Resolved {
     const raw = '${' + expr + '}';
     if (++this.expressions > MAX_EXPRESSIONS) return { text: raw, refs: [], problem: `is past the budget of ${MAX_EXPRESSIONS} references resolved per configuration` };
@@ -150,14 +169,21 @@ export class TerraformReferences {
       if (!hasOwn(this.locals, l[1])) return { text: raw, refs: [], problem: `uses local ${l[1]}, which is not defined` };
       return this.local(l[1], depth) ?? { text: raw, refs: [], problem: `uses local ${l[1]}, which is null` };
     }
+    const ix = INDEXED.exec(expr);
+    if (ix) {
+      const base = ix[1] === 'var' ? this.variableDefault(ix[2]) : own(this.locals, ix[2]);
+      const element = elementAt(base, ix[3]);
+      if (element === undefined) return { text: raw, refs: [], problem: `uses ${ix[1]}.${ix[2]}${ix[3]}, an element not known offline` };
+      return this.resolve(element, depth + 1) ?? { text: raw, refs: [], problem: `uses ${ix[1]}.${ix[2]}${ix[3]}, which is null` };
+    }
     const m = REFERENCE.exec(expr);
     if (m) {
-      const address = `${m[1] ?? ''}${m[2]}.${m[3]}`;
-      const attribute = m[4];
+      const address = `${m[1] ?? ''}${m[2]}.${m[3]}${m[4] ?? ''}`;
+      const attribute = m[5];
       const ref: ResolvedRef = { address, type: m[2], attribute };
       const block = this.byAddress.get(address);
       if (!block) return { text: raw, refs: [ref], problem: `references ${address}, which is not in this configuration` };
-      if (m[5]) return { text: raw, refs: [ref] }; // an element of a nested attribute: names the block, value only known after apply
+      if (m[6]) return { text: raw, refs: [ref] }; // an element of a nested attribute: names the block, value only known after apply
       const literal = own(block.body, attribute);
       if (literal !== undefined && (typeof literal === 'string' || typeof literal === 'number' || typeof literal === 'boolean')) {
         const inner = this.resolve(literal, depth + 1)!;
@@ -182,6 +208,18 @@ export class TerraformReferences {
     const decl = own(this.variables, name);
     return isObject(decl) ? decl.default : undefined;
   }
+}
+
+/** The element of a JSON value at indexes such as `[1]["k"]`, or undefined. */
+function elementAt(base: unknown, indexes: string): unknown {
+  let v = base;
+  for (const m of indexes.matchAll(INDEX)) {
+    if (m[1] !== undefined && Array.isArray(v)) v = v[Number(m[1])];
+    else if (m[2] !== undefined && isObject(v)) v = own(v, m[2]);
+    else if (m[1] !== undefined && isObject(v)) v = own(v, m[1]);
+    else return undefined;
+  }
+  return v;
 }
 
 interface Part { readonly literal?: string; readonly expression?: string }

@@ -331,3 +331,39 @@ describe('Terraform adapter: for_each', () => {
     expect(inv.unresolved).toHaveLength(2);
   });
 });
+
+describe('Terraform adapter: count, instance references and dynamic blocks', () => {
+  test('count: one grant per index; local.x[count.index] resolves; instances are referenced as type.name["key"]', () => {
+    const b = tf().local('roles', ['roles/logging.logWriter', 'roles/editor']).local('accounts', ['api', 'worker'])
+      .resource('google_service_account', 'sa', { for_each: '${toset(local.accounts)}', account_id: '${each.key}' })
+      .resource('google_project_iam_member', 'r', { count: '${length(local.roles)}', project: PROJECT, role: '${local.roles[count.index]}', member: `serviceAccount:\${google_service_account.sa["api"].email}` })
+      .resource('google_project_iam_member', 'each', { for_each: '${toset(local.accounts)}', project: PROJECT, role: 'roles/logging.logWriter', member: 'serviceAccount:${google_service_account.sa[each.key].email}' });
+    const inv = inventoryOf(b);
+    expect(inv.unresolved).toEqual([]);
+    expect(inv.grants.map((g) => [g.source.resource, g.role, g.identityId])).toEqual([
+      ['google_project_iam_member.r[0]', 'roles/logging.logWriter', 'gcp:test/google_service_account.sa["api"]'],
+      ['google_project_iam_member.r[1]', 'roles/editor', 'gcp:test/google_service_account.sa["api"]'],
+      ['google_project_iam_member.each["api"]', 'roles/logging.logWriter', 'gcp:test/google_service_account.sa["api"]'],
+      ['google_project_iam_member.each["worker"]', 'roles/logging.logWriter', 'gcp:test/google_service_account.sa["worker"]'],
+    ]);
+  });
+
+  test('dynamic blocks are made from a known collection (iterator named by the label or `iterator`) and reported when it is not known', () => {
+    const b = tf().variable('extra', { type: 'map(string)' })
+      .data('google_iam_policy', 'p', {
+        binding: [{ role: 'roles/logging.viewer', members: ['group:a@example.com'] }],
+        dynamic: { binding: { for_each: { 'roles/owner': 'group:b@example.com' }, iterator: 'b', content: { role: '${b.key}', members: ['${b.value}'] } } },
+      })
+      .resource('google_project_iam_policy', 'p', { project: PROJECT, policy_data: ref('data.google_iam_policy.p', 'policy_data') })
+      .data('google_iam_policy', 'q', { dynamic: [{ binding: { for_each: '${var.extra}', content: { role: '${binding.key}', members: ['${binding.value}'] } } }] })
+      .resource('google_project_iam_policy', 'q', { project: PROJECT, policy_data: ref('data.google_iam_policy.q', 'policy_data') });
+    const inv = inventoryOf(b);
+    expect(inv.grants.map((g) => [g.source.resource, g.role, g.principal])).toEqual([
+      ['google_project_iam_policy.p', 'roles/logging.viewer', 'group:a@example.com'],
+      ['google_project_iam_policy.p', 'roles/owner', 'group:b@example.com'],
+    ]);
+    expect(inv.unresolved.map((u) => u.what)).toEqual([
+      'data.google_iam_policy.q.dynamic.binding.for_each is a collection not known offline, so the nested blocks it makes (and what they grant) cannot be read',
+    ]);
+  });
+});

@@ -1,0 +1,172 @@
+import { isObject, nestedBlocks, TerraformBlock } from './terraform-blocks';
+import { TerraformReferences } from './terraform-references';
+import { own, setOwn } from '../../../private/own';
+
+/**
+ * Terraform's repetition: the `for_each` and `count` meta-arguments
+ * (https://developer.hashicorp.com/terraform/language/meta-arguments/for_each) make one instance of a block per
+ * element, addressed `type.name["key"]` / `type.name[0]`, in which `each.key`/`each.value` or `count.index` stand for
+ * the element; `dynamic` blocks (https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks) make one
+ * nested block per element. Grants are written this way all the time (one `google_project_iam_member` over a set of
+ * roles, bindings of a `google_iam_policy` from a map), so each instance is read as the grant it is.
+ * A `for_each` or `count` whose collection cannot be known offline leaves the block as written: its `each.*` values
+ * then stay unresolved and are reported. A `dynamic` block whose collection cannot be known is reported (its nested
+ * blocks could hold anything): never skipped silently.
+ */
+
+/** Instances (blocks and nested blocks) made per configuration at most; past it, the rest stay as written or are reported. */
+const MAX_INSTANCES = 10_000;
+/**
+ * Values and characters the copies may hold per configuration at most: a large body times many keys (or a long element
+ * written into many places) would otherwise make memory grow with their product, not with the input's size.
+ */
+const MAX_COPIED = 1_000_000;
+
+/** What is left of the configuration's budgets. */
+interface Budget { instances: number; copied: number }
+/** Nesting read for `dynamic` blocks and substitutions (input is JSON of any depth; no unbounded recursion). */
+const MAX_NESTING = 32;
+
+/** A `dynamic` block that could not be expanded: reported by the caller as unresolved. */
+export interface RepetitionProblem {
+  readonly block: TerraformBlock;
+  readonly field: string;
+  readonly problem: string;
+}
+
+/** The blocks with every known `for_each`/`count` expanded into instances and every known `dynamic` block into nested blocks. */
+export function expandRepetition(blocks: readonly TerraformBlock[], refs: TerraformReferences): { blocks: TerraformBlock[]; problems: RepetitionProblem[] } {
+  const budget: Budget = { instances: MAX_INSTANCES, copied: MAX_COPIED };
+  const out: TerraformBlock[] = [];
+  const problems: RepetitionProblem[] = [];
+  for (const declared of blocks) {
+    for (const instance of instancesOf(declared, refs, budget)) {
+      const body = expandDynamic(instance.body, refs, budget, (field, problem) => problems.push({ block: instance, field, problem }), '', 0);
+      out.push(body === instance.body ? instance : { ...instance, body });
+    }
+  }
+  return { blocks: out, problems };
+}
+
+/** A block's instances: one per for_each element or count index when the collection is known, else the block as written. */
+function instancesOf(block: TerraformBlock, refs: TerraformReferences, budget: Budget): TerraformBlock[] {
+  if (block.body.for_each === undefined && block.body.count === undefined) return [block];
+  const { for_each: forEach, count, ...body } = block.body;
+  if (forEach !== undefined) {
+    const elements = elementsOf(refs.collection(forEach));
+    if (elements === undefined || elements.length > budget.instances) return [block];
+    budget.instances -= elements.length;
+    const made = elements.map(([key, value]) => ({ ...block, address: `${block.address}[${JSON.stringify(key)}]`, body: substitute(body, 'each', key, value, budget, 0) as Record<string, unknown> }));
+    // Copies past the budget: the block stays as written (its each.* values are reported), and so does every later one.
+    return budget.copied < 0 ? [block] : made;
+  }
+  if (count !== undefined) {
+    const n = refs.count(count);
+    if (n === undefined || n > budget.instances) return [block];
+    budget.instances -= n;
+    const made = Array.from({ length: n }, (_, i) => ({ ...block, address: `${block.address}[${i}]`, body: substitute(body, 'count', i, undefined, budget, 0) as Record<string, unknown> }));
+    return budget.copied < 0 ? [block] : made;
+  }
+  return [block];
+}
+
+/** The (key, value) pairs of a for_each collection (a set of strings or a map), or undefined when not known. */
+function elementsOf(collection: unknown): [string, unknown][] | undefined {
+  if (Array.isArray(collection)) {
+    if (!collection.every((e) => typeof e === 'string' || typeof e === 'number' || typeof e === 'boolean')) return undefined;
+    return [...new Set(collection.map(String))].map((e) => [e, e]);
+  }
+  return isObject(collection) ? Object.entries(collection) : undefined;
+}
+
+/** `body` with its `dynamic` blocks (at any level of nesting) turned into the nested blocks they make; `path` prefixes reported fields. */
+function expandDynamic(body: Record<string, unknown>, refs: TerraformReferences, budget: Budget, report: (field: string, problem: string) => void, path: string, depth: number): Record<string, unknown> {
+  if (depth > MAX_NESTING) return body;
+  if (body.dynamic === undefined) {
+    let nested = false;
+    for (const k in body) if (typeof body[k] === 'object' && body[k] !== null) nested = true;
+    if (!nested) return body;
+  }
+  // Copied only where something changes: most blocks hold no dynamic block at all.
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(body)) {
+    if (k === 'dynamic') continue;
+    let made: unknown = v;
+    if (isObject(v)) made = expandDynamic(v, refs, budget, report, `${path}${k}.`, depth + 1);
+    else if (Array.isArray(v)) {
+      const items = v.map((x) => (isObject(x) ? expandDynamic(x, refs, budget, report, `${path}${k}.`, depth + 1) : x));
+      if (items.some((x, i) => x !== v[i])) made = items;
+    }
+    if (made !== v) setOwn(out ??= { ...body }, k, made);
+  }
+  if (body.dynamic === undefined) return out ?? body;
+  out ??= { ...body };
+  delete out.dynamic;
+  for (const group of nestedBlocks(body.dynamic)) {
+    for (const [label, spec] of Object.entries(group)) {
+      const s = isObject(spec) ? spec : {};
+      const iterator = typeof s.iterator === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(s.iterator) ? s.iterator : label;
+      const elements = /^[A-Za-z_][A-Za-z0-9_]*$/.test(iterator) ? elementsOf(refs.collection(s.for_each)) : undefined;
+      const content = isObject(s.content) ? s.content : undefined;
+      if (elements === undefined || content === undefined || elements.length > budget.instances || budget.copied < 0) {
+        report(`${path}dynamic.${label}${content === undefined ? '' : '.for_each'}`, content === undefined
+          ? 'has no content block, so the nested blocks it makes cannot be read'
+          : elements === undefined ? 'is a collection not known offline, so the nested blocks it makes (and what they grant) cannot be read'
+            : `makes more blocks or copies than one configuration may (${MAX_INSTANCES} blocks, ${MAX_COPIED} copied values), past what is read`);
+        continue;
+      }
+      budget.instances -= elements.length;
+      const made = elements.map(([key, value]) => expandDynamic(substitute(content, iterator, key, value, budget, 0) as Record<string, unknown>, refs, budget, report, `${path}${label}.`, depth + 1));
+      if (budget.copied < 0) {
+        report(`${path}dynamic.${label}.for_each`, `makes more blocks or copies than one configuration may (${MAX_INSTANCES} blocks, ${MAX_COPIED} copied values), past what is read`);
+        continue;
+      }
+      setOwn(out, label, [...nestedBlocks(own(out, label)), ...made]);
+    }
+  }
+  return out;
+}
+
+/**
+ * A copy of `value` with the iterator's references written in: an interpolation that is only `it.key`, `it.value`,
+ * `it.value.attr` (or `count.index`) becomes the element itself (a string element may hold references, which resolve
+ * as written); inside a larger expression they become HCL literals (`sa[each.key]` → `sa["api"]`).
+ */
+function substitute(value: unknown, iterator: string, key: string | number, element: unknown, budget: Budget, depth: number): unknown {
+  // Every value copied and every character written in is taken from the budget; the copy stops once it is spent.
+  if (--budget.copied < 0) return value;
+  if (typeof value === 'string') {
+    if (!value.includes(`${iterator}.`)) return value;
+    const written = substituteText(value, iterator, key, element);
+    budget.copied -= written.length;
+    return written;
+  }
+  if (depth > MAX_NESTING) return value;
+  if (Array.isArray(value)) return value.map((v) => substitute(v, iterator, key, element, budget, depth + 1));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, iterator, key, element, budget, depth + 1)]));
+  return value;
+}
+
+/** An interpolation (no nested braces: linear). */
+const INTERPOLATION = /\$\{([^{}]*)\}/g;
+
+function substituteText(text: string, iterator: string, key: string | number, element: unknown): string {
+  const token = new RegExp(`(?<![A-Za-z0-9_.])${iterator}\\.(?:(key|index)|value(?:\\.([A-Za-z_][A-Za-z0-9_]*))?)(?![A-Za-z0-9_])`, 'g');
+  const valueOf = (isKey: string | undefined, attribute: string | undefined): unknown => {
+    if (isKey !== undefined) return (isKey === 'index') === (iterator === 'count') ? key : undefined;
+    if (iterator === 'count') return undefined;
+    return attribute === undefined ? element : isObject(element) ? element[attribute] : undefined;
+  };
+  return text.replace(INTERPOLATION, (whole, expr: string) => {
+    const only = new RegExp(`^\\s*${token.source}\\s*$`).exec(expr);
+    if (only) {
+      const v = valueOf(only[1], only[2]);
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : whole;
+    }
+    const replaced = expr.replace(token, (t, isKey: string | undefined, attribute: string | undefined) => {
+      const v = valueOf(isKey, attribute);
+      return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : t;
+    });
+    return `\${${replaced}}`;
+  });
+}
