@@ -26,14 +26,17 @@ export interface AwsActionInfo {
   readonly wildcardOnly: boolean;
   /** True when the action has exactly one resource type and the reference marks it optional (`cloudwatch:PutMetricData`). */
   readonly optionalResourceOnly?: boolean;
-  /** Service condition keys the action supports (`cloudwatch:namespace`), besides the global `aws:*` ones. */
+  /**
+   * Condition keys the action supports (`cloudwatch:namespace`), on the action itself or on one of its resource types
+   * (`ec2:Subnet` for a network interface), as the Service Authorization Reference lists them.
+   */
   readonly conditionKeys?: string[];
 }
 
 interface RawAction {
   name: string;
   accessLevel: AwsAccessLevel;
-  resourceTypes: { name: string; required?: boolean }[];
+  resourceTypes: { name: string; required?: boolean; conditionKeys?: string[] }[];
   conditionKeys?: string[];
 }
 
@@ -85,7 +88,7 @@ class ActionCatalog {
         resourceTypes: a.resourceTypes.map((r) => r.name),
         wildcardOnly: a.resourceTypes.length === 0,
         optionalResourceOnly: a.resourceTypes.length === 1 && a.resourceTypes[0].required === false,
-        conditionKeys: a.conditionKeys ?? [],
+        conditionKeys: [...new Set([...(a.conditionKeys ?? []), ...a.resourceTypes.flatMap((r) => r.conditionKeys ?? [])])],
       });
     }
     this.services.set(key, actions);

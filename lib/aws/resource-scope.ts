@@ -132,6 +132,9 @@ export function namesResourceType(resource: string): boolean {
 function coversEveryInstance(resource: string, anyAccount: string | null, glob: string, covers: (pattern: string, resource: string) => boolean): boolean {
   const type = typeInAnyAccount(glob);
   if (anyAccount === null || type === null) return isWildcard(resource);
+  // A type with one resource per account and region (Glue's `catalog`, Security Hub's `hub/default`): an ARN without
+  // wildcards names that one resource, as narrowly as IAM allows (a Glue table grant must name its catalog too).
+  if (!isWildcard(resource) && isSingletonType(glob)) return false;
   // Compare the service and resource parts only: `arn:aws:kms:us-east-1:111122223333:key/*` covers every key of that account.
   return covers(anyAccount, type);
 }
@@ -164,6 +167,18 @@ function typeInAnyAccount(glob: string): string | null {
 }
 
 const TYPE_IN_ANY_ACCOUNT = new Map<string, string | null>();
+
+/** Whether a type's ARN format holds no variable after its account field (one resource per account and region), once per format. */
+function isSingletonType(glob: string): boolean {
+  let hit = SINGLETON_TYPE.get(glob);
+  if (hit === undefined) {
+    hit = !isWildcard(glob.split(':').slice(5).join(':'));
+    SINGLETON_TYPE.set(glob, hit);
+  }
+  return hit;
+}
+
+const SINGLETON_TYPE = new Map<string, boolean>();
 
 function isWildcard(s: string): boolean {
   return s.includes('*') || s.includes('?');
