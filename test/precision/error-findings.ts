@@ -21,3 +21,15 @@ export async function cliErrors(outdir: string): Promise<ErrorFinding[]> {
   return (JSON.parse(stdout) as { findings: { severity: string; ruleId: string; id: string; resource: string; message: string }[] }).findings
     .filter((f) => f.severity === 'error').map((f) => ({ rule: f.ruleId, resource: f.resource, text: `${f.id}@${f.resource}: ${f.message.slice(0, 200)}` }));
 }
+
+/** An expected error: the rule, and the start of the flagged resource's logical id. */
+export interface ExpectedError { readonly rule: string; readonly resourcePrefix: string }
+
+/** The errors no expected entry explains, and the entries no error matched (a fixed cause must leave the list). */
+export function unexplained(errors: readonly ErrorFinding[], expected: readonly (ExpectedError & { readonly label: string })[]): { extra: string[]; missed: string[] } {
+  const explains = (e: ErrorFinding, x: ExpectedError) => e.rule === x.rule && e.resource.startsWith(x.resourcePrefix);
+  return {
+    extra: errors.filter((e) => !expected.some((x) => explains(e, x))).map((e) => e.text),
+    missed: expected.filter((x) => !errors.some((e) => explains(e, x))).map((x) => `${x.label} (${x.rule})`),
+  };
+}
