@@ -82,20 +82,24 @@ function elementsOf(collection: unknown): [string, unknown][] | undefined {
 /** `body` with its `dynamic` blocks (at any level of nesting) turned into the nested blocks they make; `path` prefixes reported fields. */
 function expandDynamic(body: Record<string, unknown>, refs: TerraformReferences, budget: Budget, report: (field: string, problem: string) => void, path: string, depth: number): Record<string, unknown> {
   if (depth > MAX_NESTING) return body;
-  if (body.dynamic === undefined) {
-    let nested = false;
-    for (const k in body) if (typeof body[k] === 'object' && body[k] !== null) nested = true;
-    if (!nested) return body;
-  }
-  // Copied only where something changes: most blocks hold no dynamic block at all.
+  // Copied only where something changes: most blocks hold no dynamic block at all, so the walk allocates nothing
+  // for them (no entry pairs, no mapped arrays; it visits every block body of the configuration).
   let out: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(body)) {
-    if (k === 'dynamic') continue;
+  for (const k of Object.keys(body)) {
+    const v = body[k];
+    if (k === 'dynamic' || typeof v !== 'object' || v === null) continue;
     let made: unknown = v;
-    if (isObject(v)) made = expandDynamic(v, refs, budget, report, `${path}${k}.`, depth + 1);
-    else if (Array.isArray(v)) {
-      const items = v.map((x) => (isObject(x) ? expandDynamic(x, refs, budget, report, `${path}${k}.`, depth + 1) : x));
-      if (items.some((x, i) => x !== v[i])) made = items;
+    if (Array.isArray(v)) {
+      let items: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (!isObject(x)) continue;
+        const e = expandDynamic(x, refs, budget, report, `${path}${k}.`, depth + 1);
+        if (e !== x) (items ??= v.slice())[i] = e;
+      }
+      if (items) made = items;
+    } else {
+      made = expandDynamic(v as Record<string, unknown>, refs, budget, report, `${path}${k}.`, depth + 1);
     }
     if (made !== v) setOwn(out ??= { ...body }, k, made);
   }
