@@ -27,7 +27,7 @@ export interface ResolvedRef {
 export type ComputedAttributes = (block: TerraformBlock, attribute: string, resolver: TerraformReferences) => string | undefined;
 
 /** `[data.]type.name[instance].attribute[rest]`, the instance a `count` index or a `for_each` key (`["api"]`). */
-const REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)(\[\d+\]|\["[^"\\]*"\])?\.([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+const REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)(\[\d+\]|\["[^"\\]*"\])?\.([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\]|\["[^"\\]*"\]|\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
 /** `var.x` or `local.x` followed by indexes (`[1]`, `["k"]`): an element of a collection. */
 const INDEXED = /^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\[\d+\]|\["[^"\\]*"\])+)$/;
 const INDEX = /\[(\d+)\]|\["([^"\\]*)"\]/g;

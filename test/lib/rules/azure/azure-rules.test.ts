@@ -159,6 +159,31 @@ describe('Microsoft.Authorization writes reached through wildcards (AZ-002, AZ-0
   });
 });
 
+describe('AZ-003: Entra directory roles and Graph permissions that escalate tenant-wide', () => {
+  const b = () => tf().data('azuread_service_principal', 'graph', { client_id: '00000003-0000-0000-c000-000000000000' })
+    .resource('azuread_service_principal', 'ci', { client_id: 'c' });
+  const appRole = (t: TfBuilder, name: string, id: string) => t.resource('azuread_app_role_assignment', name, {
+    app_role_id: id, principal_object_id: ref('azuread_service_principal.ci', 'object_id'), resource_object_id: ref('data.azuread_service_principal.graph', 'object_id'),
+  });
+  test('read permissions and a directory role scoped to one application pass', () => {
+    const t = appRole(b(), 'users', '${data.azuread_service_principal.graph.app_role_ids["User.Read.All"]}')
+      .resource('azuread_directory_role_assignment', 'scoped', { role_id: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3', principal_object_id: 'p', directory_scope_id: '/app-object-id' });
+    expect(run('AZ-003', t)).toEqual([]);
+  });
+  test('Graph permissions by id or by value, and directory roles by template id or through azuread_directory_role, are caught', () => {
+    const t = appRole(appRole(b(), 'by_id', '9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8'), 'by_value', '${data.azuread_service_principal.graph.app_role_ids["Application.ReadWrite.All"]}')
+      .resource('azuread_directory_role', 'pra', { display_name: 'Privileged Role Administrator' })
+      .resource('azuread_directory_role_member', 'legacy', { role_object_id: ref('azuread_directory_role.pra', 'object_id'), member_object_id: 'p' })
+      .resource('azuread_directory_role_assignment', 'ga', { role_id: '62e90394-69f5-4237-9190-012177145e10', principal_object_id: 'p', directory_scope_id: '/' });
+    expect(run('AZ-003', t)).toEqual([
+      'AZ-003[RoleManagement.ReadWrite.Directory]@azuread_app_role_assignment.by_id',
+      'AZ-003[Application.ReadWrite.All]@azuread_app_role_assignment.by_value',
+      'AZ-003[Privileged Role Administrator]@azuread_directory_role_member.legacy',
+      'AZ-003[Global Administrator]@azuread_directory_role_assignment.ga',
+    ]);
+  });
+});
+
 describe('AZ-004: identity-pivot actions are flagged', () => {
   test('data-plane blob access and monitoring reads pass', () => {
     const b = tf().agentIdentity('a');
