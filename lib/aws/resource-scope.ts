@@ -3,6 +3,7 @@ import * as path from 'path';
 import { AwsActionInfo } from './action-catalog';
 import { arnParts } from './arn-parts';
 import { BoundedCache } from '../private/bounded-cache';
+import { GLOB_MAX_LENGTH } from '../private/glob-match';
 
 /**
  * How far a grant of one action on one resource pattern reaches, judged against the ARN formats
@@ -92,6 +93,61 @@ export function resourceReach(
   }
   return reach;
 }
+
+/**
+ * False when `resourceReach` (with the rules' ARN predicates) cannot answer `wide`, found without matching:
+ * to cover every resource of a type, the resource part of an ARN must start with its literal text (up
+ * to its first `*` or `?`) the type's resource part (`log-group:/app/x:log-stream:*` cannot cover
+ * `log-group:*:log-stream:*`). True means: ask `resourceReach`. Statements naming their resources by ARN
+ * (thousands of roles, each its own log group) then cost string scans, not a field-by-field match per type.
+ */
+export function mayReachWide(info: AwsActionInfo, resource: string): boolean {
+  if (info.resourceTypes.length === 0) return false;
+  // ARNs within the matcher's length limit only (longer input: `resourceReach` decides).
+  if (!resource.startsWith('arn:') || resource.length > GLOB_MAX_LENGTH) return true;
+  const parts = arnParts(resource);
+  // The any-account form splits again into these fields unless the service holds a placeholder.
+  if (parts.length < 6 || parts[2].includes('{')) return true;
+  const wildcard = isWildcard(resource);
+  const own = parts.slice(5).join(':');
+  const prefix = own.slice(0, literalLength(own));
+  const globs = resourceTypeGlobs(info.service);
+  for (const type of info.resourceTypes) {
+    const glob = globs.get(type.toLowerCase());
+    // `resourceReach` answers here: `wide` for a wildcard, `named` for a literal resource.
+    if (glob === undefined) return wildcard;
+    const typePart = typeResourcePart(glob);
+    if (typePart === undefined) return true;
+    if (typePart === null) {
+      // No resource part to compare: `coversEveryInstance` answers by the wildcard alone.
+      if (wildcard) return true;
+      continue;
+    }
+    if (typePart.startsWith(prefix)) return true;
+  }
+  return false;
+}
+
+/** Characters before the first `*` or `?`. */
+function literalLength(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s[i] === '*' || s[i] === '?') return i;
+  return s.length;
+}
+
+/**
+ * The resource part of a type's ARN format in any account (`log-group:*:log-stream:*`); null when the
+ * format has fewer than six parts, undefined when it holds braces (split like a placeholder: not compared).
+ */
+function typeResourcePart(glob: string): string | null | undefined {
+  if (TYPE_RESOURCE_PART.has(glob)) return TYPE_RESOURCE_PART.get(glob);
+  const type = typeInAnyAccount(glob);
+  const part = type === null ? null : type.includes('{') ? undefined : type.split(':').slice(5).join(':');
+  TYPE_RESOURCE_PART.set(glob, part);
+  return part;
+}
+
+/** Per ARN format of the data (bounded by the data, like `TYPE_IN_ANY_ACCOUNT`). */
+const TYPE_RESOURCE_PART = new Map<string, string | null | undefined>();
 
 /**
  * The resource types of `info` that `resource` covers entirely (every resource of the type in some

@@ -5,7 +5,7 @@ import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
 import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
 import { CreateVerdict, StatementCreates } from './private/create-lifecycle';
-import { actionReach, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
+import { actionMayReachWide, actionReach, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
 import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
 
 /**
@@ -67,6 +67,7 @@ export const RESOURCE_WILDCARDS: Rule = {
         for (const info of infos) {
           if (seen.has(info.action) || takesNoResource(info) || bounded.has(info.action.toLowerCase()) || isCdkHelperStandardGrant(grant, info.action, inventory)) continue;
           seen.add(info.action);
+          if (!actionMayReachWide(grant, info)) continue;
           const reach = actionReach(grant, info);
           if (reach.reach !== 'wide') continue;
           const verdict = !strict && isWriteLevel(info) ? creates.judge(info, reach.wideResources) : undefined;

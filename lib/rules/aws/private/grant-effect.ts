@@ -1,6 +1,6 @@
 import { AwsActionInfo } from '../../../aws/action-catalog';
 import { narrowsResources } from '../../../aws/condition-narrowing';
-import { ResourceReach, resourceReach } from '../../../aws/resource-scope';
+import { mayReachWide, ResourceReach, resourceReach } from '../../../aws/resource-scope';
 import { loadCatalog } from '../../../catalogs/catalog';
 import { expandPattern, globCovers, globsOverlap } from './effective-permissions';
 
@@ -42,6 +42,16 @@ export function actionReach(statement: StatementScope, info: AwsActionInfo): Act
   }
   if (reach === 'wide' && narrowsResources(statement.condition, info)) return { info, reach: 'named', wideResources: [], exactResources: exact };
   return { info, reach, wideResources: wide, exactResources: exact };
+}
+
+/**
+ * False when `actionReach(statement, info).reach` cannot be `wide`: a cheap test first (see `mayReachWide`),
+ * for rules that judge only what reaches every resource of a type.
+ */
+export function actionMayReachWide(statement: StatementScope, info: AwsActionInfo): boolean {
+  if (statement.notResources) return true;
+  for (const r of statement.resources ?? []) if (mayReachWide(info, r)) return true;
+  return false;
 }
 
 /** The access levels of an action, one by one. */
