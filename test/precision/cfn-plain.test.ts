@@ -19,18 +19,9 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'cfn-plain');
  * leaves the list.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  'sam-own-role.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
-  'sam-policy-templates.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
-  'sam-inline-statements.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
-  'sam-sqs-poller.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
-  'sam-state-machine.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
-  'sam-over-broad-managed.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
-  'sam-inline-admin.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
-  'sam-policy-template-wildcard.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
-  'sam-connector-and-app.yaml': "SAM's transform is not read: the whole template is one AWS-014 error",
   'cross-stack-imports.yaml': "Fn::ImportValue of an ARN in Resource is an AWS-014 error",
-  'ssm-parameters-star.yaml': "AWS-007 reads a parameter hierarchy (parameter/orders-service/*) as a wildcard",
   'glue-job-role.yaml': "AWS-002 errs on an AWS-managed policy written for the role's only service, which AWS-004 reports as a warning",
+  'ssm-parameters-star.yaml': "AWS-007 reads a parameter hierarchy (parameter/orders-service/*) as a wildcard",
 };
 
 /** Rule ids of the error findings, by the logical id of the resource they are reported on. */

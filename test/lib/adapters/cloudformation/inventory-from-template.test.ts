@@ -219,9 +219,13 @@ describe('inventoryFromTemplate: AWS::IAM::RolePolicy, UserPolicy and GroupPolic
 });
 
 describe('inventoryFromTemplate: macros', () => {
-  test('a Transform (SAM) is reported: the roles it generates are not in the template', () => {
+  test('SAM is read as SAM deploys it (the function\'s role is a role of the template); any other macro is reported', () => {
     const inv = inventoryFromTemplate({ Transform: 'AWS::Serverless-2016-10-31', Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { Policies: ['AdministratorAccess'] } } } }, { stack: 's' });
-    expect(inv.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/^Transform: "AWS::Serverless-2016-10-31" generates resources/), source: { stack: 's', resource: '(template)' } })]);
+    expect(inv.unresolved).toEqual([]);
+    expect(inv.identities.map((i) => i.id)).toEqual(['aws:s/FRole']);
+    expect(inv.policies.filter((p) => p.attachedTo.includes('aws:s/FRole')).map((p) => p.name).sort()).toEqual(['AdministratorAccess', 'service-role/AWSLambdaBasicExecutionRole']);
+    const macro = inventoryFromTemplate({ Transform: ['AWS::Serverless-2016-10-31', 'AWS::LanguageExtensions'], Resources: {} }, { stack: 's' });
+    expect(macro.unresolved).toEqual([expect.objectContaining({ what: expect.stringMatching(/^Transform: \["AWS::LanguageExtensions"\] generates resources/), source: { stack: 's', resource: '(template)' } })]);
   });
 
   /** What CDK's `addRotationSingleUser()` emits: AWS's rotation application, its id mapped per partition. */
@@ -240,14 +244,14 @@ describe('inventoryFromTemplate: macros', () => {
     expect(unseen({ Transform: 'AWS::SecretsManager-2020-07-23', Resources: { S: { Type: 'AWS::SecretsManager::RotationSchedule', Properties: { SecretId: 's', HostedRotationLambda: { RotationType: 'PostgreSQLSingleUser' } } } } })).toEqual([]);
   });
 
-  test('an application from another publisher, one named like AWS\'s, a function beside the rotation, or an unresolved id stays unseen', () => {
-    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:999988887777:applications/SecretsManagerRDSPostgreSQLRotationSingleUser'))).toEqual(['Transform:']);
-    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/OtherApp'))).toEqual(['Transform:']);
+  test('an application from another publisher, one named like AWS\'s, or an unresolved id stays unseen; a function beside the rotation is read', () => {
+    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:999988887777:applications/SecretsManagerRDSPostgreSQLRotationSingleUser'))).toEqual(['Properties']);
+    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/OtherApp'))).toEqual(['Properties']);
     const fn = { F: { Type: 'AWS::Serverless::Function', Properties: { Policies: ['AdministratorAccess'] } } };
-    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser', fn))).toEqual(['Transform:']);
+    expect(unseen(rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser', fn))).toEqual([]);
     const open = rotation('x');
     open.Resources.Rotation.Properties.Location.ApplicationId = { 'Fn::ImportValue': 'RotationApp' } as never;
-    expect(unseen(open)).toEqual(['Transform:']);
+    expect(unseen(open)).toEqual(['Properties']);
     expect(unseen({ ...rotation('arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser'), Transform: ['AWS::Serverless-2016-10-31', 'MyMacro'] })).toEqual(['Transform:']);
   });
 });
