@@ -1,12 +1,13 @@
 import { loadCatalog } from '../../catalogs/catalog';
 import { forbiddenEntryFor } from '../../baseline/forbidden';
-import { Inventory, SourceLocation } from '../../inventory/inventory';
+import { Grant, Inventory, SourceLocation } from '../../inventory/inventory';
 import { RawFinding, Rule, RuleContext } from '../rule';
-import { gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
+import { GCP_BASIC_ROLES, gcpPredefinedRole } from '../../adapters/terraform/gcp-roles';
 import { isGcpAdminOrServiceAgentRole } from './admin-roles';
 import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from './private/gcp-rule-helpers';
-import { permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
-import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS, gcpCustomRoleNames, unprovableForbiddenGcpPermissions } from './private/gcp-role-knowledge';
+import { gcpIamResourceKind, permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
+import { GCP_CREDENTIAL_ACCESS_CATALOG } from './broad-credential-access';
+import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS, gcpCustomRoleNames, isKnownGcpRole, unprovableForbiddenGcpPermissions } from './private/gcp-role-knowledge';
 import { appendTo } from '../../private/append-to';
 import { BoundedCache } from '../../private/bounded-cache';
 
@@ -28,6 +29,9 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     + 'Permissions and combinations come from Rhino Security Labs\' GCP research and live in policies/catalogs/gcp-escalation-permissions.json; '
     + 'predefined roles granted to agent identities at project, folder or organization level are judged by their permissions in the role data '
     + '(Project IAM Admin holds resourcemanager.projects.setIamPolicy, Deployment Manager Editor deploymentmanager.deployments.create); '
+    + 'a path may be split over several grants of one identity, and impersonation held on named service accounts serves it only when one '
+    + 'of them holds more than a workload account (a basic, admin or escalation role, secret access at project level or above) or is not '
+    + 'defined in the configuration: deploying code as a runtime account that reads one secret is the deployment, not a way up; '
     + 'the baseline\'s forbidden GCP permissions are checked on every grant too.',
   fix: 'Remove the permission from the custom role; if a tool really needs to act as another service account, grant '
     + 'roles/iam.serviceAccountUser on that one account and keep the tool\'s own role free of it.',
@@ -65,14 +69,21 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
     }
     findings.push(...predefinedRoleEscalations(inventory, single));
     // A path split over several grants of one identity (a custom role plus roles/iam.serviceAccountUser) is still a path.
-    const byIdentity = new Map<string, { permissions: Set<string>; source: SourceLocation }>();
+    // Impersonation granted on named service accounts is kept apart: it reaches those accounts only (see below).
+    const byIdentity = new Map<string, { permissions: Set<string>; actAsOn: Map<string, Set<string>>; source: SourceLocation }>();
     for (const g of allowGrants(inventory, 'gcp')) {
       if (!g.identityId) continue;
-      const entry = byIdentity.get(g.identityId) ?? { permissions: new Set<string>(), source: g.source };
+      const entry = byIdentity.get(g.identityId) ?? { permissions: new Set<string>(), actAsOn: new Map<string, Set<string>>(), source: g.source };
       // Scope counts: a role bound on one resource confers there only its service's permissions.
-      (g.scopeLevel === 'resource' ? permissionsEffectiveOnResource(g.source.resource, g.actions) : g.actions).forEach((a) => entry.permissions.add(a));
+      const effective = g.scopeLevel === 'resource' ? permissionsEffectiveOnResource(g.source.resource, g.actions) : g.actions;
+      const onAccount = g.scopeLevel === 'resource' && gcpIamResourceKind(g.source.resource) === 'service_account' ? g.resources[0] : undefined;
+      for (const a of effective) {
+        if (onAccount !== undefined && GCP_IMPERSONATION_PERMISSIONS.includes(a)) appendToSet(entry.actAsOn, a, onAccount);
+        else entry.permissions.add(a);
+      }
       byIdentity.set(g.identityId, entry);
     }
+    const targets = new ServiceAccountStrength(inventory, single);
     const identities = new Map(inventory.identities.map((i) => [i.id, i]));
     // Permissions a deny policy takes away from the identity cannot serve a path. A rule's exception
     // permissions stay allowed even where its denied permissions (a group such as `serviceAccounts.*`) match them.
@@ -82,18 +93,31 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
       // Appended, not copied per policy (quadratic when one identity has many deny policies).
       for (const id of p.attachedTo) for (const r of rules) appendTo(denied, id, r);
     }
-    for (const [identityId, { permissions, source }] of byIdentity) {
+    for (const [identityId, { permissions, actAsOn, source }] of byIdentity) {
       const deny = denied.get(identityId) ?? [];
-      const perms = deny.length === 0 ? [...permissions] : [...permissions].filter((p) => !deny.some((r) => deniesPermission(r, p)));
+      const allowed = (list: Iterable<string>) => (deny.length === 0 ? [...list] : [...list].filter((p) => !deny.some((r) => deniesPermission(r, p))));
+      const perms = allowed(permissions);
       const held = matcher.pathActionsHeld(perms);
+      const scoped = allowed(actAsOn.keys());
+      const heldWithScoped = scoped.length === 0 ? held : matcher.pathActionsHeld([...perms, ...scoped]);
       for (const path of paths) {
-        if (!path.actions.every((a) => held.has(a))) continue;
         if (reportedOnRole.has(`${identityId} ${path.id}`)) continue;
         const identity = identities.get(identityId);
+        let through = '';
+        if (!path.actions.every((a) => held.has(a))) {
+          if (!path.actions.every((a) => heldWithScoped.has(a))) continue;
+          // The path needs impersonation held only on named accounts: it reaches what those accounts hold. Escalation
+          // only when one of them is stronger than a workload account (or not known): acting as an account that holds
+          // one secret or one bucket, to deploy the code that uses them, is the deployment, not a way up.
+          const accounts = [...new Set(scoped.filter((p) => path.actions.some((a) => globMatches(a, p))).flatMap((p) => [...actAsOn.get(p) ?? []]))];
+          const strong = accounts.map((a) => ({ account: a, why: targets.strongerThanWorkload(a) })).filter((x) => x.why !== undefined);
+          if (strong.length === 0) continue;
+          through = ` (through ${strong.slice(0, 3).map((x) => `${x.account}, which ${x.why}`).join('; ')})`;
+        }
         findings.push(findingAt('gcp', identity?.source ?? source, {
           detail: `${path.id}:identity`,
           identity: identityId,
-          message: `${identity?.source.resource ?? identityId} holds the escalation path ${path.actions.join(' + ')} across its grants: ${path.description}`,
+          message: `${identity?.source.resource ?? identityId} holds the escalation path ${path.actions.join(' + ')} across its grants${through}: ${path.description}`,
           fix: GCP_CUSTOM_ROLE_ESCALATION_RULE.fix,
         }));
       }
@@ -191,6 +215,51 @@ class EscalationMatcher {
     const known = this.steps.get(perm);
     if (known !== undefined) return known;
     return this.steps.set(perm, this.pathActions.filter((a) => globMatches(a, perm)));
+  }
+}
+
+/** Add `value` to the set `map` holds under `key`. */
+function appendToSet(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
+}
+
+/**
+ * Whether a service account (by its resource name, `projects/p/serviceAccounts/<email>`) holds more than a workload
+ * account: what acting as it would reach. Judged from its grants in the configuration; an account the configuration
+ * does not define is not known, so it counts as stronger (fail closed).
+ */
+class ServiceAccountStrength {
+  private readonly byName = new Map<string, string[]>();
+  private readonly grantsOf = new Map<string, Grant[]>();
+  private readonly credential: readonly string[];
+  private readonly customRoles: ReadonlySet<string>;
+
+  constructor(inventory: Inventory, private readonly escalation: readonly string[]) {
+    this.customRoles = gcpCustomRoleNames(inventory);
+    for (const i of inventory.identities) if (i.cloud === 'gcp' && i.name !== undefined) appendTo(this.byName, i.name, i.id);
+    for (const g of allowGrants(inventory, 'gcp')) if (g.identityId) appendTo(this.grantsOf, g.identityId, g);
+    this.credential = loadCatalog(GCP_CREDENTIAL_ACCESS_CATALOG).gcp ?? [];
+  }
+
+  /** Why the account is stronger than a workload account, or undefined when it is not. */
+  public strongerThanWorkload(resource: string): string | undefined {
+    const accountId = /serviceAccounts\/([^@/]+)@/.exec(resource)?.[1];
+    const ids = accountId !== undefined ? this.byName.get(accountId) ?? [] : [];
+    if (ids.length === 0) return 'is not defined in this configuration, so what it holds is not known';
+    for (const id of ids) {
+      for (const g of this.grantsOf.get(id) ?? []) {
+        const role = g.role ?? '';
+        const broad = BROAD_GCP_LEVELS.has(g.scopeLevel ?? '');
+        if (GCP_BASIC_ROLES.includes(role) || isGcpAdminOrServiceAgentRole(role)) return `holds ${role}`;
+        if (broad && !isKnownGcpRole(role, this.customRoles)) return `holds ${role || 'a role'} at ${g.scopeLevel} level, which the role data does not know`;
+        const effective = g.scopeLevel === 'resource' ? permissionsEffectiveOnResource(g.source.resource, g.actions) : g.actions;
+        const hit = effective.find((p) => this.escalation.some((e) => globMatches(e, p)) || (broad && this.credential.some((c) => globMatches(c, p))));
+        if (hit !== undefined) return `holds ${hit} (through ${role})`;
+      }
+    }
+    return undefined;
   }
 }
 

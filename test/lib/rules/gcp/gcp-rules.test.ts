@@ -153,13 +153,28 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
   });
   test('a path split across grants of one identity (functions.create in a custom role + serviceAccountUser on a runtime account) is caught', () => {
     const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
+      .resource('google_project_iam_member', 'runtime_secrets', { project: PROJECT, role: 'roles/secretmanager.secretAccessor', member: member('runtime') })
       .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
       .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
       .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') });
     expect(run('GCP-006', b)).toEqual(['GCP-006[gcp-cloudfunctions-create-actas:identity]@google_service_account.deployer']);
   });
+  test('acting as an account that holds no more than a workload (one secret) is the deployment, not escalation; an account not in the configuration is not known', () => {
+    const base = () => tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
+      .resource('google_secret_manager_secret_iam_member', 'one', { secret_id: 'db', role: 'roles/secretmanager.secretAccessor', member: member('runtime') })
+      .resource('google_project_iam_member', 'logs', { project: PROJECT, role: 'roles/logging.logWriter', member: member('runtime') })
+      .resource('google_project_iam_member', 'deploy', { project: PROJECT, role: 'roles/run.developer', member: member('deployer') });
+    const weak = base().resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') });
+    expect(run('GCP-006', weak)).toEqual([]);
+    const unknown = base().resource('google_service_account_iam_member', 'actas', { service_account_id: `projects/${PROJECT}/serviceAccounts/ci-admin@${PROJECT}.iam.gserviceaccount.com`, role: 'roles/iam.serviceAccountUser', member: member('deployer') });
+    expect(run('GCP-006', unknown)).toEqual(['GCP-006[gcp-run-services-create-actas:identity]@google_service_account.deployer']);
+    const chained = base().resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') })
+      .resource('google_project_iam_member', 'runtime_sa_user', { project: PROJECT, role: 'roles/iam.serviceAccountTokenCreator', member: member('runtime') });
+    expect(run('GCP-006', chained)).toEqual(['GCP-006[gcp-run-services-create-actas:identity]@google_service_account.deployer']);
+  });
   test('a deny policy on the identity that denies actAs breaks the split path', () => {
     const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
+      .resource('google_project_iam_member', 'runtime_secrets', { project: PROJECT, role: 'roles/secretmanager.secretAccessor', member: member('runtime') })
       .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
       .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
       .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') })
@@ -169,6 +184,7 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
   test('a deny rule whose denied group excepts actAs does not break the path (the exception stays allowed)', () => {
     // Denying `serviceAccounts.*` except actAs leaves actAs allowed: the path through it still holds.
     const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
+      .resource('google_project_iam_member', 'runtime_secrets', { project: PROJECT, role: 'roles/secretmanager.secretAccessor', member: member('runtime') })
       .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
       .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
       .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') })
