@@ -4,6 +4,15 @@ import { App, Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib/co
 import { Construct } from 'constructs';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as apigwv2int from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as synthetics from 'aws-cdk-lib/aws-synthetics';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -54,6 +63,8 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 export const IDIOMATIC_EXPECTED_ERRORS: readonly { readonly construct: string; readonly rule: string; readonly resourcePrefix: string; readonly why: string }[] = [
   { construct: 'aws-ecs-patterns ApplicationLoadBalancedFargateService (enableExecuteCommand)', rule: 'AWS-003', resourcePrefix: 'WebTaskDefTaskRoleDefaultPolicy',
     why: 'with no executeCommandConfiguration on the cluster, CDK gives the task role logs:CreateLogStream and logs:PutLogEvents on "*": the app\'s own code may write into every log group of the account (forged entries in audit or alarm log groups). A cluster executeCommandConfiguration naming a log group scopes it' },
+  { construct: 'aws-ecs Cluster capacity on EC2 (AutoScalingGroup + AsgCapacityProvider): the container-instance role', rule: 'AWS-003', resourcePrefix: 'HostsInstanceRoleDefaultPolicy',
+    why: 'CDK writes the ECS container-instance statement inline with logs:CreateLogStream and logs:PutLogEvents on "*", as AWS\'s managed AmazonEC2ContainerServiceforEC2Role does: every task\'s code on the host may write into every log group of the account (the same cause as the exec-command grant above)' },
   { construct: 'aws-codepipeline Pipeline with a cross-region action (support stack)', rule: 'AWS-003', resourcePrefix: 'PipelineRoleDefaultPolicy',
     why: 'CDK names the replication bucket\'s key of the other region as "*": the pipeline role may use (kms:Decrypt, kms:Encrypt, ...) every key of the account whose policy trusts the account (CDK\'s default key policy does); the realworld review calls the same grant of CDK Pipelines TP' },
   { construct: 'aws-codepipeline Pipeline with a cross-region action (support stack)', rule: 'AWS-007', resourcePrefix: 'PipelineRole', why: 'the same kms:Decrypt on "*", as a credential return: it decrypts whatever such a key protects' },
@@ -270,6 +281,47 @@ function apisAndHelpers(stack: Stack, workdir: string): void {
   });
 }
 
+/** Serverless wiring: event sources, destinations, subscriptions, schedules, HTTP API service integrations, canaries, ECS on EC2. */
+function serverless(stack: Stack): void {
+  const consumer = fn(stack, 'Consumer', { deadLetterQueueEnabled: true, tracing: lambda.Tracing.ACTIVE, insightsVersion: lambda.LambdaInsightsVersion.VERSION_1_0_333_0 });
+  const queue = new sqs.Queue(stack, 'Work', { deadLetterQueue: { queue: new sqs.Queue(stack, 'WorkDlq'), maxReceiveCount: 3 } });
+  consumer.addEventSource(new eventSources.SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+  const table = new dynamodb.Table(stack, 'Stream', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+  const failures = new sns.Topic(stack, 'Failures');
+  consumer.addEventSource(new eventSources.DynamoEventSource(table, { startingPosition: lambda.StartingPosition.LATEST, onFailure: new eventSources.SnsDlq(failures), retryAttempts: 2 }));
+  const uploads = new s3.Bucket(stack, 'Uploads');
+  consumer.addEventSource(new eventSources.S3EventSource(uploads, { events: [s3.EventType.OBJECT_CREATED], filters: [{ prefix: 'in/' }] }));
+  consumer.addEventSource(new eventSources.SnsEventSource(failures));
+  fn(stack, 'Async', {
+    onSuccess: new destinations.EventBridgeDestination(new events.EventBus(stack, 'Results')), onFailure: new destinations.SqsDestination(new sqs.Queue(stack, 'AsyncFailures')),
+  });
+  const topic = new sns.Topic(stack, 'Fanout');
+  topic.addSubscription(new subscriptions.SqsSubscription(new sqs.Queue(stack, 'FanoutQueue'), { rawMessageDelivery: true }));
+  topic.addSubscription(new subscriptions.LambdaSubscription(consumer, { deadLetterQueue: new sqs.Queue(stack, 'SubscriptionDlq') }));
+  topic.addSubscription(new subscriptions.EmailSubscription('ops@example.com'));
+
+  const group = new scheduler.ScheduleGroup(stack, 'Group');
+  new scheduler.Schedule(stack, 'Every5', { schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)), target: new schedulerTargets.LambdaInvoke(consumer, {}), scheduleGroup: group });
+  new scheduler.Schedule(stack, 'Enqueue', { schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)), target: new schedulerTargets.SqsSendMessage(queue, { input: scheduler.ScheduleTargetInput.fromText('tick') }) });
+  new scheduler.Schedule(stack, 'Flow', { schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)), target: new schedulerTargets.StepFunctionsStartExecution(new sfn.StateMachine(stack, 'Scheduled', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'S')) }), {}) });
+
+  const http = new apigwv2.HttpApi(stack, 'Http');
+  http.addRoutes({ path: '/enqueue', methods: [apigwv2.HttpMethod.POST], integration: new apigwv2int.HttpSqsIntegration('Enqueue', { queue }) });
+  http.addRoutes({ path: '/events', methods: [apigwv2.HttpMethod.POST], integration: new apigwv2int.HttpEventBridgeIntegration('Events', { eventBusRef: new events.EventBus(stack, 'HttpBus').eventBusRef }) });
+  new apigw.StepFunctionsRestApi(stack, 'SyncFlow', { stateMachine: new sfn.StateMachine(stack, 'Express', { stateMachineType: sfn.StateMachineType.EXPRESS, definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'E')) }), cloudWatchRole: false });
+
+  new synthetics.Canary(stack, 'Health', {
+    schedule: synthetics.Schedule.rate(Duration.minutes(5)), runtime: synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_9_1,
+    test: synthetics.Test.custom({ handler: 'index.handler', code: synthetics.Code.fromInline('exports.handler = async () => {};') }),
+  });
+
+  const vpc = vpcIn(stack, { natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+  const cluster = new ecs.Cluster(stack, 'Ec2Cluster', { vpc });
+  const asg = new autoscaling.AutoScalingGroup(stack, 'Hosts', { vpc, instanceType: new ec2.InstanceType('t3.small'), machineImage: ecs.EcsOptimizedImage.amazonLinux2023(), minCapacity: 1, maxCapacity: 2 });
+  cluster.addAsgCapacityProvider(new ecs.AsgCapacityProvider(stack, 'Capacity', { autoScalingGroup: asg }));
+  new ecsPatterns.ApplicationLoadBalancedEc2Service(stack, 'Ec2Web', { cluster, memoryLimitMiB: 256, taskImageOptions: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest') } });
+}
+
 /** Builds the idiomatic app into `workdir/cdk.out` (writes the GraphQL schema it reads). */
 export function buildIdiomaticApp(workdir: string, context: Record<string, unknown> = {}): App {
   fs.writeFileSync(path.join(workdir, 'schema.graphql'), 'type Item { id: ID! }\ntype Query { items: [Item] }\n');
@@ -280,5 +332,6 @@ export function buildIdiomaticApp(workdir: string, context: Record<string, unkno
   networkAndData(new Stack(app, 'IdiomNetwork', { env }));
   pipelines(new Stack(app, 'IdiomPipelines', { env }));
   apisAndHelpers(new Stack(app, 'IdiomApis', { env }), workdir);
+  serverless(new Stack(app, 'IdiomServerless', { env }));
   return app;
 }
