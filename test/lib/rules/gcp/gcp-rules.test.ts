@@ -235,6 +235,14 @@ describe('GCP-007: workload identity pool providers have an attribute_condition'
     expect(run('GCP-007', provider(' '))).toHaveLength(1);
     expect(run('GCP-007', provider('true'))).toHaveLength(1);
   });
+  test('AWS (one account), SAML (one IdP) and X.509 (one trust store) providers pin the owner themselves; an AWS provider without a literal account does not', () => {
+    const other = (name: string, body: Record<string, unknown>) => tf().resource('google_iam_workload_identity_pool_provider', name, { workload_identity_pool_id: 'ci', workload_identity_pool_provider_id: name, ...body });
+    expect(run('GCP-007', other('aws', { aws: { account_id: '123456789012' }, attribute_condition: "attribute.aws_role == 'arn:aws:sts::123456789012:assumed-role/ci'" }))).toEqual([]);
+    expect(run('GCP-007', other('aws', { aws: [{ account_id: '123456789012' }] }))).toEqual([]);
+    expect(run('GCP-007', other('saml', { saml: { idp_metadata_xml: '<EntityDescriptor/>' } }))).toEqual([]);
+    expect(run('GCP-007', other('x509', { x509: { trust_store: { trust_anchors: [{ pem_certificate: 'x' }] } } }))).toEqual([]);
+    expect(run('GCP-007', other('aws', { aws: { account_id: '' } }))).toEqual(['GCP-007@google_iam_workload_identity_pool_provider.aws']);
+  });
   test('a parenthesised group pins when each of its alternatives does; one open alternative inside it is caught', () => {
     expect(run('GCP-007', provider("(assertion.repository == 'org/a' || assertion.repository == 'org/b') && assertion.ref == 'refs/heads/main'"))).toEqual([]);
     expect(run('GCP-007', provider("(assertion.repository == 'org/a' || assertion.workflow == 'deploy') && assertion.ref == 'refs/heads/main'")))
