@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib/core';
+import { App, Duration, RemovalPolicy, SecretValue, Stack, Stage } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
@@ -8,7 +8,9 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as apigwv2int from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as cdkPipelines from 'aws-cdk-lib/pipelines';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -65,6 +67,12 @@ export const IDIOMATIC_EXPECTED_ERRORS: readonly { readonly construct: string; r
     why: 'with no executeCommandConfiguration on the cluster, CDK gives the task role logs:CreateLogStream and logs:PutLogEvents on "*": the app\'s own code may write into every log group of the account (forged entries in audit or alarm log groups). A cluster executeCommandConfiguration naming a log group scopes it' },
   { construct: 'aws-ecs Cluster capacity on EC2 (AutoScalingGroup + AsgCapacityProvider): the container-instance role', rule: 'AWS-003', resourcePrefix: 'HostsInstanceRoleDefaultPolicy',
     why: 'CDK writes the ECS container-instance statement inline with logs:CreateLogStream and logs:PutLogEvents on "*", as AWS\'s managed AmazonEC2ContainerServiceforEC2Role does: every task\'s code on the host may write into every log group of the account (the same cause as the exec-command grant above)' },
+  { construct: 'pipelines CodePipeline (CDK Pipelines) self-mutation role', rule: 'AWS-003', resourcePrefix: 'DeliveryUpdatePipelineSelfMutationRoleDefaultPolicy',
+    why: 'CDK Pipelines gives the self-mutation project s3:ListBucket on "*": it may list the object keys of every bucket of the account (the realworld review calls the same grant TP, borderline)' },
+  { construct: 'aws-eks Cluster with albController (the AWS Load Balancer Controller\'s service-account role)', rule: 'AWS-003', resourcePrefix: 'IdiomPlatformEks3713ABA8AlbControlleralbsaRoleDefaultPolicy',
+    why: 'CDK attaches the controller\'s published IAM policy: ec2:AuthorizeSecurityGroupIngress/RevokeSecurityGroupIngress on "*" with no condition (the controller\'s pods may open any security group of the account), and load balancer, target group and security group writes on "*" confined only by the presence of an elbv2.k8s.aws/cluster tag, which admits every value (like StringLike "*")' },
+  { construct: 'aws-eks Cluster (its OpenID Connect provider custom resource)', rule: 'AWS-003', resourcePrefix: 'CustomAWSCDKOpenIdConnectProviderCustomResourceProviderRole',
+    why: 'as in the grant-methods app: the provider\'s handler may create, delete and change every OIDC provider of the account, which changes who may assume the roles trusting them' },
   { construct: 'aws-codepipeline Pipeline with a cross-region action (support stack)', rule: 'AWS-003', resourcePrefix: 'PipelineRoleDefaultPolicy',
     why: 'CDK names the replication bucket\'s key of the other region as "*": the pipeline role may use (kms:Decrypt, kms:Encrypt, ...) every key of the account whose policy trusts the account (CDK\'s default key policy does); the realworld review calls the same grant of CDK Pipelines TP' },
   { construct: 'aws-codepipeline Pipeline with a cross-region action (support stack)', rule: 'AWS-007', resourcePrefix: 'PipelineRole', why: 'the same kms:Decrypt on "*", as a credential return: it decrypts whatever such a key protects' },
@@ -322,6 +330,27 @@ function serverless(stack: Stack): void {
   new ecsPatterns.ApplicationLoadBalancedEc2Service(stack, 'Ec2Web', { cluster, memoryLimitMiB: 256, taskImageOptions: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest') } });
 }
 
+/** Delivery and clusters as their guides write them: CDK Pipelines deploying a stage to another account, EKS with the AWS Load Balancer Controller. */
+function platform(app: App, stack: Stack): void {
+  const pipeline = new cdkPipelines.CodePipeline(stack, 'Delivery', {
+    crossAccountKeys: true,
+    synth: new cdkPipelines.ShellStep('Synth', {
+      input: cdkPipelines.CodePipelineSource.connection('org/app', 'main', { connectionArn: 'arn:aws:codestar-connections:eu-west-1:111122223333:connection/12345678-1234-1234-1234-123456789012' }),
+      commands: ['npm ci', 'npx cdk synth'],
+    }),
+  });
+  const prod = new Stage(stack, 'Prod', { env: { account: '444455556666', region: 'eu-west-1' } });
+  const service = new Stack(prod, 'Service');
+  fn(service, 'Api');
+  new s3.Bucket(service, 'Data');
+  pipeline.addStage(prod, { pre: [new cdkPipelines.ManualApprovalStep('Approve')], post: [new cdkPipelines.ShellStep('Smoke', { commands: ['curl -f https://example.com/health'] })] });
+
+  const vpc = vpcIn(stack);
+  const kubectlLayer = lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:111122223333:layer:kubectl:1');
+  new eks.Cluster(stack, 'Eks', { clusterName: 'platform', version: eks.KubernetesVersion.V1_33, vpc, kubectlLayer, defaultCapacity: 2, albController: { version: eks.AlbControllerVersion.V2_8_2 } });
+  void app;
+}
+
 /** Builds the idiomatic app into `workdir/cdk.out` (writes the GraphQL schema it reads). */
 export function buildIdiomaticApp(workdir: string, context: Record<string, unknown> = {}): App {
   fs.writeFileSync(path.join(workdir, 'schema.graphql'), 'type Item { id: ID! }\ntype Query { items: [Item] }\n');
@@ -333,5 +362,6 @@ export function buildIdiomaticApp(workdir: string, context: Record<string, unkno
   pipelines(new Stack(app, 'IdiomPipelines', { env }));
   apisAndHelpers(new Stack(app, 'IdiomApis', { env }), workdir);
   serverless(new Stack(app, 'IdiomServerless', { env }));
+  platform(app, new Stack(app, 'IdiomPlatform', { env }));
   return app;
 }
