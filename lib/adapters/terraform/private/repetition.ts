@@ -155,20 +155,21 @@ function substitute(value: unknown, iterator: string, key: string | number, elem
 const INTERPOLATION = /\$\{([^{}]*)\}/g;
 
 function substituteText(text: string, iterator: string, key: string | number, element: unknown): string {
-  const token = new RegExp(`(?<![A-Za-z0-9_.])${iterator}\\.(?:(key|index)|value(?:\\.([A-Za-z_][A-Za-z0-9_]*))?)(?![A-Za-z0-9_])`, 'g');
+  // it.key, count.index, it.value, it.value.attr or it.value["attr"] (how CDKTF iterators write an attribute).
+  const token = new RegExp(`(?<![A-Za-z0-9_.])${iterator}\\.(?:(key|index)|value(?:\\.([A-Za-z_][A-Za-z0-9_]*)|\\["([^"\\\\]*)"\\])?)(?![A-Za-z0-9_])`, 'g');
   const valueOf = (isKey: string | undefined, attribute: string | undefined): unknown => {
     if (isKey !== undefined) return (isKey === 'index') === (iterator === 'count') ? key : undefined;
     if (iterator === 'count') return undefined;
-    return attribute === undefined ? element : isObject(element) ? element[attribute] : undefined;
+    return attribute === undefined ? element : isObject(element) ? own(element, attribute) : undefined;
   };
   return text.replace(INTERPOLATION, (whole, expr: string) => {
     const only = new RegExp(`^\\s*${token.source}\\s*$`).exec(expr);
     if (only) {
-      const v = valueOf(only[1], only[2]);
+      const v = valueOf(only[1], only[2] ?? only[3]);
       return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : whole;
     }
-    const replaced = expr.replace(token, (t, isKey: string | undefined, attribute: string | undefined) => {
-      const v = valueOf(isKey, attribute);
+    const replaced = expr.replace(token, (t, isKey: string | undefined, dotted: string | undefined, quoted: string | undefined) => {
+      const v = valueOf(isKey, dotted ?? quoted);
       return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : t;
     });
     return `\${${replaced}}`;

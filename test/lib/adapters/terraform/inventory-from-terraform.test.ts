@@ -293,7 +293,11 @@ describe('Terraform adapter: for_each', () => {
   test('a map: each.key, each.value and each.value.<attribute> of an object element', () => {
     const b = tf().agentServiceAccount('reader').local('grants', { logs: { role: 'roles/logging.viewer' }, owner: { role: 'roles/owner' } });
     b.resource('google_project_iam_member', 'm', { for_each: '${local.grants}', project: PROJECT, role: '${each.value.role}', member });
-    expect(roles(b).map((r) => [r[0], r[1]])).toEqual([['google_project_iam_member.m["logs"]', 'roles/logging.viewer'], ['google_project_iam_member.m["owner"]', 'roles/owner']]);
+    b.resource('google_project_iam_member', 'q', { for_each: '${local.grants}', project: PROJECT, role: '${each.value["role"]}', member });
+    expect(roles(b).map((r) => [r[0], r[1]])).toEqual([
+      ['google_project_iam_member.m["logs"]', 'roles/logging.viewer'], ['google_project_iam_member.m["owner"]', 'roles/owner'],
+      ['google_project_iam_member.q["logs"]', 'roles/logging.viewer'], ['google_project_iam_member.q["owner"]', 'roles/owner'],
+    ]);
   });
 
   test('a collection not known offline leaves the block as written: each.value is reported, never assumed safe', () => {
