@@ -91,9 +91,9 @@ function main(): void {
 function measureCliWithBaselines(cdkOut: string, work: string) {
   const runs: Record<'cli' | 'parseOnly' | 'loadAndParse', CliMeasurement[]> = { cli: [], parseOnly: [], loadAndParse: [] };
   for (let i = 0; i < Math.max(REPEATS, 3); i++) {
-    runs.parseOnly.push(measureBaseline(cdkOut, work, SOURCES, { loadCli: false }));
-    runs.loadAndParse.push(measureBaseline(cdkOut, work, SOURCES));
-    runs.cli.push(measureCli(cdkOut, work, SOURCES));
+    runs.parseOnly.push(measureBaseline(cdkOut, work, { loadCli: false }));
+    runs.loadAndParse.push(measureBaseline(cdkOut, work));
+    runs.cli.push(measureCli(cdkOut, work));
   }
   const median = (xs: CliMeasurement[]): CliMeasurement => ({
     ...xs[0], wallMs: medianOf(xs.map((x) => x.wallMs)), checkMs: medianOf(xs.map((x) => x.checkMs)), cpuMs: medianOf(xs.map((x) => x.cpuMs)), peakRssMiB: medianOf(xs.map((x) => x.peakRssMiB)),
@@ -108,8 +108,6 @@ function measureCliWithBaselines(cdkOut: string, work: string) {
     samples: runs,
   };
 }
-
-const SOURCES = ['lib', 'constructs'];
 
 function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { roles: number; sample: SynthSample } {
   const t0 = performance.now();

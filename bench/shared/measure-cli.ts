@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
@@ -18,17 +18,16 @@ export interface CliMeasurement {
 
 /**
  * Run `agent-guardrails check <input> --format json` as a user does, in its own process, from a
- * fresh JavaScript build of the sources (esbuild, no bundling: the same module layout as dist/),
- * so a stale dist/ never skews the figures. Wall time includes Node start-up.
- *
- * @param sourceDirs the top-level source folders the CLI needs (`lib`, and `constructs` for AWS)
+ * fresh build of the sources made and loaded as the bin loads dist/ (the one-file bundle and its
+ * code cache, scripts/build-cli-bundle.js and bin/load-cli-bundle.js), so a stale dist/ never skews
+ * the figures. Wall time includes Node start-up.
  */
-export function measureCli(input: string, work: string, sourceDirs: string[], extraArgs: readonly string[] = []): CliMeasurement {
-  const build = buildCli(work, sourceDirs);
+export function measureCli(input: string, work: string, extraArgs: readonly string[] = []): CliMeasurement {
+  const build = buildCli(work);
   const report = path.join(work, 'report.json');
   const script = [
     `const t = process.hrtime.bigint();`,
-    `require(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.js'))}).main(${JSON.stringify(['check', input, '--format', 'json', '--output', report, ...extraArgs])}, { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
+    `${loadCli(build)}.main(${JSON.stringify(['check', input, '--format', 'json', '--output', report, ...extraArgs])}, { stdout: { write() {} }, stderr: process.stderr, env: {} })`,
     `.then((code) => process.stdout.write(JSON.stringify({ code, checkMs: Number(process.hrtime.bigint() - t) / 1e6, maxRssKiB: process.resourceUsage().maxRSS, ...cpu() })));`,
   ].join('\n');
   const measured = runMeasuredScript(script, 'CLI run');
@@ -38,16 +37,16 @@ export function measureCli(input: string, work: string, sourceDirs: string[], ex
 
 /**
  * The floor any check of `input` pays, measured the same way as `measureCli`: a fresh process that
- * loads the same CLI build (its entry point and the `check` command's modules, which load the
- * adapters and rules) and reads and parses every JSON file of the input, and does nothing else.
+ * loads the same CLI build (the bundle, as the bin does: every module's code, run only on use) and
+ * reads and parses every JSON file of the input, and does nothing else.
  * The CLI's time is reported as a ratio to it, so a loaded machine skews both alike. With
  * `loadCli: false` the process only reads and parses (Node start-up and JSON, no module of ours).
  */
-export function measureBaseline(input: string, work: string, sourceDirs: string[], options: { loadCli?: boolean } = {}): CliMeasurement {
-  const build = buildCli(work, sourceDirs);
+export function measureBaseline(input: string, work: string, options: { loadCli?: boolean } = {}): CliMeasurement {
+  const build = buildCli(work);
   const script = [
     `const t = process.hrtime.bigint();`,
-    ...(options.loadCli === false ? [] : ['main.js', 'check-command.js'].map((m) => `require(${JSON.stringify(path.join(build, 'lib', 'cli', m))});`)),
+    ...(options.loadCli === false ? [] : [`${loadCli(build)};`]),
     `const fs = require('fs'); const path = require('path');`,
     `const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.json') ? [path.join(d, e.name)] : []);`,
     `let n = 0; for (const f of walk(${JSON.stringify(input)})) { JSON.parse(fs.readFileSync(f, 'utf8')); n++; }`,
@@ -69,22 +68,24 @@ function runMeasuredScript(script: string, what: string): Omit<CliMeasurement, '
   return { wallMs: Math.round(wallMs), checkMs: Math.round(out.checkMs), cpuMs: Math.round(out.cpuMs), peakRssMiB: Math.round(out.maxRssKiB / 1024), exitCode: out.code };
 }
 
-/** A JavaScript build of the sources (esbuild, no bundling: dist/'s module layout), made once per work folder. */
-function buildCli(work: string, sourceDirs: string[]): string {
+/** An expression that loads the build's CLI as bin/agent-guardrails.js loads dist/ (bundle and code cache): its exports. */
+function loadCli(build: string): string {
+  return `require(${JSON.stringify(path.join(ROOT, 'bin', 'load-cli-bundle.js'))}).loadCliBundle(${JSON.stringify(path.join(build, 'lib', 'cli', 'main.bundle.js'))}).exports`;
+}
+
+/**
+ * The CLI built from the sources as `npm run build` builds the bundle (scripts/build-cli-bundle.js), made once
+ * per work folder, beside the package's policies/, package.json and node_modules, as in dist/.
+ */
+function buildCli(work: string): string {
   const build = path.join(work, 'cli-build');
-  if (fs.existsSync(path.join(build, 'lib', 'cli', 'main.js'))) return build;
-  const sources = sourceDirs.flatMap((d) => listTs(path.join(ROOT, d)));
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [...sources, `--outdir=${build}`, `--outbase=${ROOT}`, '--platform=node', '--format=cjs', '--log-level=error']);
+  const bundle = path.join(build, 'lib', 'cli', 'main.bundle.js');
+  if (fs.existsSync(bundle)) return build;
+  fs.mkdirSync(path.dirname(bundle), { recursive: true });
   fs.symlinkSync(path.join(ROOT, 'policies'), path.join(build, 'policies'));
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(build, 'package.json'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'));
+  const { buildCliBundle } = require(path.join(ROOT, 'scripts', 'build-cli-bundle.js')) as { buildCliBundle(sourceRoot: string, outfile: string): void };
+  buildCliBundle(ROOT, bundle);
   return build;
-}
-
-function listTs(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return listTs(p);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
-  });
 }

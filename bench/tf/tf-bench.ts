@@ -108,10 +108,10 @@ function measureCliVariants(outdir: string, work: string) {
   if (roleDataDir) writeFullRoleData(roleDataDir);
   const runs: { parseOnly: CliMeasurement[]; baseline: CliMeasurement[]; shipped: CliMeasurement[]; roleData: CliMeasurement[] } = { parseOnly: [], baseline: [], shipped: [], roleData: [] };
   for (let i = 0; i < CLI_REPEATS; i++) {
-    runs.parseOnly.push(measureBaseline(outdir, work, ['lib'], { loadCli: false }));
-    runs.baseline.push(measureBaseline(outdir, work, ['lib']));
-    runs.shipped.push(measureCli(outdir, work, ['lib']));
-    if (roleDataDir) runs.roleData.push(measureCli(outdir, work, ['lib'], ['--role-data', roleDataDir]));
+    runs.parseOnly.push(measureBaseline(outdir, work, { loadCli: false }));
+    runs.baseline.push(measureBaseline(outdir, work));
+    runs.shipped.push(measureCli(outdir, work));
+    if (roleDataDir) runs.roleData.push(measureCli(outdir, work, ['--role-data', roleDataDir]));
   }
   const median = (xs: CliMeasurement[]): CliMeasurement => ({
     ...xs[0], wallMs: medianOf(xs.map((x) => x.wallMs)), checkMs: medianOf(xs.map((x) => x.checkMs)), cpuMs: medianOf(xs.map((x) => x.cpuMs)), peakRssMiB: medianOf(xs.map((x) => x.peakRssMiB)),
