@@ -50,8 +50,9 @@ export const GUARDRAIL_TAMPER: Rule = {
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     if (!holdsAwsStatement(inventory)) return [];
     const tamper = (loadCatalog(GUARDRAIL_TAMPER_CATALOG).aws ?? []).flatMap(expandPattern);
-    const protectedResources = guardrailResources(inventory);
-    const agentRoles = agentRoleTargets(inventory);
+    // The guardrails' resources, found when a subject first holds a guardrail write (most hold none).
+    let protectedResources: Protected[] | undefined;
+    let agentRoles: AgentRoleTargets | undefined;
     const guardrailWrites = [
       ...expandPattern('iam:*').filter(isChange),
       ...expandPattern('ssm:*').filter((a) => isChange(a) && a.resourceTypes.includes('parameter')),
@@ -70,8 +71,9 @@ export const GUARDRAIL_TAMPER: Rule = {
       }
       for (const info of perms.reachable(guardrailWrites, serviceOf)) {
         if (reported.has(info.action)) continue;
+        protectedResources ??= guardrailResources(inventory);
         const target = protectedResources.find((p) => p.service === info.service && p.patterns.some((pattern) => perms.reaches(info.action, pattern)))
-          ?? (info.service === 'iam' ? agentRoleReached(perms, info.action, agentRoles) : undefined);
+          ?? (info.service === 'iam' ? agentRoleReached(perms, info.action, agentRoles ??= agentRoleTargets(inventory)) : undefined);
         if (!target) continue;
         reported.add(info.action);
         writeHits.push({ info, uses: perms.usesOf(info.action), data: target.what });
