@@ -34,8 +34,7 @@ export const AZURE_ASSIGNMENT_SCOPE_RULE: Rule = {
     const identities = identitiesById(inventory, 'azure');
     const pivots = loadCatalog(AZURE_PRIVILEGED_ACTIONS_CATALOG).azure ?? [];
     return allowGrants(inventory, 'azure').flatMap((g) => {
-      // Owner, Contributor and the like are AZ-001's finding at any scope: nothing more on the same assignment.
-      if (g.scopeLevel === undefined || !BROAD_AZURE_LEVELS.has(g.scopeLevel) || isPrivilegedRoleAssignment(g)) return [];
+      if (g.scopeLevel === undefined || !BROAD_AZURE_LEVELS.has(g.scopeLevel)) return [];
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
       if (identity?.isAgent) {
         return [findingAt('azure', g.source, {
@@ -45,6 +44,9 @@ export const AZURE_ASSIGNMENT_SCOPE_RULE: Rule = {
           fix: AZURE_ASSIGNMENT_SCOPE_RULE.fix,
         })];
       }
+      // What Owner, Contributor and the like reach there is AZ-001's finding already: nothing more on the same assignment.
+      // (An agent's assignment at that scope is a cause of its own, above: the agent leaves its environment.)
+      if (isPrivilegedRoleAssignment(g)) return [];
       const data = dataActionsOf(g, inventory);
       const pivot = pivots.filter((t) => grantReaches(g, t) !== undefined);
       if (data.length === 0 && pivot.length === 0) return [];
