@@ -10,7 +10,8 @@ export const GCP_VACUOUS_CONDITIONS_RULE: Rule = {
   severity: 'error',
   reason: 'An IAM condition narrows nothing (always true, or a resource prefix that matches every resource of a kind).',
   explanation: 'A condition such as resource.name.startsWith("projects/_/buckets/") looks like narrowing but matches every bucket; '
-    + '`true` or an alternative (||) that is always true matches everything. Such a grant is as broad as an unconditional one at its level.',
+    + '`true` or an alternative (||) that is always true matches everything. Such a grant is as broad as an unconditional one at its level. '
+    + 'On a grant bound to one resource (a bucket, a secret) that level is the resource itself, so it is a warning there.',
   fix: 'Name the resource: resource.name == "projects/_/buckets/b" || resource.name.startsWith("projects/_/buckets/b/"), or bind the role on the resource itself.',
   controls: [],
   evaluate(inventory: Inventory): RawFinding[] {
@@ -27,10 +28,14 @@ export const GCP_VACUOUS_CONDITIONS_RULE: Rule = {
           fix: GCP_VACUOUS_CONDITIONS_RULE.fix,
         })] : [];
       }
+      // Bound on one resource, the grant reaches that resource only, condition or not: nothing wider than it looks.
+      const oneResource = g.scopeLevel === 'resource';
       return [findingAt('gcp', g.source, {
         detail: g.role,
         identity: g.identityId,
-        message: `${g.source.resource} grants ${g.role} on ${g.resources.join(', ')} with a condition that narrows nothing: ${reason}.`,
+        ...(oneResource ? { severity: 'warning' as const } : {}),
+        message: `${g.source.resource} grants ${g.role} on ${g.resources.join(', ')} with a condition that narrows nothing: ${reason}`
+          + `${oneResource ? '; the grant is bound on that one resource, so it reaches no more than the resource' : ''}.`,
         fix: GCP_VACUOUS_CONDITIONS_RULE.fix,
       })];
     });

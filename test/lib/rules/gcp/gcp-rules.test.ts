@@ -292,6 +292,13 @@ describe('GCP-010: conditions that narrow nothing do not count as narrowing', ()
     expect(run('GCP-010', grant('(resource.name == "projects/_/buckets/logs" || resource.name.startsWith("projects/_/buckets/logs/")) && ' + WINDOW))).toEqual([]);
     expect(run('GCP-010', grant('request.time < timestamp("2027-01-01T00:00:00Z")'))).toEqual([]);
   });
+  test('on a grant bound to one bucket a condition that narrows nothing within it is a warning (the grant reaches that bucket only)', () => {
+    const b = tf().agentServiceAccount('a').resource('google_storage_bucket_iam_member', 'b', {
+      bucket: 'logs', role: 'roles/storage.objectViewer', member: member('a'),
+      condition: { title: 'prefix', expression: 'resource.name.startsWith("projects/_/buckets/logs/objects/app/") || api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("app/")' },
+    });
+    expect(check(b, rule('GCP-010')).map((f) => [f.detail, f.severity])).toEqual([['roles/storage.objectViewer', 'warning']]);
+  });
   test('a prefix without a "/" boundary is a warning: it also matches look-alike buckets', () => {
     const findings = check(grant('resource.name.startsWith("projects/_/buckets/logs")'), rule('GCP-010'));
     expect(findings.map((f) => [f.detail, f.severity])).toEqual([['lookalike:roles/storage.objectViewer', 'warning']]);
