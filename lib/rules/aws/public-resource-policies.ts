@@ -13,6 +13,12 @@ const POLICY_PROPERTY: ReadonlyMap<string, string> = new Map([
   ['AWS::SQS::QueuePolicy', 'PolicyDocument'],
   ['AWS::SecretsManager::ResourcePolicy', 'ResourcePolicy'],
   ['AWS::ECR::Repository', 'RepositoryPolicyText'],
+  ['AWS::DynamoDB::Table', 'ResourcePolicy'],
+  ['AWS::Kinesis::ResourcePolicy', 'ResourcePolicy'],
+  ['AWS::Events::EventBus', 'Policy'],
+  ['AWS::Events::EventBusPolicy', 'Statement'],
+  ['AWS::Logs::ResourcePolicy', 'PolicyDocument'],
+  ['AWS::Backup::BackupVault', 'AccessPolicy'],
 ]);
 
 /**
@@ -24,13 +30,13 @@ const POLICY_PROPERTY: ReadonlyMap<string, string> = new Map([
  */
 const ROUTE_KEYS = new Set(['aws:sourcevpce', 'aws:sourcevpc', 'aws:sourceowner', 'kms:calleraccount', 'aws:userid', 's3:dataaccesspointaccount', 's3:dataaccesspointarn']);
 
-/** AWS-016: resource policies (buckets, keys, topics, queues, secrets, repositories, functions) that let anyone in. */
+/** AWS-016: resource policies (buckets, keys, topics, queues, secrets, repositories, tables, streams, event buses, log and backup policies, functions) that let anyone in. */
 export const PUBLIC_RESOURCE_POLICIES: Rule = {
   id: 'AWS-016',
   cloud: 'aws',
   severity: 'error',
   reason: 'A resource policy lets any AWS principal in (Principal "*" without a condition naming the caller).',
-  explanation: 'A bucket, key, topic, queue, secret, repository or function whose resource policy allows Principal "*" (or '
+  explanation: 'A bucket, key, topic, queue, secret, repository, table, stream, event bus, backup vault, CloudWatch Logs resource policy or function whose resource policy allows Principal "*" (or '
     + '{"AWS": "*"}, or NotPrincipal) is open to every AWS account, and for some services to anonymous callers: it is how an agent\'s '
     + 'data leaks, whatever its own role allows. A condition counts only when it names the caller with exact values '
     + '(aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount, aws:SourceVpce, kms:CallerAccount, …); an '
@@ -49,7 +55,7 @@ export const PUBLIC_RESOURCE_POLICIES: Rule = {
       }
       const property = POLICY_PROPERTY.get(r.type);
       if (!property) continue;
-      statementsOf(documentOf(r.properties[property])).forEach((s, i) => {
+      statementsOf(policyOf(r, property)).forEach((s, i) => {
         const who = openPrincipal(s);
         if (!who || s.Effect !== 'Allow' || narrows(s.Condition)) return;
         out.push({
@@ -81,6 +87,25 @@ function publicPermission(r: OtherResource): RawFinding | undefined {
     message: `${r.source.resource} (AWS::Lambda::Permission) lets any principal call ${typeof p.Action === 'string' ? p.Action : 'the function'} (Principal "*", no SourceArn, SourceAccount or PrincipalOrgID).`,
     fix: 'Name the calling service or account, and set SourceArn or SourceAccount (or PrincipalOrgID).',
   };
+}
+
+/**
+ * The policy document a resource holds under `property`: a DynamoDB table's is nested (`ResourcePolicy.PolicyDocument`);
+ * an EventBridge bus policy holds one statement (`Statement`), or, in its older form, one grant as properties
+ * (`Principal`, `Action`, `Condition` as `{Type, Key, Value}`).
+ */
+function policyOf(r: OtherResource, property: string): Record<string, unknown> | undefined {
+  const p = r.properties;
+  if (r.type === 'AWS::Events::EventBusPolicy') {
+    const one = documentOf(p.Statement);
+    if (one) return { Statement: [one] };
+    if (p.Principal === undefined) return undefined;
+    const c = isRecord(p.Condition) ? p.Condition : undefined;
+    const condition = c && typeof c.Type === 'string' && typeof c.Key === 'string' ? { [c.Type]: { [c.Key]: c.Value } } : undefined;
+    return { Statement: [{ Effect: 'Allow', Principal: p.Principal === '*' ? '*' : { AWS: p.Principal }, Action: p.Action, ...(condition ? { Condition: condition } : {}) }] };
+  }
+  const doc = documentOf(p[property]);
+  return doc && doc.Statement === undefined && doc.PolicyDocument !== undefined ? documentOf(doc.PolicyDocument) : doc;
 }
 
 /** How a statement opens the resource to everyone (`Principal "*"`, `{"AWS": "*"}`, NotPrincipal), or undefined. */

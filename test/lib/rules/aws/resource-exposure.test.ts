@@ -24,6 +24,13 @@ describe('AWS-016: resource policies never open a resource to everyone', () => {
     'S3 bucket delegated to access points of any account (wildcard s3:DataAccessPointAccount)': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ Principal: { AWS: '*' }, Action: '*', Condition: { StringLike: { 's3:DataAccessPointAccount': '*' } } }) } },
     'Lambda permission, Principal "*"': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*' } },
     'S3 bucket policy with NotPrincipal': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: doc({ NotPrincipal: { AWS: 'arn:aws:iam::111122223333:root' } }) } },
+    'DynamoDB table resource policy (nested PolicyDocument)': { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [], ResourcePolicy: { PolicyDocument: doc({ Principal: '*', Action: 'dynamodb:GetItem' }) } } },
+    'Kinesis stream resource policy as a JSON string': { Type: 'AWS::Kinesis::ResourcePolicy', Properties: { ResourceArn: 'arn:aws:kinesis:eu-west-1:111122223333:stream/s', ResourcePolicy: JSON.stringify(doc({ Principal: { AWS: '*' }, Action: 'kinesis:GetRecords' })) } },
+    'EventBridge bus Policy': { Type: 'AWS::Events::EventBus', Properties: { Name: 'bus', Policy: doc({ Principal: '*', Action: 'events:PutEvents' }) } },
+    'EventBridge bus policy, one Statement': { Type: 'AWS::Events::EventBusPolicy', Properties: { StatementId: 's', Statement: { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'events:PutEvents', Resource: '*' } } },
+    'EventBridge bus policy, older form (Principal "*", no Condition)': { Type: 'AWS::Events::EventBusPolicy', Properties: { StatementId: 's', Action: 'events:PutEvents', Principal: '*' } },
+    'CloudWatch Logs resource policy as a JSON string': { Type: 'AWS::Logs::ResourcePolicy', Properties: { PolicyName: 'p', PolicyDocument: JSON.stringify(doc({ Principal: '*', Action: 'logs:PutLogEvents' })) } },
+    'Backup vault access policy': { Type: 'AWS::Backup::BackupVault', Properties: { BackupVaultName: 'v', AccessPolicy: doc({ Principal: { AWS: '*' }, Action: 'backup:CopyIntoBackupVault' }) } },
   };
   for (const [name, resource] of Object.entries(opened)) {
     test(`${name}: an error`, () => {
@@ -38,6 +45,10 @@ describe('AWS-016: resource policies never open a resource to everyone', () => {
     'a Deny of everyone (insecure transport)': { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'b', PolicyDocument: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] } } },
     'a Lambda permission for a service with SourceArn': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::b' } },
     'a Lambda permission for "*" scoped by SourceAccount': { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*', SourceAccount: '111122223333' } },
+    'an EventBridge bus policy, older form, held to one organization': { Type: 'AWS::Events::EventBusPolicy', Properties: { StatementId: 's', Action: 'events:PutEvents', Principal: '*', Condition: { Type: 'StringEquals', Key: 'aws:PrincipalOrgID', Value: 'o-abc123def4' } } },
+    'a CloudWatch Logs resource policy for a service, held to the account': { Type: 'AWS::Logs::ResourcePolicy', Properties: { PolicyName: 'p', PolicyDocument: JSON.stringify(doc({ Principal: { Service: 'delivery.logs.amazonaws.com' }, Action: 'logs:PutLogEvents', Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } } })) } },
+    'a backup vault policy denying everyone deletes (vault lock pattern)': { Type: 'AWS::Backup::BackupVault', Properties: { BackupVaultName: 'v', AccessPolicy: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 'backup:DeleteRecoveryPoint', Resource: '*' }] } } },
+    'a DynamoDB table shared with one named account': { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [], ResourcePolicy: { PolicyDocument: doc({ Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'dynamodb:GetItem' }) } } },
   };
   for (const [name, resource] of Object.entries(closed)) {
     test(`${name}: no finding`, () => {
