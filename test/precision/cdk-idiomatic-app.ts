@@ -117,6 +117,10 @@ function containerPatterns(stack: Stack): void {
     cluster, schedule: appscaling.Schedule.cron({ hour: '3', minute: '0' }),
     scheduledFargateTaskImageOptions: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/amazonlinux/amazonlinux:2023'), memoryLimitMiB: 512 },
   });
+  // Exec command with its logs sent to a named log group (the cluster's configuration): CDK scopes the log grants to it.
+  const execLogs = new logs.LogGroup(stack, 'ExecLogs');
+  const auditedCluster = new ecs.Cluster(stack, 'AuditedCluster', { vpc, executeCommandConfiguration: { logging: ecs.ExecuteCommandLogging.OVERRIDE, logConfiguration: { cloudWatchLogGroup: execLogs } } });
+  new ecsPatterns.ApplicationLoadBalancedFargateService(stack, 'Audited', { cluster: auditedCluster, enableExecuteCommand: true, taskImageOptions: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest') } });
   new ecsPatterns.ApplicationMultipleTargetGroupsFargateService(stack, 'Multi', {
     cluster, taskImageOptions: { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest') },
     targetGroups: [{ containerPort: 80 }, { containerPort: 90, pathPattern: '/api/*', priority: 10 }],
