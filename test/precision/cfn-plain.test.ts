@@ -20,7 +20,6 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'cfn-plain');
  */
 const KNOWN_GAPS: Record<string, string> = {
   'cross-stack-imports.yaml': "Fn::ImportValue of an ARN in Resource is an AWS-014 error",
-  'glue-job-role.yaml': "AWS-002 errs on an AWS-managed policy written for the role's only service, which AWS-004 reports as a warning",
   'ssm-parameters-star.yaml': "AWS-007 reads a parameter hierarchy (parameter/orders-service/*) as a wildcard",
 };
 
