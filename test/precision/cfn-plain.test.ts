@@ -19,7 +19,6 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'cfn-plain');
  * leaves the list.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  'cross-stack-imports.yaml': "Fn::ImportValue of an ARN in Resource is an AWS-014 error",
   'ssm-parameters-star.yaml': "AWS-007 reads a parameter hierarchy (parameter/orders-service/*) as a wildcard",
 };
 

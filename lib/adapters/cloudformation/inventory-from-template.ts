@@ -5,7 +5,7 @@ import {
   Acknowledgement, CrossAccountOptIn, Grant, Identity, IdentityKind, Inventory, PolicyDocumentEntry, PolicyStatement, SourceLocation, Unresolved, emptyInventory,
 } from '../../inventory/inventory';
 import { awsManagedPolicyDataName, awsManagedPolicyDocument, awsManagedPolicyKey } from './aws-managed-policies';
-import { TemplateResolver } from './private/intrinsics';
+import { TemplateResolver, unresolvedPlaceholder } from './private/intrinsics';
 import { transformAddsOnlyAwsRotation } from './aws-rotation-transforms';
 import { expandSamTemplate, transformsNotRead, usesSamTransform } from './sam-transform';
 import { stackExports } from './private/nested-stack-parameters';
@@ -323,7 +323,12 @@ class TemplateReader {
       // Resolved one policy at a time, so an unresolved value is reported at `Policies[i]`.
       const whole = Array.isArray(props.Policies) ? props.Policies : this.resolveProp(logicalId, props, 'Policies');
       const raw = Array.isArray(whole) ? whole : [whole];
-      const items = raw.flatMap((rawPolicy, i) => this.resolver.resolveItems(rawPolicy, (what) => this.unresolved(logicalId, `Properties.Policies[${i}]`, what)).map((p) => ({ p, i })));
+      const items = raw.flatMap((rawPolicy, i) => {
+        const open: string[] = [];
+        const resolved = this.resolver.resolveItems(rawPolicy, (what) => open.push(what));
+        for (const what of open) this.unresolved(logicalId, `Properties.Policies[${i}]`, what, chosenElsewhereAsResource(resolved, what));
+        return resolved.map((p) => ({ p, i }));
+      });
       items.forEach(({ p, i }) => {
         const path = `Properties.Policies[${i}]`;
         if (p === undefined) return;
@@ -410,7 +415,9 @@ class TemplateReader {
 
   private readPolicyResource(logicalId: string, r: CfnResourceJson, kind: 'aws-customer-managed-policy' | 'aws-inline-policy'): void {
     const props = r.Properties ?? {};
-    const doc = this.resolveProp(logicalId, props, 'PolicyDocument');
+    const open: string[] = [];
+    const doc = this.resolveProp(logicalId, props, 'PolicyDocument', (what) => open.push(what));
+    for (const what of open) this.unresolved(logicalId, 'Properties.PolicyDocument', what, chosenElsewhereAsResource([{ PolicyDocument: doc }], what));
     const name = this.resolveProp(logicalId, props, kind === 'aws-inline-policy' ? 'PolicyName' : 'ManagedPolicyName');
     const id = this.idOf(logicalId);
     const entry: Mutable<PolicyDocumentEntry> = {
@@ -529,6 +536,31 @@ class TemplateReader {
     if (path) loc.path = path;
     return loc;
   }
+}
+
+/** Values the template takes from outside: another stack's export, or a parameter the deployer must give. */
+const CHOSEN_ELSEWHERE = /^Fn::ImportValue |, a parameter without a default$/;
+
+/**
+ * `'warning'` when an open value is chosen outside the template (an import, a parameter without a
+ * default) and appears only as a resource of Allow statements (`Resource: !ImportValue shared-TableArn`):
+ * the name of a resource reviewed where it is defined, as a policy defined elsewhere is. The rules
+ * still read it as an unknown resource (credential returns and escalation on it stay errors).
+ * Anywhere else (actions, principals, conditions, a Deny) it stays an error.
+ */
+function chosenElsewhereAsResource(policies: unknown[], what: string): 'warning' | undefined {
+  if (!CHOSEN_ELSEWHERE.test(what)) return undefined;
+  const placeholder = JSON.stringify(unresolvedPlaceholder(what)).slice(1, -1);
+  const count = (v: unknown) => JSON.stringify(v ?? null).split(placeholder).length - 1;
+  let total = 0;
+  let asResource = 0;
+  for (const p of policies) {
+    total += count(p);
+    const doc = isObject(p) ? p.PolicyDocument : undefined;
+    const statements = isObject(doc) ? (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) : [];
+    for (const st of statements) if (isObject(st) && st.Effect === 'Allow') asResource += count(st.Resource);
+  }
+  return total > 0 && asResource === total ? 'warning' : undefined;
 }
 
 /** Push unless present; a policy shared by thousands of roles stays linear (the Set shadows the array). */

@@ -18,8 +18,36 @@ describe('AWS-014: IAM values that cannot be resolved are reported (fail closed)
     const file = path.join(__dirname, '../../../fixtures/cfn/unresolved.yaml');
     const findings = runRules(inventoryFromTemplate(readTemplateFile(file), { stack: 'S', file }), [UNRESOLVED_VALUES], Baseline.default());
     expect(findings.map(findingId)).toEqual(['AWS-014[MaxSessionDuration]', 'AWS-014[Policies[0]]', 'AWS-014[ManagedPolicyArns[1]]', 'AWS-014[ManagedPolicyArns[2]]']);
-    expect(findings.every((f) => f.resource === 'AdminRole' && f.severity === 'error' && f.file === file)).toBe(true);
+    expect(findings.every((f) => f.resource === 'AdminRole' && f.file === file)).toBe(true);
+    // The parameter names only the resource of an Allow (iam:PassRole's role): chosen where it is deployed, a warning here;
+    // AWS-005 and AWS-004 still judge the PassRole of an unknown role.
+    expect(findings.map((f) => f.severity)).toEqual(['error', 'warning', 'error', 'error']);
     expect(findings[2].message).toBe('AdminRole Properties.ManagedPolicyArns[1]: Fn::ImportValue SharedPolicyArn.');
     expect(findings.map((f) => findingId(f)).join()).not.toContain('::');
+  });
+});
+
+describe('AWS-014: a value chosen outside the template that only names resources', () => {
+  const template = (statement: Record<string, unknown>) => ({
+    Parameters: { TableArn: { Type: 'String' } },
+    Resources: { R: { Type: 'AWS::IAM::Role', Properties: {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [statement] } }],
+    } } },
+  });
+  const severities = (statement: Record<string, unknown>, baseline = Baseline.default()) =>
+    runRules(inventoryFromTemplate(template(statement), { stack: 'S' }), [UNRESOLVED_VALUES], baseline).map((f) => f.severity);
+
+  test('compliant (a warning): an import or a parameter without default as the Resource of an Allow names a resource reviewed where it is defined', () => {
+    expect(severities({ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::ImportValue': 'shared-TableArn' } })).toEqual(['warning']);
+    expect(severities({ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::Sub': '${TableArn}/index/*' } })).toEqual(['warning']);
+  });
+
+  test('non-compliant: the same value as an action, in a condition or in a Deny is an error; so is any with aws.unresolvedReferences: error', () => {
+    expect(severities({ Effect: 'Allow', Action: { 'Fn::ImportValue': 'shared-Action' }, Resource: 'arn:aws:dynamodb:eu-west-1:111122223333:table/t' })).toEqual(['error']);
+    expect(severities({ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/t': { 'Fn::ImportValue': 'tag' } } } })).toEqual(['error']);
+    expect(severities({ Effect: 'Deny', Action: 'dynamodb:*', Resource: { 'Fn::ImportValue': 'shared-TableArn' } })).toEqual(['error']);
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { unresolvedReferences: 'error' } });
+    expect(severities({ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::ImportValue': 'shared-TableArn' } }, strict)).toEqual(['error']);
   });
 });
