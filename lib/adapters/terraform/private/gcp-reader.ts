@@ -213,8 +213,14 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
       const issuer = oidc ? ctx.resolve('gcp', block, 'oidc.issuer_uri', oidc.issuer_uri)?.text : undefined;
       // The provider belongs to a pool, not to one service account: identities that pool members may impersonate get it below.
       federationsByPool.set(block.address, { issuer, attributeCondition: condition?.text, pool: ctx.refs.resolve(block.body.workload_identity_pool_id)?.text });
-      // The rules judge the condition as resolved (a variable's default), not as written.
-      const properties = condition && !condition.problem ? { ...block.body, attribute_condition: condition.text } : block.body;
+      // The rules judge the condition, and the AWS account an AWS provider trusts, as resolved (a variable's default), not as written.
+      const aws = nestedBlock(block.body.aws);
+      const account = aws ? ctx.refs.resolve(aws.account_id) : undefined;
+      const properties = {
+        ...block.body,
+        ...(condition && !condition.problem ? { attribute_condition: condition.text } : {}),
+        ...(aws && account && !account.problem ? { aws: { ...aws, account_id: account.text } } : {}),
+      };
       ctx.inventory.others.push({ cloud: 'gcp', type: block.type, properties, labels: labelsOfBlock(block), source: ctx.source(block) });
       continue;
     }

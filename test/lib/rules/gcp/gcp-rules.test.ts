@@ -242,6 +242,8 @@ describe('GCP-007: workload identity pool providers have an attribute_condition'
     expect(run('GCP-007', other('saml', { saml: { idp_metadata_xml: '<EntityDescriptor/>' } }))).toEqual([]);
     expect(run('GCP-007', other('x509', { x509: { trust_store: { trust_anchors: [{ pem_certificate: 'x' }] } } }))).toEqual([]);
     expect(run('GCP-007', other('aws', { aws: { account_id: '' } }))).toEqual(['GCP-007@google_iam_workload_identity_pool_provider.aws']);
+    expect(run('GCP-007', other('aws', { aws: { account_id: '${var.account}' } }).variable('account', { type: 'string', default: '123456789012' }))).toEqual([]);
+    expect(run('GCP-007', other('aws', { aws: { account_id: '${var.account}' } }).variable('account', { type: 'string' }))).toEqual(['GCP-007@google_iam_workload_identity_pool_provider.aws']);
   });
   test('a parenthesised group pins when each of its alternatives does; one open alternative inside it is caught', () => {
     expect(run('GCP-007', provider("(assertion.repository == 'org/a' || assertion.repository == 'org/b') && assertion.ref == 'refs/heads/main'"))).toEqual([]);
