@@ -31,8 +31,31 @@ export function principalOf(grant: Grant, identity: Identity | undefined): strin
 
 /** Glob match for permissions and roles: `*` matches any run of characters, case-insensitive. */
 export function globMatches(pattern: string, value: string): boolean {
-  if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === value.toLowerCase();
+  if (!pattern.includes('*') && !pattern.includes('?')) return equalIgnoringCase(pattern, value);
   return globMatch(pattern, value);
+}
+
+/**
+ * `a.toLowerCase() === b.toLowerCase()` without making either string (rules compare every permission of every
+ * grant with catalog and deny lists): ASCII compared in place; at the first character outside ASCII, as before.
+ * A mismatch after an ASCII-only prefix decides, since lower-casing ASCII keeps positions.
+ */
+function equalIgnoringCase(a: string, b: string): boolean {
+  if (a === b) return true;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x >= 128 || y >= 128) return a.toLowerCase() === b.toLowerCase();
+    // Equal in lower case only when the same, or one letter in its two cases (they differ in bit 5 only).
+    if (x !== y && ((x | 32) !== (y | 32) || !isAsciiLetter(x))) return false;
+  }
+  // An ASCII-only prefix of equal lower case: the longer string has more to lower-case, so they differ.
+  return a.length === b.length;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** Whether two globs can match a common value (tested on each side's literal instance). */
