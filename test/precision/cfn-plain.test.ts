@@ -19,7 +19,6 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'cfn-plain');
  * leaves the list.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  'ssm-parameters-star.yaml': "AWS-007 reads a parameter hierarchy (parameter/orders-service/*) as a wildcard",
 };
 
 /** Rule ids of the error findings, by the logical id of the resource they are reported on. */

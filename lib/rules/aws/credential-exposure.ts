@@ -18,6 +18,19 @@ export const CREDENTIAL_RETURNING_CATALOG = 'aws-credential-returning';
 const SECRET_SUFFIX = /^arn:[^:*?]+:secretsmanager:[^:*?]*:[^:*?]*:secret:[^*?]+-\?{6}$/;
 
 /**
+ * A Parameter Store hierarchy below a named path (`parameter/orders-service/*`,
+ * `parameter/app/prod/*`): what GetParametersByPath is scoped to, and how the Systems Manager guide
+ * scopes parameter access in IAM. It reaches the parameters one owner keeps under that path, not
+ * every parameter of the account: a warning, as AWS-008 accepts a named bucket prefix.
+ */
+const HIERARCHY_BELOW_NAMED_PATH = /^[^*?/]+(?:\/[^*?/]+)*\/\*$/;
+export function isParameterHierarchy(resource: string): boolean {
+  const at = resource.indexOf(':parameter/');
+  if (at < 0 || !resource.startsWith('arn:') || !resource.slice(0, at).includes(':ssm:') || isWildcardResource(resource.slice(0, at))) return false;
+  return HIERARCHY_BELOW_NAMED_PATH.test(resource.slice(at + ':parameter/'.length));
+}
+
+/**
  * AWS-007: credential-returning actions (sts:AssumeRole, iam:CreateAccessKey,
  * secretsmanager:GetSecretValue, kms:Decrypt, ...) only on named resources. Actions that support no
  * resource type (ecr:GetAuthorizationToken) cannot be named: they are a warning on agent identities.
@@ -33,7 +46,8 @@ export const CREDENTIAL_EXPOSURE: Rule = {
     + 'policies/catalogs/aws-credential-returning.json (after Cloudsplaining\'s CredentialsExposure). Each must name its resources; '
     + 'a Secrets Manager ARN ending in `-??????` (the random suffix) counts as named, and so does an AgentCore workload identity '
     + '`workload-identity/<name>-*` when <name> is a runtime\'s or gateway\'s of the input and no other is named <name>-… (the identity AgentCore creates for it, '
-    + 'named with a generated suffix; the AgentCore Developer Guide scopes a runtime\'s token actions this way). Actions that support no resource type, such '
+    + 'named with a generated suffix; the AgentCore Developer Guide scopes a runtime\'s token actions this way). A Parameter Store hierarchy below a named '
+    + 'path (`parameter/orders-service/*`, what GetParametersByPath is scoped to) is a warning on identities that are not agents. Actions that support no resource type, such '
     + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only. CDK\'s '
     + 'cross-region parameter reader for Lambda@Edge (recognised by the whole shape CDK emits) passes with its ssm:GetParameter '
     + 'on `parameter/cdk/EdgeFunctionArn/*`, where CDK\'s own edge stack writes function version ARNs.',
@@ -74,11 +88,13 @@ export const CREDENTIAL_EXPOSURE: Rule = {
         const what = listActions(hits);
         const broad = [...new Set(hits.flatMap((h) => h.data))];
         const byAws = hits.every((h) => h.uses.every((u) => u.statement.grant?.via === 'aws-managed-policy'));
+        const hierarchy = broad.every(isParameterHierarchy);
         findings.push(perms.finding(written,
-          `${perms.subject.resource} holds ${what}, which return${hits.length === 1 ? 's' : ''} credentials or secrets, on ${broad.map(describe).join(', ')}${byAws ? ' (through an AWS-managed policy written for its service)' : ''}.`,
+          `${perms.subject.resource} holds ${what}, which return${hits.length === 1 ? 's' : ''} credentials or secrets, on ${broad.map(describe).join(', ')}${byAws ? ' (through an AWS-managed policy written for its service)' : hierarchy ? ' (every parameter of a hierarchy below a named path)' : ''}.`,
           `Grant ${hits.length === 1 ? what : `the actions ${written} brings in`} on the exact ARNs ${perms.subject.resource} needs, not on a wildcard.`,
-          // An AWS-managed policy's reach is AWS's published scope for a service role; on an agent identity it is still an error.
-          byAws && !perms.subject.isAgent ? 'warning' : undefined, actionsOf(hits)));
+          // An AWS-managed policy's reach is AWS's published scope for a service role, a named parameter hierarchy one owner's
+          // parameters; on an agent identity either is still an error.
+          (byAws || hierarchy) && !perms.subject.isAgent ? 'warning' : undefined, actionsOf(hits)));
       }
     }
     return findings;

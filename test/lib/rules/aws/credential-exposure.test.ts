@@ -139,3 +139,24 @@ describe('AWS-007 through synthesized CloudFormation (adapter + IAM simulator)',
     expect(check(CREDENTIAL_EXPOSURE, exampleAppInventory())).toEqual([]);
   });
 });
+
+describe('AWS-007: Parameter Store hierarchies below a named path', () => {
+  const params = (resource: string, isAgent = false) => {
+    const r = role('Role', isAgent ? { agent: true } : {});
+    return check(CREDENTIAL_EXPOSURE, inventory({ identities: [r], grants: [allow(r, ['ssm:GetParametersByPath'], [resource])] }));
+  };
+
+  test('compliant (a warning): parameter/<service>/* reaches one owner\'s hierarchy, as GetParametersByPath is scoped', () => {
+    for (const r of ['arn:aws:ssm:eu-west-1:111111111111:parameter/orders-service/*', 'arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/prod/*']) {
+      expect(params(r).map((f) => f.severity)).toEqual(['warning']);
+    }
+  });
+
+  test('non-compliant: every parameter, a name prefix, a wildcard path segment, another service, or an agent identity stays an error', () => {
+    for (const r of [
+      'arn:aws:ssm:eu-west-1:111111111111:parameter/*', 'arn:aws:ssm:eu-west-1:111111111111:parameter/orders-*',
+      'arn:aws:ssm:eu-west-1:111111111111:parameter/*/db/*', 'arn:aws:ssm:*:*:parameter/app/*', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:app/*',
+    ]) expect(params(r).map((f) => f.severity)).toEqual(['error']);
+    expect(params('arn:aws:ssm:eu-west-1:111111111111:parameter/orders-service/*', true).map((f) => f.severity)).toEqual(['error']);
+  });
+});
