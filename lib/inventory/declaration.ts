@@ -27,7 +27,7 @@ export function parseDeclaration(raw: unknown): Declaration | undefined | 'malfo
   const agent = str('agent');
   const tool = str('tool');
   if (agent === undefined || tool === undefined) return 'malformed';
-  return {
+  const declaration: { -readonly [K in keyof Declaration]: Declaration[K] } = {
     agent,
     tool,
     tier: str('tier') ?? '',
@@ -38,13 +38,13 @@ export function parseDeclaration(raw: unknown): Declaration | undefined | 'malfo
     dataSources: list('dataSources'),
     requiresApproval: fields.requiresApproval === true,
     hasWindow: fields.hasWindow === true,
-    ...optional('window', windowOf(fields.window)),
-    ...optional('placement', placementOf(fields.placement)),
   };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
+  // Set after the literal, in this order, only when present (a spread of optional parts costs more: one declaration per tool identity).
+  const window = windowOf(fields.window);
+  if (window !== undefined) declaration.window = window;
+  const placement = placementOf(fields.placement);
+  if (placement !== undefined) declaration.placement = placement;
+  return declaration;
 }
 
 /** A declared window, when it has the broker's shape (anything else is left out, as if not written). */
@@ -67,12 +67,12 @@ function placementOf(raw: unknown): DeclaredPlacement | undefined {
   const project = str(raw.gcp, 'project');
   const subscriptionId = str(raw.azure, 'subscriptionId');
   const resourceGroup = str(raw.azure, 'resourceGroup');
-  const out: DeclaredPlacement = {
-    ...(account ? { aws: { account } } : {}),
-    ...(project ? { gcp: { project } } : {}),
-    ...(subscriptionId ? { azure: { subscriptionId, ...(resourceGroup ? { resourceGroup } : {}) } } : {}),
-  };
-  return Object.keys(out).length > 0 ? out : undefined;
+  if (!account && !project && !subscriptionId) return undefined;
+  const out: { -readonly [K in keyof DeclaredPlacement]: DeclaredPlacement[K] } = {};
+  if (account) out.aws = { account };
+  if (project) out.gcp = { project };
+  if (subscriptionId) out.azure = resourceGroup ? { subscriptionId, resourceGroup } : { subscriptionId };
+  return out;
 }
 
 /** An agent tool identity: labelled as one, or labelled with agent and tool and no other component. */

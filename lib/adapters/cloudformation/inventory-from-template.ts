@@ -10,7 +10,7 @@ import { transformAddsOnlyAwsRotation } from './aws-rotation-transforms';
 import { expandSamTemplate, transformsNotRead, usesSamTransform } from './sam-transform';
 import { stackExports } from './private/nested-stack-parameters';
 import { declarationOf, isAgentIdentity, labelsOf } from './private/labels';
-import { documentSizeChars, isObject, parseStatements, parseTrust } from './private/policy-document';
+import { documentSizeChars, isObject, measuredDocumentSizeChars, parseStatements, parseTrust } from './private/policy-document';
 import { cdkNagAcknowledgements, holdsCdkNagSuppressions } from './cdk-nag-suppressions';
 import { hasOwn, own } from '../../private/own';
 import { withPath } from './private/source-location';
@@ -232,10 +232,10 @@ class TemplateReader {
     }
     if (declaration && declaration !== 'malformed') identity.declaration = declaration;
     if (type === 'AWS::IAM::Role') {
-      const trustDoc = this.resolveProp(logicalId, props, 'AssumeRolePolicyDocument');
-      identity.trust = parseTrust(trustDoc, withPath(source, source.path ?? 'Properties.AssumeRolePolicyDocument'),
-        (what) => this.unresolved(logicalId, 'Properties.AssumeRolePolicyDocument', what));
-      identity.trustPolicyChars = documentSizeChars(trustDoc);
+      const report = (what: string) => this.unresolved(logicalId, 'Properties.AssumeRolePolicyDocument', what);
+      const trustDoc = this.resolver.resolveMeasured(props.AssumeRolePolicyDocument, report);
+      identity.trust = parseTrust(trustDoc.value, withPath(source, source.path ?? 'Properties.AssumeRolePolicyDocument'), report);
+      identity.trustPolicyChars = measuredDocumentSizeChars(trustDoc.value, trustDoc.chars);
       identity.maxSessionSeconds = this.maxSession(logicalId, props);
     }
     this.identities.set(logicalId, identity);
@@ -323,28 +323,40 @@ class TemplateReader {
       // Resolved one policy at a time, so an unresolved value is reported at `Policies[i]`.
       const whole = Array.isArray(props.Policies) ? props.Policies : this.resolveProp(logicalId, props, 'Policies');
       const raw = Array.isArray(whole) ? whole : [whole];
-      const items = raw.flatMap((rawPolicy, i) => {
+      // Every policy resolved before any is read (the order unresolved values are reported in); plain loops, not a pair per item.
+      const items: unknown[] = [];
+      const indexes: number[] = [];
+      for (let i = 0; i < raw.length; i++) {
+        if (!(i in raw)) continue; // a hole, as flatMap skipped it
         const open: string[] = [];
-        const resolved = this.resolver.resolveItems(rawPolicy, (what) => open.push(what));
+        const resolved = this.resolver.resolveItems(raw[i], (what) => open.push(what));
         for (const what of open) this.unresolved(logicalId, `Properties.Policies[${i}]`, what, chosenElsewhereAsResource(resolved, what));
-        return resolved.map((p) => ({ p, i }));
-      });
-      items.forEach(({ p, i }) => {
+        for (const p of resolved) {
+          items.push(p);
+          indexes.push(i);
+        }
+      }
+      for (let k = 0; k < items.length; k++) {
+        const p = items[k];
+        const i = indexes[k];
         const path = `Properties.Policies[${i}]`;
-        if (p === undefined) return;
-        if (!isObject(p)) return this.unresolved(logicalId, path, 'an inline policy that is not an object');
+        if (p === undefined) continue;
+        if (!isObject(p)) {
+          this.unresolved(logicalId, path, 'an inline policy that is not an object');
+          continue;
+        }
         const name = typeof p.PolicyName === 'string' ? p.PolicyName : String(i);
         // Both branches of a deploy-time Fn::If may name their policy alike: keep both.
-        const base = `${this.idOf(logicalId)}/${name}`;
+        const base = `${identity.id}/${name}`;
         let id = base;
         for (let k = 2; this.policies.has(id); k++) id = `${base}~${k}`;
         this.policies.set(id, {
           id, cloud: 'aws', kind: 'aws-inline-policy', name,
           statements: parseStatements(p.PolicyDocument, (what) => this.unresolved(logicalId, `${path}.PolicyDocument`, what)),
           sizeChars: documentSizeChars(p.PolicyDocument), attachedTo: [identity.id], boundaryOf: [],
-          source: withPath(this.source(logicalId, r), this.constructPath(logicalId, r) ?? path),
+          source: this.sourceAt(logicalId, r, path),
         });
-      });
+      }
     }
     const arns = props.ManagedPolicyArns;
     if (arns !== undefined) {
@@ -405,7 +417,7 @@ class TemplateReader {
       id, cloud: 'aws', kind: 'aws-managed-policy', name: key,
       statements: parseStatements(doc, (what) => this.unresolved(logicalId, path, what)),
       sizeChars: documentSizeChars(doc), attachedTo: [], boundaryOf: [],
-      source: withPath(this.source(logicalId, r), this.constructPath(logicalId, r) ?? path),
+      source: this.sourceAt(logicalId, r, path),
     };
     this.policies.set(id, entry);
     return entry;
@@ -416,14 +428,15 @@ class TemplateReader {
   private readPolicyResource(logicalId: string, r: CfnResourceJson, kind: 'aws-customer-managed-policy' | 'aws-inline-policy'): void {
     const props = r.Properties ?? {};
     const open: string[] = [];
-    const doc = this.resolveProp(logicalId, props, 'PolicyDocument', (what) => open.push(what));
-    for (const what of open) this.unresolved(logicalId, 'Properties.PolicyDocument', what, chosenElsewhereAsResource([{ PolicyDocument: doc }], what));
+    const doc = this.resolver.resolveMeasured(props.PolicyDocument, (what) => open.push(what));
+    for (const what of open) this.unresolved(logicalId, 'Properties.PolicyDocument', what, chosenElsewhereAsResource([{ PolicyDocument: doc.value }], what));
+    const report = (what: string) => this.unresolved(logicalId, 'Properties.PolicyDocument', what);
     const name = this.resolveProp(logicalId, props, kind === 'aws-inline-policy' ? 'PolicyName' : 'ManagedPolicyName');
     const id = this.idOf(logicalId);
     const entry: Mutable<PolicyDocumentEntry> = {
       id, cloud: 'aws', kind,
-      statements: parseStatements(doc, (what) => this.unresolved(logicalId, 'Properties.PolicyDocument', what)),
-      sizeChars: documentSizeChars(doc), attachedTo: [], boundaryOf: [],
+      statements: parseStatements(doc.value, report),
+      sizeChars: measuredDocumentSizeChars(doc.value, doc.chars), attachedTo: [], boundaryOf: [],
       labels: labelsOf(undefined, r.Metadata), source: this.source(logicalId, r),
     };
     if (typeof name === 'string') entry.name = name;
@@ -467,30 +480,38 @@ class TemplateReader {
 
   private grantsOf(policy: PolicyDocumentEntry): void {
     const via: Grant['via'] = policy.kind === 'aws-managed-policy' ? 'aws-managed-policy' : policy.kind === 'aws-customer-managed-policy' ? 'managed-policy' : 'inline-policy';
-    // Members of a group of this template hold what the group holds.
-    const holders = new Set(policy.attachedTo);
-    for (const id of policy.attachedTo) for (const member of this.groupMembers.get(id) ?? []) holders.add(member);
-    const targets: { identityId?: string; principal?: string }[] = [
-      ...[...holders].map((identityId) => ({ identityId })),
-      ...[...(this.externalAttachments.get(policy.id) ?? [])].map((principal) => ({ principal })),
-    ];
-    for (const target of targets) {
+    // Members of a group of this template hold what the group holds (a set only when there are groups: most policies have one holder).
+    let holders: Iterable<string> = policy.attachedTo;
+    if (this.groupMembers.size > 0) {
+      const all = new Set(policy.attachedTo);
+      for (const id of policy.attachedTo) for (const member of this.groupMembers.get(id) ?? []) all.add(member);
+      holders = all;
+    }
+    for (const identityId of holders) {
       // An AWS-managed policy has no resource of its own: findings point at the identity it is attached to.
-      const source: SourceLocation = policy.kind === 'aws-managed-policy' && target.identityId
-        ? { ...this.identityById(target.identityId).source }
+      const source: SourceLocation = policy.kind === 'aws-managed-policy' && identityId
+        ? { ...this.identityById(identityId).source }
         : policy.source;
-      policy.statements.forEach((s: PolicyStatement, i) => {
-        const grant: Mutable<Grant> = {
-          id: `${policy.id}#${i}@${target.identityId ?? target.principal}`,
-          cloud: 'aws', effect: s.effect, actions: s.actions ?? [], resources: s.resources ?? [], via, policyId: policy.id, source,
-        };
-        if (target.identityId) grant.identityId = target.identityId;
-        if (target.principal) grant.principal = target.principal;
-        if (s.notActions) grant.notActions = s.notActions;
-        if (s.notResources) grant.notResources = s.notResources;
-        if (s.condition) grant.condition = s.condition;
-        this.inventory.grants.push(grant);
-      });
+      this.grantsTo(policy, via, source, identityId, undefined);
+    }
+    for (const principal of this.externalAttachments.get(policy.id) ?? []) this.grantsTo(policy, via, policy.source, undefined, principal);
+  }
+
+  /** One grant per statement of `policy`, held by an identity of this template or by a principal named outside it. */
+  private grantsTo(policy: PolicyDocumentEntry, via: Grant['via'], source: SourceLocation, identityId: string | undefined, principal: string | undefined): void {
+    const statements = policy.statements;
+    for (let i = 0; i < statements.length; i++) {
+      const s: PolicyStatement = statements[i];
+      const grant: Mutable<Grant> = {
+        id: `${policy.id}#${i}@${identityId ?? principal}`,
+        cloud: 'aws', effect: s.effect, actions: s.actions ?? [], resources: s.resources ?? [], via, policyId: policy.id, source,
+      };
+      if (identityId) grant.identityId = identityId;
+      if (principal) grant.principal = principal;
+      if (s.notActions) grant.notActions = s.notActions;
+      if (s.notResources) grant.notResources = s.notResources;
+      if (s.condition) grant.condition = s.condition;
+      this.inventory.grants.push(grant);
     }
   }
 
@@ -507,7 +528,10 @@ class TemplateReader {
   }
 
   private resolveProp(logicalId: string, props: Record<string, unknown>, key: string, report?: (what: string) => void): unknown {
-    return this.resolver.resolve(props[key], report ?? ((what) => this.unresolved(logicalId, `Properties.${key}`, what)));
+    const value = props[key];
+    // A string, number or absent value resolves to itself: no handler to build (names, session lengths).
+    if (value === null || typeof value !== 'object') return value;
+    return this.resolver.resolve(value, report ?? ((what) => this.unresolved(logicalId, `Properties.${key}`, what)));
   }
 
   private unresolved(logicalId: string, path: string, what: string, severity?: 'warning'): void {
@@ -515,7 +539,7 @@ class TemplateReader {
     if (this.reported.has(key)) return;
     this.reported.add(key);
     const r = own(this.resources, logicalId);
-    const entry: Mutable<Unresolved> = { cloud: 'aws', what: `${path}: ${what}`, source: withPath(this.source(logicalId, r), this.constructPath(logicalId, r) ?? path) };
+    const entry: Mutable<Unresolved> = { cloud: 'aws', what: `${path}: ${what}`, source: this.sourceAt(logicalId, r, path) };
     if (severity) entry.severity = severity;
     this.inventory.unresolved.push(entry);
   }
@@ -527,6 +551,14 @@ class TemplateReader {
   private constructPath(logicalId: string, r: CfnResourceJson | undefined): string | undefined {
     const fromMetadata = r?.Metadata?.['aws:cdk:path'];
     return this.options.constructPaths?.[logicalId] ?? (typeof fromMetadata === 'string' ? fromMetadata : undefined);
+  }
+
+  /** The resource's location at its construct path, else at `path` (what `withPath(source, constructPath ?? path)` gives, as one object). */
+  private sourceAt(logicalId: string, r: CfnResourceJson | undefined, path: string): SourceLocation {
+    const loc: Mutable<SourceLocation> = { stack: this.options.stack, resource: logicalId };
+    if (this.options.file) loc.file = this.options.file;
+    loc.path = this.constructPath(logicalId, r) ?? path;
+    return loc;
   }
 
   private source(logicalId: string, r: CfnResourceJson | undefined): SourceLocation {

@@ -24,6 +24,7 @@
 import { splitOutsidePlaceholders } from '../../../aws/arn-parts';
 import { hasOwn, own } from '../../../private/own';
 import { pushAll } from '../../../private/push-all';
+import { jsonChars, stringChars } from './json-chars';
 
 /**
  * Evaluation budgets: a template is untrusted input. Mappings can chain (`Fn::Select` over two
@@ -45,6 +46,12 @@ const UNRESOLVED_PREFIX = '{{unresolved:';
 /** The placeholder string for a value the template leaves open. */
 export function unresolvedPlaceholder(what: string): string {
   return `${UNRESOLVED_PREFIX}${what}}}`;
+}
+
+/** Report a value the template leaves open; its placeholder. */
+function openValue(report: UnresolvedHandler, what: string): string {
+  report(what);
+  return unresolvedPlaceholder(what);
 }
 
 /** Whether a resolved string holds a placeholder for an unresolved value. */
@@ -88,6 +95,8 @@ export class TemplateResolver {
   private readonly mappingCache = new Map<string, { value: unknown; reports: Set<string> }>();
   private steps = 0;
   private depth = 0;
+  /** What `jsonChars` says of the value the last measuring walk returned (-1 where JSON writes nothing). */
+  private chars = 0;
 
   /**
    * @param template the parsed template
@@ -111,6 +120,16 @@ export class TemplateResolver {
   }
 
   /**
+   * Resolve a value as `resolve` does, and count the characters of the result as `jsonChars` does, in the same
+   * walk: a check resolves and sizes thousands of policy documents, which is otherwise two walks of each.
+   * `chars` is undefined where JSON writes nothing (the value resolves to nothing, or to no JSON value).
+   */
+  public resolveMeasured(value: unknown, onUnresolved: UnresolvedHandler): { value: unknown; chars: number | undefined } {
+    const out = this.walk(value, onUnresolved, true);
+    return out === NO_VALUE ? { value: undefined, chars: undefined } : { value: out, chars: this.chars < 0 ? undefined : this.chars };
+  }
+
+  /**
    * Resolve one item of a list: an `Fn::If` chosen at deploy yields both branches' items, anything
    * else itself (nothing for `AWS::NoValue`).
    */
@@ -131,48 +150,81 @@ export class TemplateResolver {
     return result;
   }
 
-  /** Resolve recursively; a subtree without intrinsics is returned as is (no copy: templates of thousands of roles). */
-  private walk(value: unknown, report: UnresolvedHandler): unknown {
-    if (value === null || typeof value !== 'object') return value;
+  /**
+   * Resolve recursively; a subtree without intrinsics is returned as is (no copy: templates of thousands of roles).
+   * When `measure` is set, `chars` is left holding what `jsonChars` says of the result (see `resolveMeasured`).
+   */
+  private walk(value: unknown, report: UnresolvedHandler, measure = false): unknown {
+    if (value === null || typeof value !== 'object') {
+      if (measure) this.chars = jsonChars(value) ?? -1;
+      return value;
+    }
     if (this.depth >= MAX_VALUE_DEPTH) {
       const what = `a value nested more than ${MAX_VALUE_DEPTH} levels deep`;
       report(what);
-      return unresolvedPlaceholder(what);
+      const placeholder = unresolvedPlaceholder(what);
+      if (measure) this.chars = stringChars(placeholder);
+      return placeholder;
     }
     this.depth++;
     try {
-      return this.walkObject(value, report);
+      return this.walkObject(value, report, measure);
     } finally {
       this.depth--;
     }
   }
 
-  private walkObject(value: object, report: UnresolvedHandler): unknown {
+  private walkObject(value: object, report: UnresolvedHandler, measure: boolean): unknown {
+    // Rare (dates from YAML): JSON writes what toJSON returns, so it is counted as jsonChars counts it.
+    if (measure && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+      const out = this.walkObject(value, report, false);
+      this.chars = jsonChars(out) ?? -1;
+      return out;
+    }
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
+      // Characters of the items kept (an item JSON writes nothing for is written as null).
+      let itemChars = 0;
       for (let i = 0; i < value.length; i++) {
         const both = this.bothBranches(value[i], report);
         if (both) {
           out ??= value.slice(0, i);
           pushAll(out, both);
+          if (measure) for (const b of both) itemChars += jsonChars(b) ?? 4;
           continue;
         }
-        const r = this.walk(value[i], report);
+        const r = this.walk(value[i], report, measure);
+        if (measure && r !== NO_VALUE) itemChars += this.chars < 0 ? 4 : this.chars;
         if (out === undefined && r === value[i]) continue;
         out ??= value.slice(0, i);
         if (r !== NO_VALUE) out.push(r);
       }
-      return out ?? value;
+      const result = out ?? value;
+      if (measure) this.chars = 2 + Math.max(0, result.length - 1) + itemChars;
+      return result;
     }
     const obj = value as Record<string, unknown>;
     // Own keys by `for…in` (what `Object.keys` lists, in its order) without building a list per object:
     // every object of every walked document passes here.
     const only = soleKey(obj);
-    if (only !== undefined && isIntrinsicKey(only)) return this.intrinsic(only, obj[only], report);
+    if (only !== undefined && isIntrinsicKey(only)) {
+      const r = this.intrinsic(only, obj[only], report);
+      if (measure) this.chars = r === NO_VALUE ? -1 : jsonChars(r) ?? -1;
+      return r;
+    }
     let out: Record<string, unknown> | undefined;
+    // Characters of the members kept: `{}`, then each member's key, colon and value (commas added at the end).
+    let memberChars = 2;
+    let members = 0;
+    let protoKey = false;
     for (const k in obj) {
       if (!hasOwn(obj, k)) continue;
-      const r = this.walk(obj[k], report);
+      const r = this.walk(obj[k], report, measure);
+      if (measure && r !== NO_VALUE && this.chars >= 0) {
+        memberChars += stringChars(k) + 1 + this.chars;
+        members++;
+        if (k === '__proto__') protoKey = true;
+      }
       if (out === undefined && r === obj[k]) continue;
       if (out === undefined) {
         out = {};
@@ -183,53 +235,51 @@ export class TemplateResolver {
       }
       if (r !== NO_VALUE) out[k] = r;
     }
+    // A copy does not keep a `__proto__` member as its own (assignment sets the prototype): counted as JSON would write the copy.
+    if (measure) this.chars = protoKey && out !== undefined ? jsonChars(out) ?? -1 : memberChars + Math.max(0, members - 1);
     return out ?? obj;
   }
 
   private intrinsic(fn: string, arg: unknown, report: UnresolvedHandler): unknown {
-    const open = (what: string) => {
-      report(what);
-      return unresolvedPlaceholder(what);
-    };
-    if (++this.steps > MAX_INTRINSIC_STEPS) return open(`${fn} past the evaluation budget of ${MAX_INTRINSIC_STEPS} intrinsic functions per template`);
+    if (++this.steps > MAX_INTRINSIC_STEPS) return openValue(report, `${fn} past the evaluation budget of ${MAX_INTRINSIC_STEPS} intrinsic functions per template`);
     switch (fn) {
       case 'Ref':
-        return typeof arg === 'string' ? this.ref(arg, report) : open('Ref with a non-string argument');
+        return typeof arg === 'string' ? this.ref(arg, report) : openValue(report, 'Ref with a non-string argument');
       case 'Fn::GetAtt': {
         const [res, attr] = typeof arg === 'string' ? splitOnce(arg, '.') : Array.isArray(arg) ? [arg[0], this.walk(arg[1], report)] : [undefined, undefined];
-        if (typeof res !== 'string' || typeof attr !== 'string') return open('Fn::GetAtt with a malformed argument');
-        if (attr === 'Value' && this.isCdkCfnJson(res)) return this.cfnJsonValue(res, report, open);
-        return this.getAtt(res, attr, open);
+        if (typeof res !== 'string' || typeof attr !== 'string') return openValue(report, 'Fn::GetAtt with a malformed argument');
+        if (attr === 'Value' && this.isCdkCfnJson(res)) return this.cfnJsonValue(res, report);
+        return this.getAtt(res, attr, report);
       }
       case 'Fn::Join': {
-        if (!Array.isArray(arg) || arg.length !== 2) return open('Fn::Join with a malformed argument');
+        if (!Array.isArray(arg) || arg.length !== 2) return openValue(report, 'Fn::Join with a malformed argument');
         const delimiter = this.walk(arg[0], report);
         const parts = this.walk(arg[1], report);
-        if (typeof delimiter !== 'string' || !Array.isArray(parts)) return open('Fn::Join with a malformed argument');
+        if (typeof delimiter !== 'string' || !Array.isArray(parts)) return openValue(report, 'Fn::Join with a malformed argument');
         return parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(delimiter);
       }
       case 'Fn::Sub':
-        return this.sub(arg, report, open);
+        return this.sub(arg, report);
       case 'Fn::Select': {
-        if (!Array.isArray(arg) || arg.length !== 2) return open('Fn::Select with a malformed argument');
+        if (!Array.isArray(arg) || arg.length !== 2) return openValue(report, 'Fn::Select with a malformed argument');
         const index = Number(this.walk(arg[0], report));
         const list = this.walk(arg[1], report);
         if (Array.isArray(list) && Number.isInteger(index) && index >= list.length) {
           const part = partOfResourceValue(list, index);
           if (part !== undefined) return part;
         }
-        if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length) return open('Fn::Select on a list it cannot index');
+        if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length) return openValue(report, 'Fn::Select on a list it cannot index');
         return list[index];
       }
       case 'Fn::Split': {
-        if (!Array.isArray(arg) || arg.length !== 2) return open('Fn::Split with a malformed argument');
+        if (!Array.isArray(arg) || arg.length !== 2) return openValue(report, 'Fn::Split with a malformed argument');
         const delimiter = this.walk(arg[0], report);
         const source = this.walk(arg[1], report);
-        if (typeof delimiter !== 'string' || typeof source !== 'string') return open('Fn::Split with a malformed argument');
+        if (typeof delimiter !== 'string' || typeof source !== 'string') return openValue(report, 'Fn::Split with a malformed argument');
         return splitOutsidePlaceholders(source, delimiter);
       }
       case 'Fn::If': {
-        if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return open('Fn::If with a malformed argument');
+        if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return openValue(report, 'Fn::If with a malformed argument');
         const decided = this.condition(arg[0], report);
         if (decided !== undefined) return this.walk(decided ? arg[1] : arg[2], report);
         // Chosen at deploy: both branches are checked. Strings (actions, resources) become the list of both.
@@ -239,13 +289,13 @@ export class TemplateResolver {
         const [sa, sb] = [strings(a), strings(b)];
         if (sa && sb) return [...new Set([...sa, ...sb])];
         if (Array.isArray(a) && Array.isArray(b)) return unionOfItems([...a, ...b]);
-        return open(`Fn::If on condition ${arg[0]}, which depends on deploy-time values`);
+        return openValue(report, `Fn::If on condition ${arg[0]}, which depends on deploy-time values`);
       }
       case 'Fn::FindInMap': {
-        if (!Array.isArray(arg) || arg.length < 3) return open('Fn::FindInMap with a malformed argument');
+        if (!Array.isArray(arg) || arg.length < 3) return openValue(report, 'Fn::FindInMap with a malformed argument');
         const [map, top, second] = arg.slice(0, 3).map((a) => this.walk(a, report));
         const hit = typeof map === 'string' && typeof top === 'string' && typeof second === 'string' ? own(own(own(this.template.Mappings, map), top), second) : undefined;
-        return hit === undefined ? open(`Fn::FindInMap ${[map, top, second].map(String).join('.')}`) : this.mapped(`${map}\u0000${top}\u0000${second}`, hit, report);
+        return hit === undefined ? openValue(report, `Fn::FindInMap ${[map, top, second].map(String).join('.')}`) : this.mapped(`${map}\u0000${top}\u0000${second}`, hit, report);
       }
       case 'Fn::Base64':
         return this.walk(arg, report);
@@ -257,10 +307,10 @@ export class TemplateResolver {
         const name = this.walk(arg, report);
         // Exported by another stack of the same app (CDK's cross-stack references): the value is known.
         if (typeof name === 'string' && hasOwn(this.exports, name)) return this.exports[name];
-        return open(`Fn::ImportValue ${typeof name === 'string' ? name : JSON.stringify(name)}`);
+        return openValue(report, `Fn::ImportValue ${typeof name === 'string' ? name : JSON.stringify(name)}`);
       }
       default:
-        return open(`${fn}, which the adapter does not evaluate`);
+        return openValue(report, `${fn}, which the adapter does not evaluate`);
     }
   }
 
@@ -370,14 +420,14 @@ export class TemplateResolver {
     return typeof handler === 'string' && handler.startsWith(CDK_CFN_UTILS_HANDLER) && own(this.template.Resources, handler)?.Type === 'AWS::Lambda::Function';
   }
 
-  private cfnJsonValue(logicalId: string, report: UnresolvedHandler, open: (what: string) => string): unknown {
-    if (this.cfnJsonInProgress.has(logicalId)) return open(`Fn::GetAtt ${logicalId}.Value, a CfnJson whose value refers to itself`);
+  private cfnJsonValue(logicalId: string, report: UnresolvedHandler): unknown {
+    if (this.cfnJsonInProgress.has(logicalId)) return openValue(report, `Fn::GetAtt ${logicalId}.Value, a CfnJson whose value refers to itself`);
     this.cfnJsonInProgress.add(logicalId);
     let inner: string | undefined;
     const text = this.walk((own(this.template.Resources, logicalId)?.Properties as Record<string, unknown> | undefined)?.Value, (what) => { inner ??= what; report(what); });
     this.cfnJsonInProgress.delete(logicalId);
     // An open part already reported stands for the whole value (one report per cause).
-    const fail = (why: string) => (inner !== undefined ? unresolvedPlaceholder(inner) : open(`Fn::GetAtt ${logicalId}.Value, a CfnJson whose value ${why}`));
+    const fail = (why: string) => (inner !== undefined ? unresolvedPlaceholder(inner) : openValue(report, `Fn::GetAtt ${logicalId}.Value, a CfnJson whose value ${why}`));
     if (typeof text !== 'string') return fail('is not a JSON text');
     try {
       return JSON.parse(text) as unknown;
@@ -386,9 +436,9 @@ export class TemplateResolver {
     }
   }
 
-  private getAtt(logicalId: string, attr: string, open: (what: string) => string): string {
+  private getAtt(logicalId: string, attr: string, report: UnresolvedHandler): string {
     const resource = own(this.template.Resources, logicalId);
-    if (!resource || typeof resource !== 'object') return open(`Fn::GetAtt ${logicalId}.${attr}, which is not a resource of the template`);
+    if (!resource || typeof resource !== 'object') return openValue(report, `Fn::GetAtt ${logicalId}.${attr}, which is not a resource of the template`);
     // `Fn::GetAtt [NestedStack, Outputs.X]`: the value the nested template outputs, when it was read.
     const output = resource.Type === 'AWS::CloudFormation::Stack' && attr.startsWith('Outputs.') ? own(own(this.nestedOutputs, logicalId), attr.slice('Outputs.'.length)) : undefined;
     if (output !== undefined) return stringOf(output);
@@ -407,19 +457,19 @@ export class TemplateResolver {
     return `\${${logicalId}.${attr}}`;
   }
 
-  private sub(arg: unknown, report: UnresolvedHandler, open: (what: string) => string): unknown {
+  private sub(arg: unknown, report: UnresolvedHandler): unknown {
     const [template, rawVars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? [arg[0], arg[1] ?? {}] : [undefined, undefined];
-    if (typeof template !== 'string' || !rawVars || typeof rawVars !== 'object') return open('Fn::Sub with a malformed argument');
+    if (typeof template !== 'string' || !rawVars || typeof rawVars !== 'object') return openValue(report, 'Fn::Sub with a malformed argument');
     const vars = this.walk(rawVars, report) as Record<string, unknown>;
     return template.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
       if (name.startsWith('!')) return `\${${name.slice(1)}}`;
       if (hasOwn(vars, name)) return stringOf(vars[name]);
       if (name.includes('.')) {
         const [res, attr] = splitOnce(name, '.');
-        return this.getAtt(res, attr, open);
+        return this.getAtt(res, attr, report);
       }
       const r = this.ref(name, report);
-      if (Array.isArray(r) && !isListParameter(own(this.template.Parameters, name))) return open(`\${${name}}, a parameter whose AllowedValues differ in what they grant`);
+      if (Array.isArray(r) && !isListParameter(own(this.template.Parameters, name))) return openValue(report, `\${${name}}, a parameter whose AllowedValues differ in what they grant`);
       return r === NO_VALUE ? whole : stringOf(r);
     });
   }

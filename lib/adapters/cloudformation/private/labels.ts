@@ -1,6 +1,7 @@
 import { AgentLabels, Declaration } from '../../../inventory/inventory';
 import { parseDeclaration } from '../../../inventory/declaration';
 import { DECLARATION_METADATA_KEY, TAG_KEYS } from '../../../model/tags';
+import { own } from '../../../private/own';
 import { isObject } from './policy-document';
 
 /**
@@ -9,23 +10,27 @@ import { isObject } from './policy-document';
  * policies). Metadata wins when both are set.
  */
 export function labelsOf(tags: unknown, metadata: unknown): AgentLabels {
-  const values: Record<string, string> = {};
-  if (Array.isArray(tags)) {
-    for (const t of tags) {
-      if (isObject(t) && typeof t.Key === 'string' && typeof t.Value === 'string') values[t.Key] = t.Value;
-    }
-  } else if (isObject(tags)) {
-    // Some resource types (SSM parameters, Lambda layers) take tags as a plain map.
-    for (const [k, v] of Object.entries(tags)) if (typeof v === 'string') values[k] = v;
-  }
-  if (isObject(metadata)) {
-    for (const [, key] of TAG_KEY_ENTRIES) {
-      if (typeof metadata[key] === 'string') values[key] = metadata[key] as string;
-    }
-  }
+  // Each of our keys looked up where it may be written: no table of every tag the resource carries.
+  const meta = isObject(metadata) ? metadata : undefined;
   const labels: Record<string, string> = {};
-  for (const [name, key] of TAG_KEY_ENTRIES) if (values[key] !== undefined) labels[name] = values[key];
+  for (const [name, key] of TAG_KEY_ENTRIES) {
+    const written = meta?.[key];
+    const value = typeof written === 'string' ? written : tagValue(tags, key);
+    if (value !== undefined) labels[name] = value;
+  }
   return labels as AgentLabels;
+}
+
+/** The value of tag `key`: of the last Key/Value entry naming it in a list, or of the map's own member. */
+function tagValue(tags: unknown, key: string): string | undefined {
+  if (Array.isArray(tags)) {
+    let value: string | undefined;
+    for (const t of tags) if (isObject(t) && t.Key === key && typeof t.Value === 'string') value = t.Value;
+    return value;
+  }
+  if (!isObject(tags)) return undefined;
+  const value = own(tags, key);
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** `Object.entries(TAG_KEYS)`, once (every resource of every template is labelled). */
