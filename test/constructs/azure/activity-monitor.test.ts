@@ -455,10 +455,11 @@ describe('AGENT-005 keeps tools off the monitor\'s resources (attacks on the syn
   });
 
   test('a role whose actions are unknown, at a scope holding the monitor, is reported; on the tool\'s own resource it is not', () => {
-    expect(builtin('Website Contributor')).toBeUndefined(); // not in the shipped catalog
-    expect(agent005({ scope: RG, role: 'Website Contributor' })).toEqual(['can-blind-monitor:unknown-role:Website Contributor']);
+    // A name no role data holds (a typo, or a role newer than the data).
+    expect(builtin('Web Site Contributor')).toBeUndefined();
+    expect(agent005({ scope: RG, role: 'Web Site Contributor' })).toEqual(['can-blind-monitor:unknown-role:Web Site Contributor']);
     expect(agent005({ scope: RG, roleId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/0bd3b1e5-0000-4000-8000-00000000abcd` })).toEqual([expect.stringMatching(/^can-blind-monitor:unknown-role:/)]);
-    expect(agent005({ scope: APP, role: 'Website Contributor' })).toEqual([]);
+    expect(agent005({ scope: APP, role: 'Web Site Contributor' })).toEqual([]);
     // A Key Vault access policy's permissions are its actions: with none on a vault it names by a variable, it grants nothing to judge.
     const doc = JSON.parse(JSON.stringify(json));
     doc.resource.azurerm_key_vault_access_policy = { Empty: { key_vault_id: '${var.vault_id}', tenant_id: '00000000-0000-4000-8000-0000000000f0', object_id: member } };
