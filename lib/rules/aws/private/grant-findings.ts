@@ -1,6 +1,6 @@
 import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement } from '../../../inventory/inventory';
 import { RawFinding, Severity } from '../../rule';
-import { actionMatches, expandPattern } from './effective-permissions';
+import { actionMatches, arnFields, expandPattern, globCovers } from './effective-permissions';
 
 /**
  * Helpers for the statement-level AWS rules (AWS-001/002/003/005/009/010/011/013/014): they judge
@@ -66,7 +66,18 @@ export function isAllActionsPattern(pattern: string): boolean {
 
 /** Whether a grant or statement applies to every resource (`Resource: *`, or any `NotResource`). */
 export function coversAllResources(s: Pick<PolicyStatement, 'resources' | 'notResources'>): boolean {
-  return s.notResources !== undefined || (s.resources ?? []).includes('*');
+  return s.notResources !== undefined || (s.resources ?? []).some((r) => r === '*' || namesEveryArn(r));
+}
+
+/**
+ * Whether a Resource pattern names every ARN of its partition (`arn:*`, `arn:aws:*:*:*:*`, `arn:${AWS::Partition}:*:*:*:*`):
+ * `*` in all but name for every action that takes a resource, which is every permission-changing one.
+ */
+function namesEveryArn(resource: string): boolean {
+  if (!resource.startsWith('arn:')) return false;
+  const fields = arnFields(resource);
+  if (fields) return fields.slice(2).every((f) => /^\*+$/.test(f));
+  return globCovers(resource, 'arn:*:*:*:*:*');
 }
 
 /** Whether a grant or statement allows `action` (a concrete action, any case), through Action or NotAction. */

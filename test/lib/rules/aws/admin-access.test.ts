@@ -39,6 +39,19 @@ describe('AWS-001: no Allow of * on *, in any form', () => {
     expect(await sim.decide({ role: 'Role', action: 'iam:PutRolePolicy', resource: 'arn:aws:iam::111122223333:role/x' })).toBe('ImplicitlyDenied');
   });
 
+  test('non-compliant: "*" on a Resource that names every ARN (arn:*, arn:aws:*:*:*:*, the partition by Fn::Sub) is admin, one finding', async () => {
+    for (const resource of ['arn:*', 'arn:aws:*:*:*:*', { 'Fn::Sub': 'arn:${AWS::Partition}:*:*:*:*' }]) {
+      expect(ids(check(ADMIN_ACCESS, roleTemplate([{ Effect: 'Allow', Action: '*', Resource: resource }])))).toEqual(['AWS-001[*]@Role']);
+    }
+    // Narrower ARN patterns are not admin (other rules judge them).
+    expect(check(ADMIN_ACCESS, roleTemplate([{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::*' }]))).toEqual([]);
+    // The simulator agrees: every permission change and every data store, as with Resource "*".
+    const sim = IamSimulator.fromTemplate(roleTemplate([{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:*:*:*:*' }]), { account: '111122223333', region: 'eu-west-1' });
+    expect(await sim.decide({ role: 'Role', action: 'iam:AttachRolePolicy', resource: 'arn:aws:iam::111122223333:role/admin' })).toBe('Allowed');
+    expect(await sim.decide({ role: 'Role', action: 's3:DeleteBucket', resource: 'arn:aws:s3:::any-bucket' })).toBe('Allowed');
+    expect(await sim.decide({ role: 'Role', action: 'dynamodb:DeleteTable', resource: 'arn:aws:dynamodb:eu-west-1:111122223333:table/orders' })).toBe('Allowed');
+  });
+
   test('compliant: NotAction that excludes most of AWS is not admin (AWS-002 still reports NotAction)', () => {
     expect(check(ADMIN_ACCESS, roleTemplate([{ Effect: 'Allow', NotAction: ['ec2:*', 's3:*', 'iam:*', 'sagemaker:*', 'glue:*', 'rds:*', 'lambda:*', 'cloudformation:*', 'ssm:*', 'quicksight:*', 'connect:*', 'chime:*', 'iot:*', 'elasticmapreduce:*', 'redshift:*', 'cloudwatch:*', 'logs:*', 'dynamodb:*', 'kms:*', 'sts:*'].concat(['a*', 'b*', 'c*', 'd*', 'e*', 'g*', 'm*', 'q*', 's*', 'w*', 'l*', 'r*', 'i*', 'f*', 'o*', 'p*', 't*']).map((p) => (p.includes(':') ? p : `${p}:*`)), Resource: '*' }]))).toEqual([]);
   }, 20000);
