@@ -2,7 +2,7 @@ import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { adminForm } from './private/admin';
 import { narrowingEntries } from '../../aws/condition-narrowing';
-import { awsAllowGrants, allowsAction, grantFinding, grantOrigin, requiredValues } from './private/grant-findings';
+import { awsAllowStatements, allowsAction, grantFinding, grantOrigin, requiredValues } from './private/grant-findings';
 
 /** A role ARN without wildcards (the account may be the `${AWS::AccountId}` placeholder). */
 const ROLE_ARN = /^arn:[a-z-]+:iam::(\d*|\$\{AWS::AccountId\}):role\/[^*?]+$/;
@@ -26,7 +26,7 @@ export const PASS_ROLE_SCOPE: Rule = {
   controls: ['Access Analyzer PASS_ROLE_WITH_STAR_IN_RESOURCE', 'cfn_nag F38', 'Parliament'],
   evaluate(inventory: Inventory): RawFinding[] {
     const findings: RawFinding[] = [];
-    for (const grant of awsAllowGrants(inventory)) {
+    for (const grant of awsAllowStatements(inventory)) {
       // Admin statements are AWS-001's (hard); repeating them here adds noise, not safety.
       if (adminForm(grant) || !allowsAction(grant, 'iam:PassRole')) continue;
       const loose = grant.notResources ? ['NotResource'] : grant.resources.filter((r) => !namesRoles(r));

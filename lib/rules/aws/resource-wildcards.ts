@@ -6,7 +6,7 @@ import { expandPattern, sample } from './private/effective-permissions';
 import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
 import { CreateVerdict, StatementCreates } from './private/create-lifecycle';
 import { actionMayReachWide, actionReach, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
-import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
+import { awsAllowStatements, grantFinding, grantOrigin } from './private/grant-findings';
 
 /**
  * AWS-003: `Resource: "*"` (or an ARN that covers every resource of a type, like `key/*` of an
@@ -45,7 +45,7 @@ export const RESOURCE_WILDCARDS: Rule = {
   fix: 'Replace "*" with the ARNs of the resources the actions are used on, or split the statement: resource-less actions on "*", the others on their ARNs.',
   controls: ['CKV_AWS_355', 'CKV_AWS_356', 'policy_sentry wildcard-only', 'AwsSolutions-IAM5'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
-    const grants = awsAllowGrants(inventory);
+    const grants = awsAllowStatements(inventory);
     if (grants.length === 0) return [];
     const strict = context.baseline.strictWildcards;
     const bounded = boundedActions();

@@ -4,7 +4,7 @@ import { RawFinding, Rule, RuleContext } from '../rule';
 import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
 import { actionReach, catalogedDangerous, destructiveActions, isPermissionsManagement } from './private/grant-effect';
-import { awsAllowGrants, grantFinding, grantOrigin } from './private/grant-findings';
+import { awsAllowStatements, grantFinding, grantOrigin } from './private/grant-findings';
 import { StatementCreates } from './private/create-lifecycle';
 
 /**
@@ -41,7 +41,7 @@ export const SERVICE_WILDCARDS: Rule = {
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     const strict = context.baseline.strictWildcards;
     const findings: RawFinding[] = [];
-    for (const grant of awsAllowGrants(inventory)) {
+    for (const grant of awsAllowStatements(inventory)) {
       if (adminForm(grant)) continue;
       // Most statements hold neither a wildcard nor NotAction/NotResource: nothing to judge or describe.
       const patterns = grant.actions.filter(hasWildcard);

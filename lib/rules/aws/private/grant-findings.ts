@@ -13,6 +13,23 @@ export function awsAllowGrants(inventory: Inventory): Grant[] {
 }
 
 /**
+ * AWS Allow grants, one per statement as written and resource it is reported on: a policy attached to
+ * several principals (a managed policy's `Roles`, a group and its users) yields one grant per holder,
+ * and a rule that judges the statement itself (AWS-002, AWS-003, AWS-005) reports it once, on the policy.
+ * AWS-managed policies are reported on each identity they are attached to, so each keeps its grant.
+ */
+export function awsAllowStatements(inventory: Inventory): Grant[] {
+  const seen = new Set<string>();
+  return awsAllowGrants(inventory).filter((g) => {
+    const at = g.id.lastIndexOf('@');
+    const key = `${at < 0 ? g.id : g.id.slice(0, at)}\u0000${g.source.stack ?? ''}\u0000${g.source.resource}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
  * Whether the inventory holds any AWS statement (a grant or a policy document). The rules that expand action
  * catalogs before looking at the inventory return early without one (a Terraform-only input).
  */

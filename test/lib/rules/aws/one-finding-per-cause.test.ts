@@ -90,3 +90,31 @@ describe('folding never widens', () => {
     expect(foldIntoAdminFindings([admin, trust])).toEqual([{ ...admin, message: expect.stringMatching(/nothing more on it\.$/) }, trust]);
   });
 });
+
+describe('one finding per statement, however many principals hold it', () => {
+  test('a managed policy attached to two roles, and a group\'s policy held by its user, are reported once per rule', async () => {
+    const { runRules } = await import('../../../../lib/rules');
+    const { inventoryFromTemplate } = await import('../../../../lib/adapters/cloudformation/inventory-from-template');
+    const { RESOURCE_WILDCARDS } = await import('../../../../lib/rules/aws/resource-wildcards');
+    const { SERVICE_WILDCARDS } = await import('../../../../lib/rules/aws/service-wildcards');
+    const { PASS_ROLE_SCOPE } = await import('../../../../lib/rules/aws/pass-role-scope');
+    const { Baseline } = await import('../../../../lib/baseline/baseline');
+    const trust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const statements = [
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: '*' },
+      { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b' },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' },
+    ];
+    const template = { Resources: {
+      A: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust } },
+      B: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust } },
+      P: { Type: 'AWS::IAM::ManagedPolicy', Properties: { Roles: [{ Ref: 'A' }, { Ref: 'B' }], PolicyDocument: { Statement: statements } } },
+      G: { Type: 'AWS::IAM::Group', Properties: { Policies: [{ PolicyName: 'g', PolicyDocument: { Statement: statements } }] } },
+      U: { Type: 'AWS::IAM::User', Properties: { Groups: [{ Ref: 'G' }] } },
+    } };
+    const findings = runRules(inventoryFromTemplate(template, { stack: 'S' }), [RESOURCE_WILDCARDS, SERVICE_WILDCARDS, PASS_ROLE_SCOPE], Baseline.default());
+    // Once per statement and rule: AWS-003 judges PutItem and PassRole on "*" (two statements), AWS-002 s3:*, AWS-005 PassRole.
+    const perResource = ['AWS-002[s3:*]', 'AWS-003[dynamodb:PutItem]', 'AWS-003[iam:PassRole]', 'AWS-005[iam:PassRole]'];
+    expect(findings.map((f) => `${f.ruleId}[${f.detail}]@${f.resource}`).sort()).toEqual([...perResource.map((x) => `${x}@G`), ...perResource.map((x) => `${x}@P`)].sort());
+  });
+});
