@@ -8,7 +8,7 @@ import { allowGrants, findingAt, globMatches, identitiesById, principalOf } from
 import { gcpIamResourceKind, permissionsEffectiveOnResource } from './private/gcp-narrower-roles';
 import { GCP_CREDENTIAL_ACCESS_CATALOG } from './broad-credential-access';
 import { BROAD_GCP_LEVELS, GCP_IMPERSONATION_PERMISSIONS, gcpCustomRoleNames, isKnownGcpRole, unprovableForbiddenGcpPermissions } from './private/gcp-role-knowledge';
-import { appendTo } from '../../private/append-to';
+import { addTo, appendTo } from '../../private/append-to';
 import { BoundedCache } from '../../private/bounded-cache';
 
 /** The catalog of escalation permissions and paths (`policies/catalogs/gcp-escalation-permissions.json`). */
@@ -78,7 +78,7 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
       const effective = g.scopeLevel === 'resource' ? permissionsEffectiveOnResource(g.source.resource, g.actions) : g.actions;
       const onAccount = g.scopeLevel === 'resource' && gcpIamResourceKind(g.source.resource) === 'service_account' ? g.resources[0] : undefined;
       for (const a of effective) {
-        if (onAccount !== undefined && GCP_IMPERSONATION_PERMISSIONS.includes(a)) appendToSet(entry.actAsOn, a, onAccount);
+        if (onAccount !== undefined && GCP_IMPERSONATION_PERMISSIONS.includes(a)) addTo(entry.actAsOn, a, onAccount);
         else entry.permissions.add(a);
       }
       byIdentity.set(g.identityId, entry);
@@ -216,13 +216,6 @@ class EscalationMatcher {
     if (known !== undefined) return known;
     return this.steps.set(perm, this.pathActions.filter((a) => globMatches(a, perm)));
   }
-}
-
-/** Add `value` to the set `map` holds under `key`. */
-function appendToSet(map: Map<string, Set<string>>, key: string, value: string): void {
-  const set = map.get(key);
-  if (set) set.add(value);
-  else map.set(key, new Set([value]));
 }
 
 /**

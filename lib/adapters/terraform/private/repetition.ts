@@ -22,6 +22,9 @@ const MAX_INSTANCES = 10_000;
  */
 const MAX_COPIED = 1_000_000;
 
+/** Why a `dynamic` block past the budgets is reported. */
+const PAST_BUDGET = `makes more blocks or copies than one configuration may (${MAX_INSTANCES} blocks, ${MAX_COPIED} copied values), past what is read`;
+
 /** What is left of the configuration's budgets. */
 interface Budget { instances: number; copied: number }
 /** Nesting read for `dynamic` blocks and substitutions (input is JSON of any depth; no unbounded recursion). */
@@ -116,13 +119,13 @@ function expandDynamic(body: Record<string, unknown>, refs: TerraformReferences,
         report(`${path}dynamic.${label}${content === undefined ? '' : '.for_each'}`, content === undefined
           ? 'has no content block, so the nested blocks it makes cannot be read'
           : elements === undefined ? 'is a collection not known offline, so the nested blocks it makes (and what they grant) cannot be read'
-            : `makes more blocks or copies than one configuration may (${MAX_INSTANCES} blocks, ${MAX_COPIED} copied values), past what is read`);
+            : PAST_BUDGET);
         continue;
       }
       budget.instances -= elements.length;
       const made = elements.map(([key, value]) => expandDynamic(substitute(content, iterator, key, value, budget, 0) as Record<string, unknown>, refs, budget, report, `${path}${label}.`, depth + 1));
       if (budget.copied < 0) {
-        report(`${path}dynamic.${label}.for_each`, `makes more blocks or copies than one configuration may (${MAX_INSTANCES} blocks, ${MAX_COPIED} copied values), past what is read`);
+        report(`${path}dynamic.${label}.for_each`, PAST_BUDGET);
         continue;
       }
       setOwn(out, label, [...nestedBlocks(own(out, label)), ...made]);

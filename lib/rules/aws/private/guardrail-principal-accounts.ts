@@ -2,6 +2,7 @@ import { Identity, Inventory, OtherResource } from '../../../inventory/inventory
 import { Component } from '../../../model/tags';
 import { RawFinding } from '../../rule';
 import { identityFinding } from './grant-findings';
+import { addTo } from '../../../private/append-to';
 
 /** The guardrails' own identities: who may become them is part of the guardrail. */
 const GUARDRAIL_ROLE_COMPONENTS = new Set<string>([Component.TOOL_IDENTITY, Component.BROKER, Component.REVOCATION]);
@@ -84,10 +85,7 @@ function homeAccounts(inventory: Inventory): { of(agent: string | undefined, sta
   const byAgent = new Map<string, Set<string>>();
   const byStack = new Map<string, Set<string>>();
   const add = (map: Map<string, Set<string>>, key: string | undefined, account: string) => {
-    if (key === undefined) return;
-    const set = map.get(key) ?? new Set<string>();
-    set.add(account);
-    map.set(key, set);
+    if (key !== undefined) addTo(map, key, account);
   };
   for (const identity of inventory.identities as Identity[]) {
     const account = identity.declaration?.placement?.aws?.account;
