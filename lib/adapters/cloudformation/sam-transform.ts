@@ -4,6 +4,7 @@ import { policiesDir } from '../../baseline/baseline';
 import { hasOwn } from '../../private/own';
 import { awsManagedPolicyKeyByName } from './aws-managed-policies';
 import { transformAddsOnlyAwsRotation } from './aws-rotation-transforms';
+import { isObject } from './private/policy-document';
 
 /**
  * Reading an AWS SAM template (`Transform: AWS::Serverless-2016-10-31`) as SAM deploys it, for IAM.
@@ -74,7 +75,6 @@ const PLAIN_TYPES: Record<string, string> = {
 };
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Turns a RotationSchedule's `HostedRotationLambda` into AWS's own rotation application, which SAM then reads. */
 const SECRETS_MANAGER_TRANSFORM = 'AWS::SecretsManager-2020-07-23';
