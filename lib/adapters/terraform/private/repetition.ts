@@ -1,6 +1,7 @@
 import { isObject, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { TerraformReferences } from './terraform-references';
 import { own, setOwn } from '../../../private/own';
+import { BoundedCache } from '../../../private/bounded-cache';
 
 /**
  * Terraform's repetition: the `for_each` and `count` meta-arguments
@@ -157,16 +158,26 @@ function substitute(value: unknown, iterator: string, key: string | number, elem
 /** An interpolation (no nested braces: linear). */
 const INTERPOLATION = /\$\{([^{}]*)\}/g;
 
-function substituteText(text: string, iterator: string, key: string | number, element: unknown): string {
+/** One iterator's reference patterns, made once per iterator name (names come from the input: the cache is bounded). */
+const ITERATOR_PATTERNS = new BoundedCache<string, { token: RegExp; only: RegExp }>(1_000);
+
+function iteratorPatterns(iterator: string): { token: RegExp; only: RegExp } {
+  const made = ITERATOR_PATTERNS.get(iterator);
+  if (made) return made;
   // it.key, count.index, it.value, it.value.attr or it.value["attr"] (how CDKTF iterators write an attribute).
   const token = new RegExp(`(?<![A-Za-z0-9_.])${iterator}\\.(?:(key|index)|value(?:\\.([A-Za-z_][A-Za-z0-9_]*)|\\["([^"\\\\]*)"\\])?)(?![A-Za-z0-9_])`, 'g');
+  return ITERATOR_PATTERNS.set(iterator, { token, only: new RegExp(`^\\s*${token.source}\\s*$`) });
+}
+
+function substituteText(text: string, iterator: string, key: string | number, element: unknown): string {
+  const { token, only: onlyToken } = iteratorPatterns(iterator);
   const valueOf = (isKey: string | undefined, attribute: string | undefined): unknown => {
     if (isKey !== undefined) return (isKey === 'index') === (iterator === 'count') ? key : undefined;
     if (iterator === 'count') return undefined;
     return attribute === undefined ? element : isObject(element) ? own(element, attribute) : undefined;
   };
   return text.replace(INTERPOLATION, (whole, expr: string) => {
-    const only = new RegExp(`^\\s*${token.source}\\s*$`).exec(expr);
+    const only = onlyToken.exec(expr);
     if (only) {
       const v = valueOf(only[1], only[2] ?? only[3]);
       return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : whole;
