@@ -91,7 +91,8 @@ export function coversAllResources(s: Pick<PolicyStatement, 'resources' | 'notRe
  * `*` in all but name for every action that takes a resource, which is every permission-changing one.
  */
 function namesEveryArn(resource: string): boolean {
-  if (!resource.startsWith('arn:')) return false;
+  // Without a `*` no field is all wildcards and no glob covers every ARN: most ARNs end here, unparsed (asked per statement).
+  if (!resource.startsWith('arn:') || !resource.includes('*')) return false;
   const fields = arnFields(resource);
   if (fields) return fields.slice(2).every((f) => /^\*+$/.test(f));
   return globCovers(resource, 'arn:*:*:*:*:*');
