@@ -128,6 +128,12 @@ describe('GCP-005: no default compute / App Engine service accounts', () => {
 });
 
 describe('GCP-006: custom roles hold no escalation permissions', () => {
+  /** functions.create in a custom role plus serviceAccountUser on a runtime account that reads secrets project-wide: one path split over two grants. */
+  const splitPath = () => tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
+    .resource('google_project_iam_member', 'runtime_secrets', { project: PROJECT, role: 'roles/secretmanager.secretAccessor', member: member('runtime') })
+    .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
+    .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
+    .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') });
   test('a narrow custom role passes', () => {
     const b = tf().resource('google_project_iam_custom_role', 'r', { role_id: 'narrow', title: 'n', permissions: ['storage.objects.get', 'storage.objects.list'] });
     expect(run('GCP-006', b)).toEqual([]);
@@ -152,11 +158,7 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
     ]);
   });
   test('a path split across grants of one identity (functions.create in a custom role + serviceAccountUser on a runtime account) is caught', () => {
-    const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
-      .resource('google_project_iam_member', 'runtime_secrets', { project: PROJECT, role: 'roles/secretmanager.secretAccessor', member: member('runtime') })
-      .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
-      .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
-      .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') });
+    const b = splitPath();
     expect(run('GCP-006', b)).toEqual(['GCP-006[gcp-cloudfunctions-create-actas:identity]@google_service_account.deployer']);
   });
   test('acting as an account that holds no more than a workload (one secret) is the deployment, not escalation; an account not in the configuration is not known', () => {
@@ -173,21 +175,13 @@ describe('GCP-006: custom roles hold no escalation permissions', () => {
     expect(run('GCP-006', chained)).toEqual(['GCP-006[gcp-run-services-create-actas:identity]@google_service_account.deployer']);
   });
   test('a deny policy on the identity that denies actAs breaks the split path', () => {
-    const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
-      .resource('google_project_iam_member', 'runtime_secrets', { project: PROJECT, role: 'roles/secretmanager.secretAccessor', member: member('runtime') })
-      .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
-      .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
-      .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') })
+    const b = splitPath()
       .resource('google_iam_deny_policy', 'boundary', { parent: 'x', name: 'boundary', rules: [{ deny_rule: { denied_principals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/deployer@${PROJECT}.iam.gserviceaccount.com`], denied_permissions: ['iam.googleapis.com/serviceAccounts.actAs'] } }] });
     expect(run('GCP-006', b)).toEqual([]);
   });
   test('a deny rule whose denied group excepts actAs does not break the path (the exception stays allowed)', () => {
     // Denying `serviceAccounts.*` except actAs leaves actAs allowed: the path through it still holds.
-    const b = tf().agentServiceAccount('deployer').resource('google_service_account', 'runtime', { account_id: 'runtime' })
-      .resource('google_project_iam_member', 'runtime_secrets', { project: PROJECT, role: 'roles/secretmanager.secretAccessor', member: member('runtime') })
-      .resource('google_project_iam_custom_role', 'fn', { role_id: 'fnCreate', title: 'f', permissions: ['cloudfunctions.functions.create'] })
-      .resource('google_project_iam_member', 'create', { project: PROJECT, role: ref('google_project_iam_custom_role.fn', 'id'), member: member('deployer') })
-      .resource('google_service_account_iam_member', 'actas', { service_account_id: ref('google_service_account.runtime', 'name'), role: 'roles/iam.serviceAccountUser', member: member('deployer') })
+    const b = splitPath()
       .resource('google_iam_deny_policy', 'boundary', { parent: 'x', name: 'boundary', rules: [{ deny_rule: {
         denied_principals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/deployer@${PROJECT}.iam.gserviceaccount.com`],
         denied_permissions: ['iam.googleapis.com/serviceAccounts.*'], exception_permissions: ['iam.googleapis.com/serviceAccounts.actAs'] } }] });
