@@ -7,6 +7,7 @@ import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
 import { CreateVerdict, StatementCreates } from './private/create-lifecycle';
 import { actionMayReachWide, actionReach, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
 import { awsAllowStatements, grantFinding, grantOrigin } from './private/grant-findings';
+import { heldByAgent, isLogAppend, LOG_GROUP_ARN, matchesLogAppend } from './private/log-append';
 
 /**
  * AWS-003: `Resource: "*"` (or an ARN that covers every resource of a type, like `key/*` of an
@@ -16,7 +17,8 @@ import { awsAllowStatements, grantFinding, grantOrigin } from './private/grant-f
  * narrows (`aws:ResourceTag`, `kms:ViaService`, the action's own keys), and the standard grants of
  * CDK's own helper roles (`private/cdk-framework-roles.ts`). Data reads and credential
  * returns on `*` are AWS-007's. AWS-managed policies are out of scope (AWS-001/002/
- * 004–008 judge what they grant). A `Create…` action on the type it creates is no finding; what a
+ * 004–008 judge what they grant), but for log appends on every log group (`private/log-append.ts`):
+ * those are judged by who holds them, inline or AWS-managed alike. A `Create…` action on the type it creates is no finding; what a
  * creating statement allows beyond its own creations is a warning (`private/create-lifecycle.ts`).
  * One finding per statement.
  */
@@ -32,7 +34,10 @@ export const RESOURCE_WILDCARDS: Rule = {
     + '(policies/catalogs/aws-bounded-actions.json) widen nothing on `*`. A condition that narrows in IAM semantics (resource tags, '
     + '`kms:ViaService`, an exact `aws:ResourceAccount`, the action\'s own service keys with exact values) counts as scoping. '
     + 'Data reads (objects, items, parameters, object listings) on `*` are errors too; metadata reads are a warning; credential '
-    + 'returns are judged by AWS-007. Creating resources: a new resource has no id until it is created, so a `Create…` action '
+    + 'returns are judged by AWS-007. Log appends (logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents) on every log group '
+    + 'are judged by who holds them, whether written inline or granted by an AWS-managed policy such as AWSLambdaBasicExecutionRole: '
+    + 'a warning for an ordinary identity (it can append to any log group), an error for an agent\'s tool or broker role (it could '
+    + 'forge lines in audit log groups); other grants of AWS-managed policies are judged by the other rules, not this one. Creating resources: a new resource has no id until it is created, so a `Create…` action '
     + 'can only name the type it creates as `type/*` (`ec2:CreateNetworkInterface` on `network-interface/*`); that reaches no existing '
     + 'resource and is no finding. The types it is created in or attached to (`subnet/*`, `security-group/*`), a delete or other '
     + 'write of the same statement confined to the types it creates, and tagging confined to the types it creates or uses '
@@ -52,12 +57,17 @@ export const RESOURCE_WILDCARDS: Rule = {
     const dataReads = dataReadActions();
     const findings: RawFinding[] = [];
     for (const grant of grants) {
-      if (grant.via === 'aws-managed-policy' || grant.notActions || adminForm(grant)) continue;
+      if (grant.notActions || adminForm(grant)) continue;
+      // Of an AWS-managed policy only the log appends are this rule's (AWS writes them on "*" for its execution roles).
+      const managed = grant.via === 'aws-managed-policy';
+      if (managed && !grant.actions.some(matchesLogAppend)) continue;
       const writes: AwsActionInfo[] = [];
       const reads: AwsActionInfo[] = [];
       const creating: { info: AwsActionInfo; verdict: Exclude<CreateVerdict, { kind: 'creates' }> }[] = [];
       const unknown: string[] = [];
       const wide = new Set<string>();
+      const appends: AwsActionInfo[] = [];
+      const appendWide = new Set<string>();
       const seen = new Set<string>();
       const creates = new StatementCreates(grant);
       for (const written of grant.actions) {
@@ -65,6 +75,7 @@ export const RESOURCE_WILDCARDS: Rule = {
         // A wildcard matching nothing is AWS-002's; a plain unknown action cannot be shown to need no resource.
         if (infos.length === 0 && !hasWildcard(written) && grant.resources.includes('*')) unknown.push(written);
         for (const info of infos) {
+          if (managed && !isLogAppend(info.action)) continue;
           if (seen.has(info.action) || takesNoResource(info) || bounded.has(info.action.toLowerCase()) || isCdkHelperStandardGrant(grant, info.action, inventory)) continue;
           seen.add(info.action);
           if (!actionMayReachWide(grant, info)) continue;
@@ -72,6 +83,11 @@ export const RESOURCE_WILDCARDS: Rule = {
           if (reach.reach !== 'wide') continue;
           const verdict = !strict && isWriteLevel(info) ? creates.judge(info, reach.wideResources) : undefined;
           if (verdict?.kind === 'creates') continue;
+          if (isLogAppend(info.action)) {
+            appends.push(info);
+            reach.wideResources.forEach((r) => appendWide.add(r));
+            continue;
+          }
           if (verdict) {
             creating.push({ info, verdict });
             continue;
@@ -95,6 +111,14 @@ export const RESOURCE_WILDCARDS: Rule = {
         parts.push({ detail: detailOf(reads), severity: 'warning',
           message: `grants the reads ${sample(reads, 8)} on ${[...wide].map((r) => (r === '*' ? '"*"' : r)).join(', ')}: metadata of every resource of their type.`,
           fix: 'Scope the reads to the ARNs they are used on if the metadata is sensitive; otherwise acknowledge with a reason.' });
+      }
+      if (appends.length > 0) {
+        const agent = heldByAgent(grant, inventory);
+        const onAppend = [...appendWide].map((r) => (r === '*' ? '"*"' : r)).join(', ');
+        parts.push({ detail: detailOf(appends), severity: agent || strict ? 'error' : 'warning',
+          message: `grants the log appends ${sample(appends, 3)} on ${onAppend}: it can append to any log group of the account`
+            + `${agent ? ', and an agent\'s role that writes any log group can forge lines in its audit logs' : ''}.`,
+          fix: `Name the log group written to: ${LOG_GROUP_ARN} (the group and its streams).` });
       }
       if (unknown.length > 0) {
         parts.push({ detail: unknown.join(','), severity: 'warning', message: `grants ${unknown.join(', ')} on "*", which the AWS action list does not know.`,

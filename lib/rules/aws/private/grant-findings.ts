@@ -21,12 +21,17 @@ export function awsAllowGrants(inventory: Inventory): Grant[] {
 export function awsAllowStatements(inventory: Inventory): Grant[] {
   const seen = new Set<string>();
   return awsAllowGrants(inventory).filter((g) => {
-    const at = g.id.lastIndexOf('@');
-    const key = `${at < 0 ? g.id : g.id.slice(0, at)}\u0000${g.source.stack ?? ''}\u0000${g.source.resource}`;
+    const key = statementKey(g);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+/** The statement a grant comes from, as written and reported: the same for each of its holders (see `awsAllowStatements`). */
+export function statementKey(g: Grant): string {
+  const at = g.id.lastIndexOf('@');
+  return `${at < 0 ? g.id : g.id.slice(0, at)}\u0000${g.source.stack ?? ''}\u0000${g.source.resource}`;
 }
 
 /**

@@ -26,10 +26,10 @@ describe('inventoryFromTemplate: a least-privilege JSON template', () => {
 
   test('expands AWS-managed ARNs built with Fn::Join and AWS::Partition', () => {
     const managed = inv.policies.find((p) => p.kind === 'aws-managed-policy')!;
-    expect(managed).toMatchObject({ name: 'service-role/AWSLambdaBasicExecutionRole', attachedTo: ['aws:S/ReaderRole'] });
+    expect(managed).toMatchObject({ name: 'service-role/AWSLambdaBasicExecutionRole', attachedTo: ['aws:S/WorkerRole'] });
     const grant = inv.grants.find((g) => g.via === 'aws-managed-policy')!;
-    expect(grant).toMatchObject({ identityId: 'aws:S/ReaderRole', actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['*'] });
-    expect(grant.source.resource).toBe('ReaderRole');
+    expect(grant).toMatchObject({ identityId: 'aws:S/WorkerRole', actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['*'] });
+    expect(grant.source.resource).toBe('WorkerRole');
   });
 
   test('one grant per statement and identity, with GetAtt turned into a role ARN', () => {

@@ -1,6 +1,8 @@
 import { Baseline } from '../../../../lib/baseline/baseline';
 import { RESOURCE_WILDCARDS } from '../../../../lib/rules/aws/resource-wildcards';
 import { check, ids, roleTemplate } from '../../../fixtures/cfn/rule-harness';
+import { awsManagedPolicyDocument } from '../../../../lib/adapters/cloudformation/aws-managed-policies';
+import { IamSimulator } from '../../../helpers/iam-simulator';
 
 describe('AWS-003: Resource "*" only for actions that support no resource type', () => {
   test('compliant: X-Ray, cloudwatch:PutMetricData with a namespace condition, sts:GetCallerIdentity on *', () => {
@@ -10,10 +12,10 @@ describe('AWS-003: Resource "*" only for actions that support no resource type',
     ]))).toEqual([]);
   });
 
-  test('compliant: scoped actions on ARNs (prefix ARNs too), AWS-managed AWSLambdaBasicExecutionRole', () => {
+  test('compliant: scoped actions on ARNs (prefix ARNs too); AWSLambdaBasicExecutionRole\'s log appends are the only finding', () => {
     expect(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/prefix/*' }], {
       ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-    }))).toEqual([]);
+    })).map((f) => [f.detail, f.severity])).toEqual([['logs:CreateLogGroup,logs:CreateLogStream,logs:PutLogEvents', 'warning']]);
   });
 
   test('non-compliant: data reads and writes on *, one finding per statement naming them', () => {
@@ -187,5 +189,62 @@ describe('AWS-003: creating resources (a new resource can only be named type/*)'
   test('strict baseline: the create statement is an error', () => {
     const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { wildcards: 'strict' } });
     expect(check(RESOURCE_WILDCARDS, roleTemplate([endpointStatement]), strict).map((x) => x.severity)).toEqual(['error']);
+  });
+});
+
+describe('AWS-003: log appends on every log group are judged by who holds them, inline or AWS-managed alike', () => {
+  const BASIC = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
+  const APPEND = { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' };
+  const agentTags = { Tags: [{ Key: 'agent-guardrails:component', Value: 'tool-identity' }, { Key: 'agent-guardrails:agent', Value: 'ops' }] };
+  const brokerMetadata = { 'agent-guardrails:component': 'broker', 'agent-guardrails:agent': 'ops' };
+  const judged = (template: unknown) => check(RESOURCE_WILDCARDS, template).map((f) => [f.detail, f.severity]);
+
+  test('an ordinary role: a warning naming the narrower log-group ARN, inline and from AWSLambdaBasicExecutionRole alike', () => {
+    const inline = check(RESOURCE_WILDCARDS, roleTemplate([APPEND]));
+    expect(inline.map((f) => [f.detail, f.severity])).toEqual([['logs:CreateLogStream,logs:PutLogEvents', 'warning']]);
+    expect(inline[0].message).toMatch(/can append to any log group of the account\.$/);
+    expect(inline[0].fix).toContain('arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*');
+    expect(judged(roleTemplate([], { ManagedPolicyArns: [BASIC] }))).toEqual([['logs:CreateLogGroup,logs:CreateLogStream,logs:PutLogEvents', 'warning']]);
+    // On every log group of an account rather than "*": the same (creating a stream there is the create rule's: no finding).
+    expect(judged(roleTemplate([{ ...APPEND, Resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:*' }]))).toEqual([['logs:PutLogEvents', 'warning']]);
+  });
+
+  test('an agent\'s tool role or broker: an error, inline and from AWSLambdaBasicExecutionRole alike', () => {
+    expect(judged(roleTemplate([APPEND], agentTags))).toEqual([['logs:CreateLogStream,logs:PutLogEvents', 'error']]);
+    expect(judged(roleTemplate([], { ManagedPolicyArns: [BASIC], ...agentTags }))).toEqual([['logs:CreateLogGroup,logs:CreateLogStream,logs:PutLogEvents', 'error']]);
+    const broker = roleTemplate([APPEND]);
+    (broker.Resources as any).Role.Metadata = brokerMetadata;
+    const f = check(RESOURCE_WILDCARDS, broker);
+    expect(f.map((x) => x.severity)).toEqual(['error']);
+    expect(f[0].message).toMatch(/forge lines in its audit logs/);
+  });
+
+  test('a customer-managed policy attached to an ordinary role and an agent role: one error', () => {
+    const template = roleTemplate([], {}, {
+      Tool: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] }, ...agentTags } },
+      Logs: { Type: 'AWS::IAM::ManagedPolicy', Properties: { Roles: [{ Ref: 'Role' }, { Ref: 'Tool' }], PolicyDocument: { Version: '2012-10-17', Statement: [APPEND] } } },
+    });
+    expect(judged(template)).toEqual([['logs:CreateLogStream,logs:PutLogEvents', 'error']]);
+  });
+
+  test('least privilege: appends on one log group and its streams pass, for an agent too', () => {
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([{ ...APPEND, Resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:/agents/ops:*' }], agentTags))).toEqual([]);
+  });
+
+  test('only log appends: other log writes on "*" stay errors for an ordinary role; other AWS-managed grants are not this rule\'s', () => {
+    expect(judged(roleTemplate([{ Effect: 'Allow', Action: ['logs:PutLogEvents', 'logs:DeleteLogGroup', 'logs:PutSubscriptionFilter'], Resource: '*' }])))
+      .toEqual([['logs:DeleteLogGroup,logs:PutSubscriptionFilter,logs:PutLogEvents', 'error']]);
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([], { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3FullAccess'] }))).toEqual([]);
+  });
+
+  test('IAM evaluation: AWSLambdaBasicExecutionRole appends to an audit log group; the named ARN the message suggests does not', async () => {
+    const template = roleTemplate([]);
+    const sim = IamSimulator.fromTemplate(template, { account: '111122223333', region: 'eu-west-1' });
+    const audit = 'arn:aws:logs:eu-west-1:111122223333:log-group:/security/audit:log-stream:forged';
+    const basic = awsManagedPolicyDocument('service-role/AWSLambdaBasicExecutionRole');
+    expect(await sim.decide({ role: 'Role', action: 'logs:PutLogEvents', resource: audit, extraPolicies: [basic] })).toBe('Allowed');
+    const named = { Version: '2012-10-17', Statement: [{ ...APPEND, Resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn:*' }] };
+    expect(await sim.decide({ role: 'Role', action: 'logs:PutLogEvents', resource: audit, extraPolicies: [named] })).toBe('ImplicitlyDenied');
+    expect(await sim.decide({ role: 'Role', action: 'logs:PutLogEvents', resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn:log-stream:s', extraPolicies: [named] })).toBe('Allowed');
   });
 });
