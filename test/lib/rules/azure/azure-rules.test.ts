@@ -357,6 +357,16 @@ describe('AZ-007: unresolvable IAM values are reported (fail closed)', () => {
     assign(b, 'f', 'a', '${format("/subscriptions/%s", "x")}', { name: 'Reader' });
     expect(run('AZ-007', b)).toEqual(['AZ-007[role_definition_name]@azurerm_role_assignment.v', 'AZ-007[scope]@azurerm_role_assignment.f']);
   });
+  test('a module call: an error only when handed an agent identity, else a warning the baseline switch makes an error', () => {
+    const b = tf().agentIdentity('a')
+      .module('rbac', { source: 'Azure/avm-res-authorization-roleassignment/azurerm', role_assignments: { owner: { principal_id: ref('azurerm_user_assigned_identity.a', 'principal_id'), role_definition_name: 'Owner', scope: `/subscriptions/${SUBSCRIPTION}` } } })
+      .module('vnet', { source: 'Azure/avm-res-network-virtualnetwork/azurerm', name: 'vnet', address_space: ['10.0.0.0/16'] });
+    const severities = (baseline?: Baseline) => check(b, rule('AZ-007'), baseline).map((f) => `${f.resource}:${f.severity}`);
+    // The attack: a module handed the agent's principal id can make it Owner of the subscription, unseen.
+    expect(severities()).toEqual(['module.rbac:error', 'module.vnet:warning']);
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', aws: { unresolvedReferences: 'error' } });
+    expect(severities(strict)).toEqual(['module.rbac:error', 'module.vnet:error']);
+  });
 });
 
 describe('Azure precision: least-privilege configurations pass every Azure rule', () => {
