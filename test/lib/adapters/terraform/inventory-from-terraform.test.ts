@@ -98,6 +98,25 @@ describe('Terraform adapter: GCP', () => {
     expect(inv.others.map((o) => o.type)).toEqual(expect.arrayContaining(['google_service_account_key', 'google_iam_workload_identity_pool_provider', 'google_iam_deny_policy']));
   });
 
+  test('a principalSet member written with ${pool.name} reaches its pool\'s providers, however the provider names the pool; other pools\' do not', () => {
+    const provider = (name: string, pool: string, condition: string) => ({ workload_identity_pool_id: pool, workload_identity_pool_provider_id: name, attribute_condition: condition, oidc: { issuer_uri: 'https://token.actions.githubusercontent.com' } });
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_iam_workload_identity_pool', 'gh', { workload_identity_pool_id: 'github' })
+      .resource('google_iam_workload_identity_pool', 'other', { workload_identity_pool_id: 'other' })
+      .resource('google_iam_workload_identity_pool_provider', 'by_attr', provider('a', ref('google_iam_workload_identity_pool.gh', 'workload_identity_pool_id'), "assertion.sub.startsWith('repo:acme')"))
+      .resource('google_iam_workload_identity_pool_provider', 'by_id', provider('b', ref('google_iam_workload_identity_pool.gh', 'id'), 'assertion.repository == "acme/infra"'))
+      .resource('google_iam_workload_identity_pool_provider', 'literal', provider('c', 'github', 'assertion.repository_owner_id == "42"'))
+      .resource('google_iam_workload_identity_pool_provider', 'elsewhere', provider('d', ref('google_iam_workload_identity_pool.other', 'workload_identity_pool_id'), 'true'))
+      .resource('google_service_account_iam_member', 'wif', { service_account_id: ref('google_service_account.reader', 'name'), role: 'roles/iam.workloadIdentityUser', member: `principalSet://iam.googleapis.com/${ref('google_iam_workload_identity_pool.gh', 'name')}/attribute.repository/acme/infra` });
+    const [sa] = inventoryOf(b).identities;
+    // The unpinned provider's condition now reaches the agent's identity (the agent rules judge who may become it).
+    expect(sa.federations.map((f) => [f.source.resource, f.attributeCondition])).toEqual([
+      ['google_iam_workload_identity_pool_provider.by_attr', "assertion.sub.startsWith('repo:acme')"],
+      ['google_iam_workload_identity_pool_provider.by_id', 'assertion.repository == "acme/infra"'],
+      ['google_iam_workload_identity_pool_provider.literal', 'assertion.repository_owner_id == "42"'],
+    ]);
+  });
+
   test('a deny rule applies to its denied principals minus its exception principals', () => {
     const principal = (email: string) => `principal://iam.googleapis.com/projects/-/serviceAccounts/${email}`;
     const b = tf().agentServiceAccount('reader').agentServiceAccount('deployer')
