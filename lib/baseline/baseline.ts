@@ -279,7 +279,7 @@ export class Baseline {
   public get boundaryRequired(): boolean { return this.document.boundary?.required ?? true; }
   /** IAM5-like strictness for AWS wildcards (`aws.wildcards: strict`); by default grants are judged by effect. */
   public get strictWildcards(): boolean { return this.document.aws?.wildcards === 'strict'; }
-  /** Severity of a customer-managed policy defined outside the template (`aws.unresolvedReferences`). */
+  /** Severity of a reference whose grants are elsewhere: an external customer-managed policy, a Terraform module call (`aws.unresolvedReferences`). */
   public get unresolvedReferenceSeverity(): 'warning' | 'error' { return this.document.aws?.unresolvedReferences ?? 'warning'; }
   public get approvalMaxAgeSeconds(): number { return this.document.approval?.maxAgeSeconds ?? 900; }
 

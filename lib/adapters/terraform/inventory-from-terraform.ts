@@ -12,6 +12,7 @@ import { isObject, terraformBlocks, TerraformBlock } from './private/terraform-b
 import { confinedPath, readJsonFile } from '../../private/input-files';
 import { TerraformReferences } from './private/terraform-references';
 import { expandRepetition } from './private/repetition';
+import { reportModuleCalls } from './private/module-calls';
 import { normalizeTerraformJson, parseTerraformJson } from './private/terraform-json';
 
 export { isTerraformInput } from './terraform-input';
@@ -64,7 +65,7 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
   }
   readGcp(ctx, doc);
   readAzure(ctx);
-  reportModules(ctx, doc);
+  reportModuleCalls(ctx, doc);
   const brokers = readBrokerRecords(ctx);
   // The baseline the app's checks ran with (GuardrailChecks records it), for the CLI to weigh.
   const embedded = isObject(doc['//']) ? doc['//'][EMBEDDED_BASELINE_KEY] : undefined;
@@ -130,25 +131,4 @@ function readBrokerRecords(ctx: BuildContext): BrokerEntry[] {
     out.push({ ...record, source: ctx.source(block) });
   }
   return out;
-}
-
-/**
- * Module calls: their resources are not in this file, so their grants cannot be checked here.
- * Reported as unresolved (fail closed) for the cloud(s) the module or the configuration uses.
- */
-function reportModules(ctx: BuildContext, doc: Record<string, unknown>): void {
-  const modules = isObject(doc.module) ? doc.module : {};
-  const providers = isObject(doc.provider) ? Object.keys(doc.provider) : [];
-  for (const [name, raw] of Object.entries(modules)) {
-    const source = isObject(raw) && typeof raw.source === 'string' ? raw.source : '';
-    const clouds = new Set<'gcp' | 'azure'>();
-    if (/google|gcp/i.test(source)) clouds.add('gcp');
-    if (/azure/i.test(source)) clouds.add('azure');
-    if (clouds.size === 0) {
-      if (providers.some((p) => p.startsWith('google'))) clouds.add('gcp');
-      if (providers.includes('azurerm')) clouds.add('azure');
-    }
-    const block: TerraformBlock = { mode: 'resource', type: 'module', name, address: `module.${name}`, body: isObject(raw) ? raw : {} };
-    for (const cloud of clouds) ctx.unresolved(cloud, block, 'source', `is the module ${JSON.stringify(source)}, whose resources (and grants) are not in this configuration; check the module's own output`);
-  }
 }

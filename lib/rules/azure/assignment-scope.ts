@@ -4,7 +4,7 @@ import { Grant, Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { AZURE_PRIVILEGED_ACTIONS_CATALOG } from './identity-pivot-actions';
 import { isPrivilegedRoleAssignment } from './privileged-roles';
-import { allowGrants, findingAt, grantReaches, identitiesById, principalOf } from './private/azure-rule-helpers';
+import { allowGrants, azureGlobMatches, findingAt, grantReaches, identitiesById, principalOf } from './private/azure-rule-helpers';
 import { BROAD_AZURE_LEVELS } from './private/azure-role-knowledge';
 
 /** The data actions of an assignment's role: from the role data (built-in) or the configuration's definition. */
@@ -14,6 +14,9 @@ function dataActionsOf(g: Grant, inventory: Inventory): string[] {
   const custom = inventory.policies.find((p) => p.kind === 'azure-role-definition' && p.name !== undefined && p.name.toLowerCase() === (g.role ?? '').toLowerCase());
   return custom?.statements[1]?.actions ?? [];
 }
+
+/** Data actions that read a Log Analytics workspace's monitoring logs: telemetry, not secrets, keys or stored data. */
+export const AZURE_MONITORING_LOG_READS_CATALOG = 'azure-monitoring-log-reads';
 
 /**
  * AZ-005: agent role assignments at resource or resource-group scope only; and for every
@@ -27,12 +30,15 @@ export const AZURE_ASSIGNMENT_SCOPE_RULE: Rule = {
   reason: 'An agent identity has a role assignment at subscription, management-group or root ("/") scope, or anyone holds data-plane or identity-pivot access there.',
   explanation: 'An agent tool works on declared resources of one environment. A subscription, management group or "/" assignment reaches '
     + 'every resource group below, across environments; data roles (Key Vault Secrets User, Storage Blob Data Owner) at that scope '
-    + 'read every vault or account, and run command or listKeys there reaches every VM or storage account, whoever holds them.',
+    + 'read every vault or account, and run command or listKeys there reaches every VM or storage account, whoever holds them. '
+    + 'Reading the monitoring logs of Log Analytics workspaces (Log Analytics Reader, policies/catalogs/azure-monitoring-log-reads.json) is '
+    + 'telemetry, not a data role: at subscription scope it is an error for agent identities only.',
   fix: 'Assign the role on the resource (storage account, container, vault) or on the environment\'s resource group.',
   controls: [],
   evaluate(inventory: Inventory): RawFinding[] {
     const identities = identitiesById(inventory, 'azure');
     const pivots = loadCatalog(AZURE_PRIVILEGED_ACTIONS_CATALOG).azure ?? [];
+    const logReads = loadCatalog(AZURE_MONITORING_LOG_READS_CATALOG).azure ?? [];
     return allowGrants(inventory, 'azure').flatMap((g) => {
       if (g.scopeLevel === undefined || !BROAD_AZURE_LEVELS.has(g.scopeLevel)) return [];
       const identity = g.identityId ? identities.get(g.identityId) : undefined;
@@ -47,7 +53,8 @@ export const AZURE_ASSIGNMENT_SCOPE_RULE: Rule = {
       // What Owner, Contributor and the like reach there is AZ-001's finding already: nothing more on the same assignment.
       // (An agent's assignment at that scope is a cause of its own, above: the agent leaves its environment.)
       if (isPrivilegedRoleAssignment(g)) return [];
-      const data = dataActionsOf(g, inventory);
+      // Reading the workspaces' logs is what the query and search actions (control plane) already allow: not data-plane.
+      const data = dataActionsOf(g, inventory).filter((a) => !logReads.some((l) => azureGlobMatches(l, a)));
       const pivot = pivots.filter((t) => grantReaches(g, t) !== undefined);
       if (data.length === 0 && pivot.length === 0) return [];
       const what = [...data, ...pivot].slice(0, 4).join(', ');

@@ -1,5 +1,5 @@
 import { Inventory } from '../../inventory/inventory';
-import { RawFinding, Rule } from '../rule';
+import { RawFinding, Rule, RuleContext } from '../rule';
 import { findingAt } from './private/gcp-rule-helpers';
 
 /**
@@ -12,11 +12,18 @@ export const GCP_UNRESOLVED_VALUES_RULE: Rule = {
   severity: 'error',
   reason: 'An IAM value (role, member, condition, policy, permission) cannot be resolved offline.',
   explanation: 'The checks only see the synthesized configuration. A role or member that comes from a variable without default, a '
-    + 'Terraform function or a resource outside the configuration could be anything, including roles/owner or allUsers, so it fails closed.',
+    + 'Terraform function or a resource outside the configuration could be anything, including roles/owner or allUsers, so it fails closed. '
+    + 'A module call is judged by what it is handed (its resources are not in the configuration): handed an agent identity (a reference to '
+    + 'the service account, directly or through locals, or its email), it can grant that agent any role: an error. Handed another identity, '
+    + 'IAM inputs (roles, members, bindings) or nothing of the kind, its own grants are unchecked: a warning. A pinned registry version is '
+    + 'no safer. A baseline with `aws.unresolvedReferences: error` makes those warnings errors.',
   fix: 'Write the value literally (or give the variable a default), or reference a resource of the same configuration; acknowledge with a reason if it is set by a reviewed pipeline.',
   controls: [],
-  evaluate(inventory: Inventory): RawFinding[] {
+  evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
+    // A module call that can only hide grants not handed to an agent is a warning unless the baseline says otherwise.
+    const referenceSeverity = context.baseline.unresolvedReferenceSeverity;
     return inventory.unresolved.filter((u) => u.cloud === 'gcp').map((u) => findingAt('gcp', u.source, {
+      ...(u.severity === 'warning' && referenceSeverity === 'warning' ? { severity: 'warning' as const } : {}),
       detail: u.what.split(' ')[0].replace(/^(data\.)?[^.]+\.[^.]+\./, ''),
       message: `${u.what}; the checks cannot tell what it grants.`,
       fix: GCP_UNRESOLVED_VALUES_RULE.fix,

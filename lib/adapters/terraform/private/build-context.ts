@@ -41,8 +41,9 @@ export class BuildContext {
     return rs;
   }
 
-  public unresolved(cloud: Cloud, block: TerraformBlock, field: string, problem: string): void {
-    this.inventory.unresolved.push({ cloud, what: `${block.address}.${field} ${problem}`, source: this.source(block) });
+  /** Record a value that cannot be known offline: an error unless `severity` says it can only hide grants not ours to see. */
+  public unresolved(cloud: Cloud, block: TerraformBlock, field: string, problem: string, severity?: 'warning'): void {
+    this.inventory.unresolved.push({ cloud, what: `${block.address}.${field} ${problem}`, ...(severity ? { severity } : {}), source: this.source(block) });
   }
 
   /** The identity a resolved value refers to (by reference to the identity's block). */

@@ -158,7 +158,19 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
   const identitiesByName = () => (byName ??= new GcpIdentitiesByName(ctx.identitiesByAddress.values()));
 
   let grantCount = 0;
-  const onServiceAccounts: { grant: Grant; target: Identity }[] = [];
+  const onServiceAccounts: { grant: Grant; target: Identity; pool: string | undefined }[] = [];
+  /**
+   * The workload identity pool id a value names: through a reference to a pool of the configuration (a member written
+   * `principalSet://…/${google_iam_workload_identity_pool.p.name}/…`, whose name is only known after apply, or a
+   * provider's `…p.workload_identity_pool_id`), else by `/workloadIdentityPools/<id>/` in the text.
+   */
+  const poolIdOf = (value: Resolved | undefined): string | undefined => {
+    for (const ref of value?.refs ?? []) {
+      const pool = ctx.refs.block(ref.address);
+      if (pool?.type === 'google_iam_workload_identity_pool') return ctx.refs.resolve(pool.body.workload_identity_pool_id)?.text;
+    }
+    return /\/workloadIdentityPools\/([^/]+)(?:\/|$)/.exec(value?.text ?? '')?.[1];
+  };
   const federationsByPool = new Map<string, { issuer?: string; attributeCondition?: string; pool?: string }>();
   const addGrant = (block: TerraformBlock, via: Grant['via'], roleValue: Resolved | undefined, member: Resolved, condition: string | undefined, path: string) => {
     const m = IAM_GRANT.exec(block.type)!;
@@ -176,7 +188,7 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
       const sa = ctx.refs.resolve(block.body.service_account_id);
       const email = /serviceAccounts\/([^/]+)$/.exec(sa?.text ?? '')?.[1];
       const target = ctx.identityReferenced(sa) ?? (email ? emails.get(email.toLowerCase()) : undefined);
-      if (target) onServiceAccounts.push({ grant, target });
+      if (target) onServiceAccounts.push({ grant, target, pool: member.text.startsWith('principal') ? poolIdOf(member) : undefined });
     }
   };
 
@@ -212,7 +224,8 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
       const oidc = nestedBlock(block.body.oidc);
       const issuer = oidc ? ctx.resolve('gcp', block, 'oidc.issuer_uri', oidc.issuer_uri)?.text : undefined;
       // The provider belongs to a pool, not to one service account: identities that pool members may impersonate get it below.
-      federationsByPool.set(block.address, { issuer, attributeCondition: condition?.text, pool: ctx.refs.resolve(block.body.workload_identity_pool_id)?.text });
+      const pool = ctx.refs.resolve(block.body.workload_identity_pool_id);
+      federationsByPool.set(block.address, { issuer, attributeCondition: condition?.text, pool: poolIdOf(pool) ?? pool?.text });
       // The rules judge the condition, and the AWS account an AWS provider trusts, as resolved (a variable's default), not as written.
       const aws = nestedBlock(block.body.aws);
       const account = aws ? ctx.refs.resolve(aws.account_id) : undefined;
@@ -228,10 +241,10 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
   }
 
   // 3. Federation: a pool's providers apply to the service accounts the pool's principals may impersonate.
-  for (const { grant, target } of onServiceAccounts) {
-    if (!grant.principal?.startsWith('principal')) continue;
+  for (const { grant, target, pool } of onServiceAccounts) {
+    if (pool === undefined) continue;
     for (const [address, f] of federationsByPool) {
-      if (f.pool && grant.principal.includes(`/workloadIdentityPools/${f.pool}/`)) {
+      if (f.pool === pool) {
         target.federations.push({ issuer: f.issuer, attributeCondition: f.attributeCondition, source: { ...grant.source, resource: address } });
       }
     }

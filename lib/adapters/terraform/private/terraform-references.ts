@@ -204,7 +204,13 @@ export class TerraformReferences {
     return r;
   }
 
-  private variableDefault(name: string): unknown {
+  /** A local's value as written (a collection stays one), or undefined when it is not defined. */
+  public localValue(name: string): unknown {
+    return own(this.locals, name);
+  }
+
+  /** A variable's default as written, or undefined when it has none. */
+  public variableDefault(name: string): unknown {
     const decl = own(this.variables, name);
     return isObject(decl) ? decl.default : undefined;
   }

@@ -98,6 +98,25 @@ describe('Terraform adapter: GCP', () => {
     expect(inv.others.map((o) => o.type)).toEqual(expect.arrayContaining(['google_service_account_key', 'google_iam_workload_identity_pool_provider', 'google_iam_deny_policy']));
   });
 
+  test('a principalSet member written with ${pool.name} reaches its pool\'s providers, however the provider names the pool; other pools\' do not', () => {
+    const provider = (name: string, pool: string, condition: string) => ({ workload_identity_pool_id: pool, workload_identity_pool_provider_id: name, attribute_condition: condition, oidc: { issuer_uri: 'https://token.actions.githubusercontent.com' } });
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_iam_workload_identity_pool', 'gh', { workload_identity_pool_id: 'github' })
+      .resource('google_iam_workload_identity_pool', 'other', { workload_identity_pool_id: 'other' })
+      .resource('google_iam_workload_identity_pool_provider', 'by_attr', provider('a', ref('google_iam_workload_identity_pool.gh', 'workload_identity_pool_id'), "assertion.sub.startsWith('repo:acme')"))
+      .resource('google_iam_workload_identity_pool_provider', 'by_id', provider('b', ref('google_iam_workload_identity_pool.gh', 'id'), 'assertion.repository == "acme/infra"'))
+      .resource('google_iam_workload_identity_pool_provider', 'literal', provider('c', 'github', 'assertion.repository_owner_id == "42"'))
+      .resource('google_iam_workload_identity_pool_provider', 'elsewhere', provider('d', ref('google_iam_workload_identity_pool.other', 'workload_identity_pool_id'), 'true'))
+      .resource('google_service_account_iam_member', 'wif', { service_account_id: ref('google_service_account.reader', 'name'), role: 'roles/iam.workloadIdentityUser', member: `principalSet://iam.googleapis.com/${ref('google_iam_workload_identity_pool.gh', 'name')}/attribute.repository/acme/infra` });
+    const [sa] = inventoryOf(b).identities;
+    // The unpinned provider's condition now reaches the agent's identity (the agent rules judge who may become it).
+    expect(sa.federations.map((f) => [f.source.resource, f.attributeCondition])).toEqual([
+      ['google_iam_workload_identity_pool_provider.by_attr', "assertion.sub.startsWith('repo:acme')"],
+      ['google_iam_workload_identity_pool_provider.by_id', 'assertion.repository == "acme/infra"'],
+      ['google_iam_workload_identity_pool_provider.literal', 'assertion.repository_owner_id == "42"'],
+    ]);
+  });
+
   test('a deny rule applies to its denied principals minus its exception principals', () => {
     const principal = (email: string) => `principal://iam.googleapis.com/projects/-/serviceAccounts/${email}`;
     const b = tf().agentServiceAccount('reader').agentServiceAccount('deployer')
@@ -266,9 +285,59 @@ describe('Terraform adapter: Key Vault access policies', () => {
 });
 
 describe('Terraform adapter: modules', () => {
-  test('a module call is unresolved for the clouds it may touch (its grants are elsewhere)', () => {
-    const doc = { ...tf().build(), module: { iam: { source: 'terraform-google-modules/iam/google', version: '8.0.0' } } };
-    expect(inventoryFromTerraformJson(doc).unresolved.map((u) => [u.cloud, u.source.resource])).toEqual([['gcp', 'module.iam']]);
+  const withModules = (b: ReturnType<typeof tf>, module: Record<string, unknown>) => inventoryFromTerraformJson({ ...b.build(), module });
+  const judged = (inv: ReturnType<typeof inventoryFromTerraformJson>) => inv.unresolved.map((u) => [u.cloud, u.source.resource, u.severity ?? 'error', u.what.split(' ')[0]]);
+
+  test('a module call handed nothing identity- or IAM-related is a warning for the clouds it may touch (its grants are elsewhere)', () => {
+    // A registry version pin makes it no safer: its content is still unseen.
+    const inv = withModules(tf(), { net: { source: 'terraform-google-modules/network/google', version: '9.1.0', network_name: 'vpc', project_id: PROJECT } });
+    expect(judged(inv)).toEqual([['gcp', 'module.net', 'warning', 'module.net.source']]);
+  });
+
+  test('handed an agent service account (by reference, through a local, by email, or through a for_each splat) it is an error', () => {
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_service_account', 'nodes', { account_id: 'gke-nodes', project: PROJECT })
+      .local('accounts', { reader: `serviceAccount:${ref('google_service_account.reader', 'email')}` });
+    const inv = withModules(b, {
+      direct: { source: './modules/iam', roles: ['roles/logging.viewer'], member: ref('google_service_account.reader', 'member') },
+      via_local: { source: './modules/iam', members: '${values(local.accounts)}' },
+      by_email: { source: 'git::https://example.com/iam.git?ref=v1', sa: `reader@${PROJECT}.iam.gserviceaccount.com` },
+      not_agent: { source: 'terraform-google-modules/kubernetes-engine/google', service_account: ref('google_service_account.nodes', 'email') },
+      iam_only: { source: 'terraform-google-modules/iam/google//modules/projects_iam', bindings: { 'roles/viewer': ['group:ops@example.com'] } },
+    });
+    expect(judged(inv)).toEqual([
+      ['gcp', 'module.direct', 'error', 'module.direct.member'],
+      ['gcp', 'module.via_local', 'error', 'module.via_local.members'],
+      ['gcp', 'module.by_email', 'error', 'module.by_email.sa'],
+      ['gcp', 'module.not_agent', 'warning', 'module.not_agent.service_account'],
+      ['gcp', 'module.iam_only', 'warning', 'module.iam_only.bindings'],
+    ]);
+    expect(inv.unresolved[0].what).toContain('google_service_account.reader (an agent identity)');
+  });
+
+  test('Azure: an agent identity\'s principal id handed to a module is an error; a role input without one is a warning', () => {
+    const b = tf().agentIdentity('tool').resource('azurerm_user_assigned_identity', 'app', { name: 'app', location: 'westeurope', resource_group_name: 'agents-prod' });
+    const inv = withModules(b, {
+      rbac: { source: 'Azure/avm-res-authorization-roleassignment/azurerm', role_assignments: { a: { principal_id: ref('azurerm_user_assigned_identity.tool', 'principal_id'), role_definition_name: 'Reader' } } },
+      app: { source: 'Azure/avm-res-web-site/azurerm', managed_identities: { user_assigned_resource_ids: [ref('azurerm_user_assigned_identity.app', 'id')] } },
+      roles: { source: './rbac', role_definition_name: 'Reader', scope: RG_ID },
+    });
+    expect(judged(inv)).toEqual([
+      ['azure', 'module.rbac', 'error', 'module.rbac.role_assignments'],
+      ['azure', 'module.app', 'warning', 'module.app.managed_identities'],
+      // A local source names no cloud: both of the configuration's providers.
+      ['gcp', 'module.roles', 'warning', 'module.roles.role_definition_name'],
+      ['azure', 'module.roles', 'warning', 'module.roles.role_definition_name'],
+    ]);
+  });
+
+  test('inputs past the walk budget fail closed (an error), in bounded time', () => {
+    const big = Array.from({ length: 60_000 }, (_, i) => `v${i}`);
+    const inv = withModules(tf(), { a: { source: './a', list: big }, b: { source: './b', list: big } });
+    expect(judged(inv)).toEqual([
+      ['gcp', 'module.a', 'warning', 'module.a.source'], ['azure', 'module.a', 'warning', 'module.a.source'],
+      ['gcp', 'module.b', 'error', 'module.b.source'], ['azure', 'module.b', 'error', 'module.b.source'],
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { Baseline } from '../../../../lib/baseline/baseline';
+import { azureBuiltInRole } from '../../../../lib/adapters/terraform/azure-roles';
 import { AZURE_RULES } from '../../../../lib/rules/azure';
 import { azureGlobMatches, azureGlobsOverlap } from '../../../../lib/rules/azure/private/azure-rule-helpers';
 import { check, ids, ref, RG_ID, SUBSCRIPTION, tf, TfBuilder } from '../../../fixtures/tf/tf-builder';
@@ -307,6 +308,30 @@ describe('AZ-005: agent role assignments at resource or resource-group scope onl
     expect(run('AZ-005', b)).toEqual(['AZ-005[subscription]@azurerm_role_assignment.blobs']);
     expect(run('AZ-001', b)).toEqual(['AZ-001[Owner]@azurerm_role_assignment.owner']);
   });
+  test('Log Analytics Reader on the subscription for a monitoring principal is not a data role; for an agent it is still AZ-005\'s', () => {
+    // Why: its only data action exports a search job's results, i.e. the same workspace logs its query and search actions
+    // (control plane; Monitoring Reader, which passes, holds search too) already read. Telemetry, not secrets, keys or
+    // stored data: the role reads no blob, secret or key (evaluated below). An agent leaves its environment at any role.
+    const la = azureBuiltInRole('Log Analytics Reader')!;
+    const role = { actions: la.actions, notActions: la.notActions, dataActions: la.dataActions, notDataActions: la.notDataActions };
+    expect(roleAllows(role, 'Microsoft.OperationalInsights/workspaces/search/action', false)).toBe(true);
+    for (const data of ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read', 'Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/keys/decrypt/action']) {
+      expect(roleAllows(role, data, true)).toBe(false);
+    }
+    expect(roleAllows(role, 'Microsoft.OperationalInsights/workspaces/sharedKeys/action', false)).toBe(false);
+    const sub = `/subscriptions/${SUBSCRIPTION}`;
+    const b = tf().agentIdentity('a').resource('azurerm_user_assigned_identity', 'mon', { name: 'mon', location: 'westeurope', resource_group_name: 'agents-prod' });
+    assign(b, 'monitoring', 'mon', sub, { name: 'Log Analytics Reader' });
+    assign(b, 'agent', 'a', sub, { name: 'Log Analytics Reader' });
+    // The attacks: a custom role whose data actions are a wildcard, or add blob reads to the log reads, is still a data role.
+    b.resource('azurerm_role_definition', 'wild', { name: 'logs-wild', scope: sub, permissions: [{ actions: ['*/read'], data_actions: ['Microsoft.OperationalInsights/*'] }], assignable_scopes: [sub] });
+    b.resource('azurerm_role_definition', 'mixed', { name: 'logs-and-blobs', scope: sub, permissions: [{ actions: ['*/read'], data_actions: ['Microsoft.OperationalInsights/workspaces/jobs/export/action', 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'] }], assignable_scopes: [sub] });
+    b.resource('azurerm_role_definition', 'logs', { name: 'logs-only', scope: sub, permissions: [{ actions: ['*/read'], data_actions: ['Microsoft.OperationalInsights/workspaces/tables/data/read'] }], assignable_scopes: [sub] });
+    assign(b, 'wild', 'mon', sub, { name: 'logs-wild' });
+    assign(b, 'mixed', 'mon', sub, { name: 'logs-and-blobs' });
+    assign(b, 'logs', 'mon', sub, { name: 'logs-only' });
+    expect(run('AZ-005', b)).toEqual(['AZ-005[subscription]@azurerm_role_assignment.agent', 'AZ-005[subscription]@azurerm_role_assignment.wild', 'AZ-005[subscription]@azurerm_role_assignment.mixed']);
+  });
 });
 
 describe('AZ-006: federated credentials name an exact issuer and subject, one environment each', () => {
@@ -356,6 +381,16 @@ describe('AZ-007: unresolvable IAM values are reported (fail closed)', () => {
     assign(b, 'v', 'a', RG_ID, { name: '${var.role}' });
     assign(b, 'f', 'a', '${format("/subscriptions/%s", "x")}', { name: 'Reader' });
     expect(run('AZ-007', b)).toEqual(['AZ-007[role_definition_name]@azurerm_role_assignment.v', 'AZ-007[scope]@azurerm_role_assignment.f']);
+  });
+  test('a module call: an error only when handed an agent identity, else a warning the baseline switch makes an error', () => {
+    const b = tf().agentIdentity('a')
+      .module('rbac', { source: 'Azure/avm-res-authorization-roleassignment/azurerm', role_assignments: { owner: { principal_id: ref('azurerm_user_assigned_identity.a', 'principal_id'), role_definition_name: 'Owner', scope: `/subscriptions/${SUBSCRIPTION}` } } })
+      .module('vnet', { source: 'Azure/avm-res-network-virtualnetwork/azurerm', name: 'vnet', address_space: ['10.0.0.0/16'] });
+    const severities = (baseline?: Baseline) => check(b, rule('AZ-007'), baseline).map((f) => `${f.resource}:${f.severity}`);
+    // The attack: a module handed the agent's principal id can make it Owner of the subscription, unseen.
+    expect(severities()).toEqual(['module.rbac:error', 'module.vnet:warning']);
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', aws: { unresolvedReferences: 'error' } });
+    expect(severities(strict)).toEqual(['module.rbac:error', 'module.vnet:error']);
   });
 });
 

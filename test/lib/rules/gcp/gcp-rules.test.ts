@@ -364,6 +364,16 @@ describe('GCP-012: unresolvable IAM values are reported (fail closed)', () => {
       .resource('google_project_iam_member', 'f', { project: PROJECT, role: '${join("", ["roles/", "owner"])}', member: member('a') });
     expect(run('GCP-012', b)).toEqual(['GCP-012[member]@google_project_iam_member.v', 'GCP-012[role]@google_project_iam_member.f']);
   });
+  test('a module call: an error only when handed an agent identity, else a warning the baseline switch makes an error', () => {
+    const b = tf().agentServiceAccount('a')
+      .module('iam', { source: 'terraform-google-modules/iam/google//modules/projects_iam', version: '8.0.0', projects: [PROJECT], bindings: { 'roles/owner': [member('a')] } })
+      .module('net', { source: 'terraform-google-modules/network/google', version: '9.1.0', network_name: 'vpc' });
+    const severities = (baseline?: Baseline) => check(b, rule('GCP-012'), baseline).map((f) => `${f.resource}:${f.severity}`);
+    // The attack: a module handed the agent can bind it roles/owner where the checks cannot see.
+    expect(severities()).toEqual(['module.iam:error', 'module.net:warning']);
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', aws: { unresolvedReferences: 'error' } });
+    expect(severities(strict)).toEqual(['module.iam:error', 'module.net:error']);
+  });
 });
 
 describe('GCP precision: least-privilege configurations pass every GCP rule', () => {
