@@ -291,7 +291,7 @@ function resourceIn(tool: CompiledTool, resource: string): boolean {
 
 /** Azure resource ids are case-insensitive and may end in `/`; AWS ARNs and GCP names are compared as written. */
 function normalizeResource(cloud: Cloud, r: string): string {
-  return cloud === 'azure' ? r.replace(/\/+$/, '').toLowerCase() : r;
+  return cloud === 'azure' ? r.replace(/(?<!\/)\/+$/, '').toLowerCase() : r;
 }
 
 /** Whether a location lies in a placement; a part either side does not know is not compared. */

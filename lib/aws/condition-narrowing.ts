@@ -1,4 +1,5 @@
 import { AwsActionInfo } from './action-catalog';
+import { isIssuerClaim } from '../private/linear-scans';
 
 /**
  * Which IAM conditions really narrow a statement, in IAM's own semantics. One table serves
@@ -109,7 +110,7 @@ function specOf(key: string, extraKeys?: ReadonlySet<string>): KeySpec | undefin
   if (extraKeys?.has(key)) return { dimension: 'resource', form: 'text' };
   // Web-identity and SAML claims (`token.actions.githubusercontent.com:sub`, `saml:aud`) name the caller; the issuer may be
   // a provider of the template (`${Provider}`, or its ARN's part after `oidc-provider/`, `${Provider[1]}`).
-  if (/^[^:]+\.[^:]+:(sub|aud|amr|oaud|azp)$/.test(key) || /^\$\{[a-z0-9]+(\[\d+\])?\}:(sub|aud|amr|oaud|azp)$/.test(key) || /^(saml|cognito-identity\.amazonaws\.com):/.test(key)) return { dimension: 'principal', form: 'text' };
+  if (isIssuerClaim(key) || /^\$\{[a-z0-9]+(\[\d+\])?\}:(sub|aud|amr|oaud|azp)$/.test(key) || /^(saml|cognito-identity\.amazonaws\.com):/.test(key)) return { dimension: 'principal', form: 'text' };
   return undefined;
 }
 
@@ -193,4 +194,3 @@ export function narrowsResources(condition: unknown, info: AwsActionInfo): boole
     // The caller's own account or organization keys on an identity policy narrow nothing about the resource.
     || narrowingEntries(condition, 'principal').some((e) => /^aws:source(arn|account)$/i.test(e.key));
 }
-

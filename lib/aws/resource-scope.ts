@@ -102,15 +102,38 @@ export function resourceReach(
  * (thousands of roles, each its own log group) then cost string scans, not a field-by-field match per type.
  */
 export function mayReachWide(info: AwsActionInfo, resource: string): boolean {
-  if (info.resourceTypes.length === 0) return false;
+  return mayReachWideProbed(info, wideReachProbe(resource));
+}
+
+/**
+ * What `mayReachWide` reads from a resource, whatever the action: a statement asks for each of its actions,
+ * so it reads each of its resources once (`wideReachProbe`) and asks `mayReachWideProbed` per action.
+ */
+export interface WideReachProbe {
+  /** True when the resource is not an ARN within the matcher's length limit, or its service holds a placeholder: ask `resourceReach`. */
+  readonly unread: boolean;
+  readonly wildcard: boolean;
+  /** The literal start of its resource part (up to its first `*` or `?`). */
+  readonly prefix: string;
+}
+
+export function wideReachProbe(resource: string): WideReachProbe {
   // ARNs within the matcher's length limit only (longer input: `resourceReach` decides).
-  if (!resource.startsWith('arn:') || resource.length > GLOB_MAX_LENGTH) return true;
+  if (!resource.startsWith('arn:') || resource.length > GLOB_MAX_LENGTH) return UNREAD;
   const parts = arnParts(resource);
   // The any-account form splits again into these fields unless the service holds a placeholder.
-  if (parts.length < 6 || parts[2].includes('{')) return true;
-  const wildcard = isWildcard(resource);
+  if (parts.length < 6 || parts[2].includes('{')) return UNREAD;
   const own = parts.slice(5).join(':');
-  const prefix = own.slice(0, literalLength(own));
+  return { unread: false, wildcard: isWildcard(resource), prefix: own.slice(0, literalLength(own)) };
+}
+
+const UNREAD: WideReachProbe = { unread: true, wildcard: true, prefix: '' };
+
+/** `mayReachWide` of the resource `probe` was read from. */
+export function mayReachWideProbed(info: AwsActionInfo, probe: WideReachProbe): boolean {
+  if (info.resourceTypes.length === 0) return false;
+  if (probe.unread) return true;
+  const { wildcard, prefix } = probe;
   const globs = resourceTypeGlobs(info.service);
   for (const type of info.resourceTypes) {
     const glob = globs.get(type.toLowerCase());

@@ -44,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), dat
 
 function oneLine(e: unknown): string {
   const message = GuardrailError.isGuardrailError(e) || e instanceof Error ? e.message : String(e);
-  return message.replace(/\s*\n\s*/g, ' ');
+  return message.replace(/(?<!\s)\s*\n\s*/g, ' ');
 }
 
 /** What a command needs from `main`. */

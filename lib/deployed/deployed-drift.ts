@@ -230,7 +230,8 @@ function loosenedConditions(declared: Entry, live: Entry): string | undefined {
 
 /** A declared value as a pattern: what synthesis left open (`${…}`, `{{unresolved:…}}`) matches anything there. */
 function pattern(declared: string): Glob {
-  const escaped = declared.replace(/\$\{[^}]*\}|\{\{unresolved:[^}]*\}\}/g, '\u0000');
+  // No `{` inside a placeholder (tokens hold none): each attempt stops at the next one, not at the end of the text (linear).
+  const escaped = declared.replace(/\$\{[^{}]*\}|\{\{unresolved:[^{}]*\}\}/g, '\u0000');
   return Glob.compile(escaped.replace(/\u0000/g, '*'), { caseInsensitive: false, questionWildcard: false });
 }
 
@@ -361,7 +362,7 @@ function compareAzure(
 
 /** Role name (or definition id) and scope, compared case-insensitively as Azure does. */
 function assignmentKey(role: string, scope: string): string {
-  return `${role.toLowerCase()}\u0000${scope.replace(/\/+$/, '').toLowerCase()}`;
+  return `${role.toLowerCase()}\u0000${scope.replace(/(?<!\/)\/+$/, '').toLowerCase()}`;
 }
 
 function subscriptionOf(resourceId: string): string | undefined {

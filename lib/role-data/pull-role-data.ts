@@ -86,7 +86,7 @@ export async function pullGcpRoles(options: GcpPullOptions, fetchJson: FetchJson
 export async function pullAzureRoles(scope: string, fetchJson: FetchJson, token: TokenSource, now: Date = new Date()): Promise<Record<string, unknown>> {
   if (!scope.startsWith('/')) throw new GuardrailError('AG_ROLE_DATA_PULL', GuardrailError.format('--scope', 'must be an Azure scope', scope, 'Pass e.g. /subscriptions/<id> or /providers/Microsoft.Management/managementGroups/<name>.'));
   const bearer = await token();
-  const first = `${ARM}${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01`;
+  const first = `${ARM}${scope.replace(/(?<!\/)\/+$/, '')}/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01`;
   const next = (p: Record<string, unknown>) => (typeof p.nextLink === 'string' && p.nextLink.startsWith(`${ARM}/`) ? p.nextLink : undefined);
   const roles: Record<string, unknown>[] = [];
   const seen = new Set<string>();

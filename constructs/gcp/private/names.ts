@@ -20,6 +20,6 @@ export function fitName(base: string, max: number, parts: readonly string[], sep
   const clean = base.toLowerCase();
   if (clean.length <= max) return clean;
   const hash = shortHash(parts);
-  const head = clean.slice(0, max - hash.length - separator.length).replace(/[-_]+$/, '');
+  const head = clean.slice(0, max - hash.length - separator.length).replace(/(?<![-_])[-_]+$/, '');
   return `${head}${separator}${hash}`;
 }

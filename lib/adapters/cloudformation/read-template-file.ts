@@ -70,11 +70,38 @@ export function parseTemplateText(text: string, file: string): unknown {
     if (trimmed.startsWith('{') || trimmed.startsWith('[')) return JSON.parse(text);
     const doc = yaml().parseDocument(text, { customTags: cloudFormationTags(), uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) throw doc.errors[0];
-    return doc.toJSON();
+    const value: unknown = doc.toJSON();
+    const odd = nonJsonValue(value);
+    if (odd !== undefined) {
+      throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('template file', 'holds a YAML value that is not JSON data', file, `It holds ${odd} (a YAML 1.1 tag such as !!omap, !!set or !!binary), which CloudFormation does not read and this check would not see into. Write it as a plain map, list or string.`));
+    }
+    return value;
   } catch (e) {
+    if (GuardrailError.isGuardrailError(e)) throw e;
     const reason = parseErrorReason(e);
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('template file', 'is not valid JSON or YAML', file, `${reason}. Fix the syntax.`));
   }
+}
+
+/**
+ * The first value of a parsed YAML document that JSON has no type for (`%YAML 1.1` turns `!!omap`, `!!set`,
+ * `!!binary` into a Map, a Set, bytes): what every reader walks with `Object.keys` would see as empty, so a
+ * `Resources: !!omap [...]` would hide its roles. Iterative: YAML nests as deep as its text.
+ */
+function nonJsonValue(root: unknown): string | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const item of v) stack.push(item);
+      continue;
+    }
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return `a ${(v as object).constructor?.name ?? 'non-JSON'} value`;
+    for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
+  }
+  return undefined;
 }
 
 /** The YAML parser, loaded on the first YAML template: most inputs are JSON (cdk.out), and it is a large module to load at start-up. */

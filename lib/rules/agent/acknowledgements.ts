@@ -1,5 +1,6 @@
 import { Acknowledgement, Cloud } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
+import { bracketTerm } from '../../private/linear-scans';
 
 /** The namespace CDK gives our findings: acknowledge them as `AgentGuardrailsChecks::<finding id>`. */
 export const ACKNOWLEDGEMENT_NAMESPACE = 'AgentGuardrailsChecks';
@@ -7,8 +8,6 @@ export const ACKNOWLEDGEMENT_NAMESPACE = 'AgentGuardrailsChecks';
 /** Rules of the IAM kind: acknowledging them for a whole stack or app would hide every future grant. */
 const IAM_RULE = /^(AWS|GCP|AZ)-\d+/;
 const OUR_RULE = /^(AWS|GCP|AZ|AGENT)-\d+/;
-const OWNER = /\[owner:\s*([^\]\s][^\]]*?)\s*\]/i;
-const EXPIRES = /\[expires:\s*([^\]]*?)\s*\]/i;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** An acknowledgement id split the way CDK splits it (`namespace::RuleId[detail]`). */
@@ -41,11 +40,10 @@ export interface AcknowledgementTerms {
 
 /** Read `[owner: …]` and `[expires: YYYY-MM-DD]` from an acknowledgement reason. */
 export function parseAcknowledgementTerms(reason: string): AcknowledgementTerms {
-  const owner = OWNER.exec(reason)?.[1];
-  const expiresText = EXPIRES.exec(reason)?.[1];
+  const owner = bracketTerm(reason, /\[owner:/gi, true);
+  const expiresText = bracketTerm(reason, /\[expires:/gi, false);
   return { owner, expiresText, expires: expiresText === undefined ? undefined : parseIsoDate(expiresText) };
 }
-
 function parseIsoDate(text: string): Date | undefined {
   const m = ISO_DATE.exec(text);
   if (!m) return undefined;

@@ -5,7 +5,7 @@ import { adminForm } from './private/admin';
 import { expandPattern, sample } from './private/effective-permissions';
 import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
 import { CreateVerdict, StatementCreates } from './private/create-lifecycle';
-import { actionMayReachWide, actionReach, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
+import { actionReach, wideReachTest, boundedActions, dataReadActions, isWriteLevel, takesNoResource } from './private/grant-effect';
 import { awsAllowStatements, grantFinding, grantOrigin } from './private/grant-findings';
 import { heldByAgent, isLogAppend, LOG_GROUP_ARN, matchesLogAppend } from './private/log-append';
 
@@ -70,6 +70,7 @@ export const RESOURCE_WILDCARDS: Rule = {
       const appendWide = new Set<string>();
       const seen = new Set<string>();
       const creates = new StatementCreates(grant);
+      const mayReachWide = wideReachTest(grant);
       for (const written of grant.actions) {
         const infos = expandPattern(written);
         // A wildcard matching nothing is AWS-002's; a plain unknown action cannot be shown to need no resource.
@@ -78,7 +79,7 @@ export const RESOURCE_WILDCARDS: Rule = {
           if (managed && !isLogAppend(info.action)) continue;
           if (seen.has(info.action) || takesNoResource(info) || bounded.has(info.action.toLowerCase()) || isCdkHelperStandardGrant(grant, info.action, inventory)) continue;
           seen.add(info.action);
-          if (!actionMayReachWide(grant, info)) continue;
+          if (!mayReachWide(info)) continue;
           const reach = actionReach(grant, info);
           if (reach.reach !== 'wide') continue;
           const verdict = !strict && isWriteLevel(info) ? creates.judge(info, reach.wideResources) : undefined;

@@ -142,6 +142,26 @@ describe('hostile input: manifest paths stay inside the cloud assembly', () => {
   });
 });
 
+describe('hostile input: YAML values JSON has no type for', () => {
+  const role = (policies: string) => `%YAML 1.1\n---\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - { Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }\n${policies}`;
+  const cases: Record<string, string> = {
+    // Read as a Map, `Resources: !!omap` hid the admin role: the check passed (exit 0).
+    'Resources: !!omap': '%YAML 1.1\n---\nResources: !!omap\n  - R:\n      Type: AWS::IAM::Role\n      Properties:\n        AssumeRolePolicyDocument: { Statement: [ { Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole } ] }\n        Policies: [ { PolicyName: p, PolicyDocument: { Statement: [ { Effect: Allow, Action: "*", Resource: "*" } ] } } ]\n',
+    'Policies: !!omap': role('      Policies: !!omap\n        - P: { PolicyName: p, PolicyDocument: { Statement: [ { Effect: Allow, Action: "*", Resource: "*" } ] } }\n'),
+    'ManagedPolicyArns: !!set': role('      ManagedPolicyArns: !!set\n        ? arn:aws:iam::aws:policy/AdministratorAccess\n'),
+    'a !!binary value': role('      Description: !!binary aGVsbG8=\n'),
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    test(`${name}: exit 2 naming what is refused`, async () => {
+      const file = writeInput(dir, `yaml11-${name.replace(/\W+/g, '-')}.yaml`, text);
+      const r = await runCli(['check', file, '--format', 'json']);
+      expectContract(r);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/not JSON data/);
+    });
+  }
+});
+
 describe('hostile input: template keys that are JavaScript object members', () => {
   test('Fn::Sub "iam:${valueOf}" reads the parameter named valueOf, not Object.prototype.valueOf', async () => {
     const file = writeInput(dir, 'valueof.json', template({

@@ -25,6 +25,7 @@ import { splitOutsidePlaceholders } from '../../../aws/arn-parts';
 import { hasOwn, own } from '../../../private/own';
 import { pushAll } from '../../../private/push-all';
 import { jsonChars, stringChars } from './json-chars';
+import { replaceClosedPlaceholders } from '../../../private/linear-scans';
 
 /**
  * Evaluation budgets: a template is untrusted input. Mappings can chain (`Fn::Select` over two
@@ -461,7 +462,7 @@ export class TemplateResolver {
     const [template, rawVars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) ? [arg[0], arg[1] ?? {}] : [undefined, undefined];
     if (typeof template !== 'string' || !rawVars || typeof rawVars !== 'object') return openValue(report, 'Fn::Sub with a malformed argument');
     const vars = this.walk(rawVars, report) as Record<string, unknown>;
-    return template.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+    return replaceClosedPlaceholders(template, (whole, name) => {
       if (name.startsWith('!')) return `\${${name.slice(1)}}`;
       if (hasOwn(vars, name)) return stringOf(vars[name]);
       if (name.includes('.')) {
@@ -484,7 +485,7 @@ export class TemplateResolver {
         const o = v as Record<string, unknown>;
         if (typeof o.Ref === 'string' && this.choices(o.Ref) !== undefined) return true;
         const subText = typeof o['Fn::Sub'] === 'string' ? o['Fn::Sub'] : Array.isArray(o['Fn::Sub']) && typeof o['Fn::Sub'][0] === 'string' ? o['Fn::Sub'][0] : undefined;
-        if (subText !== undefined && [...subText.matchAll(/\$\{([^}!.]*)\}/g)].some((m) => this.choices(m[1]) !== undefined)) return true;
+        if (subText !== undefined && [...subText.matchAll(/\$\{([^}!.$]*)\}/g)].some((m) => this.choices(m[1]) !== undefined)) return true;
       }
       pushAll(stack, Array.isArray(v) ? v : Object.values(v));
     }
@@ -561,7 +562,6 @@ function soleKey(obj: object): string | undefined {
 function isIntrinsicKey(key: string): boolean {
   return key === 'Ref' || key.startsWith('Fn::');
 }
-
 function splitOnce(s: string, sep: string): [string, string] {
   const i = s.indexOf(sep);
   return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];

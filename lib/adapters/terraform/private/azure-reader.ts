@@ -58,7 +58,7 @@ const SCOPE_TYPES: ReadonlySet<string> = new Set(['azurerm_subscription', 'azure
 
 /** The level of an Azure scope (`/`, a management group, a subscription, a resource group, a resource). */
 export function azureScopeLevel(scope: string): Grant['scopeLevel'] {
-  const s = scope.trim().replace(/\/+$/, '');
+  const s = scope.trim().replace(/(?<!\/)\/+$/, '');
   if (s === '') return 'root';
   if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(s)) return 'management-group';
   if (/^\/subscriptions\/[^/]+$/i.test(s)) return 'subscription';

@@ -5,6 +5,7 @@ import { crossAccountIfAny, declarationOfBlock, isAgentIdentity, labelsIfAny, la
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { Resolved, TerraformReferences } from './terraform-references';
 import { attachOnce } from './attach-once';
+import { trailingEmail } from '../../../private/linear-scans';
 
 const IAM_GRANT = /^google_(.+)_iam_(member|binding|policy)$/;
 const CUSTOM_ROLE_TYPES = ['google_project_iam_custom_role', 'google_organization_iam_custom_role'];
@@ -214,7 +215,7 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
     if (CUSTOM_ROLE_TYPES.includes(block.type) || block.type === 'google_service_account') continue;
     if (block.type === 'google_service_account_key') {
       const sa = ctx.resolve('gcp', block, 'service_account_id', block.body.service_account_id);
-      const email = /([^/:]+@[^/]+)$/.exec(sa?.text ?? '')?.[1];
+      const email = trailingEmail(sa?.text ?? '');
       const identity = ctx.identityReferenced(sa) ?? (email ? emails.get(email.toLowerCase()) : undefined);
       if (identity) identity.longLivedKeys.push(ctx.source(block));
     } else if (block.type === 'google_iam_deny_policy') {

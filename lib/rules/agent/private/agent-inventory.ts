@@ -5,6 +5,7 @@ import { ActionClass, classifyAction, classifyKnownRole, compareClass, maxClass 
 import { appendTo } from '../../../private/append-to';
 import { memoized } from '../../../private/memoized';
 import { onRoleDataChange } from '../../../role-data/role-data';
+import { replaceClosedPlaceholders } from '../../../private/linear-scans';
 
 /** Components that are the guardrails' own identities, not tool identities. */
 const GUARDRAIL_COMPONENTS: readonly string[] = [Component.BROKER, Component.REVOCATION, Component.KILL_SWITCH, Component.APPROVAL_GATE, Component.AUDIT, Component.BOUNDARY, Component.MONITOR];
@@ -290,7 +291,7 @@ function isAssumeAction(action: string): boolean {
  */
 export function withoutPlaceholderColons(s: string): string {
   // Most ARNs hold no placeholder: no scan.
-  return s.includes('${') ? s.replace(/\$\{[^}]*\}/g, (m) => m.replace(/:/g, '_')) : s;
+  return s.includes('${') ? replaceClosedPlaceholders(s, (m) => m.replace(/:/g, '_')) : s;
 }
 
 export function escapeRegExp(s: string): string {

@@ -164,7 +164,7 @@ export function azureMonitorPartsReached(grant: Grant, parts: readonly AzureMoni
   const level = grant.scopeLevel;
   if (level === undefined || level === 'root' || level === 'management-group' || grant.resources.length === 0) return [...parts];
   return parts.filter((part) => grant.resources.some((scope) => {
-    const m = /^\/subscriptions\/([^/]+)((?:\/.*)?)$/i.exec(scope.trim().replace(/\/+$/, ''));
+    const m = /^\/subscriptions\/([^/]+)((?:\/.*)?)$/i.exec(scope.trim().replace(/(?<!\/)\/+$/, ''));
     if (!m) return true; // not an ARM id: which resources it covers is unknown
     const subscription = literal(m[1]);
     if (subscription !== undefined && !subscription.startsWith('{') && part.subscription !== undefined && subscription !== part.subscription) return false;

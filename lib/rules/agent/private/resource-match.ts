@@ -50,7 +50,7 @@ let ROW = new Uint8Array(256);
  */
 export function resourceWithin(cloud: Cloud, granted: string, declared: readonly string[]): boolean {
   const ignoreCase = cloud === 'azure';
-  const norm = (s: string) => (cloud === 'azure' ? s.replace(/\/+$/, '') : s);
+  const norm = (s: string) => (cloud === 'azure' ? s.replace(/(?<!\/)\/+$/, '') : s);
   const g = norm(granted);
   return declared.some((raw) => {
     const d = norm(raw);

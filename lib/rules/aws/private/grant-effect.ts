@@ -1,6 +1,6 @@
 import { AwsActionInfo } from '../../../aws/action-catalog';
 import { narrowsResources } from '../../../aws/condition-narrowing';
-import { mayReachWide, ResourceReach, resourceReach } from '../../../aws/resource-scope';
+import { mayReachWideProbed, ResourceReach, resourceReach, wideReachProbe } from '../../../aws/resource-scope';
 import { loadCatalog } from '../../../catalogs/catalog';
 import { expandPattern, globCovers, globsOverlap } from './effective-permissions';
 
@@ -45,14 +45,20 @@ export function actionReach(statement: StatementScope, info: AwsActionInfo): Act
 }
 
 /**
- * False when `actionReach(statement, info).reach` cannot be `wide`: a cheap test first (see `mayReachWide`),
- * for rules that judge only what reaches every resource of a type.
+ * A test that is false for an action when `actionReach(statement, info).reach` cannot be `wide`: a cheap test first (see
+ * `mayReachWide`), for rules that judge only what reaches every resource of a type. Each resource is read once, then
+ * asked about each action of the statement.
  */
-export function actionMayReachWide(statement: StatementScope, info: AwsActionInfo): boolean {
-  if (statement.notResources) return true;
-  for (const r of statement.resources ?? []) if (mayReachWide(info, r)) return true;
-  return false;
+export function wideReachTest(statement: StatementScope): (info: AwsActionInfo) => boolean {
+  if (statement.notResources) return ALWAYS;
+  const probes = (statement.resources ?? []).map(wideReachProbe);
+  return (info) => {
+    for (const p of probes) if (mayReachWideProbed(info, p)) return true;
+    return false;
+  };
 }
+
+const ALWAYS = (): boolean => true;
 
 /** The access levels of an action, one by one. */
 export function isPermissionsManagement(info: AwsActionInfo): boolean {

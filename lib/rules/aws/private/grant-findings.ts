@@ -1,5 +1,6 @@
 import { Grant, Identity, Inventory, PolicyDocumentEntry, PolicyStatement } from '../../../inventory/inventory';
 import { RawFinding, Severity } from '../../rule';
+import { GLOB_MAX_LENGTH } from '../../../private/glob-match';
 import { actionMatches, arnFields, expandPattern, globCovers } from './effective-permissions';
 
 /**
@@ -96,12 +97,33 @@ export function coversAllResources(s: Pick<PolicyStatement, 'resources' | 'notRe
  * `*` in all but name for every action that takes a resource, which is every permission-changing one.
  */
 function namesEveryArn(resource: string): boolean {
-  // Without a `*` no field is all wildcards and no glob covers every ARN: most ARNs end here, unparsed (asked per statement).
-  if (!resource.startsWith('arn:') || !resource.includes('*')) return false;
+  // Most ARNs end here, unparsed and not looked up (asked per statement and rule): see `mayNameEveryArn`.
+  if (!resource.startsWith('arn:') || (resource.length <= GLOB_MAX_LENGTH && !mayNameEveryArn(resource))) return false;
   const fields = arnFields(resource);
   if (fields) return fields.slice(2).every((f) => /^\*+$/.test(f));
   return globCovers(resource, 'arn:*:*:*:*:*');
 }
+
+/**
+ * False when an ARN pattern cannot name every ARN, read from its end: six fields whose last four are all `*` end in
+ * `:*:*:*:*` (four colons in its closing run of `*`, `?` and `:`), and a shorter pattern can cover `arn:*:*:*:*:*` only
+ * with nothing but those three after `arn` (the matcher has no escapes: any other character is a literal, which matches
+ * none there). `bucket/*` and `log-group:/app:log-stream:*` stop at their first letter from the end.
+ */
+function mayNameEveryArn(resource: string): boolean {
+  let colons = 0;
+  let i = resource.length - 1;
+  for (; i >= 0; i--) {
+    const c = resource.charCodeAt(i);
+    if (c === COLON) colons++;
+    else if (c !== STAR && c !== QUESTION) break;
+  }
+  return colons >= 4 || i <= 2;
+}
+
+const COLON = 58;
+const STAR = 42;
+const QUESTION = 63;
 
 /** Whether a grant or statement allows `action` (a concrete action, any case), through Action or NotAction. */
 export function allowsAction(s: Pick<PolicyStatement, 'actions' | 'notActions'>, action: string): boolean {

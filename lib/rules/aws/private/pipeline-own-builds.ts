@@ -1,6 +1,7 @@
 import { hasWildcard } from '../../../aws/action-catalog';
 import { arnParts } from '../../../aws/arn-parts';
 import { Identity, Inventory, OtherResource } from '../../../inventory/inventory';
+import { roleNameOf } from '../../../private/linear-scans';
 
 /**
  * CodePipeline starting the CodeBuild projects of its own stages.
@@ -42,7 +43,7 @@ interface PipelineAction {
 export function stackRoleNamed(inventory: Inventory, stack: string | undefined, roleArn: string): Identity | undefined {
   // Role names are per account: only an ARN of the stack's own account (as CloudFormation writes it) names a role of the stack.
   if (hasWildcard(roleArn) || !(/^\$\{[A-Za-z0-9]+\.Arn\}$/.test(roleArn) || arnParts(roleArn)[4] === '${AWS::AccountId}')) return undefined;
-  const roleName = /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1] ?? /^\$\{([A-Za-z0-9]+)\.Arn\}$/.exec(roleArn)?.[1];
+  const roleName = roleNameOf(roleArn) ?? /^\$\{([A-Za-z0-9]+)\.Arn\}$/.exec(roleArn)?.[1];
   return roleName === undefined ? undefined
     : inventory.identities.find((i) => i.kind === 'aws-iam-role' && i.source.stack === stack && (i.name === roleName || (i.name === undefined && i.source.resource === roleName)));
 }
