@@ -147,6 +147,12 @@ node -e '
   catch (e) { if (e.code !== "MODULE_NOT_FOUND" || !/aws-cdk-lib/.test(e.message)) throw e; }'
 npx --no-install agent-guardrails check cdktf.out
 step "agent-guardrails check cdktf.out passed"
+# The bin's bundle with the code cache the build wrote: V8 accepts it here (same Node, same flags as the bin sets).
+node -e '
+  const dir = require("path").dirname(require.resolve("agent-guardrails/package.json"));
+  const loaded = require(`${dir}/bin/load-cli-bundle.js`).loadCliBundle(`${dir}/dist/lib/cli/main.bundle.js`);
+  if (typeof loaded.exports.main !== "function" || !loaded.cacheUsed) throw new Error(`the installed CLI bundle loads without its code cache (cacheUsed: ${loaded.cacheUsed})`);'
+step "the installed bin loads the CLI bundle with its code cache"
 
 # A broker without apiClientId creates its API's app registration: without the azuread provider that
 # is a clear error; with it (installed, and in the stack) the registration is synthesized and checked.

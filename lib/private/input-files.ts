@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GuardrailError } from '../errors';
+import { readTextFile } from './read-text-file';
 
 /**
  * Reading files named by other files (a `cdk.out` manifest, a `cdktf.out` manifest) without trusting them.
@@ -41,7 +42,7 @@ export function parseErrorReason(e: unknown): string {
 export function readJsonFile(file: string, what: string, fix: string, code = 'AG_INPUT_INVALID'): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (e) {
     throw new GuardrailError(code, GuardrailError.format(what, 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? 'read error'}. ${fix}`));
   }

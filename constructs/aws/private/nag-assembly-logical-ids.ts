@@ -1,7 +1,7 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { IPolicyValidationContext } from 'aws-cdk-lib/core';
 import { hasOwn } from '../../../lib/private/own';
+import { readTextFile } from '../../../lib/private/read-text-file';
 
 const LOGICAL_ID = 'aws:cdk:logicalId';
 
@@ -51,7 +51,7 @@ export function assemblyLogicalIds(context: IPolicyValidationContext): Map<strin
 
 function readJson(file: string): unknown {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    return JSON.parse(readTextFile(file));
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
-import * as fs from 'fs';
 import type * as YAML from 'yaml';
 import { GuardrailError } from '../../errors';
 import { parseErrorReason } from '../../private/input-files';
+import { readTextFile } from '../../private/read-text-file';
 
 /** Short-form intrinsic functions CloudFormation YAML allows (`!Ref`, `!Sub`, `!GetAtt`, …). */
 const SHORT_FORMS = [
@@ -38,7 +38,7 @@ export function readTemplateFile(file: string): unknown {
 /** A template file's text; throws `AG_INPUT_INVALID` when it cannot be read. */
 export function readTemplateText(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readTextFile(file);
   } catch (e) {
     throw new GuardrailError('AG_INPUT_INVALID', GuardrailError.format('template file', 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: check the path.`));
   }

@@ -56,6 +56,9 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
   const plain = new TerraformReferences(doc, declared, computed);
   const { blocks, problems } = expandRepetition(declared, plain);
   const unchanged = blocks.length === declared.length && blocks.every((b, i) => b === declared[i]);
+  // A second index, not the first one extended: the first has cached locals resolved before the instances existed (a
+  // local naming `google_service_account.sa["api"].email` resolved as "not in this configuration") and has spent part
+  // of its expression budget, so reusing it would change results. Building the map of addresses again is cheap.
   const refs = unchanged ? plain : new TerraformReferences(doc, [...declared, ...blocks], computed);
   const inventory = emptyInventory();
   const ctx = new BuildContext(inventory, refs, blocks, options.file, stack);

@@ -1,5 +1,6 @@
 import { Grant, Identity, PolicyDocumentEntry } from '../../../inventory/inventory';
 import { azureBuiltInRole, roleDefinitionGuid } from '../azure-roles';
+import { EntraGrantFields, entraGrantFields } from '../entra-grant-fields';
 import { BuildContext } from './build-context';
 import { declarationOfBlock, isAgentIdentity, labelsIfAny, labelsOfBlock } from './labels';
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
@@ -145,8 +146,8 @@ export function readAzure(ctx: BuildContext): void {
       const properties = { ...block.body, issuer: issuer?.text ?? block.body.issuer, subject: subject?.text ?? block.body.subject };
       ctx.inventory.others.push({ cloud: 'azure', type: block.type, properties, labels: labelsOfBlock(block), source: ctx.source(block) });
       continue;
-    } else if (ENTRA_GRANT_FIELDS[block.type] !== undefined) {
-      ctx.inventory.others.push({ cloud: 'azure', type: block.type, properties: entraGrantProperties(ctx, block), labels: labelsOfBlock(block), source: ctx.source(block) });
+    } else if (entraGrantFields(block.type) !== undefined) {
+      ctx.inventory.others.push({ cloud: 'azure', type: block.type, properties: entraGrantProperties(ctx, block, entraGrantFields(block.type)!), labels: labelsOfBlock(block), source: ctx.source(block) });
       continue;
     } else if (block.type === 'azurerm_user_assigned_identity' || block.type === 'azurerm_role_definition') {
       continue;
@@ -205,30 +206,26 @@ function readRoleAssignment(ctx: BuildContext, block: TerraformBlock, definition
 }
 
 /**
- * Entra (azuread) grants outside Azure RBAC: a Microsoft Graph application permission given to a service principal
- * (`azuread_app_role_assignment`) and a directory role (`azuread_directory_role_assignment`, the older
- * `azuread_directory_role_member`). Which role, to whom and (directory roles) where; the rules judge the role.
- */
-const ENTRA_GRANT_FIELDS: Readonly<Record<string, { role: string; principal: string }>> = {
-  azuread_app_role_assignment: { role: 'app_role_id', principal: 'principal_object_id' },
-  azuread_directory_role_assignment: { role: 'role_id', principal: 'principal_object_id' },
-  azuread_directory_role_member: { role: 'role_object_id', principal: 'member_object_id' },
-};
-
-/**
  * The block's arguments with its role, principal and directory scope resolved (unresolvable ones reported). A
  * directory role named through an `azuread_directory_role` of the configuration becomes that role's template id or
  * display name, which is what the catalog lists.
  */
-function entraGrantProperties(ctx: BuildContext, block: TerraformBlock): Record<string, unknown> {
-  const fields = ENTRA_GRANT_FIELDS[block.type];
-  const role = ctx.resolve('azure', block, fields.role, block.body[fields.role]);
-  const principal = ctx.resolve('azure', block, fields.principal, block.body[fields.principal]);
+function entraGrantProperties(ctx: BuildContext, block: TerraformBlock, fields: EntraGrantFields): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...block.body };
+  // Every listed argument present is resolved; the rule judges the first of each list (see ENTRA_GRANT_FIELDS).
+  for (const field of fields.role) {
+    if (block.body[field] === undefined) continue;
+    const role = ctx.resolve('azure', block, field, block.body[field]);
+    const directoryRole = role?.refs.map((r) => ctx.refs.block(r.address)).find((b) => b?.type === 'azuread_directory_role');
+    const named = directoryRole ? ctx.refs.resolve(directoryRole.body.template_id ?? directoryRole.body.display_name) : undefined;
+    out[field] = named && !named.problem ? named.text : role?.text;
+  }
+  for (const field of fields.principal) {
+    if (block.body[field] !== undefined) out[field] = ctx.resolve('azure', block, field, block.body[field])?.text;
+  }
   const scope = ctx.resolve('azure', block, 'directory_scope_id', block.body.directory_scope_id);
-  const directoryRole = role?.refs.map((r) => ctx.refs.block(r.address)).find((b) => b?.type === 'azuread_directory_role');
-  const named = directoryRole ? ctx.refs.resolve(directoryRole.body.template_id ?? directoryRole.body.display_name) : undefined;
-  const roleText = named && !named.problem ? named.text : role?.text;
-  return { ...block.body, [fields.role]: roleText, [fields.principal]: principal?.text, ...(scope ? { directory_scope_id: scope.text } : {}) };
+  if (scope) out.directory_scope_id = scope.text;
+  return out;
 }
 
 /** A Key Vault access policy as a grant of the equivalent RBAC data actions on the vault. */

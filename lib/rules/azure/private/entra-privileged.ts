@@ -1,4 +1,5 @@
 import { loadCatalog } from '../../../catalogs/catalog';
+import { entraGrantFields } from '../../../adapters/terraform/entra-grant-fields';
 import { Inventory, OtherResource } from '../../../inventory/inventory';
 
 /** The catalog of tenant-wide Entra escalation roles and Graph permissions (`policies/catalogs/azure-entra-privileged.json`). */
@@ -41,19 +42,15 @@ export interface EntraPrivilegedGrant {
  */
 export function entraPrivilegedGrants(inventory: Inventory): EntraPrivilegedGrant[] {
   return inventory.others.filter((o) => o.cloud === 'azure').flatMap((o) => {
+    const fields = entraGrantFields(o.type);
+    if (fields === undefined) return [];
     const p = o.properties;
-    const text = (k: string) => (typeof p[k] === 'string' ? p[k] as string : undefined);
-    let entry: EntraEntry | undefined;
-    let principal: string | undefined;
-    if (o.type === 'azuread_app_role_assignment') {
-      entry = entryFor('graph-app-role', text('app_role_id') ?? '');
-      principal = text('principal_object_id');
-    } else if (o.type === 'azuread_directory_role_assignment' || o.type === 'azuread_directory_role_member') {
-      const scope = (text('directory_scope_id') ?? '/').trim();
+    const first = (names: readonly string[]) => names.map((k) => (typeof p[k] === 'string' ? p[k] as string : undefined)).find((v) => v !== undefined);
+    if (fields.directoryRole) {
+      const scope = (first(['directory_scope_id']) ?? '/').trim();
       if (scope !== '/' && scope !== '') return [];
-      entry = entryFor('directory-role', text('role_id') ?? text('role_object_id') ?? '');
-      principal = text('principal_object_id') ?? text('member_object_id');
     }
-    return entry ? [{ other: o, entry, principal: principal ?? '(unknown principal)' }] : [];
+    const entry = entryFor(fields.directoryRole ? 'directory-role' : 'graph-app-role', first(fields.role) ?? '');
+    return entry ? [{ other: o, entry, principal: first(fields.principal) ?? '(unknown principal)' }] : [];
   });
 }

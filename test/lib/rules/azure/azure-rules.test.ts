@@ -183,6 +183,23 @@ describe('AZ-003: Entra directory roles and Graph permissions that escalate tena
       'AZ-003[Global Administrator]@azuread_directory_role_assignment.ga',
     ]);
   });
+  test('malformed: a directory-role block written with the other type\'s argument names is judged by the role it names, as before the table was shared', () => {
+    // terraform validate rejects these blocks; still, none may pass because its usual argument is absent. Each list is read in
+    // order (role_id, then role_object_id; principal_object_id, then member_object_id), and references in either are resolved.
+    const t = tf().resource('azuread_directory_role', 'pra', { display_name: 'Privileged Role Administrator' })
+      .resource('azuread_directory_role_member', 'cross', { role_id: '62e90394-69f5-4237-9190-012177145e10', principal_object_id: 'p' })
+      .resource('azuread_directory_role_assignment', 'cross', { role_object_id: ref('azuread_directory_role.pra', 'object_id'), member_object_id: 'p' })
+      .resource('azuread_directory_role_member', 'both', { role_id: '62e90394-69f5-4237-9190-012177145e10', role_object_id: '88d8e3e3-8f55-4a1e-953a-9b9898b8876b', member_object_id: 'p' })
+      .resource('azuread_directory_role_assignment', 'none', { principal_object_id: 'p' });
+    const findings = check(t, rule('AZ-003'));
+    expect(ids(findings)).toEqual([
+      'AZ-003[Global Administrator]@azuread_directory_role_member.cross',
+      'AZ-003[Global Administrator]@azuread_directory_role_member.both',
+      // Before, the fallback argument was judged unresolved (`${azuread_directory_role.pra.object_id}` named no role): a silent pass.
+      'AZ-003[Privileged Role Administrator]@azuread_directory_role_assignment.cross',
+    ]);
+    expect(findings.every((f) => f.message.includes('tenant-wide to p:'))).toBe(true);
+  });
 });
 
 describe('AZ-004: identity-pivot actions are flagged', () => {
