@@ -7,6 +7,7 @@ import { judgedSubjects } from './private/admin';
 import { holdsAwsStatement } from './private/grant-findings';
 import { isCdkHelperStandardGrant } from './private/cdk-framework-roles';
 import { ownWorkloadIdentities } from './private/agentcore-own-identities';
+import { assumedOnlyByServices, AWS_DESIGNED_EXPLANATION, isServiceRolePolicyGrant } from './private/aws-designed';
 
 /** The catalog of credential-returning actions (`policies/catalogs/aws-credential-returning.json`). */
 export const CREDENTIAL_RETURNING_CATALOG = 'aws-credential-returning';
@@ -50,7 +51,8 @@ export const CREDENTIAL_EXPOSURE: Rule = {
     + 'path (`parameter/orders-service/*`, what GetParametersByPath is scoped to) is a warning on identities that are not agents. Actions that support no resource type, such '
     + 'as ecr:GetAuthorizationToken, cannot be narrowed and are reported as a warning on agent identities only. CDK\'s '
     + 'cross-region parameter reader for Lambda@Edge (recognised by the whole shape CDK emits) passes with its ssm:GetParameter '
-    + 'on `parameter/cdk/EdgeFunctionArn/*`, where CDK\'s own edge stack writes function version ARNs.',
+    + 'on `parameter/cdk/EdgeFunctionArn/*`, where CDK\'s own edge stack writes function version ARNs. A grant of other AWS-managed '
+    + 'policies is a warning on identities that are not agents.' + AWS_DESIGNED_EXPLANATION,
   fix: 'Replace `*` or the wildcard ARN with the exact ARNs of the roles, secrets, keys or parameters the identity needs.',
   controls: ['Cloudsplaining CredentialsExposure', 'CKV_AWS_107', 'AwsSolutions-IAM5'],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
@@ -87,7 +89,9 @@ export const CREDENTIAL_EXPOSURE: Rule = {
       for (const [written, hits] of byWrittenEntry(broadHits)) {
         const what = listActions(hits);
         const broad = [...new Set(hits.flatMap((h) => h.data))];
-        const byAws = hits.every((h) => h.uses.every((u) => u.statement.grant?.via === 'aws-managed-policy'));
+        // A service-role policy (written for the service that assumes the role) earns it only on a role only services assume.
+        const byAws = hits.every((h) => h.uses.every((u) => u.statement.grant?.via === 'aws-managed-policy'))
+          && (!hits.some((h) => h.uses.some((u) => isServiceRolePolicyGrant(u.statement.grant))) || assumedOnlyByServices(perms.subject.identity));
         const hierarchy = broad.every(isParameterHierarchy);
         findings.push(perms.finding(written,
           `${perms.subject.resource} holds ${what}, which return${hits.length === 1 ? 's' : ''} credentials or secrets, on ${broad.map(describe).join(', ')}${byAws ? ' (through an AWS-managed policy written for its service)' : hierarchy ? ' (every parameter of a hierarchy below a named path)' : ''}.`,

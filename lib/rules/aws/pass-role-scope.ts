@@ -3,6 +3,7 @@ import { RawFinding, Rule } from '../rule';
 import { adminForm } from './private/admin';
 import { narrowingEntries } from '../../aws/condition-narrowing';
 import { awsAllowStatements, allowsAction, grantFinding, grantOrigin, requiredValues } from './private/grant-findings';
+import { AS_AWS_DESIGNED, AWS_DESIGNED_EXPLANATION, grantHeldAsAwsDesigned } from './private/aws-designed';
 
 /** A role ARN without wildcards (the account may be the `${AWS::AccountId}` placeholder). */
 const ROLE_ARN = /^arn:[a-z-]+:iam::(\d*|\$\{AWS::AccountId\}):role\/[^*?]+$/;
@@ -21,7 +22,7 @@ export const PASS_ROLE_SCOPE: Rule = {
   explanation: 'PassRole lets the holder hand a role to a service (Lambda, EC2, ECS, Glue, …) that then runs with that role\'s '
     + 'permissions. On `*` or a role pattern, any role in the account can be passed, including admin ones: the classic '
     + 'privilege-escalation step. Without `iam:PassedToService` the role can be passed to any service, including ones that run '
-    + 'the caller\'s code. Role ARNs are required to be exact (no `*` or `?`).',
+    + 'the caller\'s code. Role ARNs are required to be exact (no `*` or `?`).' + AWS_DESIGNED_EXPLANATION,
   fix: 'Scope iam:PassRole to the exact role ARNs and add a condition { "StringEquals": { "iam:PassedToService": "<service>.amazonaws.com" } }.',
   controls: ['Access Analyzer PASS_ROLE_WITH_STAR_IN_RESOURCE', 'cfn_nag F38', 'Parliament'],
   evaluate(inventory: Inventory): RawFinding[] {
@@ -41,8 +42,9 @@ export const PASS_ROLE_SCOPE: Rule = {
       ];
       // Any role, to any service: the escalation step itself. Named roles (whose own trust decides the service),
       // or any role but only to a named service, are a warning; AWS-004 judges the paths they complete.
-      const severity = loose.length > 0 && serviceProblem ? undefined : 'warning';
-      findings.push(grantFinding(grant, 'iam:PassRole', `${grantOrigin(grant)} grants iam:PassRole ${problems.join(' and ')}.`,
+      const asDesigned = loose.length > 0 && serviceProblem !== undefined && grantHeldAsAwsDesigned(grant, inventory);
+      const severity = loose.length > 0 && serviceProblem && !asDesigned ? undefined : 'warning';
+      findings.push(grantFinding(grant, 'iam:PassRole', `${grantOrigin(grant)} grants iam:PassRole ${problems.join(' and ')}${asDesigned ? AS_AWS_DESIGNED : ''}.`,
         'Grant iam:PassRole only on the exact role ARNs to pass, with { "StringEquals": { "iam:PassedToService": "<service>.amazonaws.com" } }.', severity));
     }
     return findings;

@@ -9,6 +9,7 @@ import { catalogedDangerous } from './private/grant-effect';
 import { isPipelineOwnBuild, stackRoleNamed } from './private/pipeline-own-builds';
 import { holdsAwsStatement, requiredValues } from './private/grant-findings';
 import { pushAll } from '../../private/push-all';
+import { AWS_DESIGNED_EXPLANATION, heldAsAwsDesigned } from './private/aws-designed';
 
 /** The catalog of escalation paths this rule evaluates (`policies/catalogs/aws-escalation-paths.json`). */
 export const ESCALATION_PATHS_CATALOG = 'aws-escalation-paths';
@@ -34,19 +35,6 @@ const PASSED_TO: Record<string, string[]> = {
   'bedrock-agentcore': ['bedrock-agentcore.amazonaws.com'],
 };
 
-
-/**
- * Whether a path is held only through AWS-managed `service-role/` policies (which AWS writes for the
- * service that assumes the role) by a role that only AWS service principals can assume: the service
- * acts, not a person or code of ours. A warning then; any grant of ours in the path makes it an error.
- */
-function heldForServiceOnly(perms: EffectivePermissions, uses: EffectiveUse[]): boolean {
-  const identity = perms.subject.identity;
-  if (!identity || perms.subject.isAgent || identity.kind !== 'aws-iam-role') return false;
-  const allows = identity.trust.filter((t) => t.effect === 'Allow');
-  if (allows.length === 0 || !allows.every((t) => !t.notPrincipal && t.principalKinds.length > 0 && t.principalKinds.every((k) => k === 'Service'))) return false;
-  return uses.every((u) => u.statement.grant?.via === 'aws-managed-policy' && /\/aws-managed\/service-role\//.test(u.statement.grant.policyId ?? ''));
-}
 
 /**
  * Actions that run code (or change what runs) as the role of the project or function they name,
@@ -125,7 +113,7 @@ export const PRIVILEGE_ESCALATION: Rule = {
     + 'Escalation is reaching more than the identity holds: running code as, passing or re-trusting itself or a role of the stack '
     + 'that holds nothing privileged is not, nor is a CodePipeline role (assumed only by CodePipeline, directly or through its '
     + 'pipeline\'s role) starting the CodeBuild projects its own pipeline\'s stages run as it, since CodePipeline cannot override a '
-    + 'build (a pipeline with a Commands action, a project no stage runs, or any other trust still counts).',
+    + 'build (a pipeline with a Commands action, a project no stage runs, or any other trust still counts).' + AWS_DESIGNED_EXPLANATION,
   fix: 'Remove one action of the path from the identity, deny it in the permissions boundary, or narrow iam:PassRole with an '
     + 'iam:PassedToService condition that excludes the path\'s service (and iam:Attach*Policy with an iam:PolicyARN condition naming a deny-only policy).',
   controls: ['Cloudsplaining PrivilegeEscalation', 'Parliament', 'CKV_AWS_110', 'CKV_AWS_286', 'Rhino Security Labs AWS escalation methods', 'pathfinding.cloud'],
@@ -143,7 +131,7 @@ export const PRIVILEGE_ESCALATION: Rule = {
         }
         if (steps.length < path.steps.length) continue;
         const held = steps.map((s) => `${s.action} (${[...new Set(s.uses.map((u) => u.statement.source.resource))].join(', ')})`).join(', ');
-        const byService = heldForServiceOnly(perms, steps.flatMap((s) => s.uses));
+        const byService = heldAsAwsDesigned(perms.subject.identity, steps.flatMap((s) => s.uses.map((u) => u.statement.grant)));
         findings.push(perms.finding(path.path.id,
           `${perms.subject.resource} can escalate its privileges through ${path.path.id}: ${path.path.description} It holds ${held}.${byService ? ' Every step comes from AWS-managed service-role policies of a role only AWS services assume.' : ''}`,
           `Remove one of ${path.path.actions.join(', ')} from ${perms.subject.resource}, or deny it in its permissions boundary.${path.path.reference ? ` See ${path.path.reference}.` : ''}`,

@@ -6,6 +6,7 @@ import { expandPattern, sample } from './private/effective-permissions';
 import { actionReach, catalogedDangerous, destructiveActions, isPermissionsManagement } from './private/grant-effect';
 import { awsAllowStatements, grantFinding, grantOrigin } from './private/grant-findings';
 import { StatementCreates } from './private/create-lifecycle';
+import { AS_AWS_DESIGNED, AWS_DESIGNED_EXPLANATION, grantHeldAsAwsDesigned } from './private/aws-designed';
 
 /**
  * AWS-002: wildcard action patterns (`s3:*`, `iam:*Policy*`, `iam:Put*`, `?`, any case) are
@@ -34,7 +35,7 @@ export const SERVICE_WILDCARDS: Rule = {
     + '(`ec2:*InstanceConnectEndpoint` on `instance-connect-endpoint/*`) is judged as AWS-003 judges creating resources: a warning there, '
     + 'unless the type holds data. An Allow with `NotAction` or `NotResource` grants everything not listed. A '
     + 'baseline with `"aws": { "wildcards": "strict" }` reports every wildcard pattern, as cdk-nag\'s IAM5 does. Permissions '
-    + 'boundaries are ceilings, not grants, and are not checked here.',
+    + 'boundaries are ceilings, not grants, and are not checked here.' + AWS_DESIGNED_EXPLANATION,
   fix: 'List the exact actions the identity needs (the message names what the pattern reaches that it should not); replace '
     + 'NotAction/NotResource with Action/Resource lists.',
   controls: ['AwsSolutions-IAM5', 'Cloudsplaining ServiceWildcard', 'Parliament', 'CKV_AWS_63'],
@@ -69,7 +70,9 @@ export const SERVICE_WILDCARDS: Rule = {
       if (parts.length > 0) {
         const error = parts.some((p) => p.error);
         const message = [`${grantOrigin(grant)} ${parts[0].message}`, ...parts.slice(1).map((p) => (p.error || !error ? `It also ${p.message}` : `It also ${p.message.replace(/\.$/, '')} (a warning on its own).`))].join(' ');
-        findings.push(grantFinding(grant, parts.map((p) => p.detail).join(','), message, parts.map((p) => p.fix).join(' '), error ? undefined : 'warning'));
+        const asDesigned = error && grantHeldAsAwsDesigned(grant, inventory);
+        findings.push(grantFinding(grant, parts.map((p) => p.detail).join(','), asDesigned ? message.replace(/\.$/, `${AS_AWS_DESIGNED}.`) : message,
+          parts.map((p) => p.fix).join(' '), error && !asDesigned ? undefined : 'warning'));
       }
     }
     return findings;
