@@ -310,10 +310,18 @@ function publicUrlPermission(id: string, props: Json, keep: Json, add: (id: stri
   });
 }
 
-/** `DeploymentPreference` without a `Role`: SAM's CodeDeploy service role for Lambda (one per template). */
+/**
+ * An enabled `DeploymentPreference` without a `Role`: the CodeDeploy service role SAM generates, once per template, as
+ * SAM's translator writes it (samtranslator/model/preferences/deployment_preference_collection.py, `CodeDeployServiceRole`;
+ * the sources of policies/aws-sam-policy-templates.json): trusted by codedeploy.amazonaws.com only (sts:AssumeRole), with
+ * `service-role/AWSCodeDeployRoleForLambda` (SAM attaches the narrower `…ForLambdaLimited` only in the aws-iso partitions:
+ * reading the wider one is the safe side). A preference is disabled by `Enabled: false` or the strings "false"/"False"
+ * (deployment_preference.py); an empty `Role` is no role. SAM conditions the role when every enabled preference is
+ * conditional; it is read unconditionally here (checked whether or not it is deployed).
+ */
 function codeDeployRole(props: Json, add: (id: string, r: Json) => void): void {
   const pref = props.DeploymentPreference;
-  if (!isObject(pref) || pref.Role !== undefined || pref.Enabled === false) return;
+  if (!isObject(pref) || (pref.Role !== undefined && pref.Role !== null && pref.Role !== '') || [false, 'false', 'False'].includes(pref.Enabled as never)) return;
   add('CodeDeployServiceRole', {
     Type: 'AWS::IAM::Role',
     Properties: { AssumeRolePolicyDocument: trustOf('codedeploy.amazonaws.com'), ManagedPolicyArns: [managedArn('service-role/AWSCodeDeployRoleForLambda')] },

@@ -5,6 +5,8 @@ import { inventoryFromTemplate } from '../../../../lib/adapters/cloudformation/i
 import { expandSamTemplate } from '../../../../lib/adapters/cloudformation/sam-transform';
 import { policiesDir } from '../../../../lib/baseline/baseline';
 import { IamSimulator } from '../../../helpers/iam-simulator';
+import { Baseline } from '../../../../lib/baseline/baseline';
+import { AWS_RULES, runRules } from '../../../../lib/rules';
 
 const SAM = 'AWS::Serverless-2016-10-31';
 const fn = (props: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -93,5 +95,35 @@ describe('SAM templates read as SAM deploys them', () => {
     expect(await sim.decide({ role: 'FnRole', action: 's3:GetObject', resource: 'arn:aws:s3:::uploads-bucket/a.png' })).toBe('Allowed');
     expect(await sim.decide({ role: 'FnRole', action: 's3:GetObject', resource: 'arn:aws:s3:::payroll/a.csv' })).toBe('ImplicitlyDenied');
     expect(await sim.decide({ role: 'FnRole', action: 's3:PutObject', resource: 'arn:aws:s3:::uploads-bucket/a.png' })).toBe('ImplicitlyDenied');
+  });
+
+  describe('DeploymentPreference: the CodeDeploy service role SAM generates (samtranslator deployment_preference_collection.py)', () => {
+    const pref = (p: Record<string, unknown>) => fn({ AutoPublishAlias: 'live', DeploymentPreference: { Type: 'Canary10Percent5Minutes', ...p } });
+    const codeDeploy = (t: unknown) => (expandSamTemplate(t as Parameters<typeof expandSamTemplate>[0]).template as { Resources: Record<string, any> }).Resources.CodeDeployServiceRole;
+
+    test('CodeDeployServiceRole: trusted by codedeploy.amazonaws.com only, with service-role/AWSCodeDeployRoleForLambda; no finding is an error', () => {
+      const role = codeDeploy(pref({}));
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: ['codedeploy.amazonaws.com'] }, Action: ['sts:AssumeRole'] }]);
+      expect(role.Properties.ManagedPolicyArns).toEqual(['arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambda']);
+      const findings = runRules(inv(pref({})), AWS_RULES, Baseline.default());
+      expect(findings.filter((f) => f.resource === 'CodeDeployServiceRole' && f.severity === 'error')).toEqual([]);
+    });
+
+    test('no role when the preference names its Role or is disabled (false, "false", "False"); an empty Role is no role', () => {
+      expect(codeDeploy(pref({ Role: 'arn:aws:iam::111122223333:role/deployer' }))).toBeUndefined();
+      for (const Enabled of [false, 'false', 'False']) expect(codeDeploy(pref({ Enabled }))).toBeUndefined();
+      expect(codeDeploy(pref({ Role: '' }))).toBeDefined();
+    });
+
+    test('IAM evaluation: CodeDeploy may assume the role, a Lambda function or another account may not', async () => {
+      const expanded = expandSamTemplate(pref({})).template as { Resources: Record<string, any> };
+      delete expanded.Resources.CodeDeployServiceRole.Properties.ManagedPolicyArns; // the harness reads no AWS-managed documents
+      delete expanded.Resources.FnRole.Properties.ManagedPolicyArns;
+      const sim = IamSimulator.fromTemplate(expanded, { account: '111122223333', region: 'eu-west-1' });
+      const anyAssume = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }];
+      expect(await sim.decideAssume({ role: 'CodeDeployServiceRole', principal: 'codedeploy.amazonaws.com', action: 'sts:AssumeRole' })).toBe('Allowed');
+      expect(await sim.decideAssume({ role: 'CodeDeployServiceRole', principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole' })).not.toBe('Allowed');
+      expect(await sim.decideAssume({ role: 'CodeDeployServiceRole', principal: 'arn:aws:iam::444455556666:role/other', action: 'sts:AssumeRole', principalPolicies: anyAssume })).not.toBe('Allowed');
+    });
   });
 });
