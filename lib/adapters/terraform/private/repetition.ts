@@ -145,9 +145,10 @@ function substitute(value: unknown, iterator: string, key: string | number, elem
   if (--budget.copied < 0) return value;
   if (typeof value === 'string') {
     if (!value.includes(`${iterator}.`)) return value;
-    const written = substituteText(value, iterator, key, element);
-    budget.copied -= written.length;
-    return written;
+    const written = substituteText(value, iterator, key, element, budget.copied);
+    // Past the budget, the text is not written at all (a long element times many references in one string).
+    budget.copied = written === undefined ? -1 : budget.copied - written.length;
+    return written ?? value;
   }
   if (depth > MAX_NESTING) return value;
   if (Array.isArray(value)) return value.map((v) => substitute(v, iterator, key, element, budget, depth + 1));
@@ -169,23 +170,31 @@ function iteratorPatterns(iterator: string): { token: RegExp; only: RegExp } {
   return ITERATOR_PATTERNS.set(iterator, { token, only: new RegExp(`^\\s*${token.source}\\s*$`) });
 }
 
-function substituteText(text: string, iterator: string, key: string | number, element: unknown): string {
+/** `text` with the iterator's references written in, or undefined when what is written in would pass `limit` characters. */
+function substituteText(text: string, iterator: string, key: string | number, element: unknown, limit: number): string | undefined {
   const { token, only: onlyToken } = iteratorPatterns(iterator);
+  // Counted as it is written: the result of one replace can be the element's length times the references in the text.
+  let writtenIn = 0;
+  const count = (s: string): string => {
+    writtenIn += s.length;
+    return s;
+  };
   const valueOf = (isKey: string | undefined, attribute: string | undefined): unknown => {
     if (isKey !== undefined) return (isKey === 'index') === (iterator === 'count') ? key : undefined;
     if (iterator === 'count') return undefined;
     return attribute === undefined ? element : isObject(element) ? own(element, attribute) : undefined;
   };
-  return text.replace(INTERPOLATION, (whole, expr: string) => {
+  const out = text.replace(INTERPOLATION, (whole, expr: string) => {
     const only = onlyToken.exec(expr);
     if (only) {
       const v = valueOf(only[1], only[2] ?? only[3]);
-      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : whole;
+      return writtenIn > limit ? whole : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? count(String(v)) : whole;
     }
     const replaced = expr.replace(token, (t, isKey: string | undefined, dotted: string | undefined, quoted: string | undefined) => {
       const v = valueOf(isKey, dotted ?? quoted);
-      return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : t;
+      return writtenIn > limit ? t : typeof v === 'string' ? count(JSON.stringify(v)) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : t;
     });
     return `\${${replaced}}`;
   });
+  return writtenIn > limit ? undefined : out;
 }
