@@ -38,14 +38,18 @@ export interface RepetitionProblem {
   readonly problem: string;
 }
 
-/** The blocks with every known `for_each`/`count` expanded into instances and every known `dynamic` block into nested blocks. */
-export function expandRepetition(blocks: readonly TerraformBlock[], refs: TerraformReferences): { blocks: TerraformBlock[]; problems: RepetitionProblem[] } {
+/**
+ * The blocks with every known `for_each`/`count` expanded into instances and every known `dynamic` block into nested blocks.
+ * `mayHoldDynamic: false` (the configuration holds no `dynamic` key anywhere, as its reader knows) skips the walk of
+ * every body that looks for them.
+ */
+export function expandRepetition(blocks: readonly TerraformBlock[], refs: TerraformReferences, mayHoldDynamic = true): { blocks: TerraformBlock[]; problems: RepetitionProblem[] } {
   const budget: Budget = { instances: MAX_INSTANCES, copied: MAX_COPIED };
   const out: TerraformBlock[] = [];
   const problems: RepetitionProblem[] = [];
   for (const declared of blocks) {
     for (const instance of instancesOf(declared, refs, budget)) {
-      const body = expandDynamic(instance.body, refs, budget, (field, problem) => problems.push({ block: instance, field, problem }), '', 0);
+      const body = mayHoldDynamic ? expandDynamic(instance.body, refs, budget, (field, problem) => problems.push({ block: instance, field, problem }), '', 0) : instance.body;
       out.push(body === instance.body ? instance : { ...instance, body });
     }
   }
