@@ -2,6 +2,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib/core';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as hooktargets from 'aws-cdk-lib/aws-autoscaling-hooktargets';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as logsDestinations from 'aws-cdk-lib/aws-logs-destinations';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as batch from 'aws-cdk-lib/aws-batch';
@@ -38,7 +52,9 @@ import { fn } from './cdk-idiomatic-app';
  * EventBridge archives and Batch/ECS targets, ECS services with Service Connect and secrets from
  * Secrets Manager and SSM, LambdaRestApi and service integrations, AppSync RDS data sources, RDS
  * Proxy, Backup plans, Config rules, ALB access logs, GitHub OIDC deploy roles, Kafka event sources,
- * S3 replication, CodeDeploy and Batch compute. Each written the way the CDK documentation shows;
+ * S3 replication, CodeDeploy and Batch compute; and the helpers and service roles an option brings in
+ * (table replicas, batch builds, ECS-managed EBS volumes, log subscriptions, OpenSearch logging, SNS
+ * delivery logging, AppConfig alarm monitors, EFS for Lambda, Chatbot, cfn-init, lifecycle hooks, EKS v2). Each written the way the CDK documentation shows;
  * everything synthesizes offline. Every `Careless*` construct is a disguised over-broad variant a
  * careless user writes, listed in MORE_RECALL with the rule that must catch it (other rules may fire on it too).
  * `cdk-idiomatic-more.test.ts` runs the pack and the CLI on it.
@@ -65,6 +81,10 @@ export const MORE_EXPECTED_ERRORS: readonly MoreExpectedError[] = [
     why: 'as AthenaStartQueryExecution in cdk-idiomatic-app: CDK grants s3:GetObject (and athena:GetQueryResults) on "*": the state machine may read every object of every bucket of the account' },
   { construct: 'aws-codepipeline-actions CloudFormationDeployStackSetAction, self-managed (its administration role)', rule: 'AWS-007', resourcePrefix: 'PipelineStackSetStackSetAdministrationRole',
     why: 'CDK writes AWS\'s documented stack-set administration policy, sts:AssumeRole on arn:aws:iam::*:role/AWSCloudFormationStackSetExecutionRole: the execution role (usually admin) of every account that trusts this one, not the two target accounts the action names' },
+  { construct: 'aws-dynamodb Table with replicationRegions (CDK\'s ReplicaProvider, in a nested stack)', rule: 'AWS-002', resourcePrefix: 'ReplicatedSourceTableAttachedManagedPolicy',
+    why: 'CDK attaches dynamodb:* on the table and its replicas to the provider\'s onEvent role: replica management needs UpdateTable and DescribeTable, but dynamodb:* also reaches PutResourcePolicy (opening the table to another account) and DeleteTable. TableV2 (native replicas, above) passes' },
+  { construct: 'aws-certificatemanager DnsValidatedCertificate (deprecated; its requestor function\'s role)', rule: 'AWS-003', resourcePrefix: 'EdgeCertCertificateRequestorFunctionServiceRole',
+    why: 'CDK grants acm:DeleteCertificate and acm:AddTagsToCertificate on "*": the helper may delete every certificate of the account, the ones behind other load balancers and distributions included. Certificate with CertificateValidation.fromDns passes' },
   // Pending decisions another change implements (h8dec): allowed, not required, until it lands.
   { construct: 'aws-config CustomRule (the rule function\'s role)', rule: 'AWS-002', resourcePrefix: 'RuleFnServiceRole', pending: true,
     why: 'AWS-managed service-role/AWSConfigRulesExecutionRole (config:Put* reaches PutConfigurationRecorder): h8dec\'s pending decision on AWS-managed service-role policies' },
@@ -72,10 +92,6 @@ export const MORE_EXPECTED_ERRORS: readonly MoreExpectedError[] = [
     why: 'AWS-managed service-role/AmazonElasticMapReduceRole (sqs:Delete* on "*"): h8dec\'s pending decision on AWS-managed service-role policies' },
   { construct: 'aws-stepfunctions-tasks EmrCreateCluster (the EMR service role)', rule: 'AWS-005', resourcePrefix: 'EmrServiceRole', pending: true,
     why: 'AWS-managed service-role/AmazonElasticMapReduceRole (iam:PassRole on "*"): h8dec\'s pending decision on AWS-managed service-role policies' },
-  { construct: 'aws-stepfunctions-tasks SageMakerCreateTrainingJob / SageMakerCreateModel (the SageMaker roles)', rule: 'AWS-003', resourcePrefix: 'TrainSagemakerRole', pending: true,
-    why: 'logs:CreateLogStream/PutLogEvents (and CreateLogGroup) on "*" on a role that is not an agent\'s: h8dec\'s pending decision on log append on "*"' },
-  { construct: 'aws-stepfunctions-tasks SageMakerCreateModel (its role)', rule: 'AWS-003', resourcePrefix: 'ModelSagemakerRole', pending: true,
-    why: 'logs:CreateLogStream/PutLogEvents (and CreateLogGroup) on "*" on a role that is not an agent\'s: h8dec\'s pending decision on log append on "*"' },
 ];
 
 /** The disguised over-broad variants, one per construct family, and the rule that must catch each. */
@@ -326,6 +342,57 @@ function apisDataAndAccount(stack: Stack, workdir: string): void {
   new dynamodb.TableV2(stack, 'Global', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, replicas: [{ region: 'us-east-1' }] });
 }
 
+/** CDK helper resources and service roles a construct option brings in. */
+function helpersAndStorage(stack: Stack): void {
+  new dynamodb.Table(stack, 'Replicated', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, replicationRegions: ['us-east-1'], removalPolicy: RemovalPolicy.DESTROY });
+  const project = new codebuild.Project(stack, 'Batched', { buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make'] } } }) });
+  project.enableBatchBuilds();
+
+  const vpc = vpcIn(stack);
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const task = new ecs.FargateTaskDefinition(stack, 'Stateful');
+  const container = task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest'), portMappings: [{ containerPort: 80 }] });
+  const volume = new ecs.ServiceManagedVolume(stack, 'Data', { name: 'data', managedEBSVolume: { size: Size.gibibytes(20) } });
+  volume.mountIn(container, { containerPath: '/data', readOnly: false });
+  task.addVolume(volume);
+  const service = new ecs.FargateService(stack, 'StatefulService', { cluster, taskDefinition: task, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  service.addVolume(volume);
+
+  const appLogs = new logs.LogGroup(stack, 'AppLogs');
+  new logs.SubscriptionFilter(stack, 'ToStream', { logGroup: appLogs, destination: new logsDestinations.KinesisDestination(new kinesis.Stream(stack, 'LogStream')), filterPattern: logs.FilterPattern.allEvents() });
+  new logs.SubscriptionFilter(stack, 'ToLambda', { logGroup: appLogs, destination: new logsDestinations.LambdaDestination(fn(stack, 'LogShipper')), filterPattern: logs.FilterPattern.literal('ERROR') });
+
+  const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
+  new acm.DnsValidatedCertificate(stack, 'EdgeCert', { domainName: 'www.example.com', hostedZone: zone, region: 'us-east-1' });
+  new opensearch.Domain(stack, 'Search', {
+    version: opensearch.EngineVersion.OPENSEARCH_2_17, capacity: { dataNodes: 1, dataNodeInstanceType: 't3.small.search', multiAzWithStandbyEnabled: false },
+    logging: { slowSearchLogEnabled: true, appLogEnabled: true }, enforceHttps: true, nodeToNodeEncryption: true, encryptionAtRest: { enabled: true },
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  new sns.Topic(stack, 'Audited', { loggingConfigs: [{ protocol: sns.LoggingProtocol.SQS, successFeedbackSampleRate: 50 }] });
+
+  const alarm = new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+  new appconfig.Environment(stack, 'Prod', { application: new appconfig.Application(stack, 'Config'), monitors: [appconfig.Monitor.fromCloudWatchAlarm(alarm)] });
+
+  const fileSystem = new efs.FileSystem(stack, 'Shared', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, removalPolicy: RemovalPolicy.DESTROY });
+  const accessPoint = fileSystem.addAccessPoint('Lambda', { path: '/lambda', createAcl: { ownerUid: '1001', ownerGid: '1001', permissions: '750' }, posixUser: { uid: '1001', gid: '1001' } });
+  fn(stack, 'WithFiles', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, filesystem: lambda.FileSystem.fromEfsAccessPoint(accessPoint, '/mnt/data') });
+
+  new chatbot.SlackChannelConfiguration(stack, 'Ops', { slackChannelConfigurationName: 'ops', slackWorkspaceId: 'T0123456', slackChannelId: 'C0123456', notificationTopics: [new sns.Topic(stack, 'Alerts')], loggingLevel: chatbot.LoggingLevel.ERROR });
+
+  const key = new kms.Key(stack, 'FlowKey');
+  new sfn.StateMachine(stack, 'Encrypted', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'E')), encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(key) });
+
+  const asg = new autoscaling.AutoScalingGroup(stack, 'Workers', {
+    vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.latestAmazonLinux2023(), ssmSessionPermissions: true,
+    init: ec2.CloudFormationInit.fromElements(ec2.InitPackage.yum('nginx'), ec2.InitService.enable('nginx')), signals: autoscaling.Signals.waitForMinCapacity(),
+  });
+  asg.addLifecycleHook('Drain', { lifecycleTransition: autoscaling.LifecycleTransition.INSTANCE_TERMINATING, notificationTarget: new hooktargets.QueueHook(new sqs.Queue(stack, 'Draining')) });
+
+  const eks = new eksv2.Cluster(stack, 'Eks', { version: eksv2.KubernetesVersion.V1_33, vpc, vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }], defaultCapacityType: eksv2.DefaultCapacityType.NODEGROUP, defaultCapacity: 2 });
+  eks.addNodegroupCapacity('Spot', { capacityType: eksv2.CapacityType.SPOT, instanceTypes: [new ec2.InstanceType('m6i.large')] });
+}
+
 /** Builds the app into `workdir/cdk.out` (writes the GraphQL schema it reads). */
 export function buildIdiomaticMoreApp(workdir: string, context: Record<string, unknown> = {}): App {
   fs.writeFileSync(path.join(workdir, 'items.graphql'), 'type Item { id: ID! }\ntype Query { items: [Item] }\n');
@@ -335,5 +402,6 @@ export function buildIdiomaticMoreApp(workdir: string, context: Record<string, u
   delivery(new Stack(app, 'MoreDelivery', { env }));
   eventsAndContainers(new Stack(app, 'MoreEvents', { env }));
   apisDataAndAccount(new Stack(app, 'MoreApis', { env }), workdir);
+  helpersAndStorage(new Stack(app, 'MoreHelpers', { env }));
   return app;
 }
