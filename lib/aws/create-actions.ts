@@ -16,7 +16,8 @@ import { resourceIdVariable } from './resource-scope';
  * or, where the type's name is an abbreviation, whose ARN names the resource by the action's object
  * (`rds:CreateDBInstance` → `db`, ARN `…:db:${DbInstanceName}`; `rds:CreateOptionGroup` → `og`,
  * `…:og:${OptionGroupName}`): the variable, less its `Name`/`Id`/`Arn` suffix, is the object, and
- * the type's name is made of the object's letters in order. A type whose name says more than the
+ * the type's name is made of the object's letters in order. Failing those, an object that is one of the
+ * action's types followed by another (`CreateDBSnapshot` on `db` and `snapshot`) creates the second. A type whose name says more than the
  * object (`memorydb:CreateCluster` on `multiregioncluster/${ClusterName}`, which it joins) is not.
  * Never a guess from the name alone: an action without such a resource type (`ec2:CreateTags`,
  * `iam:CreatePolicyVersion` on `policy`, `dynamodb:CreateTableReplica` on `table`) creates
@@ -44,10 +45,13 @@ function computeShape(info: AwsActionInfo): CreateShape | undefined {
   const name = info.action.slice(info.service.length + 1);
   if (!name.startsWith('Create') || !info.accessLevels.includes('Write') || info.resourceTypes.length === 0) return undefined;
   const object = normalise(name.slice('Create'.length));
-  const created = info.resourceTypes.filter((t) => {
+  let created = info.resourceTypes.filter((t) => {
     const type = normalise(t);
     return type.length > 0 && (type === object || `${type}s` === object || namedByObject(info.service, t, object));
   });
+  // "A <created> of a <referenced>", both types of the action: `rds:CreateDBSnapshot` creates a `snapshot` of a `db`,
+  // `redshift:CreateClusterSnapshot` a `snapshot` of a `cluster`.
+  if (created.length === 0) created = info.resourceTypes.filter((t) => info.resourceTypes.some((r) => r !== t && [object, `${object}s`].includes(normalise(r) + normalise(t)) && normalise(t).length > 0));
   if (created.length === 0) return undefined;
   return { created, referenced: info.resourceTypes.filter((t) => !created.includes(t)) };
 }

@@ -4,6 +4,7 @@ import { policiesDir } from '../baseline/baseline';
 import { GuardrailError } from '../errors';
 import { COMPACT_ROLE_DATA_FORMAT, expandRoleData, roleDataFormat } from './compact-role-data';
 import { RuntimeSchema, schemaValidator } from '../private/json-schema-validator';
+import { readTextFile } from '../private/read-text-file';
 
 /**
  * The role data in force: the catalog shipped in `policies/` (written from the clouds' role
@@ -90,7 +91,7 @@ function readValidated(file: string, schemaName: string, shipped = false): Recor
   try {
     const size = fs.statSync(file).size;
     if (size > MAX_ROLE_DATA_BYTES) throw new Error(`${size} bytes, more than the ${MAX_ROLE_DATA_BYTES} a role-data file may have`);
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    doc = JSON.parse(readTextFile(file));
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
   } catch (e) {
     throw new GuardrailError('AG_ROLE_DATA_UNREADABLE', `role data file cannot be read as JSON; got ${file} (${(e as Error).message}). Pull it again with \`agent-guardrails data pull\`.`);

@@ -87,7 +87,8 @@ export const IDIOMATIC_EXPECTED_ERRORS: readonly { readonly construct: string; r
 ];
 
 const CODE = lambda.Code.fromInline('exports.handler = async () => ({})');
-function fn(scope: Construct, id: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
+/** A Node.js function with inline code (no asset, no bundling). */
+export function fn(scope: Construct, id: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
   return new lambda.Function(scope, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: CODE, ...props });
 }
 

@@ -10,10 +10,11 @@ import { BuildContext } from './private/build-context';
 import { gcpComputed, readGcp } from './private/gcp-reader';
 import { isObject, terraformBlocks, TerraformBlock } from './private/terraform-blocks';
 import { confinedPath, readJsonFile } from '../../private/input-files';
+import { readTextFile } from '../../private/read-text-file';
 import { TerraformReferences } from './private/terraform-references';
 import { expandRepetition } from './private/repetition';
 import { reportModuleCalls } from './private/module-calls';
-import { normalizeTerraformJson, parseTerraformJson } from './private/terraform-json';
+import { normalizeTerraformJson, readTerraformJson } from './private/terraform-json';
 
 export { isTerraformInput } from './terraform-input';
 
@@ -43,7 +44,14 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
     throw new GuardrailError('AG_TF_INVALID', GuardrailError.format('Terraform configuration', 'must be a JSON object', typeof input, 'Pass the content of a cdk.tf.json file.'));
   }
   // The list forms Terraform accepts (`"resource": [ {…} ]`) read as their merged objects.
-  const doc = normalizeTerraformJson(input, options.file);
+  return inventoryOfConfiguration(normalizeTerraformJson(input, options.file), options, true);
+}
+
+/**
+ * The inventory of a normalized configuration (as `normalizeTerraformJson` or the file reader returns it: a file is
+ * normalized once, not again here). `mayHoldDynamic: false` when its reader knows it holds no `dynamic` key.
+ */
+function inventoryOfConfiguration(doc: Record<string, unknown>, options: TerraformSourceOptions, mayHoldDynamic: boolean): Inventory {
   const meta = isObject(doc['//']) && isObject(doc['//'].metadata) ? doc['//'].metadata : {};
   const stack = options.stack ?? (typeof meta.stackName === 'string' ? meta.stackName : undefined);
   const declared = terraformBlocks(doc);
@@ -54,7 +62,7 @@ export function inventoryFromTerraformJson(input: unknown, options: TerraformSou
   // One block per instance of a for_each/count whose collection is known, dynamic blocks made; references then
   // reach the instances (`google_service_account.sa["api"].email`) and the made nested blocks.
   const plain = new TerraformReferences(doc, declared, computed);
-  const { blocks, problems } = expandRepetition(declared, plain);
+  const { blocks, problems } = expandRepetition(declared, plain, mayHoldDynamic);
   const unchanged = blocks.length === declared.length && blocks.every((b, i) => b === declared[i]);
   // A second index, not the first one extended: the first has cached locals resolved before the instances existed (a
   // local naming `google_service_account.sa["api"].email` resolved as "not in this configuration") and has spent part
@@ -88,12 +96,12 @@ function cloudOfType(type: string): 'gcp' | 'azure' | undefined {
 export function inventoryFromTerraformFile(file: string, stack?: string): Inventory {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (e) {
     throw new GuardrailError('AG_TF_UNREADABLE', GuardrailError.format('Terraform file', 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? 'read error'}: check the path.`));
   }
-  const doc = parseTerraformJson(text, file);
-  return inventoryFromTerraformJson(doc, stack !== undefined ? { file, stack } : { file });
+  const { doc, mayHoldDynamic } = readTerraformJson(text, file);
+  return inventoryOfConfiguration(doc, stack !== undefined ? { file, stack } : { file }, mayHoldDynamic);
 }
 
 /** Build the inventory from a `cdktf.out` folder: every stack its `manifest.json` lists. */

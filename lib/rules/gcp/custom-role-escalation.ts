@@ -83,19 +83,21 @@ export const GCP_CUSTOM_ROLE_ESCALATION_RULE: Rule = {
       }
       byIdentity.set(g.identityId, entry);
     }
+    const denies = new DenyVerdicts();
     const targets = new ServiceAccountStrength(inventory, single);
     const identities = new Map(inventory.identities.map((i) => [i.id, i]));
     // Permissions a deny policy takes away from the identity cannot serve a path. A rule's exception
     // permissions stay allowed even where its denied permissions (a group such as `serviceAccounts.*`) match them.
     const denied = new Map<string, DenyRule[]>();
+    let ruleCount = 0;
     for (const p of inventory.policies.filter((x) => x.cloud === 'gcp' && x.kind === 'gcp-deny-policy')) {
-      const rules = p.statements.filter((st) => st.effect === 'Deny').map((st) => ({ denied: st.actions ?? [], except: st.notActions ?? [] }));
+      const rules = p.statements.filter((st) => st.effect === 'Deny').map((st) => ({ key: ruleCount++, denied: st.actions ?? [], except: st.notActions ?? [] }));
       // Appended, not copied per policy (quadratic when one identity has many deny policies).
       for (const id of p.attachedTo) for (const r of rules) appendTo(denied, id, r);
     }
     for (const [identityId, { permissions, actAsOn, source }] of byIdentity) {
       const deny = denied.get(identityId) ?? [];
-      const allowed = (list: Iterable<string>) => (deny.length === 0 ? [...list] : [...list].filter((p) => !deny.some((r) => deniesPermission(r, p))));
+      const allowed = (list: Iterable<string>) => (deny.length === 0 ? [...list] : [...list].filter((p) => !deny.some((r) => denies.takesAway(r, p))));
       const perms = allowed(permissions);
       const held = matcher.pathActionsHeld(perms);
       const scoped = allowed(actAsOn.keys());
@@ -258,8 +260,24 @@ class ServiceAccountStrength {
 
 /** One deny rule as the escalation check reads it: the permissions it denies and those it excepts. */
 interface DenyRule {
+  /** Its number within one evaluation. */
+  readonly key: number;
   readonly denied: readonly string[];
   readonly except: readonly string[];
+}
+
+/**
+ * `deniesPermission` once per rule and permission: one boundary deny policy is attached to every tool identity of
+ * an agent, so its rules (dozens of patterns) meet the same few permissions once per tool. Bounded: keys come from the input.
+ */
+class DenyVerdicts {
+  private readonly verdicts = new BoundedCache<string, boolean>(50_000);
+
+  public takesAway(rule: DenyRule, permission: string): boolean {
+    const key = `${rule.key} ${permission}`;
+    const known = this.verdicts.get(key);
+    return known ?? this.verdicts.set(key, deniesPermission(rule, permission));
+  }
 }
 
 /** Whether a deny rule takes `permission` away: one of its denied permissions matches it and none of its exceptions does. */

@@ -28,15 +28,31 @@ export function splitTopLevel(expr: string, op: '||' | '&&'): string[] {
   return parts.map((p) => stripParens(p.trim()));
 }
 
-/** Remove parentheses that wrap the whole expression. */
+/**
+ * Remove parentheses that wrap the whole expression (and the whitespace inside them). Each pair is matched once, in
+ * one pass: peeling `((((…))))` by rescanning the rest per pair was quadratic in the nesting (100 KB of it, 72 s).
+ */
 export function stripParens(s: string): string {
-  while (s.startsWith('(') && closingParen(s) === s.length - 1) s = s.slice(1, -1).trim();
-  return s;
+  if (!s.startsWith('(')) return s;
+  const closing = closingParens(s);
+  let first = 0;
+  let last = s.length - 1;
+  while (first < last && s[first] === '(' && closing[first] === last) {
+    first++;
+    last--;
+    while (first <= last && WHITESPACE.test(s[first])) first++;
+    while (last >= first && WHITESPACE.test(s[last])) last--;
+  }
+  return s.slice(first, last + 1);
 }
 
-/** Index of the parenthesis closing the one at 0, outside string literals; -1 when unbalanced. */
-function closingParen(s: string): number {
-  let depth = 0;
+/** A character `String.prototype.trim` removes. */
+const WHITESPACE = /\s/;
+
+/** For each `(` outside string literals, the index of the `)` closing it (-1 when none does). */
+function closingParens(s: string): Int32Array {
+  const closing = new Int32Array(s.length).fill(-1);
+  const open: number[] = [];
   let quote: string | undefined;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
@@ -44,8 +60,8 @@ function closingParen(s: string): number {
       if (c === '\\') i++;
       else if (c === quote) quote = undefined;
     } else if (c === '"' || c === "'") quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
+    else if (c === '(') open.push(i);
+    else if (c === ')' && open.length > 0) closing[open.pop()!] = i;
   }
-  return -1;
+  return closing;
 }

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { azureScopeLevel } from '../../../lib/adapters/terraform/private/azure-reader';
+import { terraformBlocks } from '../../../lib/adapters/terraform/private/terraform-blocks';
+import { TerraformReferences } from '../../../lib/adapters/terraform/private/terraform-references';
+import { expandRepetition } from '../../../lib/adapters/terraform/private/repetition';
 import { bracketTerm, isIssuerClaim, replaceClosedPlaceholders, roleNameOf, trailingEmail } from '../../../lib/private/linear-scans';
+import { stripParens } from '../../../lib/rules/private/cel-text';
 import { parseAcknowledgementTerms } from '../../../lib/rules/agent/acknowledgements';
 import { withoutPlaceholderColons } from '../../../lib/rules/agent/private/agent-inventory';
 
@@ -39,6 +43,31 @@ describe('linear scans answer what the regexes they replace answered', () => {
     }), RUNS);
   });
 
+  test('parentheses wrapping a CEL expression', () => {
+    // The peeling it replaced: rescan the rest for the pair closing the first parenthesis, once per pair.
+    const closingParen = (t: string): number => {
+      let depth = 0;
+      let quote: string | undefined;
+      for (let i = 0; i < t.length; i++) {
+        const c = t[i];
+        if (quote) {
+          if (c === '\\') i++;
+          else if (c === quote) quote = undefined;
+        } else if (c === '"' || c === "'") quote = c;
+        else if (c === '(') depth++;
+        else if (c === ')' && --depth === 0) return i;
+      }
+      return -1;
+    };
+    const peeled = (t: string): string => {
+      while (t.startsWith('(') && closingParen(t) === t.length - 1) t = t.slice(1, -1).trim();
+      return t;
+    };
+    fc.assert(fc.property(text(['(', '(', ')', ')', ' ', '\u00a0', '"', "'", '\\', 'a']), (s) => {
+      expect(stripParens(s)).toBe(peeled(s));
+    }), RUNS);
+  });
+
   test('web-identity claim keys', () => {
     fc.assert(fc.property(text(['.', ':', 'a', 'sub', 'aud', ':sub']), (s) => {
       expect(isIssuerClaim(s)).toBe(/^[^:]+\.[^:]+:(sub|aud|amr|oaud|azp)$/.test(s));
@@ -61,5 +90,22 @@ describe('linear scans and regexes read long hostile strings in one pass', () =>
     expect(parseAcknowledgementTerms(`[expires:${'\t'.repeat(long)}`)).toEqual({ owner: undefined, expiresText: undefined, expires: undefined });
     expect(parseAcknowledgementTerms(`${'[OWNER:E'.repeat(long / 8)}${'\t'.repeat(long)}`).owner).toBeUndefined();
     expect(azureScopeLevel(`${'/'.repeat(long)}\u0000/`)).toBe('resource');
+    expect(stripParens(`${'('.repeat(long / 2)}true${')'.repeat(long / 2)}`)).toBe('true');
+  });
+});
+
+describe('Terraform repetition writes no more than its copy budget into one string', () => {
+  test('a long for_each element referenced thousands of times in one expression stays as written', () => {
+    // 6,000 references to a 100,000-character element: 600 million characters once written in, past the longest
+    // string V8 makes (the copy threw 'Invalid string length'; at 3,000 it held about 470 MB at peak).
+    const element = 'x'.repeat(100_000);
+    const expression = '${each.value}'.repeat(6_000);
+    const doc = { resource: { google_project_iam_member: { m: { for_each: { a: element }, project: 'p', role: 'roles/owner', member: 'user:a@example.com', condition: { title: 't', expression } } } } };
+    const blocks = terraformBlocks(doc);
+    const { blocks: out } = expandRepetition(blocks, new TerraformReferences(doc, blocks, () => undefined));
+    const written = JSON.stringify(out).length;
+    expect(written).toBeLessThan(JSON.stringify(doc).length + 1_000_000);
+    // Past the budget the block stays as written: its each.value is reported as unresolved, never read as harmless.
+    expect(out.map((b) => b.address)).toEqual(['google_project_iam_member.m']);
   });
 });

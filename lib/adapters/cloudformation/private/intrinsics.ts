@@ -66,6 +66,14 @@ export function containsUnresolved(value: unknown): boolean {
 /** Called once per unresolvable value, with a short description (`Fn::ImportValue SharedArn`). */
 export type UnresolvedHandler = (what: string) => void;
 
+/** An OIDC provider's issuer as IAM names it: its URL without `https://` and trailing slashes (no regex on input). */
+function issuerOf(url: string): string {
+  const start = url.slice(0, 8).toLowerCase() === 'https://' ? 8 : 0;
+  let end = url.length;
+  while (end > start && url[end - 1] === '/') end--;
+  return url.slice(start, end);
+}
+
 /** The logical id CDK gives its CfnUtils provider's handler function (the one that serves `CfnJson`), before the hash. */
 const CDK_CFN_UTILS_HANDLER = 'AWSCDKCfnUtilsProviderCustomResourceProviderHandler';
 
@@ -402,6 +410,10 @@ export class TemplateResolver {
         return literal('GroupName');
       case 'AWS::IAM::ManagedPolicy':
         return `arn:aws:iam::\${AWS::AccountId}:policy/${literal('ManagedPolicyName')}`;
+      case 'AWS::IAM::OIDCProvider':
+        // Its ARN names the issuer (`oidc-provider/<Url without https://>`), the prefix of the condition keys
+        // trusting it (`token.actions.githubusercontent.com:sub`): the trust rule matches the two.
+        return typeof props.Url === 'string' ? `arn:aws:iam::\${AWS::AccountId}:oidc-provider/${issuerOf(props.Url)}` : `\${${logicalId}}`;
       default:
         return `\${${logicalId}}`;
     }
@@ -451,6 +463,7 @@ export class TemplateResolver {
         case 'AWS::IAM::User': return `arn:aws:iam::\${AWS::AccountId}:user${iamPath}${name}`;
         case 'AWS::IAM::Group': return `arn:aws:iam::\${AWS::AccountId}:group/${name}`;
         case 'AWS::IAM::ManagedPolicy': return name;
+        case 'AWS::IAM::OIDCProvider': return name;
         default: break;
       }
     }

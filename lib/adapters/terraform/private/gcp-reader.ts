@@ -5,6 +5,7 @@ import { crossAccountIfAny, declarationOfBlock, isAgentIdentity, labelsIfAny, la
 import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform-blocks';
 import { Resolved, TerraformReferences } from './terraform-references';
 import { attachOnce } from './attach-once';
+import { datasetAccessMember, datasetAccessRole } from './bigquery-dataset-access';
 import { trailingEmail } from '../../../private/linear-scans';
 
 const IAM_GRANT = /^google_(.+)_iam_(member|binding|policy)$/;
@@ -173,9 +174,9 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
     return /\/workloadIdentityPools\/([^/]+)(?:\/|$)/.exec(value?.text ?? '')?.[1];
   };
   const federationsByPool = new Map<string, { issuer?: string; attributeCondition?: string; pool?: string }>();
-  const addGrant = (block: TerraformBlock, via: Grant['via'], roleValue: Resolved | undefined, member: Resolved, condition: string | undefined, path: string) => {
-    const m = IAM_GRANT.exec(block.type)!;
-    const target = grantTarget(ctx, block, m[1], defaultProject);
+  const addGrant = (block: TerraformBlock, via: Grant['via'], roleValue: Resolved | undefined, member: Resolved, condition: string | undefined, path: string,
+    kind = IAM_GRANT.exec(block.type)![1]) => {
+    const target = grantTarget(ctx, block, kind, defaultProject);
     const identity = identityOfMember(member);
     const { role, actions, custom } = roleOf(roleValue);
     if (custom && identity) attachOnce(custom, identity.id);
@@ -185,7 +186,7 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
       ...(condition !== undefined ? { condition } : {}), via, ...labelsIfAny(block), ...crossAccountIfAny(block), source: ctx.source(block, path),
     };
     ctx.inventory.grants.push(grant);
-    if (m[1] === 'service_account') {
+    if (kind === 'service_account') {
       const sa = ctx.refs.resolve(block.body.service_account_id);
       const email = /serviceAccounts\/([^/]+)$/.exec(sa?.text ?? '')?.[1];
       const target = ctx.identityReferenced(sa) ?? (email ? emails.get(email.toLowerCase()) : undefined);
@@ -211,6 +212,21 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
         readPolicyData(ctx, block, (role, member, condition, path) => addGrant(block, 'iam-policy', role, member, condition, path));
       }
       continue;
+    }
+    if (block.type === 'google_bigquery_dataset' || block.type === 'google_bigquery_dataset_access') {
+      // Access entries are grants on the dataset (the dataset block's are authoritative, like an IAM policy).
+      const entries = block.type === 'google_bigquery_dataset' ? nestedBlocks(block.body.access) : [block.body];
+      const project = ctx.refs.resolve(block.body.project)?.text ?? defaultProject ?? '{project}';
+      entries.forEach((entry, i) => {
+        const at = block.type === 'google_bigquery_dataset' ? `access[${i}].` : '';
+        const named = datasetAccessMember(entry, (field, value) => ctx.resolve('gcp', block, `${at}${field}`, value), project);
+        if (named === undefined) return;
+        const role = ctx.resolve('gcp', block, `${at}role`, entry.role);
+        if (role === undefined) ctx.unresolved('gcp', block, `${at}role`, 'is missing');
+        const via = block.type === 'google_bigquery_dataset' ? 'iam-policy' : 'iam-member';
+        addGrant(block, via, role && datasetAccessRole(role), named.member, undefined, block.constructPath ?? block.address, 'bigquery_dataset');
+      });
+      if (block.type === 'google_bigquery_dataset_access') continue;
     }
     if (CUSTOM_ROLE_TYPES.includes(block.type) || block.type === 'google_service_account') continue;
     if (block.type === 'google_service_account_key') {

@@ -38,14 +38,18 @@ export interface RepetitionProblem {
   readonly problem: string;
 }
 
-/** The blocks with every known `for_each`/`count` expanded into instances and every known `dynamic` block into nested blocks. */
-export function expandRepetition(blocks: readonly TerraformBlock[], refs: TerraformReferences): { blocks: TerraformBlock[]; problems: RepetitionProblem[] } {
+/**
+ * The blocks with every known `for_each`/`count` expanded into instances and every known `dynamic` block into nested blocks.
+ * `mayHoldDynamic: false` (the configuration holds no `dynamic` key anywhere, as its reader knows) skips the walk of
+ * every body that looks for them.
+ */
+export function expandRepetition(blocks: readonly TerraformBlock[], refs: TerraformReferences, mayHoldDynamic = true): { blocks: TerraformBlock[]; problems: RepetitionProblem[] } {
   const budget: Budget = { instances: MAX_INSTANCES, copied: MAX_COPIED };
   const out: TerraformBlock[] = [];
   const problems: RepetitionProblem[] = [];
   for (const declared of blocks) {
     for (const instance of instancesOf(declared, refs, budget)) {
-      const body = expandDynamic(instance.body, refs, budget, (field, problem) => problems.push({ block: instance, field, problem }), '', 0);
+      const body = mayHoldDynamic ? expandDynamic(instance.body, refs, budget, (field, problem) => problems.push({ block: instance, field, problem }), '', 0) : instance.body;
       out.push(body === instance.body ? instance : { ...instance, body });
     }
   }
@@ -145,9 +149,10 @@ function substitute(value: unknown, iterator: string, key: string | number, elem
   if (--budget.copied < 0) return value;
   if (typeof value === 'string') {
     if (!value.includes(`${iterator}.`)) return value;
-    const written = substituteText(value, iterator, key, element);
-    budget.copied -= written.length;
-    return written;
+    const written = substituteText(value, iterator, key, element, budget.copied);
+    // Past the budget, the text is not written at all (a long element times many references in one string).
+    budget.copied = written === undefined ? -1 : budget.copied - written.length;
+    return written ?? value;
   }
   if (depth > MAX_NESTING) return value;
   if (Array.isArray(value)) return value.map((v) => substitute(v, iterator, key, element, budget, depth + 1));
@@ -169,23 +174,31 @@ function iteratorPatterns(iterator: string): { token: RegExp; only: RegExp } {
   return ITERATOR_PATTERNS.set(iterator, { token, only: new RegExp(`^\\s*${token.source}\\s*$`) });
 }
 
-function substituteText(text: string, iterator: string, key: string | number, element: unknown): string {
+/** `text` with the iterator's references written in, or undefined when what is written in would pass `limit` characters. */
+function substituteText(text: string, iterator: string, key: string | number, element: unknown, limit: number): string | undefined {
   const { token, only: onlyToken } = iteratorPatterns(iterator);
+  // Counted as it is written: the result of one replace can be the element's length times the references in the text.
+  let writtenIn = 0;
+  const count = (s: string): string => {
+    writtenIn += s.length;
+    return s;
+  };
   const valueOf = (isKey: string | undefined, attribute: string | undefined): unknown => {
     if (isKey !== undefined) return (isKey === 'index') === (iterator === 'count') ? key : undefined;
     if (iterator === 'count') return undefined;
     return attribute === undefined ? element : isObject(element) ? own(element, attribute) : undefined;
   };
-  return text.replace(INTERPOLATION, (whole, expr: string) => {
+  const out = text.replace(INTERPOLATION, (whole, expr: string) => {
     const only = onlyToken.exec(expr);
     if (only) {
       const v = valueOf(only[1], only[2] ?? only[3]);
-      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : whole;
+      return writtenIn > limit ? whole : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? count(String(v)) : whole;
     }
     const replaced = expr.replace(token, (t, isKey: string | undefined, dotted: string | undefined, quoted: string | undefined) => {
       const v = valueOf(isKey, dotted ?? quoted);
-      return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : t;
+      return writtenIn > limit ? t : typeof v === 'string' ? count(JSON.stringify(v)) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : t;
     });
     return `\${${replaced}}`;
   });
+  return writtenIn > limit ? undefined : out;
 }

@@ -15,10 +15,22 @@ import { isObject } from './terraform-blocks';
  * Errors name the position only: they quote nothing of the input.
  */
 export function parseTerraformJson(text: string, file: string): Record<string, unknown> {
+  return readTerraformJson(text, file).doc;
+}
+
+/** A configuration as `parseTerraformJson` reads it, and whether any object in it may hold a `dynamic` key. */
+export interface TerraformJsonRead {
+  readonly doc: Record<string, unknown>;
+  /** False only when the text holds no `dynamic` key anywhere (then no dynamic block needs expanding). */
+  readonly mayHoldDynamic: boolean;
+}
+
+/** `parseTerraformJson`, also telling whether the text holds a `dynamic` key (known for free on the fast path). */
+export function readTerraformJson(text: string, file: string): TerraformJsonRead {
   const fast = parseWithoutRepeatedKeys(text);
   const root = fast.exact ? fast.value : parseKeepingDuplicates(text, file);
   if (!isObject(root)) invalid(file, 'must be a JSON object at the top level');
-  return normalizeTerraformJson(root, file);
+  return { doc: normalizeTerraformJson(root, file), mayHoldDynamic: !fast.exact || fast.dynamic };
 }
 
 /** Merge the list forms of Terraform JSON into one object per block level (see `parseTerraformJson`). */
@@ -99,14 +111,15 @@ function objectsOf(value: unknown, where: string, file: string): Record<string, 
  * objects; they differ exactly when a key repeats. Text that `JSON.parse` refuses, or that repeats a
  * key, goes to `parseKeepingDuplicates`, which keeps the blocks and words the error.
  */
-function parseWithoutRepeatedKeys(text: string): { exact: true; value: unknown } | { exact: false } {
+function parseWithoutRepeatedKeys(text: string): { exact: true; value: unknown; dynamic: boolean } | { exact: false } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return { exact: false };
   }
-  return keysWritten(text) === keysParsed(value) ? { exact: true, value } : { exact: false };
+  const parsed = keysParsed(value);
+  return keysWritten(text) === parsed.keys ? { exact: true, value, dynamic: parsed.dynamic } : { exact: false };
 }
 
 /**
@@ -138,13 +151,15 @@ function isEscaped(text: string, quote: number, open: number): boolean {
 }
 
 /**
- * How many keys the parsed objects hold, all levels (an explicit stack: no recursion on deep input).
+ * How many keys the parsed objects hold, all levels (an explicit stack: no recursion on deep input),
+ * and whether one of them is `dynamic` (the same walk: the reader then need not look for dynamic blocks).
  * Keys are counted with `for…in` (no key list per object) and only objects go on the stack. JSON.parse
  * makes plain objects, whose prototype adds no enumerable key; were one added, the counts would differ
  * and the text would take the exact path, never a wrong one.
  */
-function keysParsed(value: unknown): number {
+function keysParsed(value: unknown): { keys: number; dynamic: boolean } {
   let keys = 0;
+  let dynamic = false;
   const stack: object[] = isContainer(value) ? [value] : [];
   while (stack.length > 0) {
     const v = stack.pop()!;
@@ -153,12 +168,13 @@ function keysParsed(value: unknown): number {
     } else {
       for (const k in v) {
         keys++;
+        if (k === 'dynamic') dynamic = true;
         const x = (v as Record<string, unknown>)[k];
         if (isContainer(x)) stack.push(x);
       }
     }
   }
-  return keys;
+  return { keys, dynamic };
 }
 
 function isContainer(x: unknown): x is object {

@@ -117,6 +117,29 @@ describe('Terraform adapter: GCP', () => {
     ]);
   });
 
+  test('BigQuery dataset access entries are grants on the dataset: legacy roles as their dataset roles, each member field as its IAM member', () => {
+    const b = tf().agentServiceAccount('reader')
+      .resource('google_bigquery_dataset', 'ds', { dataset_id: 'orders', access: [
+        { role: 'READER', user_by_email: ref('google_service_account.reader', 'email') },
+        { role: 'OWNER', special_group: 'projectOwners' },
+        { role: 'roles/bigquery.dataEditor', group_by_email: 'etl@example.com' },
+        { view: { project_id: PROJECT, dataset_id: 'reports', table_id: 'v' } },
+      ] })
+      .resource('google_bigquery_dataset_access', 'pub', { dataset_id: ref('google_bigquery_dataset.ds', 'dataset_id'), role: 'WRITER', special_group: 'allAuthenticatedUsers' })
+      .variable('who', { type: 'string' })
+      .resource('google_bigquery_dataset_access', 'unknown', { dataset_id: 'orders', role: 'READER', iam_member: '${var.who}' });
+    const inv = inventoryOf(b);
+    expect(inv.grants.map((g) => [g.source.resource, g.role, g.principal, g.identityId, g.resources[0], g.scopeLevel])).toEqual([
+      ['google_bigquery_dataset.ds', 'roles/bigquery.dataViewer', `serviceAccount:${SA_EMAIL}`, 'gcp:test/google_service_account.reader', `projects/${PROJECT}/datasets/orders`, 'resource'],
+      ['google_bigquery_dataset.ds', 'roles/bigquery.dataOwner', `projectOwner:${PROJECT}`, undefined, `projects/${PROJECT}/datasets/orders`, 'resource'],
+      ['google_bigquery_dataset.ds', 'roles/bigquery.dataEditor', 'group:etl@example.com', undefined, `projects/${PROJECT}/datasets/orders`, 'resource'],
+      ['google_bigquery_dataset_access.pub', 'roles/bigquery.dataEditor', 'allAuthenticatedUsers', undefined, `projects/${PROJECT}/datasets/orders`, 'resource'],
+      ['google_bigquery_dataset_access.unknown', 'roles/bigquery.dataViewer', '${var.who}', undefined, `projects/${PROJECT}/datasets/orders`, 'resource'],
+    ]);
+    // A member not known offline could be allUsers: reported, never assumed safe.
+    expect(inv.unresolved.map((u) => u.what.split(' ')[0])).toEqual(['google_bigquery_dataset_access.unknown.iam_member']);
+  });
+
   test('a deny rule applies to its denied principals minus its exception principals', () => {
     const principal = (email: string) => `principal://iam.googleapis.com/projects/-/serviceAccounts/${email}`;
     const b = tf().agentServiceAccount('reader').agentServiceAccount('deployer')

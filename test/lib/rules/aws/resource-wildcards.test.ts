@@ -118,6 +118,16 @@ describe('AWS-003: creating resources (a new resource can only be named type/*)'
     expect(f.map((x) => [x.detail, x.severity])).toEqual([['rds:CreateDBInstance', 'warning']]);
   });
 
+  test('compliant: "a <type> of a <type>" creates the second, of the one named (rds:CreateDBSnapshot, as an AwsApi target writes it); restoring from or deleting every snapshot still fails', () => {
+    const rds = (type: string) => `arn:aws:rds:us-east-1:111122223333:${type}`;
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'rds:CreateDBSnapshot', Resource: [rds('db:app'), rds('snapshot:*')] }]))).toEqual([]);
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'redshift:CreateClusterSnapshot', Resource: ['arn:aws:redshift:us-east-1:111122223333:cluster:app', 'arn:aws:redshift:us-east-1:111122223333:snapshot:app/*'] }]))).toEqual([]);
+    expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['rds:CreateDBSnapshot', 'rds:DeleteDBSnapshot', 'rds:RestoreDBInstanceFromDBSnapshot'], Resource: [rds('db:app'), rds('snapshot:*')] }]))))
+      .toEqual(['AWS-003[rds:DeleteDBSnapshot,rds:RestoreDBInstanceFromDBSnapshot]@Role']);
+    // a snapshot of every DB instance: the referenced type on "*" is still judged
+    expect(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: 'rds:CreateDBSnapshot', Resource: [rds('db:*'), rds('snapshot:*')] }])).length).toBe(1);
+  });
+
   test('non-compliant: deleting every DB instance next to its create, and a type that only shares the ARN variable (memorydb multi-region cluster)', () => {
     expect(ids(check(RESOURCE_WILDCARDS, roleTemplate([{ Effect: 'Allow', Action: ['rds:CreateDBInstance', 'rds:DeleteDBInstance'], Resource: 'arn:aws:rds:us-east-1:111122223333:db:*' }]))))
       .toEqual(['AWS-003[rds:DeleteDBInstance]@Role']);

@@ -175,3 +175,21 @@ describe('AWS-009 / AWS-014: an EKS service account\'s trust, whose condition CD
     expect(found(serviceAccount(['aud', 'sub'], 'MyOwnHandler'))).toEqual(expect.arrayContaining(['AWS-009[oidc-aud-sub]@Role', 'AWS-014[AssumeRolePolicyDocument]@Role']));
   });
 });
+
+describe('AWS-009: a web-identity trust of an OIDC provider of the template (AWS::IAM::OIDCProvider, iam.OidcProviderNative)', () => {
+  /** What a GitHub deploy role written with `new iam.WebIdentityPrincipal(provider.oidcProviderArn, conditions)` synthesizes. */
+  const github = (conditions: Record<string, string>, url = 'https://token.actions.githubusercontent.com') => trusting([{
+    Effect: 'Allow', Principal: { Federated: { Ref: 'GitHub' } }, Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { StringEquals: conditions },
+  }], [], { GitHub: { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: url, ClientIdList: ['sts.amazonaws.com'] } } });
+
+  test('compliant: aud and sub keyed on the provider\'s issuer, which its Ref (the provider ARN) names', () => {
+    expect(check(TRUST_POLICY, github({ 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:acme/infra:ref:refs/heads/main' }))).toEqual([]);
+    expect(check(TRUST_POLICY, github({ 'oidc.example.com/tenant:aud': 'app', 'oidc.example.com/tenant:sub': 'svc' }, 'https://oidc.example.com/tenant/'))).toEqual([]);
+  });
+
+  test('non-compliant: without sub every GitHub repository\'s workflow gets in; keys of another issuer admit nobody and narrow nothing', () => {
+    expect(ids(check(TRUST_POLICY, github({ 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' })))).toEqual(['AWS-009[oidc-sub]@Role']);
+    expect(ids(check(TRUST_POLICY, github({ 'gitlab.com:aud': 'sts.amazonaws.com', 'gitlab.com:sub': 'project_path:acme/infra:ref_type:branch:ref:main' })))).toEqual(['AWS-009[oidc-aud-sub]@Role']);
+  });
+});
