@@ -1,7 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib/core';
+import { App, Duration, RemovalPolicy, SecretValue, Size, Stack } from 'aws-cdk-lib/core';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as apigwv2int from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
+import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as hooktargets from 'aws-cdk-lib/aws-autoscaling-hooktargets';
@@ -54,7 +61,9 @@ import { fn } from './cdk-idiomatic-app';
  * Proxy, Backup plans, Config rules, ALB access logs, GitHub OIDC deploy roles, Kafka event sources,
  * S3 replication, CodeDeploy and Batch compute; and the helpers and service roles an option brings in
  * (table replicas, batch builds, ECS-managed EBS volumes, log subscriptions, OpenSearch logging, SNS
- * delivery logging, AppConfig alarm monitors, EFS for Lambda, Chatbot, cfn-init, lifecycle hooks, EKS v2). Each written the way the CDK documentation shows;
+ * delivery logging, AppConfig alarm monitors, EFS for Lambda, Chatbot, cfn-init, lifecycle hooks, EKS v2);
+ * edge functions, WebSocket APIs, function URLs, secret rotation, SES receipt rules, Service Catalog
+ * products with a launch role, Step Functions HTTP and scheduler tasks. Each written the way the CDK documentation shows;
  * everything synthesizes offline. Every `Careless*` construct is a disguised over-broad variant a
  * careless user writes, listed in MORE_RECALL with the rule that must catch it (other rules may fire on it too).
  * `cdk-idiomatic-more.test.ts` runs the pack and the CLI on it.
@@ -393,6 +402,48 @@ function helpersAndStorage(stack: Stack): void {
   eks.addNodegroupCapacity('Spot', { capacityType: eksv2.CapacityType.SPOT, instanceTypes: [new ec2.InstanceType('m6i.large')] });
 }
 
+/** Edge, web sockets, rotation, mail, the service catalog and the newer Step Functions tasks. */
+function edgeAndMore(stack: Stack): void {
+  const machine = (id: string, task: sfn.IChainable) => new sfn.StateMachine(stack, id, { definitionBody: sfn.DefinitionBody.fromChainable(task) });
+  const connection = new events.Connection(stack, 'PartnerApi', { authorization: events.Authorization.oauth({ authorizationEndpoint: 'https://auth.example.com/token', clientId: 'id', clientSecret: SecretValue.unsafePlainText('s'), httpMethod: events.HttpMethod.POST }) });
+  machine('HttpMachine', new tasks.HttpInvoke(stack, 'CallPartner', { apiRoot: 'https://api.example.com', apiEndpoint: sfn.TaskInput.fromText('orders'), method: sfn.TaskInput.fromText('POST'), connection }));
+  const schedulerRole = new iam.Role(stack, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+  const reminders = new sqs.Queue(stack, 'Reminders');
+  reminders.grantSendMessages(schedulerRole);
+  machine('ScheduleMachine', new tasks.EventBridgeSchedulerCreateScheduleTask(stack, 'Remind', {
+    scheduleName: 'remind', schedule: tasks.Schedule.oneTime(new Date('2030-01-01T00:00:00Z')),
+    target: new tasks.EventBridgeSchedulerTarget({ arn: reminders.queueArn, role: schedulerRole }),
+  }));
+
+  const site = new s3.Bucket(stack, 'Site', { enforceSSL: true });
+  const edge = new cloudfront.experimental.EdgeFunction(stack, 'Headers', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async (e) => e.Records[0].cf.response') });
+  new cloudfront.Distribution(stack, 'Cdn', {
+    defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(site), edgeLambdas: [{ functionVersion: edge.currentVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_RESPONSE }] },
+  });
+
+  const ws = new apigwv2.WebSocketApi(stack, 'Chat', { connectRouteOptions: { integration: new apigwv2int.WebSocketLambdaIntegration('Connect', fn(stack, 'OnConnect')) } });
+  const sender = fn(stack, 'Sender');
+  ws.grantManageConnections(sender);
+  new apigwv2.WebSocketStage(stack, 'ChatProd', { webSocketApi: ws, stageName: 'prod', autoDeploy: true });
+  fn(stack, 'Public').addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+
+  const secret = new secrets.Secret(stack, 'ServicePassword');
+  secret.addRotationSchedule('Rotate', { rotationLambda: fn(stack, 'Rotator'), automaticallyAfter: Duration.days(30) });
+
+  const mail = new s3.Bucket(stack, 'Mail');
+  new ses.ReceiptRuleSet(stack, 'Inbound', { rules: [{ recipients: ['support@example.com'], actions: [new sesActions.S3({ bucket: mail, objectKeyPrefix: 'in/' }), new sesActions.Lambda({ function: fn(stack, 'OnMail') })] }] });
+
+  const portfolio = new servicecatalog.Portfolio(stack, 'Portfolio', { displayName: 'Platform', providerName: 'platform' });
+  class BucketProduct extends servicecatalog.ProductStack {
+    constructor(scope: Stack, id: string) { super(scope, id); new s3.Bucket(this, 'Bucket', { enforceSSL: true }); }
+  }
+  const product = new servicecatalog.CloudFormationProduct(stack, 'Product', { productName: 'bucket', owner: 'platform', productVersions: [{ productVersionName: 'v1', cloudFormationTemplate: servicecatalog.CloudFormationTemplate.fromProductStack(new BucketProduct(stack, 'BucketProduct')) }] });
+  portfolio.addProduct(product);
+  const launchRole = new iam.Role(stack, 'LaunchRole', { roleName: 'platform-bucket-launch', assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com') });
+  launchRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:CreateBucket', 's3:PutBucketPolicy', 's3:PutEncryptionConfiguration'], resources: ['arn:aws:s3:::platform-*'] })); // the product's buckets, by their name prefix
+  portfolio.setLocalLaunchRole(product, launchRole);
+}
+
 /** Builds the app into `workdir/cdk.out` (writes the GraphQL schema it reads). */
 export function buildIdiomaticMoreApp(workdir: string, context: Record<string, unknown> = {}): App {
   fs.writeFileSync(path.join(workdir, 'items.graphql'), 'type Item { id: ID! }\ntype Query { items: [Item] }\n');
@@ -403,5 +454,6 @@ export function buildIdiomaticMoreApp(workdir: string, context: Record<string, u
   eventsAndContainers(new Stack(app, 'MoreEvents', { env }));
   apisDataAndAccount(new Stack(app, 'MoreApis', { env }), workdir);
   helpersAndStorage(new Stack(app, 'MoreHelpers', { env }));
+  edgeAndMore(new Stack(app, 'MoreEdge', { env }));
   return app;
 }

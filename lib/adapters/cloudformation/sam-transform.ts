@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { policiesDir } from '../../baseline/baseline';
-import { hasOwn } from '../../private/own';
+import { hasOwn, setOwn } from '../../private/own';
 import { awsManagedPolicyKeyByName } from './aws-managed-policies';
 import { transformAddsOnlyAwsRotation } from './aws-rotation-transforms';
 import { isObject } from './private/policy-document';
@@ -101,15 +101,16 @@ export function expandSamTemplate(template: Json, parameterValues: Record<string
   const globals = isObject(template.Globals) && isObject(template.Globals.Function) ? template.Globals.Function : {};
   const out: Json = {};
   const unseen: SamUnseen[] = [];
+  // Logical ids are keys the template chose (`__proto__` too): written as own members, never by assignment.
   const add = (id: string, resource: Json) => {
     // A logical id the template already uses wins (SAM would fail the deploy on the clash).
-    if (!hasOwn(out, id) && !hasOwn(resources, id)) out[id] = resource;
+    if (!hasOwn(out, id) && !hasOwn(resources, id)) setOwn<unknown>(out, id, resource);
   };
   for (const id of Object.keys(resources)) {
     const r = resources[id];
     const type = isObject(r) ? r.Type : undefined;
     if (!isObject(r) || typeof type !== 'string' || !type.startsWith('AWS::Serverless::')) {
-      out[id] = r;
+      setOwn<unknown>(out, id, r);
       continue;
     }
     const keep = { ...(r.Condition !== undefined ? { Condition: r.Condition } : {}), ...(r.DependsOn !== undefined ? { DependsOn: r.DependsOn } : {}), ...(isObject(r.Metadata) ? { Metadata: r.Metadata } : {}) };
@@ -119,7 +120,7 @@ export function expandSamTemplate(template: Json, parameterValues: Record<string
       case 'AWS::Serverless::Function': {
         const merged = { ...globals, ...props };
         const role = merged.Role;
-        out[id] = { Type: 'AWS::Lambda::Function', ...keep, Properties: { ...withoutSamProperties(merged), Tags: samTags(merged.Tags), Role: role ?? { 'Fn::GetAtt': [`${id}Role`, 'Arn'] } } };
+        setOwn<unknown>(out, id, { Type: 'AWS::Lambda::Function', ...keep, Properties: { ...withoutSamProperties(merged), Tags: samTags(merged.Tags), Role: role ?? { 'Fn::GetAtt': [`${id}Role`, 'Arn'] } } });
         if (role === undefined) add(`${id}Role`, { Type: 'AWS::IAM::Role', ...conditionOf(keep), Properties: functionRole(id, merged, note, add) });
         publicUrlPermission(id, merged, keep, add);
         codeDeployRole(merged, add);
@@ -127,7 +128,7 @@ export function expandSamTemplate(template: Json, parameterValues: Record<string
       }
       case 'AWS::Serverless::StateMachine': {
         const role = props.Role;
-        out[id] = { Type: 'AWS::StepFunctions::StateMachine', ...keep, Properties: { ...withoutSamProperties(props), RoleArn: role ?? { 'Fn::GetAtt': [`${id}Role`, 'Arn'] } } };
+        setOwn<unknown>(out, id, { Type: 'AWS::StepFunctions::StateMachine', ...keep, Properties: { ...withoutSamProperties(props), RoleArn: role ?? { 'Fn::GetAtt': [`${id}Role`, 'Arn'] } } });
         if (role === undefined) {
           const policies = samPolicies(id, props.Policies, note);
           add(`${id}Role`, { Type: 'AWS::IAM::Role', ...conditionOf(keep), Properties: roleProperties(props, trustOf('states.amazonaws.com'), policies.managed, policies.inline) });
@@ -135,24 +136,24 @@ export function expandSamTemplate(template: Json, parameterValues: Record<string
         break;
       }
       case 'AWS::Serverless::Application':
-        out[id] = r;
+        setOwn<unknown>(out, id, r);
         if (!transformAddsOnlyAwsRotation({ ...template, Transform: SAM_TRANSFORM, Resources: { [id]: r } }, parameterValues)) {
           note('Properties.Location', 'a nested application whose template (and the roles it creates) this check cannot see; check that application\'s template');
         }
         break;
       case 'AWS::Serverless::Connector':
-        out[id] = r;
+        setOwn<unknown>(out, id, r);
         note('Properties.Permissions', 'a SAM connector: SAM writes its policy on the source\'s role from Source, Destination and Permissions, which this check does not read', 'warning');
         break;
       case 'AWS::Serverless::GraphQLApi':
-        out[id] = r;
+        setOwn<unknown>(out, id, r);
         note('Properties', 'a SAM GraphQL API: SAM creates roles for its data sources and logging, which this check does not read', 'warning');
         break;
       default:
         if (hasOwn(PLAIN_TYPES, type)) {
-          out[id] = { ...r, Type: PLAIN_TYPES[type] };
+          setOwn<unknown>(out, id, { ...r, Type: PLAIN_TYPES[type] });
         } else {
-          out[id] = r;
+          setOwn<unknown>(out, id, r);
           note('Type', `${type}, a SAM resource type this check does not know: what SAM generates for it is not checked`);
         }
     }
@@ -242,8 +243,15 @@ function samPolicies(id: string, raw: unknown, note: (p: string, what: string) =
   return { managed, inline };
 }
 
-function samPolicyEntry(id: string, item: unknown, i: number, note: (what: string) => void): { managed: unknown[]; inline: Json[] } {
+/** `Fn::If` nesting read in one `Policies` entry (each level is a branch of the one above: input of any depth). */
+const MAX_POLICY_IF_DEPTH = 64;
+
+function samPolicyEntry(id: string, item: unknown, i: number, note: (what: string) => void, depth = 0): { managed: unknown[]; inline: Json[] } {
   const name = `${id}RolePolicy${i}`;
+  if (depth > MAX_POLICY_IF_DEPTH) {
+    note(`a Policies entry of Fn::If nested more than ${MAX_POLICY_IF_DEPTH} levels deep, past what is read`);
+    return { managed: [], inline: [] };
+  }
   if (typeof item === 'string') {
     if (item.startsWith('arn:')) return { managed: [item], inline: [] };
     // A name the managed-policy data lacks stays an AWS-managed ARN: the adapter reports it by name.
@@ -258,7 +266,7 @@ function samPolicyEntry(id: string, item: unknown, i: number, note: (what: strin
   if (keys.length === 1 && keys[0] === 'Fn::If' && Array.isArray(item['Fn::If']) && item['Fn::If'].length === 3) {
     // Each branch's policies, present only when the condition picks that branch (the adapter decides it, or reads both).
     const [condition, whenTrue, whenFalse] = item['Fn::If'] as unknown[];
-    const branch = (v: unknown) => (isObject(v) && v.Ref === 'AWS::NoValue' ? { managed: [], inline: [] } : samPolicyEntry(id, v, i, note));
+    const branch = (v: unknown) => (isObject(v) && v.Ref === 'AWS::NoValue' ? { managed: [], inline: [] } : samPolicyEntry(id, v, i, note, depth + 1));
     const a = branch(whenTrue);
     const b = branch(whenFalse);
     return {

@@ -12,7 +12,9 @@ export const AZURE_UNRESOLVED_VALUES_RULE: Rule = {
     + 'function or a resource outside the configuration could be Owner, anyone, or "/", so it fails closed. '
     + 'A module call is judged by what it is handed, as for GCP-012: an agent identity (its principal or object id, directly or through '
     + 'locals) is an error; another identity, IAM inputs (role_definition_name, role assignments) or nothing of the kind is a warning, '
-    + 'which a baseline with `aws.unresolvedReferences: error` makes an error.',
+    + 'which a baseline with `aws.unresolvedReferences: error` makes an error. A principal id that is a module\'s output '
+    + 'is one principal, not an agent identity of this configuration, and role and scope are judged: a warning; a scope from a module '
+    + 'could be the subscription or "/": an error.',
   fix: 'Write the value literally (or give the variable a default), or reference a resource of the same configuration; acknowledge with a reason if it is set by a reviewed pipeline.',
   controls: [],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {

@@ -16,7 +16,10 @@ export const GCP_UNRESOLVED_VALUES_RULE: Rule = {
     + 'A module call is judged by what it is handed (its resources are not in the configuration): handed an agent identity (a reference to '
     + 'the service account, directly or through locals, or its email), it can grant that agent any role: an error. Handed another identity, '
     + 'IAM inputs (roles, members, bindings) or nothing of the kind, its own grants are unchecked: a warning. A pinned registry version is '
-    + 'no safer. A baseline with `aws.unresolvedReferences: error` makes those warnings errors.',
+    + 'no safer. A member that is a module\'s output with its kind written (`serviceAccount:${module.sa.email}`, user:, group:, a '
+    + 'pool principal) is one principal, neither public nor an agent identity of this configuration, and the role is judged: a warning. '
+    + 'A whole member from a module (`${module.sa.iam_email}`, which could be allUsers) or a domain stays an error. A baseline with '
+    + '`aws.unresolvedReferences: error` makes those warnings errors.',
   fix: 'Write the value literally (or give the variable a default), or reference a resource of the same configuration; acknowledge with a reason if it is set by a reviewed pipeline.',
   controls: [],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {

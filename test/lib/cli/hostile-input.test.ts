@@ -162,6 +162,57 @@ describe('hostile input: YAML values JSON has no type for', () => {
   }
 });
 
+describe('hostile input: SAM and policy documents as JSON strings', () => {
+  const admin = { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+  const trust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+
+  test('a SAM template whose resource is named __proto__ keeps it (it passed: exit 0)', async () => {
+    const role = JSON.stringify({ Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust, Policies: [{ PolicyName: 'p', PolicyDocument: admin }] } });
+    const file = writeInput(dir, 'sam-proto-id.json', `{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"__proto__": ${role}}}`);
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/AWS-001/);
+  });
+
+  test('SAM Policies of Fn::If nested 5,000 deep: reported past 64 levels, not a stack overflow', async () => {
+    const levels = 5_000;
+    const deep = `${'{"Fn::If": ["C", '.repeat(levels)}${JSON.stringify(admin)}${', {"Ref": "AWS::NoValue"}]}'.repeat(levels)}`;
+    const file = writeInput(dir, 'sam-deep-if.json', `{"Transform": "AWS::Serverless-2016-10-31", "Conditions": {"C": {"Fn::Equals": ["a", "b"]}},
+      "Resources": {"F": {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "nodejs20.x", "Policies": [${deep}]}}}}`);
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/nested more than 64 levels/);
+  });
+
+  test('a PolicyDocument JSON string nested 200,000 deep is reported, not a stack overflow', async () => {
+    const levels = 200_000;
+    const doc = `{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Sid": ${'['.repeat(levels)}${']'.repeat(levels)}}]}`;
+    const file = writeInput(dir, 'policy-string-deep.json', template({
+      R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust } },
+      P: { Type: 'AWS::IAM::ManagedPolicy', Properties: { Roles: [{ Ref: 'R' }], PolicyDocument: doc } },
+    }));
+    const r = await runCli(['check', file, '--format', 'json']);
+    expectContract(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/nested more than 64 levels/);
+  });
+
+  test('a PolicyDocument given as a JSON string, plain or through Fn::Sub, is read', async () => {
+    for (const [name, doc] of [['plain', JSON.stringify(admin)], ['sub', { 'Fn::Sub': JSON.stringify(admin) }]] as const) {
+      const file = writeInput(dir, `policy-string-${name}.json`, template({
+        R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust } },
+        P: { Type: 'AWS::IAM::ManagedPolicy', Properties: { Roles: [{ Ref: 'R' }], PolicyDocument: doc } },
+      }));
+      const r = await runCli(['check', file, '--format', 'json']);
+      expectContract(r);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/AWS-001/);
+    }
+  });
+});
+
 describe('hostile input: template keys that are JavaScript object members', () => {
   test('Fn::Sub "iam:${valueOf}" reads the parameter named valueOf, not Object.prototype.valueOf', async () => {
     const file = writeInput(dir, 'valueof.json', template({

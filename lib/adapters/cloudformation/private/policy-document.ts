@@ -2,6 +2,7 @@ import { PolicyStatement, SourceLocation, TrustEntry } from '../../../inventory/
 import { hasOwn } from '../../../private/own';
 import { jsonChars } from './json-chars';
 import { withPath } from './source-location';
+import { jsonNestsWithin } from '../../../private/json-nesting';
 
 /** Called for each part of a document the adapter cannot read (fail closed). */
 export type MalformedHandler = (what: string) => void;
@@ -76,12 +77,19 @@ export function parseTrust(written: unknown, source: SourceLocation, report: Mal
   return out;
 }
 
+/** Nesting read in a policy document given as a JSON string (IAM's own grammar nests a handful of levels). */
+const MAX_DOCUMENT_DEPTH = 64;
+
 /**
  * A policy document as CloudFormation accepts it: an object, or the same as a JSON string (what
  * `'{...}'` and `Fn::Sub` without variables give). A string that is not JSON is reported.
  */
 export function documentOf(doc: unknown, report: MalformedHandler): unknown {
   if (typeof doc !== 'string') return doc;
+  if (!jsonNestsWithin(doc, MAX_DOCUMENT_DEPTH)) {
+    report(`a policy document string nested more than ${MAX_DOCUMENT_DEPTH} levels deep, past what is read`);
+    return undefined;
+  }
   try {
     return JSON.parse(doc);
   } catch {

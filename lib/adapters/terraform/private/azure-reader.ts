@@ -157,7 +157,8 @@ export function readAzure(ctx: BuildContext): void {
 }
 
 function readRoleAssignment(ctx: BuildContext, block: TerraformBlock, definitions: Map<string, PolicyDocumentEntry & { attachedTo: string[] }>, index: number): void {
-  const principal = ctx.resolve('azure', block, 'principal_id', block.body.principal_id);
+  // A principal id names one principal (Azure RBAC has no "everyone"); a module's output cannot be an agent identity of ours.
+  const principal = ctx.resolvePrincipal('azure', block, 'principal_id', block.body.principal_id, () => true);
   const identity = ctx.identityReferenced(principal);
   const scope = ctx.resolve('azure', block, 'scope', block.body.scope);
   const byName = block.body.role_definition_name !== undefined;

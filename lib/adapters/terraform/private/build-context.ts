@@ -35,6 +35,24 @@ export class BuildContext {
     return r;
   }
 
+  /**
+   * Resolve who a grant is for. A principal that is only a module's output, of a kind that can name neither the public
+   * nor one of our (agent) identities, hides no grant the rules do not judge (they judge the role and the scope): a
+   * warning, not an error. `typed` says whether the resolved text is such a principal.
+   */
+  public resolvePrincipal(cloud: Cloud, block: TerraformBlock, field: string, value: unknown, typed: (text: string) => boolean): Resolved | undefined {
+    const r = this.refs.resolve(value);
+    if (r?.problem) this.unresolved(cloud, block, field, r.problem, r.fromModule && typed(r.text) ? 'warning' : undefined);
+    return r;
+  }
+
+  /** `resolvePrincipal` for each element of a list of principals. */
+  public resolvePrincipalList(cloud: Cloud, block: TerraformBlock, field: string, value: unknown, typed: (text: string) => boolean): Resolved[] {
+    const rs = this.refs.resolveList(value);
+    for (const r of rs) if (r.problem) this.unresolved(cloud, block, field, r.problem, r.fromModule && typed(r.text) ? 'warning' : undefined);
+    return rs;
+  }
+
   public resolveList(cloud: Cloud, block: TerraformBlock, field: string, value: unknown): Resolved[] {
     const rs = this.refs.resolveList(value);
     for (const r of rs) if (r.problem) this.unresolved(cloud, block, field, r.problem);

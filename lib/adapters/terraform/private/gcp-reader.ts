@@ -90,6 +90,17 @@ function grantTarget(ctx: BuildContext, block: TerraformBlock, kind: string, def
   }
 }
 
+/**
+ * Members whose kind is written literally and can be neither the public (`allUsers`, `allAuthenticatedUsers`,
+ * `principalSet://goog/public:all`, a whole domain) nor, when only a module's output, one of our agent identities
+ * (those are this configuration's service accounts): one user, group, service account or workload identity principal.
+ */
+const TYPED_MEMBER_PREFIXES = ['serviceAccount:', 'user:', 'group:', 'principal://', 'principalSet://iam.googleapis.com/'];
+
+function isTypedMember(text: string): boolean {
+  return TYPED_MEMBER_PREFIXES.some((p) => text.startsWith(p));
+}
+
 /** Terraform meta-arguments: never part of a resource's identity. */
 const META_ARGUMENTS = ['depends_on', 'count', 'for_each', 'provider', 'lifecycle', 'timeouts'];
 
@@ -204,8 +215,8 @@ export function readGcp(ctx: BuildContext, doc: Record<string, unknown>): void {
         const cond = nestedBlock(block.body.condition);
         const condition = cond ? ctx.resolve('gcp', block, 'condition.expression', cond.expression)?.text ?? '' : undefined;
         const members = kind === 'member'
-          ? [ctx.resolve('gcp', block, 'member', block.body.member)].filter((r): r is Resolved => r !== undefined)
-          : ctx.resolveList('gcp', block, 'members', block.body.members);
+          ? [ctx.resolvePrincipal('gcp', block, 'member', block.body.member, isTypedMember)].filter((r): r is Resolved => r !== undefined)
+          : ctx.resolvePrincipalList('gcp', block, 'members', block.body.members, isTypedMember);
         if (members.length === 0) ctx.unresolved('gcp', block, kind === 'member' ? 'member' : 'members', 'is missing');
         for (const member of members) addGrant(block, kind === 'member' ? 'iam-member' : 'iam-binding', role, member, condition, block.constructPath ?? block.address);
       } else {
@@ -278,7 +289,7 @@ function readPolicyData(ctx: BuildContext, block: TerraformBlock, add: (role: Re
       const role = ctx.resolve('gcp', dataBlock, `binding[${i}].role`, binding.role);
       const cond = nestedBlock(binding.condition);
       const condition = cond ? ctx.resolve('gcp', dataBlock, `binding[${i}].condition.expression`, cond.expression)?.text ?? '' : undefined;
-      for (const member of ctx.resolveList('gcp', dataBlock, `binding[${i}].members`, binding.members)) add(role, member, condition, block.constructPath ?? block.address);
+      for (const member of ctx.resolvePrincipalList('gcp', dataBlock, `binding[${i}].members`, binding.members, isTypedMember)) add(role, member, condition, block.constructPath ?? block.address);
     });
     return;
   }

@@ -14,6 +14,8 @@ export interface Resolved {
   readonly text: string;
   readonly refs: readonly ResolvedRef[];
   readonly problem?: string;
+  /** Every problem of the value is an output of a module call (`module.sa.email`): its value is only elsewhere. */
+  readonly fromModule?: true;
 }
 
 export interface ResolvedRef {
@@ -74,6 +76,7 @@ export class TerraformReferences {
     let text = '';
     const refs = new Map<string, ResolvedRef>();
     let problem: string | undefined;
+    let allFromModules = true;
     for (const part of parts) {
       if (part.literal !== undefined) {
         text += part.literal;
@@ -83,10 +86,11 @@ export class TerraformReferences {
         // Each block once: a local used a thousand times names the same blocks.
         for (const ref of r.refs) if (!refs.has(`${ref.address}.${ref.attribute}`)) refs.set(`${ref.address}.${ref.attribute}`, ref);
         problem = problem ?? r.problem;
+        if (r.problem !== undefined && !r.fromModule) allFromModules = false;
       }
       if (text.length > MAX_TEXT_LENGTH) return { text: value, refs: [...refs.values()], problem: `grows past ${MAX_TEXT_LENGTH} characters once its references are resolved` };
     }
-    return { text, refs: [...refs.values()], problem };
+    return { text, refs: [...refs.values()], problem, ...(problem !== undefined && allFromModules ? { fromModule: true as const } : {}) };
   }
 
   /** Resolve a list argument: a JSON list of strings, or one interpolation that yields a list. */
@@ -182,6 +186,9 @@ export class TerraformReferences {
       const attribute = m[5];
       const ref: ResolvedRef = { address, type: m[2], attribute };
       const block = this.byAddress.get(address);
+      if (!block && m[1] === undefined && m[2] === 'module') {
+        return { text: raw, refs: [ref], problem: `uses an output of module.${m[3]}, whose resources are not in this configuration`, fromModule: true };
+      }
       if (!block) return { text: raw, refs: [ref], problem: `references ${address}, which is not in this configuration` };
       if (m[6]) return { text: raw, refs: [ref] }; // an element of a nested attribute: names the block, value only known after apply
       const literal = own(block.body, attribute);

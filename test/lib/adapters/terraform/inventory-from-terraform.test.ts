@@ -354,6 +354,35 @@ describe('Terraform adapter: modules', () => {
     ]);
   });
 
+  test('a grant to a module\'s output: a warning when the member\'s kind is written and can be neither public nor ours; else an error', () => {
+    const sa = { source: 'terraform-google-modules/service-accounts/google', version: '4.4.0', project_id: PROJECT, names: ['orders'] };
+    const b = tf()
+      .resource('google_project_iam_member', 'typed', { project: PROJECT, role: 'roles/logging.logWriter', member: 'serviceAccount:${module.sa.email}' })
+      .resource('google_project_iam_binding', 'typed_list', { project: PROJECT, role: 'roles/logging.logWriter', members: ['group:${module.sa.group}', 'principalSet://iam.googleapis.com/${module.pool.name}/*'] })
+      // The attacks: a whole member (could be allUsers), a domain, the public principal set, a variable mixed in.
+      .resource('google_project_iam_member', 'whole', { project: PROJECT, role: 'roles/storage.objectViewer', member: '${module.sa.iam_email}' })
+      .resource('google_project_iam_member', 'domain', { project: PROJECT, role: 'roles/storage.objectViewer', member: 'domain:${module.sa.domain}' })
+      .resource('google_project_iam_member', 'public_set', { project: PROJECT, role: 'roles/storage.objectViewer', member: 'principalSet://goog/${module.sa.public}' })
+      .variable('suffix', { type: 'string' })
+      .resource('google_project_iam_member', 'mixed', { project: PROJECT, role: 'roles/logging.logWriter', member: 'serviceAccount:${module.sa.email}${var.suffix}' })
+      .resource('azurerm_role_assignment', 'principal', { scope: RG_ID, role_definition_name: 'Reader', principal_id: '${module.id.principal_id}' })
+      .resource('azurerm_role_assignment', 'scope', { scope: '${module.rg.resource_id}', role_definition_name: 'Reader', principal_id: '00000000-0000-0000-0000-000000000001' });
+    const inv = withModules(b, { sa, pool: { source: './pool' }, id: { source: 'Azure/avm-res-managedidentity-userassignedidentity/azurerm' }, rg: { source: 'Azure/avm-res-resources-resourcegroup/azurerm' } });
+    expect(judged(inv).filter(([, r]) => !r.startsWith('module.'))).toEqual([
+      ['gcp', 'google_project_iam_member.typed', 'warning', 'google_project_iam_member.typed.member'],
+      ['gcp', 'google_project_iam_member.whole', 'error', 'google_project_iam_member.whole.member'],
+      ['gcp', 'google_project_iam_member.domain', 'error', 'google_project_iam_member.domain.member'],
+      ['gcp', 'google_project_iam_member.public_set', 'error', 'google_project_iam_member.public_set.member'],
+      ['gcp', 'google_project_iam_member.mixed', 'error', 'google_project_iam_member.mixed.member'],
+      ['gcp', 'google_project_iam_binding.typed_list', 'warning', 'google_project_iam_binding.typed_list.members'],
+      ['gcp', 'google_project_iam_binding.typed_list', 'warning', 'google_project_iam_binding.typed_list.members'],
+      ['azure', 'azurerm_role_assignment.principal', 'warning', 'azurerm_role_assignment.principal.principal_id'],
+      // A scope from a module could be the subscription or "/": its level is unknown, an error.
+      ['azure', 'azurerm_role_assignment.scope', 'error', 'azurerm_role_assignment.scope.scope'],
+    ]);
+    expect(inv.unresolved[0].what).toContain('uses an output of module.sa');
+  });
+
   test('inputs past the walk budget fail closed (an error), in bounded time', () => {
     const big = Array.from({ length: 60_000 }, (_, i) => `v${i}`);
     const inv = withModules(tf(), { a: { source: './a', list: big }, b: { source: './b', list: big } });
