@@ -94,13 +94,6 @@ export const MORE_EXPECTED_ERRORS: readonly MoreExpectedError[] = [
     why: 'CDK attaches dynamodb:* on the table and its replicas to the provider\'s onEvent role: replica management needs UpdateTable and DescribeTable, but dynamodb:* also reaches PutResourcePolicy (opening the table to another account) and DeleteTable. TableV2 (native replicas, above) passes' },
   { construct: 'aws-certificatemanager DnsValidatedCertificate (deprecated; its requestor function\'s role)', rule: 'AWS-003', resourcePrefix: 'EdgeCertCertificateRequestorFunctionServiceRole',
     why: 'CDK grants acm:DeleteCertificate and acm:AddTagsToCertificate on "*": the helper may delete every certificate of the account, the ones behind other load balancers and distributions included. Certificate with CertificateValidation.fromDns passes' },
-  // Pending decisions another change implements (h8dec): allowed, not required, until it lands.
-  { construct: 'aws-config CustomRule (the rule function\'s role)', rule: 'AWS-002', resourcePrefix: 'RuleFnServiceRole', pending: true,
-    why: 'AWS-managed service-role/AWSConfigRulesExecutionRole (config:Put* reaches PutConfigurationRecorder): h8dec\'s pending decision on AWS-managed service-role policies' },
-  { construct: 'aws-stepfunctions-tasks EmrCreateCluster (the EMR service role)', rule: 'AWS-002', resourcePrefix: 'EmrServiceRole', pending: true,
-    why: 'AWS-managed service-role/AmazonElasticMapReduceRole (sqs:Delete* on "*"): h8dec\'s pending decision on AWS-managed service-role policies' },
-  { construct: 'aws-stepfunctions-tasks EmrCreateCluster (the EMR service role)', rule: 'AWS-005', resourcePrefix: 'EmrServiceRole', pending: true,
-    why: 'AWS-managed service-role/AmazonElasticMapReduceRole (iam:PassRole on "*"): h8dec\'s pending decision on AWS-managed service-role policies' },
 ];
 
 /** The disguised over-broad variants, one per construct family, and the rule that must catch each. */
