@@ -24,7 +24,14 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 type Variant = 'none' | 'aws-solutions' | 'agent-guardrails';
 
-interface SynthSample { readonly constructMs: number; readonly synthMs: number; readonly validateMs: number; readonly violations: number }
+/**
+ * One synth: wall times, and the CPU time (user + system) of the process over the same spans. On a machine other jobs share,
+ * wall time counts the time the process waits for a core; CPU time does not, so the CPU figures compare far more steadily.
+ */
+interface SynthSample {
+  readonly constructMs: number; readonly synthMs: number; readonly validateMs: number;
+  readonly synthCpuMs: number; readonly validateCpuMs: number; readonly violations: number;
+}
 
 function main(): void {
   const size: BenchAppSize = {
@@ -55,6 +62,13 @@ function main(): void {
     const addedOurs = median('agent-guardrails') - base;
     const validateAwsSolutions = medianOf(samples['aws-solutions'].map((s) => s.validateMs));
     const validateOurs = medianOf(samples['agent-guardrails'].map((s) => s.validateMs));
+    // CPU: medians of each variant's synth CPU time, and of the differences to the no-pack synth of the same round.
+    const cpuMedian = (v: Variant) => medianOf(samples[v].map((s) => s.synthCpuMs));
+    const addedCpu = (v: Variant) => medianOf(samples[v].map((s, i) => s.synthCpuMs - samples.none[i].synthCpuMs));
+    const addedCpuAwsSolutions = addedCpu('aws-solutions');
+    const addedCpuOurs = addedCpu('agent-guardrails');
+    const validateCpuAwsSolutions = medianOf(samples['aws-solutions'].map((s) => s.validateCpuMs));
+    const validateCpuOurs = medianOf(samples['agent-guardrails'].map((s) => s.validateCpuMs));
     const result = {
       date: new Date().toISOString(),
       // Other jobs share these cores: the load average says how much the figures are inflated.
@@ -70,6 +84,13 @@ function main(): void {
         meetsGoal: addedOurs <= addedAwsSolutions,
         validateMedianMs: { 'aws-solutions': validateAwsSolutions, 'agent-guardrails': validateOurs },
         validateRatioOursToAwsSolutions: validateAwsSolutions > 0 ? round(validateOurs / validateAwsSolutions, 2) : null,
+        cpu: {
+          medianMs: { 'none': cpuMedian('none'), 'aws-solutions': cpuMedian('aws-solutions'), 'agent-guardrails': cpuMedian('agent-guardrails') },
+          addedMs: { 'aws-solutions': addedCpuAwsSolutions, 'agent-guardrails': addedCpuOurs },
+          ratioOursToAwsSolutions: addedCpuAwsSolutions > 0 ? round(addedCpuOurs / addedCpuAwsSolutions, 2) : null,
+          validateMedianMs: { 'aws-solutions': validateCpuAwsSolutions, 'agent-guardrails': validateCpuOurs },
+          validateRatioOursToAwsSolutions: validateCpuAwsSolutions > 0 ? round(validateCpuOurs / validateCpuAwsSolutions, 2) : null,
+        },
       },
     };
     fs.mkdirSync(RESULTS, { recursive: true });
@@ -116,14 +137,17 @@ function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { role
     : variant === 'agent-guardrails' ? new AgentGuardrailsChecks(app) : undefined;
   // The plugin's own time inside synth: steadier than the synth difference when the machine is busy.
   let validateMs = 0;
+  let validateCpuMs = 0;
   if (plugin) {
     const validate = plugin.validate.bind(plugin);
     plugin.validate = (context) => {
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       try {
         return validate(context);
       } finally {
         validateMs += performance.now() - start;
+        validateCpuMs += cpuMsSince(cpuStart);
       }
     };
     Validations.of(app).addPlugins(plugin);
@@ -131,6 +155,7 @@ function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { role
   const roles = populateBenchApp(app, size);
   (globalThis as { gc?: () => void }).gc?.();
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
   // The validation report goes to stderr when there are violations: keep the table readable.
   const write = process.stderr.write;
   process.stderr.write = (() => true) as typeof process.stderr.write;
@@ -140,7 +165,20 @@ function synthOnce(variant: Variant, size: BenchAppSize, outdir: string): { role
     process.stderr.write = write;
   }
   const t2 = performance.now();
-  return { roles, sample: { constructMs: round(t1 - t0), synthMs: round(t2 - t1), validateMs: round(validateMs), violations: countViolations(outdir, plugin?.name) } };
+  const synthCpuMs = cpuMsSince(cpu1);
+  return {
+    roles,
+    sample: {
+      constructMs: round(t1 - t0), synthMs: round(t2 - t1), validateMs: round(validateMs),
+      synthCpuMs: round(synthCpuMs), validateCpuMs: round(validateCpuMs), violations: countViolations(outdir, plugin?.name),
+    },
+  };
+}
+
+/** CPU time (user + system) of this process since `start`, in ms. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }
 
 function countViolations(outdir: string, pluginName: string | undefined): number {
@@ -161,6 +199,7 @@ function printTable(r: {
   synth: {
     medianMs: Record<Variant, number>; addedMs: Record<string, number>; ratioOursToAwsSolutions: number | null; meetsGoal: boolean; repeats: number;
     validateMedianMs: Record<string, number>; validateRatioOursToAwsSolutions: number | null;
+    cpu: { addedMs: Record<string, number>; ratioOursToAwsSolutions: number | null; validateMedianMs: Record<string, number>; validateRatioOursToAwsSolutions: number | null };
   };
 }): void {
   const rows: [string, string][] = [
@@ -178,6 +217,8 @@ function printTable(r: {
     ['synth, AgentGuardrailsChecks', `${r.synth.medianMs['agent-guardrails']} ms (+${round(r.synth.addedMs['agent-guardrails'])} ms)`],
     ['our added time / AwsSolutions\' added time', `${r.synth.ratioOursToAwsSolutions ?? 'n/a'} ${r.synth.meetsGoal ? '(≤ 1 goal: met)' : '(≤ 1 goal: MISSED)'}`],
     ['plugin validate: AwsSolutions / ours', `${r.synth.validateMedianMs['aws-solutions']} ms / ${r.synth.validateMedianMs['agent-guardrails']} ms (ratio ${r.synth.validateRatioOursToAwsSolutions ?? 'n/a'})`],
+    ['CPU: synth added, AwsSolutions / ours', `+${r.synth.cpu.addedMs['aws-solutions']} ms / +${r.synth.cpu.addedMs['agent-guardrails']} ms (ratio ${r.synth.cpu.ratioOursToAwsSolutions ?? 'n/a'})`],
+    ['CPU: plugin validate, AwsSolutions / ours', `${r.synth.cpu.validateMedianMs['aws-solutions']} ms / ${r.synth.cpu.validateMedianMs['agent-guardrails']} ms (ratio ${r.synth.cpu.validateRatioOursToAwsSolutions ?? 'n/a'})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log('\nAWS benchmark');

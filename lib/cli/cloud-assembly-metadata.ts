@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { confinedPath, readJsonFile } from '../private/input-files';
+import { confinedPath, readJsonFile, realPath } from '../private/input-files';
 import { Acknowledgement } from '../inventory/inventory';
 import { asSourceLine, SOURCE_LINE_METADATA_KEY, SourceLine, userSourceLine } from '../report/source-line';
 import { EMBEDDED_BASELINE_KEY, EmbeddedBaselineSighting } from '../baseline/embedded-baseline';
@@ -109,8 +109,10 @@ export class CloudAssemblyMetadata {
   }
 
   private readAssembly(dir: string, seen: Set<string>): void {
-    if (seen.has(dir)) return;
-    seen.add(dir);
+    // Keyed by the real folder, as the inventory reader does: links can name one folder by many paths.
+    const key = realPath(dir);
+    if (seen.has(key)) return;
+    seen.add(key);
     const manifest = readJson(path.join(dir, 'manifest.json')) as { artifacts?: Record<string, ManifestArtifact> };
     const stacks: { stack: string; stackPath: string; file?: string; metadata: MetadataMap }[] = [];
     for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {

@@ -59,7 +59,7 @@ function isInside(root: string, p: string): boolean {
 }
 
 /** The real path of `p`, or of its nearest existing ancestor joined with the rest (files not written yet). */
-function realPath(p: string): string {
+export function realPath(p: string): string {
   try {
     return fs.realpathSync(p);
   } catch {

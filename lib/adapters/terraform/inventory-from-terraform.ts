@@ -76,8 +76,9 @@ function inventoryOfConfiguration(doc: Record<string, unknown>, options: Terrafo
   }
   readGcp(ctx, doc);
   readAzure(ctx);
-  reportModuleCalls(ctx, doc);
   const brokers = readBrokerRecords(ctx);
+  // Last: walking module inputs spends the shared reference budget, which the IAM readers and broker records come first for.
+  reportModuleCalls(ctx, doc);
   // The baseline the app's checks ran with (GuardrailChecks records it), for the CLI to weigh.
   const embedded = isObject(doc['//']) ? doc['//'][EMBEDDED_BASELINE_KEY] : undefined;
   return {

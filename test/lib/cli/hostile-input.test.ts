@@ -111,6 +111,37 @@ describe('hostile input: bounded work on crafted structures', () => {
   });
 });
 
+describe('hostile input: nested cloud assemblies', () => {
+  test('two links per level to the next assembly: each folder is read once, not once per path (exponential)', async () => {
+    // 14 levels, each naming the next as `x` and as `y` (a link to x): 32,768 paths to 15 folders (173 s before).
+    const root = path.join(dir, 'assembly-dag');
+    const levels = 14;
+    let level = root;
+    for (let i = 0; i <= levels; i++) {
+      const artifacts: Record<string, unknown> = {};
+      if (i < levels) {
+        artifacts.A = { type: 'cdk:cloud-assembly', properties: { directoryName: 'x' } };
+        artifacts.B = { type: 'cdk:cloud-assembly', properties: { directoryName: 'y' } };
+        fs.mkdirSync(path.join(level, 'x'), { recursive: true });
+        fs.symlinkSync('x', path.join(level, 'y'));
+      }
+      writeCdkOut(level, i === levels ? { S: template({ Admin: roleWith([{ Effect: 'Allow', Action: '*', Resource: '*' }]) }) } : {}, artifacts);
+      level = path.join(level, 'x');
+    }
+    const spy = jest.spyOn(fs, 'readFileSync');
+    try {
+      const r = await runCli(['check', root, '--format', 'json']);
+      expectContract(r);
+      expect(r.code).toBe(1);
+      const manifestReads = spy.mock.calls.filter(([f]) => String(f).endsWith('manifest.json')).length;
+      // Once by the inventory reader and once by the metadata reader, per folder.
+      expect(manifestReads).toBeLessThanOrEqual(2 * (levels + 1));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
 describe('hostile input: manifest paths stay inside the cloud assembly', () => {
   const secret = 'root:x:0:0:SECRET-LINE';
   for (const field of ['templateFile', 'additionalMetadataFile', 'directoryName'] as const) {
