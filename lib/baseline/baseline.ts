@@ -9,6 +9,7 @@ import { ActivitySeverityDocument, BaselineDocument } from './baseline-document'
 import { AppliedLoosening, mergeBaselines } from './merge-baselines';
 import { baselineDigest, EmbeddedBaseline } from './embedded-baseline';
 import { schemaValidator } from '../private/json-schema-validator';
+import { readTextFile } from '../private/read-text-file';
 
 /** Where the package's own policies/ folder is (works from lib/ sources and from dist/lib). */
 export function policiesDir(): string {
@@ -194,7 +195,7 @@ export class Baseline {
     }
     let raw: unknown;
     try {
-      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+      raw = JSON.parse(readTextFile(file));
     } catch (e) {
       throw new GuardrailError('AG_BASELINE_UNREADABLE', `baseline file cannot be read as JSON; got ${file} (${(e as Error).message}). Check the path and the JSON syntax.`);
     }

@@ -44,7 +44,7 @@ export function readJsonFile(file: string, what: string, fix: string, code = 'AG
   try {
     text = readTextFile(file);
   } catch (e) {
-    throw new GuardrailError(code, GuardrailError.format(what, 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? 'read error'}. ${fix}`));
+    throw new GuardrailError(code, GuardrailError.format(what, 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. ${fix}`));
   }
   try {
     return JSON.parse(text);

@@ -9,6 +9,7 @@ import { isObject } from './private/policy-document';
 import { mayExport, parseTemplateText, readTemplateFile, readTemplateText } from './read-template-file';
 import { assignOwn } from '../../private/own';
 import { pushAll } from '../../private/push-all';
+import { readTextFile } from '../../private/read-text-file';
 
 interface ManifestArtifact {
   readonly type?: string;
@@ -57,7 +58,7 @@ function nestedTemplatesByObjectKey(dir: string): Map<string, string> {
   for (const f of fs.readdirSync(dir)) {
     if (!f.endsWith('.assets.json')) continue;
     try {
-      const assets = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }> };
+      const assets = JSON.parse(readTextFile(path.join(dir, f))) as { files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }> };
       for (const asset of Object.values(assets.files ?? {})) {
         const source = asset.source?.path;
         if (!source) continue;

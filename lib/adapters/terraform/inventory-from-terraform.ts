@@ -99,7 +99,7 @@ export function inventoryFromTerraformFile(file: string, stack?: string): Invent
   try {
     text = readTextFile(file);
   } catch (e) {
-    throw new GuardrailError('AG_TF_UNREADABLE', GuardrailError.format('Terraform file', 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? 'read error'}: check the path.`));
+    throw new GuardrailError('AG_TF_UNREADABLE', GuardrailError.format('Terraform file', 'cannot be read', file, `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: check the path.`));
   }
   const { doc, mayHoldDynamic } = readTerraformJson(text, file);
   return inventoryOfConfiguration(doc, stack !== undefined ? { file, stack } : { file }, mayHoldDynamic);

@@ -111,6 +111,34 @@ describe('hostile input: bounded work on crafted structures', () => {
   });
 });
 
+describe('hostile input: files that are no bounded input', () => {
+  // A template linked to /dev/zero was read until the process aborted (std::bad_alloc, no error line, RSS 3 GB).
+  for (const name of ['zero.json', 'zero.tf.json', 'role-data/gcp-roles.json', 'baseline-zero.json']) {
+    test(`${name} linked to /dev/zero: exit 2, one line naming what is refused`, async () => {
+      const link = path.join(dir, 'devices', name);
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      fs.symlinkSync('/dev/zero', link);
+      const input = writeInput(dir, 'devices/ok.json', template({ B: { Type: 'AWS::S3::Bucket' } }));
+      const argv = name.startsWith('role-data') ? ['check', input, '--role-data', path.dirname(link)]
+        : name.startsWith('baseline') ? ['check', input, '--baseline', link] : ['check', link];
+      const r = await runCli(argv);
+      expectContract(r);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/not a regular file/);
+    });
+  }
+
+  test('a file past 256 MiB is refused before it is read', async () => {
+    const file = path.join(dir, 'sparse-huge.json');
+    fs.writeFileSync(file, '');
+    fs.truncateSync(file, 300 * 2 ** 20); // sparse: no disk, no memory
+    const r = await runCli(['check', file]);
+    expectContract(r);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/more than the 268435456 an input file may have/);
+  });
+});
+
 describe('hostile input: nested cloud assemblies', () => {
   test('two links per level to the next assembly: each folder is read once, not once per path (exponential)', async () => {
     // 14 levels, each naming the next as `x` and as `y` (a link to x): 32,768 paths to 15 folders (173 s before).

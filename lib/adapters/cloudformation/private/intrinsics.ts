@@ -76,6 +76,8 @@ function issuerOf(url: string): string {
 
 /** The logical id CDK gives its CfnUtils provider's handler function (the one that serves `CfnJson`), before the hash. */
 const CDK_CFN_UTILS_HANDLER = 'AWSCDKCfnUtilsProviderCustomResourceProviderHandler';
+/** The same for the provider that serves `iam.OpenIdConnectProvider` (`Custom::AWSCDKOpenIdConnectProvider`): its Ref is the provider's ARN. */
+const CDK_OIDC_PROVIDER_HANDLER = 'CustomAWSCDKOpenIdConnectProviderCustomResourceProviderHandler';
 
 const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
@@ -411,9 +413,13 @@ export class TemplateResolver {
       case 'AWS::IAM::ManagedPolicy':
         return `arn:aws:iam::\${AWS::AccountId}:policy/${literal('ManagedPolicyName')}`;
       case 'AWS::IAM::OIDCProvider':
+      case 'Custom::AWSCDKOpenIdConnectProvider':
         // Its ARN names the issuer (`oidc-provider/<Url without https://>`), the prefix of the condition keys
-        // trusting it (`token.actions.githubusercontent.com:sub`): the trust rule matches the two.
-        return typeof props.Url === 'string' ? `arn:aws:iam::\${AWS::AccountId}:oidc-provider/${issuerOf(props.Url)}` : `\${${logicalId}}`;
+        // trusting it (`token.actions.githubusercontent.com:sub`): the trust rule matches the two. CDK's custom
+        // provider returns that ARN as its physical id; a custom resource of that type served by any other
+        // function returns whatever that function chooses.
+        return typeof props.Url === 'string' && (resource.Type === 'AWS::IAM::OIDCProvider' || this.isServedByCdk(logicalId, CDK_OIDC_PROVIDER_HANDLER))
+          ? `arn:aws:iam::\${AWS::AccountId}:oidc-provider/${issuerOf(props.Url)}` : `\${${logicalId}}`;
       default:
         return `\${${logicalId}}`;
     }
@@ -426,11 +432,14 @@ export class TemplateResolver {
    * `<issuer>:sub`). Served by any other function, the attribute is whatever that function returns.
    */
   private isCdkCfnJson(logicalId: string): boolean {
-    const resource = own(this.template.Resources, logicalId);
-    if (!resource || resource.Type !== 'Custom::AWSCDKCfnJson') return false;
-    const token = (resource.Properties as Record<string, unknown> | undefined)?.ServiceToken as Record<string, unknown> | undefined;
+    return own(this.template.Resources, logicalId)?.Type === 'Custom::AWSCDKCfnJson' && this.isServedByCdk(logicalId, CDK_CFN_UTILS_HANDLER);
+  }
+
+  /** Whether a custom resource's ServiceToken is the ARN of a Lambda function of the template with CDK's logical id for that provider. */
+  private isServedByCdk(logicalId: string, handlerPrefix: string): boolean {
+    const token = (own(this.template.Resources, logicalId)?.Properties as Record<string, unknown> | undefined)?.ServiceToken as Record<string, unknown> | undefined;
     const handler = Array.isArray(token?.['Fn::GetAtt']) && token['Fn::GetAtt'].length === 2 && token['Fn::GetAtt'][1] === 'Arn' ? token['Fn::GetAtt'][0] : undefined;
-    return typeof handler === 'string' && handler.startsWith(CDK_CFN_UTILS_HANDLER) && own(this.template.Resources, handler)?.Type === 'AWS::Lambda::Function';
+    return typeof handler === 'string' && handler.startsWith(handlerPrefix) && own(this.template.Resources, handler)?.Type === 'AWS::Lambda::Function';
   }
 
   private cfnJsonValue(logicalId: string, report: UnresolvedHandler): unknown {

@@ -30,8 +30,8 @@ export interface ModuleInputs {
  * attribute or expression (`google_service_account.sa.email`, `values(google_service_account.sa)[*].member`), or
  * names a service account's email literally.
  */
-export function moduleInputs(ctx: BuildContext, body: Record<string, unknown>, emails: ReadonlyMap<string, Identity>, budget: { nodes: number }): ModuleInputs {
-  const byBase = identitiesByBaseAddress(ctx);
+export function moduleInputs(ctx: BuildContext, body: Record<string, unknown>, known: OurIdentities, budget: { nodes: number }): ModuleInputs {
+  const { byBase, emails } = known;
   const identities: { identity: Identity; input: string }[] = [];
   const seen = new Set<Identity>();
   const iamInputs: string[] = [];
@@ -73,7 +73,14 @@ function isIamName(key: string): boolean {
   return key.toLowerCase().split(/[_-]/).some((w) => IAM_WORDS.has(w));
 }
 
-/** Identities by their block's address without an instance key (`google_service_account.sa` for `…sa["api"]`). */
+/** The configuration's identities as module inputs can name them (built once per configuration). */
+export interface OurIdentities {
+  /** By their block's address without an instance key (`google_service_account.sa` for `…sa["api"]`). */
+  readonly byBase: ReadonlyMap<string, readonly Identity[]>;
+  /** Service accounts by email, lower case. */
+  readonly emails: ReadonlyMap<string, Identity>;
+}
+
 function identitiesByBaseAddress(ctx: BuildContext): Map<string, Identity[]> {
   const out = new Map<string, Identity[]>();
   for (const [address, identity] of ctx.identitiesByAddress) {
@@ -97,13 +104,13 @@ export function reportModuleCalls(ctx: BuildContext, doc: Record<string, unknown
   const modules = isObject(doc.module) ? doc.module : {};
   if (Object.keys(modules).length === 0) return;
   const providers = isObject(doc.provider) ? Object.keys(doc.provider) : [];
-  const emails = gcpEmails(ctx);
+  const known: OurIdentities = { byBase: identitiesByBaseAddress(ctx), emails: gcpEmails(ctx) };
   const budget = { nodes: MAX_NODES };
   for (const [name, raw] of Object.entries(modules)) {
     const body = isObject(raw) ? raw : {};
     const source = typeof own(body, 'source') === 'string' ? own(body, 'source') as string : '';
     const block: TerraformBlock = { mode: 'resource', type: 'module', name, address: `module.${name}`, body };
-    const inputs = moduleInputs(ctx, body, emails, budget);
+    const inputs = moduleInputs(ctx, body, known, budget);
     const clouds = new Set<'gcp' | 'azure'>();
     if (/google|gcp/i.test(source)) clouds.add('gcp');
     if (/azure|avm-/i.test(source)) clouds.add('azure');

@@ -8,9 +8,9 @@ import { actionMatches, arnFields, expandPattern, globCovers } from './effective
  * each grant as written, where `effective-permissions.ts` judges what an identity can do in the end.
  */
 
-/** AWS Allow grants of the inventory (one per statement and attached principal). */
-export function awsAllowGrants(inventory: Inventory): Grant[] {
-  return inventory.grants.filter((g) => g.cloud === 'aws' && g.effect === 'Allow');
+/** AWS Allow grants of the inventory (one per statement and attached principal); found once per inventory (AWS-001 and the admin set ask). */
+export function awsAllowGrants(inventory: Inventory): readonly Grant[] {
+  return perGrantList(ALLOW_GRANTS, inventory, () => inventory.grants.filter((g) => g.cloud === 'aws' && g.effect === 'Allow'));
 }
 
 /**
@@ -18,14 +18,17 @@ export function awsAllowGrants(inventory: Inventory): Grant[] {
  * several principals (a managed policy's `Roles`, a group and its users) yields one grant per holder,
  * and a rule that judges the statement itself (AWS-002, AWS-003, AWS-005) reports it once, on the policy.
  * AWS-managed policies are reported on each identity they are attached to, so each keeps its grant.
+ * Found once per inventory: those three rules each ask, and a key string per grant is most of the cost.
  */
-export function awsAllowStatements(inventory: Inventory): Grant[] {
-  const seen = new Set<string>();
-  return awsAllowGrants(inventory).filter((g) => {
-    const key = statementKey(g);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+export function awsAllowStatements(inventory: Inventory): readonly Grant[] {
+  return perGrantList(ALLOW_STATEMENTS, inventory, () => {
+    const seen = new Set<string>();
+    return awsAllowGrants(inventory).filter((g) => {
+      const key = statementKey(g);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   });
 }
 
@@ -34,6 +37,24 @@ export function statementKey(g: Grant): string {
   const at = g.id.lastIndexOf('@');
   return `${at < 0 ? g.id : g.id.slice(0, at)}\u0000${g.source.stack ?? ''}\u0000${g.source.resource}`;
 }
+
+/** A list derived from an inventory's grants, kept while the inventory holds the same grants (the rules never change them). */
+function perGrantList(table: WeakMap<Inventory, GrantList>, inventory: Inventory, make: () => readonly Grant[]): readonly Grant[] {
+  const hit = table.get(inventory);
+  if (hit && hit.grants === inventory.grants && hit.count === inventory.grants.length) return hit.list;
+  const list = make();
+  table.set(inventory, { grants: inventory.grants, count: inventory.grants.length, list });
+  return list;
+}
+
+interface GrantList {
+  readonly grants: readonly Grant[];
+  readonly count: number;
+  readonly list: readonly Grant[];
+}
+
+const ALLOW_GRANTS = new WeakMap<Inventory, GrantList>();
+const ALLOW_STATEMENTS = new WeakMap<Inventory, GrantList>();
 
 /**
  * Whether the inventory holds any AWS statement (a grant or a policy document). The rules that expand action

@@ -188,6 +188,25 @@ describe('AWS-009: a web-identity trust of an OIDC provider of the template (AWS
     expect(check(TRUST_POLICY, github({ 'oidc.example.com/tenant:aud': 'app', 'oidc.example.com/tenant:sub': 'svc' }, 'https://oidc.example.com/tenant/'))).toEqual([]);
   });
 
+  /** The same role trusting `iam.OpenIdConnectProvider` (a custom resource; CDK's handler returns the provider ARN as its Ref). */
+  const githubCustom = (conditions: Record<string, string>, handler = 'CustomAWSCDKOpenIdConnectProviderCustomResourceProviderHandlerF2C543E0') => trusting([{
+    Effect: 'Allow', Principal: { Federated: { Ref: 'GitHub' } }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: conditions },
+  }], [], {
+    GitHub: { Type: 'Custom::AWSCDKOpenIdConnectProvider', Properties: { ServiceToken: { 'Fn::GetAtt': [handler, 'Arn'] }, Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] } },
+    [handler]: { Type: 'AWS::Lambda::Function', Properties: { Handler: '__entrypoint__.handler', Runtime: 'nodejs22.x', Code: { S3Bucket: 'assets', S3Key: 'h.zip' }, Role: 'arn:aws:iam::111122223333:role/h' } },
+  });
+  const exact = { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:acme/infra:ref:refs/heads/main' };
+
+  test('compliant: the same trust of CDK\'s custom-resource provider (iam.OpenIdConnectProvider), served by CDK\'s handler', () => {
+    expect(check(TRUST_POLICY, githubCustom(exact))).toEqual([]);
+  });
+
+  test('non-compliant: the custom provider without sub; a provider of that type served by another function is not read as GitHub', () => {
+    expect(ids(check(TRUST_POLICY, githubCustom({ 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' })))).toEqual(['AWS-009[oidc-sub]@Role']);
+    // its own code chooses the ARN it returns: conditions on the GitHub issuer may not apply to it
+    expect(ids(check(TRUST_POLICY, githubCustom(exact, 'MyOwnOidcHandler')))).toEqual(['AWS-009[oidc-aud-sub]@Role']);
+  });
+
   test('non-compliant: without sub every GitHub repository\'s workflow gets in; keys of another issuer admit nobody and narrow nothing', () => {
     expect(ids(check(TRUST_POLICY, github({ 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' })))).toEqual(['AWS-009[oidc-sub]@Role']);
     expect(ids(check(TRUST_POLICY, github({ 'gitlab.com:aud': 'sts.amazonaws.com', 'gitlab.com:sub': 'project_path:acme/infra:ref_type:branch:ref:main' })))).toEqual(['AWS-009[oidc-aud-sub]@Role']);
