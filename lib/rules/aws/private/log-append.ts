@@ -19,6 +19,9 @@ export function isLogAppend(action: string): boolean {
 
 /** Whether an action pattern as written matches a log append (checked before expanding a large AWS-managed policy). */
 export function matchesLogAppend(pattern: string): boolean {
+  // Most patterns of a large AWS-managed policy name another service: their first character already says so.
+  const first = pattern.charAt(0);
+  if (first !== 'l' && first !== 'L' && first !== '*' && first !== '?') return false;
   for (const action of LOG_APPEND) if (actionMatches(pattern, action)) return true;
   return false;
 }
