@@ -31,6 +31,7 @@ export interface BaselineDocument {
   readonly session?: { readonly maxSessionSeconds?: number; readonly brokerSessionSeconds?: number };
   readonly boundary?: { readonly required?: boolean };
   readonly aws?: { readonly wildcards?: 'effect' | 'strict'; readonly unresolvedReferences?: 'warning' | 'error' };
+  readonly terraform?: { readonly unresolvedReferences?: 'warning' | 'error' };
   readonly tiers?: { readonly observer?: TierCeilingDocument; readonly advisor?: TierCeilingDocument; readonly operator?: TierCeilingDocument };
   readonly approval?: { readonly requiredFor?: string[]; readonly maxAgeSeconds?: number };
   readonly forbidden?: {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
 import type { IConstruct } from 'constructs';
 import { GuardrailError } from '../errors';
+import type { Cloud } from '../inventory/inventory';
 import { AccessLevel, parseAccessLevel } from '../model/access-level';
 import { AgentTier } from '../model/tier';
 import { ActivitySeverityDocument, BaselineDocument } from './baseline-document';
@@ -280,8 +281,14 @@ export class Baseline {
   public get boundaryRequired(): boolean { return this.document.boundary?.required ?? true; }
   /** IAM5-like strictness for AWS wildcards (`aws.wildcards: strict`); by default grants are judged by effect. */
   public get strictWildcards(): boolean { return this.document.aws?.wildcards === 'strict'; }
-  /** Severity of a reference whose grants are elsewhere: an external customer-managed policy, a Terraform module call (`aws.unresolvedReferences`). */
-  public get unresolvedReferenceSeverity(): 'warning' | 'error' { return this.document.aws?.unresolvedReferences ?? 'warning'; }
+  /**
+   * Severity of a reference whose grants are elsewhere: on AWS an external customer-managed policy
+   * (`aws.unresolvedReferences`); on GCP and Azure a Terraform module call or module output (`terraform.unresolvedReferences`).
+   */
+  public unresolvedReferenceSeverity(cloud: Cloud): 'warning' | 'error' {
+    const setting = cloud === 'aws' ? this.document.aws?.unresolvedReferences : this.document.terraform?.unresolvedReferences;
+    return setting ?? 'warning';
+  }
   public get approvalMaxAgeSeconds(): number { return this.document.approval?.maxAgeSeconds ?? 900; }
 
   /** The ceiling of a tier; a tier the baseline omits may hold read tools only (fail closed). */

@@ -12,6 +12,7 @@ export interface AppliedLoosening extends LooseningDocument {
 
 const SEVERITY_RANK: Record<string, number> = { off: 0, warning: 1, error: 2 };
 const ACTIVITY_RANK: Record<string, number> = { off: 0, alert: 1, trip: 2 };
+const stricterReference = (a: 'warning' | 'error', b: 'warning' | 'error'): 'warning' | 'error' => (a === 'error' || b === 'error' ? 'error' : 'warning');
 
 /**
  * Merge `child` over `parent`. Merging only tightens: unions of forbidden lists and required
@@ -87,7 +88,10 @@ export function mergeBaselines(parent: BaselineDocument, child: BaselineDocument
     aws: {
       // The stricter setting wins: a child cannot loosen what its parent made strict.
       wildcards: pick('aws.wildcards', parent.aws?.wildcards, child.aws?.wildcards, (a, b) => (a === 'strict' || b === 'strict' ? 'strict' : 'effect'), (a, b) => a === b),
-      unresolvedReferences: pick('aws.unresolvedReferences', parent.aws?.unresolvedReferences, child.aws?.unresolvedReferences, (a, b) => (a === 'error' || b === 'error' ? 'error' : 'warning'), (a, b) => a === b),
+      unresolvedReferences: pick('aws.unresolvedReferences', parent.aws?.unresolvedReferences, child.aws?.unresolvedReferences, stricterReference, (a, b) => a === b),
+    },
+    terraform: {
+      unresolvedReferences: pick('terraform.unresolvedReferences', parent.terraform?.unresolvedReferences, child.terraform?.unresolvedReferences, stricterReference, (a, b) => a === b),
     },
     tiers: { observer: tier('observer'), advisor: tier('advisor'), operator: tier('operator') },
     approval: {

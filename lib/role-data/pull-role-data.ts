@@ -132,8 +132,38 @@ export function writeRoleData(dir: string, cloud: 'gcp' | 'azure', doc: Record<s
 export const httpsFetchJson: FetchJson = async (url, token) => {
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
   if (!res.ok) throw new GuardrailError('AG_ROLE_DATA_PULL', `${url.split('?')[0]} answered HTTP ${res.status}. Check that your credentials may list roles there.`);
-  return res.json();
+  return readJsonBody(res, url.split('?')[0], MAX_PAGE_BYTES);
 };
+
+/** Bytes one page of roles may have (a full page of GCP predefined roles with every permission is a few MB). */
+const MAX_PAGE_BYTES = 32 * 2 ** 20;
+
+/**
+ * A response's JSON, read as it streams and refused past `limit` bytes: `res.json()` holds whatever the endpoint
+ * sends (an endless or huge body would take the process's memory before failing).
+ */
+export async function readJsonBody(res: Response, where: string, limit: number): Promise<unknown> {
+  const refuse = () => new GuardrailError('AG_ROLE_DATA_PULL', `${where} answered with a page of more than ${limit} bytes; refusing to read it.`);
+  if (Number(res.headers.get('content-length') ?? 0) > limit) throw refuse();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw refuse();
+      }
+      chunks.push(r.value);
+    }
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new GuardrailError('AG_ROLE_DATA_PULL', `${where} answered with a page that is not JSON. Check the credentials and the scope.`);
+  }
+}
 
 /** Load an optional client package, or say how to install it. */
 function optional<T>(name: string): T {

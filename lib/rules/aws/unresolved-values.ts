@@ -32,7 +32,7 @@ export const UNRESOLVED_VALUES: Rule = {
   controls: [],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     // A reference that can only hide grants defined elsewhere is a warning unless the baseline says otherwise.
-    const referenceSeverity = context.baseline.unresolvedReferenceSeverity;
+    const referenceSeverity = context.baseline.unresolvedReferenceSeverity('aws');
     return inventory.unresolved.filter((u) => u.cloud === 'aws').map((u) => {
       const [where, ...rest] = u.what.split(': ');
       return {

@@ -19,12 +19,12 @@ export const GCP_UNRESOLVED_VALUES_RULE: Rule = {
     + 'no safer. A member that is a module\'s output with its kind written (`serviceAccount:${module.sa.email}`, user:, group:, a '
     + 'pool principal) is one principal, neither public nor an agent identity of this configuration, and the role is judged: a warning. '
     + 'A whole member from a module (`${module.sa.iam_email}`, which could be allUsers) or a domain stays an error. A baseline with '
-    + '`aws.unresolvedReferences: error` makes those warnings errors.',
+    + '`terraform.unresolvedReferences: error` makes those warnings errors.',
   fix: 'Write the value literally (or give the variable a default), or reference a resource of the same configuration; acknowledge with a reason if it is set by a reviewed pipeline.',
   controls: [],
   evaluate(inventory: Inventory, context: RuleContext): RawFinding[] {
     // A module call that can only hide grants not handed to an agent is a warning unless the baseline says otherwise.
-    const referenceSeverity = context.baseline.unresolvedReferenceSeverity;
+    const referenceSeverity = context.baseline.unresolvedReferenceSeverity('gcp');
     return inventory.unresolved.filter((u) => u.cloud === 'gcp').map((u) => findingAt('gcp', u.source, {
       ...(u.severity === 'warning' && referenceSeverity === 'warning' ? { severity: 'warning' as const } : {}),
       detail: u.what.split(' ')[0].replace(/^(data\.)?[^.]+\.[^.]+\./, ''),

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { CliIo, main } from '../../../lib/cli/main';
 import { DataPullPorts } from '../../../lib/cli/data-pull';
 import { compactRoleData } from '../../../lib/role-data/compact-role-data';
-import { pullAzureRoles, pullGcpRoles } from '../../../lib/role-data/pull-role-data';
+import { httpsFetchJson, pullAzureRoles, pullGcpRoles, readJsonBody } from '../../../lib/role-data/pull-role-data';
 import { readRoleDataFile, useRoleData } from '../../../lib/role-data/role-data';
 import { PROJECT, ref, SUBSCRIPTION, tf } from '../../fixtures/tf/tf-builder';
 
@@ -158,5 +158,47 @@ describe('agent-guardrails data pull', () => {
       const a = compactRoleData('azure', azure) as { roles: { a: number[] }[] };
       expect(await refused('azure-builtin-roles.json', { ...a, roles: [{ ...a.roles[0], a: [10 ** 6] }] })).toMatch(/roles\[0\]\.a\[0\] points to position 1000000/);
     });
+  });
+});
+
+describe('data pull: hostile HTTP answers are read within a bound', () => {
+  /** A body that never ends: 1 MiB chunks for as long as they are pulled. */
+  function endlessBody(pulled: { chunks: number }): ReadableStream<Uint8Array> {
+    const chunk = new Uint8Array(2 ** 20).fill(0x20);
+    return new ReadableStream({ pull(controller) { pulled.chunks++; controller.enqueue(chunk); } });
+  }
+
+  test('an endless page is refused once past 32 MiB, naming the limit (res.json() would read it all)', async () => {
+    const pulled = { chunks: 0 };
+    const spy = jest.spyOn(global, 'fetch').mockResolvedValue(new Response(endlessBody(pulled), { status: 200 }));
+    try {
+      await expect(httpsFetchJson('https://iam.googleapis.com/v1/roles?view=FULL', 't')).rejects.toThrow(/more than 33554432 bytes/);
+      expect(pulled.chunks).toBeLessThanOrEqual(34);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a declared Content-Length past the limit is refused before the body is read', async () => {
+    const pulled = { chunks: 0 };
+    const res = new Response(endlessBody(pulled), { status: 200, headers: { 'content-length': String(2 ** 40) } });
+    await expect(readJsonBody(res, 'https://x', 2 ** 20)).rejects.toThrow(/more than 1048576 bytes/);
+    expect(pulled.chunks).toBeLessThanOrEqual(1);
+  });
+
+  test('an endless nextPageToken (or nextLink) stops at 100 pages with one clear error', async () => {
+    let calls = 0;
+    const gcp = async () => ({ roles: [], nextPageToken: `t${++calls}` });
+    await expect(pullGcpRoles({}, gcp, async () => 't')).rejects.toThrow(/more than 100 pages/);
+    expect(calls).toBe(100);
+    calls = 0;
+    const azure = async () => ({ value: [], nextLink: `https://management.azure.com/next?${++calls}` });
+    await expect(pullAzureRoles('/subscriptions/00000000-0000-0000-0000-000000000000', azure, async () => 't')).rejects.toThrow(/more than 100 pages/);
+    expect(calls).toBe(100);
+  });
+
+  test('a page within the limit is read; one that is not JSON is one clear error', async () => {
+    await expect(readJsonBody(new Response('{"roles": []}'), 'https://x', 100)).resolves.toEqual({ roles: [] });
+    await expect(readJsonBody(new Response('<html>'), 'https://x', 100)).rejects.toThrow(/not JSON/);
   });
 });

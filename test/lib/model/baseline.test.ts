@@ -88,6 +88,16 @@ describe('Baseline: merging only tightens', () => {
     expect(() => child(extra)).toThrow(new RegExp(`\\[AG_BASELINE_LOOSENS\\] baseline team ${pathName.replace(/\./g, '\\.')} loosens its parent agent-guardrails/default`));
   });
 
+  test('unresolved references: each cloud family has its own switch, and a child cannot soften a parent\'s error', () => {
+    const parent = write('security.json', { id: 'security', version: '1.0.0', aws: { unresolvedReferences: 'error' }, terraform: { unresolvedReferences: 'error' } });
+    const strict = Baseline.fromObject({ id: 'team', version: '1.0.0', extends: parent }, dir);
+    expect(['aws', 'gcp', 'azure'].map((c) => strict.unresolvedReferenceSeverity(c as 'aws' | 'gcp' | 'azure'))).toEqual(['error', 'error', 'error']);
+    const awsOnly = Baseline.fromObject({ id: 'team', version: '1.0.0', aws: { unresolvedReferences: 'error' } });
+    expect(['aws', 'gcp', 'azure'].map((c) => awsOnly.unresolvedReferenceSeverity(c as 'aws' | 'gcp' | 'azure'))).toEqual(['error', 'warning', 'warning']);
+    expect(() => Baseline.fromObject({ id: 'team', version: '1.0.0', extends: parent, terraform: { unresolvedReferences: 'warning' } }, dir))
+      .toThrow(/\[AG_BASELINE_LOOSENS\] baseline team terraform\.unresolvedReferences loosens its parent security/);
+  });
+
   test('a stated loosening applies and is reported with its reason', () => {
     const b = child({ session: { maxSessionSeconds: 7200 }, loosenings: [{ path: 'session.maxSessionSeconds', reason: 'batch jobs; approved by SEC-42' }] });
     expect(b.maxSessionSeconds).toBe(7200);

@@ -98,7 +98,7 @@ function identitiesByBaseAddress(ctx: BuildContext): Map<string, Identity[]> {
  * not checked; what it can grant follows from what it is handed (RULES-SPEC: an unreadable reference counts only where
  * it can widen). Handed an agent identity, it can grant that agent anything: an error. Handed another identity of ours,
  * IAM-looking inputs, or nothing of the kind: a warning. A registry version pin makes no difference (the module's
- * content is still unseen). A baseline with `aws.unresolvedReferences: error` makes every one an error.
+ * content is still unseen). A baseline with `terraform.unresolvedReferences: error` makes every one an error.
  */
 export function reportModuleCalls(ctx: BuildContext, doc: Record<string, unknown>): void {
   const modules = isObject(doc.module) ? doc.module : {};

@@ -406,7 +406,7 @@ describe('AZ-007: unresolvable IAM values are reported (fail closed)', () => {
     const severities = (baseline?: Baseline) => check(b, rule('AZ-007'), baseline).map((f) => `${f.resource}:${f.severity}`);
     // The attack: a module handed the agent's principal id can make it Owner of the subscription, unseen.
     expect(severities()).toEqual(['module.rbac:error', 'module.vnet:warning']);
-    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', aws: { unresolvedReferences: 'error' } });
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', terraform: { unresolvedReferences: 'error' } });
     expect(severities(strict)).toEqual(['module.rbac:error', 'module.vnet:error']);
   });
 });

@@ -371,8 +371,11 @@ describe('GCP-012: unresolvable IAM values are reported (fail closed)', () => {
     const severities = (baseline?: Baseline) => check(b, rule('GCP-012'), baseline).map((f) => `${f.resource}:${f.severity}`);
     // The attack: a module handed the agent can bind it roles/owner where the checks cannot see.
     expect(severities()).toEqual(['module.iam:error', 'module.net:warning']);
-    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', aws: { unresolvedReferences: 'error' } });
+    const strict = Baseline.fromObject({ id: 'strict', version: '1.0.0', extends: 'agent-guardrails', terraform: { unresolvedReferences: 'error' } });
     expect(severities(strict)).toEqual(['module.iam:error', 'module.net:error']);
+    // The AWS switch is about templates, not Terraform: it leaves module calls as they are.
+    const awsOnly = Baseline.fromObject({ id: 'aws-only', version: '1.0.0', extends: 'agent-guardrails', aws: { unresolvedReferences: 'error' } });
+    expect(severities(awsOnly)).toEqual(['module.iam:error', 'module.net:warning']);
   });
 });
 
