@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
-import { HostileCase, hostileTemplate, hostileTerraform } from '../../fixtures/hostile/arbitraries';
+import { HostileCase, hostileSamTemplate, hostileTemplate, hostileTerraform } from '../../fixtures/hostile/arbitraries';
 import { expectContract, hostileDir, runCli } from '../../fixtures/hostile/hostile-cli';
 
 /**
@@ -32,6 +32,10 @@ async function holdsContract(c: HostileCase): Promise<void> {
 describe('fuzz: the check CLI keeps its contract on hostile input', () => {
   test('CloudFormation templates', async () => {
     await fc.assert(fc.asyncProperty(hostileTemplate, holdsContract), { numRuns: FUZZ_RUNS, seed: SEED });
+  });
+
+  test('SAM templates (every Policies form, Globals, event sources)', async () => {
+    await fc.assert(fc.asyncProperty(hostileSamTemplate, holdsContract), { numRuns: FUZZ_RUNS, seed: SEED + 4 });
   });
 
   test('Terraform JSON', async () => {
