@@ -5,6 +5,7 @@ import { TerraformReferences } from '../../../lib/adapters/terraform/private/ter
 import { expandRepetition } from '../../../lib/adapters/terraform/private/repetition';
 import { bracketTerm, isIssuerClaim, replaceClosedPlaceholders, roleNameOf, trailingEmail } from '../../../lib/private/linear-scans';
 import { stripParens } from '../../../lib/rules/private/cel-text';
+import { defaultServiceAccountIn } from '../../../lib/rules/gcp/default-service-accounts';
 import { parseAcknowledgementTerms } from '../../../lib/rules/agent/acknowledgements';
 import { withoutPlaceholderColons } from '../../../lib/rules/agent/private/agent-inventory';
 
@@ -68,6 +69,13 @@ describe('linear scans answer what the regexes they replace answered', () => {
     }), RUNS);
   });
 
+  test('default compute and App Engine service accounts', () => {
+    const parts = ['1', '12', '-compute', '-Compute', '@developer.gserviceaccount.com', '@APPSPOT.gserviceaccount.com', '@appspot.gserviceaccount.com', 'a', 'B', '-', '_', ' ', '.', 'x1'];
+    fc.assert(fc.property(text(parts), (s) => {
+      expect(defaultServiceAccountIn(s)).toBe(/\b(\d+-compute@developer\.gserviceaccount\.com|[a-z][a-z0-9-]*@appspot\.gserviceaccount\.com)\b/i.exec(s)?.[1]);
+    }), { numRuns: 5000, seed: 2207 });
+  });
+
   test('web-identity claim keys', () => {
     fc.assert(fc.property(text(['.', ':', 'a', 'sub', 'aud', ':sub']), (s) => {
       expect(isIssuerClaim(s)).toBe(/^[^:]+\.[^:]+:(sub|aud|amr|oaud|azp)$/.test(s));
@@ -91,6 +99,7 @@ describe('linear scans and regexes read long hostile strings in one pass', () =>
     expect(parseAcknowledgementTerms(`${'[OWNER:E'.repeat(long / 8)}${'\t'.repeat(long)}`).owner).toBeUndefined();
     expect(azureScopeLevel(`${'/'.repeat(long)}\u0000/`)).toBe('resource');
     expect(stripParens(`${'('.repeat(long / 2)}true${')'.repeat(long / 2)}`)).toBe('true');
+    expect(defaultServiceAccountIn(`${'a-'.repeat(long / 2)}!x@appspot.gserviceaccount.com`)).toBe('x@appspot.gserviceaccount.com');
   });
 });
 
