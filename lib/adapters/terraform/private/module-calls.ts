@@ -119,6 +119,9 @@ export function reportModuleCalls(ctx: BuildContext, doc: Record<string, unknown
       if (providers.some((p) => p.startsWith('google'))) clouds.add('gcp');
       if (providers.some((p) => p === 'azurerm' || p === 'azuread')) clouds.add('azure');
     }
+    // Nothing says which cloud (a local module that configures its own providers): it may grant on either, so it is
+    // reported on both rather than on none.
+    if (clouds.size === 0) { clouds.add('gcp'); clouds.add('azure'); }
     for (const cloud of clouds) {
       const handed = inputs.identities.filter((h) => h.identity.cloud === cloud);
       const agents = handed.filter((h) => h.identity.isAgent);

@@ -317,6 +317,12 @@ describe('Terraform adapter: modules', () => {
     expect(judged(inv)).toEqual([['gcp', 'module.net', 'warning', 'module.net.source']]);
   });
 
+  test('a module whose cloud nothing names (a local source, no provider at the root) is reported on both clouds, never on none', () => {
+    // The module may configure its own provider and grant anything there: a configuration of only such calls must not pass unseen.
+    const inv = inventoryFromTerraformJson({ module: { iam: { source: './modules/iam', project: PROJECT } } });
+    expect(judged(inv)).toEqual([['gcp', 'module.iam', 'warning', 'module.iam.source'], ['azure', 'module.iam', 'warning', 'module.iam.source']]);
+  });
+
   test('handed an agent service account (by reference, through a local, by email, or through a for_each splat) it is an error', () => {
     const b = tf().agentServiceAccount('reader')
       .resource('google_service_account', 'nodes', { account_id: 'gke-nodes', project: PROJECT })
