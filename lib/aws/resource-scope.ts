@@ -95,18 +95,7 @@ export function resourceReach(
 }
 
 /**
- * False when `resourceReach` (with the rules' ARN predicates) cannot answer `wide`, found without matching:
- * to cover every resource of a type, the resource part of an ARN must start with its literal text (up
- * to its first `*` or `?`) the type's resource part (`log-group:/app/x:log-stream:*` cannot cover
- * `log-group:*:log-stream:*`). True means: ask `resourceReach`. Statements naming their resources by ARN
- * (thousands of roles, each its own log group) then cost string scans, not a field-by-field match per type.
- */
-export function mayReachWide(info: AwsActionInfo, resource: string): boolean {
-  return mayReachWideProbed(info, wideReachProbe(resource));
-}
-
-/**
- * What `mayReachWide` reads from a resource, whatever the action: a statement asks for each of its actions,
+ * What `mayReachWideProbed` reads from a resource, whatever the action: a statement asks for each of its actions,
  * so it reads each of its resources once (`wideReachProbe`) and asks `mayReachWideProbed` per action.
  */
 export interface WideReachProbe {
@@ -129,7 +118,13 @@ export function wideReachProbe(resource: string): WideReachProbe {
 
 const UNREAD: WideReachProbe = { unread: true, wildcard: true, prefix: '' };
 
-/** `mayReachWide` of the resource `probe` was read from. */
+/**
+ * False when `resourceReach` (with the rules' ARN predicates) cannot answer `wide` for the resource `probe` was read
+ * from, found without matching: to cover every resource of a type, the resource part of an ARN must start with its
+ * literal text (up to its first `*` or `?`) the type's resource part (`log-group:/app/x:log-stream:*` cannot cover
+ * `log-group:*:log-stream:*`). True means: ask `resourceReach`. Statements naming their resources by ARN (thousands
+ * of roles, each its own log group) then cost string scans, not a field-by-field match per type.
+ */
 export function mayReachWideProbed(info: AwsActionInfo, probe: WideReachProbe): boolean {
   if (info.resourceTypes.length === 0) return false;
   if (probe.unread) return true;

@@ -46,7 +46,7 @@ export function actionReach(statement: StatementScope, info: AwsActionInfo): Act
 
 /**
  * A test that is false for an action when `actionReach(statement, info).reach` cannot be `wide`: a cheap test first (see
- * `mayReachWide`), for rules that judge only what reaches every resource of a type. Each resource is read once, then
+ * `mayReachWideProbed`), for rules that judge only what reaches every resource of a type. Each resource is read once, then
  * asked about each action of the statement.
  */
 export function wideReachTest(statement: StatementScope): (info: AwsActionInfo) => boolean {
