@@ -124,7 +124,7 @@ export class EffectivePermissions {
     if (hit) return hit;
     let uses: EffectiveUse[] = NONE;
     for (const statement of this.allows) {
-      const written = matchingEntry(statement, key);
+      const written = sharedMatchingEntry(statement, key);
       if (written === undefined) continue;
       const resources = this.remaining(statement, key);
       if (resources.length === 0) continue;
@@ -446,6 +446,36 @@ export function matchingEntry(statement: PolicyStatement, action: string): strin
   for (let i = 0; i < actions.length; i++) if (actionMatches(actions[i], action)) return actions[i];
   return undefined;
 }
+
+/**
+ * `matchingEntry` for `usesOf`, memoized per Action/NotAction list when the list is long: an AWS-managed
+ * policy's statements (ReadOnlyAccess: hundreds of patterns) hold the same list for every role it is
+ * attached to (thousands of SAM functions), and every role asks the same catalog actions, so each list
+ * is matched once per action, not once per role and action. Short lists (a role's own statements) match
+ * faster than a table would pay for itself.
+ */
+function sharedMatchingEntry(statement: PolicyStatement, action: string): string | undefined {
+  const list = statement.notActions ?? statement.actions;
+  if (!list || list.length < SHARED_MATCH_MIN_ENTRIES) return matchingEntry(statement, action);
+  const tables = statement.notActions ? MATCH_BY_NOT_ACTIONS : MATCH_BY_ACTIONS;
+  let perAction = tables.get(list);
+  if (!perAction) {
+    // The actions asked come from the catalog and the rules, but bounded all the same (by entries and key length).
+    perAction = new BoundedCache<string, string | null>(50_000, 4_000_000, (k) => k.length);
+    tables.set(list, perAction);
+  }
+  const hit = perAction.get(action);
+  if (hit !== undefined) return hit ?? undefined;
+  const written = matchingEntry(statement, action);
+  perAction.set(action, written ?? null);
+  return written;
+}
+
+/** Lists at least this long get a memo table in `sharedMatchingEntry`. */
+const SHARED_MATCH_MIN_ENTRIES = 8;
+/** `sharedMatchingEntry`'s tables, per list (held as long as the inventory holding the list); null: no entry matches. */
+const MATCH_BY_ACTIONS = new WeakMap<readonly string[], BoundedCache<string, string | null>>();
+const MATCH_BY_NOT_ACTIONS = new WeakMap<readonly string[], BoundedCache<string, string | null>>();
 
 /** Case-insensitive IAM action match (`*`, `?`). */
 export function actionMatches(pattern: string, action: string): boolean {
