@@ -48,7 +48,14 @@ export const SERVICE_WILDCARDS: Rule = {
       const patterns = grant.actions.filter(hasWildcard);
       if (patterns.length === 0 && !grant.notActions && !grant.notResources) continue;
       const creates = new StatementCreates(grant);
-      const judged = patterns.map((pattern) => judgePattern(grant, pattern, strict, creates));
+      const memo = judgementsOf(grant);
+      const judged = patterns.map((pattern) => {
+        if (!memo) return judgePattern(grant, pattern, strict, creates);
+        const key = `${strict ? 's' : '-'}${grant.notResources ? 'n' : 'r'}${pattern}`;
+        let hit = memo.get(key);
+        if (!hit) memo.set(key, hit = judgePattern(grant, pattern, strict, creates));
+        return hit;
+      });
       const errors = judged.filter((j) => j.severity === 'error');
       const flagged = errors.length > 0 ? errors : judged.filter((j) => j.severity === 'warning');
       // One finding per statement: the patterns, NotAction and NotResource are parts of it.
@@ -78,6 +85,28 @@ export const SERVICE_WILDCARDS: Rule = {
     return findings;
   },
 };
+
+/**
+ * The judgements of a grant's patterns, shared by every grant with the same actions, resources (or NotResource) and
+ * condition objects: what `judgePattern` reads. The grants of one policy statement share them by reference across every
+ * role the policy is attached to (an AWS-managed policy on thousands of SAM functions): judged once, not once per role.
+ * Undefined for a condition that is not an object (judged each time). Weak tables: they live as long as the input.
+ */
+function judgementsOf(grant: Grant): Map<string, Judgement> | undefined {
+  const condition = grant.condition === undefined ? NO_CONDITION : grant.condition;
+  if (typeof condition !== 'object' || condition === null) return undefined;
+  const scope = grant.notResources ?? grant.resources;
+  let byScope = JUDGED.get(grant.actions);
+  if (!byScope) JUDGED.set(grant.actions, byScope = new WeakMap());
+  let byCondition = byScope.get(scope);
+  if (!byCondition) byScope.set(scope, byCondition = new WeakMap());
+  let out = byCondition.get(condition);
+  if (!out) byCondition.set(condition, out = new Map());
+  return out;
+}
+
+const NO_CONDITION = {};
+const JUDGED = new WeakMap<readonly string[], WeakMap<readonly string[], WeakMap<object, Map<string, Judgement>>>>();
 
 interface Judgement {
   readonly pattern: string;
