@@ -398,14 +398,30 @@ function servicesOf(allows: SourcedStatement[]): Set<string> | 'any' {
   const out = new Set<string>();
   for (const s of allows) {
     if (s.notActions) return 'any';
-    for (const entry of s.actions ?? []) {
-      const service = entry.includes(':') ? entry.slice(0, entry.indexOf(':')) : entry;
-      if (service.includes('*') || service.includes('?')) return 'any';
-      out.add(service.toLowerCase());
-    }
+    const actions = s.actions ?? [];
+    if (actions.length >= SHARED_MATCH_MIN_ENTRIES) {
+      // A long list (an AWS-managed policy's, shared by every role it is attached to): its services are read once.
+      let services = SERVICES_BY_LIST.get(actions);
+      if (!services) SERVICES_BY_LIST.set(actions, services = servicesOfList(actions, new Set()));
+      if (services === 'any') return 'any';
+      for (const service of services) out.add(service);
+    } else if (servicesOfList(actions, out) === 'any') return 'any';
   }
   return out;
 }
+
+/** Adds the lower-case services of an Action list to `out` (returned), or `any` for a wildcard service. */
+function servicesOfList(actions: readonly string[], out: Set<string>): Set<string> | 'any' {
+  for (const entry of actions) {
+    const service = entry.includes(':') ? entry.slice(0, entry.indexOf(':')) : entry;
+    if (service.includes('*') || service.includes('?')) return 'any';
+    out.add(service.toLowerCase());
+  }
+  return out;
+}
+
+/** `servicesOf` per long Action list (weak: held as long as the inventory holding the list). */
+const SERVICES_BY_LIST = new WeakMap<readonly string[], ReadonlySet<string> | 'any'>();
 
 /**
  * The actions of Allow statements that name only literal actions, lower case (as the matcher compares
