@@ -25,6 +25,7 @@ import { ACTION_FORMAT, isEscalationOrPivotAction, isReadAction, isReadDataActio
 import { findBuiltinRole } from './private/builtin-roles';
 import { assertionSubject } from './broker-runtime/assertion-subject';
 import { IBrokerIssuer } from './broker-issuer';
+import { withoutTrailingSlashes } from '../../lib/private/linear-scans';
 
 export interface AgentIdentityProps {
   /** The agent's name: 2–40 chars of `[a-z0-9-]`, starting with a letter. */
@@ -398,7 +399,7 @@ function validateScope(field: string, azure: AzureEnvironmentProps, scope: strin
   if (Token.isUnresolved(scope)) return;
   if (scope.includes('*')) fail('AG_AZ_SCOPE', field, 'must not contain wildcards', scope, 'Name the resource or resource group.');
   const rg = `/subscriptions/${azure.subscriptionId}/resourceGroups/${azure.resourceGroup}`;
-  const normalised = scope.replace(/(?<!\/)\/+$/, '').toLowerCase();
+  const normalised = withoutTrailingSlashes(scope).toLowerCase();
   if (normalised === '' || normalised === '/' || normalised.startsWith('/providers/microsoft.management/managementgroups') || /^\/subscriptions\/[^/]+$/.test(normalised)) {
     fail('AG_AZ_SCOPE_TOO_WIDE', field, 'must be a resource or resource-group scope, never the root, a management group or a subscription', scope, `Scope the assignment to ${rg} or a resource inside it.`);
   }

@@ -12,6 +12,7 @@ import { actionPattern, DeclaredPattern, resourcePatterns } from './private/patt
 import { identityKey } from './private/identity-key';
 import { WindowClock } from './private/window-clock';
 import { appendTo } from '../private/append-to';
+import { withoutTrailingSlashes } from '../private/linear-scans';
 
 export interface ActivityEvaluatorOptions {
   /**
@@ -291,7 +292,7 @@ function resourceIn(tool: CompiledTool, resource: string): boolean {
 
 /** Azure resource ids are case-insensitive and may end in `/`; AWS ARNs and GCP names are compared as written. */
 function normalizeResource(cloud: Cloud, r: string): string {
-  return cloud === 'azure' ? r.replace(/(?<!\/)\/+$/, '').toLowerCase() : r;
+  return cloud === 'azure' ? withoutTrailingSlashes(r).toLowerCase() : r;
 }
 
 /** Whether a location lies in a placement; a part either side does not know is not compared. */

@@ -3,6 +3,7 @@ import { TAG_KEYS } from '../model/tags';
 import { Glob } from '../private/glob-match';
 import { DeployedAwsRole, DeployedExport, DeployedStatement, flattenCondition } from './deployed-iam';
 import { appendTo } from '../private/append-to';
+import { withoutTrailingSlashes } from '../private/linear-scans';
 
 /**
  * Out-of-band change: the synthesized declarations (the inventory the checks read) against the
@@ -362,7 +363,7 @@ function compareAzure(
 
 /** Role name (or definition id) and scope, compared case-insensitively as Azure does. */
 function assignmentKey(role: string, scope: string): string {
-  return `${role.toLowerCase()}\u0000${scope.replace(/(?<!\/)\/+$/, '').toLowerCase()}`;
+  return `${role.toLowerCase()}\u0000${withoutTrailingSlashes(scope).toLowerCase()}`;
 }
 
 function subscriptionOf(resourceId: string): string | undefined {

@@ -61,3 +61,13 @@ export function isIssuerClaim(key: string): boolean {
   const m = /^([^:]+):(sub|aud|amr|oaud|azp)$/.exec(key);
   return m !== null && m[1].slice(1, -1).includes('.');
 }
+
+/**
+ * `text` without its trailing run of `/` (what `/\/+$/` removed; as `/(?<!\/)\/+$/`, that regex is linear, but one
+ * scan says it plainly). Azure scopes and URLs are compared without them.
+ */
+export function withoutTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x2f) end--;
+  return end === text.length ? text : text.slice(0, end);
+}

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { GuardrailError } from '../errors';
 import { compactRoleData } from './compact-role-data';
 import { AZURE_ROLE_DATA_FILE, GCP_ROLE_DATA_FILE } from './role-data';
+import { withoutTrailingSlashes } from '../private/linear-scans';
 
 /** The one HTTP call the pull makes: GET a JSON page with a bearer token (tests pass recorded answers). */
 export type FetchJson = (url: string, token: string) => Promise<unknown>;
@@ -86,7 +87,7 @@ export async function pullGcpRoles(options: GcpPullOptions, fetchJson: FetchJson
 export async function pullAzureRoles(scope: string, fetchJson: FetchJson, token: TokenSource, now: Date = new Date()): Promise<Record<string, unknown>> {
   if (!scope.startsWith('/')) throw new GuardrailError('AG_ROLE_DATA_PULL', GuardrailError.format('--scope', 'must be an Azure scope', scope, 'Pass e.g. /subscriptions/<id> or /providers/Microsoft.Management/managementGroups/<name>.'));
   const bearer = await token();
-  const first = `${ARM}${scope.replace(/(?<!\/)\/+$/, '')}/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01`;
+  const first = `${ARM}${withoutTrailingSlashes(scope)}/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01`;
   const next = (p: Record<string, unknown>) => (typeof p.nextLink === 'string' && p.nextLink.startsWith(`${ARM}/`) ? p.nextLink : undefined);
   const roles: Record<string, unknown>[] = [];
   const seen = new Set<string>();

@@ -3,7 +3,7 @@ import { azureScopeLevel } from '../../../lib/adapters/terraform/private/azure-r
 import { terraformBlocks } from '../../../lib/adapters/terraform/private/terraform-blocks';
 import { TerraformReferences } from '../../../lib/adapters/terraform/private/terraform-references';
 import { expandRepetition } from '../../../lib/adapters/terraform/private/repetition';
-import { bracketTerm, isIssuerClaim, replaceClosedPlaceholders, roleNameOf, trailingEmail } from '../../../lib/private/linear-scans';
+import { bracketTerm, isIssuerClaim, replaceClosedPlaceholders, roleNameOf, trailingEmail, withoutTrailingSlashes } from '../../../lib/private/linear-scans';
 import { stripParens } from '../../../lib/rules/private/cel-text';
 import { defaultServiceAccountIn } from '../../../lib/rules/gcp/default-service-accounts';
 import { parseAcknowledgementTerms } from '../../../lib/rules/agent/acknowledgements';
@@ -34,6 +34,12 @@ describe('linear scans answer what the regexes they replace answered', () => {
   test('the role name of a role ARN', () => {
     fc.assert(fc.property(text([':role/', '/', ':', 'r', 'x']), (s) => {
       expect(roleNameOf(s)).toBe(/:role\/(?:.*\/)?([^/]+)$/.exec(s)?.[1]);
+    }), RUNS);
+  });
+
+  test('trailing slashes of Azure scopes and URLs', () => {
+    fc.assert(fc.property(text(['/', 'a', ' ', ':']), (s) => {
+      expect(withoutTrailingSlashes(s)).toBe(s.replace(/\/+$/, ''));
     }), RUNS);
   });
 

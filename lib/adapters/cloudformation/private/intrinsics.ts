@@ -25,7 +25,7 @@ import { splitOutsidePlaceholders } from '../../../aws/arn-parts';
 import { hasOwn, own } from '../../../private/own';
 import { pushAll } from '../../../private/push-all';
 import { jsonChars, stringChars } from './json-chars';
-import { replaceClosedPlaceholders } from '../../../private/linear-scans';
+import { replaceClosedPlaceholders, withoutTrailingSlashes } from '../../../private/linear-scans';
 
 /**
  * Evaluation budgets: a template is untrusted input. Mappings can chain (`Fn::Select` over two
@@ -68,10 +68,7 @@ export type UnresolvedHandler = (what: string) => void;
 
 /** An OIDC provider's issuer as IAM names it: its URL without `https://` and trailing slashes (no regex on input). */
 function issuerOf(url: string): string {
-  const start = url.slice(0, 8).toLowerCase() === 'https://' ? 8 : 0;
-  let end = url.length;
-  while (end > start && url[end - 1] === '/') end--;
-  return url.slice(start, end);
+  return withoutTrailingSlashes(url.slice(0, 8).toLowerCase() === 'https://' ? url.slice(8) : url);
 }
 
 /** The logical id CDK gives its CfnUtils provider's handler function (the one that serves `CfnJson`), before the hash. */

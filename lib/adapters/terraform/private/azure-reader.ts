@@ -7,6 +7,7 @@ import { isObject, nestedBlock, nestedBlocks, TerraformBlock } from './terraform
 import { accessPolicyActions } from './key-vault-access-policy';
 import { Resolved, TerraformReferences } from './terraform-references';
 import { attachOnce } from './attach-once';
+import { withoutTrailingSlashes } from '../../../private/linear-scans';
 
 function providerSubscription(doc: Record<string, unknown>): string | undefined {
   const first = nestedBlock(isObject(doc.provider) ? doc.provider.azurerm : undefined);
@@ -59,7 +60,7 @@ const SCOPE_TYPES: ReadonlySet<string> = new Set(['azurerm_subscription', 'azure
 
 /** The level of an Azure scope (`/`, a management group, a subscription, a resource group, a resource). */
 export function azureScopeLevel(scope: string): Grant['scopeLevel'] {
-  const s = scope.trim().replace(/(?<!\/)\/+$/, '');
+  const s = withoutTrailingSlashes(scope.trim());
   if (s === '') return 'root';
   if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(s)) return 'management-group';
   if (/^\/subscriptions\/[^/]+$/i.test(s)) return 'subscription';

@@ -2,6 +2,7 @@ import { Grant, Inventory } from '../../../inventory/inventory';
 import { Component } from '../../../model/tags';
 import { azureGlobMatches, azureGlobsOverlap } from '../../azure/private/azure-rule-helpers';
 import { classifyAction, isReadClass } from '../../private/access-classifier';
+import { withoutTrailingSlashes } from '../../../private/linear-scans';
 
 /**
  * One resource an Azure activity monitor is made of (or the activity-log export of a monitored
@@ -164,7 +165,7 @@ export function azureMonitorPartsReached(grant: Grant, parts: readonly AzureMoni
   const level = grant.scopeLevel;
   if (level === undefined || level === 'root' || level === 'management-group' || grant.resources.length === 0) return [...parts];
   return parts.filter((part) => grant.resources.some((scope) => {
-    const m = /^\/subscriptions\/([^/]+)((?:\/.*)?)$/i.exec(scope.trim().replace(/(?<!\/)\/+$/, ''));
+    const m = /^\/subscriptions\/([^/]+)((?:\/.*)?)$/i.exec(withoutTrailingSlashes(scope.trim()));
     if (!m) return true; // not an ARM id: which resources it covers is unknown
     const subscription = literal(m[1]);
     if (subscription !== undefined && !subscription.startsWith('{') && part.subscription !== undefined && subscription !== part.subscription) return false;

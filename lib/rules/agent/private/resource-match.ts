@@ -1,4 +1,5 @@
 import { Cloud } from '../../../inventory/inventory';
+import { withoutTrailingSlashes } from '../../../private/linear-scans';
 
 /**
  * Whether every string the `granted` pattern can match is also matched by the `declared`
@@ -50,7 +51,7 @@ let ROW = new Uint8Array(256);
  */
 export function resourceWithin(cloud: Cloud, granted: string, declared: readonly string[]): boolean {
   const ignoreCase = cloud === 'azure';
-  const norm = (s: string) => (cloud === 'azure' ? s.replace(/(?<!\/)\/+$/, '') : s);
+  const norm = (s: string) => (cloud === 'azure' ? withoutTrailingSlashes(s) : s);
   const g = norm(granted);
   return declared.some((raw) => {
     const d = norm(raw);
