@@ -354,7 +354,7 @@ class TemplateReader {
           id, cloud: 'aws', kind: 'aws-inline-policy', name,
           statements: parseStatements(p.PolicyDocument, (what) => this.unresolved(logicalId, `${path}.PolicyDocument`, what)),
           sizeChars: documentSizeChars(p.PolicyDocument), attachedTo: [identity.id], boundaryOf: [],
-          source: this.sourceAt(logicalId, r, path),
+          source: this.source(logicalId, r, path),
         });
       }
     }
@@ -422,7 +422,7 @@ class TemplateReader {
       id, cloud: 'aws', kind: 'aws-managed-policy', name: key,
       statements: parseStatements(doc, (what) => this.unresolved(logicalId, path, what)),
       sizeChars: documentSizeChars(doc), attachedTo: [], boundaryOf: [],
-      source: this.sourceAt(logicalId, r, path),
+      source: this.source(logicalId, r, path),
     };
     this.policies.set(id, entry);
     return entry;
@@ -544,7 +544,7 @@ class TemplateReader {
     if (this.reported.has(key)) return;
     this.reported.add(key);
     const r = own(this.resources, logicalId);
-    const entry: Mutable<Unresolved> = { cloud: 'aws', what: `${path}: ${what}`, source: this.sourceAt(logicalId, r, path) };
+    const entry: Mutable<Unresolved> = { cloud: 'aws', what: `${path}: ${what}`, source: this.source(logicalId, r, path) };
     if (severity) entry.severity = severity;
     this.inventory.unresolved.push(entry);
   }
@@ -558,19 +558,16 @@ class TemplateReader {
     return this.options.constructPaths?.[logicalId] ?? (typeof fromMetadata === 'string' ? fromMetadata : undefined);
   }
 
-  /** The resource's location at its construct path, else at `path` (what `withPath(source, constructPath ?? path)` gives, as one object). */
-  private sourceAt(logicalId: string, r: CfnResourceJson | undefined, path: string): SourceLocation {
-    const loc: Mutable<SourceLocation> = { stack: this.options.stack, resource: logicalId };
-    if (this.options.file) loc.file = this.options.file;
-    loc.path = this.constructPath(logicalId, r) ?? path;
-    return loc;
-  }
-
-  private source(logicalId: string, r: CfnResourceJson | undefined): SourceLocation {
+  /**
+   * The resource's location, at its construct path when known. With `fallbackPath`, at that path otherwise (what
+   * `withPath(source, constructPath ?? fallbackPath)` gives, built as one object).
+   */
+  private source(logicalId: string, r: CfnResourceJson | undefined, fallbackPath?: string): SourceLocation {
     const loc: Mutable<SourceLocation> = { stack: this.options.stack, resource: logicalId };
     if (this.options.file) loc.file = this.options.file;
     const path = this.constructPath(logicalId, r);
-    if (path) loc.path = path;
+    if (fallbackPath !== undefined) loc.path = path ?? fallbackPath;
+    else if (path) loc.path = path;
     return loc;
   }
 }

@@ -31,7 +31,7 @@ export class BuildContext {
   /** Resolve an argument; a value that cannot be known offline is recorded as unresolved (fail closed). */
   public resolve(cloud: Cloud, block: TerraformBlock, field: string, value: unknown): Resolved | undefined {
     const r = this.refs.resolve(value);
-    if (r?.problem) this.unresolved(cloud, block, field, r.problem);
+    if (r) this.recordProblem(cloud, block, field, r);
     return r;
   }
 
@@ -42,21 +42,26 @@ export class BuildContext {
    */
   public resolvePrincipal(cloud: Cloud, block: TerraformBlock, field: string, value: unknown, typed: (text: string) => boolean): Resolved | undefined {
     const r = this.refs.resolve(value);
-    if (r?.problem) this.unresolved(cloud, block, field, r.problem, r.fromModule && typed(r.text) ? 'warning' : undefined);
+    if (r) this.recordProblem(cloud, block, field, r, typed);
     return r;
   }
 
   /** `resolvePrincipal` for each element of a list of principals. */
   public resolvePrincipalList(cloud: Cloud, block: TerraformBlock, field: string, value: unknown, typed: (text: string) => boolean): Resolved[] {
     const rs = this.refs.resolveList(value);
-    for (const r of rs) if (r.problem) this.unresolved(cloud, block, field, r.problem, r.fromModule && typed(r.text) ? 'warning' : undefined);
+    for (const r of rs) this.recordProblem(cloud, block, field, r, typed);
     return rs;
   }
 
   public resolveList(cloud: Cloud, block: TerraformBlock, field: string, value: unknown): Resolved[] {
     const rs = this.refs.resolveList(value);
-    for (const r of rs) if (r.problem) this.unresolved(cloud, block, field, r.problem);
+    for (const r of rs) this.recordProblem(cloud, block, field, r);
     return rs;
+  }
+
+  /** Record a resolved value's problem, if any: a warning only for a typed principal (`resolvePrincipal`) from a module. */
+  private recordProblem(cloud: Cloud, block: TerraformBlock, field: string, r: Resolved, typedPrincipal?: (text: string) => boolean): void {
+    if (r.problem) this.unresolved(cloud, block, field, r.problem, r.fromModule && typedPrincipal?.(r.text) ? 'warning' : undefined);
   }
 
   /** Record a value that cannot be known offline: an error unless `severity` says it can only hide grants not ours to see. */
