@@ -1,6 +1,7 @@
 import { Inventory } from '../../inventory/inventory';
 import { RawFinding, Rule } from '../rule';
 import { allowGrants, findingAt, identitiesById, principalOf } from './private/gcp-rule-helpers';
+import { isAsciiDigit, isAsciiLetter } from '../../private/ascii';
 
 /** The domain of `<number>-compute@developer.gserviceaccount.com` and `<project>@appspot.gserviceaccount.com`. */
 const DEFAULT_SERVICE_ACCOUNT_DOMAIN = /@(developer|appspot)\.gserviceaccount\.com\b/gi;
@@ -20,24 +21,22 @@ export function defaultServiceAccountIn(text: string): string | undefined {
       const dash = at - '-compute'.length;
       if (dash < 1 || text.slice(dash, at).toLowerCase() !== '-compute') continue;
       let start = dash;
-      while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
+      while (start > 0 && isAsciiDigit(text.charCodeAt(start - 1))) start--;
       if (start < dash && (start === 0 || !isWordChar(text.charCodeAt(start - 1)))) return text.slice(start, end);
     } else {
       // [a-z][a-z0-9-]*: the leftmost letter of the run before `@` that starts a word.
       let run = at;
       while (run > 0 && isNameChar(text.charCodeAt(run - 1))) run--;
       for (let q = run; q < at; q++) {
-        if (isLetter(text.charCodeAt(q)) && (q === 0 || !isWordChar(text.charCodeAt(q - 1)))) return text.slice(q, end);
+        if (isAsciiLetter(text.charCodeAt(q)) && (q === 0 || !isWordChar(text.charCodeAt(q - 1)))) return text.slice(q, end);
       }
     }
   }
   return undefined;
 }
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
-const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isNameChar = (c: number) => isLetter(c) || isDigit(c) || c === 45;
-const isWordChar = (c: number) => isLetter(c) || isDigit(c) || c === 95;
+const isNameChar = (c: number) => isAsciiLetter(c) || isAsciiDigit(c) || c === 45;
+const isWordChar = (c: number) => isAsciiLetter(c) || isAsciiDigit(c) || c === 95;
 
 function stringsIn(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);

@@ -1,6 +1,7 @@
 import { Grant, Identity, Inventory, SourceLocation } from '../../../inventory/inventory';
 import { RawFinding } from '../../rule';
 import { globMatch } from '../../../private/glob-match';
+import { isAsciiLetter } from '../../../private/ascii';
 
 /** Identities by id, for the rules of one cloud. */
 export function identitiesById(inventory: Inventory, cloud: 'gcp' | 'azure'): Map<string, Identity> {
@@ -52,10 +53,6 @@ function equalIgnoringCase(a: string, b: string): boolean {
   }
   // An ASCII-only prefix of equal lower case: the longer string has more to lower-case, so they differ.
   return a.length === b.length;
-}
-
-function isAsciiLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** Whether two globs can match a common value (tested on each side's literal instance). */
